@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { ConfigError, parseDuration } from './config/index.js';
+import { FilterError } from './engine/filter/index.js';
+import { runRegexCommand } from './commands/regex-command.js';
+import { replayLog, replayToJson, replayToText } from './commands/replay-command.js';
+import { runDemo } from './commands/demo-command.js';
+
+const program = new Command();
+
+const positiveInt = (value: string): number => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number >= 1');
+  return n;
+};
+const duration = (value: string): number => {
+  try {
+    return parseDuration(/^-?\d+$/.test(value) ? Number(value) : value, 'duration', { allowPermanent: true });
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+program
+  .name('portcullis')
+  .description('Host firewall console: packet-filter rules plus fail2ban-style intrusion prevention')
+  .option('-c, --config <path>', 'configuration file', 'config.example.toml')
+  .option('--demo', 'run on the bundled demo logs with a dry-run firewall')
+  .action(async (opts: { config: string; demo?: boolean }) => {
+    process.exitCode = await runDemo(opts.config, process.stdout);
+  });
+
+program
+  .command('regex')
+  .description('run a filter over a log file and report what it matches (like fail2ban-regex)')
+  .argument('<logfile>', 'log file to read')
+  .argument('<filter>', 'filter name (shipped or in --filter-dir) or path to a filter file')
+  .option('--json', 'print one JSON object')
+  .option('-v, --verbose', 'print every failure')
+  .option('--filter-dir <dir>', 'also look for filters by name here (repeatable)', collect, [])
+  .action(async (logfile: string, filter: string, opts: { json?: boolean; verbose?: boolean; filterDir: string[] }) => {
+    await runRegexCommand(logfile, filter, { json: opts.json, verbose: opts.verbose, filterDirs: opts.filterDir });
+  });
+
+program
+  .command('replay')
+  .description('replay a historical log on its own timestamps and print the bans that would have been made')
+  .argument('<logfile>', 'log file to read')
+  .requiredOption('--filter <filter>', 'filter name or path')
+  .option('--maxretry <n>', 'failures that trigger a ban', positiveInt, 5)
+  .option('--findtime <duration>', 'window in which failures count', duration, 600)
+  .option('--bantime <duration>', 'how long a replayed ban lasts (failures while banned do not count)', duration, 600)
+  .option('--json', 'print {"bans":[...]}')
+  .option('--filter-dir <dir>', 'also look for filters by name here (repeatable)', collect, [])
+  .action(async (logfile: string, opts: { filter: string; maxretry: number; findtime: number; bantime: number; json?: boolean; filterDir: string[] }) => {
+    const options = { ...opts, filterDirs: opts.filterDir };
+    const result = await replayLog(logfile, options);
+    process.stdout.write(opts.json ? replayToJson(result) : replayToText(result, options));
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof FilterError || err instanceof ConfigError) {
+    process.stderr.write(`portcullis: ${err.message}\n`);
+  } else if (err instanceof Error && 'code' in err && (err.code === 'ENOENT' || err.code === 'EACCES')) {
+    process.stderr.write(`portcullis: ${err.message}\n`);
+  } else {
+    process.stderr.write(`portcullis: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  }
+  process.exitCode = 1;
+});

@@ -1,0 +1,110 @@
+import { compileFilter, loadFilter, type CompiledFilter } from '../engine/filter/index.js';
+import { readLines } from '../engine/source/line-reader.js';
+import { OutputBuffer } from './output-buffer.js';
+
+/** Options of `portcullis regex`. */
+export interface RegexCommandOptions {
+  json?: boolean;
+  /** Print every failure in the human output too (it is summarised otherwise). */
+  verbose?: boolean;
+  /** The clock used to place year-less dates; defaults to now. */
+  now?: () => number;
+  /** Folders searched for a filter given by name, before the shipped ones. */
+  filterDirs?: string[];
+}
+
+/** What `portcullis regex` counted. */
+export interface RegexSummary {
+  lines: number;
+  matched: number;
+  ignored: number;
+  missed: number;
+  truncated: number;
+  perRegex: number[];
+  dateFormats: Record<string, number>;
+  /** Matches whose host is not an IP: reported, never banned. */
+  hostnames: { line: number; host: string }[];
+}
+
+/**
+ * Runs a filter over a log file like fail2ban-regex. With `json`, failures stream to `out` as
+ * they are found, so memory does not grow with the number of matches.
+ */
+export async function runRegexCommand(
+  logfile: string,
+  filterName: string,
+  options: RegexCommandOptions,
+  out: NodeJS.WritableStream = process.stdout,
+): Promise<RegexSummary> {
+  const dirs = options.filterDirs ?? [];
+  const filter = compileFilter(loadFilter(filterName, dirs.length ? dirs : undefined), { now: options.now });
+  const sink = new OutputBuffer(out);
+  const summary = newSummary(filter);
+  const readTime = (options.now ?? Date.now)();
+  let first = true;
+  if (options.json) sink.write('{"failures":[');
+  const stats = await readLines(logfile, (line, lineNo) => {
+    const result = filter.matchLine(line, readTime);
+    if (result.kind === 'missed') {
+      summary.missed++;
+      return;
+    }
+    summary.dateFormats[result.dateFormat] = (summary.dateFormats[result.dateFormat] ?? 0) + 1;
+    if (result.kind === 'ignored') {
+      summary.ignored++;
+      return;
+    }
+    summary.matched++;
+    summary.perRegex[result.regexIndex]!++;
+    if (result.ip === null && summary.hostnames.length < 1000) summary.hostnames.push({ line: lineNo, host: result.host });
+    if (!options.json && !options.verbose) return;
+    const time = new Date(result.time).toISOString();
+    const host = result.ip ?? result.host;
+    if (options.json) {
+      const user = result.user === undefined ? '' : `,"user":${JSON.stringify(result.user)}`;
+      const hostname = result.ip === null ? ',"hostname":true' : '';
+      const record = `${first ? '' : ','}{"line":${lineNo},"time":"${time}","host":${JSON.stringify(host)}${user}${hostname}}`;
+      first = false;
+      return sink.write(record);
+    }
+    return sink.write(`${lineNo}: ${time} ${host}${result.user === undefined ? '' : ` user=${result.user}`}\n`);
+  });
+  summary.lines = stats.lines;
+  summary.truncated = stats.truncated;
+  if (options.json) {
+    const { lines, matched, ignored, missed } = summary;
+    await sink.write(`],"lines":${lines},"matched":${matched},"ignored":${ignored},"missed":${missed}}\n`);
+  } else {
+    await sink.write(formatSummary(filter, summary));
+  }
+  await sink.flush();
+  return summary;
+}
+
+function newSummary(filter: CompiledFilter): RegexSummary {
+  return {
+    lines: 0, matched: 0, ignored: 0, missed: 0, truncated: 0,
+    perRegex: filter.definition.failregex.map(() => 0), dateFormats: {}, hostnames: [],
+  };
+}
+
+function formatSummary(filter: CompiledFilter, s: RegexSummary): string {
+  const def = filter.definition;
+  const rows = [
+    `Filter: ${def.name} (${def.file})`,
+    '',
+    'Failregex hits:',
+    ...def.failregex.map((p, i) => `  #${i + 1} ${String(s.perRegex[i]).padStart(8)}  ${p.file.split('/').pop()}:${p.line}  ${p.pattern.trim().slice(0, 90)}`),
+    '',
+    'Date formats seen:',
+    ...Object.entries(s.dateFormats).map(([f, n]) => `  ${String(n).padStart(8)}  ${f}`),
+    '',
+    `Lines: ${s.lines} lines, ${s.ignored} ignored, ${s.matched} matched, ${s.missed} missed`,
+  ];
+  if (s.truncated) rows.push(`Cut: ${s.truncated} lines longer than 64 KiB were cut`);
+  if (s.hostnames.length) {
+    rows.push('', 'Matched a hostname, not an IP (reported, never banned):');
+    rows.push(...s.hostnames.slice(0, 20).map((h) => `  line ${h.line}: ${h.host}`));
+  }
+  return `${rows.join('\n')}\n`;
+}

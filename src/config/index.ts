@@ -1,0 +1,21 @@
+/**
+ * The configuration layer: TOML in, a validated {@link Config} out, with every
+ * default filled in and every duration in seconds (-1 = permanent).
+ */
+export { loadConfig, parseConfig, resolveConfigPath, configOverlayDir, mergeTables, formatKeyPath } from './load.js';
+export { parseDuration, formatDuration, checkDuration, PERMANENT } from './duration.js';
+export type { DurationOptions, DurationCheck } from './duration.js';
+export { ConfigError, formatProblem } from './errors.js';
+export type { ConfigProblem } from './errors.js';
+export { configSchema, isIpOrCidr, ACTION_NAMES, JAIL_NAME } from './schema.js';
+export type {
+  Config,
+  Settings,
+  EscalationSettings,
+  TrustedSettings,
+  JailConfig,
+  ActionName,
+  DaemonSettings,
+  FirewallSettings,
+  NotifySettings,
+} from './schema.js';

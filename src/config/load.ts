@@ -1,0 +1,324 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseToml, TomlError } from 'smol-toml';
+import type { z } from 'zod';
+import { ConfigError, describeValue, type ConfigProblem } from './errors.js';
+import { configSchema, knownKeys, type Config } from './schema.js';
+
+/** A key path as zod reports it: table keys and array indexes. */
+type KeyPath = Array<string | number>;
+
+/** A TOML table as smol-toml returns it. */
+type Table = Record<string, unknown>;
+
+/** One file that contributed to the configuration, kept so errors can point into it. */
+interface Source {
+  file: string;
+  text: string;
+  table: Table;
+}
+
+/**
+ * Reads, merges and validates a configuration: the main file, then every
+ * `config.d/*.toml` next to it in sorted order, deep-merged over it.
+ * @throws ConfigError listing every problem, each with its file and, where found, line
+ */
+export function loadConfig(configFile: string): Config {
+  const files = [configFile, ...listOverlays(configFile)];
+  const sources: Source[] = [];
+  const problems: ConfigProblem[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      throw new ConfigError({ file, message: `cannot read: ${(err as Error).message}` }, { cause: err });
+    }
+    const parsed = parseTomlText(text, file);
+    if ('problem' in parsed) problems.push(parsed.problem);
+    else sources.push({ file, text, table: parsed.table });
+  }
+  // Validating a merge of only the files that parsed would report confusing follow-on errors.
+  if (problems.length > 0) throw new ConfigError(problems);
+  return validate(sources);
+}
+
+/**
+ * Validates one TOML document, without overlays.
+ * @param file the name used in error messages
+ * @throws ConfigError listing every problem
+ */
+export function parseConfig(text: string, file: string): Config {
+  const parsed = parseTomlText(text, file);
+  if ('problem' in parsed) throw new ConfigError(parsed.problem);
+  return validate([{ file, text, table: parsed.table }]);
+}
+
+/** The folder whose `*.toml` files loadConfig merges over `configFile`; console edits go there. */
+export function configOverlayDir(configFile: string): string {
+  return path.join(path.dirname(configFile), 'config.d');
+}
+
+/** Resolves a path written in the config (e.g. a `logpath`) against the config file's folder. */
+export function resolveConfigPath(configFile: string, p: string): string {
+  return path.isAbsolute(p) ? p : path.resolve(path.dirname(configFile), p);
+}
+
+/** Deep-merges `overlay` over `base`: tables merge key by key, anything else (arrays too) replaces. */
+export function mergeTables(base: Table, overlay: Table): Table {
+  const merged: Table = { ...base };
+  for (const [key, value] of Object.entries(overlay)) {
+    const current = merged[key];
+    merged[key] = isTable(current) && isTable(value) ? mergeTables(current, value) : value;
+  }
+  return merged;
+}
+
+function listOverlays(configFile: string): string[] {
+  const dir = configOverlayDir(configFile);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return []; // no overlay folder is the normal case
+  }
+  return names
+    .filter((name) => name.endsWith('.toml'))
+    .sort()
+    .map((name) => path.join(dir, name))
+    .filter((file) => statSync(file, { throwIfNoEntry: false })?.isFile() ?? false);
+}
+
+function parseTomlText(text: string, file: string): { table: Table } | { problem: ConfigProblem } {
+  try {
+    // "throw" rejects __proto__/constructor keys, which would otherwise poison the merge.
+    return { table: parseToml(text, { unsafeKeyBehaviour: 'throw' }) };
+  } catch (err) {
+    if (!(err instanceof TomlError)) throw err;
+    // smol-toml appends a code excerpt after a blank line; file:line already locates it.
+    const reason = err.message.split('\n')[0]!.replace(/^Invalid TOML document: /, '');
+    return { problem: { file, line: err.line, message: `TOML syntax error: ${reason} (column ${err.column})` } };
+  }
+}
+
+function validate(sources: Source[]): Config {
+  const merged = sources.reduce<Table>((acc, source) => mergeTables(acc, source.table), {});
+  const result = configSchema.safeParse(merged, { reportInput: true });
+  if (result.success) return result.data;
+
+  const located = result.error.issues.flatMap(describeIssue).map(({ keyPath, message, value }) => {
+    const index = ownerOf(sources, keyPath);
+    const source = sources[index]!;
+    const problem: ConfigProblem = {
+      file: source.file,
+      line: findKeyLine(source.text, keyPath, value),
+      key: formatKeyPath(keyPath),
+      message,
+    };
+    return { index, problem };
+  });
+  // Stable sort: problems read top to bottom, file by file.
+  located.sort((a, b) => a.index - b.index || (a.problem.line ?? Infinity) - (b.problem.line ?? Infinity));
+  throw new ConfigError(located.map(({ problem }) => problem));
+}
+
+type Issue = z.ZodError['issues'][number];
+
+function describeIssue(issue: Issue): Array<{ keyPath: KeyPath; message: string; value?: unknown }> {
+  const keyPath = issue.path.filter((seg): seg is string | number => typeof seg !== 'symbol');
+  switch (issue.code) {
+    case 'unrecognized_keys':
+      return issue.keys.map((key) => ({ keyPath: [...keyPath, key], message: unknownKeyMessage(keyPath, key) }));
+    case 'invalid_key':
+      return [{ keyPath, message: issue.issues[0]?.message ?? issue.message }];
+    case 'custom':
+      // Custom issues (durations, CIDRs, actions) already quote the value.
+      return [{ keyPath, message: issue.message, value: issue.input }];
+    default: {
+      const got = issue.input === undefined ? 'but it is missing' : `got ${describeValue(issue.input)}`;
+      return [{ keyPath, message: `${issue.message}, ${got}`, value: issue.input }];
+    }
+  }
+}
+
+function unknownKeyMessage(tablePath: KeyPath, key: string): string {
+  const known = knownKeys(tablePath);
+  if (!known) return 'unknown key';
+  const close = known.filter((k) => editDistance(k, key) <= Math.max(1, Math.floor(k.length / 4)));
+  if (close.length > 0) return `unknown key (did you mean ${close.map((k) => JSON.stringify(k)).join(' or ')}?)`;
+  return `unknown key (expected one of: ${known.join(', ')})`;
+}
+
+/** Levenshtein distance; keys are short, so the plain table is fine. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The source that supplied the value at `keyPath`: the deepest match, the later file on a tie. */
+function ownerOf(sources: Source[], keyPath: KeyPath): number {
+  let best = 0;
+  let bestDepth = -1;
+  sources.forEach((source, index) => {
+    let node: unknown = source.table;
+    let depth = 0;
+    for (const seg of keyPath) {
+      if (node === null || typeof node !== 'object' || !Object.hasOwn(node, seg)) break;
+      node = (node as Record<string | number, unknown>)[seg];
+      depth++;
+    }
+    if (depth >= bestDepth) {
+      best = index;
+      bestDepth = depth;
+    }
+  });
+  return best;
+}
+
+/** `jails.sshd.maxretry`, `trusted.ranges[2]`, `jails."my.jail".bantime`. */
+export function formatKeyPath(keyPath: KeyPath): string {
+  let out = '';
+  for (const seg of keyPath) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else {
+      const part = /^[A-Za-z0-9_-]+$/.test(seg) ? seg : JSON.stringify(seg);
+      out += out === '' ? part : `.${part}`;
+    }
+  }
+  return out;
+}
+
+function isTable(value: unknown): value is Table {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
+}
+
+// Finding lines. smol-toml gives positions only for syntax errors, so for
+// validation errors the key is looked up in the text. This is a line scanner,
+// not a TOML parser: a miss only costs the line number, never the error.
+
+/** A `[table]` or `[[array]]` header and the lines up to the next one. */
+interface Section {
+  keys: string[];
+  /** 1-based header line; 0 for the keys before the first header. */
+  line: number;
+  isArray: boolean;
+  /** Assigned key and 1-based line of each `key = value` in the body. */
+  assignments: Array<{ keys: string[]; line: number }>;
+  /** 1-based last line of the body. */
+  end: number;
+}
+
+const HEADER = /^\s*(\[\[?)(.*?)\]\]?\s*(?:#.*)?$/;
+const ASSIGNMENT = /^\s*([A-Za-z0-9_\-."' ]+?)\s*=/;
+
+/** The 1-based line where `keyPath` is set in `text`, or where its table starts; undefined if neither is found. */
+export function findKeyLine(text: string, keyPath: KeyPath, value?: unknown): number | undefined {
+  const lines = text.split(/\r?\n/);
+  const sections = scanSections(lines);
+  // Walk the path, choosing the n-th [[array]] section for an index after an array-table header.
+  const keys: string[] = [];
+  let arrayIndex: number | undefined;
+  let i = 0;
+  for (; i < keyPath.length; i++) {
+    const seg = keyPath[i]!;
+    if (typeof seg === 'number') {
+      const isArrayTable = sections.some((s) => s.isArray && sameKeys(s.keys, keys));
+      if (!isArrayTable || arrayIndex !== undefined) break;
+      arrayIndex = seg;
+      continue;
+    }
+    keys.push(seg);
+  }
+  const arrayElement = i < keyPath.length ? keyPath[i] : undefined;
+
+  // Most specific first: the longest header, then the longest assigned key under it.
+  for (let split = keys.length; split >= 0; split--) {
+    const section = pickSection(sections, keys.slice(0, split), arrayIndex);
+    if (!section) continue;
+    const rest = keys.slice(split);
+    for (let len = rest.length; len >= 1; len--) {
+      const found = section.assignments.find((a) => sameKeys(a.keys, rest.slice(0, len)));
+      if (!found) continue;
+      // For an array element, try to point at the element's own line in a multi-line array.
+      if (arrayElement !== undefined && len === rest.length && typeof value === 'string') {
+        return findValueLine(lines, found.line, section.end, value) ?? found.line;
+      }
+      return found.line;
+    }
+  }
+  for (let split = keys.length; split >= 1; split--) {
+    const section = pickSection(sections, keys.slice(0, split), arrayIndex);
+    if (section) return section.line;
+  }
+  return undefined;
+}
+
+function scanSections(lines: string[]): Section[] {
+  const sections: Section[] = [{ keys: [], line: 0, isArray: false, assignments: [], end: lines.length }];
+  lines.forEach((raw, index) => {
+    const lineNo = index + 1;
+    const current = sections[sections.length - 1]!;
+    const header = HEADER.exec(raw);
+    const headerKeys = header ? splitDottedKey(header[2]!) : undefined;
+    if (header && headerKeys) {
+      current.end = lineNo - 1;
+      sections.push({ keys: headerKeys, line: lineNo, isArray: header[1] === '[[', assignments: [], end: lines.length });
+      return;
+    }
+    const assignment = ASSIGNMENT.exec(raw);
+    const assignedKeys = assignment ? splitDottedKey(assignment[1]!) : undefined;
+    if (assignedKeys) current.assignments.push({ keys: assignedKeys, line: lineNo });
+  });
+  return sections;
+}
+
+function pickSection(sections: Section[], keys: string[], arrayIndex: number | undefined): Section | undefined {
+  const matching = sections.filter((s) => sameKeys(s.keys, keys));
+  if (matching.some((s) => s.isArray) && arrayIndex !== undefined) return matching[arrayIndex];
+  return matching[matching.length - 1];
+}
+
+/** `a."b.c".d` -> ["a", "b.c", "d"]; undefined if it is not a TOML key. */
+function splitDottedKey(text: string): string[] | undefined {
+  const part = /\s*(?:([A-Za-z0-9_-]+)|"((?:[^"\\]|\\.)*)"|'([^']*)')\s*(\.|$)/y;
+  const keys: string[] = [];
+  part.lastIndex = 0;
+  while (part.lastIndex < text.length) {
+    const m = part.exec(text);
+    if (!m) return undefined;
+    if (m[1] !== undefined) keys.push(m[1]);
+    else if (m[2] !== undefined) keys.push(unescapeBasic(m[2]));
+    else keys.push(m[3]!);
+    if (m[4] === '') break;
+  }
+  return keys.length > 0 ? keys : undefined;
+}
+
+function unescapeBasic(text: string): string {
+  try {
+    return JSON.parse(`"${text}"`) as string;
+  } catch {
+    return text;
+  }
+}
+
+function findValueLine(lines: string[], from: number, to: number, value: string): number | undefined {
+  const quoted = [JSON.stringify(value), `'${value}'`];
+  for (let lineNo = from; lineNo <= to; lineNo++) {
+    const line = lines[lineNo - 1] ?? '';
+    if (quoted.some((q) => line.includes(q))) return lineNo;
+  }
+  return undefined;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((key, i) => key === b[i]);
+}

@@ -1,0 +1,268 @@
+import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
+import { checkDuration, type DurationOptions } from './duration.js';
+import { describeValue } from './errors.js';
+
+// Durations below are in seconds; -1 (PERMANENT) appears only where a ban time allows it.
+
+/** Ban time growth for repeat offenders. */
+export interface EscalationSettings {
+  /** Off by default: every ban lasts `bantime`. */
+  enabled: boolean;
+  /** Each further ban of the same IP lasts the previous one times this. */
+  factor: number;
+  /** Explicit multipliers of `bantime` for the 1st, 2nd, ... ban; the last repeats. Wins over `factor`. */
+  multipliers?: number[];
+  /** Cap on an escalated ban, in seconds. */
+  maxtime: number;
+  /** After this many bans of the same IP, the next ban is permanent. */
+  permanent_after?: number;
+  /** Whether earlier bans count only in the same jail or across all jails. */
+  scope: 'jail' | 'all';
+}
+
+/** `[settings]`: defaults for every jail, and the engine's on/off switch. */
+export interface Settings {
+  /** When false the engine reads nothing and bans nobody. */
+  enabled: boolean;
+  /** Seconds, or -1 for permanent. */
+  bantime: number;
+  /** Seconds in which `maxretry` failures lead to a ban. */
+  findtime: number;
+  maxretry: number;
+  escalation: EscalationSettings;
+}
+
+/** `[trusted]`: addresses that are never banned. */
+export interface TrustedSettings {
+  /** IPv4/IPv6 addresses and CIDR ranges, as written; each has been checked with ipaddr.js. */
+  ranges: string[];
+}
+
+/** Names a jail may list in `actions`. */
+export const ACTION_NAMES = ['firewall', 'email'] as const;
+/** One of {@link ACTION_NAMES}. */
+export type ActionName = (typeof ACTION_NAMES)[number];
+
+/** `[jails.NAME]`: one filter watching some logs, with what to do on a ban. */
+export interface JailConfig {
+  enabled: boolean;
+  /** Filter name in `filters/`; defaults to the jail name. */
+  filter: string;
+  /** Log files as written; relative ones are relative to the config file (see resolveConfigPath). */
+  logpath: string[];
+  backend: 'file' | 'journal';
+  /** journalctl match expressions, for the journal backend. */
+  journalmatch: string[];
+  /** Overrides of `[settings]`; absent means "use the global value". */
+  maxretry?: number;
+  findtime?: number;
+  bantime?: number;
+  actions: ActionName[];
+  /** Extra ignore patterns, added to the filter's own. */
+  ignoreregex: string[];
+  /** Where to start reading a log seen for the first time. */
+  start_at: 'end' | 'beginning';
+}
+
+/** `[daemon]`: where the running engine keeps its files. */
+export interface DaemonSettings {
+  state_dir: string;
+  socket: string;
+  pid_file: string;
+  log_file: string;
+}
+
+/** `[firewall]`: the packet-filter backend and rule editing. */
+export interface FirewallSettings {
+  backend: 'auto' | 'iptables' | 'nftables' | 'dry-run';
+  /** `[[firewall.rules]]` tables; only loosely checked until the rule model defines them. */
+  rules?: Array<Record<string, unknown>>;
+  /** Seconds an applied rule set waits for confirmation before it is rolled back. */
+  confirm_timeout: number;
+}
+
+/** `[notify]`: where notifications go; each part is only loosely checked for now. */
+export interface NotifySettings {
+  email?: Record<string, unknown>;
+}
+
+/** The whole validated configuration, with every default filled in. */
+export interface Config {
+  settings: Settings;
+  trusted: TrustedSettings;
+  /** Keyed by jail name. */
+  jails: Record<string, JailConfig>;
+  daemon: DaemonSettings;
+  firewall: FirewallSettings;
+  notify?: NotifySettings;
+}
+
+/** Jail names end up in firewall set names and file names, so keep them plain. */
+export const JAIL_NAME = /^[A-Za-z0-9_.-]+$/;
+
+// Every schema carries its own "expected ..." text; load.ts adds the offending value.
+const bool = () => z.boolean({ error: 'expected true or false' });
+const text = () => z.string({ error: 'expected a string' }).min(1, { error: 'expected a non-empty string' });
+const textList = () => z.array(text(), { error: 'expected an array of strings' });
+const positiveInt = () => {
+  const error = 'expected an integer >= 1';
+  return z.number({ error }).int({ error }).min(1, { error });
+};
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `expected ${values.map((v) => JSON.stringify(v)).join(' or ')}` });
+const table = <T extends z.core.$ZodLooseShape>(shape: T) => z.strictObject(shape, { error: 'expected a table' });
+const looseTable = () => z.record(z.string(), z.unknown(), { error: 'expected a table' });
+
+/** A duration in the config: any form checkDuration reads, out as seconds. */
+function duration(opts: DurationOptions = {}) {
+  return z.unknown().transform((value, ctx) => {
+    const result = checkDuration(value, opts);
+    if (result.ok) return result.seconds;
+    ctx.addIssue({ code: 'custom', message: result.message });
+    return z.NEVER;
+  });
+}
+
+/** True for a single IPv4/IPv6 address or a CIDR range; rejects the odd forms ipaddr.js tolerates. */
+export function isIpOrCidr(value: string): boolean {
+  const slash = value.indexOf('/');
+  const address = slash === -1 ? value : value.slice(0, slash);
+  // "10" or "0x7f.1" parse as IPv4 in ipaddr.js but are almost always typos here;
+  // zone ids ("%eth0") mean nothing to a firewall.
+  const plainAddress = address.includes(':')
+    ? ipaddr.IPv6.isValid(address) && !address.includes('%')
+    : ipaddr.IPv4.isValidFourPartDecimal(address);
+  if (!plainAddress || !ipaddr.isValid(address)) return false;
+  if (slash === -1) return true;
+  const prefix = value.slice(slash + 1);
+  if (!/^(0|[1-9][0-9]{0,2})$/.test(prefix)) return false;
+  try {
+    ipaddr.parseCIDR(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const ipOrCidr = () =>
+  z.string({ error: 'expected a string' }).superRefine((value, ctx) => {
+    if (!isIpOrCidr(value)) {
+      ctx.addIssue({ code: 'custom', message: `${describeValue(value)} is not an IP address or CIDR` });
+    }
+  });
+
+// Shapes are kept apart from their schemas so knownKeys() can suggest the right spelling.
+const escalationShape = {
+  enabled: bool().default(false),
+  factor: z.number({ error: 'expected a number >= 1' }).min(1, { error: 'expected a number >= 1' }).default(2),
+  multipliers: z
+    .array(z.number({ error: 'expected a number > 0' }).positive({ error: 'expected a number > 0' }), {
+      error: 'expected an array of numbers',
+    })
+    .min(1, { error: 'expected at least one multiplier' })
+    .optional(),
+  maxtime: duration().prefault('1w'),
+  permanent_after: positiveInt().optional(),
+  scope: oneOf(['jail', 'all']).default('all'),
+};
+
+const settingsShape = {
+  enabled: bool().default(true),
+  bantime: duration({ allowPermanent: true }).prefault('10m'),
+  findtime: duration().prefault('10m'),
+  maxretry: positiveInt().default(5),
+  escalation: table(escalationShape).prefault({}),
+};
+
+const trustedShape = {
+  ranges: z.array(ipOrCidr(), { error: 'expected an array of strings' }).default([]),
+};
+
+const jailShape = {
+  enabled: bool().default(true),
+  filter: text().optional(),
+  logpath: textList().default([]),
+  backend: oneOf(['file', 'journal']).default('file'),
+  journalmatch: textList().default([]),
+  maxretry: positiveInt().optional(),
+  findtime: duration().optional(),
+  bantime: duration({ allowPermanent: true }).optional(),
+  actions: z.array(z.string({ error: 'expected a string' }), { error: 'expected an array of strings' }).default(['firewall']),
+  ignoreregex: textList().default([]),
+  start_at: oneOf(['end', 'beginning']).default('end'),
+};
+
+const jailSchema = table(jailShape).superRefine((jail, ctx) => {
+  if (jail.backend === 'file' && jail.logpath.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['logpath'], message: 'needs at least one log file (or backend = "journal")' });
+  }
+  jail.actions.forEach((action, i) => {
+    if (!(ACTION_NAMES as readonly string[]).includes(action)) {
+      const known = ACTION_NAMES.map((name) => JSON.stringify(name)).join(', ');
+      ctx.addIssue({ code: 'custom', path: ['actions', i], input: action, message: `unknown action ${describeValue(action)} (known: ${known})` });
+    }
+  });
+});
+
+const jailsSchema = z
+  .record(
+    z.string().regex(JAIL_NAME, { error: 'jail names may only use letters, digits, "_", "." and "-"' }),
+    jailSchema,
+    { error: 'expected a table of jails' },
+  )
+  .transform((jails) => {
+    const named: Record<string, JailConfig> = {};
+    for (const [name, jail] of Object.entries(jails)) {
+      named[name] = { ...jail, filter: jail.filter ?? name, actions: jail.actions as ActionName[] };
+    }
+    return named;
+  });
+
+const daemonShape = {
+  state_dir: text().default('/var/lib/portcullis'),
+  socket: text().default('/run/portcullis/portcullis.sock'),
+  pid_file: text().default('/run/portcullis/portcullis.pid'),
+  log_file: text().default('/var/log/portcullis.log'),
+};
+
+const firewallShape = {
+  backend: oneOf(['auto', 'iptables', 'nftables', 'dry-run']).default('auto'),
+  rules: z.array(looseTable(), { error: 'expected an array of tables ([[firewall.rules]])' }).optional(),
+  confirm_timeout: duration().prefault('60s'),
+};
+
+const notifyShape = { email: looseTable().optional() };
+
+const rootShape = {
+  settings: table(settingsShape).prefault({}),
+  trusted: table(trustedShape).prefault({}),
+  jails: jailsSchema.prefault({}),
+  daemon: table(daemonShape).prefault({}),
+  firewall: table(firewallShape).prefault({}),
+  notify: table(notifyShape).optional(),
+};
+
+/** The keys allowed in the table at `keyPath`, e.g. `["jails", "sshd"]`; undefined if it is not a strict table. */
+export function knownKeys(keyPath: ReadonlyArray<string | number>): string[] | undefined {
+  const where = keyPath[0] === 'jails' && keyPath.length === 2 ? 'jails.*' : keyPath.join('.');
+  const shape = TABLE_SHAPES[where];
+  return shape ? Object.keys(shape) : undefined;
+}
+
+const TABLE_SHAPES: Record<string, object> = {
+  '': rootShape,
+  settings: settingsShape,
+  'settings.escalation': escalationShape,
+  trusted: trustedShape,
+  'jails.*': jailShape,
+  daemon: daemonShape,
+  firewall: firewallShape,
+  notify: notifyShape,
+};
+
+/**
+ * The schema of a whole config file. Unknown keys are errors everywhere
+ * except inside the tables a later issue will define (`firewall.rules`, `notify.email`).
+ */
+export const configSchema: z.ZodType<Config, unknown> = table(rootShape);

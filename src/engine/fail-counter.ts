@@ -1,0 +1,108 @@
+/** Reaching `maxretry` within `findtime`: the ban manager decides what happens next. */
+export interface BanRequest {
+  jail: string;
+  ip: string;
+  /** Time of the failure that reached `maxretry` (ms). */
+  time: number;
+  /** Failures counted within `findtime`. */
+  failures: number;
+  /** The matched lines, oldest first (at most `maxretry`, each cut to a bounded length). */
+  lines: string[];
+}
+
+/** Limits of one jail's counter. */
+export interface FailCounterOptions {
+  jail: string;
+  maxretry: number;
+  /** The window in ms. */
+  findtime: number;
+  /** Hard cap on IPs tracked at once, for a flood of distinct addresses within findtime. */
+  maxEntries?: number;
+}
+
+interface Entry {
+  times: number[];
+  lines: string[];
+  last: number;
+}
+
+const MAX_LINE = 1000;
+
+/**
+ * Counts failures per IP for one jail. Entries are kept in a Map ordered by last update, so
+ * the stalest entry is always first and eviction by findtime costs O(1) per evicted IP.
+ */
+export class FailCounter {
+  private readonly entries = new Map<string, Entry>();
+  private readonly maxEntries: number;
+  /** IPs dropped because the cap was reached before findtime let them go. */
+  evictedByCap = 0;
+
+  constructor(private options: FailCounterOptions) {
+    this.maxEntries = options.maxEntries ?? 200_000;
+  }
+
+  /** Changes the thresholds (a reload); counts already made are kept. */
+  configure(options: Omit<FailCounterOptions, 'jail'>): void {
+    this.options = { ...this.options, ...options };
+  }
+
+  /** IPs currently tracked. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Failures counted for `ip` within findtime of `now`. */
+  count(ip: string, now: number): number {
+    const entry = this.entries.get(ip);
+    return entry ? entry.times.filter((t) => t > now - this.options.findtime).length : 0;
+  }
+
+  /** Records one failure; returns a ban request when it reaches maxretry. */
+  add(ip: string, time: number, line: string): BanRequest | null {
+    const { findtime, maxretry, jail } = this.options;
+    this.evictOlderThan(time - findtime);
+    let entry = this.entries.get(ip);
+    if (entry) {
+      this.entries.delete(ip);
+    } else {
+      entry = { times: [], lines: [], last: time };
+      if (this.entries.size >= this.maxEntries) this.evictOldest();
+    }
+    entry.times.push(time);
+    entry.lines.push(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line);
+    entry.last = Math.max(entry.last, time);
+    // Keep only failures inside the window that ends at the newest one.
+    const from = entry.last - findtime;
+    while (entry.times.length > 0 && (entry.times[0]! <= from || entry.times.length > maxretry)) {
+      entry.times.shift();
+      entry.lines.shift();
+    }
+    if (entry.times.length >= maxretry) {
+      return { jail, ip, time, failures: entry.times.length, lines: entry.lines };
+    }
+    this.entries.set(ip, entry);
+    return null;
+  }
+
+  /** Forgets an IP (after a ban, or when it becomes trusted). */
+  forget(ip: string): void {
+    this.entries.delete(ip);
+  }
+
+  /** Drops every IP whose newest failure is at or before `cutoff`. */
+  evictOlderThan(cutoff: number): void {
+    for (const [ip, entry] of this.entries) {
+      if (entry.last > cutoff) break;
+      this.entries.delete(ip);
+    }
+  }
+
+  private evictOldest(): void {
+    const first = this.entries.keys().next();
+    if (!first.done) {
+      this.entries.delete(first.value);
+      this.evictedByCap++;
+    }
+  }
+}

@@ -1,0 +1,114 @@
+import type { DateMatch } from './types.js';
+import { compileDatePattern, type DatePattern } from './date-pattern.js';
+import { fromParts, inferYear } from './date-parts.js';
+
+const MONTHS: Record<string, number> = {
+  jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11,
+};
+const MON = '(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
+const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
+const ZONE = String.raw`(?:\s?(Z|[+-]\d{2}(?::?\d{2})?)(?![\d:]))?`;
+
+/** The built-in formats. These are our own fixed patterns, linear for V8's engine. */
+const FORMATS: { name: string; re: RegExp }[] = [
+  { name: 'iso8601', re: new RegExp(String.raw`(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?` + ZONE, 'y') },
+  { name: 'syslog', re: new RegExp(String.raw`(?:${DAY} )?${MON} {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?: (\d{4})(?![\d:]))?`, 'y') },
+  { name: 'clf', re: new RegExp(String.raw`(\d{2})/${MON}/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?: ([+-]\d{4}))?`, 'y') },
+  { name: 'ymd-slash', re: new RegExp(String.raw`(\d{4})/(\d{2})/(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?`, 'y') },
+  { name: 'epoch', re: /(\d{10})(?:\.(\d{1,9}))?(?![\d])/y },
+];
+
+/** Where the date is searched when it is not at the start of the line. */
+const ANYWHERE: { name: string; re: RegExp }[] = ['clf', 'iso8601', 'ymd-slash', 'syslog'].map((name) => ({
+  name,
+  re: new RegExp(String.raw`(?<![\w/:.-])` + FORMATS.find((f) => f.name === name)!.re.source, 'g'),
+}));
+
+/** Options of a date detector. */
+export interface DateDetectorOptions {
+  /** Lines from a filter's `datepattern`; when given, only these are tried. */
+  datepattern?: { pattern: string; file: string; line: number }[];
+  /** The clock: year-less dates are placed so they are never more than a day ahead of it. */
+  now?: () => number;
+}
+
+/**
+ * Finds the timestamp of a log line: syslog (year inferred), ISO 8601 / RFC 3339 with zone,
+ * Apache/nginx common log format, nginx error log `YYYY/MM/DD`, epoch seconds, or the filter's
+ * `datepattern`. Remembers the last date text, since consecutive lines usually share it.
+ */
+export class DateDetector {
+  private readonly now: () => number;
+  private readonly patterns: DatePattern[] | null;
+  private lastText = '';
+  private lastTime = 0;
+  private lastYear = -1;
+
+  constructor(options: DateDetectorOptions = {}) {
+    this.now = options.now ?? Date.now;
+    this.patterns = options.datepattern?.length ? options.datepattern.map((p) => compileDatePattern(p)) : null;
+  }
+
+  /** The line's date, or null when it has none. */
+  detect(line: string): DateMatch | null {
+    if (this.patterns) {
+      for (const p of this.patterns) {
+        const found = p.match(line, this.now());
+        if (found !== undefined) return found;
+      }
+      return null;
+    }
+    let start = 0;
+    while (line.charCodeAt(start) === 32 || line.charCodeAt(start) === 91) start++;
+    for (const format of FORMATS) {
+      format.re.lastIndex = start;
+      const m = format.re.exec(line);
+      if (m) return this.toMatch(format.name, m, start);
+    }
+    for (const format of ANYWHERE) {
+      format.re.lastIndex = 0;
+      const m = format.re.exec(line);
+      if (m) return this.toMatch(format.name, m, m.index);
+    }
+    return null;
+  }
+
+  private toMatch(format: string, m: RegExpExecArray, start: number): DateMatch | null {
+    const text = m[0];
+    const time = this.cachedTime(format, text, m);
+    if (Number.isNaN(time)) return null;
+    return { time, start, end: start + text.length, format };
+  }
+
+  private cachedTime(format: string, text: string, m: RegExpExecArray): number {
+    const year = format === 'syslog' && !m[8] ? new Date(this.now()).getFullYear() : 0;
+    if (text === this.lastText && year === this.lastYear) return this.lastTime;
+    const time = parseParts(format, m, this.now());
+    this.lastText = text;
+    this.lastYear = year;
+    this.lastTime = time;
+    return time;
+  }
+}
+
+function parseParts(format: string, m: RegExpExecArray, now: number): number {
+  const n = (i: number): number => Number(m[i] ?? 0);
+  const ms = (i: number): number => (m[i] ? Number(`0.${m[i]}`) * 1000 : 0);
+  switch (format) {
+    case 'iso8601':
+      return fromParts(n(1), n(2) - 1, n(3), n(4), n(5), n(6), ms(7), m[8]);
+    case 'ymd-slash':
+      return fromParts(n(1), n(2) - 1, n(3), n(4), n(5), n(6), ms(7), undefined);
+    case 'clf':
+      return fromParts(n(3), MONTHS[m[2]!.toLowerCase()]!, n(1), n(4), n(5), n(6), ms(7), m[8]);
+    case 'epoch':
+      return n(1) * 1000 + ms(2);
+    case 'syslog': {
+      const month = MONTHS[m[1]!.toLowerCase()]!;
+      if (m[7]) return fromParts(n(7), month, n(2), n(3), n(4), n(5), ms(6), undefined);
+      return inferYear(now, (year) => fromParts(year, month, n(2), n(3), n(4), n(5), ms(6), undefined));
+    }
+    default:
+      return Number.NaN;
+  }
+}

@@ -1,0 +1,27 @@
+import ipaddr from 'ipaddr.js';
+
+const CACHE_LIMIT = 50_000;
+const cache = new Map<string, string | null>();
+
+/**
+ * The canonical form of an IP written in a log line, or null when the text is not an IP
+ * (a hostname, or a loose regex match such as a time). IPv4-mapped IPv6 counts as its IPv4.
+ * Attackers repeat themselves, so results are cached (bounded; cleared when full).
+ */
+export function normalizeIp(text: string): string | null {
+  const hit = cache.get(text);
+  if (hit !== undefined) return hit;
+  const value = parse(text);
+  if (cache.size >= CACHE_LIMIT) cache.clear();
+  cache.set(text, value);
+  return value;
+}
+
+function parse(text: string): string | null {
+  const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+  // ipaddr.isValid accepts forms like "1" or "0x7f.1"; a log's IPv4 is always dotted quad.
+  if (ipaddr.IPv4.isValidFourPartDecimal(bare)) return ipaddr.IPv4.parse(bare).toString();
+  if (!bare.includes(':') || !ipaddr.IPv6.isValid(bare)) return null;
+  const v6 = ipaddr.IPv6.parse(bare.split('%')[0]!);
+  return v6.isIPv4MappedAddress() ? v6.toIPv4Address().toString() : v6.toString();
+}

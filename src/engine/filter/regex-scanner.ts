@@ -1,0 +1,180 @@
+/** A pattern rewritten for RE2: named groups made plain, comments dropped, `\Z` made `\z`. */
+export interface ScannedPattern {
+  /** The pattern to give RE2. */
+  source: string;
+  /** One entry per capturing group, in order: its name, or null for an unnamed group. */
+  groups: (string | null)[];
+  /** The longest literal every match must contain (case-sensitive), or null when unknown. */
+  literal: string | null;
+}
+
+/** A construct RE2 cannot run, found while scanning. */
+export class UnsupportedConstruct extends Error {
+  constructor(readonly construct: string) {
+    super(construct);
+  }
+}
+
+const UNSUPPORTED_GROUPS: [string, string][] = [
+  ['?<=', 'lookbehind (?<=...)'],
+  ['?<!', 'negative lookbehind (?<!...)'],
+  ['?=', 'lookahead (?=...)'],
+  ['?!', 'negative lookahead (?!...)'],
+  ['?P=', 'named backreference (?P=name)'],
+  ['?>', 'atomic group (?>...)'],
+  ['?(', 'conditional group (?(...)...)'],
+];
+
+/**
+ * Walks a Python-style pattern once: finds the capturing groups and their names, rejects the
+ * constructs RE2 does not have (lookaround, backreferences, atomic groups, possessive quantifiers,
+ * conditionals) by name, and extracts a required literal for the line prefilter.
+ */
+export function scanPattern(pattern: string): ScannedPattern {
+  const groups: (string | null)[] = [];
+  let out = '';
+  let depth = 0;
+  let topLevelAlternation = false;
+  let caseless = false;
+  // Literal runs at depth 0; a quantifier on the last char may drop it.
+  let run = '';
+  let best = '';
+  const endRun = (): void => {
+    if (run.length > best.length) best = run;
+    run = '';
+  };
+  let i = 0;
+  while (i < pattern.length) {
+    const c = pattern[i]!;
+    if (c === '\\') {
+      const next = pattern[i + 1] ?? '';
+      if (/[1-9]/.test(next)) throw new UnsupportedConstruct(`backreference \\${next}`);
+      if (next === 'g' && pattern[i + 2] === '<') throw new UnsupportedConstruct('backreference \\g<...>');
+      if (next === 'Z') {
+        out += '\\z';
+        i += 2;
+        if (depth === 0) endRun();
+        continue;
+      }
+      out += c + next;
+      i += 2;
+      if (depth === 0) {
+        if (/[A-Za-z0-9]/.test(next)) endRun();
+        else run += next;
+      }
+      continue;
+    }
+    if (c === '[') {
+      const end = classEnd(pattern, i);
+      out += pattern.slice(i, end);
+      i = end;
+      if (depth === 0) endRun();
+      continue;
+    }
+    if (c === '(') {
+      if (depth === 0) endRun();
+      if (pattern[i + 1] === '?') {
+        const rest = pattern.slice(i + 1);
+        if (rest.startsWith('?#')) {
+          const close = pattern.indexOf(')', i);
+          i = close < 0 ? pattern.length : close + 1;
+          continue;
+        }
+        const bad = UNSUPPORTED_GROUPS.find(([prefix]) => rest.startsWith(prefix));
+        if (bad) throw new UnsupportedConstruct(bad[1]);
+        const named = /^\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(rest);
+        if (named) {
+          groups.push(named[1]!);
+          out += '(';
+          i += 1 + named[0].length;
+          depth++;
+          continue;
+        }
+        const flags = /^\?([aiLmsux-]+)(\)|:)/.exec(rest);
+        if (flags && flags[1]!.includes('i') && !flags[1]!.startsWith('-')) caseless = true;
+        if (flags && flags[2] === ')') {
+          // A bare flag group `(?i)` opens nothing.
+          out += pattern.slice(i, i + 1 + flags[0].length);
+          i += 1 + flags[0].length;
+          continue;
+        }
+      } else {
+        groups.push(null);
+      }
+      out += c;
+      i++;
+      depth++;
+      continue;
+    }
+    if (c === ')') {
+      depth = Math.max(0, depth - 1);
+      out += c;
+      i++;
+      continue;
+    }
+    if (c === '*' || c === '+' || c === '?' || c === '{') {
+      const quant = quantifierLength(pattern, i);
+      const after = pattern[i + quant];
+      if (after === '+' && quant > 0) throw new UnsupportedConstruct(`possessive quantifier ${pattern.slice(i, i + quant)}+`);
+      if (depth === 0 && quant > 0) {
+        const optional = c === '*' || c === '?' || /^\{0*(,|\})/.test(pattern.slice(i, i + quant));
+        if (optional) run = run.slice(0, -1);
+        endRun();
+      }
+      if (quant === 0) {
+        out += c;
+        if (depth === 0) run += c;
+        i++;
+        continue;
+      }
+      out += pattern.slice(i, i + quant);
+      i += quant;
+      if (pattern[i] === '?') {
+        out += '?';
+        i++;
+      }
+      continue;
+    }
+    if (c === '|') {
+      if (depth === 0) topLevelAlternation = true;
+      out += c;
+      i++;
+      continue;
+    }
+    if (c === '.' || c === '^' || c === '$') {
+      if (depth === 0) endRun();
+      out += c;
+      i++;
+      continue;
+    }
+    out += c;
+    if (depth === 0) run += c;
+    i++;
+  }
+  endRun();
+  const literal = topLevelAlternation || caseless || best.length < 3 ? null : best;
+  return { source: out, groups, literal };
+}
+
+/** Index just past the `]` that closes the class opened at `start`. */
+function classEnd(pattern: string, start: number): number {
+  let i = start + 1;
+  if (pattern[i] === '^') i++;
+  if (pattern[i] === ']') i++;
+  while (i < pattern.length) {
+    if (pattern[i] === '\\') {
+      i += 2;
+      continue;
+    }
+    if (pattern[i] === ']') return i + 1;
+    i++;
+  }
+  return pattern.length;
+}
+
+/** Length of the quantifier at `at` (`*`, `+`, `?`, `{n}`, `{n,m}`), or 0 when `{` is a literal. */
+function quantifierLength(pattern: string, at: number): number {
+  if (pattern[at] !== '{') return 1;
+  const m = /^\{\d*(,\d*)?\}/.exec(pattern.slice(at));
+  return m && m[0] !== '{}' && m[0] !== '{,}' ? m[0].length : 0;
+}
