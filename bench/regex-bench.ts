@@ -4,7 +4,8 @@
  * Environment: BENCH_LINES (default 1000000), BENCH_RUNS (portcullis runs, default 3),
  * BENCH_F2B_RUNS (default 1; 0 skips fail2ban), BENCH_LOG (use this log instead of generating),
  * BENCH_RSS=poll (measure peak RSS by polling /proc even when GNU time is installed),
- * BENCH_PORTCULLIS_ARGS (extra CLI arguments, default `--json`), BENCH_CLI (default dist/cli.js),
+ * BENCH_PORTCULLIS_ARGS (extra CLI arguments, e.g. `--json`; by default the summary, as fail2ban-regex prints), BENCH_CLI (default dist/cli.js),
+ * BENCH_SSHD_SESSION_SHARE (share of sshd connections logged as sshd-session, default 0.1),
  * BENCH_KEEP=1 (keep the temp dir).
  */
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -41,8 +42,12 @@ function onPath(name: string): string | null {
   return null;
 }
 
-/** Counts from `portcullis regex --json`: one object with lines/matched/ignored/missed/failures. */
+/**
+ * Counts from `portcullis regex`: its summary has fail2ban-regex's "Lines:" line; with `--json`,
+ * one object with lines/matched/ignored/missed/failures.
+ */
 function portcullisCounts(stdout: string): Counts & { failures?: number } {
+  if (!stdout.trimStart().startsWith('{')) return fail2banCounts(stdout) ?? { lines: NaN, matched: NaN, ignored: NaN, missed: NaN };
   const o = JSON.parse(stdout) as Record<string, unknown>;
   const num = (k: string) => (typeof o[k] === 'number' ? o[k] : NaN);
   return { lines: num('lines'), matched: num('matched'), ignored: num('ignored'), missed: num('missed'),
@@ -138,7 +143,12 @@ function printReport(results: ToolResult[], stats: AuthLogStats | null): void {
   const met = (ok: boolean) => (ok ? 'met' : 'missed');
   console.log(`\ntarget ${fmt(TARGET_LINES_PER_S)} lines/s: ${met(!!p && p.linesPerS >= TARGET_LINES_PER_S)}`);
   console.log(`target <${TARGET_RSS_MB} MB: ${met(!!p && p.rssKb !== null && p.rssKb / 1024 < TARGET_RSS_MB)}`);
-  if (p && f) console.log(`target same matches as fail2ban: ${met(pc!.counts!.matched === f2b!.counts!.matched)}`);
+  if (p && f) {
+    const diff = pc!.counts!.matched - f2b!.counts!.matched;
+    const explained = diff !== 0 && stats !== null && diff === stats.sshdSessionFailures;
+    console.log(`target same matches as fail2ban: ${explained ? `met, except the ${fmt(diff)} sshd-session `
+      + 'lines fail2ban 1.0.2 does not recognise' : met(diff === 0)}`);
+  }
   console.log(`\npeak RSS measured with ${FORCE_POLL || !hasGnuTime() ? '/proc/<pid>/status VmHWM polled every 20 ms'
     : '/usr/bin/time -f %M'}; lines/s = lines / wall time of the whole process, start-up included`);
   console.log('commands:');
@@ -151,13 +161,14 @@ try {
   let stats: AuthLogStats | null = null;
   if (!env.BENCH_LOG) {
     const started = performance.now();
-    stats = await generateAuthLog(log, LINES);
+    const share = env.BENCH_SSHD_SESSION_SHARE;
+    stats = await generateAuthLog(log, LINES, 1, share === undefined ? {} : { sshdSessionShare: Number(share) });
     console.log(`generated ${fmt(stats.lines)} lines (${(stats.bytes / 1e6).toFixed(1)} MB) in `
       + `${((performance.now() - started) / 1000).toFixed(1)} s: ${log}`);
   }
   log = resolve(log);
   const results: ToolResult[] = [];
-  const extra = (env.BENCH_PORTCULLIS_ARGS ?? '--json').split(/\s+/).filter(Boolean);
+  const extra = (env.BENCH_PORTCULLIS_ARGS ?? '').split(/\s+/).filter(Boolean);
   const cli = env.BENCH_CLI ?? 'dist/cli.js';
   const pcArgs = [cli, 'regex', log, 'sshd', ...extra];
   const pcShown = `(cd ${ROOT} && ${shellQuote('node', pcArgs)})`;

@@ -58,12 +58,12 @@ export async function runRegexCommand(
     summary.perRegex[result.regexIndex]!++;
     if (result.ip === null && summary.hostnames.length < 1000) summary.hostnames.push({ line: lineNo, host: result.host });
     if (!options.json && !options.verbose) return;
-    const time = new Date(result.time).toISOString();
+    const time = isoTime(result.time);
     const host = result.ip ?? result.host;
     if (options.json) {
-      const user = result.user === undefined ? '' : `,"user":${JSON.stringify(result.user)}`;
+      const user = result.user === undefined ? '' : `,"user":${jsonString(result.user)}`;
       const hostname = result.ip === null ? ',"hostname":true' : '';
-      const record = `${first ? '' : ','}{"line":${lineNo},"time":"${time}","host":${JSON.stringify(host)}${user}${hostname}}`;
+      const record = `${first ? '' : ','}{"line":${lineNo},"time":"${time}","host":${jsonString(host)}${user}${hostname}}`;
       first = false;
       return sink.write(record);
     }
@@ -79,6 +79,23 @@ export async function runRegexCommand(
   }
   await sink.flush();
   return summary;
+}
+
+let lastIsoMs = Number.NaN;
+let lastIso = '';
+/** ISO-8601 text of a time; log lines come in runs with the same second. */
+function isoTime(ms: number): string {
+  if (ms !== lastIsoMs) {
+    lastIsoMs = ms;
+    lastIso = new Date(ms).toISOString();
+  }
+  return lastIso;
+}
+
+const PLAIN = /^[\w.:@+ -]*$/;
+/** A JSON string literal; IPs and most user names need no escaping, so skip the general path. */
+function jsonString(text: string): string {
+  return PLAIN.test(text) ? `"${text}"` : JSON.stringify(text);
 }
 
 function newSummary(filter: CompiledFilter): RegexSummary {

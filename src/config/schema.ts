@@ -109,8 +109,11 @@ const positiveInt = () => {
   const error = 'expected an integer >= 1';
   return z.number({ error }).int({ error }).min(1, { error });
 };
-const oneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
-  z.enum(values, { error: `expected ${values.map((v) => JSON.stringify(v)).join(' or ')}` });
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T) => {
+  const quoted = values.map((v) => JSON.stringify(v));
+  const last = quoted.pop()!;
+  return z.enum(values, { error: `expected ${quoted.length > 0 ? `${quoted.join(', ')} or ${last}` : last}` });
+};
 const table = <T extends z.core.$ZodLooseShape>(shape: T) => z.strictObject(shape, { error: 'expected a table' });
 const looseTable = () => z.record(z.string(), z.unknown(), { error: 'expected a table' });
 

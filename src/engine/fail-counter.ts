@@ -1,3 +1,5 @@
+import { detach } from './detach.js';
+
 /** Reaching `maxretry` within `findtime`: the ban manager decides what happens next. */
 export interface BanRequest {
   jail: string;
@@ -67,10 +69,11 @@ export class FailCounter {
       this.entries.delete(ip);
     } else {
       entry = { times: [], lines: [], last: time };
+      ip = detach(ip);
       if (this.entries.size >= this.maxEntries) this.evictOldest();
     }
     entry.times.push(time);
-    entry.lines.push(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line);
+    entry.lines.push(detach(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line));
     entry.last = Math.max(entry.last, time);
     // Keep only failures inside the window that ends at the newest one.
     const from = entry.last - findtime;

@@ -1,6 +1,7 @@
 import type { DateMatch } from './types.js';
 import { compileDatePattern, type DatePattern } from './date-pattern.js';
 import { fromParts, inferYear } from './date-parts.js';
+import { readPlainSyslogDate, type SyslogFields } from './syslog-date.js';
 
 const MONTHS: Record<string, number> = {
   jan: 0, feb: 1, mar: 2, apr: 3, may: 4, jun: 5, jul: 6, aug: 7, sep: 8, oct: 9, nov: 10, dec: 11,
@@ -42,7 +43,12 @@ export class DateDetector {
   private readonly patterns: DatePattern[] | null;
   private lastText = '';
   private lastTime = 0;
-  private lastYear = -1;
+  private lastFormat = 0;
+  private minuteKey = '';
+  private minuteBase = 0;
+  private readonly fields: SyslogFields = { month: 0, day: 0, hour: 0, minute: 0, second: 0 };
+  private plainKey = -1;
+  private plainBase = 0;
 
   constructor(options: DateDetectorOptions = {}) {
     this.now = options.now ?? Date.now;
@@ -60,10 +66,21 @@ export class DateDetector {
     }
     let start = 0;
     while (line.charCodeAt(start) === 32 || line.charCodeAt(start) === 91) start++;
-    for (const format of FORMATS) {
+    const end = readPlainSyslogDate(line, start, this.fields);
+    if (end > 0) {
+      const time = this.plainSyslogTime();
+      return Number.isNaN(time) ? null : { time, start, end, format: 'syslog' };
+    }
+    // Lines of one log share a format: try the last one that worked first.
+    for (let k = 0; k < FORMATS.length; k++) {
+      const index = k === 0 ? this.lastFormat : k === this.lastFormat ? 0 : k;
+      const format = FORMATS[index]!;
       format.re.lastIndex = start;
       const m = format.re.exec(line);
-      if (m) return this.toMatch(format.name, m, start);
+      if (m) {
+        this.lastFormat = index;
+        return this.toMatch(format.name, m, start);
+      }
     }
     for (const format of ANYWHERE) {
       format.re.lastIndex = 0;
@@ -81,17 +98,40 @@ export class DateDetector {
   }
 
   private cachedTime(format: string, text: string, m: RegExpExecArray): number {
-    const year = format === 'syslog' && !m[8] ? new Date(this.now()).getFullYear() : 0;
-    if (text === this.lastText && year === this.lastYear) return this.lastTime;
-    const time = parseParts(format, m, this.now());
+    if (text === this.lastText) return this.lastTime;
+    const time = format === 'syslog' && !m[7] ? this.syslogTime(m) : parseParts(format, m);
     this.lastText = text;
-    this.lastYear = year;
     this.lastTime = time;
     return time;
   }
+
+  /** The time of the date just read by readPlainSyslogDate; local time is worked out once a minute. */
+  private plainSyslogTime(): number {
+    const f = this.fields;
+    const key = ((f.month * 32 + f.day) * 24 + f.hour) * 60 + f.minute;
+    if (key !== this.plainKey) {
+      this.plainBase = inferYear(this.now(), (year) => fromParts(year, f.month, f.day, f.hour, f.minute, 0, 0, undefined));
+      this.plainKey = key;
+    }
+    return f.second > 60 ? Number.NaN : this.plainBase + f.second * 1000;
+  }
+
+  /** A year-less syslog date; the local-time conversion is done once per minute of log. */
+  private syslogTime(m: RegExpExecArray): number {
+    const key = `${m[1]} ${m[2]} ${m[3]}:${m[4]}`;
+    if (key !== this.minuteKey) {
+      const month = MONTHS[m[1]!.toLowerCase()]!;
+      const [day, hour, minute] = [Number(m[2]), Number(m[3]), Number(m[4])];
+      this.minuteBase = inferYear(this.now(), (year) => fromParts(year, month, day, hour, minute, 0, 0, undefined));
+      this.minuteKey = key;
+    }
+    const second = Number(m[5]);
+    if (second > 59 || Number.isNaN(this.minuteBase)) return Number.NaN;
+    return this.minuteBase + second * 1000 + (m[6] ? Number(`0.${m[6]}`) * 1000 : 0);
+  }
 }
 
-function parseParts(format: string, m: RegExpExecArray, now: number): number {
+function parseParts(format: string, m: RegExpExecArray): number {
   const n = (i: number): number => Number(m[i] ?? 0);
   const ms = (i: number): number => (m[i] ? Number(`0.${m[i]}`) * 1000 : 0);
   switch (format) {
@@ -103,11 +143,8 @@ function parseParts(format: string, m: RegExpExecArray, now: number): number {
       return fromParts(n(3), MONTHS[m[2]!.toLowerCase()]!, n(1), n(4), n(5), n(6), ms(7), m[8]);
     case 'epoch':
       return n(1) * 1000 + ms(2);
-    case 'syslog': {
-      const month = MONTHS[m[1]!.toLowerCase()]!;
-      if (m[7]) return fromParts(n(7), month, n(2), n(3), n(4), n(5), ms(6), undefined);
-      return inferYear(now, (year) => fromParts(year, month, n(2), n(3), n(4), n(5), ms(6), undefined));
-    }
+    case 'syslog':
+      return fromParts(n(7), MONTHS[m[1]!.toLowerCase()]!, n(2), n(3), n(4), n(5), ms(6), undefined);
     default:
       return Number.NaN;
   }

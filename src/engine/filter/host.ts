@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { detach } from '../detach.js';
 
 const CACHE_LIMIT = 50_000;
 const cache = new Map<string, string | null>();
@@ -13,7 +14,7 @@ export function normalizeIp(text: string): string | null {
   if (hit !== undefined) return hit;
   const value = parse(text);
   if (cache.size >= CACHE_LIMIT) cache.clear();
-  cache.set(text, value);
+  cache.set(detach(text), value);
   return value;
 }
 

@@ -33,7 +33,7 @@ export async function readLines(
     stats.lines++;
     return onLine(line, stats.lines);
   };
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 16 })) {
     const text = rest + decoder.write(chunk as Buffer);
     let start = 0;
     let nl = text.indexOf('\n');

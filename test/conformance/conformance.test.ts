@@ -1,0 +1,82 @@
+// fail2ban's samples are written for its test zone; fix ours before any Date is made.
+// (See FAIL2BAN_TZ for why this is an IANA name and not fail2ban's POSIX string.)
+process.env.TZ = 'Europe/Berlin';
+
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { compileFilter, loadFilter } from '../../src/engine/filter/index.js';
+import { defaultModeInText, readSampleLog } from '../helpers/fail-json.js';
+import {
+  FAIL2BAN_FILTER_DIR, FAIL2BAN_LOG_DIR, FAIL2BAN_TEST_NOW, FAIL2BAN_TZ, filterFile,
+} from '../helpers/filter-paths.js';
+import { checkEntry, formatCheck, formatTable, tally, type EntryCheck } from '../helpers/sample-check.js';
+
+/** Filters with a fail2ban sample of the same name; the first five must agree on 95% of it. */
+const COMPARED = ['sshd', 'postfix', 'dovecot', 'nginx-http-auth', 'apache-auth', 'proftpd', 'pure-ftpd', 'vsftpd', 'recidive'];
+const HELD_TO_THRESHOLD = new Set(['sshd', 'postfix', 'dovecot', 'nginx-http-auth', 'apache-auth']);
+const THRESHOLD = 0.95;
+const MAX_LISTED = 30;
+
+const fail2banInstalled = existsSync(FAIL2BAN_LOG_DIR);
+if (!fail2banInstalled) {
+  console.log(`conformance: skipped, fail2ban's samples are not installed (${FAIL2BAN_LOG_DIR}); apt-get install fail2ban`);
+}
+
+/**
+ * The samples' in-scope entries depend on the filter's default mode, and the samples were written
+ * for fail2ban's filter, so its default counts (postfix: `more`), not ours.
+ */
+function fail2banDefaultMode(name: string): string {
+  const stock = path.join(FAIL2BAN_FILTER_DIR, `${name}.conf`);
+  const text = existsSync(stock) ? readFileSync(stock, 'utf8') : readFileSync(filterFile(name), 'utf8');
+  return defaultModeInText(text);
+}
+
+interface Row {
+  name: string;
+  checks: EntryCheck[];
+  outOfScope: number;
+}
+const rows: Row[] = [];
+
+describe.skipIf(!fail2banInstalled)("conformance with fail2ban's samples", () => {
+  afterAll(() => {
+    if (rows.length === 0) return;
+    const table = rows.map(({ name, checks, outOfScope }) => {
+      const t = tally(checks);
+      const pct = checks.length ? ((100 * t.agree) / checks.length).toFixed(1) : '-';
+      return [name, checks.length, t.agree, t['wrong-host'], t['wrong-time'], t.missed, t['false-failure'], outOfScope, pct];
+    });
+    const header = ['filter', 'in scope', 'agree', 'wrong host', 'wrong time', 'missed', 'false failures', 'out of scope', '% agree'];
+    console.log(`\nConformance with fail2ban's sample logs (default mode, TZ ${FAIL2BAN_TZ}, now ${new Date(FAIL2BAN_TEST_NOW).toISOString()})\n${formatTable(header, table)}\n`);
+  });
+
+  for (const name of COMPARED) {
+    const sample = path.join(FAIL2BAN_LOG_DIR, name);
+    it(name, (ctx) => {
+      if (!existsSync(filterFile(name))) ctx.skip(`filters/${name}.conf is not written yet`);
+      if (!existsSync(sample)) ctx.skip(`fail2ban has no sample named ${name}`);
+      const filter = compileFilter(loadFilter(name), { now: () => FAIL2BAN_TEST_NOW });
+      const entries = readSampleLog(sample, { defaultMode: fail2banDefaultMode(name), filterName: name });
+      const inScope = entries.filter((e) => e.inDefaultScope);
+      // Where the samples' times are in fail2ban's sub-second form, ours are compared to the second.
+      const checks = inScope.map((e) =>
+        checkEntry(e, filter.matchLine(e.line, FAIL2BAN_TEST_NOW), { timePrecision: 's', checkUser: false }),
+      );
+      rows.push({ name, checks, outOfScope: entries.length - inScope.length });
+
+      const wrong = checks.filter((c) => c.verdict !== 'agree');
+      const share = checks.length ? (checks.length - wrong.length) / checks.length : 1;
+      if (wrong.length) {
+        const listed = wrong.slice(0, MAX_LISTED).map((c) => formatCheck(c));
+        const more = wrong.length > MAX_LISTED ? [`  ... and ${wrong.length - MAX_LISTED} more`] : [];
+        console.log([`${name}: ${wrong.length} of ${checks.length} disagree (${sample})`, ...listed, ...more].join('\n'));
+      }
+      if (HELD_TO_THRESHOLD.has(name)) {
+        expect(checks.length, `in-scope entries of ${sample}`).toBeGreaterThan(0);
+        expect(share, `${name} agrees on ${(100 * share).toFixed(1)}% of fail2ban's sample`).toBeGreaterThanOrEqual(THRESHOLD);
+      }
+    });
+  }
+});
