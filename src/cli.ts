@@ -13,13 +13,15 @@ const positiveInt = (value: string): number => {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number >= 1');
   return n;
 };
-const duration = (value: string): number => {
+const durationParser = (allowPermanent: boolean) => (value: string): number => {
   try {
-    return parseDuration(/^-?\d+$/.test(value) ? Number(value) : value, 'duration', { allowPermanent: true });
+    return parseDuration(/^-?\d+$/.test(value) ? Number(value) : value, 'duration', { allowPermanent });
   } catch (err) {
     throw new InvalidArgumentError((err as Error).message);
   }
 };
+const duration = durationParser(false);
+const banDuration = durationParser(true);
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 program
@@ -50,7 +52,7 @@ program
   .requiredOption('--filter <filter>', 'filter name or path')
   .option('--maxretry <n>', 'failures that trigger a ban', positiveInt, 5)
   .option('--findtime <duration>', 'window in which failures count', duration, 600)
-  .option('--bantime <duration>', 'how long a replayed ban lasts (failures while banned do not count)', duration, 600)
+  .option('--bantime <duration>', 'how long a replayed ban lasts (failures while banned do not count)', banDuration, 600)
   .option('--json', 'print {"bans":[...]}')
   .option('--filter-dir <dir>', 'also look for filters by name here (repeatable)', collect, [])
   .action(async (logfile: string, opts: { filter: string; maxretry: number; findtime: number; bantime: number; json?: boolean; filterDir: string[] }) => {

@@ -31,11 +31,17 @@ interface Entry {
 const MAX_LINE = 1000;
 
 /**
- * Counts failures per IP for one jail. Entries are kept in a Map ordered by last update, so
- * the stalest entry is always first and eviction by findtime costs O(1) per evicted IP.
+ * Counts failures per IP for one jail. Each update also goes into a queue in arrival order, so
+ * eviction by findtime looks only at the oldest updates: O(1) per update, however many IPs are
+ * tracked. (Iterating a Map from its start after many deletions is slow in V8: it walks the
+ * holes the deletions left.)
  */
 export class FailCounter {
   private readonly entries = new Map<string, Entry>();
+  /** Updates in arrival order; one whose time is no longer its entry's `last` is stale. */
+  private queueIps: string[] = [];
+  private queueTimes: number[] = [];
+  private head = 0;
   private readonly maxEntries: number;
   /** IPs dropped because the cap was reached before findtime let them go. */
   evictedByCap = 0;
@@ -65,9 +71,7 @@ export class FailCounter {
     const { findtime, maxretry, jail } = this.options;
     this.evictOlderThan(time - findtime);
     let entry = this.entries.get(ip);
-    if (entry) {
-      this.entries.delete(ip);
-    } else {
+    if (!entry) {
       entry = { times: [], lines: [], last: time };
       ip = detach(ip);
       if (this.entries.size >= this.maxEntries) this.evictOldest();
@@ -82,9 +86,12 @@ export class FailCounter {
       entry.lines.shift();
     }
     if (entry.times.length >= maxretry) {
+      this.entries.delete(ip);
       return { jail, ip, time, failures: entry.times.length, lines: entry.lines };
     }
     this.entries.set(ip, entry);
+    this.queueIps.push(ip);
+    this.queueTimes.push(entry.last);
     return null;
   }
 
@@ -95,17 +102,40 @@ export class FailCounter {
 
   /** Drops every IP whose newest failure is at or before `cutoff`. */
   evictOlderThan(cutoff: number): void {
-    for (const [ip, entry] of this.entries) {
-      if (entry.last > cutoff) break;
-      this.entries.delete(ip);
+    while (this.head < this.queueIps.length && this.queueTimes[this.head]! <= cutoff) {
+      this.dropHead();
     }
+    this.compactQueue();
   }
 
   private evictOldest(): void {
-    const first = this.entries.keys().next();
-    if (!first.done) {
-      this.entries.delete(first.value);
-      this.evictedByCap++;
+    while (this.head < this.queueIps.length) {
+      if (this.dropHead()) {
+        this.evictedByCap++;
+        break;
+      }
+    }
+    this.compactQueue();
+  }
+
+  /** Removes the oldest queued update; true when it was its IP's latest, so the IP is dropped. */
+  private dropHead(): boolean {
+    const ip = this.queueIps[this.head]!;
+    const time = this.queueTimes[this.head]!;
+    this.head++;
+    const entry = this.entries.get(ip);
+    if (entry && entry.last === time) {
+      this.entries.delete(ip);
+      return true;
+    }
+    return false;
+  }
+
+  private compactQueue(): void {
+    if (this.head > 4096 && this.head * 2 > this.queueIps.length) {
+      this.queueIps = this.queueIps.slice(this.head);
+      this.queueTimes = this.queueTimes.slice(this.head);
+      this.head = 0;
     }
   }
 }

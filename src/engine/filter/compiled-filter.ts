@@ -1,5 +1,5 @@
 import RE2 from 're2';
-import { captureRegExp } from './capture-regexp.js';
+import { captureRegExp, isPlainText } from './capture-regexp.js';
 import { DateDetector } from './date-detector.js';
 import { normalizeIp } from './host.js';
 import { FilterError } from './ini-reader.js';
@@ -57,8 +57,9 @@ export class CompiledFilter {
     const failScans = definition.failregex.map(scan);
     this.fail = combine(definition.failregex, failScans);
     this.ignore = ignore.length ? combine(ignore, ignore.map(scan)) : null;
-    this.pref = definition.prefregex ? combine([definition.prefregex], [scan(definition.prefregex)]) : null;
-    if (!this.pref) {
+    const prefScan = definition.prefregex ? scan(definition.prefregex) : null;
+    this.pref = definition.prefregex && prefScan ? combine([definition.prefregex], [prefScan]) : null;
+    if (!prefScan || !hasHost(prefScan)) {
       failScans.forEach((s, i) => requireHost(s, definition.failregex[i]!));
     }
     const literals = failScans.map((s) => s.literal);
@@ -126,8 +127,12 @@ function scan(src: PatternSource): ScannedPattern {
   }
 }
 
+function hasHost(scanned: ScannedPattern): boolean {
+  return scanned.groups.some((g) => g !== null && HOST_GROUPS.includes(g));
+}
+
 function requireHost(scanned: ScannedPattern, src: PatternSource): void {
-  if (!scanned.groups.some((g) => g !== null && HOST_GROUPS.includes(g))) {
+  if (!hasHost(scanned)) {
     throw new FilterError(src.file, src.line, `failregex has no <HOST> (or <ADDR>, <IP4>, <IP6>, <F-ID>): ${src.pattern.trim()}`);
   }
 }
@@ -154,13 +159,15 @@ function combine(sources: PatternSource[], scans: ScannedPattern[]): PatternSet 
 function run(set: PatternSet, text: string): { index: number; captures: Record<string, string> } | null {
   if (!set.any.test(utf8(text))) return null;
   const alts = set.alternatives;
-  for (let i = 0; i < alts.length; i++) {
-    const alt = alts[i]!;
-    if (alt.literal !== null && !text.includes(alt.literal)) continue;
-    const m = alt.js ? alt.js.exec(text) : alt.re2.exec(text);
-    if (m) return { index: i, captures: capturesOf(alt, m) };
+  if (isPlainText(text)) {
+    for (let i = 0; i < alts.length; i++) {
+      const alt = alts[i]!;
+      if (alt.literal !== null && !text.includes(alt.literal)) continue;
+      const m = alt.js ? alt.js.exec(text) : alt.re2.exec(text);
+      if (m) return { index: i, captures: capturesOf(alt, m) };
+    }
   }
-  // V8 and RE2 disagree only on exotic input (Unicode classes); RE2 has the last word.
+  // Exotic characters, or (should never happen) V8 found nothing RE2 did: RE2 has the last word.
   for (let i = 0; i < alts.length; i++) {
     const m = alts[i]!.re2.exec(text);
     if (m) return { index: i, captures: capturesOf(alts[i]!, m) };

@@ -1,6 +1,6 @@
 import type { DateMatch } from './types.js';
 import { compileDatePattern, type DatePattern } from './date-pattern.js';
-import { fromParts, inferYear } from './date-parts.js';
+import { fractionMs, fromParts, inferYear } from './date-parts.js';
 import { readPlainSyslogDate, type SyslogFields } from './syslog-date.js';
 
 const MONTHS: Record<string, number> = {
@@ -127,13 +127,13 @@ export class DateDetector {
     }
     const second = Number(m[5]);
     if (second > 59 || Number.isNaN(this.minuteBase)) return Number.NaN;
-    return this.minuteBase + second * 1000 + (m[6] ? Number(`0.${m[6]}`) * 1000 : 0);
+    return this.minuteBase + second * 1000 + (m[6] ? fractionMs(m[6]) : 0);
   }
 }
 
 function parseParts(format: string, m: RegExpExecArray): number {
   const n = (i: number): number => Number(m[i] ?? 0);
-  const ms = (i: number): number => (m[i] ? Number(`0.${m[i]}`) * 1000 : 0);
+  const ms = (i: number): number => (m[i] ? fractionMs(m[i]) : 0);
   switch (format) {
     case 'iso8601':
       return fromParts(n(1), n(2) - 1, n(3), n(4), n(5), n(6), ms(7), m[8]);

@@ -24,3 +24,8 @@ export function fromParts(
   const offset = (Number(z[2]) * 60 + Number(z[3] ?? 0)) * 60_000;
   return z[1] === '+' ? utc - offset : utc + offset;
 }
+
+/** Whole milliseconds of a fraction of a second written as digits (`123456` -> 123). */
+export function fractionMs(digits: string): number {
+  return Number(digits.slice(0, 3).padEnd(3, '0'));
+}

@@ -1,6 +1,6 @@
 import RE2 from 're2';
 import { FilterError } from './ini-reader.js';
-import { fromParts, inferYear } from './date-parts.js';
+import { fractionMs, fromParts, inferYear } from './date-parts.js';
 import type { DateMatch } from './types.js';
 
 /** A compiled `datepattern` line. */
@@ -16,7 +16,7 @@ const DIRECTIVES: Record<string, string> = {
   Y: '(?P<Y>\\d{4})',
   y: '(?P<y>\\d{2})',
   m: '(?P<m>\\d{1,2})',
-  d: '(?P<d>\\d{1,2})',
+  d: '(?P<d>[ 0-3]?\\d)',
   e: '(?P<d> ?\\d{1,2})',
   H: '(?P<H>\\d{1,2})',
   k: '(?P<H> ?\\d{1,2})',
@@ -89,12 +89,12 @@ export function compileDatePattern(src: { pattern: string; file: string; line: n
 }
 
 function timeFromGroups(g: Record<string, string | undefined>, now: number): number {
-  if (g.s) return Number(g.s) * 1000 + (g.f ? Number(`0.${g.f}`) * 1000 : 0);
+  if (g.s) return Number(g.s) * 1000 + (g.f ? fractionMs(g.f) : 0);
   const month = g.b ? MONTH_NAMES.indexOf(g.b.toLowerCase()) : g.m ? Number(g.m) - 1 : new Date(now).getMonth();
   const day = g.d ? Number(g.d.trim()) : new Date(now).getDate();
   let hour = Number((g.H ?? g.I ?? '0').trim());
   if (g.I && g.p) hour = (hour % 12) + (g.p.toLowerCase() === 'pm' ? 12 : 0);
-  const ms = g.f ? Number(`0.${g.f}`) * 1000 : 0;
+  const ms = g.f ? fractionMs(g.f) : 0;
   const zone = g.z ?? (g.Z === 'UTC' || g.Z === 'GMT' ? 'Z' : undefined);
   const at = (year: number): number => fromParts(year, month, day, hour, Number(g.M ?? 0), Number(g.S ?? 0), ms, zone);
   if (g.Y) return at(Number(g.Y));

@@ -56,8 +56,9 @@ export function scanPattern(pattern: string): ScannedPattern {
         if (depth === 0) endRun();
         continue;
       }
-      out += c + next;
-      i += 2;
+      const length = escapeLength(pattern, i);
+      out += pattern.slice(i, i + length);
+      i += length;
       if (depth === 0) {
         if (/[A-Za-z0-9]/.test(next)) endRun();
         else run += next;
@@ -154,6 +155,13 @@ export function scanPattern(pattern: string): ScannedPattern {
   endRun();
   const literal = topLevelAlternation || caseless || best.length < 3 ? null : best;
   return { source: out, groups, literal };
+}
+
+/** Length of the escape at `at`, with its argument: `\x2d`, `\x{2d}`, `\u002d`, `\012`, `\pL`, `\p{Greek}`. */
+function escapeLength(pattern: string, at: number): number {
+  const rest = pattern.slice(at + 1);
+  const m = /^(?:x\{[0-9A-Fa-f]+\}|x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|0[0-7]{0,2}|[pP]\{\w+\}|[pP]\w)/.exec(rest);
+  return 1 + (m ? m[0].length : rest.length > 0 ? 1 : 0);
 }
 
 /** Index just past the `]` that closes the class opened at `start`. */
