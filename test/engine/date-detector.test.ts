@@ -180,3 +180,15 @@ describe('date-parts', () => {
     expect(inferYear(NOW, (year) => Date.UTC(year, 10, 27, 12, 0, 0))).toBe(Date.UTC(2026, 10, 27, 12));
   });
 });
+
+describe('dates a client writes into an access log', () => {
+  it('takes the server date framed by `[...] "` over a date in the user field', () => {
+    const line = '198.18.0.7 - [01/Jan/2020:00:00:00 +0000] [24/Nov/2026:10:00:00 +0000] "POST /wp-login.php HTTP/1.1" 200 5';
+    expect(detectExact(line, '24/Nov/2026:10:00:00 +0000').time).toBe(Date.UTC(2026, 10, 24, 10));
+  });
+
+  it('takes the server date over one in the request line', () => {
+    const line = '198.18.0.8 - - [24/Nov/2026:10:00:01 +0000] "GET /?d=[01/Jan/2020:00:00:00 +0000] HTTP/1.1" 200 1';
+    expect(detectExact(line, '24/Nov/2026:10:00:01 +0000').time).toBe(Date.UTC(2026, 10, 24, 10, 0, 1));
+  });
+});

@@ -19,11 +19,20 @@ const FORMATS: { name: string; re: RegExp }[] = [
   { name: 'epoch', re: /(\d{10})(?:\.(\d{1,9}))?(?![\d])/y },
 ];
 
-/** Where the date is searched when it is not at the start of the line. */
-const ANYWHERE: { name: string; re: RegExp }[] = ['clf', 'iso8601', 'ymd-slash', 'syslog'].map((name) => ({
-  name,
-  re: new RegExp(String.raw`(?<![\w/:.-])` + FORMATS.find((f) => f.name === name)!.re.source, 'g'),
-}));
+/**
+ * Where the date is searched when it is not at the start of the line. An access log's client
+ * writes text before the date (the user field) and after it (request, referer, agent), so the
+ * server's own date is recognised by its frame first: `[date] "`, which client text cannot
+ * contain because servers escape its quotes.
+ */
+const CLF_SOURCE = FORMATS.find((f) => f.name === 'clf')!.re.source;
+const ANYWHERE: { name: string; re: RegExp }[] = [
+  { name: 'clf', re: new RegExp(String.raw`(?<=\[)` + CLF_SOURCE + String.raw`(?=\] ")`, 'g') },
+  ...['clf', 'iso8601', 'ymd-slash', 'syslog'].map((name) => ({
+    name,
+    re: new RegExp(String.raw`(?<![\w/:.-])` + FORMATS.find((f) => f.name === name)!.re.source, 'g'),
+  })),
+];
 
 /** Options of a date detector. */
 export interface DateDetectorOptions {
