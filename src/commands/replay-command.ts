@@ -1,5 +1,5 @@
 import { compileFilter, loadFilter } from '../engine/filter/index.js';
-import { FailCounter } from '../engine/fail-counter.js';
+import { Jail } from '../engine/jail.js';
 import { readLines } from '../engine/source/line-reader.js';
 
 /** Options of `portcullis replay`. */
@@ -34,30 +34,32 @@ export interface ReplayResult {
 /**
  * Replays a historical log on its own timestamps through the filter and a fail counter and
  * returns, in order, the bans that would have been made. Lines without a date take the time of
- * the line before, so the replay never jumps to the present.
+ * the failure before, so the replay never jumps to the present.
  */
 export async function replayLog(logfile: string, options: ReplayOptions): Promise<ReplayResult> {
   const dirs = options.filterDirs ?? [];
   const filter = compileFilter(loadFilter(options.filter, dirs.length ? dirs : undefined), { now: options.now });
-  const counter = new FailCounter({ jail: filter.name, maxretry: options.maxretry, findtime: options.findtime * 1000 });
+  const jail = new Jail(filter.name, filter, { maxretry: options.maxretry, findtime: options.findtime * 1000 });
   const bannedUntil = new Map<string, number>();
+  const isBanned = (ip: string, time: number): boolean => {
+    const until = bannedUntil.get(ip);
+    return until !== undefined && (until < 0 || time < until);
+  };
   const result: ReplayResult = { lines: 0, failures: 0, bans: [], hostnames: 0 };
   let lastTime = 0;
   const stats = await readLines(logfile, (line) => {
-    const verdict = filter.matchLine(line, lastTime);
-    if (verdict.kind !== 'failure') return;
-    lastTime = Math.max(lastTime, verdict.time);
-    if (verdict.ip === null) {
-      result.hostnames++;
-      return;
+    for (const event of jail.processLine(line, lastTime, isBanned)) {
+      if (event.type === 'hostname') {
+        result.hostnames++;
+      } else if (event.type === 'failure') {
+        result.failures++;
+        lastTime = Math.max(lastTime, event.time);
+      } else {
+        const { request } = event;
+        result.bans.push({ time: request.time, host: request.ip, failures: request.failures, lines: request.lines });
+        bannedUntil.set(request.ip, options.bantime < 0 ? -1 : request.time + options.bantime * 1000);
+      }
     }
-    result.failures++;
-    const until = bannedUntil.get(verdict.ip);
-    if (until !== undefined && (until < 0 || verdict.time < until)) return;
-    const request = counter.add(verdict.ip, verdict.time, line);
-    if (!request) return;
-    result.bans.push({ time: request.time, host: request.ip, failures: request.failures, lines: request.lines });
-    bannedUntil.set(request.ip, options.bantime < 0 ? -1 : request.time + options.bantime * 1000);
   });
   result.lines = stats.lines;
   return result;

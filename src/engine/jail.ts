@@ -1,0 +1,65 @@
+import type { CompiledFilter } from './filter/index.js';
+import { FailCounter, type BanRequest } from './fail-counter.js';
+
+/** What one line did in a jail. */
+export type JailEvent =
+  | { type: 'failure'; jail: string; ip: string; time: number; line: string; user?: string; count: number }
+  | { type: 'ban-request'; request: BanRequest }
+  /** A failure whose host is a name, not an IP: reported, never counted or banned. */
+  | { type: 'hostname'; jail: string; host: string; time: number; line: string };
+
+/** Thresholds of a jail, durations in ms. */
+export interface JailLimits {
+  maxretry: number;
+  findtime: number;
+}
+
+/**
+ * One filter and one fail counter. It turns lines into events and leaves bans to its caller:
+ * whether an address is trusted or already banned is the ban manager's business.
+ */
+export class Jail {
+  private readonly counter: FailCounter;
+
+  constructor(
+    readonly name: string,
+    readonly filter: CompiledFilter,
+    limits: JailLimits,
+  ) {
+    this.counter = new FailCounter({ jail: name, ...limits });
+  }
+
+  /**
+   * Runs one line through the filter and the counter; `readTime` dates a line without a date.
+   * `skip` tells addresses whose failures must not count (banned or trusted, say).
+   */
+  processLine(line: string, readTime: number, skip?: (ip: string, time: number) => boolean): JailEvent[] {
+    const result = this.filter.matchLine(line, readTime);
+    if (result.kind !== 'failure') return NONE;
+    if (result.ip === null) return [{ type: 'hostname', jail: this.name, host: result.host, time: result.time, line }];
+    if (skip?.(result.ip, result.time)) return NONE;
+    const request = this.counter.add(result.ip, result.time, line);
+    const failure: JailEvent = {
+      type: 'failure',
+      jail: this.name,
+      ip: result.ip,
+      time: result.time,
+      line,
+      count: request ? request.failures : this.counter.count(result.ip, result.time),
+    };
+    if (result.user !== undefined) failure.user = result.user;
+    return request ? [failure, { type: 'ban-request', request }] : [failure];
+  }
+
+  /** Forgets an address's failures (it was banned by another jail, or became trusted). */
+  forget(ip: string): void {
+    this.counter.forget(ip);
+  }
+
+  /** Addresses with failures being counted. */
+  get tracked(): number {
+    return this.counter.size;
+  }
+}
+
+const NONE: JailEvent[] = [];
