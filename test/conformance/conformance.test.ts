@@ -60,9 +60,8 @@ describe.skipIf(!fail2banInstalled)("conformance with fail2ban's samples", () =>
       const filter = compileFilter(loadFilter(name), { now: () => FAIL2BAN_TEST_NOW });
       const entries = readSampleLog(sample, { defaultMode: fail2banDefaultMode(name), filterName: name });
       const inScope = entries.filter((e) => e.inDefaultScope);
-      // Where the samples' times are in fail2ban's sub-second form, ours are compared to the second.
       const checks = inScope.map((e) =>
-        checkEntry(e, filter.matchLine(e.line, FAIL2BAN_TEST_NOW), { timePrecision: 's', checkUser: false }),
+        checkEntry(e, filter.matchLine(e.line, FAIL2BAN_TEST_NOW), { timePrecision: 'second', checkUser: false }),
       );
       rows.push({ name, checks, outOfScope: entries.length - inScope.length });
 

@@ -192,3 +192,15 @@ describe('dates a client writes into an access log', () => {
     expect(detectExact(line, '24/Nov/2026:10:00:01 +0000').time).toBe(Date.UTC(2026, 10, 24, 10, 0, 1));
   });
 });
+
+describe('dates further into a line', () => {
+  it('ignores a date-shaped user name in a message that has no date of its own', () => {
+    expect(detector().detect('Failed password for invalid user 2020-01-01T00:00:00Z from 198.18.0.3 port 22 ssh2')).toBeNull();
+    expect(detector().detect('sshd[1]: Invalid user Jan 1 00:00:00 from 198.18.0.3')).toBeNull();
+  });
+
+  it('reads the date after a syslog priority and an RFC 5424 version', () => {
+    expect(detectExact('<38>Nov 24 10:00:00 host sshd[1]: x', 'Nov 24 10:00:00').time).toBe(Date.UTC(2026, 10, 24, 10));
+    expect(detectExact('<38>1 2026-11-24T10:00:00Z host sshd 1 - - x', '2026-11-24T10:00:00Z').time).toBe(Date.UTC(2026, 10, 24, 10));
+  });
+});

@@ -83,6 +83,7 @@ describe('parseSampleTime', () => {
   it('reads local time with optional fractions', () => {
     expect(parseSampleTime('2005-08-14T12:00:00')).toBe(Date.UTC(2005, 7, 14, 12));
     expect(parseSampleTime('2005-08-14T12:00:00.123456')).toBe(Date.UTC(2005, 7, 14, 12, 0, 0, 123));
+    expect(parseSampleTime('2005-03-7T02:09:33')).toBe(Date.UTC(2005, 2, 7, 2, 9, 33));
     expect(() => parseSampleTime('14/08/2005')).toThrow();
   });
 });

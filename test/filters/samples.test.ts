@@ -56,7 +56,7 @@ describe('shipped filters', () => {
         // Soft, so a short sample still shows which of its entries are wrong.
         expect.soft(annotated, `annotated in-scope entries in test/samples/${name}.log`).toBeGreaterThanOrEqual(minimum);
         const wrong = entries
-          .map((e) => checkEntry(e, filter.matchLine(e.line, NOW), { timePrecision: 'ms', checkUser: true }))
+          .map((e) => checkEntry(e, filter.matchLine(e.line, NOW), { timePrecision: 'annotated', checkUser: true }))
           .filter((c) => c.verdict !== 'agree');
         expect(wrong.map((c) => formatCheck(c, true))).toEqual([]);
       });

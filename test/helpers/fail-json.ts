@@ -130,7 +130,8 @@ export function readSampleLog(path: string, options: ParseOptions = {}): SampleE
  * `time.mktime(strptime(...))` (fractions below a millisecond are dropped).
  */
 export function parseSampleTime(text: string): number {
-  const m = /^(\d{4})-(\d\d)-(\d\d)T(\d\d):(\d\d):(\d\d)(?:\.(\d{1,6}))?$/.exec(text);
+  // Python's strptime takes one or two digits for every field but the year (postfix: "2005-03-7T...").
+  const m = /^(\d{4})-(\d{1,2})-(\d{1,2})T(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,6}))?$/.exec(text);
   if (!m) throw new Error(`annotation time is not %Y-%m-%dT%H:%M:%S[.%f]: ${text}`);
   const [y, mo, d, h, mi, s] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
   const ms = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;

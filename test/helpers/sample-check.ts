@@ -12,8 +12,12 @@ export interface EntryCheck {
 }
 
 export interface CheckOptions {
-  /** `ms` holds the time exactly (our samples); `s` to the second (fail2ban's, where we round). */
-  timePrecision: 'ms' | 's';
+  /**
+   * `annotated`: to the millisecond when the annotation has a fraction, else to the second;
+   * `second`: always to the second. fail2ban itself drops sub-second parts of parsed dates, so
+   * its samples annotate `12:00:00` for a line stamped `12:00:00,121`.
+   */
+  timePrecision: 'annotated' | 'second';
   /** Compare `user` when the annotation gives one. */
   checkUser: boolean;
 }
@@ -33,14 +37,16 @@ export function checkEntry(entry: SampleEntry, result: LineResult, options: Chec
   const { host, user, time } = entry.json;
   if (host !== undefined && normalizeHost(String(host)) !== (result.ip ?? result.host)) return check('wrong-host');
   if (options.checkUser && user !== undefined && String(user) !== result.user) return check('wrong-user');
-  if (time !== undefined && !sameTime(parseSampleTime(String(time)), result.time, options.timePrecision)) {
+  if (time !== undefined && !sameTime(String(time), result.time, options.timePrecision)) {
     return check('wrong-time');
   }
   return check('agree');
 }
 
-function sameTime(expected: number, got: number, precision: 'ms' | 's'): boolean {
-  return precision === 'ms' ? expected === got : Math.floor(expected / 1000) === Math.floor(got / 1000);
+function sameTime(text: string, got: number, precision: CheckOptions['timePrecision']): boolean {
+  const expected = parseSampleTime(text);
+  if (precision === 'annotated' && text.includes('.')) return expected === got;
+  return Math.floor(expected / 1000) === Math.floor(got / 1000);
 }
 
 function describeExpected(entry: SampleEntry): string {

@@ -20,19 +20,20 @@ const FORMATS: { name: string; re: RegExp }[] = [
 ];
 
 /**
- * Where the date is searched when it is not at the start of the line. An access log's client
- * writes text before the date (the user field) and after it (request, referer, agent), so the
- * server's own date is recognised by its frame first: `[date] "`, which client text cannot
- * contain because servers escape its quotes.
+ * A date not at the start of a line is taken only in the access-log frame `[date]`. Anywhere
+ * else a date-shaped text may be the client's: a user name typed at a login prompt, a URL. Taken
+ * as the line's time, it would back-date the failure out of findtime and the attacker would never
+ * be banned. In an access log the client writes before the date (user field) and after it
+ * (request, referer, agent), so the server's own date is known by its frame `[date] "` first
+ * (servers escape quotes in client text), then by brackets alone.
  */
 const CLF_SOURCE = FORMATS.find((f) => f.name === 'clf')!.re.source;
 const ANYWHERE: { name: string; re: RegExp }[] = [
   { name: 'clf', re: new RegExp(String.raw`(?<=\[)` + CLF_SOURCE + String.raw`(?=\] ")`, 'g') },
-  ...['clf', 'iso8601', 'ymd-slash', 'syslog'].map((name) => ({
-    name,
-    re: new RegExp(String.raw`(?<![\w/:.-])` + FORMATS.find((f) => f.name === name)!.re.source, 'g'),
-  })),
+  { name: 'clf', re: new RegExp(String.raw`(?<=\[)` + CLF_SOURCE + String.raw`(?=\])`, 'g') },
 ];
+/** Where a date may start: after a syslog priority `<38>` (and an RFC 5424 version), spaces, `[`. */
+const LEAD = /^<\d{1,3}>(?:\d{1,2} )?/;
 
 /** Options of a date detector. */
 export interface DateDetectorOptions {
@@ -43,9 +44,10 @@ export interface DateDetectorOptions {
 }
 
 /**
- * Finds the timestamp of a log line: syslog (year inferred), ISO 8601 / RFC 3339 with zone,
- * Apache/nginx common log format, nginx error log `YYYY/MM/DD`, epoch seconds, or the filter's
- * `datepattern`. Remembers the last date text, since consecutive lines usually share it.
+ * Finds the timestamp at the start of a log line: syslog (year inferred), ISO 8601 / RFC 3339
+ * with zone, nginx error log `YYYY/MM/DD`, Apache error log, epoch seconds; or an access log's
+ * `[24/Nov/2026:10:00:00 +0000]`; or what the filter's `datepattern` says. Remembers the last
+ * date text, since consecutive lines usually share it.
  */
 export class DateDetector {
   private readonly now: () => number;
@@ -73,7 +75,7 @@ export class DateDetector {
       }
       return null;
     }
-    let start = 0;
+    let start = line.charCodeAt(0) === 60 ? (LEAD.exec(line)?.[0].length ?? 0) : 0;
     while (line.charCodeAt(start) === 32 || line.charCodeAt(start) === 91) start++;
     const end = readPlainSyslogDate(line, start, this.fields);
     if (end > 0) {

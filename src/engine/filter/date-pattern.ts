@@ -1,4 +1,5 @@
 import RE2 from 're2';
+import { captureRegExp, isPlainText } from './capture-regexp.js';
 import { FilterError } from './ini-reader.js';
 import { fractionMs, fromParts, inferYear } from './date-parts.js';
 import type { DateMatch } from './types.js';
@@ -71,16 +72,21 @@ export function compileDatePattern(src: { pattern: string; file: string; line: n
     if (name) seen.add(name);
     return group;
   });
+  const jsSource = (anchored ? '^' : '') + source.replace(/\(\?P</g, '(?<');
   let re: RE2;
   try {
-    re = new RE2((anchored ? '^' : '') + source.replace(/\(\?P</g, '(?<'));
+    re = new RE2(jsSource);
   } catch (err) {
     throw new FilterError(src.file, src.line, `datepattern cannot be compiled: ${(err as Error).message}`);
   }
+  // On plain text V8 finds the date (only patterns its linear-time engine accepts, so a hostile
+  // line costs linear time) and RE2 confirms it; elsewhere RE2 alone.
+  const js = captureRegExp(jsSource.replace(/\(\?<\w+>/g, '(')) ? new RegExp(jsSource) : null;
   return {
     match(line: string, now: number): DateMatch | undefined {
-      const m = re.exec(line);
-      if (!m) return undefined;
+      const plain = js !== null && isPlainText(line);
+      const m = plain ? js.exec(line) : re.exec(line);
+      if (!m || (plain && !re.test(Buffer.from(m[0])))) return undefined;
       const time = timeFromGroups(m.groups ?? {}, now);
       if (Number.isNaN(time)) return undefined;
       return { time, start: m.index, end: m.index + m[0].length, format: src.pattern.trim() };
