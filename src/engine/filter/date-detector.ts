@@ -17,6 +17,7 @@ const FORMATS: { name: string; re: RegExp }[] = [
   { name: 'clf', re: new RegExp(String.raw`(\d{2})/${MON}/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?: ([+-]\d{4}))?`, 'y') },
   { name: 'ymd-slash', re: new RegExp(String.raw`(\d{4})/(\d{2})/(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?`, 'y') },
   { name: 'epoch', re: /(\d{10})(?:\.(\d{1,9}))?(?![\d])/y },
+  { name: 'tai64n', re: /@([0-9a-f]{24})/y },
 ];
 
 /**
@@ -45,7 +46,7 @@ export interface DateDetectorOptions {
 
 /**
  * Finds the timestamp at the start of a log line: syslog (year inferred), ISO 8601 / RFC 3339
- * with zone, nginx error log `YYYY/MM/DD`, Apache error log, epoch seconds; or an access log's
+ * with zone, nginx error log `YYYY/MM/DD`, Apache error log, epoch seconds, TAI64N; or an access log's
  * `[24/Nov/2026:10:00:00 +0000]`; or what the filter's `datepattern` says. Remembers the last
  * date text, since consecutive lines usually share it.
  */
@@ -63,7 +64,10 @@ export class DateDetector {
 
   constructor(options: DateDetectorOptions = {}) {
     this.now = options.now ?? Date.now;
-    this.patterns = options.datepattern?.length ? options.datepattern.map((p) => compileDatePattern(p)) : null;
+    // `{^LN-BEG}` alone means "the usual formats, at the start of the line", which is what the
+    // built-in detection does anyway.
+    const patterns = (options.datepattern ?? []).filter((p) => p.pattern.trim() !== '{^LN-BEG}');
+    this.patterns = patterns.length ? patterns.map((p) => compileDatePattern(p)) : null;
   }
 
   /** The line's date, or null when it has none. */
@@ -154,6 +158,9 @@ function parseParts(format: string, m: RegExpExecArray): number {
       return fromParts(n(3), MONTHS[m[2]!.toLowerCase()]!, n(1), n(4), n(5), n(6), ms(7), m[8]);
     case 'epoch':
       return n(1) * 1000 + ms(2);
+    case 'tai64n':
+      // '4' then 15 hex digits of seconds (the TAI64 label 2^62 + s; as fail2ban, TAI taken as UTC).
+      return parseInt(m[1]!.slice(1, 16), 16) * 1000;
     case 'syslog':
       return fromParts(n(7), MONTHS[m[1]!.toLowerCase()]!, n(2), n(3), n(4), n(5), ms(6), undefined);
     default:

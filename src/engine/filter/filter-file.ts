@@ -92,11 +92,13 @@ function readWithIncludes(file: string, into: Sections, seen: Set<string>): void
       (ini.sections.get('INCLUDES')?.get(key)?.text ?? '').split(/\s+/).filter(Boolean).map((name) => {
         const path = isAbsolute(name) ? name : join(dirname(ini.file), name);
         if (!existsSync(path)) {
+          // A `.local` is an optional override by definition, as in fail2ban; a missing `.conf` is a mistake.
+          if (name.endsWith('.local')) return null;
           const line = ini.sections.get('INCLUDES')?.get(key)?.lines[0];
           throw new FilterError(ini.file, line, `included file not found: ${name}`);
         }
         return path;
-      }),
+      }).filter((path): path is string => path !== null),
     );
   for (const before of includes('before')) {
     readWithIncludes(before, into, seen);

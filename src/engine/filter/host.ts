@@ -10,6 +10,7 @@ const cache = new Map<string, string | null>();
  * Attackers repeat themselves, so results are cached (bounded; cleared when full).
  */
 export function normalizeIp(text: string): string | null {
+  if (isCanonicalIPv4(text)) return text;
   const hit = cache.get(text);
   if (hit !== undefined) return hit;
   const value = parse(text);
@@ -25,4 +26,24 @@ function parse(text: string): string | null {
   if (!bare.includes(':') || !ipaddr.IPv6.isValid(bare)) return null;
   const v6 = ipaddr.IPv6.parse(bare.split('%')[0]!);
   return v6.isIPv4MappedAddress() ? v6.toIPv4Address().toString() : v6.toString();
+}
+
+/** Dotted quad, each part 0-255 without leading zeros: already canonical, no parsing needed. */
+function isCanonicalIPv4(text: string): boolean {
+  let parts = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++parts > 3) return false;
+      digits = 0;
+      value = 0;
+      continue;
+    }
+    if (c < 48 || c > 57 || (digits > 0 && value === 0)) return false;
+    value = value * 10 + (c - 48);
+    if (++digits > 3 || value > 255) return false;
+  }
+  return parts === 3 && digits > 0;
 }

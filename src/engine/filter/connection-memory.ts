@@ -1,0 +1,40 @@
+/** What is known about one connection, keyed by a filter's `<F-MLFID>` capture. */
+export interface ConnectionState {
+  /** The address a line of this connection named, and the user if one was named too. */
+  host?: string;
+  user?: string;
+  /** A failure seen before any line named the address: it counts once one does. */
+  pending?: { regexIndex: number; user?: string };
+}
+
+/**
+ * Remembers connections across lines, the way fail2ban's multi-line id (`<F-MLFID>`, e.g. the
+ * `sshd[pid]` prefix) ties "Disconnecting: Too many authentication failures" to the address an
+ * earlier or later line of the same connection gave. Bounded by two generations of `limit`
+ * entries: when the current one fills up, the older one is dropped whole (O(1), no scan).
+ */
+export class ConnectionMemory {
+  private current = new Map<string, ConnectionState>();
+  private previous = new Map<string, ConnectionState>();
+
+  constructor(private readonly limit = 10_000) {}
+
+  /** The state of a connection, created empty when unknown. */
+  get(id: string): ConnectionState {
+    let state = this.current.get(id);
+    if (state) return state;
+    state = this.previous.get(id) ?? {};
+    this.previous.delete(id);
+    if (this.current.size >= this.limit) {
+      this.previous = this.current;
+      this.current = new Map();
+    }
+    this.current.set(id, state);
+    return state;
+  }
+
+  /** Connections remembered now. */
+  get size(): number {
+    return this.current.size + this.previous.size;
+  }
+}

@@ -1,0 +1,61 @@
+process.env.TZ = 'UTC';
+
+import { describe, expect, it } from 'vitest';
+import { ConnectionMemory } from '../../src/engine/filter/connection-memory.js';
+import { compile } from './helpers.js';
+
+const NOW = Date.UTC(2026, 10, 26, 12);
+const PREFIX = '^\\s*<F-MLFID>\\S+ sshd\\[\\d+\\]:</F-MLFID> ';
+const filter = () =>
+  compile(
+    [
+      `${PREFIX}Disconnecting: Too many authentication failures(?: for <F-USER>\\S+</F-USER>)? \\[preauth\\]$`,
+      `${PREFIX}Failed password for <F-USER>\\S+</F-USER> from <ADDR> port \\d+ ssh2$`,
+      `${PREFIX}Connection from <ADDR> port \\d+<F-NOFAIL></F-NOFAIL>$`,
+      `${PREFIX}Connection closed by <ADDR> \\[preauth\\]<F-NOFAIL></F-NOFAIL>$`,
+    ],
+    {},
+    { now: () => NOW },
+  );
+
+describe('connections tied by <F-MLFID>', () => {
+  it('takes the address from an earlier line of the same connection', () => {
+    const f = filter();
+    expect(f.matchLine('Nov 24 10:00:00 srv sshd[26713]: Connection from 198.18.0.77 port 51353', NOW).kind).toBe('ignored');
+    const r = f.matchLine('Nov 24 10:00:03 srv sshd[26713]: Disconnecting: Too many authentication failures for root [preauth]', NOW);
+    expect(r).toMatchObject({ kind: 'failure', ip: '198.18.0.77', user: 'root', regexIndex: 0, time: Date.UTC(2026, 10, 24, 10, 0, 3) });
+  });
+
+  it('holds a failure without an address until a later line of the same connection names it', () => {
+    const f = filter();
+    expect(f.matchLine('Nov 24 10:00:00 srv sshd[8148]: Disconnecting: Too many authentication failures for root [preauth]', NOW).kind).toBe('ignored');
+    const r = f.matchLine('Nov 24 10:00:18 srv sshd[8148]: Connection closed by 2001:db8::61 [preauth]', NOW);
+    expect(r).toMatchObject({ kind: 'failure', ip: '2001:db8::61', user: 'root', regexIndex: 0, time: Date.UTC(2026, 10, 24, 10, 0, 18) });
+    // The pending failure counted once; the next close of the same connection is only a note.
+    expect(f.matchLine('Nov 24 10:00:19 srv sshd[8148]: Connection closed by 2001:db8::61 [preauth]', NOW).kind).toBe('ignored');
+  });
+
+  it('never ties lines of different connections', () => {
+    const f = filter();
+    f.matchLine('Nov 24 10:00:00 srv sshd[9148]: Disconnecting: Too many authentication failures for root [preauth]', NOW);
+    expect(f.matchLine('Nov 24 10:00:18 srv sshd[7148]: Connection closed by 198.18.0.61 [preauth]', NOW).kind).toBe('ignored');
+    expect(f.matchLine('Nov 24 10:00:20 srv sshd[7148]: Disconnecting: Too many authentication failures [preauth]', NOW)).toMatchObject({
+      kind: 'failure', ip: '198.18.0.61',
+    });
+  });
+
+  it('a failure line with its own address counts on its own', () => {
+    const f = filter();
+    expect(f.matchLine('Nov 24 10:00:00 srv sshd[1]: Failed password for root from 198.18.0.5 port 22 ssh2', NOW)).toMatchObject({
+      kind: 'failure', ip: '198.18.0.5', regexIndex: 1,
+    });
+  });
+
+  it('stays bounded under a flood of connections', () => {
+    const memory = new ConnectionMemory(1000);
+    for (let i = 0; i < 100_000; i++) memory.get(`sshd[${i}]`).host = '198.18.0.1';
+    expect(memory.size).toBeLessThanOrEqual(2000);
+    expect(memory.get('sshd[99999]').host).toBe('198.18.0.1');
+    expect(memory.get('sshd[5]').host).toBeUndefined();
+  });
+});
