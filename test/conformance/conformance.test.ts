@@ -16,6 +16,21 @@ import { checkEntry, formatCheck, formatTable, tally, type EntryCheck } from '..
 const COMPARED = ['sshd', 'postfix', 'dovecot', 'nginx-http-auth', 'apache-auth', 'proftpd', 'pure-ftpd', 'vsftpd', 'recidive'];
 const HELD_TO_THRESHOLD = new Set(['sshd', 'postfix', 'dovecot', 'nginx-http-auth', 'apache-auth']);
 const THRESHOLD = 0.95;
+
+/**
+ * Entries where agreeing with fail2ban would let an attacker choose the banned address. They are
+ * listed and counted in the table, but not held to the threshold. Each is known by its text.
+ */
+const DELIBERATE: Record<string, { text: string; why: string }[]> = {
+  'nginx-http-auth': [
+    {
+      text: 'user "test": password mismatch, client: 127.0.0.1',
+      why: 'fail2ban takes the last "client:" in the line; the referrer that nginx writes after it is the '
+        + "client's text, so ours takes the first one after the user name (nginx cuts a Basic user name at "
+        + 'its first ":", so the injected user name of this entry cannot occur)',
+    },
+  ],
+};
 const MAX_LISTED = 30;
 
 const fail2banInstalled = existsSync(FAIL2BAN_LOG_DIR);
@@ -37,18 +52,21 @@ interface Row {
   name: string;
   checks: EntryCheck[];
   outOfScope: number;
+  deliberate: number;
 }
 const rows: Row[] = [];
 
 describe.skipIf(!fail2banInstalled)("conformance with fail2ban's samples", () => {
   afterAll(() => {
     if (rows.length === 0) return;
-    const table = rows.map(({ name, checks, outOfScope }) => {
+    const table = rows.map(({ name, checks, outOfScope, deliberate }) => {
       const t = tally(checks);
       const pct = checks.length ? ((100 * t.agree) / checks.length).toFixed(1) : '-';
-      return [name, checks.length, t.agree, t['wrong-host'], t['wrong-time'], t.missed, t['false-failure'], outOfScope, pct];
+      const held = checks.length - deliberate;
+      const heldPct = held ? ((100 * t.agree) / held).toFixed(1) : '-';
+      return [name, checks.length, t.agree, t['wrong-host'], t['wrong-time'], t.missed, t['false-failure'], deliberate, outOfScope, pct, heldPct];
     });
-    const header = ['filter', 'in scope', 'agree', 'wrong host', 'wrong time', 'missed', 'false failures', 'out of scope', '% agree'];
+    const header = ['filter', 'in scope', 'agree', 'wrong host', 'wrong time', 'missed', 'false failures', 'deliberate', 'out of scope', '% agree', '% without deliberate'];
     console.log(`\nConformance with fail2ban's sample logs (default mode, TZ ${FAIL2BAN_TZ}, now ${new Date(FAIL2BAN_TEST_NOW).toISOString()})\n${formatTable(header, table)}\n`);
   });
 
@@ -63,10 +81,14 @@ describe.skipIf(!fail2banInstalled)("conformance with fail2ban's samples", () =>
       const checks = inScope.map((e) =>
         checkEntry(e, filter.matchLine(e.line, FAIL2BAN_TEST_NOW), { timePrecision: 'second', checkUser: false }),
       );
-      rows.push({ name, checks, outOfScope: entries.length - inScope.length });
+      const deliberate = (DELIBERATE[name] ?? []).filter((d) => checks.some((c) => c.entry.line.includes(d.text)));
+      const isDeliberate = (c: EntryCheck): boolean => c.verdict !== 'agree' && deliberate.some((d) => c.entry.line.includes(d.text));
+      rows.push({ name, checks, outOfScope: entries.length - inScope.length, deliberate: checks.filter(isDeliberate).length });
+      for (const d of deliberate) console.log(`${name}: deliberately differs from fail2ban on "${d.text}": ${d.why}`);
 
-      const wrong = checks.filter((c) => c.verdict !== 'agree');
-      const share = checks.length ? (checks.length - wrong.length) / checks.length : 1;
+      const wrong = checks.filter((c) => c.verdict !== 'agree' && !isDeliberate(c));
+      const held = checks.length - checks.filter(isDeliberate).length;
+      const share = held ? (held - wrong.length) / held : 1;
       if (wrong.length) {
         const listed = wrong.slice(0, MAX_LISTED).map((c) => formatCheck(c));
         const more = wrong.length > MAX_LISTED ? [`  ... and ${wrong.length - MAX_LISTED} more`] : [];
