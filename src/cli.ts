@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { Command, InvalidArgumentError } from 'commander';
-import { ConfigError, parseDuration } from './config/index.js';
-import { FilterError } from './engine/filter/index.js';
-import { runRegexCommand } from './commands/regex-command.js';
-import { replayLog, replayToJson, replayToText } from './commands/replay-command.js';
-import { runDemo } from './commands/demo-command.js';
+// Only what parsing the command line needs is loaded up front; each command loads its own
+// modules, so `regex` on a big log does not carry the config schema's weight in memory.
+import { parseDuration } from './config/duration.js';
+import { ConfigError } from './config/errors.js';
+import { FilterError } from './engine/filter/ini-reader.js';
 
 const program = new Command();
 
@@ -30,6 +30,7 @@ program
   .option('-c, --config <path>', 'configuration file', 'config.example.toml')
   .option('--demo', 'run on the bundled demo logs with a dry-run firewall')
   .action(async (opts: { config: string; demo?: boolean }) => {
+    const { runDemo } = await import('./commands/demo-command.js');
     process.exitCode = await runDemo(opts.config, process.stdout);
   });
 
@@ -42,6 +43,7 @@ program
   .option('-v, --verbose', 'print every failure')
   .option('--filter-dir <dir>', 'also look for filters by name here (repeatable)', collect, [])
   .action(async (logfile: string, filter: string, opts: { json?: boolean; verbose?: boolean; filterDir: string[] }) => {
+    const { runRegexCommand } = await import('./commands/regex-command.js');
     await runRegexCommand(logfile, filter, { json: opts.json, verbose: opts.verbose, filterDirs: opts.filterDir });
   });
 
@@ -56,6 +58,7 @@ program
   .option('--json', 'print {"bans":[...]}')
   .option('--filter-dir <dir>', 'also look for filters by name here (repeatable)', collect, [])
   .action(async (logfile: string, opts: { filter: string; maxretry: number; findtime: number; bantime: number; json?: boolean; filterDir: string[] }) => {
+    const { replayLog, replayToJson, replayToText } = await import('./commands/replay-command.js');
     const options = { ...opts, filterDirs: opts.filterDir };
     const result = await replayLog(logfile, options);
     process.stdout.write(opts.json ? replayToJson(result) : replayToText(result, options));

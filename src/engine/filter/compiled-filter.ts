@@ -1,5 +1,6 @@
 import RE2 from 're2';
 import { captureRegExp, isPlainText } from './capture-regexp.js';
+import { detach } from '../detach.js';
 import { ConnectionMemory } from './connection-memory.js';
 import { DateDetector } from './date-detector.js';
 import { normalizeIp } from './host.js';
@@ -94,32 +95,29 @@ export class CompiledFilter {
     const found = run(this.fail, text);
     if (!found) return MISSED;
     if (this.ignore && this.ignore.any.test(utf8(text))) return { kind: 'ignored', regexIndex: found.index, time, dateFormat };
-    captures = { ...captures, ...found.captures };
-    const ignored: LineResult = { kind: 'ignored', regexIndex: found.index, time, dateFormat };
-    let host = HOST_GROUPS.map((g) => captures[g]).find((v) => v !== undefined && v !== '');
+    captures = this.pref ? { ...captures, ...found.captures } : found.captures;
+    const ignored = (): LineResult => ({ kind: 'ignored', regexIndex: found.index, time, dateFormat });
+    let host = hostOf(captures);
     let regexIndex = found.index;
     if (captures.mlfid !== undefined) {
       const state = this.connections.get(captures.mlfid);
-      if (host !== undefined) {
-        state.host = host;
-        if (captures.user !== undefined) state.user = captures.user;
-      }
+      if (host !== undefined) this.connections.remember(state, host, captures.user);
       if (captures.nofail !== undefined) {
         // A line that only names the address: it completes a failure seen earlier, if any.
-        if (host === undefined || !state.pending) return ignored;
+        if (host === undefined || !state.pending) return ignored();
         regexIndex = state.pending.regexIndex;
         if (state.pending.user !== undefined) captures.user = state.pending.user;
         state.pending = undefined;
       } else if (host === undefined) {
         if (state.host === undefined) {
-          state.pending = captures.user === undefined ? { regexIndex } : { regexIndex, user: captures.user };
-          return ignored;
+          state.pending = captures.user === undefined ? { regexIndex } : { regexIndex, user: detach(captures.user) };
+          return ignored();
         }
         host = state.host;
         if (captures.user === undefined && state.user !== undefined) captures.user = state.user;
       }
     } else if (captures.nofail !== undefined) {
-      return ignored;
+      return ignored();
     }
     if (host === undefined) return MISSED;
     const result: LineResult = { kind: 'failure', host, ip: normalizeIp(host), captures, time, dateFormat, regexIndex };
@@ -129,6 +127,14 @@ export class CompiledFilter {
 }
 
 const MISSED: LineResult = Object.freeze({ kind: 'missed' });
+
+function hostOf(captures: Record<string, string>): string | undefined {
+  for (let i = 0; i < HOST_GROUPS.length; i++) {
+    const value = captures[HOST_GROUPS[i]!];
+    if (value !== undefined && value !== '') return value;
+  }
+  return undefined;
+}
 
 /** Expands tags and scans a pattern, turning any problem into an error naming file and line. */
 function scan(src: PatternSource): ScannedPattern {

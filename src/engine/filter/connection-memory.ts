@@ -1,3 +1,5 @@
+import { detach } from '../detach.js';
+
 /** What is known about one connection, keyed by a filter's `<F-MLFID>` capture. */
 export interface ConnectionState {
   /** The address a line of this connection named, and the user if one was named too. */
@@ -17,20 +19,36 @@ export class ConnectionMemory {
   private current = new Map<string, ConnectionState>();
   private previous = new Map<string, ConnectionState>();
 
-  constructor(private readonly limit = 10_000) {}
+  /**
+   * sshd itself drops unauthenticated connections beyond `MaxStartups` (100 by default), so a
+   * few thousand open connections per filter is plenty.
+   */
+  constructor(private readonly limit = 2_000) {}
 
   /** The state of a connection, created empty when unknown. */
   get(id: string): ConnectionState {
     let state = this.current.get(id);
     if (state) return state;
-    state = this.previous.get(id) ?? {};
-    this.previous.delete(id);
+    state = this.previous.get(id);
+    if (state) {
+      this.previous.delete(id);
+    } else {
+      state = {};
+      // The id is a slice of a read chunk; keeping the slice would keep the whole chunk.
+      id = detach(id);
+    }
     if (this.current.size >= this.limit) {
       this.previous = this.current;
       this.current = new Map();
     }
     this.current.set(id, state);
     return state;
+  }
+
+  /** Remembers the address (and user) a line of this connection named. */
+  remember(state: ConnectionState, host: string, user: string | undefined): void {
+    if (state.host !== host) state.host = detach(host);
+    if (user !== undefined && state.user !== user) state.user = detach(user);
   }
 
   /** Connections remembered now. */
