@@ -98,6 +98,22 @@ function jsonString(text: string): string {
   return PLAIN.test(text) ? `"${text}"` : JSON.stringify(text);
 }
 
+function commonPrefix(patterns: string[]): string {
+  if (patterns.length < 2) return '';
+  let prefix = patterns[0]!;
+  for (const p of patterns) {
+    while (!p.startsWith(prefix)) prefix = prefix.slice(0, -1);
+  }
+  return prefix.length > 20 ? prefix : '';
+}
+
+function shown(pattern: string, prefix: string): string {
+  const text = pattern.trim();
+  const rest = prefix ? `…${text.slice(prefix.length)}` : text;
+  // The end of a pattern is what tells it apart; its start is the shared log prefix.
+  return rest.length > 100 ? `…${rest.slice(-99)}` : rest;
+}
+
 function newSummary(filter: CompiledFilter): RegexSummary {
   return {
     lines: 0, matched: 0, ignored: 0, missed: 0, truncated: 0,
@@ -107,11 +123,16 @@ function newSummary(filter: CompiledFilter): RegexSummary {
 
 function formatSummary(filter: CompiledFilter, s: RegexSummary): string {
   const def = filter.definition;
+  // Filters repeat one long prefix in every pattern; show what tells them apart.
+  const prefix = commonPrefix(def.failregex.map((p) => p.pattern.trim()));
   const rows = [
     `Filter: ${def.name} (${def.file})`,
     '',
     'Failregex hits:',
-    ...def.failregex.map((p, i) => `  #${i + 1} ${String(s.perRegex[i]).padStart(8)}  ${p.file.split('/').pop()}:${p.line}  ${p.pattern.trim().slice(0, 90)}`),
+    ...def.failregex.map((p, i) => {
+      const where = `${p.file.split('/').pop()}:${p.line}`;
+      return `  #${String(i + 1).padEnd(3)}${String(s.perRegex[i]).padStart(9)}  ${where.padEnd(20)} ${shown(p.pattern, prefix)}`;
+    }),
     '',
     'Date formats seen:',
     ...Object.entries(s.dateFormats).map(([f, n]) => `  ${String(n).padStart(8)}  ${f}`),

@@ -150,8 +150,7 @@ class ValueResolver {
     const rows = entry.value.text.split('\n');
     rows.forEach((row, i) => {
       const line = entry.value.lines[i] ?? entry.value.lines[0] ?? 0;
-      const only = ONLY_REFERENCE.exec(row.trim());
-      const refName = only?.[1] ?? only?.[2];
+      const refName = this.referenceName(row.trim(), section, key, entry, line, depth);
       if (refName && !this.isRegexTag(refName)) {
         const target = this.reference(section, key, refName, entry, line);
         if (target) {
@@ -165,6 +164,20 @@ class ValueResolver {
       }
     });
     return out;
+  }
+
+  /**
+   * The name a row refers to when the row is nothing but one reference: `%(name)s`, `<name>`, or
+   * a nested tag such as `<mode_<mode>>` (its inner tags resolved first). Such a row expands to
+   * the referenced value's own lines, so each pattern keeps the line it was written on.
+   */
+  private referenceName(row: string, section: string, key: string, entry: Entry, line: number, depth: number): string | undefined {
+    const only = ONLY_REFERENCE.exec(row);
+    if (only) return only[1] ?? only[2];
+    const nested = /^<([\w-]*<[\w-]+>[\w-]*)>$/.exec(row);
+    if (!nested) return undefined;
+    const name = this.substitute(nested[1]!, section, key, entry, line, depth);
+    return /^[\w-]+$/.test(name) ? name : undefined;
   }
 
   private substitute(text: string, section: string, key: string, entry: Entry, line: number, depth: number): string {
