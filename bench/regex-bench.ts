@@ -54,6 +54,14 @@ function portcullisCounts(stdout: string): Counts & { failures?: number } {
     failures: Array.isArray(o.failures) ? o.failures.length : undefined };
 }
 
+/** The node options on a script's `#!/usr/bin/env -S node ...` line. */
+function shebangNodeFlags(script: string): string[] {
+  if (!existsSync(script)) return [];
+  const first = readFileSync(script, 'utf8').split('\n', 1)[0] ?? '';
+  const m = /^#!.*\bnode((?:\s+--?[\w-]+(?:=\S+)?)*)\s*$/.exec(first);
+  return m ? m[1]!.trim().split(/\s+/).filter(Boolean) : [];
+}
+
 /** Counts from fail2ban-regex's "Lines: N lines, N ignored, N matched, N missed" summary. */
 function fail2banCounts(stdout: string): Counts | null {
   const m = /^Lines: (\d+) lines, (\d+) ignored, (\d+) matched, (\d+) missed/m.exec(stdout);
@@ -170,7 +178,8 @@ try {
   const results: ToolResult[] = [];
   const extra = (env.BENCH_PORTCULLIS_ARGS ?? '').split(/\s+/).filter(Boolean);
   const cli = env.BENCH_CLI ?? 'dist/cli.js';
-  const pcArgs = [cli, 'regex', log, 'sshd', ...extra];
+  // Run it as the installed `portcullis` command starts: with the node flags of its #! line.
+  const pcArgs = [...shebangNodeFlags(resolve(ROOT, cli)), cli, 'regex', log, 'sshd', ...extra];
   const pcShown = `(cd ${ROOT} && ${shellQuote('node', pcArgs)})`;
   if (existsSync(resolve(ROOT, cli))) {
     results.push(await runTool('portcullis', process.execPath, pcArgs, pcShown, RUNS, log, dir, portcullisCounts));

@@ -30,8 +30,8 @@ export function captureRegExp(re2Source: string): RegExp | null {
   }
 }
 
-/** Anything but tab and printable ASCII. */
-const EXOTIC = /[^\t\x20-\x7e]/;
+/** Characters on which V8 and RE2 disagree: `\v` and `\r` (ASCII), and non-ASCII ones. */
+const EXOTIC = /[\v\r\u0080-\uffff]/;
 
 /**
  * Whether the two engines are known to agree on this text. They differ on a few characters:

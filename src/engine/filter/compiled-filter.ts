@@ -185,9 +185,11 @@ function combine(sources: PatternSource[], scans: ScannedPattern[]): PatternSet 
 
 /** The first pattern (in order) that matches, with its named captures. */
 function run(set: PatternSet, text: string): { index: number; captures: Record<string, string> } | null {
-  if (!set.any.test(utf8(text))) return null;
+  const bytes = utf8(text);
+  if (!set.any.test(bytes)) return null;
   const alts = set.alternatives;
-  if (isPlainText(text)) {
+  // As many bytes as characters: all ASCII, so only two characters can still set the engines apart.
+  if (bytes.length === text.length ? !text.includes('\r') && !text.includes('\v') : isPlainText(text)) {
     for (let i = 0; i < alts.length; i++) {
       const alt = alts[i]!;
       if (alt.literal !== null && !text.includes(alt.literal)) continue;
