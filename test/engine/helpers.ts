@@ -1,6 +1,3 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import {
   compileFilter,
   FilterError,
@@ -9,29 +6,7 @@ import {
   type FilterDefinition,
 } from '../../src/engine/filter/index.js';
 
-/** A temporary folder; call `remove()` in afterEach. */
-export interface TempDir {
-  dir: string;
-  /** Writes `text` to `name` (folders created) and returns the absolute path. */
-  write(name: string, text: string | Buffer): string;
-  remove(): void;
-}
-
-export function makeTempDir(prefix = 'portcullis-engine-'): TempDir {
-  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
-  return {
-    dir,
-    write(name, text) {
-      const file = path.join(dir, name);
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, text);
-      return file;
-    },
-    remove() {
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
+export { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
 /** Joins lines with `\n` and a final newline, so line numbers in a fixture are easy to count. */
 export function lines(...rows: string[]): string {
