@@ -1,0 +1,75 @@
+/** A port or an inclusive port range, 1-65535. */
+export type PortSpec = number | [number, number];
+
+/** One managed rule for incoming traffic (the panel's "Firewall" screen). */
+export interface FirewallRule {
+  /** Unique within the rule set. */
+  name: string;
+  direction: 'in';
+  action: 'allow' | 'deny';
+  protocol: 'tcp' | 'udp' | 'icmp' | 'any';
+  /** Empty: every port. Only for tcp and udp. */
+  ports: PortSpec[];
+  /** IPs and CIDRs, IPv4 and IPv6, canonical; empty: from anywhere. */
+  sources: string[];
+  comment: string;
+}
+
+/** The managed rules in order (first match wins) and what happens to the rest of incoming traffic. */
+export interface RuleSet {
+  defaultPolicy: 'accept' | 'drop';
+  rules: FirewallRule[];
+}
+
+/** A ban in the kernel's set. */
+export interface BanEntry {
+  /** Canonical IPv4 or IPv6 address (or CIDR), already checked by ipaddr.js. */
+  address: string;
+  /** Seconds until the kernel drops it by itself; absent: until removed. */
+  timeout?: number;
+}
+
+/** What the kernel has now, read back, for the read-only view. */
+export interface LiveRuleset {
+  backend: string;
+  /** Our own rules as the kernel has them, one per line, in the backend's syntax. */
+  managed: string[];
+  /** Everything else, per table, exactly as `iptables-save` / `nft list ruleset` prints it. */
+  foreign: string[];
+  /** Bans in our sets. */
+  bans: number;
+}
+
+/** Where commands run: the host, or a network namespace (tests). */
+export interface CommandTarget {
+  /** Run every command inside `ip netns exec <netns>`. */
+  netns?: string;
+}
+
+/**
+ * A packet-filter backend. Implementations own their chains, sets or table and touch nothing else;
+ * every method is idempotent and reports a failing command with its stderr.
+ */
+export interface FirewallBackend {
+  readonly name: 'iptables' | 'nftables' | 'dry-run';
+  /** Creates our objects, or finds and reconciles them (a second start changes nothing). */
+  start(trusted: string[]): Promise<void>;
+  /** Removes our rules; the ban sets too only when `removeBans`. */
+  stop(options?: { removeBans?: boolean }): Promise<void>;
+  /** Adds bans, all in one command. */
+  ban(entries: BanEntry[]): Promise<void>;
+  /** Removes bans, all in one command. */
+  unban(addresses: string[]): Promise<void>;
+  /** Makes the ban sets hold exactly these (start-up restore), in one command. */
+  replaceBans(entries: BanEntry[]): Promise<void>;
+  /** Addresses in the ban sets now. */
+  listBans(): Promise<string[]>;
+  /** Makes these ranges pass before any ban or rule is checked. */
+  setTrusted(ranges: string[]): Promise<void>;
+  /** The commands (or script) that would make `rules` live, for `diff`. */
+  planRules(rules: RuleSet): string[];
+  /** Makes `rules` live in one atomic step. */
+  applyRules(rules: RuleSet): Promise<void>;
+  /** The kernel's view, ours and foreign. */
+  live(): Promise<LiveRuleset>;
+}
