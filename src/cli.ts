@@ -8,6 +8,12 @@ import { parseDuration } from './config/duration.js';
 import { ConfigError } from './config/errors.js';
 import { FilterError } from './engine/filter/ini-reader.js';
 
+// A reader that stops early (`| head`) is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw err;
+});
+
 const program = new Command();
 
 const positiveInt = (value: string): number => {
@@ -27,6 +33,9 @@ const banDuration = durationParser(true);
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 program
+  // Options before a subcommand belong to the program, after it to the subcommand: `firewall
+  // apply --config X` must never fall back to the program's default config.
+  .enablePositionalOptions()
   .name('portcullis')
   .description('Host firewall console: packet-filter rules plus fail2ban-style intrusion prevention')
   .option('-c, --config <path>', 'configuration file', 'config.example.toml')
@@ -66,8 +75,34 @@ program
     process.stdout.write(opts.json ? replayToJson(result) : replayToText(result, options));
   });
 
+const firewall = program.command('firewall').description('managed firewall rules: show, apply, confirm, roll back');
+const firewallAction =
+  (name: 'show' | 'apply' | 'confirm' | 'rollback') =>
+  async (opts: { config: string; json?: boolean; force?: boolean; whenDue?: boolean }): Promise<void> => {
+    const commands = await import('./commands/firewall-command.js');
+    const out = process.stdout;
+    const err = process.stderr;
+    process.exitCode = name === 'show'
+      ? await commands.firewallShow(opts, out)
+      : name === 'apply'
+        ? await commands.firewallApply(opts, out, err)
+        : name === 'confirm'
+          ? await commands.firewallConfirm(opts, out, err)
+          : await commands.firewallRollback(opts, out, err);
+  };
+const configOption = ['-c, --config <path>', 'configuration file', 'config.example.toml'] as const;
+firewall.command('show').description('what is live, the confirmed rules, the config draft and any pending apply')
+  .option(...configOption).option('--json', 'print one JSON object').action(firewallAction('show'));
+firewall.command('apply').description("make the config's rules live; rolled back unless confirmed in time")
+  .option(...configOption).option('--force', 'apply even when the draft would lock out your SSH session or a trusted range')
+  .action(firewallAction('apply'));
+firewall.command('confirm').description('keep the rules of the pending apply').option(...configOption).action(firewallAction('confirm'));
+firewall.command('rollback').description('restore the rules that were live before the pending apply')
+  .option(...configOption).option('--when-due', 'wait for the deadline and roll back only if still unconfirmed')
+  .action(firewallAction('rollback'));
+
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof FilterError || err instanceof ConfigError) {
+  if (err instanceof FilterError || err instanceof ConfigError || (err instanceof Error && ['CommandError', 'BackendUnavailable'].includes(err.name))) {
     process.stderr.write(`portcullis: ${err.message}\n`);
   } else if (err instanceof Error && 'code' in err && (err.code === 'ENOENT' || err.code === 'EACCES')) {
     process.stderr.write(`portcullis: ${err.message}\n`);

@@ -1,4 +1,4 @@
-import { compileFilter, loadFilter, type CompiledFilter } from '../engine/filter/index.js';
+import { compileFilter, loadFilter, SHIPPED_FILTER_DIR, type CompiledFilter } from '../engine/filter/index.js';
 import { readLines } from '../engine/source/line-reader.js';
 import { OutputBuffer } from './output-buffer.js';
 
@@ -37,7 +37,7 @@ export async function runRegexCommand(
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<RegexSummary> {
   const dirs = options.filterDirs ?? [];
-  const filter = compileFilter(loadFilter(filterName, dirs.length ? dirs : undefined), { now: options.now });
+  const filter = compileFilter(loadFilter(filterName, [...dirs, SHIPPED_FILTER_DIR]), { now: options.now });
   const sink = new OutputBuffer(out);
   const summary = newSummary(filter);
   const readTime = (options.now ?? Date.now)();

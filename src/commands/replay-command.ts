@@ -1,4 +1,4 @@
-import { compileFilter, loadFilter } from '../engine/filter/index.js';
+import { compileFilter, loadFilter, SHIPPED_FILTER_DIR } from '../engine/filter/index.js';
 import { Jail } from '../engine/jail.js';
 import { readLines } from '../engine/source/line-reader.js';
 
@@ -38,7 +38,7 @@ export interface ReplayResult {
  */
 export async function replayLog(logfile: string, options: ReplayOptions): Promise<ReplayResult> {
   const dirs = options.filterDirs ?? [];
-  const filter = compileFilter(loadFilter(options.filter, dirs.length ? dirs : undefined), { now: options.now });
+  const filter = compileFilter(loadFilter(options.filter, [...dirs, SHIPPED_FILTER_DIR]), { now: options.now });
   const jail = new Jail(filter.name, filter, { maxretry: options.maxretry, findtime: options.findtime * 1000 });
   const bannedUntil = new Map<string, number>();
   const isBanned = (ip: string, time: number): boolean => {

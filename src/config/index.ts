@@ -17,5 +17,6 @@ export type {
   ActionName,
   DaemonSettings,
   FirewallSettings,
+  FirewallRuleConfig,
   NotifySettings,
 } from './schema.js';

@@ -73,11 +73,26 @@ export interface DaemonSettings {
   log_file: string;
 }
 
+/** One `[[firewall.rules]]` table, as written (ports may be ranges like "8000-8100"). */
+export interface FirewallRuleConfig {
+  name: string;
+  direction: 'in';
+  action: 'allow' | 'deny';
+  protocol: 'tcp' | 'udp' | 'icmp' | 'any';
+  /** Ports (1-65535) or ranges "LOW-HIGH"; empty: every port. tcp and udp only. */
+  ports: Array<number | string>;
+  /** IPs and CIDRs; empty: from anywhere. */
+  sources: string[];
+  comment: string;
+}
+
 /** `[firewall]`: the packet-filter backend and rule editing. */
 export interface FirewallSettings {
   backend: 'auto' | 'iptables' | 'nftables' | 'dry-run';
-  /** `[[firewall.rules]]` tables; only loosely checked until the rule model defines them. */
-  rules?: Array<Record<string, unknown>>;
+  /** What happens to incoming traffic no rule matches. */
+  default_policy: 'accept' | 'drop';
+  /** The managed rules, in order: the first that matches decides. */
+  rules: FirewallRuleConfig[];
   /** Seconds an applied rule set waits for confirmation before it is rolled back. */
   confirm_timeout: number;
 }
@@ -229,9 +244,43 @@ const daemonShape = {
   log_file: text().default('/var/log/portcullis.log'),
 };
 
+const PORT_RANGE = /^([1-9][0-9]{0,4})-([1-9][0-9]{0,4})$/;
+const port = () =>
+  z.union([z.number(), z.string()], { error: 'expected a port number or a range "LOW-HIGH"' }).superRefine((value, ctx) => {
+    const ok = typeof value === 'number'
+      ? Number.isInteger(value) && value >= 1 && value <= 65535
+      : ((m) => m !== null && Number(m[1]) <= Number(m[2]) && Number(m[2]) <= 65535)(PORT_RANGE.exec(value));
+    if (!ok) ctx.addIssue({ code: 'custom', message: `${describeValue(value)} is not a port (1-65535) or a range "LOW-HIGH"` });
+  });
+
+const ruleShape = {
+  name: text().regex(JAIL_NAME, { error: 'expected letters, digits, "_", "." or "-"' }),
+  direction: oneOf(['in']).default('in'),
+  action: oneOf(['allow', 'deny']),
+  protocol: oneOf(['tcp', 'udp', 'icmp', 'any']).default('tcp'),
+  ports: z.array(port(), { error: 'expected an array of ports' }).default([]),
+  sources: z.array(ipOrCidr(), { error: 'expected an array of IPs or CIDRs' }).default([]),
+  comment: z.string({ error: 'expected a string' }).default(''),
+};
+const ruleSchema = table(ruleShape).superRefine((rule, ctx) => {
+  if (rule.ports.length > 0 && rule.protocol !== 'tcp' && rule.protocol !== 'udp') {
+    ctx.addIssue({ code: 'custom', path: ['ports'], message: `ports need protocol "tcp" or "udp", not "${rule.protocol}"` });
+  }
+});
+
 const firewallShape = {
   backend: oneOf(['auto', 'iptables', 'nftables', 'dry-run']).default('auto'),
-  rules: z.array(looseTable(), { error: 'expected an array of tables ([[firewall.rules]])' }).optional(),
+  default_policy: oneOf(['accept', 'drop']).default('accept'),
+  rules: z
+    .array(ruleSchema, { error: 'expected an array of tables ([[firewall.rules]])' })
+    .default([])
+    .superRefine((rules, ctx) => {
+      const seen = new Set<string>();
+      rules.forEach((rule, i) => {
+        if (seen.has(rule.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: `duplicate rule name "${rule.name}"` });
+        seen.add(rule.name);
+      });
+    }),
   confirm_timeout: duration().prefault('60s'),
 };
 
@@ -248,7 +297,9 @@ const rootShape = {
 
 /** The keys allowed in the table at `keyPath`, e.g. `["jails", "sshd"]`; undefined if it is not a strict table. */
 export function knownKeys(keyPath: ReadonlyArray<string | number>): string[] | undefined {
-  const where = keyPath[0] === 'jails' && keyPath.length === 2 ? 'jails.*' : keyPath.join('.');
+  const where = keyPath[0] === 'jails' && keyPath.length === 2
+    ? 'jails.*'
+    : keyPath[0] === 'firewall' && keyPath[1] === 'rules' && keyPath.length === 3 ? 'firewall.rules.*' : keyPath.join('.');
   const shape = TABLE_SHAPES[where];
   return shape ? Object.keys(shape) : undefined;
 }
@@ -261,11 +312,12 @@ const TABLE_SHAPES: Record<string, object> = {
   'jails.*': jailShape,
   daemon: daemonShape,
   firewall: firewallShape,
+  'firewall.rules.*': ruleShape,
   notify: notifyShape,
 };
 
 /**
  * The schema of a whole config file. Unknown keys are errors everywhere
- * except inside the tables a later issue will define (`firewall.rules`, `notify.email`).
+ * except inside the table a later issue will define (`notify.email`).
  */
 export const configSchema: z.ZodType<Config, unknown> = table(rootShape);

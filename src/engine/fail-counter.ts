@@ -66,10 +66,14 @@ export class FailCounter {
     return entry ? entry.times.filter((t) => t > now - this.options.findtime).length : 0;
   }
 
-  /** Records one failure; returns a ban request when it reaches maxretry. */
-  add(ip: string, time: number, line: string): BanRequest | null {
+  /**
+   * Records one failure; returns a ban request when it reaches maxretry. `now` (the engine's
+   * clock; the failure's own time when replaying) bounds eviction, so one line dated far ahead
+   * cannot make every other address's count expire.
+   */
+  add(ip: string, time: number, line: string, now = time): BanRequest | null {
     const { findtime, maxretry, jail } = this.options;
-    this.evictOlderThan(time - findtime);
+    this.evictOlderThan(Math.min(time, now) - findtime);
     let entry = this.entries.get(ip);
     if (!entry) {
       entry = { times: [], lines: [], last: time };
@@ -79,11 +83,17 @@ export class FailCounter {
     entry.times.push(time);
     entry.lines.push(detach(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line));
     entry.last = Math.max(entry.last, time);
-    // Keep only failures inside the window that ends at the newest one.
+    // Keep the failures inside the window that ends at the newest one, whatever order they came
+    // in (a jail reading several files, or a rotated log read late), and at most maxretry.
     const from = entry.last - findtime;
-    while (entry.times.length > 0 && (entry.times[0]! <= from || entry.times.length > maxretry)) {
-      entry.times.shift();
-      entry.lines.shift();
+    if (entry.times.some((t) => t <= from)) {
+      const keep = entry.times.map((t, i) => i).filter((i) => entry!.times[i]! > from);
+      entry.lines = keep.map((i) => entry!.lines[i]!);
+      entry.times = keep.map((i) => entry!.times[i]!);
+    }
+    if (entry.times.length > maxretry) {
+      entry.times = entry.times.slice(-maxretry);
+      entry.lines = entry.lines.slice(-maxretry);
     }
     if (entry.times.length >= maxretry) {
       this.entries.delete(ip);

@@ -30,7 +30,8 @@ export class Jail {
   }
 
   /**
-   * Runs one line through the filter and the counter; `readTime` dates a line without a date.
+   * Runs one line through the filter and the counter. `readTime` (the clock) dates a line
+   * without a date, and keeps a failure dated ahead of it from expiring other addresses' counts.
    * `skip` tells addresses whose failures must not count (banned or trusted, say).
    */
   processLine(line: string, readTime: number, skip?: (ip: string, time: number) => boolean): JailEvent[] {
@@ -38,7 +39,7 @@ export class Jail {
     if (result.kind !== 'failure') return NONE;
     if (result.ip === null) return [{ type: 'hostname', jail: this.name, host: result.host, time: result.time, line }];
     if (skip?.(result.ip, result.time)) return NONE;
-    const request = this.counter.add(result.ip, result.time, line);
+    const request = this.counter.add(result.ip, result.time, line, Math.max(readTime, 0));
     const failure: JailEvent = {
       type: 'failure',
       jail: this.name,

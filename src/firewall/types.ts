@@ -64,7 +64,7 @@ export interface FirewallBackend {
   replaceBans(entries: BanEntry[]): Promise<void>;
   /** Addresses in the ban sets now. */
   listBans(): Promise<string[]>;
-  /** Makes these ranges pass before any ban or rule is checked. */
+  /** Makes these ranges skip the ban sets (never banned); the managed rules still apply to them. */
   setTrusted(ranges: string[]): Promise<void>;
   /** The commands (or script) that would make `rules` live, for `diff`. */
   planRules(rules: RuleSet): string[];

@@ -1,50 +1,13 @@
-import { execFile } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lines, makeTempDir, type TempDir } from '../engine/helpers.js';
-
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLI = path.join(ROOT, 'dist', 'cli.js');
-
-interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(file: string, args: string[], timeout = 60_000): Promise<RunResult> {
-  return new Promise((resolve) => {
-    execFile(file, args, { cwd: ROOT, timeout, maxBuffer: 32 << 20, env: { ...process.env, TZ: 'UTC' } }, (err, stdout, stderr) => {
-      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
-const cli = (...args: string[]): Promise<RunResult> => run(process.execPath, [CLI, ...args]);
-
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const full = path.join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
-  }
-  return newest;
-}
+import { cli, ensureCliBuilt } from '../helpers/cli.js';
 
 let tmp: TempDir;
 
 beforeAll(async () => {
   tmp = makeTempDir('portcullis-cli-');
-  if (!existsSync(CLI) || statSync(CLI).mtimeMs < newestMtime(path.join(ROOT, 'src'))) {
-    const built = await run('npx', ['tsc', '-p', 'tsconfig.build.json'], 180_000);
-    // tsc still emits when another part of src has a type error; only a missing CLI is fatal.
-    if (built.code !== 0 && !existsSync(CLI)) {
-      throw new Error(`build failed:\n${built.stdout}${built.stderr}`);
-    }
-  }
+  await ensureCliBuilt();
 }, 200_000);
 afterAll(() => tmp?.remove());
 

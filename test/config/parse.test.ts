@@ -22,7 +22,7 @@ describe('parseConfig defaults', () => {
       pid_file: '/run/portcullis/portcullis.pid',
       log_file: '/var/log/portcullis.log',
     });
-    expect(config.firewall).toEqual({ backend: 'auto', confirm_timeout: 60 });
+    expect(config.firewall).toEqual({ backend: 'auto', default_policy: 'accept', rules: [], confirm_timeout: 60 });
     expect(config.notify).toBeUndefined();
   });
 
@@ -69,13 +69,45 @@ describe('parseConfig defaults', () => {
     expect(config.jails.sshd?.logpath).toEqual([]);
   });
 
-  it('accepts loose [notify.email] and [[firewall.rules]] tables', () => {
+  it('accepts a loose [notify.email] table', () => {
+    const config = parseConfig('[notify.email]\nto = "root@localhost"\n', FILE);
+    expect(config.notify?.email).toEqual({ to: 'root@localhost' });
+  });
+
+  it('reads [[firewall.rules]] with defaults and port ranges', () => {
     const config = parseConfig(
-      '[notify.email]\nto = "root@localhost"\n\n[[firewall.rules]]\nport = 22\n\n[[firewall.rules]]\nport = 80\n',
+      '[firewall]\ndefault_policy = "drop"\n\n[[firewall.rules]]\nname = "ssh"\naction = "allow"\nports = [22, "8000-8100"]\n\n'
+        + '[[firewall.rules]]\nname = "no-ping"\naction = "deny"\nprotocol = "icmp"\nsources = ["198.18.0.0/15", "2001:db8::/32"]\n',
       FILE,
     );
-    expect(config.notify?.email).toEqual({ to: 'root@localhost' });
-    expect(config.firewall.rules).toEqual([{ port: 22 }, { port: 80 }]);
+    expect(config.firewall.default_policy).toBe('drop');
+    expect(config.firewall.rules).toEqual([
+      { name: 'ssh', direction: 'in', action: 'allow', protocol: 'tcp', ports: [22, '8000-8100'], sources: [], comment: '' },
+      { name: 'no-ping', direction: 'in', action: 'deny', protocol: 'icmp', ports: [], sources: ['198.18.0.0/15', '2001:db8::/32'], comment: '' },
+    ]);
+  });
+});
+
+describe('[[firewall.rules]] errors', () => {
+  it('names each bad field with its rule index and line', () => {
+    const error = catchConfigError(() =>
+      parseConfig(
+        '[[firewall.rules]]\nname = "ssh"\naction = "allow"\n\n[[firewall.rules]]\nname = "ssh"\naction = "deny"\n'
+          + 'protocol = "icmp"\nports = [70000, "9-3"]\nsources = ["10.0.0.0/33"]\ncolour = "red"\n',
+        FILE,
+      ),
+    );
+    const text = error.message;
+    expect(text).toContain('firewall.rules[1].name: duplicate rule name "ssh"');
+    expect(text).toContain('firewall.rules[1].ports[0]: 70000 is not a port');
+    expect(text).toContain('firewall.rules[1].ports[1]: "9-3" is not a port');
+    expect(text).toContain('firewall.rules[1].ports: ports need protocol "tcp" or "udp", not "icmp"');
+    expect(text).toContain('firewall.rules[1].sources[0]: "10.0.0.0/33" is not an IP address or CIDR');
+    expect(text).toMatch(/config\.toml:11: firewall\.rules\[1\]\.colour: unknown key/);
+  });
+
+  it('requires an action', () => {
+    expect(catchConfigError(() => parseConfig('[[firewall.rules]]\nname = "x"\n', FILE)).message).toContain('firewall.rules[0].action');
   });
 });
 

@@ -70,11 +70,11 @@ describe('built-in formats: ISO 8601', () => {
 });
 
 describe('built-in formats: others', () => {
-  it('finds CLF inside an access log line, not at its start', () => {
+  it('takes no date from further into a line: an access log says where with a datepattern', () => {
     const line = '203.0.113.5 - - [24/Nov/2026:10:00:00 +0100] "GET /wp-login.php HTTP/1.1" 404 153';
-    const found = detectExact(line, '24/Nov/2026:10:00:00 +0100');
+    expect(detector().detect(line)).toBeNull();
+    const found = detectExact(line, '[24/Nov/2026:10:00:00 +0100] "', detector(['\\[%d/%b/%Y:%H:%M:%S %z\\] "']));
     expect(found.time).toBe(Date.UTC(2026, 10, 24, 9));
-    expect(found.format).toBe('clf');
   });
 
   it('reads the nginx error log form YYYY/MM/DD', () => {
@@ -182,20 +182,35 @@ describe('date-parts', () => {
 });
 
 describe('dates a client writes into an access log', () => {
+  const accessLog = detector(['\\[%d/%b/%Y:%H:%M:%S %z\\] "']);
   it('takes the server date framed by `[...] "` over a date in the user field', () => {
     const line = '198.18.0.7 - [01/Jan/2020:00:00:00 +0000] [24/Nov/2026:10:00:00 +0000] "POST /wp-login.php HTTP/1.1" 200 5';
-    expect(detectExact(line, '24/Nov/2026:10:00:00 +0000').time).toBe(Date.UTC(2026, 10, 24, 10));
+    expect(accessLog.detect(line)?.time).toBe(Date.UTC(2026, 10, 24, 10));
   });
 
   it('takes the server date over one in the request line', () => {
     const line = '198.18.0.8 - - [24/Nov/2026:10:00:01 +0000] "GET /?d=[01/Jan/2020:00:00:00 +0000] HTTP/1.1" 200 1';
-    expect(detectExact(line, '24/Nov/2026:10:00:01 +0000').time).toBe(Date.UTC(2026, 10, 24, 10, 0, 1));
+    expect(accessLog.detect(line)?.time).toBe(Date.UTC(2026, 10, 24, 10, 0, 1));
+  });
+});
+
+describe('garbage that looks like a date', () => {
+  it('takes no date from an out-of-range TAI64N label, Feb 30, hour 24 or a host named like a year', () => {
+    expect(detector().detect('@4fffffffffffffff00000000 gate sshd[1]: x')).toBeNull();
+    expect(detector().detect('2026-02-30 10:00:00 x')).toBeNull();
+    expect(detector().detect('2026-02-03 24:00:00 x')).toBeNull();
+    expect(detectExact('Nov 24 10:00:00 1000-web sshd[1]: x', 'Nov 24 10:00:00').time).toBe(Date.UTC(2026, 10, 24, 10));
+  });
+
+  it('reads a zone-less date followed by a word starting with Z as local time', () => {
+    expect(detectExact('2026-11-24 10:00:00 Zeus sshd[1]: x', '2026-11-24 10:00:00').time).toBe(Date.UTC(2026, 10, 24, 10));
   });
 });
 
 describe('dates further into a line', () => {
   it('ignores a date-shaped user name in a message that has no date of its own', () => {
     expect(detector().detect('Failed password for invalid user 2020-01-01T00:00:00Z from 198.18.0.3 port 22 ssh2')).toBeNull();
+    expect(detector().detect('Invalid user [24/Nov/2001:10:00:00 +0000] "x" from 198.51.100.7 port 22')).toBeNull();
     expect(detector().detect('sshd[1]: Invalid user Jan 1 00:00:00 from 198.18.0.3')).toBeNull();
   });
 

@@ -153,3 +153,23 @@ describe('FailCounter: memory', () => {
     expect(c.add('192.0.2.1', T0 + 6 * S, 'a3')).toMatchObject({ failures: 3 });
   });
 });
+
+describe('FailCounter with timestamps out of order', () => {
+  it('does not count an old failure that arrives after a newer one', () => {
+    const counter = new FailCounter({ jail: 'sshd', maxretry: 3, findtime: 600_000 });
+    const hour = 3_600_000;
+    expect(counter.add('198.18.0.1', 10 * hour, 'a')).toBeNull();
+    expect(counter.add('198.18.0.1', 9 * hour, 'b')).toBeNull();
+    expect(counter.add('198.18.0.1', 8 * hour, 'c')).toBeNull();
+    expect(counter.count('198.18.0.1', 10 * hour)).toBe(1);
+  });
+
+  it('does not let one far-future failure expire every other address', () => {
+    const counter = new FailCounter({ jail: 'sshd', maxretry: 3, findtime: 600_000 });
+    const now = 1_000_000_000;
+    counter.add('198.18.0.1', now, 'a', now);
+    counter.add('198.18.0.1', now + 1000, 'b', now + 1000);
+    counter.add('198.18.0.99', now + 100 * 86_400_000, 'far future', now + 2000);
+    expect(counter.add('198.18.0.1', now + 3000, 'c', now + 3000)).toMatchObject({ ip: '198.18.0.1', failures: 3 });
+  });
+});

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MAX_LINE_BYTES, readLines, type ReadStats } from '../../src/engine/source/line-reader.js';
+import { MAX_LINE_LENGTH, readLines, type ReadStats } from '../../src/engine/source/line-reader.js';
 import { makeTempDir, type TempDir } from './helpers.js';
 
 let tmp: TempDir;
@@ -62,7 +62,7 @@ describe('readLines', () => {
   it('cuts a 200 KiB line to 64 Ki characters, counts it, and reads the next line whole', async () => {
     const long = 'L'.repeat(200 * 1024);
     const { lines, stats } = await readAll(`before\n${long}\nafter the long line\n`);
-    expect(MAX_LINE_BYTES).toBe(64 * 1024);
+    expect(MAX_LINE_LENGTH).toBe(64 * 1024);
     expect(lines).toHaveLength(3);
     expect(lines[0]).toBe('before');
     expect(lines[1]).toHaveLength(64 * 1024);

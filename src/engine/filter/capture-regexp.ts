@@ -21,6 +21,7 @@ const RE2_ONLY = /\\[zAQECpP]|\[\[:|\(\?[a-zA-Z-]+[:)]|\(\?P?</;
  */
 export function captureRegExp(re2Source: string): RegExp | null {
   if (RE2_ONLY.test(re2Source.replace(/\(\?:/g, ''))) return null;
+  if (readsDifferently(re2Source)) return null;
   try {
     // Throws "Cannot be executed in linear time" for patterns the fallback engine cannot take.
     new RegExp(re2Source, 'l');
@@ -28,6 +29,53 @@ export function captureRegExp(re2Source: string): RegExp | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Constructs both engines accept but read differently: a class opening with `]` (`[]a]`, `[^]]`:
+ * RE2 takes the `]` as a member, V8 sees an empty class), and a capture inside a repeated group
+ * that can run more than once (V8 clears it on each repetition, RE2 keeps the last value).
+ */
+export function readsDifferently(source: string): boolean {
+  // For each open group: does it hold a capture?
+  const open: boolean[] = [];
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+    } else if (c === '[') {
+      if (source[i + 1] === ']' || (source[i + 1] === '^' && source[i + 2] === ']')) return true;
+      i = classEnd(source, i) - 1;
+    } else if (c === '(') {
+      const capturing = source[i + 1] !== '?' || /^\(\?P?<\w+>/.test(source.slice(i, i + 40));
+      open.push(capturing);
+    } else if (c === ')') {
+      const held = open.pop() ?? false;
+      if (held && repeats(source.slice(i + 1, i + 20))) return true;
+      if (held && open.length) open[open.length - 1] = true;
+    }
+  }
+  return false;
+}
+
+/** Whether the text after a group is a quantifier that can take the group more than once. */
+function repeats(after: string): boolean {
+  if (after[0] === '*' || after[0] === '+') return true;
+  const m = /^\{(\d*)(,(\d*))?\}/.exec(after);
+  if (!m) return false;
+  const max = m[2] === undefined ? Number(m[1]) : m[3] === '' ? Infinity : Number(m[3]);
+  return max > 1;
+}
+
+function classEnd(source: string, start: number): number {
+  let i = start + 1;
+  if (source[i] === '^') i++;
+  if (source[i] === ']') i++;
+  for (; i < source.length; i++) {
+    if (source[i] === '\\') i++;
+    else if (source[i] === ']') return i + 1;
+  }
+  return source.length;
 }
 
 /** Characters on which V8 and RE2 disagree: `\v` and `\r` (ASCII), and non-ASCII ones. */

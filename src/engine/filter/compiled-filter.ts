@@ -9,8 +9,8 @@ import { scanPattern, UnsupportedConstruct, type ScannedPattern } from './regex-
 import { expandTags, UnsupportedTag } from './tags.js';
 import type { FilterDefinition, LineResult, PatternSource } from './types.js';
 
-/** Capture names that hold the address. */
-const HOST_GROUPS = ['ip4', 'ip6', 'dns', 'host', 'fid'];
+/** Capture names that hold the address (`<F-ID>` becomes `id`, fail2ban's failure id). */
+const HOST_GROUPS = ['ip4', 'ip6', 'dns', 'host', 'id', 'fid'];
 
 /**
  * Several patterns in one RE2 alternation, which answers "does any match?" in one DFA pass, plus
@@ -79,11 +79,12 @@ export class CompiledFilter {
 
   /** The verdict for one line; `readTime` stands in for a line without a date. */
   matchLine(line: string, readTime: number): LineResult {
-    if (this.literals && !this.literals.test(line)) return MISSED;
     const date = this.dates.detect(line);
+    let text = date ? line.slice(0, date.start) + line.slice(date.end) : line;
+    // After the cut: a pattern's literal may span it (`\[\]` where the date stood).
+    if (this.literals && !this.literals.test(text)) return MISSED;
     const time = date ? date.time : readTime;
     const dateFormat = date ? date.format : 'read-time';
-    let text = date ? line.slice(0, date.start) + line.slice(date.end) : line;
     let captures: Record<string, string> = {};
     if (this.pref) {
       const pre = run(this.pref, text);

@@ -8,31 +8,25 @@ const MONTHS: Record<string, number> = {
 };
 const MON = '(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
 const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
-const ZONE = String.raw`(?:\s?(Z|[+-]\d{2}(?::?\d{2})?)(?![\d:]))?`;
+const ZONE = String.raw`(?:\s?(Z|[+-]\d{2}(?::?\d{2})?)(?![\w:]))?`;
 
 /** The built-in formats. These are our own fixed patterns, linear for V8's engine. */
 const FORMATS: { name: string; re: RegExp }[] = [
   { name: 'iso8601', re: new RegExp(String.raw`(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?` + ZONE, 'y') },
-  { name: 'syslog', re: new RegExp(String.raw`(?:${DAY} )?${MON} {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?: (\d{4})(?![\d:]))?`, 'y') },
+  { name: 'syslog', re: new RegExp(String.raw`(?:${DAY} )?${MON} {1,2}(\d{1,2}) (\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?: (\d{4})(?=[\s\]]|$))?`, 'y') },
   { name: 'clf', re: new RegExp(String.raw`(\d{2})/${MON}/(\d{4}):(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?(?: ([+-]\d{4}))?`, 'y') },
   { name: 'ymd-slash', re: new RegExp(String.raw`(\d{4})/(\d{2})/(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?`, 'y') },
   { name: 'epoch', re: /(\d{10})(?:\.(\d{1,9}))?(?![\d])/y },
   { name: 'tai64n', re: /@([0-9a-f]{24})/y },
 ];
 
-/**
- * A date not at the start of a line is taken only in the access-log frame `[date]`. Anywhere
- * else a date-shaped text may be the client's: a user name typed at a login prompt, a URL. Taken
- * as the line's time, it would back-date the failure out of findtime and the attacker would never
- * be banned. In an access log the client writes before the date (user field) and after it
- * (request, referer, agent), so the server's own date is known by its frame `[date] "` first
- * (servers escape quotes in client text), then by brackets alone.
+/*
+ * Only a date at the start of a line is taken. Further into a line, date-shaped text may be the
+ * client's (a user name typed at a login prompt, a URL, a journal message's text); taken as the
+ * line's time it would back-date the failure out of findtime, and the attacker would never be
+ * banned. Filters for logs whose date stands elsewhere say where with a `datepattern`: an access
+ * log's `\[%d/%b/%Y:%H:%M:%S %z\] "` is safe, since servers escape quotes in client text.
  */
-const CLF_SOURCE = FORMATS.find((f) => f.name === 'clf')!.re.source;
-const ANYWHERE: { name: string; re: RegExp }[] = [
-  { name: 'clf', re: new RegExp(String.raw`(?<=\[)` + CLF_SOURCE + String.raw`(?=\] ")`, 'g') },
-  { name: 'clf', re: new RegExp(String.raw`(?<=\[)` + CLF_SOURCE + String.raw`(?=\])`, 'g') },
-];
 /** Where a date may start: after a syslog priority `<38>` (and an RFC 5424 version), spaces, `[`. */
 const LEAD = /^<\d{1,3}>(?:\d{1,2} )?/;
 
@@ -84,7 +78,7 @@ export class DateDetector {
     const end = readPlainSyslogDate(line, start, this.fields);
     if (end > 0) {
       const time = this.plainSyslogTime();
-      return Number.isNaN(time) ? null : { time, start, end, format: 'syslog' };
+      return isPlausible(time) ? { time, start, end, format: 'syslog' } : null;
     }
     // Lines of one log share a format: try the last one that worked first.
     for (let k = 0; k < FORMATS.length; k++) {
@@ -97,18 +91,13 @@ export class DateDetector {
         return this.toMatch(format.name, m, start);
       }
     }
-    for (const format of ANYWHERE) {
-      format.re.lastIndex = 0;
-      const m = format.re.exec(line);
-      if (m) return this.toMatch(format.name, m, m.index);
-    }
     return null;
   }
 
   private toMatch(format: string, m: RegExpExecArray, start: number): DateMatch | null {
     const text = m[0];
     const time = this.cachedTime(format, text, m);
-    if (Number.isNaN(time)) return null;
+    if (!isPlausible(time)) return null;
     return { time, start, end: start + text.length, format };
   }
 
@@ -144,6 +133,11 @@ export class DateDetector {
     if (second > 59 || Number.isNaN(this.minuteBase)) return Number.NaN;
     return this.minuteBase + second * 1000 + (m[6] ? fractionMs(m[6]) : 0);
   }
+}
+
+/** 1970 to 2200: anything else is garbage that happens to look like a date (and breaks ISO output). */
+function isPlausible(time: number): boolean {
+  return time >= 0 && time < 7_258_118_400_000;
 }
 
 function parseParts(format: string, m: RegExpExecArray): number {

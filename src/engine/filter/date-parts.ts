@@ -13,7 +13,7 @@ export function fromParts(
   year: number, month: number, day: number, hour: number, minute: number, second: number, ms: number,
   zone: string | undefined,
 ): number {
-  if (month < 0 || month > 11 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return Number.NaN;
+  if (month < 0 || month > 11 || day < 1 || day > daysIn(year, month) || hour > 23 || minute > 59 || second > 60) return Number.NaN;
   if (zone === undefined || zone === '') {
     return new Date(year, month, day, hour, minute, second, ms).getTime();
   }
@@ -28,4 +28,9 @@ export function fromParts(
 /** Whole milliseconds of a fraction of a second written as digits (`123456` -> 123). */
 export function fractionMs(digits: string): number {
   return Number(digits.slice(0, 3).padEnd(3, '0'));
+}
+
+/** Days in a month (0-based), so "Feb 30" is no date rather than March 2. */
+function daysIn(year: number, month: number): number {
+  return new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
 }

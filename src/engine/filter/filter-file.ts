@@ -23,16 +23,16 @@ type Sections = Map<string, Map<string, Entry>>;
  * before the shipped one), as `<name>.conf` then `<name>.local`.
  */
 export function resolveFilterPath(nameOrPath: string, dirs: string[] = [SHIPPED_FILTER_DIR]): string {
-  const looksLikePath = nameOrPath.includes('/') || /\.(conf|local)$/.test(nameOrPath);
-  if (looksLikePath) {
+  if (looksLikePath(nameOrPath)) {
     const full = resolve(nameOrPath);
     if (!existsSync(full)) {
       throw new FilterError(nameOrPath, undefined, 'no such filter file');
     }
     return full;
   }
-  for (const dir of dirs) {
-    for (const ext of ['.conf', '.local']) {
+  // A `.conf` anywhere wins over a lone `.local`: a user's folder may hold only overrides.
+  for (const ext of ['.conf', '.local']) {
+    for (const dir of dirs) {
       const candidate = join(dir, nameOrPath + ext);
       if (existsSync(candidate)) {
         return candidate;
@@ -42,11 +42,24 @@ export function resolveFilterPath(nameOrPath: string, dirs: string[] = [SHIPPED_
   throw new FilterError(nameOrPath, undefined, `no filter of that name in ${dirs.join(', ')}`);
 }
 
+function looksLikePath(nameOrPath: string): boolean {
+  return nameOrPath.includes('/') || /\.(conf|local)$/.test(nameOrPath);
+}
+
 /** Reads a filter file with its includes and `.local` overrides and resolves every value. */
 export function loadFilter(nameOrPath: string, dirs: string[] = [SHIPPED_FILTER_DIR]): FilterDefinition {
   const file = resolveFilterPath(nameOrPath, dirs);
   const sections: Sections = new Map();
   readWithIncludes(file, sections, new Set());
+  // `<name>.local` in the other folders (a user's overrides of a shipped filter): the folder
+  // listed first is applied last, so it wins.
+  if (!looksLikePath(nameOrPath)) {
+    const own = file.replace(/\.(conf|local)$/, '.local');
+    for (const dir of [...dirs].reverse()) {
+      const local = join(dir, `${nameOrPath}.local`);
+      if (local !== own && local !== file && existsSync(local)) readWithIncludes(local, sections, new Set());
+    }
+  }
   const resolver = new ValueResolver(sections, file);
   const definitionKeys = [...(sections.get('Definition')?.keys() ?? [])];
   const values: Record<string, string> = {};
@@ -123,6 +136,7 @@ function readWithIncludes(file: string, into: Sections, seen: Set<string>): void
 }
 
 const INTERPOLATION = /%\(([\w/.-]+)\)s/g;
+const ESCAPED_PERCENT = '\u0000';
 const TAG = /<([\w-]+)>/g;
 const ONLY_REFERENCE = /^(?:%\(([\w/.-]+)\)s|<([\w-]+)>)$/;
 
@@ -181,7 +195,8 @@ class ValueResolver {
   }
 
   private substitute(text: string, section: string, key: string, entry: Entry, line: number, depth: number): string {
-    let result = text;
+    // `%%` is a literal `%`: set aside first so it neither starts a reference nor is halved twice.
+    let result = text.replace(/%%/g, ESCAPED_PERCENT);
     for (let round = 0; round < 20; round++) {
       const next = result
         .replace(INTERPOLATION, (_m, name: string) => {
@@ -189,22 +204,27 @@ class ValueResolver {
           if (!target) {
             throw new FilterError(entry.file, line, `%(${name})s is not defined`);
           }
-          return this.lines(target.section, target.key, depth + 1, target.entry).map((p) => p.pattern).join('\n');
+          return this.resolved(target, depth);
         })
         .replace(TAG, (whole, name: string) => {
           if (this.isRegexTag(name)) {
             return whole;
           }
           const target = this.reference(section, key, name, entry, line);
-          return target ? this.lines(target.section, target.key, depth + 1, target.entry).map((p) => p.pattern).join('\n') : whole;
-        })
-        .replace(/%%/g, '%');
+          return target ? this.resolved(target, depth) : whole;
+        });
       if (next === result) {
-        return result;
+        return result.replaceAll(ESCAPED_PERCENT, '%');
       }
       result = next;
     }
-    return result;
+    return result.replaceAll(ESCAPED_PERCENT, '%');
+  }
+
+  /** A referenced value, fully resolved; any `%` left in it is literal, so it is set aside again. */
+  private resolved(target: { section: string; key: string; entry: Entry }, depth: number): string {
+    const text = this.lines(target.section, target.key, depth + 1, target.entry).map((p) => p.pattern).join('\n');
+    return text.replace(/%/g, ESCAPED_PERCENT);
   }
 
   private isRegexTag(name: string): boolean {

@@ -1,13 +1,16 @@
 import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 
-/** Longest line kept; the rest is cut so one hostile line cannot grow memory without bound. */
-export const MAX_LINE_BYTES = 64 * 1024;
+/**
+ * Longest line kept, in characters (64 Ki; up to 192 KiB of UTF-8); the rest is cut so one
+ * hostile line cannot grow memory without bound.
+ */
+export const MAX_LINE_LENGTH = 64 * 1024;
 
 /** Counts from reading a file to the end. */
 export interface ReadStats {
   lines: number;
-  /** Lines longer than MAX_LINE_BYTES, cut to that length. */
+  /** Lines longer than MAX_LINE_LENGTH, cut to that length. */
   truncated: number;
 }
 
@@ -26,8 +29,8 @@ export async function readLines(
   let skipping = false;
   const emit = (raw: string): void | Promise<void> => {
     let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.length > MAX_LINE_BYTES) {
-      line = line.slice(0, MAX_LINE_BYTES);
+    if (line.length > MAX_LINE_LENGTH) {
+      line = line.slice(0, MAX_LINE_LENGTH);
       stats.truncated++;
     }
     stats.lines++;
@@ -48,7 +51,7 @@ export async function readLines(
       nl = text.indexOf('\n', start);
     }
     rest = text.slice(start);
-    if (rest.length > MAX_LINE_BYTES && !skipping) {
+    if (rest.length > MAX_LINE_LENGTH && !skipping) {
       // Emit the cut line now and drop the remainder up to its newline.
       const pending = emit(rest);
       if (pending) await pending;

@@ -1,0 +1,1 @@
+export { IptablesBackend } from './iptables-backend.js';

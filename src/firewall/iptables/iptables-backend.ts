@@ -1,0 +1,163 @@
+import { checkAddress } from '../addresses.js';
+import { runCommand } from '../run-command.js';
+import type { BanEntry, CommandTarget, FirewallBackend, LiveRuleset, RuleSet } from '../types.js';
+import { startLines, stopLines } from './chain-script.js';
+import {
+  banScript,
+  checkBan,
+  checkTrusted,
+  createMissingScript,
+  destroyScript,
+  parseSetHeaders,
+  parseSetSave,
+  replaceScript,
+  type SetMember,
+  unbanScript,
+} from './ipset-script.js';
+import { allSetNames, FAMILIES, familyTools, setName, type Family, type SetKind } from './names.js';
+import { rulesRestoreScripts } from './rules-script.js';
+import { filterTable, parseSave, splitSave } from './save-parser.js';
+
+/**
+ * Bans in ipset sets (`portcullis-bans4/6`, `portcullis-trusted4/6`) matched from our own chains,
+ * PORTCULLIS-BANS and PORTCULLIS-RULES, for iptables and ip6tables. Every change is one bulk
+ * `ipset restore` or one `iptables-restore --noflush` per family; the host's own rules are never
+ * rewritten. Calls are serialised so that two replaces never share the temporary sets.
+ */
+export class IptablesBackend implements FirewallBackend {
+  readonly name = 'iptables' as const;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly target: CommandTarget = {}) {}
+
+  async start(trusted: string[]): Promise<void> {
+    const members = trusted.flatMap(checkTrusted);
+    return this.exclusive(async () => {
+      // Only what differs changes, so a second start leaves even the sets' identities alone.
+      const existing = await this.existingSets();
+      const trustedSame = await this.setsHoldExactly('trusted', members, existing);
+      await this.ipset(createMissingScript(existing) + (trustedSame ? '' : replaceScript('trusted', members)));
+      for (const family of FAMILIES) {
+        const lines = startLines(filterTable(parseSave(await this.save(family, 'filter'))), family);
+        if (lines.length > 0) await this.restore(family, lines);
+      }
+    });
+  }
+
+  async stop(options: { removeBans?: boolean } = {}): Promise<void> {
+    return this.exclusive(async () => {
+      for (const family of FAMILIES) {
+        const lines = stopLines(filterTable(parseSave(await this.save(family, 'filter'))));
+        if (lines.length > 0) await this.restore(family, lines);
+      }
+      // Sets referenced by a rule cannot be destroyed, so this comes after the chains are gone.
+      if (options.removeBans) await this.ipset(destroyScript(allSetNames()));
+    });
+  }
+
+  async ban(entries: BanEntry[]): Promise<void> {
+    const members = entries.map(checkBan);
+    return this.exclusive(() => this.ipset(banScript(members)));
+  }
+
+  async unban(addresses: string[]): Promise<void> {
+    const members = addresses.map((a) => checkAddress(a));
+    return this.exclusive(() => this.ipset(unbanScript(members)));
+  }
+
+  async replaceBans(entries: BanEntry[]): Promise<void> {
+    const members = entries.map(checkBan);
+    return this.exclusive(() => this.ipset(replaceScript('bans', members)));
+  }
+
+  async listBans(): Promise<string[]> {
+    return this.exclusive(async () => {
+      const existing = await this.existingSets();
+      // concat, not push(...): a spread of two million arguments overflows the stack.
+      const [v4, v6] = [await this.setContent('bans', 4, existing), await this.setContent('bans', 6, existing)];
+      return v4.concat(v6);
+    });
+  }
+
+  async setTrusted(ranges: string[]): Promise<void> {
+    const members = ranges.flatMap(checkTrusted);
+    return this.exclusive(() => this.ipset(replaceScript('trusted', members)));
+  }
+
+  planRules(rules: RuleSet): string[] {
+    const scripts = rulesRestoreScripts(rules);
+    return [...scripts[4], ...scripts[6]];
+  }
+
+  async applyRules(rules: RuleSet): Promise<void> {
+    // Both scripts are built (and so every rule checked) before either family changes.
+    const scripts = rulesRestoreScripts(rules);
+    return this.exclusive(async () => {
+      for (const family of FAMILIES) await this.restore(family, scripts[family]);
+    });
+  }
+
+  async live(): Promise<LiveRuleset> {
+    return this.exclusive(async () => {
+      let managed: string[] = [];
+      let foreign: string[] = [];
+      for (const family of FAMILIES) {
+        const tools = familyTools(family);
+        const split = splitSave(await this.save(family), tools.iptables);
+        managed = managed.concat(split.managed);
+        foreign = foreign.concat([`# ${tools.save}`], split.foreign);
+      }
+      const counts = parseSetHeaders((await this.run(['ipset', 'list', '-t'])).stdout);
+      const bans = FAMILIES.reduce((sum, family) => sum + (counts.get(setName('bans', family)) ?? 0), 0);
+      return { backend: this.name, managed, foreign, bans };
+    });
+  }
+
+  /** Runs `fn` after every call made before it has finished, failed or not. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(fn);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private run(argv: string[], input?: string) {
+    return runCommand(argv, this.target, input);
+  }
+
+  /** One `ipset restore` for the whole script; nothing runs for an empty one. */
+  private async ipset(script: string): Promise<void> {
+    if (script !== '') await this.run(['ipset', 'restore', '-exist'], script);
+  }
+
+  private async restore(family: Family, lines: string[]): Promise<void> {
+    await this.run([familyTools(family).restore, '-w', '--noflush'], `${lines.join('\n')}\n`);
+  }
+
+  private async save(family: Family, table?: string): Promise<string> {
+    const argv = [familyTools(family).save, ...(table ? ['-t', table] : [])];
+    return (await this.run(argv)).stdout;
+  }
+
+  /** Addresses in one of our live sets; none when the set does not exist (before the first start). */
+  private async setContent(kind: SetKind, family: Family, existing: Set<string>): Promise<string[]> {
+    const name = setName(kind, family);
+    if (!existing.has(name)) return [];
+    return parseSetSave((await this.run(['ipset', 'save', name])).stdout, name);
+  }
+
+  /** Whether both families' live sets of `kind` exist and hold exactly `members`. */
+  private async setsHoldExactly(kind: SetKind, members: SetMember[], existing: Set<string>): Promise<boolean> {
+    for (const family of FAMILIES) {
+      if (!existing.has(setName(kind, family))) return false;
+      const want = new Set(members.filter((m) => m.family === family).map((m) => m.text));
+      const have = new Set(await this.setContent(kind, family, existing));
+      if (want.size !== have.size || [...want].some((text) => !have.has(text))) return false;
+    }
+    return true;
+  }
+
+  private async existingSets(): Promise<Set<string>> {
+    const { stdout } = await this.run(['ipset', 'list', '-n']);
+    return new Set(stdout.split('\n').map((l) => l.trim()).filter((l) => l !== ''));
+  }
+}

@@ -1,0 +1,43 @@
+/** An address family, as `checkAddress` reports it. */
+export type Family = 4 | 6;
+
+export const FAMILIES: readonly Family[] = [4, 6];
+
+/** Our chain of ban checks, jumped to first from INPUT, FORWARD and DOCKER-USER. */
+export const BANS_CHAIN = 'PORTCULLIS-BANS';
+/** Our managed rules, jumped to from INPUT right after the bans. */
+export const RULES_CHAIN = 'PORTCULLIS-RULES';
+export const OWN_CHAINS: readonly string[] = [BANS_CHAIN, RULES_CHAIN];
+
+/** The host chains that jump to our bans chain (DOCKER-USER only when it exists). */
+export const BAN_HOOKS: readonly string[] = ['INPUT', 'FORWARD', 'DOCKER-USER'];
+
+/** What a set holds: banned addresses, or ranges that pass every ban. */
+export type SetKind = 'bans' | 'trusted';
+
+/** Name of one of our ipset sets; `temp` is the set a replace builds before the swap. */
+export function setName(kind: SetKind, family: Family, temp = false): string {
+  return `portcullis-${kind}${family}${temp ? '-new' : ''}`;
+}
+
+/** Every set name we may have created, temporary ones included. */
+export function allSetNames(): string[] {
+  const names: string[] = [];
+  for (const kind of ['bans', 'trusted'] as const) {
+    for (const family of FAMILIES) names.push(setName(kind, family), setName(kind, family, true));
+  }
+  return names;
+}
+
+/** The commands of one family. */
+export interface FamilyTools {
+  iptables: string;
+  restore: string;
+  save: string;
+}
+
+export function familyTools(family: Family): FamilyTools {
+  return family === 4
+    ? { iptables: 'iptables', restore: 'iptables-restore', save: 'iptables-save' }
+    : { iptables: 'ip6tables', restore: 'ip6tables-restore', save: 'ip6tables-save' };
+}

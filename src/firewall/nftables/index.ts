@@ -1,0 +1,2 @@
+export { NftablesBackend } from './nftables-backend.js';
+export { BAN_SETS, CHAINS, TABLE, TRUSTED_SETS } from './nft-script.js';

@@ -1,0 +1,152 @@
+import { checkAddress, type CheckedAddress } from '../addresses.js';
+import type { BanEntry } from '../types.js';
+import { rangeOf, withoutCovered } from './address-ranges.js';
+
+/** Our one table; nothing outside it is ever written. */
+export const TABLE = 'inet portcullis';
+export const TABLE_FAMILY = 'inet';
+export const TABLE_NAME = 'portcullis';
+
+/** Ban sets and trusted sets, by address family. */
+export const BAN_SETS = { 4: 'bans4', 6: 'bans6' } as const;
+export const TRUSTED_SETS = { 4: 'trusted4', 6: 'trusted6' } as const;
+
+/** Our base chains: the bans run just before the usual filter priority, the rules at it. */
+export const CHAINS = {
+  bans_input: 'type filter hook input priority filter - 10; policy accept;',
+  bans_forward: 'type filter hook forward priority filter - 10; policy accept;',
+  rules_input: 'type filter hook input priority filter; policy accept;',
+} as const;
+export type ChainName = keyof typeof CHAINS;
+export const RULES_CHAIN: ChainName = 'rules_input';
+
+/** Elements per `add element` statement: one transaction either way, but readable errors. */
+const ELEMENTS_PER_STATEMENT = 1000;
+
+/** A checked entry and, for bans, its timeout in whole seconds. */
+export interface SetElement {
+  checked: CheckedAddress;
+  timeout?: number;
+}
+
+/** Checks a ban entry's address and timeout. */
+export function banElement(entry: BanEntry): SetElement {
+  const checked = checkAddress(entry.address);
+  if (entry.timeout === undefined) return { checked };
+  if (!Number.isFinite(entry.timeout) || entry.timeout <= 0) {
+    throw new Error(`ban timeout must be a positive number of seconds, not ${entry.timeout} (${checked.text})`);
+  }
+  return { checked, timeout: Math.ceil(entry.timeout) };
+}
+
+/** Checks a plain address or range (unban, trusted). */
+export function plainElement(text: string): SetElement {
+  return { checked: checkAddress(text) };
+}
+
+/** Longer bans win over shorter ones for the same range; no timeout is the longest. */
+function longerBan(a: SetElement, b: SetElement): number {
+  return (a.timeout ?? Infinity) - (b.timeout ?? Infinity);
+}
+
+/**
+ * Drops duplicates and entries inside another entry, which an interval set would refuse. Only a
+ * network can hold another entry, so single addresses alone are told apart by their text.
+ */
+export function distinctElements(elements: SetElement[]): SetElement[] {
+  if (elements.every((e) => e.checked.prefix === (e.checked.family === 4 ? 32 : 128))) {
+    const byText = new Map<string, SetElement>();
+    for (const e of elements) {
+      const seen = byText.get(e.checked.text);
+      if (!seen || longerBan(e, seen) > 0) byText.set(e.checked.text, e);
+    }
+    return [...byText.values()];
+  }
+  const ranged = elements.map((element) => ({ element, range: rangeOf(element.checked) }));
+  return withoutCovered(ranged, (a, b) => longerBan(a.element, b.element)).map((r) => r.element);
+}
+
+function elementText(element: SetElement, withTimeout: boolean): string {
+  return withTimeout && element.timeout !== undefined ? `${element.checked.text} timeout ${element.timeout}s` : element.checked.text;
+}
+
+/** `verb element` statements for both families' sets, chunked; none for an empty family. */
+export function elementLines(
+  verb: 'add' | 'delete',
+  sets: { 4: string; 6: string },
+  elements: SetElement[],
+  withTimeout = verb === 'add',
+): string[] {
+  const lines: string[] = [];
+  for (const family of [4, 6] as const) {
+    const ofFamily = elements.filter((e) => e.checked.family === family);
+    for (let i = 0; i < ofFamily.length; i += ELEMENTS_PER_STATEMENT) {
+      const chunk = ofFamily.slice(i, i + ELEMENTS_PER_STATEMENT).map((e) => elementText(e, withTimeout));
+      lines.push(`${verb} element ${TABLE} ${sets[family]} { ${chunk.join(', ')} }`);
+    }
+  }
+  return lines;
+}
+
+/**
+ * Removes elements whether or not they are there: adding first makes the delete always valid
+ * (this nft has no `destroy element`), and both happen in the same transaction.
+ */
+export function removeLines(sets: { 4: string; 6: string }, elements: SetElement[]): string[] {
+  return [...elementLines('add', sets, elements, false), ...elementLines('delete', sets, elements)];
+}
+
+/** Our table, sets and chains; every `add` is a no-op for what exists. */
+export function createLines(): string[] {
+  return [
+    `add table ${TABLE}`,
+    `add set ${TABLE} ${BAN_SETS[4]} { type ipv4_addr; flags interval, timeout; }`,
+    `add set ${TABLE} ${BAN_SETS[6]} { type ipv6_addr; flags interval, timeout; }`,
+    `add set ${TABLE} ${TRUSTED_SETS[4]} { type ipv4_addr; flags interval; }`,
+    `add set ${TABLE} ${TRUSTED_SETS[6]} { type ipv6_addr; flags interval; }`,
+    ...Object.entries(CHAINS).map(([chain, spec]) => `add chain ${TABLE} ${chain} { ${spec} }`),
+  ];
+}
+
+/** The ban chains' rules, rewritten from scratch so a second start adds nothing. */
+export function banChainLines(): string[] {
+  const lines: string[] = [];
+  for (const chain of ['bans_input', 'bans_forward'] as const) {
+    lines.push(
+      `flush chain ${TABLE} ${chain}`,
+      `add rule ${TABLE} ${chain} ip saddr @${TRUSTED_SETS[4]} return`,
+      `add rule ${TABLE} ${chain} ip6 saddr @${TRUSTED_SETS[6]} return`,
+      `add rule ${TABLE} ${chain} ip saddr @${BAN_SETS[4]} drop`,
+      `add rule ${TABLE} ${chain} ip6 saddr @${BAN_SETS[6]} drop`,
+    );
+  }
+  return lines;
+}
+
+/** Makes the trusted sets hold exactly `ranges`. */
+export function trustedLines(ranges: string[]): string[] {
+  const elements = distinctElements(ranges.map(plainElement));
+  return [
+    `flush set ${TABLE} ${TRUSTED_SETS[4]}`,
+    `flush set ${TABLE} ${TRUSTED_SETS[6]}`,
+    ...elementLines('add', TRUSTED_SETS, elements),
+  ];
+}
+
+/** Deletes our chains (created first, so a missing one is no error); the sets stay. */
+export function deleteChainLines(): string[] {
+  return [
+    `add table ${TABLE}`,
+    ...Object.entries(CHAINS).flatMap(([chain, spec]) => [`add chain ${TABLE} ${chain} { ${spec} }`, `delete chain ${TABLE} ${chain}`]),
+  ];
+}
+
+/** Deletes the whole table, sets included (created first, so a missing one is no error). */
+export function deleteTableLines(): string[] {
+  return [`add table ${TABLE}`, `delete table ${TABLE}`];
+}
+
+/** One script for `nft -f -`: one transaction. */
+export function script(lines: string[]): string {
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import { IptablesBackend } from '../../src/firewall/iptables/iptables-backend.js';
+import { startLines, stopLines } from '../../src/firewall/iptables/chain-script.js';
+import { checkBan, checkTrusted, MAX_SET_TIMEOUT, parseSetHeaders, parseSetSave, replaceScript } from '../../src/firewall/iptables/ipset-script.js';
+import { multiportChunks } from '../../src/firewall/iptables/rules-script.js';
+import { filterTable, parseSave, splitSave } from '../../src/firewall/iptables/save-parser.js';
+import type { FirewallRule, RuleSet } from '../../src/firewall/types.js';
+
+const rule = (over: Partial<FirewallRule>): FirewallRule => ({
+  name: 'r',
+  direction: 'in',
+  action: 'allow',
+  protocol: 'tcp',
+  ports: [],
+  sources: [],
+  comment: '',
+  ...over,
+});
+
+const plan = (rules: FirewallRule[], defaultPolicy: RuleSet['defaultPolicy'] = 'accept') =>
+  new IptablesBackend().planRules({ defaultPolicy, rules });
+
+/** The plan's lines for one family: the script after the comment that names its command. */
+function familyLines(lines: string[], family: 4 | 6): string[] {
+  const v6 = lines.indexOf('# ip6tables-restore --noflush');
+  return family === 4 ? lines.slice(0, v6) : lines.slice(v6);
+}
+
+describe('iptables rules script', () => {
+  it('declares and flushes only our chain, accepts established and loopback, then the rules', () => {
+    const lines = plan([rule({ name: 'ssh', ports: [22] })], 'drop');
+    expect(familyLines(lines, 4)).toEqual([
+      '# iptables-restore --noflush',
+      '*filter',
+      ':PORTCULLIS-RULES - [0:0]',
+      '-F PORTCULLIS-RULES',
+      '-A PORTCULLIS-RULES -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+      '-A PORTCULLIS-RULES -i lo -j ACCEPT',
+      '-A PORTCULLIS-RULES -p tcp -m multiport --dports 22 -m comment --comment "portcullis:ssh" -j ACCEPT',
+      '-A PORTCULLIS-RULES -j DROP',
+      'COMMIT',
+    ]);
+    const v6 = familyLines(lines, 6);
+    for (const type of [133, 134, 135, 136]) {
+      expect(v6).toContain(`-A PORTCULLIS-RULES -p ipv6-icmp -m icmp6 --icmpv6-type ${type} -j ACCEPT`);
+    }
+    expect(v6).toContain('-A PORTCULLIS-RULES -p tcp -m multiport --dports 22 -m comment --comment "portcullis:ssh" -j ACCEPT');
+  });
+
+  it('leaves the rest to the host when the default is accept', () => {
+    const lines = plan([]);
+    expect(lines.filter((l) => l.endsWith('-j DROP'))).toEqual([]);
+  });
+
+  it('sends each source to its own family and skips a family without sources', () => {
+    const lines = plan([
+      rule({ name: 'v4only', action: 'deny', protocol: 'any', sources: ['198.51.100.7', '203.0.113.0/24'] }),
+      rule({ name: 'mixed', protocol: 'icmp', sources: ['::ffff:192.0.2.1', '2001:db8::5'] }),
+    ]);
+    expect(familyLines(lines, 4).filter((l) => l.includes('portcullis:'))).toEqual([
+      '-A PORTCULLIS-RULES -s 198.51.100.7/32 -m comment --comment "portcullis:v4only" -j DROP',
+      '-A PORTCULLIS-RULES -s 203.0.113.0/24 -m comment --comment "portcullis:v4only" -j DROP',
+      '-A PORTCULLIS-RULES -s 192.0.2.1/32 -p icmp -m comment --comment "portcullis:mixed" -j ACCEPT',
+    ]);
+    expect(familyLines(lines, 6).filter((l) => l.includes('portcullis:'))).toEqual([
+      '-A PORTCULLIS-RULES -s 2001:db8::5/128 -p ipv6-icmp -m comment --comment "portcullis:mixed" -j ACCEPT',
+    ]);
+  });
+
+  it('splits ports into multiport matches of at most 15 slots, a range counting two', () => {
+    const ports = Array.from({ length: 14 }, (_, i) => 1000 + i);
+    expect(multiportChunks([...ports, [2000, 2010]])).toEqual([ports.join(','), '2000:2010']);
+    expect(multiportChunks([[5, 5], [6, 9]])).toEqual(['5,6:9']);
+    const lines = plan([rule({ name: 'many', protocol: 'udp', ports: Array.from({ length: 31 }, (_, i) => i + 1) })]);
+    expect(familyLines(lines, 4).filter((l) => l.includes('multiport'))).toHaveLength(3);
+  });
+
+  it('refuses what it cannot express exactly, naming the culprit', () => {
+    expect(() => plan([rule({ sources: ['10.0.0.1; rm -rf /'] })])).toThrow(/10\.0\.0\.1; rm -rf/);
+    expect(() => plan([rule({ name: 'x"\n-A INPUT -j ACCEPT' })])).toThrow(/rule name/);
+    expect(() => plan([rule({ protocol: 'icmp', ports: [22] })])).toThrow(/ports need protocol tcp or udp/);
+    expect(() => plan([rule({ ports: [70000] })])).toThrow(/70000/);
+    expect(() => plan([rule({ ports: [[90, 80]] })])).toThrow(/backwards/);
+    expect(() => plan([rule({ name: 'a' }), rule({ name: 'a' })])).toThrow(/used twice/);
+  });
+});
+
+describe('ipset script', () => {
+  it('checks bans: canonical text, rounded timeouts, too long means until removed', () => {
+    expect(checkBan({ address: '2001:DB8:0:0::1', timeout: 9.2 })).toEqual({ text: '2001:db8::1', family: 6, timeout: 10 });
+    expect(checkBan({ address: '198.51.100.0/24' })).toEqual({ text: '198.51.100.0/24', family: 4 });
+    expect(checkBan({ address: '192.0.2.1', timeout: MAX_SET_TIMEOUT + 1 })).toEqual({ text: '192.0.2.1', family: 4 });
+    expect(() => checkBan({ address: '192.0.2.1', timeout: 0 })).toThrow(/positive/);
+    expect(() => checkBan({ address: '0.0.0.0/0' })).toThrow(/every address/);
+    expect(() => checkBan({ address: 'example.com' })).toThrow(/example\.com/);
+  });
+
+  it('splits a trusted /0 into halves, since hash:net cannot hold it', () => {
+    expect(checkTrusted('0.0.0.0/0').map((m) => m.text)).toEqual(['0.0.0.0/1', '128.0.0.0/1']);
+    expect(checkTrusted('::/0').map((m) => m.text)).toEqual(['::/1', '8000::/1']);
+  });
+
+  it('replaces through a temporary set swapped in', () => {
+    const script = replaceScript('bans', [checkBan({ address: '192.0.2.1', timeout: 60 }), checkBan({ address: '2001:db8::1' })]);
+    expect(script.split('\n')).toEqual([
+      'create portcullis-bans4 hash:net family inet hashsize 65536 maxelem 4194304 timeout 0',
+      'create portcullis-bans4-new hash:net family inet hashsize 65536 maxelem 4194304 timeout 0',
+      'flush portcullis-bans4-new',
+      'add portcullis-bans4-new 192.0.2.1 timeout 60',
+      'swap portcullis-bans4-new portcullis-bans4',
+      'destroy portcullis-bans4-new',
+      'create portcullis-bans6 hash:net family inet6 hashsize 65536 maxelem 4194304 timeout 0',
+      'create portcullis-bans6-new hash:net family inet6 hashsize 65536 maxelem 4194304 timeout 0',
+      'flush portcullis-bans6-new',
+      'add portcullis-bans6-new 2001:db8::1 timeout 0',
+      'swap portcullis-bans6-new portcullis-bans6',
+      'destroy portcullis-bans6-new',
+      '',
+    ]);
+  });
+
+  it('reads sets back from ipset output', () => {
+    const save = 'create portcullis-bans6 hash:net family inet6 hashsize 1024 maxelem 4194304 timeout 0\n'
+      + 'add portcullis-bans6 2001:db8:0::1 timeout 0\nadd portcullis-bans6 2001:db8:1::/48 timeout 30\nadd other 2001:db8::9\n';
+    expect(parseSetSave(save, 'portcullis-bans6')).toEqual(['2001:db8::1', '2001:db8:1::/48']);
+    const headers = 'Name: a\nType: hash:net\nNumber of entries: 3\n\nName: portcullis-bans4\nNumber of entries: 12\n';
+    expect(parseSetHeaders(headers)).toEqual(new Map([['a', 3], ['portcullis-bans4', 12]]));
+  });
+});
+
+describe('iptables-save reconciliation', () => {
+  const ours = [
+    ':PORTCULLIS-BANS - [0:0]',
+    ':PORTCULLIS-RULES - [0:0]',
+    '-A INPUT -j PORTCULLIS-BANS',
+    '-A INPUT -j PORTCULLIS-RULES',
+    '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT',
+    '-A FORWARD -j PORTCULLIS-BANS',
+    '-A PORTCULLIS-BANS -m set --match-set portcullis-trusted4 src -j RETURN',
+    '-A PORTCULLIS-BANS -m set --match-set portcullis-bans4 src -j DROP',
+    '-A PORTCULLIS-RULES -j DROP',
+  ];
+  const save = (lines: string[]) => ['# Generated by test', '*filter', ':INPUT ACCEPT [1:2]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', ...lines, 'COMMIT', '# Completed'].join('\n');
+
+  it('does nothing when everything is in place', () => {
+    expect(startLines(filterTable(parseSave(save(ours))), 4)).toEqual([]);
+  });
+
+  it('creates chains and jumps on a bare table', () => {
+    expect(startLines(filterTable(parseSave(save([]))), 6)).toEqual([
+      '*filter',
+      ':PORTCULLIS-BANS - [0:0]',
+      '-A PORTCULLIS-BANS -m set --match-set portcullis-trusted6 src -j RETURN',
+      '-A PORTCULLIS-BANS -m set --match-set portcullis-bans6 src -j DROP',
+      ':PORTCULLIS-RULES - [0:0]',
+      '-I INPUT 1 -j PORTCULLIS-BANS',
+      '-I INPUT 2 -j PORTCULLIS-RULES',
+      '-I FORWARD 1 -j PORTCULLIS-BANS',
+      'COMMIT',
+    ]);
+  });
+
+  it('moves a jump that is no longer first and adds DOCKER-USER once it exists', () => {
+    const moved = ours.map((l) => (l === '-A FORWARD -j PORTCULLIS-BANS' ? '-A FORWARD -j DOCKER-USER' : l));
+    moved.push('-A FORWARD -j PORTCULLIS-BANS', ':DOCKER-USER - [0:0]');
+    expect(startLines(filterTable(parseSave(save(moved))), 4)).toEqual([
+      '*filter',
+      '-D FORWARD -j PORTCULLIS-BANS',
+      '-I FORWARD 1 -j PORTCULLIS-BANS',
+      '-I DOCKER-USER 1 -j PORTCULLIS-BANS',
+      'COMMIT',
+    ]);
+  });
+
+  it('stops by removing jumps, then chains', () => {
+    expect(stopLines(filterTable(parseSave(save(ours))))).toEqual([
+      '*filter',
+      '-D INPUT -j PORTCULLIS-BANS',
+      '-D INPUT -j PORTCULLIS-RULES',
+      '-D FORWARD -j PORTCULLIS-BANS',
+      '-F PORTCULLIS-BANS',
+      '-X PORTCULLIS-BANS',
+      '-F PORTCULLIS-RULES',
+      '-X PORTCULLIS-RULES',
+      'COMMIT',
+    ]);
+    expect(stopLines(filterTable(parseSave(save([]))))).toEqual([]);
+  });
+
+  it('splits managed from foreign lines', () => {
+    const { managed, foreign } = splitSave(save(ours), 'iptables');
+    expect(managed[0]).toBe('iptables -N PORTCULLIS-BANS');
+    expect(managed).toContain('iptables -A INPUT -j PORTCULLIS-RULES');
+    expect(foreign).toEqual(['*filter', ':INPUT ACCEPT [1:2]', ':FORWARD DROP [0:0]', ':OUTPUT ACCEPT [0:0]', '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT', 'COMMIT']);
+  });
+});

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { NftablesBackend } from '../../src/firewall/nftables/index.js';
+import { banElement, distinctElements, elementLines, BAN_SETS } from '../../src/firewall/nftables/nft-script.js';
+import { listedElement, parseBanElements, splitTables, ownTableLines } from '../../src/firewall/nftables/ruleset-parser.js';
+import type { FirewallRule } from '../../src/firewall/types.js';
+
+const rule = (over: Partial<FirewallRule>): FirewallRule => ({
+  name: 'r',
+  direction: 'in',
+  action: 'allow',
+  protocol: 'tcp',
+  ports: [],
+  sources: [],
+  comment: '',
+  ...over,
+});
+
+const ADD = 'add rule inet portcullis rules_input';
+
+describe('nftables rule planning (no kernel)', () => {
+  const backend = new NftablesBackend();
+
+  it('plans the exact script: preamble, rules in order, a rule per family, the default drop', () => {
+    const lines = backend.planRules({
+      defaultPolicy: 'drop',
+      rules: [
+        rule({ name: 'ssh', ports: [22, [8000, 8100]], sources: ['10.0.0.0/8', '2001:db8::/32', '10.1.2.3'] }),
+        rule({ name: 'dns', protocol: 'udp', ports: [53] }),
+        rule({ name: 'no-ping', action: 'deny', protocol: 'icmp', sources: ['192.0.2.7'] }),
+        rule({ name: 'all', protocol: 'any' }),
+        rule({ name: 'both', protocol: 'any', ports: [[100, 200], 150, 300] }),
+      ],
+    });
+    expect(lines).toEqual([
+      'flush chain inet portcullis rules_input',
+      `${ADD} ct state established,related accept`,
+      `${ADD} iif lo accept`,
+      `${ADD} icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert, nd-router-advert, nd-router-solicit } accept`,
+      `${ADD} ip saddr { 10.0.0.0/8 } meta l4proto tcp th dport { 22, 8000-8100 } accept comment "portcullis:ssh"`,
+      `${ADD} ip6 saddr { 2001:db8::/32 } meta l4proto tcp th dport { 22, 8000-8100 } accept comment "portcullis:ssh"`,
+      `${ADD} meta l4proto udp th dport { 53 } accept comment "portcullis:dns"`,
+      `${ADD} ip saddr { 192.0.2.7 } meta l4proto { icmp, ipv6-icmp } drop comment "portcullis:no-ping"`,
+      `${ADD} accept comment "portcullis:all"`,
+      `${ADD} meta l4proto { tcp, udp } th dport { 100-200, 300 } accept comment "portcullis:both"`,
+      `${ADD} drop`,
+    ]);
+  });
+
+  it('ends without a drop when the default policy is accept', () => {
+    expect(backend.planRules({ defaultPolicy: 'accept', rules: [] }).at(-1)).toContain('icmpv6 type');
+  });
+
+  it('refuses what it cannot express safely', () => {
+    const plan = (r: Partial<FirewallRule>) => () => backend.planRules({ defaultPolicy: 'accept', rules: [rule(r)] });
+    expect(plan({ name: 'x" drop #' })).toThrow(/rule name/);
+    expect(plan({ sources: ['10.0.0.1; flush ruleset'] })).toThrow(/not an IP address/);
+    expect(plan({ ports: [0] })).toThrow(/bad port/);
+    expect(plan({ ports: [[90, 80]] })).toThrow(/bad port/);
+    expect(plan({ protocol: 'icmp', ports: [22] })).toThrow(/ports need/);
+  });
+});
+
+describe('nftables set elements (no kernel)', () => {
+  it('drops duplicates and entries inside wider ones, keeping the longest ban', () => {
+    const elements = distinctElements(
+      [
+        { address: '10.0.0.5', timeout: 60 },
+        { address: '10.0.0.0/24', timeout: 600 },
+        { address: '10.0.1.1', timeout: 60 },
+        { address: '10.0.1.1' },
+        { address: '10.0.1.1', timeout: 1.2 },
+        { address: '2001:db8::1' },
+        { address: '2001:db8:0:0::1' },
+      ].map(banElement),
+    );
+    expect(elementLines('add', BAN_SETS, elements)).toEqual([
+      'add element inet portcullis bans4 { 10.0.0.0/24 timeout 600s, 10.0.1.1 }',
+      'add element inet portcullis bans6 { 2001:db8::1 }',
+    ]);
+  });
+
+  it('refuses bad addresses and timeouts before any command', () => {
+    expect(() => banElement({ address: '1.2.3.4 }; flush ruleset; {' })).toThrow(/not an IP address/);
+    expect(() => banElement({ address: '1.2.3.4', timeout: 0 })).toThrow(/timeout/);
+  });
+
+  it('reads elements of every shape nft -j prints', () => {
+    const json = JSON.stringify({
+      nftables: [
+        { metainfo: { version: '1.0.6' } },
+        { set: { family: 'inet', table: 'portcullis', name: 'bans4', elem: ['1.2.3.4', { prefix: { addr: '10.0.0.0', len: 24 } }, { elem: { val: '5.6.7.8', timeout: 60, expires: 59 } }, { range: ['9.0.0.1', '9.0.0.9'] }] } },
+        { set: { family: 'inet', table: 'portcullis', name: 'bans6', elem: [{ elem: { val: { prefix: { addr: '2001:db8::', len: 48 } }, timeout: 5 } }] } },
+        { set: { family: 'inet', table: 'portcullis', name: 'trusted4', elem: ['127.0.0.1'] } },
+        { set: { family: 'ip', table: 'other', name: 'bans4', elem: ['8.8.8.8'] } },
+      ],
+    });
+    expect(parseBanElements(json)).toEqual(['1.2.3.4', '10.0.0.0/24', '5.6.7.8', '9.0.0.1-9.0.0.9', '2001:db8::/48']);
+  });
+
+  it('knows what a listed element covers', () => {
+    expect(listedElement('10.0.0.0/24').range).toEqual({ family: 4, first: 0x0a000000n, last: 0x0a0000ffn });
+    expect(listedElement('9.0.0.1-9.0.0.9').range).toEqual({ family: 4, first: 0x09000001n, last: 0x09000009n });
+    expect(listedElement('2001:db8::1').range?.family).toBe(6);
+    expect(listedElement('{"weird":1}').range).toBeNull();
+  });
+
+  it('splits a ruleset into tables and lists ours without its elements', () => {
+    const text = [
+      '# Warning: table ip filter is managed by iptables-nft, do not touch!',
+      'table ip filter {',
+      '\tchain INPUT {',
+      '\t}',
+      '}',
+      'table inet portcullis {',
+      '\tset bans4 {',
+      '\t\ttype ipv4_addr',
+      '\t\tflags interval,timeout',
+      '\t\telements = { 1.2.3.4 timeout 1m expires 59s, 10.0.0.0/24,',
+      '\t\t\t     5.6.7.8 }',
+      '\t}',
+      '\tset trusted4 {',
+      '\t\telements = { 127.0.0.1 }',
+      '\t}',
+      '\tchain bans_input {',
+      '\t\tip saddr @bans4 drop',
+      '\t}',
+      '}',
+      '',
+    ].join('\n');
+    const blocks = splitTables(text);
+    expect(blocks.map((b) => b.name)).toEqual(['ip filter', 'inet portcullis']);
+    expect(blocks[0]!.text.split('\n')[0]).toMatch(/^# Warning/);
+    const managed = ownTableLines(blocks[1]!);
+    expect(managed.join('\n')).not.toMatch(/elements|1\.2\.3\.4|127\.0\.0\.1/);
+    expect(managed).toContain('\t\tip saddr @bans4 drop');
+    expect(managed).toContain('\t\tflags interval,timeout');
+  });
+});
