@@ -1,0 +1,68 @@
+/** A ban in force: one per address (a second jail banning it extends or escalates the same ban). */
+export interface BanRecord {
+  /** Canonical IP (or CIDR for a manual ban of a range). */
+  ip: string;
+  /** The jail that made it, or `manual`. */
+  jail: string;
+  /** Epoch ms. */
+  bannedAt: number;
+  /** Epoch ms, or null for a permanent ban. */
+  expiresAt: number | null;
+  /** Which ban of this address this is (1 for the first), as escalation counted it. */
+  count: number;
+  /** Why: the matched log lines (or the operator's words for a manual ban). */
+  reason: string[];
+}
+
+/** A past ban, kept for escalation and the recidive rule. */
+export interface HistoryEntry {
+  ip: string;
+  jail: string;
+  bannedAt: number;
+  /** Seconds, or -1 for permanent. */
+  duration: number;
+}
+
+/** A trusted range added at run time (the config's ranges are not stored). */
+export interface StoredTrusted {
+  range: string;
+  addedAt: number;
+  note: string;
+}
+
+/** Where reading a log source stopped, so a restart resumes there. */
+export interface SourcePosition {
+  /** The path as configured (after glob expansion), or `journal:<jail>`. */
+  source: string;
+  inode: number;
+  /** Bytes of complete lines consumed. */
+  offset: number;
+  /** Hash of the file's first line: a new file with a reused inode is not resumed. */
+  firstLineHash: string;
+  /** For the journal: its cursor. */
+  cursor?: string;
+}
+
+/**
+ * The engine's persistent state. Every write is one transaction; a write that returned is on disk
+ * (SQLite WAL), so a ban reported as made survives any crash.
+ */
+export interface BanStore {
+  /** Bans in force (expired ones included until `removeBan`; callers check `expiresAt`). */
+  activeBans(): BanRecord[];
+  /** Records a ban (replacing the address's current one) and appends it to the history. */
+  putBan(ban: BanRecord): void;
+  /** Ends a ban; returns what it was. */
+  removeBan(ip: string): BanRecord | undefined;
+  /** Ends every ban; returns how many. */
+  removeAllBans(): number;
+  /** Past bans of an address since `since` (epoch ms), oldest first; only one jail's if given. */
+  history(ip: string, since: number, jail?: string): HistoryEntry[];
+  trustedRanges(): StoredTrusted[];
+  addTrusted(range: string, note: string, at: number): void;
+  /** Returns whether it was there. */
+  removeTrusted(range: string): boolean;
+  position(source: string): SourcePosition | undefined;
+  savePosition(position: SourcePosition): void;
+  close(): void;
+}
