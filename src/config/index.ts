@@ -3,6 +3,7 @@
  * default filled in and every duration in seconds (-1 = permanent).
  */
 export { loadConfig, parseConfig, resolveConfigPath, configOverlayDir, mergeTables, formatKeyPath } from './load.js';
+export { overlayFile, writeOverlay } from './overlay.js';
 export { parseDuration, formatDuration, checkDuration, PERMANENT } from './duration.js';
 export type { DurationOptions, DurationCheck } from './duration.js';
 export { ConfigError, formatProblem } from './errors.js';

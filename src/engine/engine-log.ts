@@ -1,0 +1,93 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+
+/** Severity, as fail2ban names them. */
+export type LogLevel = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR';
+
+/** One engine log entry. */
+export interface LogEntry {
+  /** Epoch ms. */
+  time: number;
+  level: LogLevel;
+  /** The jail it concerns, or null for the engine itself. */
+  jail: string | null;
+  message: string;
+}
+
+/** Options of the engine log. */
+export interface EngineLogOptions {
+  /** File to append to; none: memory (and `echo`) only. */
+  file?: string;
+  /** Entries kept for the console. */
+  keep?: number;
+  /** Also called for each entry (stderr for the daemon, the console's live pane). */
+  echo?: (line: string, entry: LogEntry) => void;
+  now?: () => number;
+}
+
+/**
+ * The engine's log: what matched, who was banned and why, who was unbanned, config reloads,
+ * errors. One line per entry in fail2ban's spirit (the recidive filter reads it):
+ * `2026-11-24T10:00:00.123Z portcullis[1234]: NOTICE [sshd] Ban 198.18.0.1 (5 failures, 10m, ban #1)`.
+ * Each write opens the file by name, so log rotation (rename or truncate) needs no signal.
+ * The newest entries are also kept in a ring buffer for the console's Logs pane.
+ */
+export class EngineLog {
+  private readonly ring: LogEntry[] = [];
+  private head = 0;
+  private readonly keep: number;
+  private readonly now: () => number;
+  /** Lines that could not be written to the file (disk full, permissions): counted, not thrown. */
+  writeErrors = 0;
+
+  constructor(private readonly options: EngineLogOptions = {}) {
+    this.keep = options.keep ?? 5000;
+    this.now = options.now ?? Date.now;
+    if (options.file) mkdirSync(dirname(options.file), { recursive: true });
+  }
+
+  /** Adds an entry. Messages are single lines: newlines from log text are escaped. */
+  write(level: LogLevel, jail: string | null, message: string): LogEntry {
+    const entry: LogEntry = { time: this.now(), level, jail, message: message.replace(/[\r\n]/g, (c) => (c === '\n' ? '\\n' : '\\r')) };
+    if (this.ring.length < this.keep) this.ring.push(entry);
+    else this.ring[this.head] = entry;
+    this.head = (this.head + 1) % this.keep;
+    const line = formatEntry(entry);
+    if (this.options.file) {
+      try {
+        appendFileSync(this.options.file, `${line}\n`, { mode: 0o640 });
+      } catch {
+        this.writeErrors++;
+      }
+    }
+    this.options.echo?.(line, entry);
+    return entry;
+  }
+
+  info(jail: string | null, message: string): LogEntry {
+    return this.write('INFO', jail, message);
+  }
+
+  notice(jail: string | null, message: string): LogEntry {
+    return this.write('NOTICE', jail, message);
+  }
+
+  warning(jail: string | null, message: string): LogEntry {
+    return this.write('WARNING', jail, message);
+  }
+
+  error(jail: string | null, message: string): LogEntry {
+    return this.write('ERROR', jail, message);
+  }
+
+  /** The kept entries, oldest first. */
+  entries(): LogEntry[] {
+    return this.ring.length < this.keep ? [...this.ring] : [...this.ring.slice(this.head), ...this.ring.slice(0, this.head)];
+  }
+}
+
+/** The text form of an entry, as written to the file. */
+export function formatEntry(entry: LogEntry): string {
+  const jail = entry.jail === null ? '' : `[${entry.jail}] `;
+  return `${new Date(entry.time).toISOString()} portcullis[${process.pid}]: ${entry.level} ${jail}${entry.message}`;
+}
