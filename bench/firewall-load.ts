@@ -57,10 +57,8 @@ export interface LoadResult {
   backend: BenchBackend;
   size: number;
   runs: LoadRun[];
-  /** Node-side `checkAddress` alone over the N addresses, and check + script as the backend does. */
-  checkMs: number;
-  prepareMs: number;
-  scriptBytes: number;
+  /** Node-side: check + script as the backend does it, and `checkAddress` alone over the N addresses. */
+  prepare: PrepareFigures;
   /** `ban([one more])` after the last load, each with a new address. */
   banMs: number[];
   banFailure?: string;
@@ -70,7 +68,6 @@ export interface LoadResult {
 }
 
 export interface LoadOptions {
-  runs: number;
   banRuns: number;
   loadBudgetMs: number;
   banBudgetMs: number;
@@ -80,18 +77,35 @@ export interface LoadOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Times node-side work only (no process runs). */
-export function measurePrepare(backend: BenchBackend, entries: BanEntry[]): { checkMs: number; prepareMs: number; scriptBytes: number } {
+/** Node-side work only (no process runs): the backend's check + script, then `checkAddress` alone. */
+export interface PrepareFigures {
+  prepareMs: number;
+  scriptBytes: number;
+  checkMs: number;
+  /** Microseconds per `checkAddress` call, by family. */
+  checkUsV4: number;
+  checkUsV6: number;
+}
+
+export function measurePrepare(backend: BenchBackend, entries: BanEntry[]): PrepareFigures {
   let t0 = performance.now();
-  for (const e of entries) checkAddress(e.address);
-  const checkMs = performance.now() - t0;
-  t0 = performance.now();
   const scriptBytes = backend.prepare(entries);
-  return { checkMs, prepareMs: performance.now() - t0, scriptBytes };
+  const prepareMs = performance.now() - t0;
+  // After the backend's own pass, so the JIT is warm and this is the steady cost.
+  const v4 = entries.filter((e) => !e.address.includes(':'));
+  const v6 = entries.filter((e) => e.address.includes(':'));
+  t0 = performance.now();
+  for (const e of v4) checkAddress(e.address);
+  const v4Ms = performance.now() - t0;
+  t0 = performance.now();
+  for (const e of v6) checkAddress(e.address);
+  const v6Ms = performance.now() - t0;
+  const us = (ms: number, n: number) => (n === 0 ? NaN : (ms * 1000) / n);
+  return { prepareMs, scriptBytes, checkMs: v4Ms + v6Ms, checkUsV4: us(v4Ms, v4.length), checkUsV6: us(v6Ms, v6.length) };
 }
 
 export function emptyResult(backend: BenchBackend, size: number, entries: BanEntry[]): LoadResult {
-  return { backend, size, runs: [], ...measurePrepare(backend, entries), banMs: [], kernelCount: 'not counted', countMs: 0 };
+  return { backend, size, runs: [], prepare: measurePrepare(backend, entries), banMs: [], kernelCount: 'not counted', countMs: 0 };
 }
 
 /**

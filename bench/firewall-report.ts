@@ -46,8 +46,8 @@ function loadRows(loads: LoadResult[], size: number, banRuns: number): Row[] {
   rows.push(
     both('    of which start([])', (r) => secs(med(r, (x) => x.startMs))),
     both('    of which replaceBans', (r) => secs(med(r, (x) => x.replaceMs))),
-    both('    in node: checkAddress alone', (r) => `${secs(r.checkMs)} (${(r.checkMs * 1000 / size).toFixed(2)} µs/IP)`),
-    both('    in node: check + build script', (r) => `${secs(r.prepareMs)} (${(r.scriptBytes / 1e6).toFixed(1)} MB)`),
+    both('    in node: check + build script', (r) => `${secs(r.prepare.prepareMs)} (${(r.prepare.scriptBytes / 1e6).toFixed(1)} MB script)`),
+    both('    in node: checkAddress alone', (r) => `${secs(r.prepare.checkMs)} (µs/IP: v4 ${r.prepare.checkUsV4.toFixed(1)}, v6 ${r.prepare.checkUsV6.toFixed(1)})`),
     both('  kernel count after load (listBans)', (r) => (typeof r.kernelCount === 'number'
       ? `${fmt(r.kernelCount)}${r.kernelCount === size ? ' ok' : ' MISMATCH'} (${secs(r.countMs)})` : r.kernelCount)),
     both(`  ban 1 more IP, median of ${banRuns}`, (r) => (r.banMs.length === 0 ? `FAILED: ${r.banFailure ?? 'not run'}`
@@ -72,7 +72,7 @@ function oneByOneRows(results: OneByOneResult[], loads: LoadResult[], ratioSize:
       ['  kernel count afterwards', ...each((r) => (typeof r.kernelCount === 'number' ? `${fmt(r.kernelCount)}${r.kernelCount === r.done ? ' ok' : ' MISMATCH'}` : r.kernelCount))],
       [`  extrapolated to ${fmt(TARGET_BANS)}, linear`, ...each((r) => secs(extrapolateLinear(r, TARGET_BANS)))],
       [`  extrapolated to ${fmt(TARGET_BANS)}, if per-IP cost keeps growing`, ...each((r) => secs(extrapolateGrowing(r, TARGET_BANS)))],
-      [`  ratio: linear extrapolation / bulk ${fmt(ratioSize)}`, ...(['iptables', 'nftables'] as const).map((id, i) => {
+      [`  ratio: linear extrapolation / bulk ${Number.isFinite(ratioSize) ? fmt(ratioSize) : `${fmt(TARGET_BANS)} (not measured)`}`, ...(['iptables', 'nftables'] as const).map((id, i) => {
         const r = pair[i];
         const bulk = bulkMedianMs(loads, id, ratioSize);
         return r && Number.isFinite(bulk) ? `${(extrapolateLinear(r, TARGET_BANS) / bulk).toFixed(0)}x` : 'n/a';

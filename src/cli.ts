@@ -40,7 +40,13 @@ program
   .description('Host firewall console: packet-filter rules plus fail2ban-style intrusion prevention')
   .option('-c, --config <path>', 'configuration file', 'config.example.toml')
   .option('--demo', 'run on the bundled demo logs with a dry-run firewall')
-  .action(async (opts: { config: string; demo?: boolean }) => {
+  .option('--daemon', 'run the engine headless (no console) until SIGTERM')
+  .action(async (opts: { config: string; demo?: boolean; daemon?: boolean }) => {
+    if (opts.daemon) {
+      const { runDaemon } = await import('./commands/daemon-command.js');
+      process.exitCode = await runDaemon(opts.config);
+      return;
+    }
     const { runDemo } = await import('./commands/demo-command.js');
     process.exitCode = await runDemo(opts.config, process.stdout);
   });
@@ -75,6 +81,37 @@ program
     process.stdout.write(opts.json ? replayToJson(result) : replayToText(result, options));
   });
 
+const configOption = ['-c, --config <path>', 'configuration file', 'config.example.toml'] as const;
+const bansModule = () => import('./commands/bans-command.js');
+
+program.command('bans').description('the bans in force').option(...configOption).option('--json', 'print a JSON array')
+  .action(async (opts: { config: string; json?: boolean }) => {
+    process.exitCode = await (await bansModule()).listBans(opts.config, opts.json ?? false, process.stdout);
+  });
+program.command('ban').description('ban an address or range by hand').argument('<ip>', 'IP or CIDR')
+  .option(...configOption).option('--jail <name>', 'note which jail it is for').option('--time <duration>', 'how long (default: bantime; "permanent")', banDuration)
+  .action(async (ip: string, opts: { config: string; jail?: string; time?: number }) => {
+    const options = { ...(opts.jail ? { jail: opts.jail } : {}), ...(opts.time !== undefined ? { seconds: opts.time } : {}) };
+    process.exitCode = await (await bansModule()).banCommand(opts.config, ip, options, process.stdout, process.stderr);
+  });
+program.command('unban').description('lift a ban, or every ban with --all').argument('[ip]', 'IP or CIDR')
+  .option(...configOption).option('--all', 'lift every ban')
+  .action(async (ip: string | undefined, opts: { config: string; all?: boolean }) => {
+    process.exitCode = await (await bansModule()).unbanCommand(opts.config, ip, opts.all ?? false, process.stdout, process.stderr);
+  });
+const trust = program.command('trust').description('trusted ranges: never banned');
+for (const action of ['add', 'rm'] as const) {
+  trust.command(action).description(action === 'add' ? 'trust an IP or CIDR (unbans what it covers)' : 'stop trusting a range added at run time')
+    .argument('<range>', 'IP or CIDR').option(...configOption)
+    .action(async (range: string, opts: { config: string }) => {
+      process.exitCode = await (await bansModule()).trustCommand(opts.config, action, range, false, process.stdout, process.stderr);
+    });
+}
+trust.command('list').description('every trusted range and where it comes from').option(...configOption).option('--json', 'print a JSON array')
+  .action(async (opts: { config: string; json?: boolean }) => {
+    process.exitCode = await (await bansModule()).trustCommand(opts.config, 'list', undefined, opts.json ?? false, process.stdout, process.stderr);
+  });
+
 const firewall = program.command('firewall').description('managed firewall rules: show, apply, confirm, roll back');
 const firewallAction =
   (name: 'show' | 'apply' | 'confirm' | 'rollback') =>
@@ -90,7 +127,6 @@ const firewallAction =
           ? await commands.firewallConfirm(opts, out, err)
           : await commands.firewallRollback(opts, out, err);
   };
-const configOption = ['-c, --config <path>', 'configuration file', 'config.example.toml'] as const;
 firewall.command('show').description('what is live, the confirmed rules, the config draft and any pending apply')
   .option(...configOption).option('--json', 'print one JSON object').action(firewallAction('show'));
 firewall.command('apply').description("make the config's rules live; rolled back unless confirmed in time")

@@ -26,7 +26,10 @@ export function checkAddress(text: string): CheckedAddress {
       const full = family === 4 ? 32 : 128;
       return { text: bits === full ? network.toString() : `${network.toString()}/${bits}`, family, prefix: bits };
     }
-    if (ipaddr.IPv4.isValidFourPartDecimal(value)) return { text: ipaddr.IPv4.parse(value).toString(), family: 4, prefix: 32 };
+    if (!value.includes(':')) {
+      if (!ipaddr.IPv4.isValidFourPartDecimal(value)) throw new Error('not dotted quad');
+      return { text: ipaddr.IPv4.parse(value).toString(), family: 4, prefix: 32 };
+    }
     const v6 = ipaddr.IPv6.parse(value);
     if (v6.isIPv4MappedAddress()) return { text: v6.toIPv4Address().toString(), family: 4, prefix: 32 };
     return { text: v6.toString(), family: 6, prefix: 128 };

@@ -1,0 +1,66 @@
+import { loadConfig, type Config } from '../config/index.js';
+import { BanManager, type BanEvent } from '../engine/ban-manager.js';
+import { systemClock } from '../engine/clock.js';
+import { SqliteStore } from '../engine/store.js';
+import { TrustedSet } from '../engine/trusted.js';
+import { selectBackend } from '../firewall/select-backend.js';
+import type { FirewallBackend } from '../firewall/types.js';
+
+/** The state a one-off command works on: config, store, firewall and a ban manager over them. */
+export interface EngineContext {
+  config: Config;
+  store: SqliteStore;
+  firewall: FirewallBackend;
+  bans: BanManager;
+  trusted: TrustedSet;
+  /** Why the firewall is a dry run, when it is one without being asked for. */
+  notice?: string;
+  close(): void;
+}
+
+/**
+ * Opens what `ban`, `unban` and `trust` act on while no daemon runs: the same database and
+ * firewall objects the daemon uses. `live` starts the firewall and the ban manager (the stored
+ * bans are put back in one step, so the kernel agrees with the store before the change); without
+ * it the context only reads.
+ */
+export async function openEngineContext(
+  configPath: string,
+  options: { live?: boolean; onEvent?: (event: BanEvent) => void } = {},
+): Promise<EngineContext> {
+  const config = loadConfig(configPath);
+  const store = SqliteStore.open(config.daemon.state_dir);
+  try {
+    const choice = await selectBackend(config.firewall.backend, config.daemon.state_dir);
+    const trusted = new TrustedSet({ config: config.trusted.ranges });
+    for (const stored of store.trustedRanges()) trusted.add(stored.range, 'runtime', stored.note);
+    const bans = new BanManager({
+      store,
+      firewall: choice.backend,
+      clock: systemClock,
+      trusted,
+      settings: () => config.settings,
+      jailSettings: (jail) => config.jails[jail],
+      onEvent: options.onEvent ?? (() => {}),
+    });
+    if (options.live) {
+      await choice.backend.start(trusted.ranges());
+      await bans.start();
+    }
+    return {
+      config,
+      store,
+      firewall: choice.backend,
+      bans,
+      trusted,
+      ...(choice.notice ? { notice: choice.notice } : {}),
+      close: () => {
+        bans.stop();
+        store.close();
+      },
+    };
+  } catch (err) {
+    store.close();
+    throw err;
+  }
+}

@@ -1,0 +1,293 @@
+import type { Settings } from '../config/schema.js';
+import { checkAddress } from '../firewall/addresses.js';
+import type { BanEntry, FirewallBackend } from '../firewall/types.js';
+import type { Clock } from './clock.js';
+import { banDuration, banEnd, endsLater, RECIDIVE_WINDOW, withRecidive } from './escalation.js';
+import { ExpiryQueue, realTimers, type TimerFunctions } from './expiry-queue.js';
+import type { BanRequest } from './fail-counter.js';
+import { rangesOverlap, type TrustedSet } from './trusted.js';
+import type { BanRecord, BanStore } from './types.js';
+
+const DAY = 24 * 3600 * 1000;
+
+/** How far back earlier bans count for escalation (ms). */
+export const HISTORY_WINDOW = 30 * DAY;
+/** Wait before the one retry of a failed firewall command (ms). */
+export const FIREWALL_RETRY_DELAY = 2000;
+
+/** Why a ban ended. */
+export type UnbanReason = 'expired' | 'manual' | 'trusted' | 'all';
+
+/** What the ban manager tells the engine (and from there the console, e-mail and the log). */
+export type BanEvent =
+  | { type: 'ban'; record: BanRecord; restored: false; extended: boolean } // extended: was banned already
+  | { type: 'unban'; ip: string; jail: string; reason: UnbanReason }
+  | { type: 'refused'; ip: string; jail: string; reason: string; range: string } // trusted, not banned
+  | { type: 'restored'; count: number; dropped: number } // start-up; dropped: expired or now trusted
+  | { type: 'error'; message: string };
+
+/** What a BanManager works with; every part is an interface so tests pass fakes. */
+export interface BanManagerDeps {
+  store: BanStore;
+  firewall: FirewallBackend;
+  clock: Clock;
+  trusted: TrustedSet;
+  settings: () => Settings; // read at every ban, so a reload applies at once
+  jailSettings?: (jail: string) => { bantime?: number } | undefined; // a jail's own bantime
+  onEvent: (event: BanEvent) => void;
+  timers?: TimerFunctions; // the expiry timer (real, unref'd setTimeout by default)
+  retryDelay?: number; // overrides FIREWALL_RETRY_DELAY (tests)
+}
+
+/**
+ * Decides and keeps bans: refuses trusted addresses, escalates repeat offenders, writes every
+ * ban to the store before the firewall (so a crash in between loses nothing: the next start
+ * restores it), and ends bans on time with one expiry timer. Firewall commands run one after
+ * another, in call order, so an unban can never overtake the ban it undoes.
+ */
+export class BanManager {
+  private readonly bans = new Map<string, BanRecord>();
+  private readonly queue: ExpiryQueue;
+  private firewallChain: Promise<unknown> = Promise.resolve();
+  private readonly pending = new Set<Promise<void>>();
+
+  constructor(private readonly deps: BanManagerDeps) {
+    this.queue = new ExpiryQueue(deps.clock, deps.timers ?? realTimers);
+    this.queue.onExpire((ips) => this.track(this.expire(ips)));
+  }
+
+  /**
+   * Puts the stored bans back: expired ones (and ones now trusted) are dropped, the rest go to
+   * the firewall in ONE replaceBans call with their remaining time. No `ban` events: those bans
+   * were announced when they were made, and a restart must not send the e-mails again.
+   */
+  async start(): Promise<void> {
+    const { store, clock, firewall } = this.deps;
+    // The store only holds ranges that passed checkAddress when they were added.
+    for (const stored of store.trustedRanges()) this.deps.trusted.add(stored.range, 'runtime', stored.note);
+    const now = clock.now();
+    let dropped = 0;
+    for (const ban of store.activeBans()) {
+      const trustedBy = ban.expiresAt === null || ban.expiresAt > now ? this.deps.trusted.overlapping(ban.ip)[0] : undefined;
+      if ((ban.expiresAt !== null && ban.expiresAt <= now) || trustedBy) {
+        store.removeBan(ban.ip);
+        dropped++;
+        if (trustedBy) this.emit({ type: 'unban', ip: ban.ip, jail: ban.jail, reason: 'trusted' });
+      } else {
+        this.bans.set(ban.ip, ban);
+      }
+    }
+    // The runtime ranges just read are trusted by the firewall too, before any ban goes in.
+    await this.runFirewall('set trusted ranges', () => firewall.setTrusted(this.deps.trusted.ranges()));
+    const entries = [...this.bans.values()].map((ban) => entryOf(ban, now));
+    await this.runFirewall(`restore ${entries.length} bans`, () => firewall.replaceBans(entries));
+    for (const ban of this.bans.values()) if (ban.expiresAt !== null) this.queue.schedule(ban.ip, ban.expiresAt);
+    this.emit({ type: 'restored', count: this.bans.size, dropped });
+  }
+
+  /** Stops the expiry timer (bans stay in the store and the firewall). */
+  stop(): void {
+    this.queue.stop();
+  }
+
+  /**
+   * A jail's ban request. A trusted address is refused. An address already banned keeps the
+   * longer of its ban and this jail's (at the same escalation step, so two jails seeing one
+   * attack do not escalate twice; the longer ban is still a store write, so one history entry).
+   * Otherwise the ban is escalated from the address's history and the recidive rule.
+   */
+  async handle(request: BanRequest): Promise<void> {
+    let ip: string;
+    try {
+      ip = checkAddress(request.ip).text;
+    } catch (err) {
+      return this.emit({ type: 'error', message: `ban request from ${request.jail}: ${messageOf(err)}` });
+    }
+    const range = this.deps.trusted.covering(ip);
+    if (range) {
+      const reason = `trusted (range ${range.range}, ${range.origin}${range.note ? `: ${range.note}` : ''})`;
+      return this.emit({ type: 'refused', ip, jail: request.jail, reason, range: range.range });
+    }
+    const now = this.deps.clock.now();
+    const settings = this.deps.settings();
+    const timing = { bantime: this.deps.jailSettings?.(request.jail)?.bantime ?? settings.bantime, escalation: settings.escalation };
+    const existing = this.bans.get(ip);
+    if (existing) {
+      const expiresAt = banEnd(now, banDuration(timing, existing.count - 1));
+      if (!endsLater(expiresAt, existing.expiresAt)) return;
+      return this.commit({ ip, jail: request.jail, bannedAt: now, expiresAt, count: existing.count, reason: request.lines }, true);
+    }
+    const scope = settings.escalation.scope === 'jail' ? request.jail : undefined;
+    const previous = this.deps.store.history(ip, now - HISTORY_WINDOW, scope).length;
+    const seconds = withRecidive(banDuration(timing, previous), this.deps.store.history(ip, now - RECIDIVE_WINDOW).length);
+    const record = { ip, jail: request.jail, bannedAt: now, expiresAt: banEnd(now, seconds), count: previous + 1, reason: request.lines };
+    await this.commit(record, false);
+  }
+
+  /**
+   * Bans an address or CIDR by hand for `seconds` (-1: permanent; default: the global bantime),
+   * replacing any ban it has. Throws for bad text, a bad duration, or a range that overlaps a
+   * trusted one: an operator must hear why nothing happened.
+   */
+  async banManually(ip: string, seconds?: number, note?: string): Promise<BanRecord> {
+    const text = checkAddress(ip).text;
+    const trusted = this.deps.trusted.overlapping(text)[0];
+    if (trusted) throw new Error(`${text} is trusted (range ${trusted.range}), not banned`);
+    const duration = seconds ?? this.deps.settings().bantime;
+    if (duration !== -1 && !(Number.isFinite(duration) && duration > 0)) {
+      throw new Error(`ban time must be a positive number of seconds or -1 (permanent), not ${duration}`);
+    }
+    const now = this.deps.clock.now();
+    const count = this.deps.store.history(text, now - HISTORY_WINDOW).length + 1;
+    const record = { ip: text, jail: 'manual', bannedAt: now, expiresAt: banEnd(now, duration), count, reason: [note || 'manual ban'] };
+    await this.commit(record, this.bans.has(text));
+    return { ...record, reason: [...record.reason] };
+  }
+
+  /** Lifts a ban; false if the address was not banned. */
+  async unban(ip: string): Promise<boolean> {
+    const text = checkAddress(ip).text;
+    const ban = this.bans.get(text) ?? this.deps.store.removeBan(text);
+    if (!ban) return false;
+    this.forget([text]);
+    await this.runFirewall(`unban ${text}`, () => this.deps.firewall.unban([text]));
+    this.emit({ type: 'unban', ip: text, jail: ban.jail, reason: 'manual' });
+    return true;
+  }
+
+  /** Lifts every ban in one firewall command; returns how many there were. */
+  async unbanAll(): Promise<number> {
+    const all = [...this.bans.values()];
+    this.deps.store.removeAllBans();
+    this.bans.clear();
+    this.queue.clear();
+    await this.runFirewall('unban all', () => this.deps.firewall.replaceBans([]));
+    for (const ban of all) this.emit({ type: 'unban', ip: ban.ip, jail: ban.jail, reason: 'all' });
+    return all.length;
+  }
+
+  /**
+   * Trusts a range from now on (kept in the store across restarts) and lifts every ban it
+   * overlaps, including a banned CIDR holding it: a ban cannot be split, and locking a trusted
+   * address out is the worse mistake. Returns the addresses unbanned.
+   */
+  async trust(range: string, note = ''): Promise<string[]> {
+    const text = this.deps.trusted.add(range, 'runtime', note);
+    this.deps.store.addTrusted(text, note, this.deps.clock.now());
+    const covered = [...this.bans.values()].filter((ban) => rangesOverlap(text, ban.ip));
+    this.forget(covered.map((ban) => ban.ip));
+    await this.runFirewall(`trust ${text}`, () => this.deps.firewall.setTrusted(this.deps.trusted.ranges()));
+    if (covered.length > 0) {
+      await this.runFirewall(`unban ${covered.length} now trusted`, () => this.deps.firewall.unban(covered.map((b) => b.ip)));
+    }
+    for (const ban of covered) this.emit({ type: 'unban', ip: ban.ip, jail: ban.jail, reason: 'trusted' });
+    return covered.map((ban) => ban.ip);
+  }
+
+  /**
+   * Stops trusting a range added at run time; false if it was not. Throws for a range from the
+   * config file or built in, which only the config (or nothing) can take away.
+   */
+  async untrust(range: string): Promise<boolean> {
+    const text = checkAddress(range).text;
+    if (!this.deps.trusted.remove(text, 'runtime')) {
+      const other = this.deps.trusted.list().find((t) => t.range === text);
+      if (other) throw new Error(`${text} is trusted by the ${other.origin === 'config' ? 'config file' : 'engine itself'}, not at run time`);
+      return false;
+    }
+    this.deps.store.removeTrusted(text);
+    await this.runFirewall(`untrust ${text}`, () => this.deps.firewall.setTrusted(this.deps.trusted.ranges()));
+    return true;
+  }
+
+  /** Bans in force, oldest first (copies). */
+  list(): BanRecord[] {
+    return [...this.bans.values()].sort((a, b) => a.bannedAt - b.bannedAt).map((ban) => ({ ...ban, reason: [...ban.reason] }));
+  }
+
+  /** The ban of an address, if any. */
+  get(ip: string): BanRecord | undefined {
+    return this.bans.get(checkAddress(ip).text);
+  }
+
+  /** Resolves once every firewall command and expiry started so far has finished (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    await this.firewallChain;
+  }
+
+  /** Store first, then memory and the firewall, then the expiry: a crash at any point loses nothing. */
+  private async commit(record: BanRecord, extended: boolean): Promise<void> {
+    try {
+      this.deps.store.putBan(record);
+    } catch (err) {
+      // The ban still goes in: letting an attacker in now is worse than forgetting it at restart.
+      this.emit({ type: 'error', message: `ban of ${record.ip} not stored: ${messageOf(err)}` });
+    }
+    this.bans.set(record.ip, record);
+    // The old expiry must not fire while the firewall command runs.
+    if (record.expiresAt === null) this.queue.cancel(record.ip);
+    else this.queue.schedule(record.ip, record.expiresAt);
+    const entry = entryOf(record, this.deps.clock.now());
+    await this.runFirewall(`ban ${record.ip}`, () => this.deps.firewall.ban([entry]));
+    this.emit({ type: 'ban', record: { ...record, reason: [...record.reason] }, restored: false, extended });
+  }
+
+  private async expire(ips: string[]): Promise<void> {
+    const now = this.deps.clock.now();
+    // A ban extended since it was queued is not due; the queue already holds its new time.
+    const due = ips.map((ip) => this.bans.get(ip)).filter((b): b is BanRecord => b !== undefined && b.expiresAt !== null && b.expiresAt <= now);
+    if (due.length === 0) return;
+    this.forget(due.map((ban) => ban.ip));
+    await this.runFirewall(`unban ${due.length} expired`, () => this.deps.firewall.unban(due.map((ban) => ban.ip)));
+    for (const ban of due) this.emit({ type: 'unban', ip: ban.ip, jail: ban.jail, reason: 'expired' });
+  }
+
+  private forget(ips: string[]): void {
+    for (const ip of ips) {
+      this.deps.store.removeBan(ip);
+      this.bans.delete(ip);
+      this.queue.cancel(ip);
+    }
+  }
+
+  /**
+   * Runs firewall commands one at a time in call order. A failure is reported (with stderr) and
+   * tried once more; if that fails too, the store holds the truth and the next start applies it.
+   */
+  private runFirewall(what: string, command: () => Promise<void>): Promise<void> {
+    const delay = this.deps.retryDelay ?? FIREWALL_RETRY_DELAY;
+    const attempt = (then: string) => command().then(() => true, (err: unknown) => {
+      this.emit({ type: 'error', message: `firewall: ${what} failed${then}: ${messageOf(err)}` });
+      return false;
+    });
+    const run = this.firewallChain.then(async () => {
+      if (await attempt(`, retrying in ${delay} ms`)) return;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      await attempt(' again (the store keeps the state; a restart applies it)');
+    });
+    this.firewallChain = run;
+    return run;
+  }
+
+  private track(work: Promise<void>): void {
+    const done = work.catch((err: unknown) => this.emit({ type: 'error', message: `expiry: ${messageOf(err)}` }));
+    this.pending.add(done);
+    void done.finally(() => this.pending.delete(done));
+  }
+
+  private emit(event: BanEvent): void {
+    this.deps.onEvent(event);
+  }
+}
+
+/** The firewall entry of a ban, with the kernel timeout as a safety net should the engine die. */
+function entryOf(ban: BanRecord, now: number): BanEntry {
+  if (ban.expiresAt === null) return { address: ban.ip };
+  return { address: ban.ip, timeout: Math.max(1, Math.ceil((ban.expiresAt - now) / 1000)) };
+}
+
+/** A CommandError's message already carries the command's stderr. */
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

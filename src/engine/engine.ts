@@ -1,0 +1,207 @@
+import { formatDuration, resolveConfigPath, type Config } from '../config/index.js';
+import type { FirewallBackend } from '../firewall/types.js';
+import { BanManager, type BanEvent } from './ban-manager.js';
+import { systemClock, type Clock } from './clock.js';
+import type { EngineLog } from './engine-log.js';
+import { compileFilter, loadFilter, SHIPPED_FILTER_DIR } from './filter/index.js';
+import { Jail, type JailEvent } from './jail.js';
+import { GlobFollower, type GlobFollowEvent } from './source/glob-follower.js';
+import { TrustedSet } from './trusted.js';
+import type { BanRecord, BanStore, SourcePosition } from './types.js';
+
+/** Everything the engine reports, for the console, the control socket and e-mail. */
+export type EngineEvent = BanEvent | JailEvent | { type: 'source'; jail: string; source: string; event: GlobFollowEvent };
+
+/** What an engine is built from; the store, firewall and clock are interfaces (tests pass fakes). */
+export interface EngineOptions {
+  configPath: string;
+  config: Config;
+  store: BanStore;
+  firewall: FirewallBackend;
+  log: EngineLog;
+  clock?: Clock;
+  /** Folders searched for filters by name before the shipped ones. */
+  filterDirs?: string[];
+  /** Follower tuning (tests: fast polling). */
+  follow?: { pollMs?: number; watch?: boolean; rescanMs?: number };
+  onEvent?: (event: EngineEvent) => void;
+}
+
+/** A jail as it runs: its config, its counter, what it saw. */
+interface RunningJail {
+  name: string;
+  jail: Jail;
+  follower: GlobFollower | null;
+  failures: number;
+  bans: number;
+}
+
+/** Counts shown by `status` and the console header. */
+export interface JailStatus {
+  name: string;
+  enabled: boolean;
+  filter: string;
+  sources: string[];
+  failures: number;
+  bans: number;
+  tracked: number;
+}
+
+/**
+ * The intrusion-prevention engine: log sources feed jails, jails feed the ban manager, the ban
+ * manager drives the firewall and the store. It owns the state; the console and the command
+ * line are views over it.
+ */
+export class Engine {
+  readonly trusted: TrustedSet;
+  readonly bans: BanManager;
+  private readonly clock: Clock;
+  private readonly jails = new Map<string, RunningJail>();
+  private readonly startedAt: number;
+
+  constructor(private readonly options: EngineOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.startedAt = this.clock.now();
+    const { config } = options;
+    this.trusted = new TrustedSet({ config: config.trusted.ranges });
+    this.bans = new BanManager({
+      store: options.store,
+      firewall: options.firewall,
+      clock: this.clock,
+      trusted: this.trusted,
+      settings: () => this.options.config.settings,
+      jailSettings: (jail) => this.options.config.jails[jail],
+      onEvent: (event) => this.onBanEvent(event),
+    });
+  }
+
+  /** Starts the firewall, restores the stored bans, then starts reading the enabled jails' logs. */
+  async start(): Promise<void> {
+    const { config, log, firewall } = this.options;
+    log.info(null, `Starting: backend ${firewall.name}, ${Object.keys(config.jails).length} jails`);
+    await firewall.start(this.trusted.ranges());
+    await this.bans.start();
+    if (!config.settings.enabled) {
+      log.notice(null, 'Intrusion detection is off ([settings] enabled = false): no log is read');
+      return;
+    }
+    for (const [name, jail] of Object.entries(config.jails)) {
+      if (jail.enabled) await this.startJail(name);
+    }
+  }
+
+  /** Stops reading logs and the expiry timer; the bans stay in the firewall and the store. */
+  async stop(): Promise<void> {
+    for (const running of this.jails.values()) await running.follower?.stop();
+    this.jails.clear();
+    this.bans.stop();
+    await this.bans.idle();
+    this.options.log.info(null, 'Stopped; bans stay in place');
+  }
+
+  /** Feeds lines to a jail directly (a journal source, tests, `replay`). */
+  processLines(jailName: string, lines: string[], position?: SourcePosition): void {
+    const running = this.jails.get(jailName);
+    if (!running) return;
+    const now = this.clock.now();
+    for (const line of lines) {
+      for (const event of running.jail.processLine(line, now, (ip) => this.bans.get(ip) !== undefined)) {
+        this.onJailEvent(running, event);
+      }
+    }
+    if (position) this.options.store.savePosition(position);
+  }
+
+  /** The jails and their counts. */
+  status(): { uptimeMs: number; backend: string; jails: JailStatus[]; banned: number } {
+    const jails = Object.entries(this.options.config.jails).map(([name, jail]): JailStatus => {
+      const running = this.jails.get(name);
+      return {
+        name,
+        enabled: running !== undefined,
+        filter: jail.filter,
+        sources: running?.follower?.sources() ?? [],
+        failures: running?.failures ?? 0,
+        bans: running?.bans ?? 0,
+        tracked: running?.jail.tracked ?? 0,
+      };
+    });
+    return { uptimeMs: this.clock.now() - this.startedAt, backend: this.options.firewall.name, jails, banned: this.bans.list().length };
+  }
+
+  /** Bans in force. */
+  list(): BanRecord[] {
+    return this.bans.list();
+  }
+
+  private async startJail(name: string): Promise<void> {
+    const { config, configPath, log, store } = this.options;
+    const settings = config.jails[name]!;
+    const dirs = [...(this.options.filterDirs ?? []), SHIPPED_FILTER_DIR];
+    const extraIgnoreregex = settings.ignoreregex.map((pattern, i) => ({ pattern, file: configPath, line: i + 1 }));
+    const filter = compileFilter(loadFilter(settings.filter, dirs), { now: () => this.clock.now(), extraIgnoreregex });
+    const jail = new Jail(name, filter, {
+      maxretry: settings.maxretry ?? config.settings.maxretry,
+      findtime: (settings.findtime ?? config.settings.findtime) * 1000,
+    });
+    const running: RunningJail = { name, jail, follower: null, failures: 0, bans: 0 };
+    this.jails.set(name, running);
+    if (settings.backend === 'file') {
+      const follow = this.options.follow ?? {};
+      running.follower = new GlobFollower(settings.logpath.map((p) => resolveConfigPath(configPath, p)), {
+        startAt: settings.start_at,
+        positionOf: (source) => store.position(source),
+        ...(follow.pollMs !== undefined ? { pollMs: follow.pollMs } : {}),
+        ...(follow.watch !== undefined ? { watch: follow.watch } : {}),
+        ...(follow.rescanMs !== undefined ? { rescanMs: follow.rescanMs } : {}),
+        onLines: (_source, lines, position) => this.processLines(name, lines, position),
+        onEvent: (source, event) => this.onSourceEvent(name, source, event),
+      });
+      await running.follower.start();
+    }
+    log.info(name, `Jail started: filter ${settings.filter}, logs ${settings.logpath.join(', ') || settings.backend}`);
+  }
+
+  private onJailEvent(running: RunningJail, event: JailEvent): void {
+    const { log } = this.options;
+    if (event.type === 'failure') {
+      running.failures++;
+      log.info(running.name, `Found ${event.ip} - ${event.line}`);
+    } else if (event.type === 'hostname') {
+      log.warning(running.name, `Found host name "${event.host}", not an IP address: not banned - ${event.line}`);
+    } else {
+      void this.bans.handle(event.request);
+    }
+    this.options.onEvent?.(event);
+  }
+
+  private onBanEvent(event: BanEvent): void {
+    const { log } = this.options;
+    if (event.type === 'ban') {
+      const r = event.record;
+      const length = r.expiresAt === null ? 'permanent' : formatDuration(Math.round((r.expiresAt - r.bannedAt) / 1000));
+      const running = this.jails.get(r.jail);
+      if (running) running.bans++;
+      const failures = r.jail === 'manual' ? 'manual' : `${r.reason.length} failures`;
+      log.notice(r.jail, `${event.extended ? 'Ban extended' : 'Ban'} ${r.ip} (${failures}, ${length}, ban #${r.count})`);
+    } else if (event.type === 'unban') {
+      log.notice(event.jail, `Unban ${event.ip} (${event.reason})`);
+    } else if (event.type === 'refused') {
+      log.notice(event.jail, `Trusted ${event.ip} (${event.range}), not banned`);
+    } else if (event.type === 'restored') {
+      log.info(null, `Restored ${event.count} bans to the firewall in one step (${event.dropped} expired or trusted, dropped)`);
+    } else {
+      log.error(null, event.message);
+    }
+    this.options.onEvent?.(event);
+  }
+
+  private onSourceEvent(jail: string, source: string, event: GlobFollowEvent): void {
+    const { log } = this.options;
+    if (event.type === 'error') log.error(jail, `${source}: ${event.message}`);
+    else if (event.type === 'missing') log.warning(jail, `${source} is gone; waiting for it to come back`);
+    else if (event.type === 'rotated') log.info(jail, `${source} was rotated (${event.how})`);
+    else if (event.type === 'appeared') log.info(jail, `${source} appeared`);
+    this.options.onEvent?.({ type: 'source', jail, source, event });
+  }
+}

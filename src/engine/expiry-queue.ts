@@ -1,0 +1,202 @@
+import type { Clock } from './clock.js';
+
+/** How the queue sets its one timer; tests pass fakes, the engine the real ones. */
+export interface TimerFunctions {
+  /** Calls `callback` once after `ms`; returns a handle for `clear`. */
+  set(callback: () => void, ms: number): unknown;
+  clear(handle: unknown): void;
+}
+
+/** setTimeout, unref'd so that a pending expiry never keeps the process alive on its own. */
+export const realTimers: TimerFunctions = {
+  set(callback, ms) {
+    const timer = setTimeout(callback, ms);
+    timer.unref();
+    return timer;
+  },
+  clear(handle) {
+    clearTimeout(handle as ReturnType<typeof setTimeout>);
+  },
+};
+
+/** Node fires a longer setTimeout at once (and warns); a longer wait is made of several. */
+export const MAX_TIMER_DELAY = 2 ** 31 - 1;
+
+/** Stale heap entries are only swept once there are more of them than live ones (and a few). */
+const COMPACT_MIN = 64;
+
+/**
+ * When each ban ends, with one timer for all of them. A binary min-heap orders (ip, expiresAt);
+ * `current` holds each address's live expiry, so rescheduling or cancelling leaves the old heap
+ * entry behind as stale (skipped when it surfaces) instead of searching the heap for it. The heap
+ * is rebuilt from `current` once stale entries outnumber live ones, so memory stays within twice
+ * the live bans however often they are rescheduled.
+ *
+ * The one timer is set for the earliest live expiry and moved only when an earlier one arrives:
+ * no periodic scan, so 100,000 idle bans cost nothing between expiries. When it fires, every
+ * address due by then is delivered in one call, so the firewall gets one unban command.
+ */
+export class ExpiryQueue {
+  private ips: string[] = [];
+  private times: number[] = [];
+  private readonly current = new Map<string, number>();
+  private timer: unknown = null;
+  /** The expiry the timer was set for; Infinity when no timer is set. */
+  private armedFor = Infinity;
+  private readonly listeners: Array<(ips: string[]) => void> = [];
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly timers: TimerFunctions = realTimers,
+  ) {}
+
+  /** Sets (or moves) when `ip` expires, epoch ms. */
+  schedule(ip: string, at: number): void {
+    if (!Number.isFinite(at)) throw new Error(`expiry of ${ip} must be a finite time, not ${at}`);
+    if (this.current.get(ip) === at) return;
+    this.current.set(ip, at);
+    this.push(ip, at);
+    this.compactIfStale();
+    if (at < this.armedFor) this.arm();
+  }
+
+  /** Forgets `ip` (unbanned, or now permanent); true if it was scheduled. */
+  cancel(ip: string): boolean {
+    if (!this.current.delete(ip)) return false;
+    // The timer stays: when it fires early it finds nothing due and moves on to the next expiry.
+    if (this.current.size === 0) this.clear();
+    else this.compactIfStale();
+    return true;
+  }
+
+  /** Forgets every address and stops the timer. */
+  clear(): void {
+    this.current.clear();
+    this.ips = [];
+    this.times = [];
+    this.disarm();
+  }
+
+  /** Stops the timer; scheduled expiries are kept and the next `schedule` sets it again. */
+  stop(): void {
+    this.disarm();
+  }
+
+  /** Calls `listener` with all the addresses due each time the timer fires; returns an unsubscribe. */
+  onExpire(listener: (ips: string[]) => void): () => void {
+    this.listeners.push(listener);
+    return () => {
+      const i = this.listeners.indexOf(listener);
+      if (i >= 0) this.listeners.splice(i, 1);
+    };
+  }
+
+  /** When `ip` expires, if scheduled. */
+  expiresAt(ip: string): number | undefined {
+    return this.current.get(ip);
+  }
+
+  /** Addresses scheduled. */
+  get size(): number {
+    return this.current.size;
+  }
+
+  /** Heap entries, stale ones included: what the queue holds in memory. */
+  get heapSize(): number {
+    return this.ips.length;
+  }
+
+  /** Runs when the timer fires; public so a caller can also check right after a clock jump. */
+  fire(): void {
+    this.timer = null;
+    this.armedFor = Infinity;
+    const now = this.clock.now();
+    const due: string[] = [];
+    while (this.ips.length > 0 && this.times[0]! <= now) {
+      const ip = this.ips[0]!;
+      const at = this.times[0]!;
+      this.pop();
+      if (this.current.get(ip) === at) {
+        this.current.delete(ip);
+        due.push(ip);
+      }
+    }
+    this.compactIfStale();
+    // Re-armed before the listeners run, so one that schedules again sees a consistent queue.
+    this.arm();
+    if (due.length === 0) return;
+    for (const listener of [...this.listeners]) listener(due);
+  }
+
+  /** Sets the timer for the earliest live expiry, dropping stale entries that hide it. */
+  private arm(): void {
+    while (this.ips.length > 0 && this.current.get(this.ips[0]!) !== this.times[0]) this.pop();
+    if (this.ips.length === 0) {
+      this.disarm();
+      return;
+    }
+    const at = this.times[0]!;
+    if (this.timer !== null && this.armedFor === at) return;
+    this.disarm();
+    const delay = Math.min(Math.max(0, at - this.clock.now()), MAX_TIMER_DELAY);
+    this.armedFor = at;
+    this.timer = this.timers.set(() => this.fire(), delay);
+  }
+
+  private disarm(): void {
+    if (this.timer !== null) this.timers.clear(this.timer);
+    this.timer = null;
+    this.armedFor = Infinity;
+  }
+
+  private compactIfStale(): void {
+    const live = this.current.size;
+    if (this.ips.length <= COMPACT_MIN || this.ips.length <= 2 * live) return;
+    this.ips = [...this.current.keys()];
+    this.times = [...this.current.values()];
+    // Bottom-up heapify: O(n), cheaper than n pushes.
+    for (let i = (this.ips.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
+  }
+
+  private push(ip: string, at: number): void {
+    this.ips.push(ip);
+    this.times.push(at);
+    let i = this.ips.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.times[parent]! <= at) break;
+      this.ips[i] = this.ips[parent]!;
+      this.times[i] = this.times[parent]!;
+      i = parent;
+    }
+    this.ips[i] = ip;
+    this.times[i] = at;
+  }
+
+  private pop(): void {
+    const lastIp = this.ips.pop()!;
+    const lastAt = this.times.pop()!;
+    if (this.ips.length === 0) return;
+    this.ips[0] = lastIp;
+    this.times[0] = lastAt;
+    this.siftDown(0);
+  }
+
+  private siftDown(start: number): void {
+    const n = this.ips.length;
+    const ip = this.ips[start]!;
+    const at = this.times[start]!;
+    let i = start;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      if (child + 1 < n && this.times[child + 1]! < this.times[child]!) child++;
+      if (this.times[child]! >= at) break;
+      this.ips[i] = this.ips[child]!;
+      this.times[i] = this.times[child]!;
+      i = child;
+    }
+    this.ips[i] = ip;
+    this.times[i] = at;
+  }
+}

@@ -1,0 +1,92 @@
+import { historyEntryOf } from './store.js';
+import type { BanRecord, BanStore, HistoryEntry, SourcePosition, StoredTrusted } from './types.js';
+
+const copyBan = (ban: BanRecord): BanRecord => ({ ...ban, reason: [...ban.reason] });
+
+const byKey =
+  <T>(key: (item: T) => string) =>
+  (a: T, b: T): number => {
+    const ka = key(a);
+    const kb = key(b);
+    return ka < kb ? -1 : ka > kb ? 1 : 0;
+  };
+
+/**
+ * The store in memory, behaving like `SqliteStore` (same orders, copies in and out), for unit tests
+ * of the parts above it. Nothing survives `close`.
+ */
+export class MemoryStore implements BanStore {
+  private readonly bans = new Map<string, BanRecord>();
+  private historyEntries: HistoryEntry[] = [];
+  private readonly trusted = new Map<string, StoredTrusted>();
+  private readonly positions = new Map<string, SourcePosition>();
+
+  /** Bans in force, in the order of their addresses as strings (as SqliteStore returns them). */
+  activeBans(): BanRecord[] {
+    return [...this.bans.values()].map(copyBan).sort(byKey((ban) => ban.ip));
+  }
+
+  putBan(ban: BanRecord): void {
+    this.bans.set(ban.ip, copyBan(ban));
+    this.historyEntries.push(historyEntryOf(ban));
+  }
+
+  /** Records many bans, each as `putBan` would. */
+  putBans(bans: readonly BanRecord[]): void {
+    for (const ban of bans) this.putBan(ban);
+  }
+
+  removeBan(ip: string): BanRecord | undefined {
+    const ban = this.bans.get(ip);
+    this.bans.delete(ip);
+    return ban;
+  }
+
+  removeAllBans(): number {
+    const count = this.bans.size;
+    this.bans.clear();
+    return count;
+  }
+
+  history(ip: string, since: number, jail?: string): HistoryEntry[] {
+    return this.historyEntries
+      .filter((entry) => entry.ip === ip && entry.bannedAt >= since && (jail === undefined || entry.jail === jail))
+      .map((entry) => ({ ...entry }))
+      .sort((a, b) => a.bannedAt - b.bannedAt); // stable: equal times stay in the order they were made
+  }
+
+  /** Forgets history entries of bans made before `before` (epoch ms); returns how many. */
+  pruneHistory(before: number): number {
+    const kept = this.historyEntries.filter((entry) => entry.bannedAt >= before);
+    const pruned = this.historyEntries.length - kept.length;
+    this.historyEntries = kept;
+    return pruned;
+  }
+
+  trustedRanges(): StoredTrusted[] {
+    return [...this.trusted.values()].map((entry) => ({ ...entry })).sort(byKey((entry) => entry.range));
+  }
+
+  addTrusted(range: string, note: string, at: number): void {
+    this.trusted.set(range, { range, addedAt: at, note });
+  }
+
+  removeTrusted(range: string): boolean {
+    return this.trusted.delete(range);
+  }
+
+  position(source: string): SourcePosition | undefined {
+    const position = this.positions.get(source);
+    return position && { ...position };
+  }
+
+  savePosition(position: SourcePosition): void {
+    const copy: SourcePosition = { ...position };
+    if (copy.cursor === undefined) delete copy.cursor;
+    this.positions.set(position.source, copy);
+  }
+
+  close(): void {
+    // Nothing to release; the state is dropped with the object.
+  }
+}

@@ -1,0 +1,350 @@
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { BanRecord, BanStore, HistoryEntry, SourcePosition, StoredTrusted } from './types.js';
+
+/** The database file inside the state folder. */
+export const DATABASE_FILE = 'portcullis.db';
+
+/** A failure of the store; its message starts with the database file, which `file` also holds. */
+export class StoreError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`${file}: ${message}`, options);
+    this.name = 'StoreError';
+  }
+}
+
+/** Options of `SqliteStore.open`. */
+export interface StoreOptions {
+  /**
+   * `FULL` (the default) syncs the WAL on every commit, so a ban that was reported as made also
+   * survives a power cut. `NORMAL` only survives a crash of the process; it is here to measure
+   * what FULL costs, not for the daemon.
+   */
+  synchronous?: 'FULL' | 'NORMAL';
+  /** How long a write waits for another connection's lock, in ms. */
+  busyTimeoutMs?: number;
+}
+
+/** One step of the schema; `up` moves it from `version - 1` to `version`. */
+interface Migration {
+  version: number;
+  up(db: Database.Database): void;
+}
+
+/**
+ * The schema's history. Append a migration (never edit one that shipped) to add a column or a
+ * table: a database is moved forward one step at a time, each step in its own transaction.
+ */
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    up(db) {
+      db.exec(`
+        CREATE TABLE bans (
+          ip TEXT PRIMARY KEY,
+          jail TEXT NOT NULL,
+          banned_at INTEGER NOT NULL,
+          expires_at INTEGER,
+          count INTEGER NOT NULL,
+          reason TEXT NOT NULL
+        );
+        CREATE TABLE history (
+          ip TEXT NOT NULL,
+          jail TEXT NOT NULL,
+          banned_at INTEGER NOT NULL,
+          duration INTEGER NOT NULL
+        );
+        CREATE INDEX history_ip_banned_at ON history (ip, banned_at);
+        CREATE TABLE trusted (
+          "range" TEXT PRIMARY KEY,
+          added_at INTEGER NOT NULL,
+          note TEXT NOT NULL
+        );
+        CREATE TABLE positions (
+          source TEXT PRIMARY KEY,
+          inode INTEGER NOT NULL,
+          offset INTEGER NOT NULL,
+          first_line_hash TEXT NOT NULL,
+          cursor TEXT
+        );
+      `);
+    },
+  },
+];
+
+/** The schema version this code writes (SQLite's `user_version`). */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Brings the database to `SCHEMA_VERSION`. Refuses a database written by a newer portcullis rather
+ * than guess what its extra columns mean.
+ */
+export function migrate(db: Database.Database, file: string): void {
+  const version = (): number => db.pragma('user_version', { simple: true }) as number;
+  const refuseNewer = (found: number): never => {
+    throw new StoreError(
+      file,
+      `schema version ${found} is newer than this portcullis supports (${SCHEMA_VERSION}); ` +
+        'upgrade portcullis, or move the file away to start with an empty state',
+    );
+  };
+  const found = version();
+  if (found > SCHEMA_VERSION) refuseNewer(found);
+  if (found === SCHEMA_VERSION) return;
+  for (const migration of MIGRATIONS) {
+    // IMMEDIATE takes the write lock first, so two processes opening a new file cannot both migrate.
+    const step = db.transaction(() => {
+      const current = version();
+      if (current > SCHEMA_VERSION) refuseNewer(current);
+      if (current >= migration.version) return;
+      migration.up(db);
+      db.pragma(`user_version = ${migration.version}`);
+    });
+    step.immediate();
+  }
+}
+
+/** The history row a ban appends: its duration in seconds, -1 for a permanent ban. */
+export function historyEntryOf(ban: BanRecord): HistoryEntry {
+  const duration = ban.expiresAt === null ? -1 : Math.max(0, Math.round((ban.expiresAt - ban.bannedAt) / 1000));
+  return { ip: ban.ip, jail: ban.jail, bannedAt: ban.bannedAt, duration };
+}
+
+interface BanRow {
+  ip: string;
+  jail: string;
+  banned_at: number;
+  expires_at: number | null;
+  count: number;
+  reason: string;
+}
+
+interface PositionRow {
+  source: string;
+  inode: number;
+  offset: number;
+  first_line_hash: string;
+  cursor: string | null;
+}
+
+/** A reason column that is not a JSON list of strings (edited by hand, say) is kept as one line. */
+function parseReason(text: string): string[] {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (Array.isArray(value)) return value.every((line) => typeof line === 'string') ? value : value.map(String);
+  } catch {
+    // fall through
+  }
+  return [text];
+}
+
+function banOf(row: BanRow): BanRecord {
+  return {
+    ip: row.ip,
+    jail: row.jail,
+    bannedAt: row.banned_at,
+    expiresAt: row.expires_at,
+    count: row.count,
+    reason: parseReason(row.reason),
+  };
+}
+
+/** Makes the file (and the WAL and shared-memory files next to it, if any) readable by its owner only. */
+function restrictMode(file: string): void {
+  const fd = openSync(file, 'a', 0o600);
+  closeSync(fd);
+  for (const name of [file, `${file}-wal`, `${file}-shm`]) {
+    if (existsSync(name) && (statSync(name).mode & 0o777) !== 0o600) chmodSync(name, 0o600);
+  }
+}
+
+/** Every statement the store runs, prepared once when it opens. */
+function prepareStatements(db: Database.Database) {
+  return {
+    activeBans: db.prepare<[], BanRow>(
+      'SELECT ip, jail, banned_at, expires_at, count, reason FROM bans ORDER BY ip',
+    ),
+    upsertBan: db.prepare(
+      `INSERT INTO bans (ip, jail, banned_at, expires_at, count, reason)
+       VALUES (@ip, @jail, @bannedAt, @expiresAt, @count, @reason)
+       ON CONFLICT (ip) DO UPDATE SET jail = excluded.jail, banned_at = excluded.banned_at,
+         expires_at = excluded.expires_at, count = excluded.count, reason = excluded.reason`,
+    ),
+    appendHistory: db.prepare(
+      'INSERT INTO history (ip, jail, banned_at, duration) VALUES (@ip, @jail, @bannedAt, @duration)',
+    ),
+    deleteBan: db.prepare<[string], BanRow>(
+      'DELETE FROM bans WHERE ip = ? RETURNING ip, jail, banned_at, expires_at, count, reason',
+    ),
+    deleteAllBans: db.prepare('DELETE FROM bans'),
+    history: db.prepare<[string, number], HistoryEntry>(
+      `SELECT ip, jail, banned_at AS bannedAt, duration FROM history
+       WHERE ip = ? AND banned_at >= ? ORDER BY banned_at, rowid`,
+    ),
+    historyOfJail: db.prepare<[string, number, string], HistoryEntry>(
+      `SELECT ip, jail, banned_at AS bannedAt, duration FROM history
+       WHERE ip = ? AND banned_at >= ? AND jail = ? ORDER BY banned_at, rowid`,
+    ),
+    pruneHistory: db.prepare('DELETE FROM history WHERE banned_at < ?'),
+    trusted: db.prepare<[], StoredTrusted>(
+      'SELECT "range", added_at AS addedAt, note FROM trusted ORDER BY "range"',
+    ),
+    upsertTrusted: db.prepare(
+      `INSERT INTO trusted ("range", added_at, note) VALUES (?, ?, ?)
+       ON CONFLICT ("range") DO UPDATE SET added_at = excluded.added_at, note = excluded.note`,
+    ),
+    deleteTrusted: db.prepare('DELETE FROM trusted WHERE "range" = ?'),
+    position: db.prepare<[string], PositionRow>(
+      'SELECT source, inode, offset, first_line_hash, cursor FROM positions WHERE source = ?',
+    ),
+    upsertPosition: db.prepare(
+      `INSERT INTO positions (source, inode, offset, first_line_hash, cursor)
+       VALUES (@source, @inode, @offset, @firstLineHash, @cursor)
+       ON CONFLICT (source) DO UPDATE SET inode = excluded.inode, offset = excluded.offset,
+         first_line_hash = excluded.first_line_hash, cursor = excluded.cursor`,
+    ),
+  };
+}
+
+/**
+ * The engine's state in SQLite (`<stateDir>/portcullis.db`), in WAL mode with `synchronous = FULL`:
+ * a write that returned is on disk. Open it with `SqliteStore.open`.
+ */
+export class SqliteStore implements BanStore {
+  private readonly statements: ReturnType<typeof prepareStatements>;
+  private readonly writeBan: (ban: BanRecord) => void;
+  private readonly writeBans: (bans: readonly BanRecord[]) => void;
+
+  private constructor(
+    private readonly db: Database.Database,
+    /** The database file's path. */
+    readonly file: string,
+  ) {
+    const s = prepareStatements(db);
+    this.statements = s;
+    const putOne = (ban: BanRecord): void => {
+      s.upsertBan.run({ ...ban, reason: JSON.stringify(ban.reason) });
+      s.appendHistory.run(historyEntryOf(ban));
+    };
+    this.writeBan = db.transaction(putOne);
+    this.writeBans = db.transaction((bans: readonly BanRecord[]) => bans.forEach(putOne));
+  }
+
+  /** Opens (creating the folder and the file if needed) and migrates `<stateDir>/portcullis.db`. */
+  static open(stateDir: string, options: StoreOptions = {}): SqliteStore {
+    const file = path.resolve(stateDir, DATABASE_FILE);
+    const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    let db: Database.Database | undefined;
+    try {
+      mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+      restrictMode(file);
+      db = new Database(file, { timeout: busyTimeoutMs });
+      db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      const mode = db.pragma('journal_mode = WAL', { simple: true });
+      if (mode !== 'wal') throw new Error(`cannot switch to WAL mode (the journal mode stays ${String(mode)})`);
+      db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+      migrate(db, file);
+      return new SqliteStore(db, file);
+    } catch (err) {
+      db?.close();
+      if (err instanceof StoreError) throw err;
+      throw new StoreError(file, `cannot open the state database: ${messageOf(err)}`, { cause: err });
+    }
+  }
+
+  activeBans(): BanRecord[] {
+    return this.guard('read the bans', () => this.statements.activeBans.all().map(banOf));
+  }
+
+  putBan(ban: BanRecord): void {
+    this.guard(`record the ban of ${ban.ip}`, () => this.writeBan(ban));
+  }
+
+  /** Records many bans (each as `putBan` would) in one transaction: one sync for the lot. */
+  putBans(bans: readonly BanRecord[]): void {
+    if (bans.length === 0) return;
+    this.guard(`record ${bans.length} bans`, () => this.writeBans(bans));
+  }
+
+  removeBan(ip: string): BanRecord | undefined {
+    return this.guard(`remove the ban of ${ip}`, () => {
+      // One statement, so reading the row and deleting it cannot be split by another writer.
+      const row = this.statements.deleteBan.get(ip);
+      return row && banOf(row);
+    });
+  }
+
+  removeAllBans(): number {
+    return this.guard('remove all bans', () => this.statements.deleteAllBans.run().changes);
+  }
+
+  history(ip: string, since: number, jail?: string): HistoryEntry[] {
+    return this.guard(`read the history of ${ip}`, () =>
+      jail === undefined
+        ? this.statements.history.all(ip, since)
+        : this.statements.historyOfJail.all(ip, since, jail),
+    );
+  }
+
+  /** Forgets history entries of bans made before `before` (epoch ms); returns how many. */
+  pruneHistory(before: number): number {
+    return this.guard('prune the history', () => this.statements.pruneHistory.run(before).changes);
+  }
+
+  trustedRanges(): StoredTrusted[] {
+    return this.guard('read the trusted ranges', () => this.statements.trusted.all());
+  }
+
+  addTrusted(range: string, note: string, at: number): void {
+    this.guard(`add the trusted range ${range}`, () => this.statements.upsertTrusted.run(range, at, note));
+  }
+
+  removeTrusted(range: string): boolean {
+    return this.guard(`remove the trusted range ${range}`, () => this.statements.deleteTrusted.run(range).changes > 0);
+  }
+
+  position(source: string): SourcePosition | undefined {
+    return this.guard(`read the position of ${source}`, () => {
+      const row = this.statements.position.get(source);
+      if (!row) return undefined;
+      const position: SourcePosition = {
+        source: row.source,
+        inode: row.inode,
+        offset: row.offset,
+        firstLineHash: row.first_line_hash,
+      };
+      if (row.cursor !== null) position.cursor = row.cursor;
+      return position;
+    });
+  }
+
+  savePosition(position: SourcePosition): void {
+    this.guard(`save the position of ${position.source}`, () =>
+      this.statements.upsertPosition.run({ ...position, cursor: position.cursor ?? null }),
+    );
+  }
+
+  /** Closes the database (checkpointing the WAL into it); calling it again does nothing. */
+  close(): void {
+    if (!this.db.open) return;
+    this.guard('close', () => this.db.close());
+  }
+
+  /** Runs one operation, turning a failure into a StoreError that names the file. */
+  private guard<T>(what: string, operation: () => T): T {
+    try {
+      return operation();
+    } catch (err) {
+      throw new StoreError(this.file, `cannot ${what}: ${messageOf(err)}`, { cause: err });
+    }
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

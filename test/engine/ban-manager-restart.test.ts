@@ -1,0 +1,173 @@
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Settings } from '../../src/config/schema.js';
+import { BanManager, type BanEvent } from '../../src/engine/ban-manager.js';
+import { ManualClock } from '../../src/engine/clock.js';
+import type { TimerFunctions } from '../../src/engine/expiry-queue.js';
+import { MemoryStore } from '../../src/engine/memory-store.js';
+import { SqliteStore } from '../../src/engine/store.js';
+import { TrustedSet } from '../../src/engine/trusted.js';
+import type { BanStore } from '../../src/engine/types.js';
+import { DryRunBackend } from '../../src/firewall/dry-run-backend.js';
+import { CommandError } from '../../src/firewall/run-command.js';
+import type { BanEntry } from '../../src/firewall/types.js';
+import { makeTempDir, type TempDir } from './helpers.js';
+
+const T0 = Date.UTC(2025, 0, 1);
+const S = 1000;
+
+const settings: Settings = {
+  enabled: true,
+  bantime: 600,
+  findtime: 600,
+  maxretry: 5,
+  escalation: { enabled: false, factor: 2, maxtime: 604_800, scope: 'all' },
+};
+
+/** Records what replaceBans was given, and can fail its first `failures` bans like a real command. */
+class RecordingBackend extends DryRunBackend {
+  replaced: BanEntry[][] = [];
+  failures = 0;
+
+  override async replaceBans(entries: BanEntry[]): Promise<void> {
+    this.replaced.push(entries);
+    return super.replaceBans(entries);
+  }
+
+  override async ban(entries: BanEntry[]): Promise<void> {
+    if (this.failures > 0) {
+      this.failures--;
+      throw new CommandError(['ipset', 'restore'], 1, 'ipset v7.19: The set with the given name does not exist');
+    }
+    return super.ban(entries);
+  }
+}
+
+/** One run of the daemon: a manager over `store` with a fresh firewall, as after a reboot. */
+function run(store: BanStore, clock: ManualClock, config: string[] = []) {
+  const firewall = new RecordingBackend();
+  const events: BanEvent[] = [];
+  let timer: { callback: () => void; ms: number } | null = null;
+  const timers: TimerFunctions = { set: (callback, ms) => (timer = { callback, ms }), clear: () => (timer = null) };
+  const manager = new BanManager({
+    store, firewall, clock, timers,
+    trusted: new TrustedSet({ config, interfaces: null }),
+    settings: () => settings,
+    onEvent: (e) => events.push(e),
+    retryDelay: 1,
+  });
+  return { firewall, events, manager, timer: () => timer };
+}
+
+let tmp: TempDir;
+beforeEach(() => {
+  tmp = makeTempDir('portcullis-ban-manager-');
+});
+afterEach(() => tmp.remove());
+
+const flavours: Array<{ name: string; open: () => BanStore; reopen: (store: BanStore) => BanStore }> = [
+  { name: 'MemoryStore', open: () => new MemoryStore(), reopen: (store) => store },
+  {
+    name: 'SqliteStore',
+    open: () => SqliteStore.open(path.join(tmp.dir, 'state')),
+    reopen: (store) => {
+      store.close();
+      return SqliteStore.open(path.join(tmp.dir, 'state'));
+    },
+  },
+];
+
+describe.each(flavours)('BanManager restart ($name)', ({ open, reopen }) => {
+  it('restores bans with their remaining time in one replaceBans call, drops expired ones, sends no ban events', async () => {
+    const clock = new ManualClock(T0);
+    let store = open();
+    const first = run(store, clock);
+    await first.manager.start();
+    await first.manager.handle({ jail: 'sshd', ip: '198.51.100.1', time: T0, failures: 5, lines: ['x'] });
+    await first.manager.banManually('2001:db8::1', -1, 'permanent');
+    await first.manager.banManually('198.51.100.2', 60);
+    await first.manager.banManually('192.0.2.1', 3600); // trusted by the next run's config
+    first.manager.stop(); // the daemon dies: no expiry runs
+    clock.advanceTo(T0 + 120 * S);
+
+    store = reopen(store);
+    const second = run(store, clock, ['192.0.2.0/24']);
+    await second.manager.start();
+    expect(second.firewall.log.filter((line) => line.startsWith('replace bans'))).toEqual(['replace bans: 2 in one command']);
+    expect(second.firewall.log.filter((line) => line.startsWith('ban '))).toEqual([]);
+    expect(second.firewall.replaced).toEqual([[{ address: '198.51.100.1', timeout: 480 }, { address: '2001:db8::1' }]]);
+    expect(second.events).toEqual([
+      { type: 'unban', ip: '192.0.2.1', jail: 'manual', reason: 'trusted' },
+      { type: 'restored', count: 2, dropped: 2 },
+    ]);
+    expect(store.activeBans().map((b) => b.ip)).toEqual(['198.51.100.1', '2001:db8::1']);
+    expect(second.manager.list().map((b) => b.ip)).toEqual(['198.51.100.1', '2001:db8::1']);
+    // The restored ban still ends when it was meant to.
+    expect(second.timer()?.ms).toBe(480 * S);
+    clock.advanceTo(T0 + 600 * S);
+    second.timer()!.callback();
+    await second.manager.idle();
+    expect(second.events.at(-1)).toEqual({ type: 'unban', ip: '198.51.100.1', jail: 'sshd', reason: 'expired' });
+    expect(await second.firewall.listBans()).toEqual(['2001:db8::1']);
+    store.close();
+  });
+
+  it('restores the trusted ranges added at run time', async () => {
+    const clock = new ManualClock(T0);
+    let store = open();
+    const first = run(store, clock);
+    await first.manager.start();
+    await first.manager.trust('198.51.100.0/24', 'partner');
+    store = reopen(store);
+    const second = run(store, clock);
+    await second.manager.start();
+    await second.manager.handle({ jail: 'sshd', ip: '198.51.100.9', time: T0, failures: 5, lines: ['x'] });
+    expect(second.events.find((e) => e.type === 'refused')).toMatchObject({ ip: '198.51.100.9', range: '198.51.100.0/24' });
+    expect(second.firewall.log[0]).toBe('trusted: 127.0.0.0/8, ::1, 198.51.100.0/24');
+    store.close();
+  });
+});
+
+describe('BanManager and a failing firewall', () => {
+  it('writes the store before calling the firewall', async () => {
+    const store = new MemoryStore();
+    const t = run(store, new ManualClock(T0));
+    let storedDuringBan: string[] = [];
+    const ban = t.firewall.ban.bind(t.firewall);
+    t.firewall.ban = async (entries) => {
+      storedDuringBan = store.activeBans().map((b) => b.ip);
+      return ban(entries);
+    };
+    await t.manager.handle({ jail: 'sshd', ip: '198.51.100.1', time: T0, failures: 5, lines: ['x'] });
+    expect(storedDuringBan).toEqual(['198.51.100.1']);
+  });
+
+  it('reports the stderr and retries once', async () => {
+    const t = run(new MemoryStore(), new ManualClock(T0));
+    t.firewall.failures = 1;
+    await t.manager.handle({ jail: 'sshd', ip: '198.51.100.1', time: T0, failures: 5, lines: ['x'] });
+    const errors = t.events.filter((e) => e.type === 'error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatchObject({ message: expect.stringMatching(/ban 198\.51\.100\.1 failed, retrying in 1 ms: .*set with the given name does not exist/) });
+    expect(await t.firewall.listBans()).toEqual(['198.51.100.1']);
+    expect(t.events.at(-1)).toMatchObject({ type: 'ban' });
+  });
+
+  it('keeps the ban in the store when the retry fails too, and the next start applies it', async () => {
+    const store = new MemoryStore();
+    const clock = new ManualClock(T0);
+    const t = run(store, clock);
+    t.firewall.failures = 2;
+    await t.manager.handle({ jail: 'sshd', ip: '198.51.100.1', time: T0, failures: 5, lines: ['x'] });
+    expect(t.events.filter((e) => e.type === 'error').map((e) => e.type === 'error' && e.message)).toEqual([
+      expect.stringContaining('failed, retrying'),
+      expect.stringContaining('failed again (the store keeps the state; a restart applies it)'),
+    ]);
+    expect(await t.firewall.listBans()).toEqual([]);
+    expect(store.activeBans().map((b) => b.ip)).toEqual(['198.51.100.1']);
+    t.manager.stop();
+    const next = run(store, clock);
+    await next.manager.start();
+    expect(await next.firewall.listBans()).toEqual(['198.51.100.1']);
+  });
+});
