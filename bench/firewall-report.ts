@@ -47,12 +47,15 @@ function loadRows(loads: LoadResult[], size: number, banRuns: number): Row[] {
     both('    of which start([])', (r) => secs(med(r, (x) => x.startMs))),
     both('    of which replaceBans', (r) => secs(med(r, (x) => x.replaceMs))),
     both('    in node: check + build script', (r) => `${secs(r.prepare.prepareMs)} (${(r.prepare.scriptBytes / 1e6).toFixed(1)} MB script)`),
-    both('    in node: checkAddress alone', (r) => `${secs(r.prepare.checkMs)} (µs/IP: v4 ${r.prepare.checkUsV4.toFixed(1)}, v6 ${r.prepare.checkUsV6.toFixed(1)})`),
+    both('    in node: of which checkAddress', (r) => `~${secs(r.prepare.checkMs)} (µs/IP: v4 ${r.prepare.checkUsV4.toFixed(1)}, v6 ${r.prepare.checkUsV6.toFixed(1)})`),
     both('  kernel count after load (listBans)', (r) => (typeof r.kernelCount === 'number'
       ? `${fmt(r.kernelCount)}${r.kernelCount === size ? ' ok' : ' MISMATCH'} (${secs(r.countMs)})` : r.kernelCount)),
     both(`  ban 1 more IP, median of ${banRuns}`, (r) => (r.banMs.length === 0 ? `FAILED: ${r.banFailure ?? 'not run'}`
       : `${millis(median(r.banMs))}${r.banMs.length < banRuns ? ` (only ${r.banMs.length}: ${r.banFailure})` : ''}`)),
-    both('  node RSS after replaceBans (last run)', (r) => (r.runs.length === 0 ? 'n/a' : mib(r.runs[r.runs.length - 1]!.rssBytes))),
+    both('  node RSS after replaceBans (last run); peak so far', (r) => {
+      const last = r.runs[r.runs.length - 1];
+      return last ? `${mib(last.rssBytes)}; ${mib(last.maxRssBytes)}` : 'n/a';
+    }),
   );
   return rows;
 }
