@@ -66,23 +66,23 @@ export class BanManager {
     // The store only holds ranges that passed checkAddress when they were added.
     for (const stored of store.trustedRanges()) this.deps.trusted.add(stored.range, 'runtime', stored.note);
     const now = clock.now();
-    let dropped = 0;
+    const dropped: string[] = [];
     for (const ban of store.activeBans()) {
       const trustedBy = ban.expiresAt === null || ban.expiresAt > now ? this.deps.trusted.overlapping(ban.ip)[0] : undefined;
       if ((ban.expiresAt !== null && ban.expiresAt <= now) || trustedBy) {
-        store.removeBan(ban.ip);
-        dropped++;
+        dropped.push(ban.ip);
         if (trustedBy) this.emit({ type: 'unban', ip: ban.ip, jail: ban.jail, reason: 'trusted' });
       } else {
         this.bans.set(ban.ip, ban);
       }
     }
+    store.removeBans(dropped);
     // The runtime ranges just read are trusted by the firewall too, before any ban goes in.
     await this.runFirewall('set trusted ranges', () => firewall.setTrusted(this.deps.trusted.ranges()));
     const entries = [...this.bans.values()].map((ban) => entryOf(ban, now));
     await this.runFirewall(`restore ${entries.length} bans`, () => firewall.replaceBans(entries));
     for (const ban of this.bans.values()) if (ban.expiresAt !== null) this.queue.schedule(ban.ip, ban.expiresAt);
-    this.emit({ type: 'restored', count: this.bans.size, dropped });
+    this.emit({ type: 'restored', count: this.bans.size, dropped: dropped.length });
   }
 
   /** Stops the expiry timer (bans stay in the store and the firewall). */
@@ -244,8 +244,9 @@ export class BanManager {
   }
 
   private forget(ips: string[]): void {
+    // One transaction for all: 20,000 bans expiring together must not mean 20,000 syncs.
+    this.deps.store.removeBans(ips);
     for (const ip of ips) {
-      this.deps.store.removeBan(ip);
       this.bans.delete(ip);
       this.queue.cancel(ip);
     }

@@ -42,6 +42,12 @@ export class MemoryStore implements BanStore {
     return ban;
   }
 
+  removeBans(ips: readonly string[]): number {
+    let removed = 0;
+    for (const ip of ips) if (this.bans.delete(ip)) removed++;
+    return removed;
+  }
+
   removeAllBans(): number {
     const count = this.bans.size;
     this.bans.clear();

@@ -279,6 +279,13 @@ export class SqliteStore implements BanStore {
     });
   }
 
+  removeBans(ips: readonly string[]): number {
+    if (ips.length === 0) return 0;
+    return this.guard(`remove ${ips.length} bans`, () =>
+      this.db.transaction(() => ips.reduce((n, ip) => n + (this.statements.deleteBan.get(ip) ? 1 : 0), 0))(),
+    );
+  }
+
   removeAllBans(): number {
     return this.guard('remove all bans', () => this.statements.deleteAllBans.run().changes);
   }

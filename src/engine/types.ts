@@ -54,6 +54,8 @@ export interface BanStore {
   putBan(ban: BanRecord): void;
   /** Ends a ban; returns what it was. */
   removeBan(ip: string): BanRecord | undefined;
+  /** Ends several bans in one transaction (expiry of many at once); returns how many there were. */
+  removeBans(ips: readonly string[]): number;
   /** Ends every ban; returns how many. */
   removeAllBans(): number;
   /** Past bans of an address since `since` (epoch ms), oldest first; only one jail's if given. */

@@ -1,4 +1,5 @@
-import { chmodSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -315,3 +316,25 @@ function catchStoreError(fn: () => unknown): StoreError {
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+describe.each([
+  ['MemoryStore', (): BanStore => new MemoryStore()],
+  ['SqliteStore', (dir: string): BanStore => SqliteStore.open(dir)],
+] as const)('%s removeBans', (_name, open) => {
+  it('removes many bans in one call and counts only those that were there', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'portcullis-store-batch-'));
+    const store = open(dir);
+    try {
+      const bans = ['198.18.1.1', '198.18.1.2', '2001:db8::3'].map((ip) => ({
+        ip, jail: 'sshd', bannedAt: 1000, expiresAt: 2000, count: 1, reason: ['x'],
+      }));
+      for (const ban of bans) store.putBan(ban);
+      expect(store.removeBans(['198.18.1.1', '2001:db8::3', '198.18.9.9'])).toBe(2);
+      expect(store.activeBans().map((b) => b.ip)).toEqual(['198.18.1.2']);
+      expect(store.history('198.18.1.1', 0)).toHaveLength(1);
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
