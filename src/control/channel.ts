@@ -1,0 +1,27 @@
+import type { CommandInput, CommandResults, HandledCommandName, RequestOf } from './protocol.js';
+
+/**
+ * The daemon's side of the protocol: exactly one async handler per command, typed so that no
+ * command can be left unbound. A handler throws to answer with an error; the message is what the
+ * operator reads. `subscribe` and `unsubscribe` are not here: the server keeps them per connection.
+ */
+export type CommandHandlers = {
+  [C in HandledCommandName]: (request: RequestOf<C>) => Promise<CommandResults[C]>;
+};
+
+/** Receives pushed events: `ban`, `unban`, `failure`, `log`, ... and `dropped` ({count}) after a gap. */
+export type EventListener = (event: string, data: unknown) => void;
+
+/**
+ * The one typed command/event interface the console and the command line use, whether the
+ * engine runs in the same process ({@link InProcessControl}) or in a daemon ({@link ControlClient}).
+ */
+export interface ControlChannel {
+  /** Runs a command; rejects with the daemon's error message when it answers with an error. */
+  request<C extends HandledCommandName>(command: { command: C } & CommandInput<C>): Promise<CommandResults[C]>;
+  /** Starts delivering events (only the named ones if `events` is given); resolves once they flow. */
+  subscribe(onEvent: EventListener, events?: string[]): Promise<void>;
+  /** Stops delivering events. */
+  unsubscribe(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,101 @@
+import { createConnection, type Socket } from 'node:net';
+import type { CommandHandlers } from '../../src/control/index.js';
+import type { BanRecord } from '../../src/engine/types.js';
+
+/** A ban as the fake handlers make it. */
+export function fakeBan(ip: string, seconds = 600): BanRecord {
+  return { ip, jail: 'manual', bannedAt: 1_000, expiresAt: seconds === -1 ? null : 1_000 + seconds * 1000, count: 1, reason: ['manual ban'] };
+}
+
+/** Handlers that answer from memory; `ban` waits `delayMs` if given, so answers can overtake it. */
+export function fakeHandlers(overrides: Partial<CommandHandlers> = {}): CommandHandlers {
+  const bans = new Map<string, BanRecord>();
+  return {
+    status: async () => ({ uptimeMs: 5, backend: 'dry-run', jails: [], banned: bans.size }),
+    bans: async () => [...bans.values()],
+    ban: async (request) => {
+      if (request.ip === '192.0.2.99') throw new Error(`${request.ip} is trusted (range 192.0.2.0/24), not banned`);
+      const record = fakeBan(request.ip, request.seconds);
+      bans.set(request.ip, record);
+      return record;
+    },
+    unban: async (request) => {
+      if (request.all) {
+        const count = bans.size;
+        bans.clear();
+        return { unbanned: count };
+      }
+      return { unbanned: bans.delete(request.ip!) ? 1 : 0 };
+    },
+    trust: async (request) =>
+      request.action === 'list' ? { action: 'list', ranges: [] } : request.action === 'add' ? { action: 'add', range: request.range!, unbanned: [] } : { action: 'rm', range: request.range!, removed: true },
+    jails: async () => [],
+    jail: async (request) => ({ name: request.name, enabled: request.enabled }),
+    reload: async () => ({ message: 'reloaded' }),
+    logs: async (request) => Array.from({ length: request.limit ?? 2 }, (_, i) => ({ time: i, level: 'INFO' as const, jail: null, message: `line ${i}` })),
+    firewall: async (request) => ({ action: request.action, message: `firewall ${request.action}` }),
+    ...overrides,
+  };
+}
+
+/** A bare socket client speaking raw lines, to send what ControlClient never would. */
+export class LineClient {
+  private buffer = '';
+  private readonly lines: string[] = [];
+  private waiters: Array<(line: string | null) => void> = [];
+  private ended = false;
+
+  private constructor(readonly socket: Socket) {
+    socket.setEncoding('utf8');
+    socket.on('data', (text: string) => {
+      this.buffer += text;
+      let newline: number;
+      while ((newline = this.buffer.indexOf('\n')) !== -1) {
+        this.deliver(this.buffer.slice(0, newline));
+        this.buffer = this.buffer.slice(newline + 1);
+      }
+    });
+    socket.on('error', () => {});
+    socket.on('close', () => {
+      this.ended = true;
+      for (const waiter of this.waiters.splice(0)) waiter(null);
+    });
+  }
+
+  static connect(path: string): Promise<LineClient> {
+    return new Promise((resolve, reject) => {
+      const socket = createConnection(path);
+      socket.once('connect', () => resolve(new LineClient(socket)));
+      socket.once('error', reject);
+    });
+  }
+
+  send(message: object | string): void {
+    this.socket.write(typeof message === 'string' ? message : `${JSON.stringify(message)}\n`);
+  }
+
+  /** The next line as JSON, or null once the server closed the connection. */
+  async next(timeoutMs = 2000): Promise<Record<string, unknown> | null> {
+    const line = await new Promise<string | null>((resolve, reject) => {
+      const queued = this.lines.shift();
+      if (queued !== undefined) return resolve(queued);
+      if (this.ended) return resolve(null);
+      const timer = setTimeout(() => reject(new Error('no line from the server in time')), timeoutMs);
+      this.waiters.push((l) => {
+        clearTimeout(timer);
+        resolve(l);
+      });
+    });
+    return line === null ? null : (JSON.parse(line) as Record<string, unknown>);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private deliver(line: string): void {
+    const waiter = this.waiters.shift();
+    if (waiter) waiter(line);
+    else this.lines.push(line);
+  }
+}

@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { LineSplitter } from '../../src/control/line-splitter.js';
+import { COMMAND_NAMES, connectError, ControlConnectError, isRequestError, parseRequest, parseServerMessage, type CommandHandlers } from '../../src/control/index.js';
+import { fakeHandlers } from './helpers.js';
+
+function errorOf(line: string): string {
+  const parsed = parseRequest(line);
+  if (!isRequestError(parsed)) throw new Error(`expected an error for ${line}`);
+  return parsed.error;
+}
+
+describe('parseRequest', () => {
+  it('accepts every command in its documented shape', () => {
+    const good = [
+      { id: 1, command: 'status' },
+      { id: 2, command: 'bans' },
+      { id: 3, command: 'ban', ip: '192.0.2.7', seconds: 600, jail: 'sshd' },
+      { id: 4, command: 'ban', ip: '2001:db8::/48', seconds: -1 },
+      { id: 5, command: 'unban', ip: '192.0.2.7' },
+      { id: 6, command: 'unban', all: true },
+      { id: 7, command: 'trust', action: 'add', range: '198.51.100.0/24', note: 'office' },
+      { id: 8, command: 'trust', action: 'list' },
+      { id: 9, command: 'jails' },
+      { id: 10, command: 'jail', name: 'sshd', enabled: false },
+      { id: 11, command: 'reload' },
+      { id: 12, command: 'logs', follow: true, limit: 50 },
+      { id: 13, command: 'firewall', action: 'apply', force: true },
+      { id: 14, command: 'subscribe', events: ['ban', 'unban'] },
+      { id: 15, command: 'unsubscribe' },
+    ];
+    expect(new Set(good.map((r) => r.command))).toEqual(new Set(COMMAND_NAMES));
+    for (const request of good) expect(parseRequest(JSON.stringify(request))).toEqual(request);
+  });
+
+  it('names the field at fault and keeps the id so the answer finds its caller', () => {
+    expect(parseRequest('{"id":3,"command":"ban","ip":"192.0.2.7","seconds":1.5}')).toEqual({
+      id: 3,
+      error: 'ban: "seconds" must be a whole number of seconds >= 1, or -1 (permanent), got 1.5',
+    });
+    expect(errorOf('{"id":1,"command":"ban"}')).toBe('ban: "ip" is missing');
+    expect(errorOf('{"id":1,"command":"ban","ip":"not-an-ip"}')).toBe('ban: "ip" must be an IP address or CIDR range, got "not-an-ip"');
+    expect(errorOf('{"id":1,"command":"ban","ip":"192.0.2.7","secs":60}')).toBe('ban: unknown field "secs"');
+    expect(errorOf('{"id":1,"command":"ban","ip":"192.0.2.7","jail":"a b"}')).toMatch(/^ban: "jail" must be a jail name/);
+    expect(errorOf('{"id":1,"command":"unban"}')).toBe('unban: needs "ip" or "all": true');
+    expect(errorOf('{"id":1,"command":"unban","ip":"192.0.2.7","all":true}')).toBe('unban: give either "ip" or "all", not both');
+    expect(errorOf('{"id":1,"command":"trust","action":"add"}')).toBe('trust: "range" is missing (needed by "trust add")');
+    expect(errorOf('{"id":1,"command":"trust","action":"drop","range":"10.0.0.1"}')).toBe('trust: "action" must be one of add, rm, list, got "drop"');
+    expect(errorOf('{"id":1,"command":"jail","name":"sshd","enabled":"yes"}')).toBe('jail: "enabled" must be true or false, got "yes"');
+    expect(errorOf('{"id":1,"command":"logs","limit":0}')).toBe('logs: "limit" must be a whole number >= 1, got 0');
+    expect(errorOf('{"id":1,"command":"firewall","action":"nuke"}')).toMatch(/^firewall: "action" must be one of show, apply, confirm, rollback/);
+    expect(errorOf('{"id":1,"command":"subscribe","events":["ban",7]}')).toBe('subscribe: "events[1]" must be an event name, got 7');
+  });
+
+  it('refuses unknown commands, bad ids and what is not a JSON object', () => {
+    expect(parseRequest('{"id":4,"command":"shutdown"}')).toEqual({ id: 4, error: expect.stringMatching(/^unknown command "shutdown" \(known: status, bans, /) });
+    expect(parseRequest('{"id":4}')).toEqual({ id: 4, error: '"command" is missing' });
+    expect(parseRequest('{"command":"status"}')).toEqual({ id: null, error: '"id" is missing' });
+    expect(parseRequest('{"id":-1,"command":"status"}')).toEqual({ id: null, error: '"id" must be a whole number >= 0, got -1' });
+    expect(parseRequest('[1,2]')).toEqual({ id: null, error: 'a request must be a JSON object, got [1,2]' });
+    expect(errorOf('{"id":1,')).toMatch(/^invalid JSON: /);
+  });
+});
+
+describe('parseServerMessage', () => {
+  it('tells answers, errors and events apart', () => {
+    expect(parseServerMessage('{"id":1,"ok":true,"result":[1]}')).toEqual({ id: 1, ok: true, result: [1] });
+    expect(parseServerMessage('{"id":null,"ok":false,"error":"x"}')).toEqual({ id: null, ok: false, error: 'x' });
+    expect(parseServerMessage('{"event":"ban","data":{"ip":"192.0.2.7"}}')).toEqual({ event: 'ban', data: { ip: '192.0.2.7' } });
+    expect(parseServerMessage('{"id":1}')).toHaveProperty('error');
+    expect(parseServerMessage('nope')).toHaveProperty('error');
+  });
+});
+
+describe('LineSplitter', () => {
+  it('joins lines across chunks, multi-byte characters included', () => {
+    const splitter = new LineSplitter(100);
+    const bytes = Buffer.from('{"a":"é"}\n{"b":1}\r\n{"c"');
+    const cut = bytes.indexOf(0xc3) + 1; // inside the two bytes of "é"
+    expect(splitter.push(bytes.subarray(0, cut)).lines).toEqual([]);
+    expect(splitter.push(bytes.subarray(cut)).lines).toEqual(['{"a":"é"}', '{"b":1}']);
+    expect(splitter.push(Buffer.from(':2}\n')).lines).toEqual(['{"c":2}']);
+  });
+
+  it('gives up on a line longer than the limit, even without a newline', () => {
+    const splitter = new LineSplitter(10);
+    expect(splitter.push(Buffer.from('short\n0123456789'))).toEqual({ lines: ['short'], overflow: false });
+    expect(splitter.push(Buffer.from('X'))).toEqual({ lines: [], overflow: true });
+    expect(splitter.push(Buffer.from('\nok\n'))).toEqual({ lines: [], overflow: true });
+  });
+});
+
+describe('connectError', () => {
+  const path = '/run/portcullis/portcullis.sock';
+  const withCode = (code: string) => Object.assign(new Error(`connect ${code} ${path}`), { code });
+
+  it('says what to do for the usual failures', () => {
+    expect(connectError(withCode('ENOENT'), path).message).toBe(`no portcullis daemon is listening on ${path}`);
+    expect(connectError(withCode('ECONNREFUSED'), path).message).toBe(`no portcullis daemon is listening on ${path}`);
+    expect(connectError(withCode('EACCES'), path).message).toBe(`permission denied on ${path}: run as root or as the daemon's user`);
+    expect(connectError(withCode('EPERM'), path).message).toBe(`permission denied on ${path}: run as root or as the daemon's user`);
+    const other = connectError(withCode('EMFILE'), path);
+    expect(other).toBeInstanceOf(ControlConnectError);
+    expect(other).toMatchObject({ code: 'EMFILE', socketPath: path, message: `cannot connect to ${path}: connect EMFILE ${path}` });
+  });
+});
+
+describe('CommandHandlers', () => {
+  it('is a record no command can be left out of (checked by tsc)', () => {
+    const { reload: _reload, ...missingReload } = fakeHandlers();
+    // @ts-expect-error -- `reload` is unbound
+    const incomplete: CommandHandlers = missingReload;
+    // @ts-expect-error -- the server keeps subscriptions itself
+    const extra: CommandHandlers = { ...fakeHandlers(), subscribe: async () => ({ subscribed: true, events: null }) };
+    expect(incomplete).toBeDefined();
+    expect(extra).toBeDefined();
+  });
+});
