@@ -91,6 +91,7 @@ function printMethod(overhead: { netnsTrueMs: number; trueMs: number } | null): 
 method:
   machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}, `
     + `${version(['iptables', '--version'])}, ${version(['ipset', '--version'])}, ${version(['nft', '--version'])}
+  order: spawn cost, then the one-at-a-time methods, then the bulk loads by increasing N.
   isolation: every command runs as \`ip netns exec pcb-<random> <command>\` in a namespace created for the
     step and deleted right after it; one fresh namespace per load run, per one-at-a-time method.
   addresses (deterministic, distinct, permanent bans, no timeout): IPv4 from 198.18.0.0/15 (${fmt(V4_POOL)}
@@ -135,8 +136,10 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   log(`firewall bench: sizes ${SIZES.map(fmt).join(', ')}; one at a time ${fmt(ONE_BY_ONE)}; all in pcb-* namespaces`);
   const overhead = await withNetns((ns) => spawnOverhead(ns, OVERHEAD_CALLS));
-  const loads = await bulk();
+  // One process per IP first, while this process is small: node forks each child, and a fork costs
+  // more once the 1,000,000-ban load has grown the heap to a gigabyte.
   const oneByOne = await oneAtATime();
+  const loads = await bulk();
   printTable(loads, SIZES, oneByOne, BAN_RUNS);
   printMethod(overhead);
   const left = liveNetns().filter((ns) => existsSync(`/run/netns/${ns}`));

@@ -50,7 +50,7 @@ function loadRows(loads: LoadResult[], size: number, banRuns: number): Row[] {
     both('    in node: of which checkAddress', (r) => `~${secs(r.prepare.checkMs)} (µs/IP: v4 ${r.prepare.checkUsV4.toFixed(1)}, v6 ${r.prepare.checkUsV6.toFixed(1)})`),
     both('  kernel count after load (listBans)', (r) => (typeof r.kernelCount === 'number'
       ? `${fmt(r.kernelCount)}${r.kernelCount === size ? ' ok' : ' MISMATCH'} (${secs(r.countMs)})` : r.kernelCount)),
-    both(`  ban 1 more IP, median of ${banRuns}`, (r) => (r.banMs.length === 0 ? `FAILED: ${r.banFailure ?? 'not run'}`
+    both(`  ban 1 more IP, median of ${banRuns}`, (r) => (r.banMs.length === 0 ? `none finished: ${r.banFailure ?? 'not run'}`
       : `${millis(median(r.banMs))}${r.banMs.length < banRuns ? ` (only ${r.banMs.length}: ${r.banFailure})` : ''}`)),
     both('  node RSS after replaceBans (last run); peak so far', (r) => {
       const last = r.runs[r.runs.length - 1];

@@ -20,4 +20,5 @@ export type {
   FirewallSettings,
   FirewallRuleConfig,
   NotifySettings,
+  EmailSettings,
 } from './schema.js';

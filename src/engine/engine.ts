@@ -1,3 +1,4 @@
+import { EmailNotifier } from '../actions/index.js';
 import { formatDuration, resolveConfigPath, type Config } from '../config/index.js';
 import type { FirewallBackend } from '../firewall/types.js';
 import { BanManager, type BanEvent } from './ban-manager.js';
@@ -58,6 +59,8 @@ export class Engine {
   private readonly clock: Clock;
   private readonly jails = new Map<string, RunningJail>();
   private readonly startedAt: number;
+  /** Ban notices by e-mail, when `[notify.email]` is set (only jails with the "email" action). */
+  readonly mail: EmailNotifier | null;
 
   constructor(private readonly options: EngineOptions) {
     this.clock = options.clock ?? systemClock;
@@ -73,6 +76,8 @@ export class Engine {
       jailSettings: (jail) => this.options.config.jails[jail],
       onEvent: (event) => this.onBanEvent(event),
     });
+    const email = config.notify?.email;
+    this.mail = email ? new EmailNotifier(email, { log: (level, message) => options.log.write(level, null, message) }) : null;
   }
 
   /** Starts the firewall, restores the stored bans, then starts reading the enabled jails' logs. */
@@ -96,6 +101,7 @@ export class Engine {
     this.jails.clear();
     this.bans.stop();
     await this.bans.idle();
+    await this.mail?.stop();
     this.options.log.info(null, 'Stopped; bans stay in place');
   }
 
@@ -105,7 +111,9 @@ export class Engine {
     if (!running) return;
     const now = this.clock.now();
     for (const line of lines) {
-      for (const event of running.jail.processLine(line, now, (ip) => this.bans.get(ip) !== undefined)) {
+      // Each jail counts on its own: only its own ban silences an address there. Another jail's
+      // ban must not, or two jails on one log would race and recidive would never count.
+      for (const event of running.jail.processLine(line, now, (ip) => this.bans.get(ip)?.jail === jailName)) {
         this.onJailEvent(running, event);
       }
     }
@@ -184,6 +192,8 @@ export class Engine {
       if (running) running.bans++;
       const failures = r.jail === 'manual' ? 'manual' : `${r.reason.length} failures`;
       log.notice(r.jail, `${event.extended ? 'Ban extended' : 'Ban'} ${r.ip} (${failures}, ${length}, ban #${r.count})`);
+      // Restored bans raise no `ban` event, so a restart sends no mail again.
+      if (this.options.config.jails[r.jail]?.actions.includes('email')) this.mail?.notify(r);
     } else if (event.type === 'unban') {
       log.notice(event.jail, `Unban ${event.ip} (${event.reason})`);
     } else if (event.type === 'refused') {

@@ -69,9 +69,9 @@ describe('parseConfig defaults', () => {
     expect(config.jails.sshd?.logpath).toEqual([]);
   });
 
-  it('accepts a loose [notify.email] table', () => {
-    const config = parseConfig('[notify.email]\nto = "root@localhost"\n', FILE);
-    expect(config.notify?.email).toEqual({ to: 'root@localhost' });
+  it('reads [notify.email] strictly', () => {
+    const config = parseConfig('[notify.email]\nhost = "localhost"\nfrom = "portcullis@localhost"\nto = ["root@localhost"]\n', FILE);
+    expect(config.notify?.email).toMatchObject({ host: 'localhost', port: 587, tls: 'starttls', to: ['root@localhost'], batch: 60, max_per_hour: 20 });
   });
 
   it('reads [[firewall.rules]] with defaults and port ranges', () => {
