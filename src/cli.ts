@@ -41,10 +41,15 @@ program
   .option('-c, --config <path>', 'configuration file', 'config.example.toml')
   .option('--demo', 'run on the bundled demo logs with a dry-run firewall')
   .option('--daemon', 'run the engine headless (no console) until SIGTERM')
-  .action(async (opts: { config: string; demo?: boolean; daemon?: boolean }) => {
+  .option('--socket <path>', 'control socket (default: [daemon] socket)')
+  .option('--pid-file <path>', 'pid file (default: [daemon] pid_file)')
+  .action(async (opts: { config: string; demo?: boolean; daemon?: boolean; socket?: string; pidFile?: string }) => {
     if (opts.daemon) {
       const { runDaemon } = await import('./commands/daemon-command.js');
-      process.exitCode = await runDaemon(opts.config);
+      process.exitCode = await runDaemon(opts.config, {
+        ...(opts.socket ? { socket: opts.socket } : {}),
+        ...(opts.pidFile ? { pidFile: opts.pidFile } : {}),
+      });
       return;
     }
     const { runDemo } = await import('./commands/demo-command.js');
@@ -82,34 +87,72 @@ program
   });
 
 const configOption = ['-c, --config <path>', 'configuration file', 'config.example.toml'] as const;
+const socketOption = ['--socket <path>', 'control socket of the daemon (default: [daemon] socket)'] as const;
 const bansModule = () => import('./commands/bans-command.js');
+const clientModule = () => import('./commands/client-commands.js');
+type Common = { config: string; socket?: string; json?: boolean };
+const socketOf = async (opts: Common): Promise<string> => (await clientModule()).socketPath(opts.config, opts.socket);
 
-program.command('bans').description('the bans in force').option(...configOption).option('--json', 'print a JSON array')
-  .action(async (opts: { config: string; json?: boolean }) => {
-    process.exitCode = await (await bansModule()).listBans(opts.config, opts.json ?? false, process.stdout);
+// Each of these talks to the daemon when one answers on the socket, else (where that makes
+// sense) acts on the state directly.
+program.command('status').description('jails with failure and ban counts, backend, uptime (needs the daemon)')
+  .option(...configOption).option(...socketOption).option('--json', 'print one JSON object')
+  .action(async (opts: Common) => {
+    process.exitCode = await (await clientModule()).statusCommand(await socketOf(opts), opts.json ?? false, process.stdout, process.stderr);
+  });
+program.command('jails').description('the jails and their counts (needs the daemon)')
+  .option(...configOption).option(...socketOption).option('--json', 'print a JSON array')
+  .action(async (opts: Common) => {
+    process.exitCode = await (await clientModule()).jailsCommand(await socketOf(opts), opts.json ?? false, process.stdout, process.stderr);
+  });
+const jail = program.command('jail').description('turn a jail on or off (saved to config.d/console.toml)');
+for (const action of ['enable', 'disable'] as const) {
+  jail.command(action).argument('<name>', 'jail name').option(...configOption).option(...socketOption)
+    .action(async (name: string, opts: Common) => {
+      process.exitCode = await (await clientModule()).jailCommand(await socketOf(opts), name, action === 'enable', process.stdout, process.stderr);
+    });
+}
+program.command('reload').description('make the daemon read its config again').option(...configOption).option(...socketOption)
+  .action(async (opts: Common) => {
+    process.exitCode = await (await clientModule()).reloadCommand(await socketOf(opts), process.stdout, process.stderr);
+  });
+program.command('logs').description("the daemon's engine log").option(...configOption).option(...socketOption)
+  .option('-f, --follow', 'keep printing new lines').option('--json', 'one JSON object per line')
+  .action(async (opts: Common & { follow?: boolean }) => {
+    process.exitCode = await (await clientModule()).logsCommand(await socketOf(opts), opts.follow ?? false, opts.json ?? false, process.stdout, process.stderr);
+  });
+program.command('bans').description('the bans in force').option(...configOption).option(...socketOption).option('--json', 'print a JSON array')
+  .action(async (opts: Common) => {
+    process.exitCode = await (await bansModule()).listBans(opts.config, opts.json ?? false, process.stdout, opts.socket);
   });
 program.command('ban').description('ban an address or range by hand').argument('<ip>', 'IP or CIDR')
-  .option(...configOption).option('--jail <name>', 'note which jail it is for').option('--time <duration>', 'how long (default: bantime; "permanent")', banDuration)
-  .action(async (ip: string, opts: { config: string; jail?: string; time?: number }) => {
-    const options = { ...(opts.jail ? { jail: opts.jail } : {}), ...(opts.time !== undefined ? { seconds: opts.time } : {}) };
+  .option(...configOption).option(...socketOption).option('--jail <name>', 'note which jail it is for')
+  .option('--time <duration>', 'how long (default: bantime; "permanent")', banDuration)
+  .action(async (ip: string, opts: Common & { jail?: string; time?: number }) => {
+    const options = {
+      ...(opts.jail ? { jail: opts.jail } : {}),
+      ...(opts.time !== undefined ? { seconds: opts.time } : {}),
+      ...(opts.socket ? { socket: opts.socket } : {}),
+    };
     process.exitCode = await (await bansModule()).banCommand(opts.config, ip, options, process.stdout, process.stderr);
   });
 program.command('unban').description('lift a ban, or every ban with --all').argument('[ip]', 'IP or CIDR')
-  .option(...configOption).option('--all', 'lift every ban')
-  .action(async (ip: string | undefined, opts: { config: string; all?: boolean }) => {
-    process.exitCode = await (await bansModule()).unbanCommand(opts.config, ip, opts.all ?? false, process.stdout, process.stderr);
+  .option(...configOption).option(...socketOption).option('--all', 'lift every ban')
+  .action(async (ip: string | undefined, opts: Common & { all?: boolean }) => {
+    process.exitCode = await (await bansModule()).unbanCommand(opts.config, ip, opts.all ?? false, process.stdout, process.stderr, opts.socket);
   });
 const trust = program.command('trust').description('trusted ranges: never banned');
 for (const action of ['add', 'rm'] as const) {
   trust.command(action).description(action === 'add' ? 'trust an IP or CIDR (unbans what it covers)' : 'stop trusting a range added at run time')
-    .argument('<range>', 'IP or CIDR').option(...configOption)
-    .action(async (range: string, opts: { config: string }) => {
-      process.exitCode = await (await bansModule()).trustCommand(opts.config, action, range, false, process.stdout, process.stderr);
+    .argument('<range>', 'IP or CIDR').option(...configOption).option(...socketOption)
+    .action(async (range: string, opts: Common) => {
+      process.exitCode = await (await bansModule()).trustCommand(opts.config, action, range, false, process.stdout, process.stderr, opts.socket);
     });
 }
-trust.command('list').description('every trusted range and where it comes from').option(...configOption).option('--json', 'print a JSON array')
-  .action(async (opts: { config: string; json?: boolean }) => {
-    process.exitCode = await (await bansModule()).trustCommand(opts.config, 'list', undefined, opts.json ?? false, process.stdout, process.stderr);
+trust.command('list').description('every trusted range and where it comes from').option(...configOption).option(...socketOption)
+  .option('--json', 'print a JSON array')
+  .action(async (opts: Common) => {
+    process.exitCode = await (await bansModule()).trustCommand(opts.config, 'list', undefined, opts.json ?? false, process.stdout, process.stderr, opts.socket);
   });
 
 const firewall = program.command('firewall').description('managed firewall rules: show, apply, confirm, roll back');
@@ -138,7 +181,7 @@ firewall.command('rollback').description('restore the rules that were live befor
   .action(firewallAction('rollback'));
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof FilterError || err instanceof ConfigError || (err instanceof Error && ['CommandError', 'BackendUnavailable'].includes(err.name))) {
+  if (err instanceof FilterError || err instanceof ConfigError || (err instanceof Error && ['CommandError', 'BackendUnavailable', 'LockHeld', 'StoreError', 'ControlConnectError'].includes(err.name))) {
     process.stderr.write(`portcullis: ${err.message}\n`);
   } else if (err instanceof Error && 'code' in err && (err.code === 'ENOENT' || err.code === 'EACCES')) {
     process.stderr.write(`portcullis: ${err.message}\n`);

@@ -16,6 +16,7 @@ export type EngineEvent = BanEvent | JailEvent | { type: 'source'; jail: string;
 /** What an engine is built from; the store, firewall and clock are interfaces (tests pass fakes). */
 export interface EngineOptions {
   configPath: string;
+  /** Replaced by `reload`. */
   config: Config;
   store: BanStore;
   firewall: FirewallBackend;
@@ -85,11 +86,11 @@ export class Engine {
     const { config, log, firewall } = this.options;
     log.info(null, `Starting: backend ${firewall.name}, ${Object.keys(config.jails).length} jails`);
     await firewall.start(this.trusted.ranges());
-    await this.bans.start();
     if (!config.settings.enabled) {
-      log.notice(null, 'Intrusion detection is off ([settings] enabled = false): no log is read');
+      log.notice(null, 'Intrusion detection is off ([settings] enabled = false): no log is read, stored bans stay out of the firewall');
       return;
     }
+    await this.bans.start();
     for (const [name, jail] of Object.entries(config.jails)) {
       if (jail.enabled) await this.startJail(name);
     }
@@ -135,6 +136,43 @@ export class Engine {
       };
     });
     return { uptimeMs: this.clock.now() - this.startedAt, backend: this.options.firewall.name, jails, banned: this.bans.list().length };
+  }
+
+  /** The configuration in force. */
+  get config(): Config {
+    return this.options.config;
+  }
+
+  /**
+   * Applies a new configuration (SIGHUP, `reload`, a console edit): settings and trusted ranges at
+   * once, jails restarted from their saved read positions (their counts start again). Turning
+   * detection off lifts the bans from the firewall and keeps them in the store; turning it on
+   * restores them.
+   */
+  async reload(config: Config): Promise<void> {
+    const { log, firewall } = this.options;
+    const wasEnabled = this.options.config.settings.enabled;
+    for (const running of this.jails.values()) await running.follower?.stop();
+    this.jails.clear();
+    this.options.config = config;
+    this.trusted.setConfig(config.trusted.ranges);
+    await firewall.setTrusted(this.trusted.ranges());
+    if (!config.settings.enabled) {
+      if (wasEnabled) {
+        await this.bans.idle();
+        await firewall.replaceBans([]);
+        log.notice(null, 'Intrusion detection turned off: bans lifted from the firewall, kept in the store');
+      }
+      return;
+    }
+    if (!wasEnabled) {
+      await this.bans.start();
+      log.notice(null, 'Intrusion detection turned on: stored bans restored');
+    }
+    for (const [name, jail] of Object.entries(config.jails)) {
+      if (jail.enabled) await this.startJail(name);
+    }
+    log.info(null, `Configuration reloaded: ${this.jails.size} jails running`);
   }
 
   /** Bans in force. */

@@ -22,7 +22,7 @@ const TOOLS = {
 } as const;
 
 /**
- * `auto` takes nftables, else iptables + ipset, else dry-run with a notice saying why (not root,
+ * `auto` takes iptables + ipset, else nftables, else dry-run with a notice saying why (not root,
  * tools missing). An explicit `iptables` or `nftables` that cannot run is an error, never a silent
  * dry run: the administrator asked for bans that drop packets.
  */
@@ -37,8 +37,10 @@ export async function selectBackend(
   const missing = (kind: keyof typeof TOOLS) => TOOLS[kind].filter((tool) => !onPath(tool));
   if (setting === 'auto') {
     if (!root) return { backend: dryRun(), notice: 'dry-run: not running as root, nothing is blocked' };
-    if (missing('nftables').length === 0) return { backend: new NftablesBackend(target) };
+    // iptables + ipset first when both are there: one more ban is one `ipset restore` of a few
+    // milliseconds, while `nft` reloads the whole set for every change (0.6 s with 100,000 bans).
     if (missing('iptables').length === 0) return { backend: new IptablesBackend(target) };
+    if (missing('nftables').length === 0) return { backend: new NftablesBackend(target) };
     return { backend: dryRun(), notice: 'dry-run: neither nft nor iptables + ipset is installed, nothing is blocked' };
   }
   if (!root) throw new BackendUnavailable(`firewall backend "${setting}" needs root`);

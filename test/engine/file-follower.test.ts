@@ -253,7 +253,9 @@ describe('FileFollower', () => {
     await writeFile(file, 'c\n');
     await waitFor(() => got.lines.length === 3, 'lines');
     expect(got.lines).toEqual(['a', 'b without newline', 'c']);
-    expect(got.follower.stats.rotations).toBe(1);
+    // Seen as a rotation, or (when a poll falls between the rename and the new file) as the
+    // file going missing and coming back: either way every line arrives once.
+    expect(got.follower.stats.rotations).toBeLessThanOrEqual(1);
   });
 
   it('replaces invalid UTF-8, keeps a character split across writes, strips CRLF', async () => {

@@ -80,8 +80,8 @@ export interface JournalArgsOptions {
 /**
  * journalctl's arguments. JSON output with `--all` (otherwise fields over 4 KiB are printed as
  * null) but only the fields a line is built from. Where it starts:
- * - after a cursor: `--after-cursor=C --no-tail`. `--no-tail` matters: with `--follow` journalctl
- *   otherwise prints only 10 entries of the backlog before it waits for a new one.
+ * - after a cursor: `--after-cursor=C --no-tail`, every entry since. (`--no-tail` makes sure the
+ *   10-line default of `--follow` never limits the backlog; systemd 252 shows it all anyway.)
  * - from a time (restart before any entry was seen): `--since=@<seconds> --no-tail`.
  * - at the end: `--lines=0`, new entries only.
  * - at the beginning: `--no-tail`, the whole journal, then new entries.

@@ -1,0 +1,123 @@
+import { formatDuration, loadConfig } from '../config/index.js';
+import { ControlClient, daemonAnswers, type ControlChannel } from '../control/index.js';
+import { formatEntry, type LogEntry } from '../engine/engine-log.js';
+import type { JailStatus } from '../engine/engine.js';
+import { banJson } from './ban-json.js';
+
+type Out = NodeJS.WritableStream;
+
+/** The control socket to use: `--socket`, else the config's. */
+export function socketPath(configPath: string, socket?: string): string {
+  return socket ?? loadConfig(configPath).daemon.socket;
+}
+
+/** A client of the running daemon, or null when none answers on the socket. */
+export async function connectIfRunning(path: string): Promise<ControlChannel | null> {
+  return (await daemonAnswers(path)) ? ControlClient.connect(path) : null;
+}
+
+/** Runs `action` against the daemon; a command that needs one says so when none runs. */
+export async function withDaemon(path: string, err: Out, action: (channel: ControlChannel) => Promise<void>): Promise<number> {
+  let channel: ControlChannel | null = null;
+  try {
+    channel = await connectIfRunning(path);
+    if (!channel) {
+      err.write(`portcullis: no portcullis daemon is listening on ${path} (start it with: portcullis --daemon)\n`);
+      return 1;
+    }
+    await action(channel);
+    return 0;
+  } catch (error) {
+    err.write(`portcullis: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    channel?.close();
+  }
+}
+
+/** `portcullis status [--json]`. */
+export function statusCommand(path: string, json: boolean, out: Out, err: Out): Promise<number> {
+  return withDaemon(path, err, async (channel) => {
+    const status = await channel.request({ command: 'status' });
+    if (json) {
+      out.write(`${JSON.stringify(status)}\n`);
+      return;
+    }
+    out.write(`backend ${status.backend}, up ${formatDuration(Math.max(1, Math.round(status.uptimeMs / 1000)))}, ${status.banned} banned\n`);
+    out.write(jailTable(status.jails));
+  });
+}
+
+/** `portcullis jails [--json]`. */
+export function jailsCommand(path: string, json: boolean, out: Out, err: Out): Promise<number> {
+  return withDaemon(path, err, async (channel) => {
+    const jails = await channel.request({ command: 'jails' });
+    out.write(json ? `${JSON.stringify(jails)}\n` : jailTable(jails));
+  });
+}
+
+/** `portcullis jail enable|disable <name>` (written to the overlay file by the daemon). */
+export function jailCommand(path: string, name: string, enabled: boolean, out: Out, err: Out): Promise<number> {
+  return withDaemon(path, err, async (channel) => {
+    const result = await channel.request({ command: 'jail', name, enabled });
+    out.write(`jail ${result.name} ${result.enabled ? 'enabled' : 'disabled'}\n`);
+  });
+}
+
+/** `portcullis reload`. */
+export function reloadCommand(path: string, out: Out, err: Out): Promise<number> {
+  return withDaemon(path, err, async (channel) => {
+    out.write(`${(await channel.request({ command: 'reload' })).message}\n`);
+  });
+}
+
+/** `portcullis logs [-f] [--json]`: the engine log kept by the daemon, then (with -f) new lines as they come. */
+export function logsCommand(path: string, follow: boolean, json: boolean, out: Out, err: Out, stop?: AbortSignal): Promise<number> {
+  const print = (entry: LogEntry): void => {
+    out.write(json ? `${JSON.stringify(entry)}\n` : `${formatEntry(entry)}\n`);
+  };
+  return withDaemon(path, err, async (channel) => {
+    // Subscribe first, so no line falls between the backlog and the live stream.
+    const live: LogEntry[] = [];
+    let backlogDone = false;
+    if (follow) {
+      await channel.subscribe((_event, data) => {
+        const entry = data as LogEntry;
+        if (backlogDone) print(entry);
+        else live.push(entry);
+      }, ['log']);
+    }
+    const backlog = await channel.request({ command: 'logs' });
+    for (const entry of backlog) print(entry);
+    const last = backlog.at(-1)?.time ?? 0;
+    for (const entry of live) if (entry.time > last) print(entry);
+    backlogDone = true;
+    if (follow) {
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        stop?.addEventListener('abort', () => resolve(), { once: true });
+      });
+    }
+  });
+}
+
+/** `bans --json` over the socket, same shape as in-process. */
+export async function bansOverSocket(channel: ControlChannel, json: boolean, out: Out): Promise<void> {
+  const bans = await channel.request({ command: 'bans' });
+  if (json) {
+    out.write(`${JSON.stringify(bans.map(banJson))}\n`);
+    return;
+  }
+  const now = Date.now();
+  if (bans.length === 0) out.write('no bans\n');
+  for (const b of bans) {
+    const left = b.expiresAt === null ? 'permanent' : `${formatDuration(Math.max(1, Math.round((b.expiresAt - now) / 1000)))} left`;
+    out.write(`${b.ip.padEnd(39)} ${b.jail.padEnd(16)} ${new Date(b.bannedAt).toISOString()}  ${left.padEnd(14)} ban #${b.count}\n`);
+  }
+}
+
+function jailTable(jails: JailStatus[]): string {
+  const rows = jails.map((j) =>
+    `${j.name.padEnd(18)} ${(j.enabled ? 'on' : 'off').padEnd(4)} ${j.filter.padEnd(16)} ${String(j.failures).padStart(8)} failures ${String(j.bans).padStart(6)} bans  ${j.sources.join(', ')}`);
+  return `${rows.join('\n')}\n`;
+}
