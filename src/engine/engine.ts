@@ -7,6 +7,7 @@ import type { EngineLog } from './engine-log.js';
 import { compileFilter, loadFilter, SHIPPED_FILTER_DIR } from './filter/index.js';
 import { Jail, type JailEvent } from './jail.js';
 import { GlobFollower, type GlobFollowEvent } from './source/glob-follower.js';
+import { JournalSource } from './source/journal-source.js';
 import { TrustedSet } from './trusted.js';
 import type { BanRecord, BanStore, SourcePosition } from './types.js';
 
@@ -34,6 +35,7 @@ interface RunningJail {
   name: string;
   jail: Jail;
   follower: GlobFollower | null;
+  journal: JournalSource | null;
   failures: number;
   bans: number;
 }
@@ -98,8 +100,7 @@ export class Engine {
 
   /** Stops reading logs and the expiry timer; the bans stay in the firewall and the store. */
   async stop(): Promise<void> {
-    for (const running of this.jails.values()) await running.follower?.stop();
-    this.jails.clear();
+    await this.stopJails();
     this.bans.stop();
     await this.bans.idle();
     await this.mail?.stop();
@@ -152,8 +153,7 @@ export class Engine {
   async reload(config: Config): Promise<void> {
     const { log, firewall } = this.options;
     const wasEnabled = this.options.config.settings.enabled;
-    for (const running of this.jails.values()) await running.follower?.stop();
-    this.jails.clear();
+    await this.stopJails();
     this.options.config = config;
     this.trusted.setConfig(config.trusted.ranges);
     await firewall.setTrusted(this.trusted.ranges());
@@ -180,6 +180,14 @@ export class Engine {
     return this.bans.list();
   }
 
+  private async stopJails(): Promise<void> {
+    for (const running of this.jails.values()) {
+      await running.follower?.stop();
+      await running.journal?.stop();
+    }
+    this.jails.clear();
+  }
+
   private async startJail(name: string): Promise<void> {
     const { config, configPath, log, store } = this.options;
     const settings = config.jails[name]!;
@@ -190,7 +198,7 @@ export class Engine {
       maxretry: settings.maxretry ?? config.settings.maxretry,
       findtime: (settings.findtime ?? config.settings.findtime) * 1000,
     });
-    const running: RunningJail = { name, jail, follower: null, failures: 0, bans: 0 };
+    const running: RunningJail = { name, jail, follower: null, journal: null, failures: 0, bans: 0 };
     this.jails.set(name, running);
     if (settings.backend === 'file') {
       const follow = this.options.follow ?? {};
@@ -204,6 +212,23 @@ export class Engine {
         onEvent: (source, event) => this.onSourceEvent(name, source, event),
       });
       await running.follower.start();
+    } else {
+      // The filter's own journalmatch (fail2ban's convention) unless the jail names its own.
+      const own = settings.journalmatch.length ? settings.journalmatch : [filter.definition.values.journalmatch ?? ''].filter(Boolean);
+      const source = `journal:${name}`;
+      const cursor = store.position(source)?.cursor;
+      running.journal = new JournalSource({
+        jail: name,
+        matches: own.flatMap((m) => m.split('\n')).map((m) => m.trim()).filter(Boolean),
+        startAt: settings.start_at,
+        ...(cursor ? { cursor } : {}),
+        onLines: (lines, position) => this.processLines(name, lines, position),
+        onEvent: (event) => {
+          if (event.type === 'error') log.error(name, `journal: ${event.message ?? ''}`);
+          else if (event.type === 'exited') log.warning(name, `journalctl exited, restarting: ${event.message ?? ''}`);
+        },
+      });
+      running.journal.start();
     }
     log.info(name, `Jail started: filter ${settings.filter}, logs ${settings.logpath.join(', ') || settings.backend}`);
   }
