@@ -158,10 +158,29 @@ trust.command('list').description('every trusted range and where it comes from')
 const firewall = program.command('firewall').description('managed firewall rules: show, apply, confirm, roll back');
 const firewallAction =
   (name: 'show' | 'apply' | 'confirm' | 'rollback') =>
-  async (opts: { config: string; json?: boolean; force?: boolean; whenDue?: boolean }): Promise<void> => {
-    const commands = await import('./commands/firewall-command.js');
+  async (opts: { config: string; json?: boolean; force?: boolean; whenDue?: boolean; socket?: string }): Promise<void> => {
     const out = process.stdout;
     const err = process.stderr;
+    // With a daemon running, it owns the rules and their rollback timer.
+    if (!opts.whenDue) {
+      const client = await clientModule();
+      const channel = await client.connectIfRunning(client.socketPath(opts.config, opts.socket));
+      if (channel) {
+        // The lock-out check needs this shell's SSH session, which the daemon cannot see.
+        if (name === 'apply' && !opts.force) {
+          const warnings = await client.localGuardWarnings(opts.config);
+          if (warnings.length) {
+            channel.close();
+            err.write(`${warnings.map((w) => `warning: ${w}`).join('\n')}\nnot applied: add --force to apply anyway\n`);
+            process.exitCode = 1;
+            return;
+          }
+        }
+        process.exitCode = await client.firewallOverSocket(channel, name, true, opts.json ?? false, out, err);
+        return;
+      }
+    }
+    const commands = await import('./commands/firewall-command.js');
     process.exitCode = name === 'show'
       ? await commands.firewallShow(opts, out)
       : name === 'apply'
@@ -171,13 +190,14 @@ const firewallAction =
           : await commands.firewallRollback(opts, out, err);
   };
 firewall.command('show').description('what is live, the confirmed rules, the config draft and any pending apply')
-  .option(...configOption).option('--json', 'print one JSON object').action(firewallAction('show'));
+  .option(...configOption).option(...socketOption).option('--json', 'print one JSON object').action(firewallAction('show'));
 firewall.command('apply').description("make the config's rules live; rolled back unless confirmed in time")
-  .option(...configOption).option('--force', 'apply even when the draft would lock out your SSH session or a trusted range')
+  .option(...configOption).option(...socketOption).option('--force', 'apply even when the draft would lock out your SSH session or a trusted range')
   .action(firewallAction('apply'));
-firewall.command('confirm').description('keep the rules of the pending apply').option(...configOption).action(firewallAction('confirm'));
+firewall.command('confirm').description('keep the rules of the pending apply').option(...configOption).option(...socketOption)
+  .action(firewallAction('confirm'));
 firewall.command('rollback').description('restore the rules that were live before the pending apply')
-  .option(...configOption).option('--when-due', 'wait for the deadline and roll back only if still unconfirmed')
+  .option(...configOption).option(...socketOption).option('--when-due', 'wait for the deadline and roll back only if still unconfirmed')
   .action(firewallAction('rollback'));
 
 program.parseAsync(process.argv).catch((err: unknown) => {

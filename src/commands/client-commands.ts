@@ -2,6 +2,7 @@ import { formatDuration, loadConfig } from '../config/index.js';
 import { ControlClient, daemonAnswers, type ControlChannel } from '../control/index.js';
 import { formatEntry, type LogEntry } from '../engine/engine-log.js';
 import type { JailStatus } from '../engine/engine.js';
+import { guardWarnings, ruleSetFromConfig } from '../firewall/rules.js';
 import { banJson } from './ban-json.js';
 
 type Out = NodeJS.WritableStream;
@@ -120,4 +121,27 @@ function jailTable(jails: JailStatus[]): string {
   const rows = jails.map((j) =>
     `${j.name.padEnd(18)} ${(j.enabled ? 'on' : 'off').padEnd(4)} ${j.filter.padEnd(16)} ${String(j.failures).padStart(8)} failures ${String(j.bans).padStart(6)} bans  ${j.sources.join(', ')}`);
   return `${rows.join('\n')}\n`;
+}
+
+/** `firewall show|apply|confirm|rollback` through the daemon (it keeps the rollback timer). */
+export async function firewallOverSocket(
+  channel: ControlChannel, action: 'show' | 'apply' | 'confirm' | 'rollback', force: boolean, json: boolean, out: Out, err: Out,
+): Promise<number> {
+  try {
+    const result = await channel.request({ command: 'firewall', action, ...(force ? { force: true } : {}) });
+    if (json) out.write(`${JSON.stringify(result.data ?? result, null, 2)}\n`);
+    else out.write(`${result.message}\n`);
+    return 0;
+  } catch (error) {
+    err.write(`portcullis: ${(error as Error).message}\n`);
+    return 1;
+  } finally {
+    channel.close();
+  }
+}
+
+/** What `apply` would warn about from this shell: its SSH session's address, trusted ranges. */
+export async function localGuardWarnings(configPath: string): Promise<string[]> {
+  const config = loadConfig(configPath);
+  return guardWarnings(ruleSetFromConfig(config.firewall), config.trusted.ranges);
 }

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, cli, ensureCliBuilt, ROOT, type RunResult } from '../helpers/cli.js';
+import { CLI, cli, ensureCliBuilt, ROOT, run, type RunResult } from '../helpers/cli.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
 let tmp: TempDir;
@@ -24,9 +24,9 @@ const bans = async (): Promise<{ ip: string; count: number }[]> => JSON.parse((a
 const failure = (ip: string, port: number) =>
   `${new Date(Date.now() - 30_000).toISOString()} web1 sshd[${port}]: Failed password for root from ${ip} port ${port} ssh2\n`;
 
-function configText(): string {
+function configText(enabled = true): string {
   return [
-    '[settings]', 'maxretry = 2', 'findtime = "10m"', 'bantime = "1h"',
+    '[settings]', `enabled = ${enabled}`, 'maxretry = 2', 'findtime = "10m"', 'bantime = "1h"',
     '[firewall]', 'backend = "dry-run"',
     '[daemon]',
     `state_dir = ${JSON.stringify(path.join(tmp.dir, 'state'))}`,
@@ -95,6 +95,25 @@ describe('portcullis --daemon with its control socket (dry-run firewall)', () =>
     writeFileSync(configFile, configText());
     const reload = await c('reload');
     expect(reload.code, reload.stderr).toBe(0);
+
+    // Detection off: bans leave the firewall but stay in the store; on again: back in the firewall.
+    const firewallBans = () =>
+      (JSON.parse(readFileSync(path.join(tmp.dir, 'state', 'dry-run-firewall.json'), 'utf8')) as { bans: string[] }).bans;
+    writeFileSync(configFile, configText(false));
+    expect((await c('reload')).code).toBe(0);
+    await waitFor(() => firewallBans().length === 0, 'bans lifted from the firewall');
+    expect((await bans()).map((b) => b.ip)).toEqual(['2001:db8:50::1']);
+    writeFileSync(configFile, configText(true));
+    expect((await c('reload')).code).toBe(0);
+    await waitFor(() => firewallBans().length === 1, 'bans restored to the firewall');
+
+    // Firewall rules through the daemon, which keeps the rollback timer.
+    const apply = await run(process.execPath, [CLI, 'firewall', 'apply', '--config', configFile], 30_000, { SSH_CONNECTION: '' });
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.stdout).toContain('applied; confirm within 60 s');
+    const shown = JSON.parse((await c('firewall', 'show', '--json')).stdout) as { pending: unknown };
+    expect(shown.pending).not.toBeNull();
+    expect((await c('firewall', 'confirm')).code).toBe(0);
 
     daemon.kill('SIGTERM');
     expect(await exited(daemon)).toBe(0);
