@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expandGlob, GlobFollower, segmentRegExp, type GlobFollowEvent } from '../../src/engine/source/glob-follower.js';
 import { makeTempDir, type TempDir } from './helpers.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 let tmp: TempDir;
 const running: GlobFollower[] = [];
@@ -13,16 +14,6 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((f) => f.stop()));
   tmp.remove();
 });
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(done: () => boolean, what: string, ms = 8000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 interface Globbed {
   follower: GlobFollower;

@@ -7,6 +7,7 @@ import { LineSplitter, MAX_HELD_BYTES } from '../../src/engine/source/follow-lin
 import { MAX_LINE_LENGTH } from '../../src/engine/source/line-reader.js';
 import type { SourcePosition } from '../../src/engine/types.js';
 import { makeTempDir, type TempDir } from './helpers.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 let tmp: TempDir;
 let file: string;
@@ -19,8 +20,6 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((f) => f.stop()));
   tmp.remove();
 });
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Line n: numbered, with a varying tail so lines differ in length. */
 const line = (n: number) => `line ${String(n).padStart(6, '0')} ${'x'.repeat((n * 7) % 41)}`;
@@ -48,14 +47,6 @@ async function follow(options: Partial<FileFollowerOptions> = {}, into?: Followe
   running.push(got.follower);
   await got.follower.start();
   return got;
-}
-
-async function waitFor(done: () => boolean, what: string, ms = 8000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
 }
 
 /** Lines 1..n exactly, in order: reported as missing / duplicated numbers first, for a readable failure. */

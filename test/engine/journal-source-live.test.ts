@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JournalSource, type JournalEvent } from '../../src/engine/source/journal-source.js';
 import type { SourcePosition } from '../../src/engine/types.js';
+import { sleep, waitFor } from '../helpers/wait.js';
+
+const waitForLive = (done: () => boolean, what: string, ms = 15_000): Promise<void> => waitFor(done, what, ms, 20);
 
 const TAG = 'portcullis-test';
 const HERE = fileURLToPath(import.meta.url);
@@ -61,16 +64,6 @@ if (skip && fallback && 'journald' in fallback) {
   console.warn(`journal-source live test skipped: ${skip.reason}${fallback && 'reason' in fallback ? `, and ${fallback.reason}` : ''}`);
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(done: () => boolean, what: string, ms = 15_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
 describe.skipIf(skip !== null)('JournalSource on the live journal', () => {
   const running: JournalSource[] = [];
   afterEach(async () => {
@@ -100,13 +93,13 @@ describe.skipIf(skip !== null)('JournalSource on the live journal', () => {
     log(`${token} one`);
     const first = open();
     const mine = () => first.got.lines.filter((l) => l.includes(token));
-    await waitFor(() => mine().length === 1, 'the first message');
+    await waitForLive(() => mine().length === 1, 'the first message');
     const host = '\\S+';
     expect(mine()[0]).toMatch(new RegExp(`^[A-Z][a-z]{2} [ \\d]\\d \\d\\d:\\d\\d:\\d\\d ${host} ${TAG}(\\[\\d+\\])?: ${token} one$`));
 
     // Not UTF-8: journalctl prints it as an array of bytes, decoded with U+FFFD.
     log(Buffer.concat([Buffer.from(`${token} two `), Buffer.from([0xff, 0xfe]), Buffer.from('x')]));
-    await waitFor(() => mine().length === 2, 'a followed message');
+    await waitForLive(() => mine().length === 2, 'a followed message');
     expect(mine()[1]).toMatch(new RegExp(`: ${token} two \uFFFD\uFFFDx$`));
     const cursor = first.got.position?.cursor;
     expect(cursor).toMatch(/^s=[0-9a-f]+;i=[0-9a-f]+;/);
@@ -114,7 +107,7 @@ describe.skipIf(skip !== null)('JournalSource on the live journal', () => {
 
     log(`${token} three`);
     const resumed = open(cursor);
-    await waitFor(() => resumed.got.lines.some((l) => l.includes(`${token} three`)), 'the message after the cursor');
+    await waitForLive(() => resumed.got.lines.some((l) => l.includes(`${token} three`)), 'the message after the cursor');
     expect(resumed.got.lines.filter((l) => l.includes(token)).map((l) => l.slice(l.indexOf(token)))).toEqual([`${token} three`]);
     expect(resumed.got.events.filter((e) => e.type !== 'started')).toEqual([]);
   });

@@ -12,6 +12,7 @@ import {
 } from '../../src/engine/source/journal-source.js';
 import type { SourcePosition } from '../../src/engine/types.js';
 import { makeTempDir, type TempDir } from './helpers.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'journal');
 const FIXTURE = path.join(FIXTURES, 'sshd.json');
@@ -41,16 +42,6 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((s) => s.stop()));
   tmp.remove();
 });
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function waitFor(done: () => boolean, what: string, ms = 8000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!done()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 /** The fake journalctl printing `file` (see fixtures/journal/fake-journalctl.mjs). */
 function fake(file: string, flags: string[] = []): ChildProcess {
