@@ -45,6 +45,11 @@ export function statusCommand(path: string, json: boolean, out: Out, err: Out): 
       return;
     }
     out.write(`backend ${status.backend}, up ${formatDuration(Math.max(1, Math.round(status.uptimeMs / 1000)))}, ${status.banned} banned\n`);
+    if (status.mail) {
+      const m = status.mail;
+      out.write(`mail: ${m.sentLastHour} sent and ${m.suppressedLastHour} held back in the last hour, ${m.queued} queued`
+        + `${m.failing ? `, FAILING: ${m.lastError ?? ''}` : ''}\n`);
+    }
     out.write(jailTable(status.jails));
   });
 }

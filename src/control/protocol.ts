@@ -141,6 +141,8 @@ export interface StatusResult {
   jails: JailStatus[];
   /** Addresses banned now. */
   banned: number;
+  /** E-mail notices: queued, sent and suppressed in the last hour, the last error; null when off. */
+  mail: { queued: number; sentLastHour: number; suppressedLastHour: number; lastError: string | null; failing: boolean } | null;
 }
 
 /** `trust`: what each action gives back. */

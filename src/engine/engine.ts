@@ -1,4 +1,4 @@
-import { EmailNotifier } from '../actions/index.js';
+import { EmailNotifier, type EmailNotifierStatus } from '../actions/index.js';
 import { formatDuration, resolveConfigPath, type Config } from '../config/index.js';
 import type { FirewallBackend } from '../firewall/types.js';
 import { BanManager, type BanEvent } from './ban-manager.js';
@@ -123,7 +123,7 @@ export class Engine {
   }
 
   /** The jails and their counts. */
-  status(): { uptimeMs: number; backend: string; jails: JailStatus[]; banned: number } {
+  status(): { uptimeMs: number; backend: string; jails: JailStatus[]; banned: number; mail: EmailNotifierStatus | null } {
     const jails = Object.entries(this.options.config.jails).map(([name, jail]): JailStatus => {
       const running = this.jails.get(name);
       return {
@@ -136,7 +136,13 @@ export class Engine {
         tracked: running?.jail.tracked ?? 0,
       };
     });
-    return { uptimeMs: this.clock.now() - this.startedAt, backend: this.options.firewall.name, jails, banned: this.bans.list().length };
+    return {
+      uptimeMs: this.clock.now() - this.startedAt,
+      backend: this.options.firewall.name,
+      jails,
+      banned: this.bans.list().length,
+      mail: this.mail?.status() ?? null,
+    };
   }
 
   /** The configuration in force. */

@@ -11,7 +11,7 @@ export function fakeBan(ip: string, seconds = 600): BanRecord {
 export function fakeHandlers(overrides: Partial<CommandHandlers> = {}): CommandHandlers {
   const bans = new Map<string, BanRecord>();
   return {
-    status: async () => ({ uptimeMs: 5, backend: 'dry-run', jails: [], banned: bans.size }),
+    status: async () => ({ uptimeMs: 5, backend: 'dry-run', jails: [], banned: bans.size, mail: null }),
     bans: async () => [...bans.values()],
     ban: async (request) => {
       if (request.ip === '192.0.2.99') throw new Error(`${request.ip} is trusted (range 192.0.2.0/24), not banned`);
