@@ -326,7 +326,7 @@ async function verify(s: Scenario, raw: FirewallBackend, netns: string | null, r
   }
   if (!netns) return;
   const sample = [
-    ...(rows[0]?.samples ?? []).filter((_, i) => i % SAMPLE_EVERY === SAMPLE_EVERY - 1),
+    ...(rows[0]?.samples ?? []).filter((_, i, all) => i % SAMPLE_EVERY === SAMPLE_EVERY - 1 || i === all.length - 1),
     ...(rows[1]?.samples ?? []).filter((_, i, all) => i < 3 || i >= all.length - 2),
   ].map((x) => x.ip);
   let present = 0;
