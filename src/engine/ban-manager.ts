@@ -49,6 +49,9 @@ export class BanManager {
   private readonly bans = new Map<string, BanRecord>();
   private readonly queue: ExpiryQueue;
   private firewallChain: Promise<unknown> = Promise.resolve();
+  /** Bans waiting to be sent together, and the firewall call that will send them. */
+  private openBatch: BanEntry[] | null = null;
+  private openFlush: Promise<void> | null = null;
   private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly deps: BanManagerDeps) {
@@ -229,7 +232,7 @@ export class BanManager {
     if (record.expiresAt === null) this.queue.cancel(record.ip);
     else this.queue.schedule(record.ip, record.expiresAt);
     const entry = entryOf(record, this.deps.clock.now());
-    await this.runFirewall(`ban ${record.ip}`, () => this.deps.firewall.ban([entry]));
+    await this.queueBan(entry);
     this.emit({ type: 'ban', record: { ...record, reason: [...record.reason] }, restored: false, extended });
   }
 
@@ -256,10 +259,33 @@ export class BanManager {
    * Runs firewall commands one at a time in call order. A failure is reported (with stderr) and
    * tried once more; if that fails too, the store holds the truth and the next start applies it.
    */
-  private runFirewall(what: string, command: () => Promise<void>): Promise<void> {
+  /**
+   * Bans that arrive while the firewall is busy go out together in one command (a burst of 100
+   * bans is one `ipset restore` or one `nft` transaction, not 100 queued one after another).
+   */
+  private queueBan(entry: BanEntry): Promise<void> {
+    if (this.openBatch && this.openFlush) {
+      this.openBatch.push(entry);
+      return this.openFlush;
+    }
+    const batch = [entry];
+    const label = (): string => `ban ${batch.length <= 3 ? batch.map((e) => e.address).join(', ') : `${batch.length} addresses`}`;
+    const flush = this.runFirewall(label, () => {
+      // From here on the batch is being sent: later bans start a new one.
+      if (this.openBatch === batch) this.openBatch = null;
+      return this.deps.firewall.ban(batch);
+    });
+    this.openBatch = batch;
+    this.openFlush = flush;
+    return flush;
+  }
+
+  private runFirewall(what: string | (() => string), command: () => Promise<void>): Promise<void> {
+    // Anything queued after this command must run after it: later bans start a new batch.
+    this.openBatch = null;
     const delay = this.deps.retryDelay ?? FIREWALL_RETRY_DELAY;
     const attempt = (then: string) => command().then(() => true, (err: unknown) => {
-      this.emit({ type: 'error', message: `firewall: ${what} failed${then}: ${messageOf(err)}` });
+      this.emit({ type: 'error', message: `firewall: ${typeof what === 'string' ? what : what()} failed${then}: ${messageOf(err)}` });
       return false;
     });
     const run = this.firewallChain.then(async () => {

@@ -112,14 +112,18 @@ export class Engine {
     const running = this.jails.get(jailName);
     if (!running) return;
     const now = this.clock.now();
-    for (const line of lines) {
-      // Each jail counts on its own: only its own ban silences an address there. Another jail's
-      // ban must not, or two jails on one log would race and recidive would never count.
-      for (const event of running.jail.processLine(line, now, (ip) => this.bans.get(ip)?.jail === jailName)) {
-        this.onJailEvent(running, event);
+    // One transaction for the bans these lines make and the position after them: one disk sync
+    // for a burst instead of one per ban.
+    this.options.store.batch(() => {
+      for (const line of lines) {
+        // Each jail counts on its own: only its own ban silences an address there. Another jail's
+        // ban must not, or two jails on one log would race and recidive would never count.
+        for (const event of running.jail.processLine(line, now, (ip) => this.bans.get(ip)?.jail === jailName)) {
+          this.onJailEvent(running, event);
+        }
       }
-    }
-    if (position) this.options.store.savePosition(position);
+      if (position) this.options.store.savePosition(position);
+    });
   }
 
   /** The jails and their counts. */

@@ -42,6 +42,10 @@ export class MemoryStore implements BanStore {
     return ban;
   }
 
+  batch<T>(work: () => T): T {
+    return work();
+  }
+
   removeBans(ips: readonly string[]): number {
     let removed = 0;
     for (const ip of ips) if (this.bans.delete(ip)) removed++;

@@ -279,6 +279,11 @@ export class SqliteStore implements BanStore {
     });
   }
 
+  batch<T>(work: () => T): T {
+    // Writes inside become savepoints of this one transaction.
+    return this.db.transaction(work)();
+  }
+
   removeBans(ips: readonly string[]): number {
     if (ips.length === 0) return 0;
     return this.guard(`remove ${ips.length} bans`, () =>

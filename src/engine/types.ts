@@ -64,6 +64,11 @@ export interface BanStore {
   addTrusted(range: string, note: string, at: number): void;
   /** Returns whether it was there. */
   removeTrusted(range: string): boolean;
+  /**
+   * Runs `work` as one transaction: every write inside it reaches the disk together, with one
+   * sync (a burst of bans from one read of a log, and the read position after it).
+   */
+  batch<T>(work: () => T): T;
   position(source: string): SourcePosition | undefined;
   savePosition(position: SourcePosition): void;
   close(): void;
