@@ -176,7 +176,8 @@ const firewallAction =
             return;
           }
         }
-        process.exitCode = await client.firewallOverSocket(channel, name, true, opts.json ?? false, out, err);
+        // The daemon checks the trusted ranges it knows (run-time ones too); --force skips both.
+        process.exitCode = await client.firewallOverSocket(channel, name, opts.force ?? false, opts.json ?? false, out, err);
         return;
       }
     }

@@ -145,8 +145,8 @@ export async function firewallOverSocket(
   }
 }
 
-/** What `apply` would warn about from this shell: its SSH session's address, trusted ranges. */
+/** What `apply` would warn about from this shell's SSH session (the daemon checks trusted ranges). */
 export async function localGuardWarnings(configPath: string): Promise<string[]> {
   const config = loadConfig(configPath);
-  return guardWarnings(ruleSetFromConfig(config.firewall), config.trusted.ranges);
+  return guardWarnings(ruleSetFromConfig(config.firewall), []);
 }

@@ -36,34 +36,46 @@ export async function runDaemon(configPath: string, options: DaemonOptions = {})
   });
   const lock = acquireLock(config.daemon.state_dir);
   const pidFile = options.pidFile ?? config.daemon.pid_file;
-  const store = SqliteStore.open(config.daemon.state_dir);
+  let store: SqliteStore | null = null;
   let server: ControlServer | null = null;
+  let engine: Engine | null = null;
+  let applier: RuleApplier | null = null;
   try {
+    store = SqliteStore.open(config.daemon.state_dir);
     mkdirSync(path.dirname(pidFile), { recursive: true });
     writeFileSync(pidFile, `${process.pid}\n`);
     const choice = await selectBackend(config.firewall.backend, config.daemon.state_dir);
     if (choice.notice) log.warning(null, choice.notice);
     // A rule apply left unconfirmed by a process that died: its previous rules come back.
-    const applier = new RuleApplier(choice.backend, config.daemon.state_dir);
+    applier = new RuleApplier(choice.backend, config.daemon.state_dir);
     if ((await applier.recover(true)) === 'rolled-back') log.warning(null, 'Rolled back firewall rules left unconfirmed before a restart');
-    const engine = new Engine({ configPath, config, store, firewall: choice.backend, log, onEvent: (event: EngineEvent) => broadcast(event.type, event) });
+    const running = new Engine({ configPath, config, store, firewall: choice.backend, log, onEvent: (event: EngineEvent) => broadcast(event.type, event) });
+    engine = running;
     const reload = async (): Promise<string> => {
       const next = loadConfig(configPath);
-      await engine.reload(next);
+      await running.reload(next);
       return `reloaded ${configPath}`;
     };
-    server = new ControlServer(options.socket ?? config.daemon.socket, daemonHandlers({ configPath, engine, log, firewall: choice.backend, applier, reload }));
+    server = new ControlServer(options.socket ?? config.daemon.socket, daemonHandlers({ configPath, engine: running, log, firewall: choice.backend, applier, reload }));
     await server.start();
     const live = server;
     broadcast = (event, data) => live.broadcast(event, data);
-    await engine.start();
+    await running.start();
     log.info(null, `Listening on ${options.socket ?? config.daemon.socket} (pid ${process.pid})`);
     await waitForStop(log, reload, options.stopSignal);
-    await engine.stop();
     return 0;
+  } catch (err) {
+    log.error(null, `stopping: ${(err as Error).message}`);
+    throw err;
   } finally {
+    // Whatever happened, nothing of ours keeps running: followers, timers, the socket.
+    await engine?.stop().catch(() => {});
+    // Rules applied but never confirmed do not outlive the daemon that was to time them out.
+    if (applier && (await applier.recover(true).catch(() => 'none')) === 'rolled-back') {
+      log.warning(null, 'Rolled back firewall rules that were still waiting for confirmation');
+    }
     await server?.stop();
-    store.close();
+    store?.close();
     rmSync(pidFile, { force: true });
     lock.release();
   }

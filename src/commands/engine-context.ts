@@ -4,6 +4,7 @@ import { systemClock } from '../engine/clock.js';
 import { SqliteStore } from '../engine/store.js';
 import { TrustedSet } from '../engine/trusted.js';
 import { selectBackend } from '../firewall/select-backend.js';
+import { acquireLock } from './state-lock.js';
 import type { FirewallBackend } from '../firewall/types.js';
 
 /** The state a one-off command works on: config, store, firewall and a ban manager over them. */
@@ -29,7 +30,16 @@ export async function openEngineContext(
   options: { live?: boolean; onEvent?: (event: BanEvent) => void } = {},
 ): Promise<EngineContext> {
   const config = loadConfig(configPath);
-  const store = SqliteStore.open(config.daemon.state_dir);
+  // Changing the state directly while a daemon owns it would leave the daemon's view stale: the
+  // lock refuses that, naming the daemon (its socket may just be elsewhere).
+  const lock = options.live ? acquireLock(config.daemon.state_dir) : null;
+  let store: SqliteStore;
+  try {
+    store = SqliteStore.open(config.daemon.state_dir);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   try {
     const choice = await selectBackend(config.firewall.backend, config.daemon.state_dir);
     const trusted = new TrustedSet({ config: config.trusted.ranges });
@@ -57,10 +67,12 @@ export async function openEngineContext(
       close: () => {
         bans.stop();
         store.close();
+        lock?.release();
       },
     };
   } catch (err) {
     store.close();
+    lock?.release();
     throw err;
   }
 }

@@ -1,10 +1,13 @@
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import path, { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig, type Config } from '../config/index.js';
 import { ApplyRefused, RuleApplier } from '../firewall/rule-applier.js';
 import { diffRuleSets, guardWarnings, ruleSetFromConfig } from '../firewall/rules.js';
 import { selectBackend } from '../firewall/select-backend.js';
+import { DATABASE_FILE, SqliteStore } from '../engine/store.js';
+import { acquireLock } from './state-lock.js';
 import type { FirewallBackend } from '../firewall/types.js';
 
 /** Options shared by the `firewall` subcommands. */
@@ -23,8 +26,10 @@ interface Context {
   notice?: string;
 }
 
-async function open(options: FirewallCommandOptions): Promise<Context> {
+async function open(options: FirewallCommandOptions, mutating = false): Promise<Context> {
   const config = loadConfig(options.config);
+  // Only one owner changes the rules: a running daemon's lock refuses this (its socket may be elsewhere).
+  if (mutating) acquireLock(config.daemon.state_dir).release();
   const choice = await selectBackend(config.firewall.backend, config.daemon.state_dir);
   const applier = new RuleApplier(choice.backend, config.daemon.state_dir);
   // An apply whose deadline passed while nothing watched (a reboot, a killed watcher) goes back now.
@@ -66,9 +71,10 @@ export async function firewallShow(options: FirewallCommandOptions, out: NodeJS.
 
 /** `portcullis firewall apply`: the config's rules go live, to be confirmed within the timeout. */
 export async function firewallApply(options: FirewallCommandOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  const { config, backend, applier, notice } = await open(options);
+  const { config, backend, applier, notice } = await open(options, true);
   const draft = ruleSetFromConfig(config.firewall);
-  const warnings = guardWarnings(draft, config.trusted.ranges);
+  const trusted = [...config.trusted.ranges, ...runtimeTrusted(config.daemon.state_dir)];
+  const warnings = guardWarnings(draft, trusted);
   out.write(`backend: ${backend.name}${notice ? ` (${notice})` : ''}\n`);
   out.write(`${['changes:', ...diffRuleSets(applier.current(), draft).map((l) => `  ${l}`)].join('\n')}\n`);
   out.write(`${['commands:', ...backend.planRules(draft).map((l) => `  ${l}`)].join('\n')}\n`);
@@ -79,7 +85,7 @@ export async function firewallApply(options: FirewallCommandOptions, out: NodeJS
       return 1;
     }
   }
-  await backend.start(config.trusted.ranges);
+  await backend.start(trusted);
   try {
     const pending = await applier.apply(draft, config.firewall.confirm_timeout);
     startRollbackWatcher(options.config);
@@ -97,7 +103,7 @@ export async function firewallApply(options: FirewallCommandOptions, out: NodeJS
 
 /** `portcullis firewall confirm`. */
 export async function firewallConfirm(options: FirewallCommandOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  const { applier } = await open(options);
+  const { applier } = await open(options, true);
   return refusedAs1(err, async () => {
     const rules = await applier.confirm();
     out.write(`confirmed: ${rules.rules.length} rules, default policy ${rules.defaultPolicy}\n`);
@@ -106,7 +112,7 @@ export async function firewallConfirm(options: FirewallCommandOptions, out: Node
 
 /** `portcullis firewall rollback [--when-due]`. */
 export async function firewallRollback(options: FirewallCommandOptions, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
-  const { applier } = await open(options);
+  const { applier } = await open(options, !options.whenDue);
   if (options.whenDue) {
     // The watcher started by `apply`: sleeps until the deadline, then rolls back unless confirmed.
     for (let pending = applier.pending(); pending; pending = applier.pending()) {
@@ -136,6 +142,17 @@ async function refusedAs1(err: NodeJS.WritableStream, action: () => Promise<void
       return 1;
     }
     throw error;
+  }
+}
+
+/** Ranges trusted at run time (`trust add`), from the store; none before it exists. */
+function runtimeTrusted(stateDir: string): string[] {
+  if (!existsSync(path.join(stateDir, DATABASE_FILE))) return [];
+  const store = SqliteStore.open(stateDir);
+  try {
+    return store.trustedRanges().map((t) => t.range);
+  } finally {
+    store.close();
   }
 }
 

@@ -4,7 +4,7 @@ import type { FirewallBackend } from '../firewall/types.js';
 import { BanManager, type BanEvent } from './ban-manager.js';
 import { systemClock, type Clock } from './clock.js';
 import type { EngineLog } from './engine-log.js';
-import { compileFilter, loadFilter, SHIPPED_FILTER_DIR } from './filter/index.js';
+import { compileFilter, loadFilter, SHIPPED_FILTER_DIR, type CompiledFilter } from './filter/index.js';
 import { Jail, type JailEvent } from './jail.js';
 import { GlobFollower, type GlobFollowEvent } from './source/glob-follower.js';
 import { JournalSource } from './source/journal-source.js';
@@ -62,6 +62,7 @@ export class Engine {
   private readonly clock: Clock;
   private readonly jails = new Map<string, RunningJail>();
   private readonly startedAt: number;
+  private reloading: Promise<void> = Promise.resolve();
   /** Ban notices by e-mail, when `[notify.email]` is set (only jails with the "email" action). */
   readonly mail: EmailNotifier | null;
 
@@ -85,17 +86,19 @@ export class Engine {
 
   /** Starts the firewall, restores the stored bans, then starts reading the enabled jails' logs. */
   async start(): Promise<void> {
-    const { config, log, firewall } = this.options;
+    const { config, log, firewall, store } = this.options;
     log.info(null, `Starting: backend ${firewall.name}, ${Object.keys(config.jails).length} jails`);
+    // Every filter is compiled before anything runs: a bad one stops the start, not half of it.
+    const jails = this.compileJails(config);
+    // Ranges trusted at run time count even while detection is off.
+    for (const stored of store.trustedRanges()) this.trusted.add(stored.range, 'runtime', stored.note);
     await firewall.start(this.trusted.ranges());
     if (!config.settings.enabled) {
       log.notice(null, 'Intrusion detection is off ([settings] enabled = false): no log is read, stored bans stay out of the firewall');
       return;
     }
     await this.bans.start();
-    for (const [name, jail] of Object.entries(config.jails)) {
-      if (jail.enabled) await this.startJail(name);
-    }
+    for (const jail of jails) await this.startJail(jail);
   }
 
   /** Stops reading logs and the expiry timer; the bans stay in the firewall and the store. */
@@ -122,7 +125,14 @@ export class Engine {
           this.onJailEvent(running, event);
         }
       }
-      if (position) this.options.store.savePosition(position);
+      if (position) {
+        try {
+          this.options.store.savePosition(position);
+        } catch (err) {
+          // The bans above must still commit; the position is only how far to resume.
+          this.options.log.error(jailName, `read position not saved: ${(err as Error).message}`);
+        }
+      }
     });
   }
 
@@ -160,8 +170,17 @@ export class Engine {
    * detection off lifts the bans from the firewall and keeps them in the store; turning it on
    * restores them.
    */
-  async reload(config: Config): Promise<void> {
+  reload(config: Config): Promise<void> {
+    // One reload at a time: two interleaved would leave a jail's follower running unowned.
+    const next = this.reloading.then(() => this.applyConfig(config));
+    this.reloading = next.catch(() => {});
+    return next;
+  }
+
+  private async applyConfig(config: Config): Promise<void> {
     const { log, firewall } = this.options;
+    // Compiled first: a bad filter is refused while the running jails go on untouched.
+    const jails = this.compileJails(config);
     const wasEnabled = this.options.config.settings.enabled;
     await this.stopJails();
     this.options.config = config;
@@ -179,9 +198,7 @@ export class Engine {
       await this.bans.start();
       log.notice(null, 'Intrusion detection turned on: stored bans restored');
     }
-    for (const [name, jail] of Object.entries(config.jails)) {
-      if (jail.enabled) await this.startJail(name);
-    }
+    for (const jail of jails) await this.startJail(jail);
     log.info(null, `Configuration reloaded: ${this.jails.size} jails running`);
   }
 
@@ -198,16 +215,28 @@ export class Engine {
     this.jails.clear();
   }
 
-  private async startJail(name: string): Promise<void> {
-    const { config, configPath, log, store } = this.options;
-    const settings = config.jails[name]!;
+  /** The enabled jails of a config, their filters compiled; throws naming the filter at fault. */
+  private compileJails(config: Config): { name: string; filter: CompiledFilter; jail: Jail }[] {
     const dirs = [...(this.options.filterDirs ?? []), SHIPPED_FILTER_DIR];
-    const extraIgnoreregex = settings.ignoreregex.map((pattern, i) => ({ pattern, file: configPath, line: i + 1 }));
-    const filter = compileFilter(loadFilter(settings.filter, dirs), { now: () => this.clock.now(), extraIgnoreregex });
-    const jail = new Jail(name, filter, {
-      maxretry: settings.maxretry ?? config.settings.maxretry,
-      findtime: (settings.findtime ?? config.settings.findtime) * 1000,
+    return Object.entries(config.jails).filter(([, settings]) => settings.enabled).map(([name, settings]) => {
+      const extraIgnoreregex = settings.ignoreregex.map((pattern, i) => ({ pattern, file: this.options.configPath, line: i + 1 }));
+      const filter = compileFilter(loadFilter(settings.filter, dirs), { now: () => this.clock.now(), extraIgnoreregex });
+      const jail = new Jail(name, filter, {
+        maxretry: settings.maxretry ?? config.settings.maxretry,
+        findtime: (settings.findtime ?? config.settings.findtime) * 1000,
+      });
+      return { name, filter, jail };
     });
+  }
+
+  private async startJail(prepared: { name: string; filter: CompiledFilter; jail: Jail }): Promise<void> {
+    const { config, configPath, log, store } = this.options;
+    const { name, filter, jail } = prepared;
+    const settings = config.jails[name]!;
+    // A jail of that name still running (never expected) is stopped, not orphaned.
+    const old = this.jails.get(name);
+    await old?.follower?.stop();
+    await old?.journal?.stop();
     const running: RunningJail = { name, jail, follower: null, journal: null, failures: 0, bans: 0 };
     this.jails.set(name, running);
     if (settings.backend === 'file') {
@@ -251,7 +280,7 @@ export class Engine {
     } else if (event.type === 'hostname') {
       log.warning(running.name, `Found host name "${event.host}", not an IP address: not banned - ${event.line}`);
     } else {
-      void this.bans.handle(event.request);
+      this.bans.handle(event.request).catch((err: Error) => log.error(running.name, `ban of ${event.request.ip} failed: ${err.message}`));
     }
     this.options.onEvent?.(event);
   }

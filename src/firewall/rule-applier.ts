@@ -56,7 +56,9 @@ export class RuleApplier {
     try {
       await this.backend.applyRules(draft);
     } catch (err) {
-      // Nothing changed in the kernel (the apply is one transaction): nothing to wait for.
+      // Part of it may be live (iptables and ip6tables are two transactions): put the previous
+      // rules back now. If that fails too, the pending file stays and the next start does it.
+      await this.backend.applyRules(pending.previous);
       rmSync(this.pendingFile, { force: true });
       throw err;
     }

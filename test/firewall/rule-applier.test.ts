@@ -81,3 +81,21 @@ describe('RuleApplier', () => {
     await expect(applier.rollback()).rejects.toThrow(/nothing to roll back/);
   });
 });
+
+describe('RuleApplier when the backend fails half-way', () => {
+  it('puts the previous rules back at once and leaves nothing pending', async () => {
+    const backend = new DryRunBackend();
+    const applied: RuleSet[] = [];
+    const real = backend.applyRules.bind(backend);
+    backend.applyRules = async (rules: RuleSet) => {
+      applied.push(rules);
+      await real(rules); // half of it made it to the kernel, say the IPv4 family...
+      if (rules === DRAFT) throw new Error('ip6tables-restore failed');
+    };
+    const applier = new RuleApplier(backend, tmp.dir, () => now);
+    await expect(applier.apply(DRAFT, 60)).rejects.toThrow(/ip6tables-restore failed/);
+    expect(applied.at(-1)).toEqual({ defaultPolicy: 'accept', rules: [] });
+    expect(backend.appliedRules).toEqual({ defaultPolicy: 'accept', rules: [] });
+    expect(applier.pending()).toBeNull();
+  });
+});

@@ -70,10 +70,14 @@ describe('portcullis --daemon with its control socket (dry-run firewall)', () =>
     expect(statSync(socket).mode & 0o777).toBe(0o600);
     expect(readFileSync(path.join(tmp.dir, 'run', 'portcullis.pid'), 'utf8').trim()).toBe(String(daemon.pid));
 
-    // A second daemon on the same state refuses to start.
+    // A second daemon on the same state refuses to start, and so does a direct change that
+    // missed the daemon's socket.
     const second = await c('--daemon');
     expect(second.code).toBe(1);
     expect(second.stderr).toContain('another portcullis');
+    const direct = await c('ban', '198.18.70.1', '--socket', path.join(tmp.dir, 'elsewhere.sock'));
+    expect(direct.code).toBe(1);
+    expect(direct.stderr).toContain('another portcullis');
 
     appendFileSync(authLog, failure('198.18.50.1', 1) + failure('198.18.50.1', 2) + failure('2001:db8:50::1', 3) + failure('2001:db8:50::1', 4));
     await waitFor(async () => (await bans()).length === 2, 'two bans');
