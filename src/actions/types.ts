@@ -1,21 +1,7 @@
-/**
- * A ban as the notifier sees it. The engine's `BanRecord` has this shape; it is declared here so
- * that actions depend on nothing in the engine.
- */
-export interface BanNotice {
-  /** Canonical IP, or a CIDR for a manual ban of a range. */
-  ip: string;
-  /** The jail that made the ban, or `manual`. */
-  jail: string;
-  /** Epoch ms. */
-  bannedAt: number;
-  /** Epoch ms, or null for a permanent ban. */
-  expiresAt: number | null;
-  /** Which ban of this address this is (1 for the first). */
-  count: number;
-  /** The matched log lines (or the operator's words): untrusted text, never interpreted. */
-  reason: string[];
-}
+import type { BanRecord } from '../engine/types.js';
+
+/** A ban as the notifier sees it: the engine's record (its `reason` lines are untrusted text). */
+export type BanNotice = BanRecord;
 
 /** Severities the notifier reports with; a subset of the engine log's levels. */
 export type NotifierLogLevel = 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR';

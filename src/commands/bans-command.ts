@@ -1,11 +1,10 @@
 import { formatDuration } from '../config/index.js';
 import type { BanEvent } from '../engine/ban-manager.js';
-import { banJson } from './ban-json.js';
-import { bansOverSocket, connectIfRunning, socketPath } from './client-commands.js';
+import { formatBans, formatTrusted } from './ban-format.js';
+import { connectIfRunning, socketPath } from './client-commands.js';
 import { openEngineContext, type EngineContext } from './engine-context.js';
 import type { ControlChannel } from '../control/index.js';
 
-export { banJson } from './ban-json.js';
 
 type Out = NodeJS.WritableStream;
 
@@ -14,7 +13,7 @@ export async function listBans(configPath: string, json: boolean, out: Out, sock
   const channel = await connectIfRunning(socketPath(configPath, socket));
   if (channel) {
     try {
-      await bansOverSocket(channel, json, out);
+      out.write(formatBans(await channel.request({ command: 'bans' }), json));
       return 0;
     } finally {
       channel.close();
@@ -25,16 +24,8 @@ export async function listBans(configPath: string, json: boolean, out: Out, sock
     const now = Date.now();
     const bans = ctx.store.activeBans().filter((b) => b.expiresAt === null || b.expiresAt > now);
     bans.sort((a, b) => a.bannedAt - b.bannedAt);
-    if (json) {
-      out.write(`${JSON.stringify(bans.map(banJson))}\n`);
-      return 0;
-    }
-    if (ctx.notice) out.write(`(${ctx.notice})\n`);
-    if (bans.length === 0) out.write('no bans\n');
-    for (const b of bans) {
-      const left = b.expiresAt === null ? 'permanent' : `${formatDuration(Math.max(1, Math.round((b.expiresAt - now) / 1000)))} left`;
-      out.write(`${b.ip.padEnd(39)} ${b.jail.padEnd(16)} ${new Date(b.bannedAt).toISOString()}  ${left.padEnd(14)} ban #${b.count}\n`);
-    }
+    if (ctx.notice && !json) out.write(`(${ctx.notice})\n`);
+    out.write(formatBans(bans, json, now));
     return 0;
   } finally {
     ctx.close();
@@ -78,27 +69,20 @@ export async function unbanCommand(configPath: string, ip: string | undefined, a
 export async function trustCommand(
   configPath: string, action: 'add' | 'rm' | 'list', range: string | undefined, json: boolean, out: Out, err: Out, socket?: string,
 ): Promise<number> {
-  const channel = await connectIfRunning(socketPath(configPath, socket));
-  if (channel) {
-    channel.close();
-    return withLiveContext(configPath, socket, err, async (_ctx, live) => {
-      const result = await live!.request({ command: 'trust', action, ...(range ? { range } : {}) });
-      if (result.action === 'list') {
-        out.write(json ? `${JSON.stringify(result.ranges)}\n` : result.ranges.map((t) => `${t.range.padEnd(43)} ${t.origin}${t.note ? `  ${t.note}` : ''}\n`).join(''));
-      } else if (result.action === 'add') {
-        out.write(`trusted ${range}${result.unbanned.length ? `; unbanned ${result.unbanned.join(', ')}` : ''}\n`);
-      } else if (result.removed) {
-        out.write(`no longer trusted: ${range}\n`);
-      } else {
-        throw new Error(`${range} is not a trusted range added at run time`);
-      }
-    });
-  }
   if (action === 'list') {
+    const channel = await connectIfRunning(socketPath(configPath, socket));
+    if (channel) {
+      try {
+        const result = await channel.request({ command: 'trust', action: 'list' });
+        if (result.action === 'list') out.write(formatTrusted(result.ranges, json));
+        return 0;
+      } finally {
+        channel.close();
+      }
+    }
     const ctx = await openEngineContext(configPath);
     try {
-      const list = ctx.trusted.list();
-      out.write(json ? `${JSON.stringify(list)}\n` : list.map((t) => `${t.range.padEnd(43)} ${t.origin}${t.note ? `  ${t.note}` : ''}\n`).join(''));
+      out.write(formatTrusted(ctx.trusted.list(), json));
       return 0;
     } finally {
       ctx.close();
@@ -108,15 +92,21 @@ export async function trustCommand(
     err.write(`portcullis: trust ${action} needs an IP or CIDR\n`);
     return 1;
   }
-  return withLiveContext(configPath, socket, err, async (ctx) => {
-    if (action === 'add') {
-      const lifted = await ctx!.bans.trust(range, 'added from the command line');
-      out.write(`trusted ${range}${lifted.length ? `; unbanned ${lifted.join(', ')}` : ''}\n`);
-    } else if (await ctx!.bans.untrust(range)) {
-      out.write(`no longer trusted: ${range}\n`);
+  return withLiveContext(configPath, socket, err, async (ctx, channel) => {
+    let unbanned: string[] = [];
+    let done: boolean;
+    if (channel) {
+      const result = await channel.request({ command: 'trust', action, range });
+      done = result.action === 'add' || (result.action === 'rm' && result.removed);
+      if (result.action === 'add') unbanned = result.unbanned;
+    } else if (action === 'add') {
+      unbanned = await ctx!.bans.trust(range, 'added from the command line');
+      done = true;
     } else {
-      throw new Error(`${range} is not a trusted range added at run time`);
+      done = await ctx!.bans.untrust(range);
     }
+    if (!done) throw new Error(`${range} is not a trusted range added at run time`);
+    out.write(action === 'add' ? `trusted ${range}${unbanned.length ? `; unbanned ${unbanned.join(', ')}` : ''}\n` : `no longer trusted: ${range}\n`);
   });
 }
 

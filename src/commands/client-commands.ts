@@ -1,9 +1,8 @@
 import { formatDuration, loadConfig } from '../config/index.js';
-import { ControlClient, daemonAnswers, type ControlChannel } from '../control/index.js';
+import { connectIfListening, type ControlChannel } from '../control/index.js';
 import { formatEntry, type LogEntry } from '../engine/engine-log.js';
 import type { JailStatus } from '../engine/engine.js';
 import { guardWarnings, ruleSetFromConfig } from '../firewall/rules.js';
-import { banJson } from './ban-json.js';
 
 type Out = NodeJS.WritableStream;
 
@@ -13,8 +12,8 @@ export function socketPath(configPath: string, socket?: string): string {
 }
 
 /** A client of the running daemon, or null when none answers on the socket. */
-export async function connectIfRunning(path: string): Promise<ControlChannel | null> {
-  return (await daemonAnswers(path)) ? ControlClient.connect(path) : null;
+export function connectIfRunning(path: string): Promise<ControlChannel | null> {
+  return connectIfListening(path);
 }
 
 /** Runs `action` against the daemon; a command that needs one says so when none runs. */
@@ -105,21 +104,6 @@ export function logsCommand(path: string, follow: boolean, json: boolean, out: O
       });
     }
   });
-}
-
-/** `bans --json` over the socket, same shape as in-process. */
-export async function bansOverSocket(channel: ControlChannel, json: boolean, out: Out): Promise<void> {
-  const bans = await channel.request({ command: 'bans' });
-  if (json) {
-    out.write(`${JSON.stringify(bans.map(banJson))}\n`);
-    return;
-  }
-  const now = Date.now();
-  if (bans.length === 0) out.write('no bans\n');
-  for (const b of bans) {
-    const left = b.expiresAt === null ? 'permanent' : `${formatDuration(Math.max(1, Math.round((b.expiresAt - now) / 1000)))} left`;
-    out.write(`${b.ip.padEnd(39)} ${b.jail.padEnd(16)} ${new Date(b.bannedAt).toISOString()}  ${left.padEnd(14)} ban #${b.count}\n`);
-  }
 }
 
 function jailTable(jails: JailStatus[]): string {

@@ -43,7 +43,6 @@ export async function openEngineContext(
   try {
     const choice = await selectBackend(config.firewall.backend, config.daemon.state_dir);
     const trusted = new TrustedSet({ config: config.trusted.ranges });
-    for (const stored of store.trustedRanges()) trusted.add(stored.range, 'runtime', stored.note);
     const bans = new BanManager({
       store,
       firewall: choice.backend,
@@ -53,6 +52,7 @@ export async function openEngineContext(
       jailSettings: (jail) => config.jails[jail],
       onEvent: options.onEvent ?? (() => {}),
     });
+    bans.loadTrusted();
     if (options.live) {
       await choice.backend.start(trusted.ranges());
       await bans.start();

@@ -1,8 +1,8 @@
-import { createConnection, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { ControlChannel, EventListener } from './channel.js';
 import { LineSplitter } from './line-splitter.js';
 import { MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, parseServerMessage, type CommandInput, type CommandResults, type HandledCommandName } from './protocol.js';
-import { connectError, probeSocket } from './socket-errors.js';
+import { isNotListening, openSocket, probeSocket } from './socket-errors.js';
 
 /** The daemon answered a request with an error; the message is the daemon's, for the operator. */
 export class ControlRequestError extends Error {
@@ -30,6 +30,16 @@ interface PendingRequest {
  */
 export function daemonAnswers(socketPath: string, timeoutMs = 1000): Promise<boolean> {
   return probeSocket(socketPath, timeoutMs);
+}
+
+/** A client of the daemon, or null when nothing listens on the socket (one connect, not a probe and a second one). */
+export async function connectIfListening(socketPath: string, timeoutMs = 1000): Promise<ControlClient | null> {
+  try {
+    return await ControlClient.connect(socketPath, timeoutMs);
+  } catch (err) {
+    if (isNotListening(err)) return null;
+    throw err;
+  }
 }
 
 /**
@@ -63,25 +73,8 @@ export class ControlClient implements ControlChannel {
    * Connects to the daemon. Fails with a ControlConnectError whose message says what to do:
    * "no portcullis daemon is listening on <path>", "permission denied on <path>: ...".
    */
-  static connect(socketPath: string, timeoutMs = 5000): Promise<ControlClient> {
-    return new Promise((resolve, reject) => {
-      const socket = createConnection(socketPath);
-      const timer = setTimeout(() => {
-        socket.destroy();
-        reject(connectError(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }), socketPath));
-      }, timeoutMs);
-      const failed = (err: Error): void => {
-        clearTimeout(timer);
-        socket.destroy();
-        reject(connectError(err, socketPath));
-      };
-      socket.once('error', failed);
-      socket.once('connect', () => {
-        clearTimeout(timer);
-        socket.off('error', failed);
-        resolve(new ControlClient(socket, socketPath));
-      });
-    });
+  static async connect(socketPath: string, timeoutMs = 5000): Promise<ControlClient> {
+    return new ControlClient(await openSocket(socketPath, timeoutMs), socketPath);
   }
 
   /** Runs a command on the daemon: `request({ command: 'ban', ip: '192.0.2.7', seconds: 600 })`. */

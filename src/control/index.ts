@@ -31,6 +31,6 @@ export type {
 export type { CommandHandlers, ControlChannel, EventListener } from './channel.js';
 export { ControlServer } from './server.js';
 export type { ControlServerOptions, ControlServerStats } from './server.js';
-export { ControlClient, ControlRequestError, daemonAnswers } from './client.js';
+export { connectIfListening, ControlClient, ControlRequestError, daemonAnswers } from './client.js';
 export { ControlConnectError, connectError } from './socket-errors.js';
 export { InProcessControl } from './in-process.js';

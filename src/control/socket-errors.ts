@@ -1,4 +1,4 @@
-import { createConnection } from 'node:net';
+import { createConnection, type Socket } from 'node:net';
 
 /** A control socket that cannot be reached, with a message the operator can act on. */
 export class ControlConnectError extends Error {
@@ -41,28 +41,39 @@ export function isNotListening(error: unknown): boolean {
   return code === 'ENOENT' || code === 'ECONNREFUSED';
 }
 
-/**
- * Connects and hangs up at once: true when a server accepted, false when nothing listens (no
- * file, or a stale one). Anything else, a permission error included, throws a
- * {@link ControlConnectError}: a daemon we may not talk to is still running.
- */
-export function probeSocket(socketPath: string, timeoutMs = 1000): Promise<boolean> {
+/** Opens a connection to the socket; fails with a {@link ControlConnectError} an operator can read. */
+export function openSocket(socketPath: string, timeoutMs: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(socketPath);
     const timer = setTimeout(() => {
       socket.destroy();
       reject(connectError(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' }), socketPath));
     }, timeoutMs);
+    const failed = (err: Error): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(connectError(err, socketPath));
+    };
+    socket.once('error', failed);
     socket.once('connect', () => {
       clearTimeout(timer);
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', (err) => {
-      clearTimeout(timer);
-      socket.destroy();
-      if (isNotListening(err)) resolve(false);
-      else reject(connectError(err, socketPath));
+      socket.off('error', failed);
+      resolve(socket);
     });
   });
+}
+
+/**
+ * Connects and hangs up at once: true when a server accepted, false when nothing listens (no
+ * file, or a stale one). Anything else, a permission error included, throws a
+ * {@link ControlConnectError}: a daemon we may not talk to is still running.
+ */
+export async function probeSocket(socketPath: string, timeoutMs = 1000): Promise<boolean> {
+  try {
+    (await openSocket(socketPath, timeoutMs)).destroy();
+    return true;
+  } catch (err) {
+    if (isNotListening(err)) return false;
+    throw err;
+  }
 }

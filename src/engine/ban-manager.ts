@@ -66,8 +66,7 @@ export class BanManager {
    */
   async start(): Promise<void> {
     const { store, clock, firewall } = this.deps;
-    // The store only holds ranges that passed checkAddress when they were added.
-    for (const stored of store.trustedRanges()) this.deps.trusted.add(stored.range, 'runtime', stored.note);
+    const newlyTrusted = this.loadTrusted();
     const now = clock.now();
     const dropped: string[] = [];
     for (const ban of store.activeBans()) {
@@ -80,12 +79,23 @@ export class BanManager {
       }
     }
     store.removeBans(dropped);
-    // The runtime ranges just read are trusted by the firewall too, before any ban goes in.
-    await this.runFirewall('set trusted ranges', () => firewall.setTrusted(this.deps.trusted.ranges()));
+    // Ranges the firewall was not started with are trusted there too, before any ban goes in.
+    if (newlyTrusted) await this.runFirewall('set trusted ranges', () => firewall.setTrusted(this.deps.trusted.ranges()));
     const entries = [...this.bans.values()].map((ban) => entryOf(ban, now));
     await this.runFirewall(`restore ${entries.length} bans`, () => firewall.replaceBans(entries));
     for (const ban of this.bans.values()) if (ban.expiresAt !== null) this.queue.schedule(ban.ip, ban.expiresAt);
     this.emit({ type: 'restored', count: this.bans.size, dropped: dropped.length });
+  }
+
+  /**
+   * Puts the ranges trusted at run time (kept in the store) into the trusted set; true when that
+   * changed the set. Callers that start the firewall call it first, so the firewall starts with them.
+   */
+  loadTrusted(): boolean {
+    const before = this.deps.trusted.ranges().join(',');
+    // The store only holds ranges that passed checkAddress when they were added.
+    for (const stored of this.deps.store.trustedRanges()) this.deps.trusted.add(stored.range, 'runtime', stored.note);
+    return this.deps.trusted.ranges().join(',') !== before;
   }
 
   /** Stops the expiry timer (bans stay in the store and the firewall). */

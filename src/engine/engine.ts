@@ -86,12 +86,12 @@ export class Engine {
 
   /** Starts the firewall, restores the stored bans, then starts reading the enabled jails' logs. */
   async start(): Promise<void> {
-    const { config, log, firewall, store } = this.options;
+    const { config, log, firewall } = this.options;
     log.info(null, `Starting: backend ${firewall.name}, ${Object.keys(config.jails).length} jails`);
     // Every filter is compiled before anything runs: a bad one stops the start, not half of it.
     const jails = this.compileJails(config);
     // Ranges trusted at run time count even while detection is off.
-    for (const stored of store.trustedRanges()) this.trusted.add(stored.range, 'runtime', stored.note);
+    this.bans.loadTrusted();
     await firewall.start(this.trusted.ranges());
     if (!config.settings.enabled) {
       log.notice(null, 'Intrusion detection is off ([settings] enabled = false): no log is read, stored bans stay out of the firewall');

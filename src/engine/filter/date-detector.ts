@@ -50,8 +50,6 @@ export class DateDetector {
   private lastText = '';
   private lastTime = 0;
   private lastFormat = 0;
-  private minuteKey = '';
-  private minuteBase = 0;
   private readonly fields: SyslogFields = { month: 0, day: 0, hour: 0, minute: 0, second: 0 };
   private plainKey = -1;
   private plainBase = 0;
@@ -103,13 +101,24 @@ export class DateDetector {
 
   private cachedTime(format: string, text: string, m: RegExpExecArray): number {
     if (text === this.lastText) return this.lastTime;
-    const time = format === 'syslog' && !m[7] ? this.syslogTime(m) : parseParts(format, m);
+    const time = format === 'syslog' && !m[7] ? this.regexSyslogTime(m) : parseParts(format, m);
     this.lastText = text;
     this.lastTime = time;
     return time;
   }
 
-  /** The time of the date just read by readPlainSyslogDate; local time is worked out once a minute. */
+  /** A year-less syslog date the regex read (weekday or fraction): same cache as the fast path. */
+  private regexSyslogTime(m: RegExpExecArray): number {
+    const f = this.fields;
+    f.month = MONTHS[m[1]!.toLowerCase()]!;
+    f.day = Number(m[2]);
+    f.hour = Number(m[3]);
+    f.minute = Number(m[4]);
+    f.second = Number(m[5]);
+    return this.plainSyslogTime() + (m[6] ? fractionMs(m[6]) : 0);
+  }
+
+  /** The time of the syslog date in `fields`; local time is worked out once a minute of log. */
   private plainSyslogTime(): number {
     const f = this.fields;
     const key = ((f.month * 32 + f.day) * 24 + f.hour) * 60 + f.minute;
@@ -120,19 +129,6 @@ export class DateDetector {
     return f.second > 60 ? Number.NaN : this.plainBase + f.second * 1000;
   }
 
-  /** A year-less syslog date; the local-time conversion is done once per minute of log. */
-  private syslogTime(m: RegExpExecArray): number {
-    const key = `${m[1]} ${m[2]} ${m[3]}:${m[4]}`;
-    if (key !== this.minuteKey) {
-      const month = MONTHS[m[1]!.toLowerCase()]!;
-      const [day, hour, minute] = [Number(m[2]), Number(m[3]), Number(m[4])];
-      this.minuteBase = inferYear(this.now(), (year) => fromParts(year, month, day, hour, minute, 0, 0, undefined));
-      this.minuteKey = key;
-    }
-    const second = Number(m[5]);
-    if (second > 59 || Number.isNaN(this.minuteBase)) return Number.NaN;
-    return this.minuteBase + second * 1000 + (m[6] ? fractionMs(m[6]) : 0);
-  }
 }
 
 /** 1970 to 2200: anything else is garbage that happens to look like a date (and breaks ISO output). */
