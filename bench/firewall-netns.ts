@@ -1,5 +1,5 @@
 /**
- * Throw-away network namespaces for the firewall bench: every firewall command of the bench runs
+ * Throw-away network namespaces for the benches: every firewall command of the bench runs
  * inside one, so the host's own firewall is never touched. Each namespace is deleted in `finally`,
  * and on Ctrl-C / SIGTERM / a crash the ones still alive are emptied and deleted before exit.
  */
@@ -26,10 +26,10 @@ export function inNetns(ns: string, argv: string[]): string[] {
   return ['ip', 'netns', 'exec', ns, ...argv];
 }
 
-/** Creates `pcb-<random>` with its loopback up, and registers it for clean-up. */
-export function createNetns(): string {
+/** Creates `<prefix>-<random>` with its loopback up, and registers it for clean-up. */
+export function createNetns(prefix = 'pcb'): string {
   installCleanupHandlers();
-  const ns = `pcb-${randomBytes(4).toString('hex')}`;
+  const ns = `${prefix}-${randomBytes(4).toString('hex')}`;
   execFileSync('ip', ['netns', 'add', ns], { stdio: ['ignore', 'ignore', 'pipe'] });
   alive.add(ns);
   const [cmd, ...args] = inNetns(ns, ['ip', 'link', 'set', 'lo', 'up']);

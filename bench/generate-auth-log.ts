@@ -32,8 +32,8 @@ export interface AuthLogOptions {
   sshdSessionShare?: number;
 }
 
-/** mulberry32: small, fast, and good enough to make a log look random. */
-function mulberry32(seed: number): () => number {
+/** mulberry32: small, fast, seeded; good enough to make a log (or a test's data) look random. */
+export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;

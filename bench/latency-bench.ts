@@ -29,7 +29,9 @@ import { DryRunBackend } from '../src/firewall/dry-run-backend.js';
 import { IptablesBackend } from '../src/firewall/iptables/iptables-backend.js';
 import { NftablesBackend } from '../src/firewall/nftables/nftables-backend.js';
 import type { BanEntry, FirewallBackend } from '../src/firewall/types.js';
-import { createNetns, deleteNetns, exitCodeInNetns, liveNetns, netnsUnavailable } from './latency-netns.js';
+import { createNetns, deleteNetns, liveNetns } from './firewall-netns.js';
+import { exitCodeInNetns, netnsUnavailable } from './latency-netns.js';
+import { mulberry32 as random } from './generate-auth-log.js';
 
 const env = process.env;
 const num = (value: string | undefined, fallback: number) => (value === undefined || value === '' ? fallback : Number(value));
@@ -87,18 +89,6 @@ const fmt = (n: number) => n.toLocaleString('en-US');
 function percentile(sorted: number[], p: number): number | undefined {
   if (sorted.length === 0) return undefined;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
-
-/** Deterministic gaps from a fixed seed (mulberry32). */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function ipv4(n: number): string {
@@ -229,7 +219,7 @@ async function runScenario(s: Scenario): Promise<Row[]> {
   console.log(`\n== ${s.label}`);
   try {
     if (s.kind !== 'dry-run') {
-      netns = createNetns();
+      netns = createNetns('pcl');
       console.log(`  namespace ${netns}`);
     }
     raw = makeBackend(s.kind, netns);

@@ -2,6 +2,7 @@ import type { NetworkInterfaceInfo } from 'node:os';
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import { rangesOverlap, TrustedSet, type InterfaceLister } from '../../src/engine/trusted.js';
+import { mulberry32 as random } from '../../bench/generate-auth-log.js';
 
 function iface(address: string, family: 'IPv4' | 'IPv6'): NetworkInterfaceInfo {
   const base = { address, mac: '00:00:00:00:00:00', internal: false, cidr: null };
@@ -14,18 +15,6 @@ const interfaces: InterfaceLister = () => ({
   lo: [iface('127.0.0.1', 'IPv4'), iface('::1', 'IPv6')],
   eth0: [iface('203.0.113.7', 'IPv4'), iface('2001:db8::7', 'IPv6'), iface('fe80::1', 'IPv6')],
 });
-
-/** A small seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const randomV4 = (r: () => number) => Array.from({ length: 4 }, () => Math.floor(r() * 256)).join('.');
 const randomV6 = (r: () => number) =>

@@ -5,17 +5,7 @@ import { checkBan, checkTrusted, MAX_SET_TIMEOUT, parseSetHeaders, parseSetSave,
 import { multiportChunks } from '../../src/firewall/iptables/rules-script.js';
 import { filterTable, parseSave, splitSave } from '../../src/firewall/iptables/save-parser.js';
 import type { FirewallRule, RuleSet } from '../../src/firewall/types.js';
-
-const rule = (over: Partial<FirewallRule>): FirewallRule => ({
-  name: 'r',
-  direction: 'in',
-  action: 'allow',
-  protocol: 'tcp',
-  ports: [],
-  sources: [],
-  comment: '',
-  ...over,
-});
+import { rule } from '../helpers/rules.js';
 
 const plan = (rules: FirewallRule[], defaultPolicy: RuleSet['defaultPolicy'] = 'accept') =>
   new IptablesBackend().planRules({ defaultPolicy, rules });

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { IptablesBackend } from '../../src/firewall/iptables/iptables-backend.js';
 import { CommandError } from '../../src/firewall/run-command.js';
-import type { FirewallRule } from '../../src/firewall/types.js';
 import { createNetnsPair, netnsSkipReason, type NetnsPair } from '../helpers/netns.js';
+import { rule } from '../helpers/rules.js';
 
 /** Every command the backend runs, to count processes per operation. */
 const commands = vi.hoisted(() => [] as string[][]);
@@ -24,16 +24,6 @@ const PORT = 8080;
 const OTHER_PORT = 8081;
 /** A blocked probe waits this long; an open one answers in a few milliseconds. */
 const SHORT = 400;
-
-const rule = (over: Partial<FirewallRule> & Pick<FirewallRule, 'name'>): FirewallRule => ({
-  direction: 'in',
-  action: 'allow',
-  protocol: 'tcp',
-  ports: [],
-  sources: [],
-  comment: '',
-  ...over,
-});
 
 describe.skipIf(skip !== null)('IptablesBackend in a network namespace', () => {
   let pair: NetnsPair;

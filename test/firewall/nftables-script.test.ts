@@ -3,17 +3,7 @@ import { NftablesBackend } from '../../src/firewall/nftables/index.js';
 import { banElement, distinctElements, elementLines, BAN_SETS } from '../../src/firewall/nftables/nft-script.js';
 import { listedElement, parseBanElements, splitTables, ownTableLines } from '../../src/firewall/nftables/ruleset-parser.js';
 import type { FirewallRule } from '../../src/firewall/types.js';
-
-const rule = (over: Partial<FirewallRule>): FirewallRule => ({
-  name: 'r',
-  direction: 'in',
-  action: 'allow',
-  protocol: 'tcp',
-  ports: [],
-  sources: [],
-  comment: '',
-  ...over,
-});
+import { rule } from '../helpers/rules.js';
 
 const ADD = 'add rule inet portcullis rules_input';
 

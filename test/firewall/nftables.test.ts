@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NftablesBackend } from '../../src/firewall/nftables/index.js';
 import { CommandError } from '../../src/firewall/run-command.js';
-import type { FirewallRule } from '../../src/firewall/types.js';
+import { rule } from '../helpers/rules.js';
+import { sleep } from '../helpers/wait.js';
 import { createNetnsPair, netnsSkipReason, type NetnsPair } from '../helpers/netns.js';
 
 const skip = netnsSkipReason(['nft', 'iptables']);
@@ -12,11 +13,6 @@ const OTHER_PORT = 8081;
 /** How long a probe that should fail waits. */
 const SHORT = 600;
 
-const rule = (over: Partial<FirewallRule>): FirewallRule => ({
-  name: 'r', direction: 'in', action: 'allow', protocol: 'tcp', ports: [], sources: [], comment: '', ...over,
-});
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe.skipIf(skip !== null)('nftables backend in a network namespace', () => {
   let pair: NetnsPair;
