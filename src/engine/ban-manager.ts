@@ -223,6 +223,14 @@ export class BanManager {
     return this.bans.get(checkAddress(ip).text);
   }
 
+  /**
+   * The jail whose ban holds an address already in canonical form (a filter's normalised IP):
+   * asked for every failure, so it skips the parse `get` does.
+   */
+  jailOf(canonicalIp: string): string | undefined {
+    return this.bans.get(canonicalIp)?.jail;
+  }
+
   /** Resolves once every firewall command and expiry started so far has finished (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.pending.size > 0) await Promise.all([...this.pending]);

@@ -121,7 +121,7 @@ export class Engine {
       for (const line of lines) {
         // Each jail counts on its own: only its own ban silences an address there. Another jail's
         // ban must not, or two jails on one log would race and recidive would never count.
-        for (const event of running.jail.processLine(line, now, (ip) => this.bans.get(ip)?.jail === jailName)) {
+        for (const event of running.jail.processLine(line, now, (ip) => this.bans.jailOf(ip) === jailName)) {
           this.onJailEvent(running, event);
         }
       }

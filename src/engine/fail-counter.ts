@@ -63,7 +63,12 @@ export class FailCounter {
   /** Failures counted for `ip` within findtime of `now`. */
   count(ip: string, now: number): number {
     const entry = this.entries.get(ip);
-    return entry ? entry.times.filter((t) => t > now - this.options.findtime).length : 0;
+    if (!entry) return 0;
+    // Asked once per failure: count without building an array.
+    const from = now - this.options.findtime;
+    let n = 0;
+    for (const t of entry.times) if (t > from) n++;
+    return n;
   }
 
   /**
