@@ -1,28 +1,12 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmailNotifier, type EmailNotifierDeps, type EmailSettings } from '../../src/actions/index.js';
-import { emailSettings, logRecorder, sshBan, startSmtp, T0, waitFor, type TestSmtp } from './smtp-fixture.js';
+import { emailSettings, logRecorder, sshBan, startSmtp, T0, waitFor, mailKit, type TestSmtp } from './smtp-fixture.js';
 
-const servers: TestSmtp[] = [];
-const notifiers: EmailNotifier[] = [];
+const kit = mailKit();
+const { server, notifier } = kit;
 
-afterEach(async () => {
-  await Promise.all(notifiers.splice(0).map((n) => n.stop()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function server(options: Parameters<typeof startSmtp>[0] = {}): Promise<TestSmtp> {
-  const smtp = await startSmtp(options);
-  servers.push(smtp);
-  return smtp;
-}
-
-function notifier(settings: EmailSettings, deps: Partial<EmailNotifierDeps> = {}) {
-  const log = logRecorder();
-  const n = new EmailNotifier(settings, { log: log.log, hostname: 'gate.test', retryDelays: [50, 50], ...deps });
-  notifiers.push(n);
-  return { n, log };
-}
+afterEach(() => kit.cleanup());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

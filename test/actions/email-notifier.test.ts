@@ -3,35 +3,19 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EmailNotifier, type EmailNotifierDeps, type EmailSettings } from '../../src/actions/index.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
-import { emailSettings, logRecorder, makeSelfSignedCert, sshBan, startSmtp, T0, waitFor, type TestSmtp } from './smtp-fixture.js';
+import { emailSettings, logRecorder, makeSelfSignedCert, sshBan, startSmtp, T0, waitFor, mailKit, type TestSmtp } from './smtp-fixture.js';
 
 let tmp: TempDir;
 let tlsFiles: { key: Buffer; cert: Buffer };
-const servers: TestSmtp[] = [];
-const notifiers: EmailNotifier[] = [];
+const kit = mailKit();
+const { server, notifier } = kit;
 
 beforeAll(async () => {
   tmp = makeTempDir('portcullis-mail-');
   tlsFiles = await makeSelfSignedCert(tmp.dir);
 });
 afterAll(() => tmp.remove());
-afterEach(async () => {
-  await Promise.all(notifiers.splice(0).map((n) => n.stop()));
-  await Promise.all(servers.splice(0).map((s) => s.close()));
-});
-
-async function server(options: Parameters<typeof startSmtp>[0] = {}): Promise<TestSmtp> {
-  const smtp = await startSmtp(options);
-  servers.push(smtp);
-  return smtp;
-}
-
-function notifier(settings: EmailSettings, deps: Partial<EmailNotifierDeps> = {}) {
-  const log = logRecorder();
-  const n = new EmailNotifier(settings, { log: log.log, hostname: 'gate.test', retryDelays: [50, 50], ...deps });
-  notifiers.push(n);
-  return { n, log };
-}
+afterEach(() => kit.cleanup());
 
 describe('EmailNotifier delivery', () => {
   it('says what happened and why: jail, address, length, count and the matched lines', async () => {

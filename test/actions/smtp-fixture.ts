@@ -4,7 +4,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import type { EmailSettings } from '../../src/config/schema.js';
-import type { BanNotice, NotifierLogLevel } from '../../src/actions/index.js';
+import { EmailNotifier, type BanNotice, type EmailNotifierDeps, type NotifierLogLevel } from '../../src/actions/index.js';
 
 /** A message as the test server received it. */
 export interface ReceivedMail {
@@ -156,5 +156,28 @@ export function sshBan(ip: string, over: Partial<BanNotice> = {}): BanNotice {
     count: 1,
     reason: [`Nov 26 12:00:00 host sshd[4242]: Failed password for root from ${ip} port 52344 ssh2`],
     ...over,
+  };
+}
+
+/** The servers and notifiers of one test file, stopped together after each test (call `cleanup`). */
+export function mailKit() {
+  const servers: TestSmtp[] = [];
+  const notifiers: EmailNotifier[] = [];
+  return {
+    async server(options: Parameters<typeof startSmtp>[0] = {}): Promise<TestSmtp> {
+      const smtp = await startSmtp(options);
+      servers.push(smtp);
+      return smtp;
+    },
+    notifier(settings: EmailSettings, deps: Partial<EmailNotifierDeps> = {}) {
+      const log = logRecorder();
+      const n = new EmailNotifier(settings, { log: log.log, hostname: 'gate.test', retryDelays: [50, 50], ...deps });
+      notifiers.push(n);
+      return { n, log };
+    },
+    async cleanup(): Promise<void> {
+      await Promise.all(notifiers.splice(0).map((n) => n.stop()));
+      await Promise.all(servers.splice(0).map((s) => s.close()));
+    },
   };
 }
