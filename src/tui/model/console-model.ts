@@ -1,0 +1,170 @@
+import type { ControlChannel } from '../../control/channel.js';
+import type { CommandInput, CommandResults, HandledCommandName, StatusResult } from '../../control/protocol.js';
+import type { LogEntry } from '../../engine/engine-log.js';
+import type { TrustedRange } from '../../engine/trusted.js';
+import type { BanRecord } from '../../engine/types.js';
+import { BanIndex } from './ban-index.js';
+
+/** How the console reaches the engine, for the header. */
+export interface ConsoleMode {
+  /** Attached to a running daemon (over its socket), or running the engine itself. */
+  attached: boolean;
+  /** The built-in demo: temporary logs, dry-run firewall. */
+  demo: boolean;
+  /** Changes are hidden and refused. */
+  readOnly: boolean;
+  /** The socket attached to, or the config file run. */
+  where: string;
+}
+
+/** Log entries the console keeps (the daemon keeps its own ring; this is the view's). */
+export const LOG_KEEP = 5000;
+
+/** Events the console follows; failures are counted by the engine and read with `status`. */
+const EVENTS = ['ban', 'unban', 'log', 'restored', 'firewall', 'refused', 'error'];
+
+/** How often the header's counts and the slower panes are refreshed, in ms. */
+const POLL_MS = 2000;
+
+/** Longest wait between an event and the frame that shows it, in ms: events are coalesced. */
+const FLUSH_MS = 50;
+
+type Listener = () => void;
+
+/**
+ * What the console shows, kept up to date from the engine's events: the bans, the trusted
+ * ranges, the engine log and the status counts. Panes read it and call `request` to change
+ * anything; nothing here knows about Ink. Bursts of events are coalesced into at most one
+ * redraw every {@link FLUSH_MS} ms.
+ */
+export class ConsoleModel {
+  readonly bans = new BanIndex();
+  status: StatusResult | null = null;
+  trusted: TrustedRange[] = [];
+  logs: LogEntry[] = [];
+  /** Set when the engine cannot be reached or an event stream broke. */
+  connectionError: string | null = null;
+  private version = 0;
+  private readonly listeners = new Set<Listener>();
+  private flushTimer: NodeJS.Timeout | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private readonly extraPolls = new Set<() => Promise<void>>();
+
+  constructor(
+    readonly channel: ControlChannel,
+    readonly mode: ConsoleMode,
+  ) {}
+
+  /** Subscribes to events, then loads everything once; polls the counts until `stop`. */
+  async start(): Promise<void> {
+    await this.channel.subscribe((event, data) => this.onEvent(event, data), EVENTS);
+    await Promise.all([this.refreshBans(), this.refreshTrusted(), this.refreshLogs(), this.refreshStatus()]);
+    this.pollTimer = setInterval(() => void this.poll(), POLL_MS);
+    this.pollTimer.unref();
+    this.changed(true);
+  }
+
+  async stop(): Promise<void> {
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.pollTimer = null;
+    this.flushTimer = null;
+    await this.channel.unsubscribe().catch(() => {});
+  }
+
+  /** Runs a command on the engine; the refresh that follows comes from its events. */
+  request<C extends HandledCommandName>(command: { command: C } & CommandInput<C>): Promise<CommandResults[C]> {
+    return this.channel.request<C>(command);
+  }
+
+  /** Registers something a pane refreshes on every poll (config, activity, rules); returns its remover. */
+  addPoll(refresh: () => Promise<void>): () => void {
+    this.extraPolls.add(refresh);
+    void refresh().then(() => this.changed(true), () => {});
+    return () => this.extraPolls.delete(refresh);
+  }
+
+  /** For `useSyncExternalStore`: called after each coalesced change. */
+  subscribe = (listener: Listener): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getVersion = (): number => this.version;
+
+  /** Marks the view changed: at once (after an operator's action) or within {@link FLUSH_MS}. */
+  changed(now = false): void {
+    if (now) {
+      if (this.flushTimer) clearTimeout(this.flushTimer);
+      this.flushTimer = null;
+      this.flush();
+      return;
+    }
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      this.flush();
+    }, FLUSH_MS);
+  }
+
+  async refreshBans(): Promise<void> {
+    this.bans.reset(await this.channel.request({ command: 'bans' }));
+  }
+
+  async refreshTrusted(): Promise<void> {
+    const result = await this.channel.request({ command: 'trust', action: 'list' });
+    if (result.action === 'list') this.trusted = result.ranges;
+  }
+
+  async refreshStatus(): Promise<void> {
+    this.status = await this.channel.request({ command: 'status' });
+  }
+
+  private async refreshLogs(): Promise<void> {
+    this.logs = await this.channel.request({ command: 'logs', limit: LOG_KEEP });
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      await Promise.all([this.refreshStatus(), ...[...this.extraPolls].map((refresh) => refresh())]);
+      this.connectionError = null;
+    } catch (err) {
+      this.connectionError = (err as Error).message;
+    }
+    this.changed();
+  }
+
+  private flush(): void {
+    this.version++;
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Applies one pushed event to the view. */
+  onEvent(event: string, data: unknown): void {
+    const value = data as Record<string, unknown>;
+    switch (event) {
+      case 'ban':
+        this.bans.put(value['record'] as BanRecord);
+        break;
+      case 'unban':
+        this.bans.remove(value['ip'] as string);
+        break;
+      case 'log':
+        this.logs.push(value as unknown as LogEntry);
+        if (this.logs.length > LOG_KEEP + 500) this.logs.splice(0, this.logs.length - LOG_KEEP);
+        break;
+      case 'restored':
+      case 'dropped':
+        // Bans came back in one step, or events were lost: read the whole list again.
+        void this.refreshBans().then(() => this.changed(), (err: Error) => (this.connectionError = err.message));
+        if (event === 'dropped') void this.refreshLogs().catch(() => {});
+        break;
+      case 'closed':
+        this.connectionError = typeof value?.['message'] === 'string' ? (value['message'] as string) : 'the daemon closed the connection';
+        break;
+      default:
+        break;
+    }
+    this.changed();
+  }
+}

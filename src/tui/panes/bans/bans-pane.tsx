@@ -1,0 +1,151 @@
+import { Box, Text } from 'ink';
+import TextInput from 'ink-text-input';
+import { useEffect, useReducer, type ReactElement } from 'react';
+import { formatDuration } from '../../../config/index.js';
+import { fit, formatLeft, formatTime } from '../../components/format.js';
+import { navigationDelta } from '../../components/navigation-keys.js';
+import { useNow } from '../../components/use-now.js';
+import { useModel, useUiActions, useUiState } from '../../contexts.js';
+import { parseCommand } from '../../shell/command-parser.js';
+import { tone } from '../../theme.js';
+import { usePaneKeys } from '../../use-pane-keys.js';
+import type { PaneProps } from '../pane-props.js';
+import { BAN_FORM_KEYS, BANS_KEYS, DETAIL_KEYS, type BansCommand } from './bans-keys.js';
+import { bansReducer, INITIAL_BANS_STATE, SORT_TITLES } from './bans-reducer.js';
+import { BanDetail } from './ban-detail.js';
+
+/** Rows above the list: the summary line and the column titles. */
+const CHROME_ROWS = 2;
+
+/**
+ * Banned IPs: the live list, sorted and filtered, drawing only the rows on screen so 100,000
+ * bans scroll as fast as 10. Unban, move to trusted, ban by hand, and why a ban was made.
+ */
+export function BansPane({ height, width }: PaneProps) {
+  const model = useModel();
+  const ui = useUiState();
+  const actions = useUiActions();
+  const now = useNow();
+  const [state, dispatch] = useReducer(bansReducer, INITIAL_BANS_STATE);
+  const filter = ui.filters.bans;
+  const rows = model.bans.view(state.sortKey, filter);
+  const listHeight = Math.max(1, height - CHROME_ROWS - (state.form ? 2 : 0));
+  const indexOf = (i: number): number => (state.descending ? rows.length - 1 - i : i);
+  const selected = rows.length ? rows.at(indexOf(state.cursor)) : undefined;
+
+  useEffect(() => dispatch({ type: 'clamp', length: rows.length, height: listHeight }), [rows.length, listHeight]);
+
+  const onCommand = (command: BansCommand | 'submit' | 'cancel' | 'back'): void => {
+    const step = navigationDelta(command, listHeight, rows.length);
+    if (step !== null) return dispatch({ type: 'move', step, length: rows.length, height: listHeight });
+    switch (command) {
+      case 'sort':
+        return dispatch({ type: 'sort' });
+      case 'reverse':
+        return dispatch({ type: 'reverse' });
+      case 'details':
+        if (selected) dispatch({ type: 'detail', ip: selected.ip });
+        return;
+      case 'back':
+        return dispatch({ type: 'detail', ip: null });
+      case 'ban':
+        return dispatch({ type: 'open-form' });
+      case 'unban': {
+        const ip = state.detail ?? selected?.ip;
+        if (!ip) return;
+        dispatch({ type: 'detail', ip: null });
+        void actions.run(model.request({ command: 'unban', ip }), () => `unbanned ${ip}`);
+        return;
+      }
+      case 'trust':
+        if (!selected) return;
+        void actions
+          .run(model.request({ command: 'trust', action: 'add', range: selected.ip, note: `moved from the bans list (${selected.jail})` }), () => `${selected.ip} is trusted now; its ban was lifted`)
+          .then(() => model.refreshTrusted())
+          .then(() => model.changed(true));
+        return;
+      case 'unban-all':
+        void actions.run(model.request({ command: 'unban', all: true }), (r) => `unbanned ${r.unbanned} addresses`);
+        return;
+      default:
+        return;
+    }
+  };
+
+  const detailRecord = state.detail ? model.bans.get(state.detail) : undefined;
+  const keys = state.form ? BAN_FORM_KEYS : state.detail ? DETAIL_KEYS : BANS_KEYS;
+  usePaneKeys('bans', keys as typeof BANS_KEYS, onCommand as (c: BansCommand) => void, {
+    capture: state.form !== null,
+    onText: (_input, name) => {
+      if (name === 'esc') dispatch({ type: 'close-form' });
+    },
+    question: (command) => (command === 'unban-all' ? `Unban all ${model.bans.size} addresses?` : `${command}?`),
+  });
+
+  if (state.detail) {
+    return <BanDetail ip={state.detail} record={detailRecord} now={now} width={width} height={height} />;
+  }
+
+  const submitBan = (text: string): void => {
+    const parsed = parseCommand(`ban ${text}`);
+    if ('error' in parsed || parsed.kind !== 'ban') {
+      dispatch({ type: 'form-text', text, error: 'error' in parsed ? parsed.error : 'not a ban' });
+      return;
+    }
+    dispatch({ type: 'close-form' });
+    void actions.run(model.request({ command: 'ban', ip: parsed.ip, ...(parsed.seconds !== undefined ? { seconds: parsed.seconds } : {}) }), (ban) =>
+      `banned ${ban.ip} ${ban.expiresAt === null ? 'permanently' : `for ${formatDuration(Math.round((ban.expiresAt - ban.bannedAt) / 1000))}`}`,
+    );
+  };
+
+  const jailWidth = 14;
+  const timeWidth = 12;
+  const leftWidth = 10;
+  const countWidth = 5;
+  const ipWidth = Math.max(15, Math.min(41, width - jailWidth - timeWidth - leftWidth - countWidth - 5));
+  const arrow = state.descending ? '↓' : '↑';
+  const title = (key: typeof state.sortKey, text: string, w: number): string => fit(state.sortKey === key ? `${text}${arrow}` : text, w);
+  const visible: ReactElement[] = [];
+  for (let i = state.top; i < Math.min(rows.length, state.top + listHeight); i++) {
+    const ban = rows.at(indexOf(i));
+    if (!ban) continue;
+    const line = `${fit(ban.ip, ipWidth)} ${fit(ban.jail, jailWidth)} ${fit(formatTime(ban.bannedAt, now), timeWidth)} ${fit(formatLeft(ban.expiresAt, now), leftWidth)} ${String(ban.count).padStart(countWidth)}`;
+    visible.push(
+      <Text key={ban.ip} inverse={i === state.cursor} color={ban.expiresAt === null ? tone('bad') : undefined} wrap="truncate-end">
+        {line}
+      </Text>,
+    );
+  }
+  return (
+    <Box flexDirection="column" height={height}>
+      <Text wrap="truncate-end" color={tone('muted')}>
+        {rows.length.toLocaleString('en-US')} banned{filter ? ` matching "${filter}" (of ${model.bans.size.toLocaleString('en-US')})` : ''} · sorted by {SORT_TITLES[state.sortKey]} {arrow}
+        {rows.length > listHeight ? ` · ${state.cursor + 1}/${rows.length}` : ''}
+      </Text>
+      {state.form ? (
+        <Box flexDirection="column">
+          <Box>
+            <Text color={tone('accent')}>Ban address [duration]: </Text>
+            <TextInput
+              value={state.form.text}
+              focus
+              onChange={(text) => {
+                const parsed = text.trim() ? parseCommand(`ban ${text}`) : null;
+                dispatch({ type: 'form-text', text, error: parsed && 'error' in parsed ? parsed.error : null });
+              }}
+              onSubmit={submitBan}
+              placeholder="198.51.100.7 1h"
+            />
+          </Box>
+          <Text color={state.form.error ? tone('bad') : tone('muted')} wrap="truncate-end">
+            {state.form.error ?? 'IPv4/IPv6 address or CIDR, then an optional duration (30m, 1d, permanent)'}
+          </Text>
+        </Box>
+      ) : null}
+      <Text bold wrap="truncate-end">
+        {`${title('ip', 'ADDRESS', ipWidth)} ${title('jail', 'JAIL', jailWidth)} ${title('bannedAt', 'BANNED AT', timeWidth)} ${title('expiresAt', 'LEFT', leftWidth)} ${title('count', '#', countWidth)}`}
+      </Text>
+      {rows.length === 0 ? <Text color={tone('muted')}>{filter ? 'no ban matches the filter (Esc clears it)' : 'nobody is banned'}</Text> : visible}
+    </Box>
+  );
+}

@@ -1,0 +1,111 @@
+import { Box, Text } from 'ink';
+import TextInput from 'ink-text-input';
+import { useEffect, useReducer } from 'react';
+import { fit } from '../../components/format.js';
+import { navigationDelta } from '../../components/navigation-keys.js';
+import { useModel, useUiActions, useUiState } from '../../contexts.js';
+import { tone } from '../../theme.js';
+import { usePaneKeys } from '../../use-pane-keys.js';
+import type { PaneProps } from '../pane-props.js';
+import { TRUST_FORM_KEYS, TRUSTED_KEYS, type TrustedCommand } from './trusted-keys.js';
+import { checkRange, INITIAL_TRUSTED_STATE, trustedReducer } from './trusted-reducer.js';
+
+const ORIGIN_TITLES = { config: 'config file', runtime: 'added here', builtin: 'this host' } as const;
+
+/** Trusted IPs: never banned. Lists every range and where it comes from; adds and removes run-time ones. */
+export function TrustedPane({ height, width }: PaneProps) {
+  const model = useModel();
+  const ui = useUiState();
+  const actions = useUiActions();
+  const [state, dispatch] = useReducer(trustedReducer, INITIAL_TRUSTED_STATE);
+  const filter = ui.filters.trusted.trim().toLowerCase();
+  const rows = filter ? model.trusted.filter((t) => t.range.includes(filter) || t.note.toLowerCase().includes(filter)) : model.trusted;
+  const listHeight = Math.max(1, height - 2 - (state.form ? 3 : 0));
+  const selected = rows[state.cursor];
+
+  useEffect(() => dispatch({ type: 'clamp', length: rows.length, height: listHeight }), [rows.length, listHeight]);
+
+  const refresh = (): Promise<void> => model.refreshTrusted().then(() => model.changed(true));
+
+  const submit = (): void => {
+    const form = state.form;
+    if (!form) return;
+    const error = form.range.trim() ? checkRange(form.range) : 'type an address or CIDR range first';
+    if (error) return dispatch({ type: 'refuse', error });
+    dispatch({ type: 'close-form' });
+    void actions
+      .run(model.request({ command: 'trust', action: 'add', range: form.range.trim(), note: form.note.trim() }), (r) =>
+        r.action === 'add' ? `trusted ${r.range}${r.unbanned.length ? `; lifted the bans of ${r.unbanned.join(', ')}` : ''}` : '',
+      )
+      .then(refresh);
+  };
+
+  const onCommand = (command: TrustedCommand): void => {
+    const step = navigationDelta(command, listHeight, rows.length);
+    if (step !== null) return dispatch({ type: 'move', step, length: rows.length, height: listHeight });
+    if (command === 'add') return dispatch({ type: 'open-form' });
+    if (command === 'remove' && selected) {
+      if (selected.origin !== 'runtime') {
+        actions.say(
+          selected.origin === 'config' ? `${selected.range} is in the config file's [trusted] ranges; remove it there` : `${selected.range} is this host's own address; it is always trusted`,
+          'bad',
+        );
+        return;
+      }
+      void actions.run(model.request({ command: 'trust', action: 'rm', range: selected.range }), () => `no longer trusted: ${selected.range}`).then(refresh);
+    }
+  };
+
+  usePaneKeys('trusted', state.form ? (TRUST_FORM_KEYS as unknown as typeof TRUSTED_KEYS) : TRUSTED_KEYS, onCommand, {
+    capture: state.form !== null,
+    onText: (_input, name) => {
+      if (name === 'esc') dispatch({ type: 'close-form' });
+      else if (name === 'tab' || name === 'S-tab') dispatch({ type: 'next-field' });
+    },
+  });
+
+  const rangeWidth = Math.min(43, Math.max(18, Math.floor(width * 0.4)));
+  const originWidth = 12;
+  return (
+    <Box flexDirection="column" height={height}>
+      <Text color={tone('muted')} wrap="truncate-end">
+        {rows.length} trusted ranges{filter ? ` matching "${filter}"` : ''}: never banned, whatever the logs say
+      </Text>
+      {state.form ? (
+        <Box flexDirection="column">
+          <Box>
+            <Text color={tone('accent')}>{'Range: '}</Text>
+            <TextInput
+              value={state.form.range}
+              focus={state.form.field === 'range'}
+              showCursor={state.form.field === 'range'}
+              onChange={(text) => dispatch({ type: 'edit', field: 'range', text })}
+              onSubmit={submit}
+              placeholder="203.0.113.0/24 or 2001:db8::/48"
+            />
+          </Box>
+          <Box>
+            <Text color={tone('accent')}>{'Note:  '}</Text>
+            <TextInput
+              value={state.form.note}
+              focus={state.form.field === 'note'}
+              showCursor={state.form.field === 'note'}
+              onChange={(text) => dispatch({ type: 'edit', field: 'note', text })}
+              onSubmit={submit}
+              placeholder="why (office, VPN, monitoring)"
+            />
+          </Box>
+          <Text color={state.form.error ? tone('bad') : tone('good')} wrap="truncate-end">
+            {state.form.error ?? (state.form.range.trim() ? 'valid' : 'IPv4 or IPv6, a single address or a CIDR range')}
+          </Text>
+        </Box>
+      ) : null}
+      <Text bold wrap="truncate-end">{`${fit('RANGE', rangeWidth)} ${fit('FROM', originWidth)} NOTE`}</Text>
+      {rows.slice(state.top, state.top + listHeight).map((t, i) => (
+        <Text key={`${t.origin}:${t.range}`} inverse={state.top + i === state.cursor} wrap="truncate-end" color={t.origin === 'runtime' ? undefined : tone('muted')}>
+          {`${fit(t.range, rangeWidth)} ${fit(ORIGIN_TITLES[t.origin], originWidth)} ${t.note}`}
+        </Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,12 @@
+import type { PaneId } from '../contexts.js';
+
+/** Tab titles, short enough that all seven fit in 80 columns. */
+export const PANE_TITLES: Record<PaneId, string> = {
+  bans: 'Banned',
+  trusted: 'Trusted',
+  jails: 'Jails',
+  logs: 'Logs',
+  settings: 'Settings',
+  firewall: 'Firewall',
+  activity: 'Activity',
+};
