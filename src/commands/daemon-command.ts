@@ -2,13 +2,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/index.js';
 import { ControlServer } from '../control/index.js';
-import { EngineLog } from '../engine/engine-log.js';
-import { Engine, type EngineEvent } from '../engine/engine.js';
-import { SqliteStore } from '../engine/store.js';
-import { RuleApplier } from '../firewall/rule-applier.js';
-import { selectBackend } from '../firewall/select-backend.js';
-import { daemonHandlers } from './daemon-handlers.js';
-import { acquireLock } from './state-lock.js';
+import type { EngineLog } from '../engine/engine-log.js';
+import { openEngineStack, type EngineStack } from './engine-stack.js';
 
 /** Where the daemon puts its socket and pid file, when not the config's. */
 export interface DaemonOptions {
@@ -26,58 +21,31 @@ export interface DaemonOptions {
  */
 export async function runDaemon(configPath: string, options: DaemonOptions = {}): Promise<number> {
   const config = loadConfig(configPath);
-  let broadcast: (event: string, data: unknown) => void = () => {};
-  const log = new EngineLog({
-    file: config.daemon.log_file,
-    echo: (line, entry) => {
-      process.stderr.write(`${line}\n`);
-      broadcast('log', entry);
-    },
-  });
-  const lock = acquireLock(config.daemon.state_dir);
+  const socket = options.socket ?? config.daemon.socket;
   const pidFile = options.pidFile ?? config.daemon.pid_file;
-  let store: SqliteStore | null = null;
   let server: ControlServer | null = null;
-  let engine: Engine | null = null;
-  let applier: RuleApplier | null = null;
+  const stack: EngineStack = await openEngineStack(configPath, {
+    logEcho: (line) => process.stderr.write(`${line}\n`),
+    onEvent: (event, data) => server?.broadcast(event, data),
+  });
   try {
-    store = SqliteStore.open(config.daemon.state_dir);
     mkdirSync(path.dirname(pidFile), { recursive: true });
     writeFileSync(pidFile, `${process.pid}\n`);
-    const choice = await selectBackend(config.firewall.backend, config.daemon.state_dir);
-    if (choice.notice) log.warning(null, choice.notice);
-    // A rule apply left unconfirmed by a process that died: its previous rules come back.
-    applier = new RuleApplier(choice.backend, config.daemon.state_dir);
-    if ((await applier.recover(true)) === 'rolled-back') log.warning(null, 'Rolled back firewall rules left unconfirmed before a restart');
-    const running = new Engine({ configPath, config, store, firewall: choice.backend, log, onEvent: (event: EngineEvent) => broadcast(event.type, event) });
-    engine = running;
-    const reload = async (): Promise<string> => {
-      const next = loadConfig(configPath);
-      await running.reload(next);
-      return `reloaded ${configPath}`;
-    };
-    server = new ControlServer(options.socket ?? config.daemon.socket, daemonHandlers({ configPath, engine: running, log, firewall: choice.backend, applier, reload }));
+    server = new ControlServer(socket, stack.handlers);
     await server.start();
-    const live = server;
-    broadcast = (event, data) => live.broadcast(event, data);
-    await running.start();
-    log.info(null, `Listening on ${options.socket ?? config.daemon.socket} (pid ${process.pid})`);
-    await waitForStop(log, reload, options.stopSignal);
+    await stack.start();
+    stack.log.info(null, `Listening on ${socket} (pid ${process.pid})`);
+    await waitForStop(stack.log, stack.reload, options.stopSignal);
     return 0;
   } catch (err) {
-    log.error(null, `stopping: ${(err as Error).message}`);
+    stack.log.error(null, `stopping: ${(err as Error).message}`);
     throw err;
   } finally {
-    // Whatever happened, nothing of ours keeps running: followers, timers, the socket.
-    await engine?.stop().catch(() => {});
-    // Rules applied but never confirmed do not outlive the daemon that was to time them out.
-    if (applier && (await applier.recover(true).catch(() => 'none')) === 'rolled-back') {
-      log.warning(null, 'Rolled back firewall rules that were still waiting for confirmation');
-    }
+    // Whatever happened, nothing of ours keeps running: the socket, followers, timers. The socket
+    // goes first, while the state lock still stands for this daemon.
     await server?.stop();
-    store?.close();
+    await stack.stop();
     rmSync(pidFile, { force: true });
-    lock.release();
   }
 }
 

@@ -1,12 +1,15 @@
-import { loadConfig, writeOverlay } from '../config/index.js';
+import { checkAddress } from '../firewall/addresses.js';
+import { writeOverlay } from '../config/index.js';
 import type { CommandHandlers } from '../control/index.js';
 import type { EngineLog } from '../engine/engine-log.js';
 import type { Engine } from '../engine/engine.js';
-import { ApplyRefused, type RuleApplier } from '../firewall/rule-applier.js';
-import { diffRuleSets, guardWarnings, ruleSetFromConfig } from '../firewall/rules.js';
+import type { RuleApplier } from '../firewall/rule-applier.js';
 import type { FirewallBackend } from '../firewall/types.js';
+import { applyOverlayChange, configHandlers } from './config-handlers.js';
+import { filterHandlers } from './filter-handlers.js';
+import { firewallHandler } from './firewall-handler.js';
 
-/** What the daemon's command handlers work on. */
+/** What the daemon's (and the in-process console's) command handlers work on. */
 export interface DaemonParts {
   configPath: string;
   engine: Engine;
@@ -15,29 +18,22 @@ export interface DaemonParts {
   applier: RuleApplier;
   /** Re-reads the config and applies it; throws (and changes nothing) when it is invalid. */
   reload(): Promise<string>;
+  /**
+   * Pushes an event to subscribers, next to the engine's own: `firewall` ({state: 'applied' |
+   * 'confirmed' | 'rolled-back'}) and `config` ({change, name?}) after a run-time edit.
+   */
+  emit?: (event: string, data: unknown) => void;
+  /** Aborted when the engine stops: timers the handlers keep (the rollback countdown) are cleared. */
+  stopped?: AbortSignal;
 }
 
 /** One handler per control command, over the running engine. */
 export function daemonHandlers(parts: DaemonParts): CommandHandlers {
-  const { engine, log, firewall, applier, configPath } = parts;
-  let rollbackTimer: NodeJS.Timeout | null = null;
-  const armRollback = (deadline: number): void => {
-    if (rollbackTimer) clearTimeout(rollbackTimer);
-    rollbackTimer = setTimeout(() => {
-      rollbackTimer = null;
-      void applier.recover().then((result) => {
-        if (result === 'rolled-back') log.warning(null, 'Firewall rules not confirmed in time: previous rules restored');
-      }, (err: Error) => log.error(null, `rollback failed: ${err.message}`));
-    }, Math.max(0, deadline - Date.now()));
-    rollbackTimer.unref();
-  };
+  const { engine, log, configPath } = parts;
   return {
     status: async () => engine.status(),
     bans: async () => engine.list(),
-    ban: async (req) => {
-      const record = await engine.bans.banManually(req.ip, req.seconds, req.jail ? `manual ban for jail ${req.jail}` : undefined);
-      return record;
-    },
+    ban: async (req) => engine.bans.banManually(req.ip, req.seconds, req.jail ? `manual ban for jail ${req.jail}` : undefined),
     unban: async (req) => {
       if (req.all) return { unbanned: await engine.bans.unbanAll() };
       if (!req.ip) throw new Error('unban needs an address or "all"');
@@ -54,46 +50,28 @@ export function daemonHandlers(parts: DaemonParts): CommandHandlers {
     jail: async (req) => {
       if (!engine.config.jails[req.name]) throw new Error(`no jail named "${req.name}"`);
       // Run-time edits go to the overlay file, never to the administrator's own config.
-      const config = writeOverlay(configPath, { jails: { [req.name]: { enabled: req.enabled } } });
-      await engine.reload(config);
+      await applyOverlayChange(parts, () => writeOverlay(configPath, { jails: { [req.name]: { enabled: req.enabled } } }));
       log.notice(req.name, `Jail ${req.enabled ? 'enabled' : 'disabled'} at run time`);
+      parts.emit?.('config', { change: 'jail', name: req.name });
       return { name: req.name, enabled: req.enabled };
     },
-    reload: async () => ({ message: await parts.reload() }),
+    reload: async () => {
+      const message = await parts.reload();
+      parts.emit?.('config', { change: 'reload' });
+      return { message };
+    },
     logs: async (req) => {
       const entries = log.entries();
       return req.limit ? entries.slice(-req.limit) : entries;
     },
-    firewall: async (req) => {
-      const config = loadConfig(configPath);
-      const draft = ruleSetFromConfig(config.firewall);
-      if (req.action === 'show') {
-        const data = { backend: firewall.name, live: await firewall.live(), current: applier.current(), draft, pending: applier.pending() };
-        return { action: 'show', message: diffRuleSets(applier.current(), draft).join('\n'), data };
-      }
-      try {
-        if (req.action === 'apply') {
-          const warnings = guardWarnings(draft, engine.trusted.ranges());
-          if (warnings.length && !req.force) throw new Error(`not applied: ${warnings.join('; ')} (use --force to apply anyway)`);
-          const pending = await applier.apply(draft, config.firewall.confirm_timeout);
-          armRollback(pending.deadline);
-          log.notice(null, `Firewall rules applied; rolled back unless confirmed within ${config.firewall.confirm_timeout} s`);
-          return { action: 'apply', message: `applied; confirm within ${config.firewall.confirm_timeout} s`, data: { commands: firewall.planRules(draft), pending } };
-        }
-        if (req.action === 'confirm') {
-          const rules = await applier.confirm();
-          if (rollbackTimer) clearTimeout(rollbackTimer);
-          log.notice(null, 'Firewall rules confirmed');
-          return { action: 'confirm', message: `confirmed: ${rules.rules.length} rules` };
-        }
-        const rules = await applier.rollback();
-        if (rollbackTimer) clearTimeout(rollbackTimer);
-        log.notice(null, 'Firewall rules rolled back by request');
-        return { action: 'rollback', message: `rolled back to ${rules.rules.length} rules` };
-      } catch (err) {
-        if (err instanceof ApplyRefused) throw new Error(err.message);
-        throw err;
-      }
+    firewall: firewallHandler(parts),
+    activity: async () => engine.activity.report(),
+    ...configHandlers(parts),
+    ...filterHandlers(parts),
+    why: async (req) => {
+      const ip = checkAddress(req.ip).text;
+      const record = engine.bans.get(ip);
+      return { ip, banned: record !== undefined, ...(record ? { record } : {}), history: engine.history(ip) };
     },
   };
 }

@@ -24,7 +24,7 @@ interface Source {
  * @throws ConfigError listing every problem, each with its file and, where found, line
  */
 export function loadConfig(configFile: string): Config {
-  const files = [configFile, ...listOverlays(configFile)];
+  const files = configFiles(configFile);
   const sources: Source[] = [];
   const problems: ConfigProblem[] = [];
   for (const file of files) {
@@ -57,6 +57,16 @@ export function parseConfig(text: string, file: string): Config {
 /** The folder whose `*.toml` files loadConfig merges over `configFile`; console edits go there. */
 export function configOverlayDir(configFile: string): string {
   return path.join(path.dirname(configFile), 'config.d');
+}
+
+/** The configuration's files in merge order: the main file, then `config.d/*.toml` sorted. */
+export function configFiles(configFile: string): string[] {
+  return [configFile, ...listOverlays(configFile)];
+}
+
+/** The folder of the user's own filters, searched by name before the shipped ones: `filter.d/` next to the config file. */
+export function userFilterDir(configFile: string): string {
+  return path.join(path.dirname(path.resolve(configFile)), 'filter.d');
 }
 
 /** Resolves a path written in the config (e.g. a `logpath`) against the config file's folder. */

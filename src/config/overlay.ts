@@ -1,10 +1,13 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'smol-toml';
-import { configOverlayDir, loadConfig, mergeTables } from './load.js';
+import { configFiles, configOverlayDir, formatKeyPath, loadConfig, mergeTables } from './load.js';
 import type { Config } from './schema.js';
 
 type Table = Record<string, unknown>;
+
+const HEADER = '# Written by portcullis for changes made at run time. Edit your own config file\n'
+  + '# instead; a key here wins over the same key there.\n';
 
 /** The file run-time edits go to (the console, the client): never the administrator's own file. */
 export function overlayFile(configFile: string): string {
@@ -17,13 +20,48 @@ export function overlayFile(configFile: string): string {
  * throws the usual ConfigError and leaves every file as it was. Returns the new configuration.
  */
 export function writeOverlay(configFile: string, patch: Table): Config {
+  return rewriteOverlay(configFile, (current) => mergeTables(current, patch));
+}
+
+/**
+ * Removes the key at `keyPath` (a table such as `["jails", "web"]`, or a value) from the overlay
+ * file, checked like {@link writeOverlay}: the whole configuration must still load, or nothing
+ * changes. Throws when the overlay does not hold that key. Returns the new configuration.
+ */
+export function removeFromOverlay(configFile: string, keyPath: string[]): Config {
+  if (keyPath.length === 0) throw new Error('removeFromOverlay needs a key path');
+  return rewriteOverlay(configFile, (current) => {
+    const parent = lookup(current, keyPath.slice(0, -1));
+    const last = keyPath[keyPath.length - 1]!;
+    if (!isTable(parent) || !Object.hasOwn(parent, last)) {
+      throw new Error(`${formatKeyPath(keyPath)} is not in ${overlayFile(configFile)}`);
+    }
+    // The table objects came fresh from the parser, so editing them in place is safe.
+    delete parent[last];
+    return current;
+  });
+}
+
+/**
+ * The configuration files (main file first, then `config.d/*.toml` in merge order) whose own
+ * text sets `keyPath`, e.g. `["jails", "sshd"]`: where a jail or a setting comes from.
+ */
+export function definingFiles(configFile: string, keyPath: string[]): string[] {
+  return configFiles(configFile).filter((file) => {
+    try {
+      return lookup(parse(readFileSync(file, 'utf8')) as Table, keyPath) !== undefined;
+    } catch {
+      return false; // unreadable or broken: loadConfig reports it; it defines nothing here
+    }
+  });
+}
+
+function rewriteOverlay(configFile: string, change: (current: Table) => Table): Config {
   const file = overlayFile(configFile);
   const previous = existsSync(file) ? readFileSync(file, 'utf8') : null;
-  const next = mergeTables(previous === null ? {} : (parse(previous) as Table), patch);
-  const text = '# Written by portcullis for changes made at run time. Edit your own config file\n'
-    + `# instead; a key here wins over the same key there.\n${stringify(next)}\n`;
+  const next = change(previous === null ? {} : (parse(previous) as Table));
   mkdirSync(path.dirname(file), { recursive: true });
-  writeAtomically(file, text);
+  writeAtomically(file, `${HEADER}${stringify(next)}\n`);
   try {
     return loadConfig(configFile);
   } catch (err) {
@@ -31,6 +69,19 @@ export function writeOverlay(configFile: string, patch: Table): Config {
     else writeAtomically(file, previous);
     throw err;
   }
+}
+
+function lookup(table: Table, keyPath: string[]): unknown {
+  let node: unknown = table;
+  for (const key of keyPath) {
+    if (!isTable(node) || !Object.hasOwn(node, key)) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+function isTable(value: unknown): value is Table {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
 
 function writeAtomically(file: string, text: string): void {

@@ -5,6 +5,10 @@
 export {
   COMMAND_NAMES,
   DROPPED_EVENT,
+  FILTER_NAME,
+  FIREWALL_ACTIONS,
+  MAX_FILTER_TEXT,
+  MAX_TEST_LINES,
   MAX_REQUEST_BYTES,
   MAX_RESPONSE_BYTES,
   encodeMessage,
@@ -14,10 +18,16 @@ export {
   validateRequest,
 } from './protocol.js';
 export type {
+  ActivityResult,
   CommandInput,
   CommandName,
   CommandResults,
+  ConfigJail,
+  ConfigResult,
   EventMessage,
+  FilterInfo,
+  FilterTestLine,
+  FilterTestResult,
   FirewallResult,
   HandledCommandName,
   Request,
@@ -27,6 +37,7 @@ export type {
   ServerMessage,
   StatusResult,
   TrustResult,
+  WhyResult,
 } from './protocol.js';
 export type { CommandHandlers, ControlChannel, EventListener } from './channel.js';
 export { ControlServer } from './server.js';

@@ -1,9 +1,9 @@
-import { z } from 'zod';
-import { isIpOrCidr, JAIL_NAME } from '../config/index.js';
-import type { JailStatus } from '../engine/engine.js';
-import type { LogEntry } from '../engine/engine-log.js';
-import type { TrustedRange } from '../engine/trusted.js';
-import type { BanRecord } from '../engine/types.js';
+import type { z } from 'zod';
+import { REQUEST_SCHEMAS, shown } from './protocol-schemas.js';
+import type { CommandResults } from './protocol-results.js';
+
+export { FILTER_NAME, FIREWALL_ACTIONS, MAX_FILTER_TEXT, MAX_TEST_LINES } from './protocol-schemas.js';
+export type * from './protocol-results.js';
 
 // The control socket speaks newline-delimited JSON: one request per line from the client, one
 // response per request (same id, in any order) and, once subscribed, pushed events without an id.
@@ -19,99 +19,6 @@ export const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
 /** The event the server sends in place of events it dropped for a subscriber that read too slowly. */
 export const DROPPED_EVENT = 'dropped';
-
-const FIREWALL_ACTIONS = ['show', 'apply', 'confirm', 'rollback'] as const;
-const TRUST_ACTIONS = ['add', 'rm', 'list'] as const;
-
-/** A short JSON rendering of a bad value for an error message. */
-function shown(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-/** A zod error option: "is missing" or "must be <what>, got <value>". */
-function must(what: string) {
-  return {
-    error: (issue: { input?: unknown }) => (issue.input === undefined ? 'is missing' : `must be ${what}, got ${shown(issue.input)}`),
-  };
-}
-
-const ipOrRange = z.string(must('an IP address or CIDR range')).refine(isIpOrCidr, must('an IP address or CIDR range'));
-const jailName = z.string(must('a jail name')).regex(JAIL_NAME, must('a jail name (letters, digits, "_", "." or "-")'));
-const flag = z.boolean(must('true or false'));
-
-function head<N extends string>(name: N) {
-  return { id: z.number(), command: z.literal(name) };
-}
-
-/** One strict schema per command: unknown fields are refused, so a misspelt option is not ignored. */
-const REQUEST_SCHEMAS = {
-  /** Jails with failure and ban counts, the firewall backend, uptime. */
-  status: z.strictObject(head('status')),
-  /** The bans in force. */
-  bans: z.strictObject(head('bans')),
-  /** Bans an address or range by hand; `seconds` -1 is permanent, none is the configured bantime. */
-  ban: z.strictObject({
-    ...head('ban'),
-    ip: ipOrRange,
-    seconds: z
-      .number(must('a whole number of seconds >= 1, or -1 (permanent)'))
-      .refine((s) => Number.isSafeInteger(s) && (s === -1 || s >= 1), must('a whole number of seconds >= 1, or -1 (permanent)'))
-      .optional(),
-    jail: jailName.optional(),
-  }),
-  /** Lifts one ban (`ip`) or every ban (`all`). */
-  unban: z
-    .strictObject({ ...head('unban'), ip: ipOrRange.optional(), all: flag.optional() })
-    .superRefine((request, ctx) => {
-      if (request.ip !== undefined && request.all) ctx.addIssue({ code: 'custom', message: 'give either "ip" or "all", not both' });
-      if (request.ip === undefined && !request.all) ctx.addIssue({ code: 'custom', message: 'needs "ip" or "all": true' });
-    }),
-  /** Adds, removes or lists trusted ranges added at run time (`note` says why, for `add`). */
-  trust: z
-    .strictObject({
-      ...head('trust'),
-      action: z.enum(TRUST_ACTIONS, must(`one of ${TRUST_ACTIONS.join(', ')}`)),
-      range: ipOrRange.optional(),
-      note: z.string(must('a string')).optional(),
-    })
-    .superRefine((request, ctx) => {
-      if (request.action !== 'list' && request.range === undefined) {
-        ctx.addIssue({ code: 'custom', path: ['range'], message: `is missing (needed by "trust ${request.action}")` });
-      }
-      if (request.action === 'list' && request.range !== undefined) {
-        ctx.addIssue({ code: 'custom', path: ['range'], message: 'is not used by "trust list"' });
-      }
-    }),
-  /** Every configured jail with its counts. */
-  jails: z.strictObject(head('jails')),
-  /** Turns a jail on or off. */
-  jail: z.strictObject({ ...head('jail'), name: jailName, enabled: flag }),
-  /** Reads the configuration again. */
-  reload: z.strictObject(head('reload')),
-  /** The latest engine log entries (`limit` of them); `follow` is the client's cue to subscribe to `log`. */
-  logs: z.strictObject({
-    ...head('logs'),
-    follow: flag.optional(),
-    limit: z
-      .number(must('a whole number >= 1'))
-      .refine((n) => Number.isSafeInteger(n) && n >= 1, must('a whole number >= 1'))
-      .optional(),
-  }),
-  /** The packet-filter rules: show them, apply the draft, confirm the applied set, or roll it back. */
-  firewall: z.strictObject({
-    ...head('firewall'),
-    action: z.enum(FIREWALL_ACTIONS, must(`one of ${FIREWALL_ACTIONS.join(', ')}`)),
-    force: flag.optional(),
-  }),
-  /** Starts pushing events to this connection; only the named ones if `events` is given. */
-  subscribe: z.strictObject({
-    ...head('subscribe'),
-    events: z.array(z.string(must('an event name')), must('a list of event names')).optional(),
-  }),
-  /** Stops pushing events to this connection. */
-  unsubscribe: z.strictObject(head('unsubscribe')),
-};
 
 type Schemas = typeof REQUEST_SCHEMAS;
 
@@ -132,48 +39,6 @@ export type CommandInput<C extends CommandName> = C extends CommandName ? Omit<R
 
 /** Every command name, for messages and tests. */
 export const COMMAND_NAMES = Object.keys(REQUEST_SCHEMAS) as CommandName[];
-
-/** `status`: what the console header and `portcullis status` show. */
-export interface StatusResult {
-  uptimeMs: number;
-  /** The firewall backend in use (`nftables`, `iptables`, `dry-run`). */
-  backend: string;
-  jails: JailStatus[];
-  /** Addresses banned now. */
-  banned: number;
-  /** E-mail notices: queued, sent and suppressed in the last hour, the last error; null when off. */
-  mail: { queued: number; sentLastHour: number; suppressedLastHour: number; lastError: string | null; failing: boolean } | null;
-}
-
-/** `trust`: what each action gives back. */
-export type TrustResult =
-  | { action: 'add'; range: string; /** Bans lifted because the range now covers them. */ unbanned: string[] }
-  | { action: 'rm'; range: string; /** False when the range was not trusted at run time. */ removed: boolean }
-  | { action: 'list'; ranges: TrustedRange[] };
-
-/** `firewall`: a line for the operator, plus the action's details (rule sets, pending apply). */
-export interface FirewallResult {
-  action: (typeof FIREWALL_ACTIONS)[number];
-  message: string;
-  data?: unknown;
-}
-
-/** What each command answers with (as JSON: epoch-ms numbers, never Date objects). */
-export interface CommandResults {
-  status: StatusResult;
-  bans: BanRecord[];
-  ban: BanRecord;
-  /** How many bans were lifted (0 or 1 for one address). */
-  unban: { unbanned: number };
-  trust: TrustResult;
-  jails: JailStatus[];
-  jail: { name: string; enabled: boolean };
-  reload: { message: string };
-  logs: LogEntry[];
-  firewall: FirewallResult;
-  subscribe: { subscribed: true; events: string[] | null };
-  unsubscribe: { subscribed: false };
-}
 
 /** The answer to one request; `id` is null only when the request's own id could not be read. */
 export type Response = { id: number | null; ok: true; result: unknown } | { id: number | null; ok: false; error: string };

@@ -69,11 +69,16 @@ export class BanManager {
     const newlyTrusted = this.loadTrusted();
     const now = clock.now();
     const dropped: string[] = [];
+    // The store is the truth: a second start (detection turned on again) forgets what memory held.
+    const held = new Set(this.bans.keys());
+    this.bans.clear();
+    this.queue.clear();
     for (const ban of store.activeBans()) {
       const trustedBy = ban.expiresAt === null || ban.expiresAt > now ? this.deps.trusted.overlapping(ban.ip)[0] : undefined;
       if ((ban.expiresAt !== null && ban.expiresAt <= now) || trustedBy) {
         dropped.push(ban.ip);
         if (trustedBy) this.emit({ type: 'unban', ip: ban.ip, jail: ban.jail, reason: 'trusted' });
+        else if (held.has(ban.ip)) this.emit({ type: 'unban', ip: ban.ip, jail: ban.jail, reason: 'expired' });
       } else {
         this.bans.set(ban.ip, ban);
       }

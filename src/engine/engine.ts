@@ -1,7 +1,8 @@
 import { EmailNotifier, type EmailNotifierStatus } from '../actions/index.js';
 import { formatDuration, resolveConfigPath, type Config } from '../config/index.js';
 import type { FirewallBackend } from '../firewall/types.js';
-import { BanManager, type BanEvent } from './ban-manager.js';
+import { ActivityCounter } from './activity-counter.js';
+import { BanManager, HISTORY_WINDOW, type BanEvent } from './ban-manager.js';
 import { systemClock, type Clock } from './clock.js';
 import type { EngineLog } from './engine-log.js';
 import { compileFilter, loadFilter, SHIPPED_FILTER_DIR, type CompiledFilter } from './filter/index.js';
@@ -9,7 +10,7 @@ import { Jail, type JailEvent } from './jail.js';
 import { GlobFollower, type GlobFollowEvent } from './source/glob-follower.js';
 import { JournalSource } from './source/journal-source.js';
 import { TrustedSet } from './trusted.js';
-import type { BanRecord, BanStore, SourcePosition } from './types.js';
+import type { BanRecord, BanStore, HistoryEntry, SourcePosition } from './types.js';
 
 /** Everything the engine reports, for the console, the control socket and e-mail. */
 export type EngineEvent = BanEvent | JailEvent | { type: 'source'; jail: string; source: string; event: GlobFollowEvent };
@@ -40,6 +41,25 @@ interface RunningJail {
   bans: number;
 }
 
+/** What `status` reports: the console header and `portcullis status`. */
+export interface EngineStatus {
+  uptimeMs: number;
+  /** The firewall backend in use (`nftables`, `iptables`, `dry-run`). */
+  backend: string;
+  jails: JailStatus[];
+  /** Addresses banned now. */
+  banned: number;
+  mail: EmailNotifierStatus | null;
+  /** Failures seen in the last 60 minutes, all jails together. */
+  failuresLastHour: number;
+  /** Intrusion detection on (`[settings] enabled`). */
+  detection: boolean;
+  /** Jails reading their logs now. */
+  jailsRunning: number;
+  /** The configuration file the engine was started with. */
+  configPath: string;
+}
+
 /** Counts shown by `status` and the console header. */
 export interface JailStatus {
   name: string;
@@ -65,10 +85,13 @@ export class Engine {
   private reloading: Promise<void> = Promise.resolve();
   /** Ban notices by e-mail, when `[notify.email]` is set (only jails with the "email" action). */
   readonly mail: EmailNotifier | null;
+  /** Failures and bans per minute over the last hour, and who caused them. */
+  readonly activity: ActivityCounter;
 
   constructor(private readonly options: EngineOptions) {
     this.clock = options.clock ?? systemClock;
     this.startedAt = this.clock.now();
+    this.activity = new ActivityCounter(this.clock);
     const { config } = options;
     this.trusted = new TrustedSet({ config: config.trusted.ranges });
     this.bans = new BanManager({
@@ -137,7 +160,7 @@ export class Engine {
   }
 
   /** The jails and their counts. */
-  status(): { uptimeMs: number; backend: string; jails: JailStatus[]; banned: number; mail: EmailNotifierStatus | null } {
+  status(): EngineStatus {
     const jails = Object.entries(this.options.config.jails).map(([name, jail]): JailStatus => {
       const running = this.jails.get(name);
       return {
@@ -156,6 +179,10 @@ export class Engine {
       jails,
       banned: this.bans.list().length,
       mail: this.mail?.status() ?? null,
+      failuresLastHour: this.activity.failuresLastHour(),
+      detection: this.options.config.settings.enabled,
+      jailsRunning: this.jails.size,
+      configPath: this.options.configPath,
     };
   }
 
@@ -189,6 +216,9 @@ export class Engine {
     if (!config.settings.enabled) {
       if (wasEnabled) {
         await this.bans.idle();
+        // No expiry runs while off: the store keeps the bans and turning on restores them, minus
+        // the ones that expired meanwhile.
+        this.bans.stop();
         await firewall.replaceBans([]);
         log.notice(null, 'Intrusion detection turned off: bans lifted from the firewall, kept in the store');
       }
@@ -207,6 +237,21 @@ export class Engine {
     return this.bans.list();
   }
 
+  /** Past bans of an address (canonical form) over the window escalation looks at, oldest first. */
+  history(ip: string): HistoryEntry[] {
+    return this.options.store.history(ip, this.clock.now() - HISTORY_WINDOW);
+  }
+
+  /** Where filters are looked up by name, in order: the given folders, then the shipped ones. */
+  filterDirs(): string[] {
+    return [...(this.options.filterDirs ?? []), SHIPPED_FILTER_DIR];
+  }
+
+  /** The engine's clock (epoch ms), for callers that date things as the engine does. */
+  now(): number {
+    return this.clock.now();
+  }
+
   private async stopJails(): Promise<void> {
     for (const running of this.jails.values()) {
       await running.follower?.stop();
@@ -217,7 +262,7 @@ export class Engine {
 
   /** The enabled jails of a config, their filters compiled; throws naming the filter at fault. */
   private compileJails(config: Config): { name: string; filter: CompiledFilter; jail: Jail }[] {
-    const dirs = [...(this.options.filterDirs ?? []), SHIPPED_FILTER_DIR];
+    const dirs = this.filterDirs();
     return Object.entries(config.jails).filter(([, settings]) => settings.enabled).map(([name, settings]) => {
       const extraIgnoreregex = settings.ignoreregex.map((pattern, i) => ({ pattern, file: this.options.configPath, line: i + 1 }));
       const filter = compileFilter(loadFilter(settings.filter, dirs), { now: () => this.clock.now(), extraIgnoreregex });
@@ -276,6 +321,7 @@ export class Engine {
     const { log } = this.options;
     if (event.type === 'failure') {
       running.failures++;
+      this.activity.recordFailure(event.ip, running.name);
       log.info(running.name, `Found ${event.ip} - ${event.line}`);
     } else if (event.type === 'hostname') {
       log.warning(running.name, `Found host name "${event.host}", not an IP address: not banned - ${event.line}`);
@@ -292,6 +338,7 @@ export class Engine {
       const length = r.expiresAt === null ? 'permanent' : formatDuration(Math.round((r.expiresAt - r.bannedAt) / 1000));
       const running = this.jails.get(r.jail);
       if (running) running.bans++;
+      this.activity.recordBan(r.ip, r.jail);
       const failures = r.jail === 'manual' ? 'manual' : `${r.reason.length} failures`;
       log.notice(r.jail, `${event.extended ? 'Ban extended' : 'Ban'} ${r.ip} (${failures}, ${length}, ban #${r.count})`);
       // Restored bans raise no `ban` event, so a restart sends no mail again.

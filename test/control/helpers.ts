@@ -11,7 +11,10 @@ export function fakeBan(ip: string, seconds = 600): BanRecord {
 export function fakeHandlers(overrides: Partial<CommandHandlers> = {}): CommandHandlers {
   const bans = new Map<string, BanRecord>();
   return {
-    status: async () => ({ uptimeMs: 5, backend: 'dry-run', jails: [], banned: bans.size, mail: null }),
+    status: async () => ({
+      uptimeMs: 5, backend: 'dry-run', jails: [], banned: bans.size, mail: null,
+      failuresLastHour: 0, detection: true, jailsRunning: 0, configPath: '/etc/portcullis/config.toml',
+    }),
     bans: async () => [...bans.values()],
     ban: async (request) => {
       if (request.ip === '192.0.2.99') throw new Error(`${request.ip} is trusted (range 192.0.2.0/24), not banned`);
@@ -34,6 +37,21 @@ export function fakeHandlers(overrides: Partial<CommandHandlers> = {}): CommandH
     reload: async () => ({ message: 'reloaded' }),
     logs: async (request) => Array.from({ length: request.limit ?? 2 }, (_, i) => ({ time: i, level: 'INFO' as const, jail: null, message: `line ${i}` })),
     firewall: async (request) => ({ action: request.action, message: `firewall ${request.action}` }),
+    activity: async () => ({ minutes: [], topIps: [], topJails: [] }),
+    config: async () => {
+      throw new Error('config is not faked');
+    },
+    settings: async () => {
+      throw new Error('settings is not faked');
+    },
+    'jail-add': async (request) => {
+      throw new Error(`jail-add ${request.name} is not faked`);
+    },
+    'jail-remove': async (request) => ({ name: request.name, removed: true }),
+    'filter-test': async (request) => ({ filter: request.filter ?? 'draft', results: [], matched: 0, missed: 0 }),
+    'filter-save': async (request) => ({ name: request.name, path: `/tmp/${request.name}.conf`, shadowsShipped: false, reloaded: false }),
+    'filter-show': async (request) => ({ name: request.name, path: `/tmp/${request.name}.conf`, text: '', shipped: false }),
+    why: async (request) => ({ ip: request.ip, banned: bans.has(request.ip), history: [] }),
     ...overrides,
   };
 }

@@ -32,6 +32,20 @@ interface Alternative {
   groupNames: string[];
 }
 
+/** {@link CompiledFilter.explain}'s answer: the verdict, and for a line that does not count, why. */
+export interface LineExplanation {
+  result: LineResult;
+  /** Whether a timestamp was found in the line (without one the read time stands in). */
+  dateFound: boolean;
+  /** 0-based index into the ignore patterns (the filter's, then the jail's) that ignored the line. */
+  ignoreIndex?: number;
+  /**
+   * Why the line does not count: "no timestamp found", "prefregex did not match", "no failregex
+   * matched", "ignored by ignoreregex #N", "host is a name, not an IP", or a multi-line reason.
+   */
+  why?: string;
+}
+
 /** Options of a compiled filter. */
 export interface CompileOptions {
   /** The clock used to place year-less dates. */
@@ -55,6 +69,8 @@ export class CompiledFilter {
   private readonly literals: RegExp | null;
   private readonly dates: DateDetector;
   private readonly connections = new ConnectionMemory();
+  /** The ignore patterns in order (the filter's, then the jail's), for explain. */
+  readonly ignoreSources: readonly PatternSource[];
 
   constructor(readonly definition: FilterDefinition, options: CompileOptions = {}) {
     this.name = definition.name;
@@ -62,6 +78,7 @@ export class CompiledFilter {
     const failScans = definition.failregex.map(scan);
     this.fail = combine(definition.failregex, failScans);
     this.ignore = ignore.length ? combine(ignore, ignore.map(scan)) : null;
+    this.ignoreSources = ignore;
     const prefScan = definition.prefregex ? scan(definition.prefregex) : null;
     this.pref = definition.prefregex && prefScan ? combine([definition.prefregex], [prefScan]) : null;
     if (!prefScan || !hasGroup(prefScan, HOST_GROUPS)) {
@@ -124,6 +141,33 @@ export class CompiledFilter {
     const result: LineResult = { kind: 'failure', host, ip: normalizeIp(host), captures, time, dateFormat, regexIndex };
     if (captures.user !== undefined) result.user = captures.user;
     return result;
+  }
+
+  /**
+   * matchLine, and for a line that does not count the reason (the console's filter tester). It
+   * runs the line through matchLine first, so multi-line state moves on just as when reading a log.
+   */
+  explain(line: string, readTime: number): LineExplanation {
+    const result = this.matchLine(line, readTime);
+    const date = this.dates.detect(line);
+    const dateFound = date !== null;
+    if (result.kind === 'failure') {
+      return result.ip === null ? { result, dateFound, why: 'host is a name, not an IP' } : { result, dateFound };
+    }
+    if (result.kind === 'missed' && !dateFound) return { result, dateFound, why: 'no timestamp found' };
+    let text = date ? line.slice(0, date.start) + line.slice(date.end) : line;
+    if (this.pref) {
+      const pre = run(this.pref, text);
+      if (!pre) return { result, dateFound, why: 'prefregex did not match' };
+      if (pre.captures.content !== undefined) text = pre.captures.content;
+    }
+    if (result.kind === 'missed') {
+      const found = run(this.fail, text);
+      return { result, dateFound, why: found ? 'a failregex matched but captured no host' : 'no failregex matched' };
+    }
+    const ignoredBy = this.ignore ? run(this.ignore, text) : null;
+    if (ignoredBy) return { result, dateFound, ignoreIndex: ignoredBy.index, why: `ignored by ignoreregex #${ignoredBy.index + 1}` };
+    return { result, dateFound, why: 'matched a multi-line part with no failure of its own (<F-MLFID>/<F-NOFAIL>)' };
   }
 }
 

@@ -48,16 +48,36 @@ function looksLikePath(nameOrPath: string): boolean {
 
 /** Reads a filter file with its includes and `.local` overrides and resolves every value. */
 export function loadFilter(nameOrPath: string, dirs: string[] = [SHIPPED_FILTER_DIR]): FilterDefinition {
-  const file = resolveFilterPath(nameOrPath, dirs);
+  return readDefinition(nameOrPath, resolveFilterPath(nameOrPath, dirs), { dirs });
+}
+
+/**
+ * Reads a filter from text that is not saved (the console's filter editor), as if it were
+ * `<dirs[0]>/<name>.conf`: errors name that file and the line, and includes are found next to it
+ * or in `dirs` (so `before = common.conf` finds the shipped one).
+ */
+export function loadFilterText(text: string, name: string, dirs: string[] = [SHIPPED_FILTER_DIR]): FilterDefinition {
+  const file = resolve(dirs[0] ?? SHIPPED_FILTER_DIR, `${name}.conf`);
+  return readDefinition(name, file, { dirs, text: { file, text } });
+}
+
+/** How a filter file is read: where includes are looked for, and text standing in for one file. */
+interface ReadContext {
+  dirs: string[];
+  text?: { file: string; text: string };
+}
+
+function readDefinition(nameOrPath: string, file: string, context: ReadContext): FilterDefinition {
+  const { dirs } = context;
   const sections: Sections = new Map();
-  readWithIncludes(file, sections, new Set());
+  readWithIncludes(file, sections, new Set(), context);
   // `<name>.local` in the other folders (a user's overrides of a shipped filter): the folder
   // listed first is applied last, so it wins.
   if (!looksLikePath(nameOrPath)) {
     const own = file.replace(/\.(conf|local)$/, '.local');
     for (const dir of [...dirs].reverse()) {
       const local = join(dir, `${nameOrPath}.local`);
-      if (local !== own && local !== file && existsSync(local)) readWithIncludes(local, sections, new Set());
+      if (local !== own && local !== file && existsSync(local)) readWithIncludes(local, sections, new Set(), context);
     }
   }
   const resolver = new ValueResolver(sections, file);
@@ -89,7 +109,7 @@ export function loadFilter(nameOrPath: string, dirs: string[] = [SHIPPED_FILTER_
   return def;
 }
 
-function readWithIncludes(file: string, into: Sections, seen: Set<string>): void {
+function readWithIncludes(file: string, into: Sections, seen: Set<string>, context: ReadContext): void {
   if (seen.has(file)) {
     throw new FilterError(file, undefined, 'includes itself (include loop)');
   }
@@ -99,11 +119,14 @@ function readWithIncludes(file: string, into: Sections, seen: Set<string>): void
   if (local !== file && existsSync(local)) {
     layers.push(local);
   }
-  const parsed = layers.map((f) => parseIni(readFileSync(f, 'utf8'), f));
+  const parsed = layers.map((f) => parseIni(f === context.text?.file ? context.text.text : readFileSync(f, 'utf8'), f));
   const includes = (key: 'before' | 'after'): string[] =>
     parsed.flatMap((ini) =>
       (ini.sections.get('INCLUDES')?.get(key)?.text ?? '').split(/\s+/).filter(Boolean).map((name) => {
-        const path = isAbsolute(name) ? name : join(dirname(ini.file), name);
+        // Next to the including file first, then the search folders: a user's filter in
+        // filter.d/ includes the shipped common.conf by its bare name.
+        const candidates = isAbsolute(name) ? [name] : [dirname(ini.file), ...context.dirs].map((dir) => join(dir, name));
+        const path = candidates.find((candidate) => existsSync(candidate)) ?? candidates[0]!;
         if (!existsSync(path)) {
           // A `.local` is an optional override by definition, as in fail2ban; a missing `.conf` is a mistake.
           if (name.endsWith('.local')) return null;
@@ -114,7 +137,7 @@ function readWithIncludes(file: string, into: Sections, seen: Set<string>): void
       }).filter((path): path is string => path !== null),
     );
   for (const before of includes('before')) {
-    readWithIncludes(before, into, seen);
+    readWithIncludes(before, into, seen, context);
   }
   for (const ini of parsed) {
     for (const [sectionName, section] of ini.sections) {
@@ -130,7 +153,7 @@ function readWithIncludes(file: string, into: Sections, seen: Set<string>): void
     }
   }
   for (const after of includes('after')) {
-    readWithIncludes(after, into, seen);
+    readWithIncludes(after, into, seen, context);
   }
   seen.delete(file);
 }

@@ -1,0 +1,145 @@
+import type { FirewallRuleConfig, Settings } from '../config/index.js';
+import type { ActivityReport } from '../engine/activity-counter.js';
+import type { EngineStatus } from '../engine/engine.js';
+import type { LogEntry } from '../engine/engine-log.js';
+import type { TrustedRange } from '../engine/trusted.js';
+import type { BanRecord, HistoryEntry } from '../engine/types.js';
+import type { FIREWALL_ACTIONS } from './protocol-schemas.js';
+
+// What each command answers with (as JSON: epoch-ms numbers, never Date objects).
+
+/**
+ * `status`: what the console header and `portcullis status` show: uptime, backend, jails with
+ * their counts, addresses banned, e-mail notices (null when off), failures in the last hour,
+ * whether detection is on, how many jails run, and the config file.
+ */
+export type StatusResult = EngineStatus;
+
+/** `activity`: the last hour minute by minute (60 entries, oldest first), top addresses and jails. */
+export type ActivityResult = ActivityReport;
+
+/** `trust`: what each action gives back. */
+export type TrustResult =
+  | { action: 'add'; range: string; /** Bans lifted because the range now covers them. */ unbanned: string[] }
+  | { action: 'rm'; range: string; /** False when the range was not trusted at run time. */ removed: boolean }
+  | { action: 'list'; ranges: TrustedRange[] };
+
+/**
+ * `firewall`: a line for the operator, plus the action's details. `show`: `{ backend, live,
+ * current, draft, pending }` (pending has `deadline`, epoch ms, or is null); `apply`: `{ commands,
+ * pending }`; `draft`: the drafted RuleSet.
+ */
+export interface FirewallResult {
+  action: (typeof FIREWALL_ACTIONS)[number];
+  message: string;
+  data?: unknown;
+}
+
+/** A jail as `config` reports it: effective values (the global setting where the jail sets none). */
+export interface ConfigJail {
+  name: string;
+  enabled: boolean;
+  filter: string;
+  /** Log files resolved against the config file's folder (patterns stay patterns). */
+  logpath: string[];
+  backend: 'file' | 'journal';
+  maxretry: number;
+  /** Seconds. */
+  findtime: number;
+  /** Seconds, -1 for permanent. */
+  bantime: number;
+  actions: string[];
+  ignoreregex: string[];
+  /** `overlay` when the jail was added at run time (only config.d/console.toml has it); such a jail can be removed. */
+  definedIn: 'config' | 'overlay';
+}
+
+/** A filter the engine can find by name. */
+export interface FilterInfo {
+  name: string;
+  path: string;
+  /** True for the filters shipped with portcullis; false for the user's filter.d. */
+  shipped: boolean;
+}
+
+/** `config`: the configuration in force, for the console's settings, jails and firewall panes. */
+export interface ConfigResult {
+  configPath: string;
+  /** Where run-time edits go (config.d/console.toml). */
+  overlayPath: string;
+  /** Durations in seconds (-1 permanent). */
+  settings: Settings;
+  jails: ConfigJail[];
+  firewall: { backend: string; default_policy: 'accept' | 'drop'; confirm_timeout: number; rules: FirewallRuleConfig[] };
+  /** The user's filter.d first, then the shipped ones (a user file shadows a shipped one of the same name). */
+  filters: FilterInfo[];
+  readOnlyReason?: never;
+}
+
+/** One line's verdict in `filter-test`. */
+export interface FilterTestLine {
+  line: string;
+  /** True when the line counts as a failure for a banable address. */
+  matched: boolean;
+  /** True when a failregex matched but an ignoreregex (or a multi-line rule) dropped it. */
+  ignored: boolean;
+  /** The host as captured. */
+  host?: string;
+  /** The host as an IP, or null when it is a name. */
+  ip?: string | null;
+  /** Epoch ms: the line's date, or the read time. */
+  time?: number;
+  /** 0-based index of the failregex that matched. */
+  regexIndex?: number;
+  /** That failregex as written. */
+  regex?: string;
+  /** For a line that does not count: "no timestamp found", "no failregex matched", "ignored by ignoreregex #N", "host is a name, not an IP", ... */
+  why?: string;
+}
+
+/** `filter-test`: the filter's name, a compile error (with file:line, and then no results), or a verdict per line. */
+export interface FilterTestResult {
+  filter: string;
+  error?: string;
+  results: FilterTestLine[];
+  matched: number;
+  missed: number;
+}
+
+/** `why`: whether an address is banned, the ban (its `reason` holds the matched lines) and its past bans. */
+export interface WhyResult {
+  ip: string;
+  banned: boolean;
+  record?: BanRecord;
+  /** Past bans of the last 30 days, oldest first. */
+  history: HistoryEntry[];
+}
+
+/** What each command answers with. */
+export interface CommandResults {
+  status: StatusResult;
+  bans: BanRecord[];
+  ban: BanRecord;
+  /** How many bans were lifted (0 or 1 for one address). */
+  unban: { unbanned: number };
+  trust: TrustResult;
+  jails: EngineStatus['jails'];
+  jail: { name: string; enabled: boolean };
+  reload: { message: string };
+  logs: LogEntry[];
+  firewall: FirewallResult;
+  activity: ActivityResult;
+  config: ConfigResult;
+  /** The settings now in force. */
+  settings: Settings;
+  /** The jail as `config` reports it. */
+  'jail-add': ConfigJail;
+  'jail-remove': { name: string; removed: true };
+  'filter-test': FilterTestResult;
+  /** `shadowsShipped`: a shipped filter has the same name (the saved one wins); `reloaded`: a running jail uses it. */
+  'filter-save': { name: string; path: string; shadowsShipped: boolean; reloaded: boolean };
+  'filter-show': { name: string; path: string; text: string; shipped: boolean };
+  why: WhyResult;
+  subscribe: { subscribed: true; events: string[] | null };
+  unsubscribe: { subscribed: false };
+}
