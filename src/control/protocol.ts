@@ -97,12 +97,14 @@ export function validateRequest(value: unknown): Request | RequestError {
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
+  const field = (path: readonly PropertyKey[]): string =>
+    path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part.toString() : `.${part.toString()}`)).join('');
   if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((key) => `unknown field ${shown(key)}`).join('; ');
+    // Nested keys (a settings patch, a firewall rule) are named by their whole path.
+    return issue.keys.map((key) => `unknown field ${shown(field([...issue.path, key]))}`).join('; ');
   }
   if (issue.path.length === 0) return issue.message;
-  const field = issue.path.map((part, i) => (typeof part === 'number' ? `[${part}]` : i === 0 ? part.toString() : `.${part.toString()}`)).join('');
-  return `"${field}" ${issue.message}`;
+  return `"${field(issue.path)}" ${issue.message}`;
 }
 
 /** Reads one line from the daemon (client side); anything that is neither a response nor an event is an error. */

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { loadConfig, overlayFile, writeOverlay } from '../../src/config/index.js';
+import { definingFiles, loadConfig, overlayFile, removeFromOverlay, userFilterDir, writeOverlay } from '../../src/config/index.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
 let tmp: TempDir;
@@ -32,5 +33,30 @@ describe('run-time edits go to config.d/console.toml', () => {
   it('leaves no overlay behind when the first edit is invalid', () => {
     expect(() => writeOverlay(config, { settings: { bantime: '10x' } })).toThrow(/bantime/);
     expect(existsSync(overlayFile(config))).toBe(false);
+  });
+});
+
+describe('removeFromOverlay, definingFiles, userFilterDir', () => {
+  it('removes a jail added at run time and tells which files define a key', () => {
+    writeOverlay(config, { jails: { web: { logpath: ['/var/log/web.log'], filter: 'sshd' }, sshd: { enabled: false } } });
+    expect(definingFiles(config, ['jails', 'web'])).toEqual([overlayFile(config)]);
+    expect(definingFiles(config, ['jails', 'sshd'])).toEqual([config, overlayFile(config)]);
+    expect(definingFiles(config, ['jails', 'none'])).toEqual([]);
+    const after = removeFromOverlay(config, ['jails', 'web']);
+    expect(Object.keys(after.jails)).toEqual(['sshd']);
+    expect(after.jails.sshd!.enabled).toBe(false);
+    expect(readFileSync(config, 'utf8')).toBe(OWN);
+    expect(() => removeFromOverlay(config, ['jails', 'web'])).toThrow(`jails.web is not in ${overlayFile(config)}`);
+  });
+
+  it('refuses a removal that leaves the config invalid, changing nothing', () => {
+    writeOverlay(config, { jails: { web: { logpath: ['/var/log/web.log'], actions: ['email'] } }, notify: { email: { host: 'mail.example.org', from: 'a@example.org', to: ['b@example.org'] } } });
+    const before = readFileSync(overlayFile(config), 'utf8');
+    expect(() => removeFromOverlay(config, ['notify'])).toThrow(/uses the "email" action/);
+    expect(readFileSync(overlayFile(config), 'utf8')).toBe(before);
+  });
+
+  it('puts the user filter folder next to the config file', () => {
+    expect(userFilterDir(config)).toBe(path.join(tmp.dir, 'filter.d'));
   });
 });

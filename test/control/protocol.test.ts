@@ -27,6 +27,18 @@ describe('parseRequest', () => {
       { id: 13, command: 'firewall', action: 'apply', force: true },
       { id: 14, command: 'subscribe', events: ['ban', 'unban'] },
       { id: 15, command: 'unsubscribe' },
+      { id: 16, command: 'activity' },
+      { id: 17, command: 'config' },
+      { id: 18, command: 'settings', patch: { enabled: false, bantime: '1h', findtime: 600, maxretry: 3, escalation: { enabled: true, factor: 2, scope: 'jail' } } },
+      { id: 19, command: 'jail-add', name: 'web', filter: 'nginx-http-auth', logpath: ['/var/log/nginx/error.log'], maxretry: 4, bantime: 'permanent', actions: ['firewall'], enabled: true },
+      { id: 20, command: 'jail-remove', name: 'web' },
+      { id: 21, command: 'filter-test', filter: 'sshd', lines: ['a line'] },
+      { id: 22, command: 'filter-test', jail: 'sshd', tail: 50 },
+      { id: 23, command: 'filter-test', text: '[Definition]\nfailregex = ^x <HOST>$\n', jail: 'sshd' },
+      { id: 24, command: 'filter-save', name: 'my-app', text: '[Definition]\nfailregex = ^x <HOST>$\n' },
+      { id: 25, command: 'filter-show', name: 'sshd' },
+      { id: 26, command: 'firewall', action: 'draft', rules: [{ name: 'ssh', action: 'allow', protocol: 'tcp', ports: [22, '8000-8100'], sources: ['10.0.0.0/8'] }], default_policy: 'drop' },
+      { id: 27, command: 'why', ip: '192.0.2.7' },
     ];
     expect(new Set(good.map((r) => r.command))).toEqual(new Set(COMMAND_NAMES));
     for (const request of good) expect(parseRequest(JSON.stringify(request))).toEqual(request);
@@ -49,6 +61,32 @@ describe('parseRequest', () => {
     expect(errorOf('{"id":1,"command":"logs","limit":0}')).toBe('logs: "limit" must be a whole number >= 1, got 0');
     expect(errorOf('{"id":1,"command":"firewall","action":"nuke"}')).toMatch(/^firewall: "action" must be one of show, apply, confirm, rollback/);
     expect(errorOf('{"id":1,"command":"subscribe","events":["ban",7]}')).toBe('subscribe: "events[1]" must be an event name, got 7');
+  });
+
+  it('checks the console\'s commands field by field', () => {
+    const error = (request: object) => errorOf(JSON.stringify({ id: 1, ...request }));
+    expect(error({ command: 'settings', patch: { maxretry: 0 } })).toBe('settings: "patch.maxretry" must be an integer >= 1, got 0');
+    expect(error({ command: 'settings', patch: { bantime: '10x' } })).toMatch(/^settings: "patch.bantime" must be a duration \(600, "10m", .* or "permanent"\), got "10x"$/);
+    expect(error({ command: 'settings', patch: { findtime: -1 } })).toMatch(/^settings: "patch.findtime" must be a duration/);
+    expect(error({ command: 'settings', patch: { escalation: { factr: 2 } } })).toBe('settings: unknown field "patch.escalation.factr"');
+    expect(error({ command: 'settings', patch: { escalation: { scope: 'world' } } })).toBe('settings: "patch.escalation.scope" must be "jail" or "all", got "world"');
+    expect(error({ command: 'settings', patch: {} })).toBe('settings: "patch" changes nothing: give at least one setting');
+    expect(error({ command: 'settings' })).toBe('settings: "patch" is missing');
+    expect(error({ command: 'jail-add', name: 'web', filter: 'x', logpath: [] })).toBe('jail-add: "logpath" must be a list of at least one log file, got []');
+    expect(error({ command: 'jail-add', name: 'web', filter: '../etc/passwd', logpath: ['/l'] })).toMatch(/^jail-add: "filter" must be a filter name/);
+    expect(error({ command: 'jail-add', name: 'web', filter: 'sshd.conf', logpath: ['/l'] })).toMatch(/^jail-add: "filter" must be a filter name without ".conf"/);
+    expect(error({ command: 'jail-add', name: 'web', filter: 'sshd', logpath: ['/l'], actions: ['mail'] })).toBe('jail-add: "actions[0]" must be one of firewall, email, got "mail"');
+    expect(error({ command: 'filter-test', filter: 'sshd', text: 'x', lines: [] })).toBe('filter-test: give either "filter" or "text", not both');
+    expect(error({ command: 'filter-test', lines: ['x'] })).toBe('filter-test: needs "filter", "text" or "jail"');
+    expect(error({ command: 'filter-test', filter: 'sshd' })).toBe('filter-test: needs "lines", or "jail" to read the end of its log');
+    expect(error({ command: 'filter-test', jail: 'sshd', tail: 5001 })).toBe('filter-test: "tail" must be a whole number 1-5000, got 5001');
+    expect(error({ command: 'filter-test', filter: 'sshd', lines: ['x'], tail: 5 })).toBe('filter-test: "tail" is only used when reading a jail\'s log, not with "lines"');
+    expect(error({ command: 'filter-save', name: 'a/b', text: '' })).toMatch(/^filter-save: "name" must be a filter name/);
+    expect(error({ command: 'firewall', action: 'apply', rules: [] })).toBe('firewall: "rules" is only used by "firewall draft", not "firewall apply"');
+    expect(error({ command: 'firewall', action: 'draft' })).toBe('firewall: "draft" needs "rules", "default_policy" or both');
+    expect(error({ command: 'firewall', action: 'draft', default_policy: 'reject' })).toBe('firewall: "default_policy" must be "accept" or "drop", got "reject"');
+    expect(error({ command: 'firewall', action: 'draft', rules: [{ name: 'x', action: 'allow', port: 22 }] })).toBe('firewall: unknown field "rules[0].port"');
+    expect(error({ command: 'why', ip: 'nobody' })).toBe('why: "ip" must be an IP address or CIDR range, got "nobody"');
   });
 
   it('refuses unknown commands, bad ids and what is not a JSON object', () => {
