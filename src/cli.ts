@@ -39,11 +39,13 @@ program
   .name('portcullis')
   .description('Host firewall console: packet-filter rules plus fail2ban-style intrusion prevention')
   .option('-c, --config <path>', 'configuration file', 'config.example.toml')
-  .option('--demo', 'run on the bundled demo logs with a dry-run firewall')
+  .option('--demo', 'open the console on a throw-away copy of the config, with generated traffic and a dry-run firewall')
+  .option('--read-only', 'console: hide and refuse everything that changes bans, trust, jails, settings or rules')
+  .option('--no-attach', 'console: run the engine here even if a daemon answers on the socket')
   .option('--daemon', 'run the engine headless (no console) until SIGTERM')
   .option('--socket <path>', 'control socket (default: [daemon] socket)')
   .option('--pid-file <path>', 'pid file (default: [daemon] pid_file)')
-  .action(async (opts: { config: string; demo?: boolean; daemon?: boolean; socket?: string; pidFile?: string }) => {
+  .action(async (opts: { config: string; demo?: boolean; daemon?: boolean; socket?: string; pidFile?: string; readOnly?: boolean; attach: boolean }) => {
     if (opts.daemon) {
       const { runDaemon } = await import('./commands/daemon-command.js');
       process.exitCode = await runDaemon(opts.config, {
@@ -52,8 +54,14 @@ program
       });
       return;
     }
-    const { runDemo } = await import('./commands/demo-command.js');
-    process.exitCode = await runDemo(opts.config, process.stdout);
+    const { runConsole } = await import('./commands/console-command.js');
+    process.exitCode = await runConsole({
+      config: opts.config,
+      attach: opts.attach,
+      ...(opts.demo ? { demo: true } : {}),
+      ...(opts.readOnly ? { readOnly: true } : {}),
+      ...(opts.socket ? { socket: opts.socket } : {}),
+    });
   });
 
 program

@@ -85,7 +85,8 @@ export function ConsoleApp({ model, panes, readOnly = false, initialPane, size: 
       else if (name === '/') dispatch({ type: 'open', overlay: 'filter' });
       else if (name === ':') dispatch({ type: 'open', overlay: 'command' });
       else if (name === '?') dispatch({ type: 'open', overlay: 'help' });
-      else if (name === 'esc') dispatch({ type: 'clear-filter' });
+      // Esc belongs to the pane while it has a use for it (leave edit mode, go back to the list).
+      else if (name === 'esc' && !state.paneKeys.some((b) => b.key === 'esc')) dispatch({ type: 'clear-filter' });
       else if (name === 'q') actions.quit();
     },
     { isActive: state.overlay === null || state.overlay === 'help' },

@@ -1,0 +1,94 @@
+import { render } from 'ink';
+import { loadConfig } from '../config/index.js';
+import type { ControlChannel } from '../control/channel.js';
+import { connectIfListening } from '../control/client.js';
+import { InProcessControl } from '../control/in-process.js';
+import { DemoGenerator, prepareDemo, type DemoSetup } from '../demo/index.js';
+import { ConsoleApp, ConsoleModel, PANES } from '../tui/index.js';
+import { openEngineStack, type EngineStack } from './engine-stack.js';
+
+/** How the console was asked to run. */
+export interface ConsoleOptions {
+  config: string;
+  /** A throw-away config, temporary logs filled by the traffic generator, dry-run firewall. */
+  demo?: boolean;
+  readOnly?: boolean;
+  /** The daemon's socket (default: the config's `[daemon] socket`). */
+  socket?: string;
+  /** Run the engine here even when a daemon answers (it would refuse: the state is locked). */
+  attach?: boolean;
+}
+
+/** Where the console's data comes from and what to close when it quits. */
+interface Backing {
+  channel: ControlChannel;
+  attached: boolean;
+  where: string;
+  close(): Promise<void>;
+}
+
+/**
+ * `portcullis` with no command: the console. It attaches to the daemon when one answers on the
+ * socket, and otherwise runs the engine itself; `--demo` always runs its own engine on a
+ * throw-away config. Resolves with the exit code once the operator quits.
+ */
+export async function runConsole(options: ConsoleOptions): Promise<number> {
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    process.stderr.write(
+      'portcullis: the console needs a terminal. Run `portcullis --daemon` to run headless, or a client command (`portcullis status`, `portcullis bans`).\n',
+    );
+    return 2;
+  }
+  let demo: DemoSetup | null = null;
+  let generator: DemoGenerator | null = null;
+  let backing: Backing;
+  try {
+    if (options.demo) {
+      demo = await prepareDemo(options.config);
+      backing = await runHere(demo.configPath);
+      generator = new DemoGenerator(demo);
+      generator.start();
+    } else {
+      const socket = options.socket ?? loadConfig(options.config).daemon.socket;
+      const client = options.attach === false ? null : await connectIfListening(socket);
+      backing = client
+        ? { channel: client, attached: true, where: socket, close: () => client.close() }
+        : await runHere(options.config);
+      if (client) client.onClose((error) => model.onEvent('closed', { message: error ? error.message : 'the connection to the daemon was closed' }));
+    }
+  } catch (err) {
+    demo?.cleanup();
+    throw err;
+  }
+  const model = new ConsoleModel(backing.channel, { attached: backing.attached, demo: demo !== null, readOnly: options.readOnly ?? false, where: backing.where });
+  try {
+    await model.start();
+    const app = render(<ConsoleApp model={model} panes={PANES} readOnly={options.readOnly ?? false} />, { exitOnCtrlC: true, maxFps: 30 });
+    await app.waitUntilExit();
+    return 0;
+  } finally {
+    generator?.stop();
+    await model.stop();
+    await backing.close();
+    demo?.cleanup();
+  }
+}
+
+/** Runs the engine in this process, as the daemon would, with the console as its only client. */
+async function runHere(configPath: string): Promise<Backing> {
+  let control: InProcessControl | null = null;
+  const stack: EngineStack = await openEngineStack(configPath, { onEvent: (event, data) => control?.broadcast(event, data) });
+  control = new InProcessControl(stack.handlers);
+  await stack.start();
+  if (stack.notice) stack.log.warning(null, stack.notice);
+  const live = control;
+  return {
+    channel: live,
+    attached: false,
+    where: configPath,
+    close: async () => {
+      await live.close();
+      await stack.stop();
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import type { ComponentType } from 'react';
+import type { PaneId } from '../contexts.js';
+import { ActivityPane } from './activity/activity-pane.js';
+import { BansPane } from './bans/bans-pane.js';
+import { LogsPane } from './logs/logs-pane.js';
+import type { PaneProps } from './pane-props.js';
+import { TrustedPane } from './trusted/trusted-pane.js';
+import { PendingPane } from './pending-pane.js';
+
+export type { PaneProps } from './pane-props.js';
+
+/** Every pane by id, in tab order. */
+export const PANES: Record<PaneId, ComponentType<PaneProps>> = {
+  bans: BansPane,
+  trusted: TrustedPane,
+  jails: PendingPane,
+  logs: LogsPane,
+  settings: PendingPane,
+  firewall: PendingPane,
+  activity: ActivityPane,
+};

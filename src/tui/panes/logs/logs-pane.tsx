@@ -1,0 +1,78 @@
+import { Box, Text } from 'ink';
+import { useEffect, useMemo, useReducer, useState } from 'react';
+import type { WhyResult } from '../../../control/protocol.js';
+import type { LogLevel } from '../../../engine/engine-log.js';
+import { formatTime } from '../../components/format.js';
+import { navigationDelta } from '../../components/navigation-keys.js';
+import { useNow } from '../../components/use-now.js';
+import { useModel, useUiActions, useUiState } from '../../contexts.js';
+import { tone, type Tone } from '../../theme.js';
+import { usePaneKeys } from '../../use-pane-keys.js';
+import type { PaneProps } from '../pane-props.js';
+import { LOGS_KEYS, WHY_KEYS, type LogsCommand } from './logs-keys.js';
+import { bannedAddressOf, INITIAL_LOGS_STATE, logsReducer, visibleEntries } from './logs-reducer.js';
+import { WhyView } from './why-view.js';
+
+const LEVEL_TONES: Record<LogLevel, Tone | null> = { DEBUG: 'muted', INFO: null, NOTICE: 'accent', WARNING: 'warn', ERROR: 'bad' };
+
+/** The engine log: follows new entries or pauses, filters by level, jail and search text, explains bans. */
+export function LogsPane({ height }: PaneProps) {
+  const model = useModel();
+  const ui = useUiState();
+  const actions = useUiActions();
+  const now = useNow(5000);
+  const [state, dispatch] = useReducer(logsReducer, INITIAL_LOGS_STATE);
+  const [why, setWhy] = useState<WhyResult | null>(null);
+  const search = ui.filters.logs;
+  const entries = visibleEntries(model.logs, state, search);
+  const listHeight = Math.max(1, height - 1);
+  const jails = useMemo(() => [...new Set(model.logs.map((e) => e.jail).filter((j): j is string => j !== null))].sort(), [model.logs.length]);
+
+  useEffect(() => dispatch({ type: 'clamp', length: entries.length, height: listHeight }), [entries.length, listHeight, state.follow]);
+
+  const onCommand = (command: LogsCommand | 'back'): void => {
+    const step = navigationDelta(command, listHeight, entries.length);
+    if (step !== null) return dispatch({ type: 'move', step, length: entries.length, height: listHeight });
+    switch (command) {
+      case 'follow':
+        return dispatch({ type: 'follow', on: !state.follow, length: entries.length, height: listHeight });
+      case 'level':
+        return dispatch({ type: 'level' });
+      case 'jail':
+        return dispatch({ type: 'jail', jails });
+      case 'back':
+        setWhy(null);
+        return dispatch({ type: 'why', ip: null });
+      case 'why': {
+        const ip = bannedAddressOf(entries[state.cursor]);
+        if (!ip) return actions.say('Enter explains a ban: move to a "Ban" or "Unban" line', 'muted');
+        dispatch({ type: 'why', ip });
+        void actions.run(model.request({ command: 'why', ip })).then((result) => setWhy(result ?? null));
+        return;
+      }
+    }
+  };
+  usePaneKeys('logs', (state.why ? WHY_KEYS : LOGS_KEYS) as typeof LOGS_KEYS, onCommand as (c: LogsCommand) => void);
+
+  if (state.why) return <WhyView ip={state.why} result={why} now={now} height={height} />;
+
+  return (
+    <Box flexDirection="column" height={height}>
+      <Text color={tone('muted')} wrap="truncate-end">
+        {state.follow ? 'following' : 'paused'} · level ≥ {state.minLevel} · jail {state.jail ?? 'all'}
+        {search ? ` · matching "${search}"` : ''} · {entries.length} of {model.logs.length} entries
+      </Text>
+      {entries.slice(state.top, state.top + listHeight).map((entry, i) => {
+        const levelTone = LEVEL_TONES[entry.level];
+        return (
+          <Text key={state.top + i} inverse={state.top + i === state.cursor} wrap="truncate-end">
+            <Text color={tone('muted')}>{formatTime(entry.time, now)} </Text>
+            <Text color={levelTone ? tone(levelTone) : undefined}>{entry.level.padEnd(7)} </Text>
+            {entry.jail ? <Text color={tone('accent')}>[{entry.jail}] </Text> : null}
+            {entry.message}
+          </Text>
+        );
+      })}
+    </Box>
+  );
+}

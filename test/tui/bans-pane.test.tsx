@@ -1,0 +1,113 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { renderWithProviders, sshFailure, type ConsoleHarness } from './helpers/render-with-providers.js';
+
+let h: ConsoleHarness | null = null;
+afterEach(async () => {
+  await h?.close();
+  h = null;
+});
+
+describe('Banned pane', () => {
+  it('shows a ban made from the log, and u unbans it: the row goes and the engine lifts it', async () => {
+    h = await renderWithProviders();
+    h.appendLog(sshFailure('198.51.100.7'), sshFailure('198.51.100.7'), sshFailure('198.51.100.7'));
+    await h.waitForFrame('198.51.100.7');
+    expect(h.frame()).toContain('sshd');
+    expect(h.frame()).toMatch(/1 banned/);
+    await h.press('u');
+    await h.waitForFrame((f) => !f.includes('198.51.100.7  '));
+    await h.waitForFrame('nobody is banned');
+    expect(h.stack.engine.list().map((b) => b.ip)).not.toContain('198.51.100.7');
+  });
+
+  it('bans by hand from the b form, refusing a bad address with a message and no change', async () => {
+    h = await renderWithProviders();
+    await h.press('b');
+    await h.waitForFrame('Ban address');
+    await h.type('198.51.100.300');
+    await h.waitForFrame('is not an IP address');
+    await h.press('enter');
+    await h.waitForFrame('is not an IP address');
+    expect(h.stack.engine.list()).toHaveLength(0);
+    for (let i = 0; i < 3; i++) await h.press('backspace');
+    await h.type('9 2h');
+    await h.press('enter');
+    await h.waitForFrame('banned 198.51.100.9 for 2h');
+    expect(h.stack.engine.list().map((b) => b.ip)).toEqual(['198.51.100.9']);
+    expect(h.frame()).toMatch(/198\.51\.100\.9 +manual/);
+  });
+
+  it('U asks before unbanning everything; n keeps the bans, y lifts them all', async () => {
+    h = await renderWithProviders();
+    for (const ip of ['198.51.100.1', '198.51.100.2', '2001:db8::7']) await h.model.request({ command: 'ban', ip });
+    await h.waitForFrame('2001:db8::7');
+    await h.press('U');
+    await h.waitForFrame('Unban all 3 addresses? (y/N)');
+    await h.press('n');
+    await h.waitForFrame('cancelled');
+    expect(h.stack.engine.list()).toHaveLength(3);
+    await h.press('U');
+    await h.waitForFrame('(y/N)');
+    await h.press('y');
+    await h.waitForFrame('nobody is banned');
+    expect(h.stack.engine.list()).toHaveLength(0);
+  });
+
+  it('t moves an address to the trusted ranges, lifting its ban', async () => {
+    h = await renderWithProviders();
+    await h.model.request({ command: 'ban', ip: '203.0.113.5' });
+    await h.waitForFrame('203.0.113.5');
+    await h.press('t');
+    await h.waitForFrame('203.0.113.5 is trusted now');
+    expect(h.stack.engine.list()).toHaveLength(0);
+    await h.press('2');
+    await h.waitForFrame((f) => /203\.0\.113\.5 +added here/.test(f));
+  });
+
+  it('sorts by each column, filters with /, and Enter shows the matched lines', async () => {
+    h = await renderWithProviders();
+    await h.model.request({ command: 'ban', ip: '198.51.100.10' });
+    await h.model.request({ command: 'ban', ip: '198.51.100.9' });
+    h.appendLog(sshFailure('203.0.113.77'), sshFailure('203.0.113.77'), sshFailure('203.0.113.77'));
+    await h.waitForFrame('203.0.113.77');
+    await h.press('s', 's');
+    await h.waitForFrame('sorted by address ↓');
+    await h.press('r');
+    await h.waitForFrame('sorted by address ↑');
+    // By value, not by text: .9 before .10.
+    const rows = h.frame().split('\n').filter((l) => /^\S*(198|203)\./.test(l.trim()));
+    expect(rows.map((r) => r.trim().split(/\s+/)[0])).toEqual(['198.51.100.9', '198.51.100.10', '203.0.113.77']);
+    await h.press('/');
+    await h.type('203.0');
+    await h.press('enter');
+    await h.waitForFrame('1 banned matching "203.0" (of 3)');
+    await h.press('enter');
+    await h.waitForFrame('Why (the matched lines)');
+    expect(h.frame()).toContain('Failed password for root from 203.0.113.77');
+    await h.press('esc');
+    await h.waitForFrame('1 banned matching');
+    await h.press('esc');
+    await h.waitForFrame('3 banned');
+  });
+
+  it('scrolls 100,000 bans drawing only the visible rows', async () => {
+    h = await renderWithProviders({ size: { columns: 80, rows: 24 } });
+    const now = Date.now();
+    const records = Array.from({ length: 100_000 }, (_, i) => ({
+      ip: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`,
+      jail: 'sshd',
+      bannedAt: now - i * 1000,
+      expiresAt: now + 600_000,
+      count: 1,
+      reason: [],
+    }));
+    h.model.bans.reset(records);
+    h.model.changed(true);
+    await h.waitForFrame('100,000 banned');
+    await h.press('end');
+    await h.waitForFrame('100000/100000');
+    // The oldest ban (index 99,999) is the last row, newest first.
+    expect(h.frame()).toContain('10.1.134.159');
+    expect(h.frame().split('\n').length).toBeLessThanOrEqual(24);
+  });
+});

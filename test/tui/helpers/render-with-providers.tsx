@@ -1,0 +1,133 @@
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
+import { render } from 'ink-testing-library';
+import { openEngineStack, type EngineStack } from '../../../src/commands/engine-stack.js';
+import { InProcessControl } from '../../../src/control/in-process.js';
+import { ConsoleApp, ConsoleModel, PANES, setNoColor, type PaneId } from '../../../src/tui/index.js';
+import { makeTempDir, type TempDir } from '../../helpers/temp-dir.js';
+import { sleep } from '../../helpers/wait.js';
+import { keyBytes } from './keys.js';
+
+/** A console on a real engine (SQLite in a temp folder, dry-run firewall), driven by key presses. */
+export interface ConsoleHarness {
+  model: ConsoleModel;
+  stack: EngineStack;
+  dir: TempDir;
+  configPath: string;
+  /** The sshd jail's log. */
+  logFile: string;
+  /** The latest frame, without colours. */
+  frame(): string;
+  /** Presses keys one after the other (names: `down`, `enter`, `esc`, `S-tab`, or a character). */
+  press(...keys: string[]): Promise<void>;
+  /** Types text into the focused field (as one paste). */
+  type(text: string): Promise<void>;
+  /** Waits until the frame satisfies `check` (a substring or a predicate); returns it. */
+  waitForFrame(check: string | ((frame: string) => boolean), ms?: number): Promise<string>;
+  appendLog(...lines: string[]): void;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  pane?: PaneId;
+  readOnly?: boolean;
+  size?: { columns: number; rows: number };
+  /** More TOML appended to the config. */
+  extraConfig?: string;
+  /** Settings lines for `[settings]` (default maxretry 3). */
+  settings?: string;
+  confirmTimeout?: string;
+  /** Colours on (default off, as with NO_COLOR, so frames compare as plain text). */
+  colour?: boolean;
+}
+
+/** Starts the console over a fresh engine; call `close()` in `finally`/`afterEach`. */
+export async function renderWithProviders(options: HarnessOptions = {}): Promise<ConsoleHarness> {
+  setNoColor(!(options.colour ?? false));
+  const dir = makeTempDir('portcullis-tui-');
+  const logFile = dir.write('auth.log', '');
+  const configPath = dir.write(
+    'config.toml',
+    `[settings]
+${options.settings ?? 'maxretry = 3\nfindtime = "10m"\nbantime = "10m"'}
+
+[trusted]
+ranges = ["127.0.0.1/8"]
+
+[daemon]
+state_dir = "${path.join(dir.dir, 'state')}"
+socket = "${path.join(dir.dir, 'portcullis.sock')}"
+pid_file = "${path.join(dir.dir, 'portcullis.pid')}"
+log_file = "${path.join(dir.dir, 'portcullis.log')}"
+
+[firewall]
+backend = "dry-run"
+confirm_timeout = "${options.confirmTimeout ?? '3s'}"
+
+[jails.sshd]
+logpath = ["${logFile}"]
+start_at = "end"
+${options.extraConfig ?? ''}
+`,
+  );
+  let control: InProcessControl | null = null;
+  const stack = await openEngineStack(configPath, { onEvent: (event: string, data: unknown) => control?.broadcast(event, data) });
+  control = new InProcessControl(stack.handlers);
+  await stack.start();
+  const model = new ConsoleModel(control, { attached: false, demo: false, readOnly: options.readOnly ?? false, where: configPath });
+  await model.start();
+  const app = render(
+    <ConsoleApp model={model} panes={PANES} readOnly={options.readOnly ?? false} initialPane={options.pane} size={options.size ?? { columns: 100, rows: 30 }} />,
+  );
+  const frame = (): string => app.lastFrame() ?? '';
+  const harness: ConsoleHarness = {
+    model,
+    stack,
+    dir,
+    configPath,
+    logFile,
+    frame,
+    async press(...keys) {
+      for (const key of keys) {
+        app.stdin.write(keyBytes(key));
+        // Ink reads each write as one key press only when they arrive apart.
+        await sleep(25);
+      }
+    },
+    async type(text) {
+      // As a paste: one write. Keys typed faster than the console redraws would reach the text
+      // field before it saw the previous ones (a terminal never sends them that fast).
+      app.stdin.write(text);
+      await sleep(30);
+    },
+    async waitForFrame(check, ms = 5000) {
+      const test = typeof check === 'string' ? (f: string) => f.includes(check) : check;
+      const deadline = Date.now() + ms;
+      while (Date.now() < deadline) {
+        if (test(frame())) return frame();
+        await sleep(20);
+      }
+      throw new Error(`the frame never showed ${typeof check === 'string' ? JSON.stringify(check) : 'what was expected'}; last frame:\n${frame()}`);
+    },
+    appendLog(...lines) {
+      appendFileSync(logFile, lines.map((l) => `${l}\n`).join(''));
+    },
+    async close() {
+      app.unmount();
+      app.cleanup();
+      await model.stop();
+      await control?.close();
+      await stack.stop();
+      dir.remove();
+    },
+  };
+  return harness;
+}
+
+/** An sshd failure line from `ip`, dated now. */
+export function sshFailure(ip: string, user = 'root'): string {
+  const now = new Date();
+  const month = now.toLocaleString('en-US', { month: 'short' });
+  const time = `${String(now.getHours()).padStart(2, '0')}:${String(now.getMinutes()).padStart(2, '0')}:${String(now.getSeconds()).padStart(2, '0')}`;
+  return `${month} ${String(now.getDate()).padStart(2, ' ')} ${time} host sshd[4242]: Failed password for ${user} from ${ip} port 52814 ssh2`;
+}
