@@ -21,7 +21,7 @@ export interface ConsoleMode {
 export const LOG_KEEP = 5000;
 
 /** Events the console follows; failures are counted by the engine and read with `status`. */
-const EVENTS = ['ban', 'unban', 'log', 'restored', 'firewall', 'refused', 'error'];
+const EVENTS = ['ban', 'unban', 'log', 'restored', 'firewall', 'config', 'refused', 'error'];
 
 /** How often the header's counts and the slower panes are refreshed, in ms. */
 const POLL_MS = 2000;
@@ -42,6 +42,11 @@ export class ConsoleModel {
   status: StatusResult | null = null;
   trusted: TrustedRange[] = [];
   logs: LogEntry[] = [];
+  /**
+   * How many of each event arrived: a pane that shows the config or the rules refetches when
+   * `seen.config` or `seen.firewall` changes.
+   */
+  readonly seen: Record<string, number> = {};
   /** Set when the engine cannot be reached or an event stream broke. */
   connectionError: string | null = null;
   private version = 0;
@@ -142,6 +147,7 @@ export class ConsoleModel {
   /** Applies one pushed event to the view. */
   onEvent(event: string, data: unknown): void {
     const value = data as Record<string, unknown>;
+    this.seen[event] = (this.seen[event] ?? 0) + 1;
     switch (event) {
       case 'ban':
         this.bans.put(value['record'] as BanRecord);

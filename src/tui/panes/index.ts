@@ -5,7 +5,9 @@ import { BansPane } from './bans/bans-pane.js';
 import { LogsPane } from './logs/logs-pane.js';
 import type { PaneProps } from './pane-props.js';
 import { TrustedPane } from './trusted/trusted-pane.js';
-import { PendingPane } from './pending-pane.js';
+import { FirewallPane } from './firewall/firewall-pane.js';
+import { JailsPane } from './jails/jails-pane.js';
+import { SettingsPane } from './settings/settings-pane.js';
 
 export type { PaneProps } from './pane-props.js';
 
@@ -13,9 +15,9 @@ export type { PaneProps } from './pane-props.js';
 export const PANES: Record<PaneId, ComponentType<PaneProps>> = {
   bans: BansPane,
   trusted: TrustedPane,
-  jails: PendingPane,
+  jails: JailsPane,
   logs: LogsPane,
-  settings: PendingPane,
-  firewall: PendingPane,
+  settings: SettingsPane,
+  firewall: FirewallPane,
   activity: ActivityPane,
 };
