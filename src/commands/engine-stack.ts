@@ -7,6 +7,7 @@ import { RuleApplier } from '../firewall/rule-applier.js';
 import { selectBackend } from '../firewall/select-backend.js';
 import type { FirewallBackend } from '../firewall/types.js';
 import { daemonHandlers } from './daemon-handlers.js';
+import type { FirewallEventData } from './firewall-handler.js';
 import { acquireLock } from './state-lock.js';
 
 /** How an engine stack reports and where it finds filters. */
@@ -94,7 +95,7 @@ export async function openEngineStack(configPath: string, options: EngineStackOp
       // Rules applied but never confirmed do not outlive the process that was to time them out.
       if ((await applier.recover(true).catch(() => 'none')) === 'rolled-back') {
         log.warning(null, 'Rolled back firewall rules that were still waiting for confirmation');
-        emit('firewall', { state: 'rolled-back', reason: 'request' });
+        emit('firewall', { state: 'rolled-back', reason: 'stopped' } satisfies FirewallEventData);
       }
       opened.close();
       lock.release();

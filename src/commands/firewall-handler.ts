@@ -8,7 +8,8 @@ import type { DaemonParts } from './daemon-handlers.js';
 export type FirewallEventData =
   | { state: 'applied'; deadline: number }
   | { state: 'confirmed' }
-  | { state: 'rolled-back'; reason: 'timeout' | 'request' };
+  /** `stopped`: the engine stopped with rules unconfirmed, and no one is left to time them out. */
+  | { state: 'rolled-back'; reason: 'timeout' | 'request' | 'stopped' };
 
 /**
  * `firewall`: show, draft, apply, confirm, roll back. The daemon keeps the rollback timer: an
