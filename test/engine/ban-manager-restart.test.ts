@@ -171,3 +171,23 @@ describe('BanManager and a failing firewall', () => {
     expect(await next.firewall.listBans()).toEqual(['198.51.100.1']);
   });
 });
+
+describe('BanManager started again in the same process (detection off, then on)', () => {
+  it('takes the store as the truth: bans that expired while off are dropped and announced, the rest restored', async () => {
+    const clock = new ManualClock(T0);
+    const store = new MemoryStore();
+    const { manager, firewall, events } = run(store, clock);
+    await manager.start();
+    await manager.banManually('198.51.100.1', 60);
+    await manager.banManually('198.51.100.2', 3600);
+    manager.stop(); // detection off: no expiry runs
+    await firewall.replaceBans([]);
+    clock.advanceTo(T0 + 120 * S);
+    events.length = 0;
+    await manager.start(); // detection on
+    expect(manager.list().map((b) => b.ip)).toEqual(['198.51.100.2']);
+    expect(await firewall.listBans()).toEqual(['198.51.100.2']);
+    expect(events).toContainEqual({ type: 'unban', ip: '198.51.100.1', jail: 'manual', reason: 'expired' });
+    expect(store.activeBans().map((b) => b.ip)).toEqual(['198.51.100.2']);
+  });
+});

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openEngineStack, type EngineStack } from '../../src/commands/engine-stack.js';
 import { overlayFile, userFilterDir } from '../../src/config/index.js';
-import { InProcessControl } from '../../src/control/index.js';
+import { ControlClient, ControlServer, InProcessControl } from '../../src/control/index.js';
 import type { LogEntry } from '../../src/engine/engine-log.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { sleep, waitFor } from '../helpers/wait.js';
@@ -243,5 +243,35 @@ describe('openEngineStack with InProcessControl', () => {
     expect(existsSync(path.join(tmp.dir, 'state', 'firewall-pending.json'))).toBe(false);
     await open();
     expect((await control.request({ command: 'status' })).jailsRunning).toBe(1);
+  });
+
+  it('serves the same commands and events over the control socket', async () => {
+    await stack!.stop();
+    let server: ControlServer | null = null;
+    const opened = await openEngineStack(configFile, { onEvent: (event, data) => server?.broadcast(event, data) });
+    stack = opened;
+    server = new ControlServer(path.join(tmp.dir, 'run', 'test.sock'), opened.handlers);
+    await server.start();
+    const client = await ControlClient.connect(server.socketPath);
+    try {
+      const heard: Array<{ event: string; data: unknown }> = [];
+      await client.subscribe((event, data) => heard.push({ event, data }), ['ban', 'log', 'firewall']);
+      await opened.start();
+      appendFileSync(authLog, failure('198.18.95.1', 1) + failure('198.18.95.1', 2));
+      await waitFor(() => heard.some((e) => e.event === 'ban'), 'the ban over the socket', 10_000);
+      expect(heard.some((e) => e.event === 'log' && typeof (e.data as LogEntry).message === 'string')).toBe(true);
+      expect((await client.request({ command: 'activity' })).topIps[0]).toEqual({ ip: '198.18.95.1', failures: 2, bans: 1 });
+      expect(await client.request({ command: 'why', ip: '198.18.95.1' })).toMatchObject({ banned: true, record: { jail: 'sshd' } });
+      expect((await client.request({ command: 'config' })).jails.map((j) => j.name)).toEqual(['sshd']);
+      await expect(client.request({ command: 'settings', patch: { maxretry: 0 } })).rejects.toThrow('"patch.maxretry" must be an integer >= 1, got 0');
+      await client.request({ command: 'firewall', action: 'draft', default_policy: 'drop' });
+      await client.request({ command: 'firewall', action: 'apply', force: true });
+      await client.request({ command: 'firewall', action: 'rollback' });
+      await waitFor(() => heard.filter((e) => e.event === 'firewall').length === 2, 'the firewall events');
+      expect(heard.filter((e) => e.event === 'firewall').map((e) => (e.data as { state: string }).state)).toEqual(['applied', 'rolled-back']);
+    } finally {
+      await client.close();
+      await server.stop();
+    }
   });
 });
