@@ -46,9 +46,10 @@ export function configHandlers(parts: DaemonParts): Pick<CommandHandlers, 'confi
       return {
         configPath,
         overlayPath: overlayFile(configPath),
-        settings: config.settings,
+        // Copies: in-process callers get results by reference and must not reach the engine's config.
+        settings: structuredClone(config.settings),
         jails: Object.entries(config.jails).map(([name, jail]) => describeJail(configPath, config, name, jail)),
-        firewall: { backend: firewall.backend, default_policy: firewall.default_policy, confirm_timeout: firewall.confirm_timeout, rules: firewall.rules },
+        firewall: { backend: firewall.backend, default_policy: firewall.default_policy, confirm_timeout: firewall.confirm_timeout, rules: structuredClone(firewall.rules) },
         filters: listFilters(engine.filterDirs()),
       };
     },
@@ -56,7 +57,7 @@ export function configHandlers(parts: DaemonParts): Pick<CommandHandlers, 'confi
       const config = await applyOverlayChange(parts, () => writeOverlay(configPath, { settings: req.patch }));
       log.notice(null, `Settings changed at run time: ${describePatch(req.patch as Record<string, unknown>)}`);
       changed('settings');
-      return config.settings;
+      return structuredClone(config.settings);
     },
     'jail-add': async (req) => {
       const existing = engine.config.jails[req.name];
