@@ -1,7 +1,158 @@
-import { Text } from 'ink';
+import { Box, Text } from 'ink';
+import { useEffect, useReducer } from 'react';
+import type { CommandInput } from '../../../control/protocol.js';
+import { useModel, useUiActions, useUiState } from '../../contexts.js';
+import { tone } from '../../theme.js';
+import { usePaneKeys } from '../../use-pane-keys.js';
 import type { PaneProps } from '../pane-props.js';
+import { buildPatch, turnsDetectionOff, viewField, viewFields } from './settings-draft.js';
+import { SETTINGS_EDIT_KEYS, SETTINGS_KEYS, SETTINGS_KEYS_DETECTION_OFF, type SettingsCommand } from './settings-keys.js';
+import { INITIAL_SETTINGS_STATE, selectedField, settingsReducer } from './settings-reducer.js';
+import { settingsColumns, SettingsRow, SettingsTitles } from './settings-row.js';
 
-/** TEMPORARY: replaced by the real pane. */
-export function SettingsPane(_props: PaneProps) {
-  return <Text>this pane is being written</Text>;
+type SettingsPatch = CommandInput<'settings'>['patch'];
+
+// Short enough for "(y/N)" to fit in 80 columns.
+const DETECTION_OFF_QUESTION = 'Turn detection OFF? Bans leave the firewall, stay stored';
+
+/**
+ * Global settings (`[settings]` and its escalation), edited as a form: the value in force next
+ * to the edited one, checked as it is typed, and saved in one `settings` patch to the overlay file.
+ */
+export function SettingsPane({ height, width }: PaneProps) {
+  const model = useModel();
+  const ui = useUiState();
+  const actions = useUiActions();
+  const [state, dispatch] = useReducer(settingsReducer, INITIAL_SETTINGS_STATE);
+  const settings = state.loaded?.settings;
+
+  const refresh = async (): Promise<void> => {
+    try {
+      const config = await model.request({ command: 'config' });
+      dispatch({ type: 'loaded', settings: config.settings, overlayPath: config.overlayPath });
+    } catch (err) {
+      dispatch({ type: 'load-failed', message: (err as Error).message });
+    }
+  };
+  useEffect(() => model.addPoll(refresh), [model]);
+  // Another console or the command-line client changed the config: show what is in force now.
+  useEffect(() => {
+    if (model.seen['config']) void refresh();
+  }, [model.seen['config']]);
+
+  const save = async (): Promise<void> => {
+    if (!settings || !state.loaded) return;
+    const result = buildPatch(settings, state.drafts);
+    if (!result.ok) {
+      actions.say(`nothing saved: ${result.problems.map((p) => p.message).join('; ')}`, 'bad');
+      return;
+    }
+    if (result.fields.length === 0) {
+      actions.say('no changes to save', 'muted');
+      return;
+    }
+    const where = state.loaded.overlayPath;
+    dispatch({ type: 'saving', saving: true });
+    const saved = await actions.run(model.request({ command: 'settings', patch: result.patch as SettingsPatch }), () => `saved ${result.fields.join(', ')} to ${where}`);
+    if (!saved) {
+      // The engine refused the whole config (its message is shown): the edits stay to be fixed.
+      dispatch({ type: 'saving', saving: false });
+      return;
+    }
+    dispatch({ type: 'saved', settings: saved });
+    // The header's "detect on/OFF" and counts come from `status`.
+    await Promise.all([refresh(), model.refreshStatus().catch(() => {})]);
+    model.changed(true);
+  };
+
+  const onCommand = (command: SettingsCommand): void => {
+    if (state.saving) return;
+    switch (command) {
+      case 'up':
+      case 'down':
+        return dispatch({ type: 'move', step: command === 'up' ? -1 : 1 });
+      case 'edit':
+      case 'edit-e':
+        return dispatch({ type: 'edit-start' });
+      case 'toggle':
+        if (selectedField(state).kind === 'text') actions.say(`Enter edits ${selectedField(state).label.trim()}; space toggles on/off fields`, 'muted');
+        return dispatch({ type: 'toggle' });
+      case 'revert':
+        return dispatch({ type: 'revert' });
+      case 'discard':
+        if (Object.keys(state.drafts).length === 0) return actions.say('no edits to discard', 'muted');
+        dispatch({ type: 'discard' });
+        return actions.say('edits discarded', 'muted');
+      case 'save':
+        void save();
+        return;
+    }
+  };
+
+  // Edits that cannot be saved are refused by `w` without asking anything first.
+  const detectionOff = settings !== undefined && turnsDetectionOff(settings, state.drafts) && buildPatch(settings, state.drafts).ok;
+  const keys = state.editing ? SETTINGS_EDIT_KEYS : detectionOff ? SETTINGS_KEYS_DETECTION_OFF : SETTINGS_KEYS;
+  usePaneKeys('settings', keys as typeof SETTINGS_KEYS, onCommand, {
+    capture: state.editing !== null,
+    onText: (_input, name) => {
+      if (name === 'esc') dispatch({ type: 'edit-cancel' });
+      else if (name === 'up' || name === 'down') {
+        dispatch({ type: 'edit-keep' });
+        dispatch({ type: 'move', step: name === 'up' ? -1 : 1 });
+      }
+    },
+    question: (command) => (command === 'save' ? DETECTION_OFF_QUESTION : `${command}?`),
+  });
+
+  if (!settings || !state.loaded) {
+    return (
+      <Box flexDirection="column" height={height}>
+        <Text color={state.loadError ? tone('bad') : tone('muted')} wrap="truncate-end">
+          {state.loadError ? `cannot read the settings: ${state.loadError}` : 'reading the settings…'}
+        </Text>
+      </Box>
+    );
+  }
+
+  const views = viewFields(settings, state.drafts);
+  const changed = views.filter((v) => v.changed).length;
+  const columns = settingsColumns(width);
+  const selected = selectedField(state);
+  // While typing, the message follows the text as it is now, not the kept draft.
+  const live = state.editing ? viewField(selected, settings, { ...state.drafts, [selected.id]: state.editing.text }) : views[state.cursor]!;
+  const problem = live.parsed && !live.parsed.ok ? live.parsed.message : null;
+  return (
+    <Box flexDirection="column" height={height}>
+      <Text color={tone('muted')} wrap="truncate-end">
+        Global settings · saved to {state.loaded.overlayPath}
+      </Text>
+      <Text color={changed ? tone('draft') : tone('muted')} wrap="truncate-end">
+        {ui.readOnly
+          ? 'read-only: the settings are shown, not changed'
+          : state.saving
+            ? 'saving…'
+            : changed
+              ? `${changed} ${changed === 1 ? 'field' : 'fields'} edited, not saved (*): w saves them all, x discards`
+              : 'no edits: Enter edits a field, space toggles on/off'}
+      </Text>
+      <SettingsTitles columns={columns} />
+      {views.map((view, i) => (
+        <Box key={view.field.id} flexDirection="column">
+          {view.field.id === 'escalation.enabled' ? <Text color={tone('muted')}>{'  Repeat offenders'}</Text> : null}
+          <SettingsRow
+            view={view}
+            columns={columns}
+            selected={i === state.cursor}
+            editing={i === state.cursor && state.editing ? state.editing.text : null}
+            onChange={(text) => dispatch({ type: 'edit-text', text })}
+            onSubmit={() => dispatch({ type: 'edit-keep' })}
+          />
+        </Box>
+      ))}
+      <Text> </Text>
+      <Text color={problem ? tone('bad') : state.editing ? tone('good') : tone('muted')} wrap="wrap">
+        {problem ?? (state.editing && live.changed ? `valid · ${selected.hint}` : selected.hint)}
+      </Text>
+    </Box>
+  );
 }

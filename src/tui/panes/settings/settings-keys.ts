@@ -1,0 +1,31 @@
+import { bindingList, type KeyMap } from '../../keymap.js';
+
+/** What the Settings pane does. */
+export type SettingsCommand = 'up' | 'down' | 'edit' | 'edit-e' | 'toggle' | 'save' | 'discard' | 'revert';
+
+const SETTINGS_KEY_MAP: KeyMap<SettingsCommand> = {
+  up: { key: 'up', description: 'previous field', helpOnly: true },
+  down: { key: 'down', description: 'next field', helpOnly: true },
+  edit: { key: 'enter', description: 'edit', edits: true },
+  'edit-e': { key: 'e', description: 'edit', edits: true, helpOnly: true },
+  toggle: { key: 'space', description: 'toggle', edits: true },
+  save: { key: 'w', description: 'save', edits: true },
+  discard: { key: 'x', description: 'discard edits', edits: true },
+  revert: { key: 'r', description: 'revert field', edits: true },
+};
+
+/** The form's keys, in hint-bar order. */
+export const SETTINGS_KEYS = bindingList(SETTINGS_KEY_MAP);
+
+/** The same keys when saving (valid edits) would turn intrusion detection off: `w` asks first. */
+export const SETTINGS_KEYS_DETECTION_OFF = bindingList<SettingsCommand>({
+  ...SETTINGS_KEY_MAP,
+  save: { key: 'w', description: 'save (turns detection OFF)', dangerous: true },
+});
+
+/** While a field is typed into (the text field gets the keys; these are for the hint bar). */
+export const SETTINGS_EDIT_KEYS = bindingList<'keep' | 'cancel' | 'move'>({
+  keep: { key: 'enter', description: 'keep' },
+  cancel: { key: 'esc', description: 'leave unchanged' },
+  move: { key: 'down', description: 'keep, next field' },
+});
