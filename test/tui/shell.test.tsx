@@ -84,6 +84,6 @@ describe('console shell', () => {
     const lines = h.frame().split('\n');
     expect(lines.length).toBeLessThanOrEqual(24);
     for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
-    expect(lines[1]).toContain('7 Activity');
+    expect(lines[2]).toContain('7 Activity');
   });
 });

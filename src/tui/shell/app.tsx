@@ -7,7 +7,7 @@ import type { PaneProps } from '../panes/pane-props.js';
 import { useTerminalSize } from '../use-terminal-size.js';
 import { BottomLine } from './bottom-line.js';
 import { executeCommand } from './execute-command.js';
-import { Header } from './header.js';
+import { Header, HEADER_ROWS } from './header.js';
 import { HelpOverlay } from './help-overlay.js';
 import { HintBar } from './hint-bar.js';
 import { initialShellState, shellReducer } from './shell-reducer.js';
@@ -93,7 +93,7 @@ export function ConsoleApp({ model, panes, readOnly = false, initialPane, size: 
   );
 
   const Pane = panes[state.pane];
-  const headerRows = model.connectionError ? 3 : 2;
+  const headerRows = HEADER_ROWS + (model.connectionError ? 1 : 0);
   const bodyHeight = Math.max(3, state.size.rows - headerRows - 2);
   return (
     <ModelContext.Provider value={model}>

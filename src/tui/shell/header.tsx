@@ -3,49 +3,49 @@ import { PANE_IDS, useModel, useUiState } from '../contexts.js';
 import { tone } from '../theme.js';
 import { PANE_TITLES } from './pane-titles.js';
 
-/** Two lines: the live counts and where the engine runs, then the tabs. */
+/** Rows the header takes (one more while the engine cannot be reached). */
+export const HEADER_ROWS = 3;
+
+/** Where the engine runs, the live counts, then the tabs; each line cut, never wrapped. */
 export function Header() {
   const model = useModel();
   const ui = useUiState();
   const status = model.status;
   const { mode } = model;
-  const jails = status ? `${status.jailsRunning}/${status.jails.length}` : '…';
-  const detection = status ? (status.detection ? 'on' : 'OFF') : '…';
-  const where = mode.attached ? `attached ${mode.where}` : 'in-process';
+  const where = mode.attached ? `attached to the daemon on ${mode.where}` : `in-process on ${mode.where}`;
   return (
     <Box flexDirection="column" width={ui.size.columns}>
-      <Box>
+      <Text wrap="truncate-end">
         <Text bold color={tone('accent')}>
           portcullis
         </Text>
         {mode.demo ? (
-          <Text color={tone('warn')} bold>
-            {' '}DEMO: dry-run, nothing is blocked
+          <Text bold color={tone('warn')}>
+            {'  DEMO: generated traffic, dry-run firewall, nothing is blocked'}
           </Text>
         ) : null}
-        {mode.readOnly ? <Text color={tone('warn')}> read-only</Text> : null}
-        <Text wrap="truncate-end">
-          {'  '}banned <Text bold>{status ? status.banned : model.bans.size}</Text>
-          {'  '}fail/h <Text bold>{status ? status.failuresLastHour : '…'}</Text>
-          {'  '}jails <Text bold>{jails}</Text>
-          {'  '}fw <Text bold>{status?.backend ?? '…'}</Text>
-          {'  '}detect{' '}
-          <Text bold color={status && !status.detection ? tone('bad') : tone('good')}>
-            {detection}
+        {mode.readOnly ? <Text color={tone('warn')}>{'  read-only'}</Text> : null}
+        {mode.demo ? null : <Text color={tone('muted')}>{`  ${where}`}</Text>}
+      </Text>
+      <Text wrap="truncate-end">
+        banned <Text bold>{(status?.banned ?? model.bans.size).toLocaleString('en-US')}</Text>
+        {'  '}fail/h <Text bold>{status ? status.failuresLastHour.toLocaleString('en-US') : '…'}</Text>
+        {'  '}jails <Text bold>{status ? `${status.jailsRunning}/${status.jails.length}` : '…'}</Text>
+        {'  '}fw <Text bold>{status?.backend ?? '…'}</Text>
+        {'  '}detect{' '}
+        <Text bold color={status && !status.detection ? tone('bad') : tone('good')}>
+          {status ? (status.detection ? 'on' : 'OFF') : '…'}
+        </Text>
+        {'  '}
+        <Text color={tone('muted')}>{mode.attached ? 'attached' : 'in-process'}</Text>
+      </Text>
+      <Text wrap="truncate-end">
+        {PANE_IDS.map((id, i) => (
+          <Text key={id} inverse={id === ui.pane} color={id === ui.pane ? undefined : tone('muted')}>
+            {` ${i + 1} ${PANE_TITLES[id]} `}
           </Text>
-          {'  '}
-          <Text color={tone('muted')}>{where}</Text>
-        </Text>
-      </Box>
-      <Box>
-        <Text wrap="truncate-end">
-          {PANE_IDS.map((id, i) => (
-            <Text key={id} inverse={id === ui.pane} color={id === ui.pane ? undefined : tone('muted')}>
-              {` ${i + 1} ${PANE_TITLES[id]} `}
-            </Text>
-          ))}
-        </Text>
-      </Box>
+        ))}
+      </Text>
       {model.connectionError ? (
         <Text color={tone('bad')} wrap="truncate-end">
           {model.connectionError}

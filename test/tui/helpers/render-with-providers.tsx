@@ -1,12 +1,14 @@
 import { appendFileSync } from 'node:fs';
-import path from 'node:path';
 import { render } from 'ink-testing-library';
 import { openEngineStack, type EngineStack } from '../../../src/commands/engine-stack.js';
 import { InProcessControl } from '../../../src/control/in-process.js';
 import { ConsoleApp, ConsoleModel, PANES, setNoColor, type PaneId } from '../../../src/tui/index.js';
 import { makeTempDir, type TempDir } from '../../helpers/temp-dir.js';
 import { sleep } from '../../helpers/wait.js';
+import { writeConsoleConfig, type ConsoleConfigOptions } from './console-config.js';
 import { keyBytes } from './keys.js';
+
+export { sshFailure } from './log-lines.js';
 
 /** A console on a real engine (SQLite in a temp folder, dry-run firewall), driven by key presses. */
 export interface ConsoleHarness {
@@ -28,48 +30,18 @@ export interface ConsoleHarness {
   close(): Promise<void>;
 }
 
-export interface HarnessOptions {
+export interface HarnessOptions extends ConsoleConfigOptions {
   pane?: PaneId;
   readOnly?: boolean;
   size?: { columns: number; rows: number };
-  /** More TOML appended to the config. */
-  extraConfig?: string;
-  /** Settings lines for `[settings]` (default maxretry 3). */
-  settings?: string;
-  confirmTimeout?: string;
-  /** Colours on (default off, as with NO_COLOR, so frames compare as plain text). */
-  colour?: boolean;
 }
 
 /** Starts the console over a fresh engine; call `close()` in `finally`/`afterEach`. */
 export async function renderWithProviders(options: HarnessOptions = {}): Promise<ConsoleHarness> {
-  setNoColor(!(options.colour ?? false));
+  // Frames compare as plain text (ink-testing-library's output is not a terminal anyway).
+  setNoColor(true);
   const dir = makeTempDir('portcullis-tui-');
-  const logFile = dir.write('auth.log', '');
-  const configPath = dir.write(
-    'config.toml',
-    `[settings]
-${options.settings ?? 'maxretry = 3\nfindtime = "10m"\nbantime = "10m"'}
-
-[trusted]
-ranges = ["127.0.0.1/8"]
-
-[daemon]
-state_dir = "${path.join(dir.dir, 'state')}"
-socket = "${path.join(dir.dir, 'portcullis.sock')}"
-pid_file = "${path.join(dir.dir, 'portcullis.pid')}"
-log_file = "${path.join(dir.dir, 'portcullis.log')}"
-
-[firewall]
-backend = "dry-run"
-confirm_timeout = "${options.confirmTimeout ?? '3s'}"
-
-[jails.sshd]
-logpath = ["${logFile}"]
-start_at = "end"
-${options.extraConfig ?? ''}
-`,
-  );
+  const { configPath, logFile } = writeConsoleConfig(dir, options);
   let control: InProcessControl | null = null;
   const stack = await openEngineStack(configPath, { onEvent: (event: string, data: unknown) => control?.broadcast(event, data) });
   control = new InProcessControl(stack.handlers);
@@ -122,12 +94,4 @@ ${options.extraConfig ?? ''}
     },
   };
   return harness;
-}
-
-/** An sshd failure line from `ip`, dated now. */
-export function sshFailure(ip: string, user = 'root'): string {
-  const now = new Date();
-  const month = now.toLocaleString('en-US', { month: 'short' });
-  const time = `${String(now.getHours()).padStart(2, '0')}:${String(now.getMinutes()).padStart(2, '0')}:${String(now.getSeconds()).padStart(2, '0')}`;
-  return `${month} ${String(now.getDate()).padStart(2, ' ')} ${time} host sshd[4242]: Failed password for ${user} from ${ip} port 52814 ssh2`;
 }
