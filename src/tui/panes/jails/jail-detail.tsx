@@ -1,0 +1,53 @@
+import { Box, Text } from 'ink';
+import { formatDuration } from '../../../config/index.js';
+import type { ConfigJail, ConfigResult } from '../../../control/protocol-results.js';
+import type { JailStatus } from '../../../engine/engine.js';
+import { tone } from '../../theme.js';
+
+/** Rows the detail block takes under the list. */
+export const DETAIL_ROWS = 6;
+
+/** The selected jail in full: its logs, limits, actions, ignoreregex and the file that defines it. */
+export function JailDetail({ jail, status, config }: { jail: ConfigJail | undefined; status: JailStatus | undefined; config: ConfigResult }) {
+  if (!jail) {
+    return (
+      <Box flexDirection="column" height={DETAIL_ROWS}>
+        <Text color={tone('muted')}>─</Text>
+      </Box>
+    );
+  }
+  const reading = status?.sources.length ? ` (reading ${status.sources.length})` : '';
+  const where =
+    jail.definedIn === 'overlay' ? `added here, in ${config.overlayPath} (D deletes it)` : `the config file ${config.configPath} (disable it, or edit it there)`;
+  return (
+    <Box flexDirection="column" height={DETAIL_ROWS}>
+      <Text bold wrap="truncate-end">
+        {`─ ${jail.name} `}
+        <Text color={jail.enabled ? tone('good') : tone('muted')}>{jail.enabled ? 'on' : 'off'}</Text>
+        <Text color={tone('muted')}>{` · filter ${jail.filter} · ${jail.backend === 'journal' ? 'systemd journal' : 'log files'}`}</Text>
+      </Text>
+      <Text wrap="truncate-end">
+        <Text color={tone('muted')}>{'logs     '}</Text>
+        {jail.logpath.length ? jail.logpath.join(', ') : '(none)'}
+        <Text color={tone('muted')}>{reading}</Text>
+      </Text>
+      <Text wrap="truncate-end">
+        <Text color={tone('muted')}>{'limits   '}</Text>
+        {`maxretry ${jail.maxretry} · findtime ${formatDuration(jail.findtime)} · bantime `}
+        <Text color={jail.bantime < 0 ? tone('bad') : undefined}>{formatDuration(jail.bantime)}</Text>
+      </Text>
+      <Text wrap="truncate-end">
+        <Text color={tone('muted')}>{'actions  '}</Text>
+        {jail.actions.length ? jail.actions.join(', ') : '(none)'}
+      </Text>
+      <Text wrap="truncate-end">
+        <Text color={tone('muted')}>{'ignore   '}</Text>
+        {jail.ignoreregex.length ? jail.ignoreregex.join('  |  ') : <Text color={tone('muted')}>no ignoreregex of its own</Text>}
+      </Text>
+      <Text wrap="truncate-end">
+        <Text color={tone('muted')}>{'defined  '}</Text>
+        <Text color={jail.definedIn === 'overlay' ? tone('accent') : undefined}>{where}</Text>
+      </Text>
+    </Box>
+  );
+}

@@ -1,0 +1,61 @@
+import { Box, Text } from 'ink';
+import TextInput from 'ink-text-input';
+import { formatDuration, type Settings } from '../../../config/index.js';
+import { fit } from '../../components/format.js';
+import { tone } from '../../theme.js';
+import { FIELD_TITLES, FORM_FIELDS, type FormField, type JailForm } from './jail-form.js';
+
+/** The add-a-jail form: one row per field, the filters to pick from, and what is wrong. */
+export function JailFormView(props: {
+  form: JailForm;
+  filterNames: readonly string[];
+  settings: Settings | undefined;
+  width: number;
+  onChange: (field: FormField, text: string) => void;
+}) {
+  const { form, filterNames, settings, width, onChange } = props;
+  const placeholders: Record<FormField, string> = {
+    name: 'web-login',
+    filter: '←/→ to pick, or type',
+    logpath: '/var/log/nginx/error.log, /var/log/nginx/other.log',
+    maxretry: settings ? `${settings.maxretry} (the global setting)` : 'the global setting',
+    findtime: settings ? `${formatDuration(settings.findtime)} (the global setting)` : 'the global setting',
+    bantime: settings ? `${formatDuration(settings.bantime)} (the global setting; or "permanent")` : 'the global setting',
+    actions: 'firewall (or: firewall, email)',
+  };
+  const error = form.refusal ?? form.errors[form.field] ?? Object.values(form.errors)[0] ?? null;
+  const current = form.values.filter.trim();
+  // While a part of a name is typed, only the filters that contain it; once it names one, all of them.
+  const typing = form.field === 'filter' && current !== '' && !filterNames.includes(current);
+  const offered = typing ? filterNames.filter((name) => name.includes(current)) : filterNames;
+  return (
+    <Box flexDirection="column">
+      <Text bold wrap="truncate-end">
+        Add a jail <Text color={tone('muted')}>(written to the overlay file config.d/console.toml; the engine reloads)</Text>
+      </Text>
+      {FORM_FIELDS.map((field) => (
+        <Box key={field} height={1} overflow="hidden">
+          <Text color={form.errors[field] ? tone('bad') : form.field === field ? tone('accent') : undefined}>
+            {`${form.field === field ? '›' : ' '} ${fit(FIELD_TITLES[field], 10)} `}
+          </Text>
+          <Box width={Math.max(10, width - 14)} height={1} overflow="hidden">
+            <TextInput
+              key={field}
+              value={form.values[field]}
+              focus={form.field === field && !form.busy}
+              showCursor={form.field === field}
+              placeholder={placeholders[field]}
+              onChange={(text) => onChange(field, text)}
+            />
+          </Box>
+        </Box>
+      ))}
+      <Text color={tone('muted')} wrap="truncate-end">
+        {`filters: ${(offered.length ? offered : filterNames).map((name) => (name === current ? `[${name}]` : name)).join('  ')}`}
+      </Text>
+      <Text color={error ? tone('bad') : form.busy ? tone('warn') : tone('good')} wrap={form.refusal ? 'wrap' : 'truncate-end'}>
+        {error ?? (form.busy ? 'adding…' : 'Enter adds the jail; empty limits take the global settings')}
+      </Text>
+    </Box>
+  );
+}

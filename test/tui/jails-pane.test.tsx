@@ -1,0 +1,223 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { overlayFile } from '../../src/config/index.js';
+import { renderWithProviders, sshFailure, type ConsoleHarness } from './helpers/render-with-providers.js';
+
+let h: ConsoleHarness | null = null;
+afterEach(async () => {
+  await h?.close();
+  h = null;
+});
+
+/** The list row of a jail: name, on/off, filter, failures, bans, where it is defined. */
+function jailRow(frame: string, name: string): string | undefined {
+  return frame.split('\n').find((line) => line.startsWith(`${name} `));
+}
+
+/**
+ * Key presses and pastes, each a moment after the last redraw: Ink subscribes a newly shown text
+ * field (or a pane coming back from an overlay) to the keys in an effect after the frame is drawn,
+ * and a key sent in between would be lost or reach a field acting on its previous text. A person
+ * at a terminal is never that fast; the harness is.
+ */
+const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 40));
+
+async function press(harness: ConsoleHarness, ...keys: string[]): Promise<void> {
+  for (const key of keys) {
+    await settle();
+    await harness.press(key);
+  }
+}
+
+async function type(harness: ConsoleHarness, text: string): Promise<void> {
+  await settle();
+  await harness.type(text);
+}
+
+/** A log line with an ISO date a minute ago, as an application of our own would write it. */
+function appLine(text: string): string {
+  return `${new Date(Date.now() - 60_000).toISOString()} web1 app[7]: ${text}`;
+}
+
+describe('Jails pane', () => {
+  it('lists the jail with its counts and details; Space turns it off and on, and the engine agrees', async () => {
+    h = await renderWithProviders({ pane: 'jails', size: { columns: 80, rows: 24 } });
+    h.appendLog(sshFailure('198.51.100.7'));
+    await h.waitForFrame((f) => /^sshd +on +sshd +1 +0 config/m.test(f));
+    const frame = h.frame();
+    expect(frame).toContain(`logs     ${h.logFile}`);
+    expect(frame).toContain('maxretry 3 · findtime 10m · bantime 10m');
+    expect(frame).toContain('actions  firewall');
+    expect(frame).toContain('defined  the config file');
+    expect(frame.split('\n').length).toBeLessThanOrEqual(24);
+
+    await press(h, 'space');
+    await h.waitForFrame('jail sshd disabled');
+    await h.waitForFrame((f) => /^sshd +off /m.test(f));
+    expect(h.stack.engine.status().jails.find((j) => j.name === 'sshd')?.enabled).toBe(false);
+    expect(h.stack.engine.status().jailsRunning).toBe(0);
+
+    await press(h, 'e');
+    await h.waitForFrame('jail sshd enabled');
+    await h.waitForFrame((f) => /^sshd +on /m.test(f));
+    expect(h.stack.engine.status().jails.find((j) => j.name === 'sshd')?.enabled).toBe(true);
+    expect(readFileSync(overlayFile(h.configPath), 'utf8')).toMatch(/enabled = true/);
+  });
+
+  it('a adds a jail: bad values are refused as typed and by the engine with nothing written; a good one appears', async () => {
+    h = await renderWithProviders({ pane: 'jails', size: { columns: 80, rows: 24 } });
+    // A filter of the operator's that does not compile: the engine refuses a jail that uses it.
+    h.dir.write('filter.d/broken.conf', '[Definition]\n\nfailregex = ^x (?<=y) <HOST>$\n');
+    const webLog = h.dir.write('web.log', '');
+    await h.waitForFrame('sshd');
+    await press(h, 'a');
+    await h.waitForFrame('Add a jail');
+    await type(h, 'sshd');
+    await h.waitForFrame('jail "sshd" exists already');
+    await press(h, ...Array<string>(4).fill('backspace'));
+    await type(h, 'web');
+    await press(h, 'tab');
+    // The filter list is read again on the next poll: broken.conf shows up in it.
+    await h.waitForFrame('filters: [apache-auth]  broken', 5000);
+    await press(h, 'right');
+    await h.waitForFrame((f) => /› Filter +broken/.test(f));
+    await press(h, 'tab');
+    await type(h, webLog);
+    await press(h, 'tab');
+    await type(h, 'abc');
+    await h.waitForFrame('max retry must be a whole number >= 1');
+    await press(h, 'enter');
+    await h.waitForFrame('max retry must be a whole number >= 1');
+    await press(h, ...Array<string>(3).fill('backspace'));
+    await type(h, '5');
+    await press(h, 'tab');
+    await type(h, '5m');
+    await press(h, 'tab');
+    await type(h, 'permanent');
+    await press(h, 'enter');
+    await h.waitForFrame('RE2 cannot run');
+    expect(h.frame()).toContain('Add a jail');
+    expect(Object.keys(h.stack.engine.config.jails)).toEqual(['sshd']);
+    expect(existsSync(overlayFile(h.configPath))).toBe(false);
+
+    // Back to the filter field, and a filter that compiles.
+    await press(h, ...Array<string>(4).fill('S-tab'));
+    await h.waitForFrame((f) => /› Filter +broken/.test(f));
+    await press(h, 'right', 'right');
+    await h.waitForFrame((f) => /› Filter +nginx-http-auth/.test(f));
+    await press(h, 'enter');
+    await h.waitForFrame('added jail web: filter nginx-http-auth');
+    await h.waitForFrame((f) => /^web +on +nginx-http-auth +0 +0 added/m.test(f));
+    expect(h.frame()).toContain('maxretry 5 · findtime 5m · bantime permanent');
+    expect(h.frame()).toContain('defined  added here');
+    expect(h.stack.engine.status().jails.find((j) => j.name === 'web')).toMatchObject({ enabled: true, filter: 'nginx-http-auth' });
+    const overlay = readFileSync(overlayFile(h.configPath), 'utf8');
+    expect(overlay).toContain('[jails.web]');
+    expect(overlay).toContain(webLog);
+  });
+
+  it('D asks first, deletes a jail added here, and shows the engine refusing a jail of the config file', async () => {
+    h = await renderWithProviders({ pane: 'jails', size: { columns: 80, rows: 24 } });
+    const webLog = h.dir.write('web.log', '');
+    await h.model.request({ command: 'jail-add', name: 'web', filter: 'nginx-http-auth', logpath: [webLog] });
+    await h.waitForFrame((f) => jailRow(f, 'web') !== undefined);
+    // The shell's / filter narrows the list (by jail or filter name) and selects what is left.
+    await press(h, '/');
+    await type(h, 'nginx');
+    await press(h, 'enter');
+    await h.waitForFrame('1 jail matching "nginx" (of 2)');
+    expect(jailRow(h.frame(), 'sshd')).toBeUndefined();
+    await h.waitForFrame('─ web on');
+    await press(h, 'D');
+    await h.waitForFrame('Delete jail web (added here');
+    await press(h, 'n');
+    await h.waitForFrame('cancelled');
+    expect(Object.keys(h.stack.engine.config.jails)).toContain('web');
+    await press(h, 'D');
+    await h.waitForFrame('(y/N)');
+    await press(h, 'y');
+    await h.waitForFrame('deleted jail web');
+    await h.waitForFrame('no jail matches the filter (Esc clears it)');
+    expect(Object.keys(h.stack.engine.config.jails)).toEqual(['sshd']);
+    await press(h, 'esc');
+    await h.waitForFrame('1 jail, 1 running');
+    expect(readFileSync(overlayFile(h.configPath), 'utf8')).not.toContain('web');
+
+    await press(h, 'D');
+    await h.waitForFrame('It is in the config file');
+    await press(h, 'y');
+    await h.waitForFrame(`jail sshd is defined in ${h.configPath}`);
+    expect(Object.keys(h.stack.engine.config.jails)).toEqual(['sshd']);
+  });
+
+  it('filter tester: a new failregex tested live on pasted lines, then saved into the filter list', async () => {
+    h = await renderWithProviders({ pane: 'jails', size: { columns: 80, rows: 24 } });
+    await h.waitForFrame('sshd');
+    await press(h, 'f');
+    await h.waitForFrame('Filters: 11 shipped, 0 yours');
+    await press(h, 'n');
+    await h.waitForFrame('new filter');
+    // The cursor starts on the failregex line.
+    await type(h, '^\\s*web1 app\\[\\d+\\]: login failed for \\S+ from <HOST>$');
+    await h.waitForFrame('failregex = ^\\s*web1 app');
+    await press(h, 'tab');
+    await h.waitForFrame('Lines: ');
+    const lines = [appLine('login failed for bob from 198.51.100.23'), appLine('login ok for bob from 198.51.100.24'), 'no date on this one from 198.51.100.25'];
+    await type(h, lines.join('\n'));
+    await h.waitForFrame('Test on 3 sample lines');
+    const frame = await h.waitForFrame('1 matched, 2 missed');
+    expect(frame).toMatch(/✓ 198\.51\.100\.23 failregex #1 +\S+ web1 app\[7\]: login f/);
+    expect(frame).toMatch(/✗ no failregex matched +\S+ web1 app\[7\]: login o/);
+    expect(frame).toMatch(/✗ no timestamp found +no date on this one/);
+    expect(frame.split('\n').length).toBeLessThanOrEqual(24);
+
+    await press(h, 'esc');
+    await press(h, 's');
+    await h.waitForFrame('Save as:');
+    await type(h, 'bad name');
+    await h.waitForFrame('a filter name uses only letters');
+    await press(h, ...Array<string>(8).fill('backspace'));
+    await type(h, 'app-login');
+    await h.waitForFrame('saved to filter.d/app-login.conf');
+    await press(h, 'enter');
+    await h.waitForFrame('saved filter app-login to');
+    expect(h.frame()).not.toContain('unsaved');
+    expect(readFileSync(path.join(h.dir.dir, 'filter.d', 'app-login.conf'), 'utf8')).toContain('failregex = ^\\s*web1 app\\[\\d+\\]: login failed for \\S+ from <HOST>$');
+    await press(h, 'esc');
+    await h.waitForFrame('Filters: 11 shipped, 1 yours');
+    expect(h.frame()).toMatch(/app-login +yours +-/);
+  });
+
+  it('a compile error names its line; a shipped filter opens as a copy and t tests it on the jail\'s log', async () => {
+    h = await renderWithProviders({ pane: 'jails', size: { columns: 80, rows: 24 } });
+    h.appendLog(sshFailure('203.0.113.9'), 'not an sshd line at all');
+    await h.waitForFrame('sshd');
+    await press(h, 'f');
+    await h.waitForFrame('Filters:');
+    await press(h, 'n');
+    await h.waitForFrame('new filter');
+    await type(h, '^login failed$');
+    await press(h, 'tab');
+    await type(h, appLine('login failed'));
+    await press(h, 'enter');
+    await h.waitForFrame('does not compile: line 3: failregex has no <HOST>');
+    expect(h.frame()).toMatch(/ 3!›failregex/);
+    await press(h, 'esc', 'esc');
+    await h.waitForFrame('Leave filter (unnamed) without saving');
+    await press(h, 'y');
+    await h.waitForFrame('Filters:');
+
+    await press(h, ...Array<string>(8).fill('down'));
+    await h.waitForFrame((f) => f.includes('filters/sshd.conf'));
+    await press(h, 'enter');
+    await h.waitForFrame('copy of the shipped filter');
+    await press(h, 't');
+    await h.waitForFrame("Test on the last 100 lines of sshd's log");
+    const frame = await h.waitForFrame('1 matched, 1 missed');
+    expect(frame).toMatch(/✓ 203\.0\.113\.9 failregex #\d+/);
+    expect(frame).toContain('not an sshd line at all');
+    await press(h, 's');
+    await h.waitForFrame('"sshd" is a shipped filter: yours will replace it');
+  });
+});
