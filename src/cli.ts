@@ -8,6 +8,10 @@ import { parseDuration } from './config/duration.js';
 import { ConfigError } from './config/errors.js';
 import { FilterError } from './engine/filter/ini-reader.js';
 
+// React's development build checks every render at several times the cost; the console is
+// loaded lazily, after this line.
+process.env['NODE_ENV'] ??= 'production';
+
 // A reader that stops early (`| head`) is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);

@@ -4,7 +4,7 @@ import type { ControlChannel } from '../control/channel.js';
 import { connectIfListening } from '../control/client.js';
 import { InProcessControl } from '../control/in-process.js';
 import { DemoGenerator, prepareDemo, type DemoSetup } from '../demo/index.js';
-import { ConsoleApp, ConsoleModel, PANES } from '../tui/index.js';
+import { CONSOLE_MAX_FPS, ConsoleApp, ConsoleModel, PANES } from '../tui/index.js';
 import { openEngineStack, type EngineStack } from './engine-stack.js';
 
 /** How the console was asked to run. */
@@ -63,7 +63,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   const model = new ConsoleModel(backing.channel, { attached: backing.attached, demo: demo !== null, readOnly: options.readOnly ?? false, where: backing.where });
   try {
     await model.start();
-    const app = render(<ConsoleApp model={model} panes={PANES} readOnly={options.readOnly ?? false} />, { exitOnCtrlC: true, maxFps: 30 });
+    const app = render(<ConsoleApp model={model} panes={PANES} readOnly={options.readOnly ?? false} />, { exitOnCtrlC: true, maxFps: CONSOLE_MAX_FPS });
     await app.waitUntilExit();
     return 0;
   } finally {

@@ -105,17 +105,30 @@ export function BansPane({ height, width }: PaneProps) {
   const ipWidth = Math.max(15, Math.min(41, width - jailWidth - timeWidth - leftWidth - countWidth - 5));
   const arrow = state.descending ? '↓' : '↑';
   const title = (key: typeof state.sortKey, text: string, w: number): string => fit(state.sortKey === key ? `${text}${arrow}` : text, w);
+  // One Text for the whole window: Ink lays out one node instead of one per row (a third of the
+  // frame time). Plain rows are joined; the cursor row and permanent bans carry their style.
   const visible: ReactElement[] = [];
-  for (let i = state.top; i < Math.min(rows.length, state.top + listHeight); i++) {
+  let plain = '';
+  const last = Math.min(rows.length, state.top + listHeight) - 1;
+  for (let i = state.top; i <= last; i++) {
     const ban = rows.at(indexOf(i));
     if (!ban) continue;
     const line = `${fit(ban.ip, ipWidth)} ${fit(ban.jail, jailWidth)} ${fit(formatTime(ban.bannedAt, now), timeWidth)} ${fit(formatLeft(ban.expiresAt, now), leftWidth)} ${String(ban.count).padStart(countWidth)}`;
+    const end = i === last ? '' : '\n';
+    if (i !== state.cursor && ban.expiresAt !== null) {
+      plain += line + end;
+      continue;
+    }
+    if (plain) visible.push(<Text key={`plain-${i}`}>{plain}</Text>);
+    plain = '';
     visible.push(
-      <Text key={ban.ip} inverse={i === state.cursor} color={ban.expiresAt === null ? tone('bad') : undefined} wrap="truncate-end">
+      <Text key={ban.ip} inverse={i === state.cursor} color={ban.expiresAt === null ? tone('bad') : undefined}>
         {line}
       </Text>,
     );
+    if (end) visible.push(<Text key={`end-${i}`}>{end}</Text>);
   }
+  if (plain) visible.push(<Text key="plain-end">{plain}</Text>);
   return (
     <Box flexDirection="column" height={height}>
       <Text wrap="truncate-end" color={tone('muted')}>
@@ -145,7 +158,7 @@ export function BansPane({ height, width }: PaneProps) {
       <Text bold wrap="truncate-end">
         {`${title('ip', 'ADDRESS', ipWidth)} ${title('jail', 'JAIL', jailWidth)} ${title('bannedAt', 'BANNED AT', timeWidth)} ${title('expiresAt', 'LEFT', leftWidth)} ${title('count', '#', countWidth)}`}
       </Text>
-      {rows.length === 0 ? <Text color={tone('muted')}>{filter ? 'no ban matches the filter (Esc clears it)' : 'nobody is banned'}</Text> : visible}
+      {rows.length === 0 ? <Text color={tone('muted')}>{filter ? 'no ban matches the filter (Esc clears it)' : 'nobody is banned'}</Text> : <Text wrap="truncate-end">{visible}</Text>}
     </Box>
   );
 }

@@ -1,0 +1,183 @@
+// Frame time of the console with 100,000 bans while the engine sends 20 updates a second: the
+// time from a key press reaching the console to the terminal receiving the frame that shows it.
+// `npm run bench:console`; CONSOLE_BENCH_BANS (100000), CONSOLE_BENCH_KEYS (60), CONSOLE_BENCH_FPS.
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { render } from 'ink';
+import { openEngineStack } from '../src/commands/engine-stack.js';
+import { InProcessControl } from '../src/control/in-process.js';
+import { SqliteStore } from '../src/engine/store.js';
+import type { BanRecord } from '../src/engine/types.js';
+import { CONSOLE_MAX_FPS, ConsoleApp, ConsoleModel, PANES } from '../src/tui/index.js';
+
+const BANS = Number(process.env['CONSOLE_BENCH_BANS'] ?? 100_000);
+const KEYS = Number(process.env['CONSOLE_BENCH_KEYS'] ?? 60);
+const UPDATES_PER_SECOND = 20;
+const TARGET_MS = 50;
+
+/** A terminal as Ink sees one: a TTY of a fixed size that records when each frame arrives. */
+class BenchTerminal extends EventEmitter {
+  readonly isTTY = true;
+  columns = 120;
+  rows = 40;
+  frames = 0;
+  lastFrameAt = 0;
+  last = '';
+  /** The summary line of the latest frame: it changes with the cursor, the sort and the filter. */
+  summary = '';
+  write = (chunk: string): boolean => {
+    this.frames++;
+    this.lastFrameAt = performance.now();
+    if (chunk.length > 20) this.last = chunk;
+    const summary = /[\d,]+ banned[^\n]*/.exec(chunk)?.[0];
+    if (summary) this.summary = summary;
+    return true;
+  };
+}
+
+/** The keyboard: what Ink reads from stdin. */
+class BenchKeyboard extends EventEmitter {
+  readonly isTTY = true;
+  private data: string | null = null;
+  setEncoding(): void {}
+  setRawMode(): void {}
+  resume(): void {}
+  pause(): void {}
+  ref(): void {}
+  unref(): void {}
+  read = (): string | null => {
+    const data = this.data;
+    this.data = null;
+    return data;
+  };
+  press(data: string): void {
+    this.data = data;
+    this.emit('readable');
+  }
+}
+
+function seedBans(stateDir: string, count: number): void {
+  const store = SqliteStore.open(stateDir);
+  const now = Date.now();
+  const bans: BanRecord[] = [];
+  for (let i = 0; i < count; i++) {
+    const ip = i % 5 < 3 ? `198.${18 + ((i >> 16) & 1)}.${(i >> 8) & 255}.${i & 255}` : `2001:db8:${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}::1`;
+    bans.push({ ip, jail: i % 3 ? 'sshd' : 'postfix', bannedAt: now - i * 1000, expiresAt: now + 3_600_000 + i * 1000, count: 1 + (i % 4), reason: [] });
+  }
+  for (let i = 0; i < bans.length; i += 10_000) store.putBans(bans.slice(i, i + 10_000));
+  store.close();
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+};
+const percentile = (values: number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+};
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'portcullis-console-bench-'));
+  try {
+    const log = path.join(dir, 'auth.log');
+    writeFileSync(log, '');
+    const configPath = path.join(dir, 'config.toml');
+    writeFileSync(
+      configPath,
+      `[daemon]\nstate_dir = "${dir}/state"\nsocket = "${dir}/s.sock"\npid_file = "${dir}/p.pid"\nlog_file = "${dir}/portcullis.log"\n` +
+        `[firewall]\nbackend = "dry-run"\n[jails.sshd]\nlogpath = ["${log}"]\n`,
+    );
+    let started = performance.now();
+    seedBans(path.join(dir, 'state'), BANS);
+    const seedMs = performance.now() - started;
+    let control: InProcessControl | null = null;
+    const stack = await openEngineStack(configPath, { onEvent: (event, data) => control?.broadcast(event, data) });
+    control = new InProcessControl(stack.handlers);
+    started = performance.now();
+    await stack.start();
+    const model = new ConsoleModel(control, { attached: false, demo: false, readOnly: false, where: configPath });
+    await model.start();
+    const loadMs = performance.now() - started;
+    const terminal = new BenchTerminal();
+    const keyboard = new BenchKeyboard();
+    const renderTimes: number[] = [];
+    started = performance.now();
+    const app = render(<ConsoleApp model={model} panes={PANES} />, {
+      stdout: terminal as unknown as NodeJS.WriteStream,
+      stdin: keyboard as unknown as NodeJS.ReadStream,
+      exitOnCtrlC: false,
+      patchConsole: false,
+      maxFps: Number(process.env['CONSOLE_BENCH_FPS'] ?? CONSOLE_MAX_FPS),
+      onRender: ({ renderTime }) => renderTimes.push(renderTime),
+    });
+    while (!terminal.last.includes("banned")) await sleep(5);
+    const firstFrameMs = performance.now() - started;
+
+    // The engine's updates: 20 bans a second (each a store write, a firewall call and an event).
+    let banned = 0;
+    const updates = setInterval(() => {
+      banned++;
+      void model.request({ command: 'ban', ip: `203.0.113.${banned % 250}`, seconds: 600 + banned }).catch(() => {});
+    }, 1000 / UPDATES_PER_SECOND);
+
+    const keys: Array<[string, string]> = [
+      ['down', '\x1b[B'],
+      ['down', '\x1b[B'],
+      ['pgdn', '\x1b[6~'],
+      ['up', '\x1b[A'],
+      ['end', '\x1b[F'],
+      ['home', '\x1b[H'],
+    ];
+    const latency: Record<string, number[]> = {};
+    // From the key press to the first frame whose summary line shows its effect (the cursor
+    // position, the sort or the filter): frames drawn for the engine's updates meanwhile do not count.
+    const measure = async (name: string, bytes: string, pause: number): Promise<void> => {
+      const before = terminal.summary;
+      const pressedAt = performance.now();
+      keyboard.press(bytes);
+      const deadline = pressedAt + 5000;
+      while (terminal.summary === before && performance.now() < deadline) await sleep(1);
+      (latency[name] ??= []).push(terminal.lastFrameAt - pressedAt);
+      await sleep(pause);
+    };
+    for (let i = 0; i < KEYS; i++) {
+      const [name, bytes] = keys[i % keys.length]!;
+      await measure(name, bytes, 60);
+    }
+    // Re-sorting 100,000 bans and filtering them are the heaviest keys.
+    for (const [name, bytes] of [['sort', 's'], ['sort', 's'], ['sort', 's'], ['sort', 's'], ['sort', 's'], ['reverse', 'r'], ['reverse', 'r']] as const) {
+      await measure(name, bytes, 100);
+    }
+    keyboard.press('/');
+    await sleep(100);
+    for (const ch of ['1', '9', '8', '.', '1']) await measure('filter char', ch, 100);
+    clearInterval(updates);
+    const rss = process.memoryUsage().rss / 2 ** 20;
+    app.unmount();
+    await model.stop();
+    await control.close();
+    await stack.stop();
+
+    const all = Object.values(latency).flat();
+    console.log(`console frame bench: ${BANS.toLocaleString('en-US')} bans, ${UPDATES_PER_SECOND} engine updates/s (${banned} made during the run), 120x40 terminal`);
+    console.log(`seed store ${seedMs.toFixed(0)} ms; engine start + console load ${loadMs.toFixed(0)} ms; first frame ${firstFrameMs.toFixed(0)} ms; RSS ${rss.toFixed(0)} MiB`);
+    console.log('');
+    console.log('key            presses  median ms  p95 ms  max ms  median / 50 ms target');
+    for (const [name, values] of Object.entries(latency)) {
+      console.log(
+        `${name.padEnd(14)} ${String(values.length).padStart(7)}  ${median(values).toFixed(1).padStart(9)}  ${percentile(values, 0.95).toFixed(1).padStart(6)}  ${Math.max(...values).toFixed(1).padStart(6)}  ${(median(values) / TARGET_MS).toFixed(2).padStart(8)}x`,
+      );
+    }
+    console.log(`${'all keys'.padEnd(14)} ${String(all.length).padStart(7)}  ${median(all).toFixed(1).padStart(9)}  ${percentile(all, 0.95).toFixed(1).padStart(6)}  ${Math.max(...all).toFixed(1).padStart(6)}  ${(median(all) / TARGET_MS).toFixed(2).padStart(8)}x`);
+    console.log(`Ink render (React commit to output) median ${median(renderTimes).toFixed(1)} ms, p95 ${percentile(renderTimes, 0.95).toFixed(1)} ms over ${renderTimes.length} frames`);
+    console.log(`target: under ${TARGET_MS} ms per key press (p95): ${percentile(all, 0.95) < TARGET_MS ? 'met' : 'missed'}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
