@@ -62,15 +62,17 @@ export async function renderWithProviders(options: HarnessOptions = {}): Promise
     async press(...keys) {
       for (const key of keys) {
         app.stdin.write(keyBytes(key));
-        // Ink reads each write as one key press only when they arrive apart.
-        await sleep(25);
+        // Ink reads each write as one key press only when they arrive apart, and a pane's new key
+        // handler (or a newly focused field) listens only once its effects ran after the frame.
+        await sleep(40);
       }
     },
     async type(text) {
       // As a paste: one write. Keys typed faster than the console redraws would reach the text
       // field before it saw the previous ones (a terminal never sends them that fast).
+      await sleep(20);
       app.stdin.write(text);
-      await sleep(30);
+      await sleep(40);
     },
     async waitForFrame(check, ms = 5000) {
       const test = typeof check === 'string' ? (f: string) => f.includes(check) : check;
