@@ -42,6 +42,20 @@ describe('console shell', () => {
     await h.waitForFrame('u unban');
   });
 
+  it('fits the help of a pane with many keys into 80x24', async () => {
+    h = await renderWithProviders({ size: { columns: 80, rows: 24 }, pane: 'firewall' });
+    await h.waitForFrame('LIVE');
+    await h.press('e');
+    await h.waitForFrame('DRAFT');
+    await h.press('?');
+    await h.waitForFrame('Everywhere');
+    const lines = h.frame().split('\n');
+    expect(lines.length).toBeLessThanOrEqual(24);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(80);
+    expect(h.frame()).toContain('Firewall pane');
+    expect(h.frame()).toMatch(/q\s+quit/);
+  });
+
   it('runs : commands and reports mistakes without changing anything', async () => {
     h = await renderWithProviders();
     await h.press(':');
