@@ -90,6 +90,21 @@ describe('Banned pane', () => {
     await h.waitForFrame('3 banned');
   });
 
+  it('shows log text with control characters as escapes, never raw (a log line cannot drive the terminal)', async () => {
+    h = await renderWithProviders({ size: { columns: 200, rows: 30 } });
+    const user = 'x\x1b]0;owned\x07\x1b[2J';
+    h.appendLog(sshFailure('198.51.100.66', user), sshFailure('198.51.100.66', user), sshFailure('198.51.100.66', user));
+    await h.waitForFrame('198.51.100.66');
+    await h.press('enter');
+    await h.waitForFrame('Why (the matched lines)');
+    expect(h.frame()).toContain('for x\\x1b]0;owned\\x07\\x1b[2J from 198.51.100.66');
+    expect(h.frame()).not.toContain('\x1b]0;');
+    expect(h.frame()).not.toContain('\x1b[2J');
+    await h.press('esc', '4');
+    await h.waitForFrame('\\x1b]0;owned');
+    expect(h.frame()).not.toContain('\x1b]0;');
+  });
+
   it('scrolls 100,000 bans drawing only the visible rows', async () => {
     h = await renderWithProviders({ size: { columns: 80, rows: 24 } });
     const now = Date.now();

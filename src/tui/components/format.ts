@@ -19,9 +19,23 @@ export function formatLeft(expiresAt: number | null, now: number): string {
   return formatDuration(seconds);
 }
 
-/** `text` cut or padded to exactly `width` columns (an ellipsis marks a cut). */
-export function fit(text: string, width: number): string {
+const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
+
+/**
+ * Text from logs made safe to draw: control characters (ESC above all: a log line must never
+ * move the cursor, recolour or retitle the operator's terminal) shown as `\xNN` escapes, tabs
+ * as a space.
+ */
+export function printable(text: string): string {
+  CONTROL.lastIndex = 0;
+  if (!CONTROL.test(text)) return text;
+  return text.replace(CONTROL, (c) => (c === '\t' ? ' ' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}
+
+/** `text` made printable and cut or padded to exactly `width` columns (an ellipsis marks a cut). */
+export function fit(raw: string, width: number): string {
   if (width <= 0) return '';
+  const text = printable(raw);
   if (text.length > width) return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
   return text.padEnd(width);
 }

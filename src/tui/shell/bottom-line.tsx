@@ -2,6 +2,7 @@ import { Box, Text, useInput } from 'ink';
 import TextInput from 'ink-text-input';
 import { useState } from 'react';
 import { useUiState } from '../contexts.js';
+import { printable } from '../components/format.js';
 import { tone } from '../theme.js';
 
 /** Callbacks of the line above the hint bar, from the shell. */
@@ -25,7 +26,7 @@ export function BottomLine(props: BottomLineProps) {
   return (
     <Box width={ui.size.columns}>
       <Text wrap="truncate-end" color={ui.message ? tone(ui.message.tone) : undefined}>
-        {ui.message?.text ?? ' '}
+        {ui.message ? printable(ui.message.text) : ' '}
       </Text>
     </Box>
   );

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { BanRecord } from '../../../engine/types.js';
-import { formatLeft, formatTime } from '../../components/format.js';
+import { formatLeft, formatTime, printable } from '../../components/format.js';
 import { tone } from '../../theme.js';
 
 /** Why an address is banned: the ban's facts and the log lines that made it. */
@@ -25,7 +25,7 @@ export function BanDetail({ ip, record, now, width, height }: { ip: string; reco
       {record.reason.length === 0 ? <Text color={tone('muted')}>no lines recorded</Text> : null}
       {record.reason.slice(-(height - 4)).map((line, i) => (
         <Text key={i} wrap="truncate-end" color={tone('muted')}>
-          {line}
+          {printable(line)}
         </Text>
       ))}
     </Box>

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { FilterTestLine } from '../../../control/protocol-results.js';
-import { fit } from '../../components/format.js';
+import { fit, printable } from '../../components/format.js';
 import { tone, type Tone } from '../../theme.js';
 import type { FilterEditor } from './filter-editor.js';
 
@@ -70,7 +70,7 @@ export function FilterResults({ editor, compile, height, width }: { editor: Filt
       {hidden > 0 && editor.source === 'samples' ? <Text color={tone('muted')}>{`… ${hidden + 1} more lines`}</Text> : null}
       {used.map(([index, regex]) => (
         <Text key={`regex-${index}`} color={tone('muted')} wrap="truncate-end">
-          {`failregex #${index + 1}: ${regex.replace(/\s+/g, ' ')}`}
+          {`failregex #${index + 1}: ${printable(regex.replace(/\s+/g, ' '))}`}
         </Text>
       ))}
     </Box>

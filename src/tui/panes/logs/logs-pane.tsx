@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { useEffect, useMemo, useReducer, useState } from 'react';
 import type { WhyResult } from '../../../control/protocol.js';
 import type { LogLevel } from '../../../engine/engine-log.js';
-import { formatTime } from '../../components/format.js';
+import { formatTime, printable } from '../../components/format.js';
 import { navigationDelta } from '../../components/navigation-keys.js';
 import { useNow } from '../../components/use-now.js';
 import { useModel, useUiActions, useUiState } from '../../contexts.js';
@@ -69,7 +69,7 @@ export function LogsPane({ height }: PaneProps) {
             <Text color={tone('muted')}>{formatTime(entry.time, now)} </Text>
             <Text color={levelTone ? tone(levelTone) : undefined}>{entry.level.padEnd(7)} </Text>
             {entry.jail ? <Text color={tone('accent')}>[{entry.jail}] </Text> : null}
-            {entry.message}
+            {printable(entry.message)}
           </Text>
         );
       })}

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import type { WhyResult } from '../../../control/protocol.js';
 import { formatDuration } from '../../../config/index.js';
-import { formatLeft, formatTime } from '../../components/format.js';
+import { formatLeft, formatTime, printable } from '../../components/format.js';
 import { tone } from '../../theme.js';
 
 /** Why an address was banned: the ban in force with its matched lines, and its past bans. */
@@ -26,7 +26,7 @@ export function WhyView({ ip, result, now, height }: { ip: string; result: WhyRe
           <Text bold>Matched lines:</Text>
           {record.reason.slice(-Math.max(1, height - 4 - history.length)).map((line, i) => (
             <Text key={i} wrap="truncate-end" color={tone('muted')}>
-              {line}
+              {printable(line)}
             </Text>
           ))}
         </>
