@@ -21,7 +21,8 @@ export function makeTempDir(prefix = 'portcullis-test-'): TempDir {
       return file;
     },
     remove() {
-      rmSync(dir, { recursive: true, force: true });
+      // Retried: a process just stopped may still be closing files in it.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
     },
   };
 }

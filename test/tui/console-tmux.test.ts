@@ -95,6 +95,27 @@ describe('console under tmux', () => {
     expect(daemon.exitCode).toBeNull();
   });
 
+  it('attached, checks a rule apply against the console\'s own SSH session, which the daemon cannot see', async () => {
+    dir = makeTempDir('portcullis-tmux-');
+    const { configPath } = writeConsoleConfig(dir, { firewall: 'default_policy = "drop"' });
+    const env = { ...process.env };
+    delete env['SSH_CLIENT'];
+    delete env['SSH_CONNECTION'];
+    daemon = spawn(process.execPath, [CLI, '--daemon', '--config', configPath], { cwd: ROOT, stdio: 'ignore', env });
+    await waitFor(() => existsSync(`${dir!.dir}/portcullis.sock`), 'the daemon socket', 20_000);
+    session = await console_(configPath, { SSH_CLIENT: '198.51.100.200 50022 22', SSH_CONNECTION: '198.51.100.200 50022 198.18.0.1 22' });
+    await session.waitFor('attached to the daemon');
+    await session.press('6');
+    await session.waitFor('LIVE');
+    await session.press('a');
+    await session.waitFor('(y/N)');
+    await session.press('y');
+    await session.waitFor('could lock you out');
+    await session.press('n');
+    const shown = await cli('firewall', 'show', '--json', '--config', configPath);
+    expect(JSON.parse(shown.stdout).pending ?? null).toBeNull();
+  });
+
   it('colours the screen, and not at all with NO_COLOR', async () => {
     dir = makeTempDir('portcullis-tmux-');
     const { configPath } = writeConsoleConfig(dir);

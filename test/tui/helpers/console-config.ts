@@ -6,6 +6,8 @@ export interface ConsoleConfigOptions {
   /** Lines for `[settings]` (default maxretry 3, findtime and bantime 10m). */
   settings?: string;
   confirmTimeout?: string;
+  /** More lines for `[firewall]`. */
+  firewall?: string;
   /** More TOML appended at the end. */
   extraConfig?: string;
 }
@@ -33,6 +35,7 @@ log_file = "${path.join(dir.dir, 'portcullis.log')}"
 [firewall]
 backend = "dry-run"
 confirm_timeout = "${options.confirmTimeout ?? '3s'}"
+${options.firewall ?? ''}
 
 [jails.sshd]
 logpath = ["${logFile}"]

@@ -1,7 +1,7 @@
 import { Box } from 'ink';
 import { useEffect, useReducer } from 'react';
 import type { PendingApply } from '../../../firewall/rule-applier.js';
-import { diffRuleSets } from '../../../firewall/rules.js';
+import { diffRuleSets, guardWarnings } from '../../../firewall/rules.js';
 import type { RuleSet } from '../../../firewall/types.js';
 import { navigationDelta } from '../../components/navigation-keys.js';
 import { useNow } from '../../components/use-now.js';
@@ -53,9 +53,22 @@ export function FirewallPane({ height, width }: PaneProps) {
     return true;
   };
 
+  /** Shows lock-out warnings and offers to apply anyway. */
+  const refuse = (warnings: string[]): void => {
+    dispatch({ type: 'refused', warnings });
+    actions.confirm(`Not applied: it could lock you out. Apply anyway (${plural(warnings.length, 'warning')})?`, () => void applyDraft(true));
+  };
+
   const applyDraft = async (force: boolean): Promise<void> => {
     if (state.mode === 'edit' && state.dirty && !(await saveDraft())) return;
     try {
+      // Attached, the daemon cannot see this terminal's SSH session: check the draft against it here.
+      if (!force && model.mode.attached) {
+        const shown = await model.request({ command: 'firewall', action: 'show' });
+        const draft = (shown.data as { draft?: RuleSet } | undefined)?.draft;
+        const local = draft ? guardWarnings(draft, []) : [];
+        if (local.length) return refuse(local);
+      }
       const result = await model.request({ command: 'firewall', action: 'apply', ...(force ? { force: true } : {}) });
       const pending = (result.data as { pending?: PendingApply } | undefined)?.pending;
       if (pending) dispatch({ type: 'applied', watched: { applied: pending.applied, deadline: pending.deadline }, at: performance.now() });
@@ -65,8 +78,7 @@ export function FirewallPane({ height, width }: PaneProps) {
       const message = (err as Error).message;
       const warnings = guardRefusal(message);
       if (!warnings) return actions.say(message, 'bad');
-      dispatch({ type: 'refused', warnings });
-      actions.confirm(`Not applied: it could lock you out. Apply anyway (${plural(warnings.length, 'warning')})?`, () => void applyDraft(true));
+      refuse(warnings);
     }
     void refresh();
   };
