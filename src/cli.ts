@@ -12,9 +12,11 @@ import { FilterError } from './engine/filter/ini-reader.js';
 // loaded lazily, after this line.
 process.env['NODE_ENV'] ??= 'production';
 
-// A reader that stops early (`| head`) is not an error.
+// A reader that stops early (`| head`) is not an error. Nor is a terminal that went away (EIO
+// after SIGHUP): the console is stopping, and its engine must still shut down cleanly.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  if (err.code === 'EIO') return;
   throw err;
 });
 

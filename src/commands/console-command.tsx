@@ -1,7 +1,7 @@
 import { render } from 'ink';
 import { loadConfig } from '../config/index.js';
 import type { ControlChannel } from '../control/channel.js';
-import { connectIfListening } from '../control/client.js';
+import { connectIfListening, type ControlClient } from '../control/client.js';
 import { InProcessControl } from '../control/in-process.js';
 import { DemoGenerator, prepareDemo, type DemoSetup } from '../demo/index.js';
 import { CONSOLE_MAX_FPS, ConsoleApp, ConsoleModel, PANES } from '../tui/index.js';
@@ -42,6 +42,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   let demo: DemoSetup | null = null;
   let generator: DemoGenerator | null = null;
   let backing: Backing;
+  let client: ControlClient | null = null;
   try {
     if (options.demo) {
       demo = await prepareDemo(options.config);
@@ -50,23 +51,33 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
       generator.start();
     } else {
       const socket = options.socket ?? loadConfig(options.config).daemon.socket;
-      const client = options.attach === false ? null : await connectIfListening(socket);
-      backing = client
-        ? { channel: client, attached: true, where: socket, close: () => client.close() }
-        : await runHere(options.config);
-      if (client) client.onClose((error) => model.onEvent('closed', { message: error ? error.message : 'the connection to the daemon was closed' }));
+      client = options.attach === false ? null : await connectIfListening(socket);
+      const attached = client;
+      backing = attached ? { channel: attached, attached: true, where: socket, close: () => attached.close() } : await runHere(options.config);
     }
   } catch (err) {
     demo?.cleanup();
     throw err;
   }
   const model = new ConsoleModel(backing.channel, { attached: backing.attached, demo: demo !== null, readOnly: options.readOnly ?? false, where: backing.where });
+  // Once the daemon is gone the view is stale: say so in the header (not after our own close).
+  const unwatch = client?.onClose((error) => {
+    if (error) model.onEvent('closed', { message: `${error.message}: the view is no longer live (q quits)` });
+  });
+  // A closed terminal (SIGHUP) or a kill ends the console like q: the engine run here stops,
+  // rolling back rules applied but not confirmed, and the demo folder goes.
+  let app: ReturnType<typeof render> | null = null;
+  const stop = (): void => app?.unmount();
+  const signals = ['SIGHUP', 'SIGTERM', 'SIGINT'] as const;
+  for (const signal of signals) process.on(signal, stop);
   try {
     await model.start();
-    const app = render(<ConsoleApp model={model} panes={PANES} readOnly={options.readOnly ?? false} />, { exitOnCtrlC: true, maxFps: CONSOLE_MAX_FPS });
+    app = render(<ConsoleApp model={model} panes={PANES} readOnly={options.readOnly ?? false} />, { exitOnCtrlC: true, maxFps: CONSOLE_MAX_FPS });
     await app.waitUntilExit();
     return 0;
   } finally {
+    for (const signal of signals) process.off(signal, stop);
+    unwatch?.();
     generator?.stop();
     await model.stop();
     await backing.close();

@@ -122,8 +122,10 @@ describe('console under tmux', () => {
     session = await console_(configPath, { NO_COLOR: '', FORCE_COLOR: '1' });
     await session.waitFor('nobody is banned');
     expect(await session.capture(true)).toMatch(COLOUR);
-    await session.press('q');
+    // Closing the terminal (tmux sends SIGHUP) stops the engine cleanly: the state lock goes.
+    expect(existsSync(`${dir.dir}/state/portcullis.lock`)).toBe(true);
     await session.kill();
+    await waitFor(() => !existsSync(`${dir!.dir}/state/portcullis.lock`), 'the console to release the state lock on SIGHUP', 10_000);
     session = await console_(configPath);
     await session.waitFor('nobody is banned');
     expect(await session.capture(true)).not.toMatch(COLOUR);
