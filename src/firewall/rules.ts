@@ -86,7 +86,7 @@ export function evaluate(rules: RuleSet, probe: Probe): { verdict: 'allow' | 'de
   for (const rule of rules.rules) {
     if (rule.protocol !== 'any' && rule.protocol !== probe.protocol) continue;
     if (rule.ports.length && (probe.port === undefined || !rule.ports.some((p) => portMatches(p, probe.port!)))) continue;
-    if (rule.sources.length && !rule.sources.some((s) => contains(s, address))) continue;
+    if (rule.sources.length && !rule.sources.some((s) => rangeContains(s, address))) continue;
     return { verdict: rule.action, rule: rule.name };
   }
   return { verdict: rules.defaultPolicy === 'drop' ? 'deny' : 'allow' };
@@ -96,7 +96,8 @@ function portMatches(spec: PortSpec, port: number): boolean {
   return typeof spec === 'number' ? spec === port : port >= spec[0] && port <= spec[1];
 }
 
-function contains(cidr: string, address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+/** Whether `cidr` (an address or a CIDR range) holds `address`. */
+export function rangeContains(cidr: string, address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
   const [net, bits] = cidr.includes('/') ? ipaddr.parseCIDR(cidr) : [ipaddr.process(cidr), address.kind() === 'ipv4' ? 32 : 128];
   return net.kind() === address.kind() && address.match(net, bits);
 }
@@ -141,5 +142,5 @@ function isLoopback(cidr: string): boolean {
 
 function overlaps(a: string, b: string): boolean {
   const network = (c: string) => (c.includes('/') ? c.split('/')[0]! : c);
-  return contains(a, ipaddr.process(network(b))) || contains(b, ipaddr.process(network(a)));
+  return rangeContains(a, ipaddr.process(network(b))) || rangeContains(b, ipaddr.process(network(a)));
 }

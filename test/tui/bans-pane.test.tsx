@@ -105,6 +105,41 @@ describe('Banned pane', () => {
     expect(h.frame()).not.toContain('\x1b]0;');
   });
 
+  it('asks before banning or trusting a wide range, and refuses to ban the operator\'s own SSH session', async () => {
+    h = await renderWithProviders();
+    await h.press(':');
+    await h.type('ban 10.0.0.0/8 1h');
+    await h.press('enter');
+    await h.waitForFrame('Ban 10.0.0.0/8 (16,777,216 addresses)? (y/N)');
+    await h.press('n');
+    await h.waitForFrame('cancelled');
+    expect(h.stack.engine.list()).toHaveLength(0);
+    await h.press(':');
+    await h.type('trust 0.0.0.0/0');
+    await h.press('enter');
+    await h.waitForFrame('Trust 0.0.0.0/0 (4,294,967,296 addresses)?');
+    await h.press('n');
+    await h.waitForFrame('cancelled');
+    const saved = process.env['SSH_CONNECTION'];
+    process.env['SSH_CONNECTION'] = '198.51.100.200 50022 198.18.0.1 22';
+    try {
+      await h.press('b');
+      await h.waitForFrame('Ban address');
+      await h.type('198.51.100.0/24');
+      await h.press('enter');
+      await h.waitForFrame('not banned: 198.51.100.0/24 holds 198.51.100.200, the address of your own SSH session');
+      expect(h.stack.engine.list()).toHaveLength(0);
+      await h.press(':');
+      await h.type('ban 198.51.100.201');
+      await h.press('enter');
+      await h.waitForFrame('banned 198.51.100.201');
+    } finally {
+      if (saved === undefined) delete process.env['SSH_CONNECTION'];
+      else process.env['SSH_CONNECTION'] = saved;
+    }
+    expect(h.stack.engine.list().map((b) => b.ip)).toEqual(['198.51.100.201']);
+  });
+
   it('scrolls 100,000 bans drawing only the visible rows', async () => {
     h = await renderWithProviders({ size: { columns: 80, rows: 24 } });
     const now = Date.now();

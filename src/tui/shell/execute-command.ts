@@ -1,6 +1,6 @@
 import type { UiActions } from '../contexts.js';
 import type { ConsoleModel } from '../model/console-model.js';
-import { formatDuration } from '../../config/index.js';
+import { banByHand, trustRange } from '../model/engine-actions.js';
 import { COMMAND_USAGE, parseCommand } from './command-parser.js';
 
 /** What running a command line needs from the shell. */
@@ -28,10 +28,7 @@ export function executeCommand(line: string, ctx: CommandContext): void {
   }
   switch (command.kind) {
     case 'ban':
-      void actions.run(
-        model.request({ command: 'ban', ip: command.ip, ...(command.seconds !== undefined ? { seconds: command.seconds } : {}) }),
-        (ban) => `banned ${ban.ip} ${ban.expiresAt === null ? 'permanently' : `for ${formatDuration(Math.round((ban.expiresAt - ban.bannedAt) / 1000))}`}`,
-      );
+      banByHand(model, actions, command.ip, command.seconds);
       return;
     case 'unban':
       void actions.run(model.request({ command: 'unban', ip: command.ip }), () => `unbanned ${command.ip}`);
@@ -42,14 +39,15 @@ export function executeCommand(line: string, ctx: CommandContext): void {
       });
       return;
     case 'trust':
-      void actions.run(model.request({ command: 'trust', action: 'add', range: command.range, note: command.note }), (r) =>
-        r.action === 'add' ? `trusted ${r.range}${r.unbanned.length ? `, lifted ${r.unbanned.length} bans` : ''}` : '',
-      ).then(() => model.refreshTrusted().then(() => model.changed(true)));
+      trustRange(model, actions, command.range, command.note);
       return;
     case 'untrust':
       void actions.run(model.request({ command: 'trust', action: 'rm', range: command.range }), (r) =>
         r.action === 'rm' && r.removed ? `no longer trusted: ${r.range}` : `${command.range} was not trusted at run time`,
-      ).then(() => model.refreshTrusted().then(() => model.changed(true)));
+      )
+        .then(() => model.refreshTrusted())
+        .then(() => model.changed(true))
+        .catch((err: Error) => actions.say(err.message, 'bad'));
       return;
     case 'jail':
       void actions.run(model.request({ command: 'jail', name: command.name, enabled: command.enabled }), (r) => `jail ${r.name} ${r.enabled ? 'enabled' : 'disabled'}`);

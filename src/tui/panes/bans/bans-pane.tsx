@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import TextInput from 'ink-text-input';
 import { useEffect, useReducer, type ReactElement } from 'react';
-import { formatDuration } from '../../../config/index.js';
+import { banByHand, trustRange } from '../../model/engine-actions.js';
 import { fit, formatLeft, formatTime } from '../../components/format.js';
 import { navigationDelta } from '../../components/navigation-keys.js';
 import { useNow } from '../../components/use-now.js';
@@ -58,11 +58,7 @@ export function BansPane({ height, width }: PaneProps) {
         return;
       }
       case 'trust':
-        if (!selected) return;
-        void actions
-          .run(model.request({ command: 'trust', action: 'add', range: selected.ip, note: `moved from the bans list (${selected.jail})` }), () => `${selected.ip} is trusted now; its ban was lifted`)
-          .then(() => model.refreshTrusted())
-          .then(() => model.changed(true));
+        if (selected) trustRange(model, actions, selected.ip, `moved from the bans list (${selected.jail})`, `${selected.ip} is trusted now; its ban was lifted`);
         return;
       case 'unban-all':
         void actions.run(model.request({ command: 'unban', all: true }), (r) => `unbanned ${r.unbanned} addresses`);
@@ -93,9 +89,7 @@ export function BansPane({ height, width }: PaneProps) {
       return;
     }
     dispatch({ type: 'close-form' });
-    void actions.run(model.request({ command: 'ban', ip: parsed.ip, ...(parsed.seconds !== undefined ? { seconds: parsed.seconds } : {}) }), (ban) =>
-      `banned ${ban.ip} ${ban.expiresAt === null ? 'permanently' : `for ${formatDuration(Math.round((ban.expiresAt - ban.bannedAt) / 1000))}`}`,
-    );
+    banByHand(model, actions, parsed.ip, parsed.seconds);
   };
 
   const jailWidth = 14;

@@ -4,6 +4,7 @@ import { useEffect, useReducer } from 'react';
 import { fit } from '../../components/format.js';
 import { navigationDelta } from '../../components/navigation-keys.js';
 import { useModel, useUiActions, useUiState } from '../../contexts.js';
+import { trustRange } from '../../model/engine-actions.js';
 import { tone } from '../../theme.js';
 import { usePaneKeys } from '../../use-pane-keys.js';
 import type { PaneProps } from '../pane-props.js';
@@ -25,7 +26,8 @@ export function TrustedPane({ height, width }: PaneProps) {
 
   useEffect(() => dispatch({ type: 'clamp', length: rows.length, height: listHeight }), [rows.length, listHeight]);
 
-  const refresh = (): Promise<void> => model.refreshTrusted().then(() => model.changed(true));
+  const refresh = (): Promise<void> =>
+    model.refreshTrusted().then(() => model.changed(true), (err: Error) => actions.say(err.message, 'bad'));
 
   const submit = (): void => {
     const form = state.form;
@@ -33,11 +35,7 @@ export function TrustedPane({ height, width }: PaneProps) {
     const error = form.range.trim() ? checkRange(form.range) : 'type an address or CIDR range first';
     if (error) return dispatch({ type: 'refuse', error });
     dispatch({ type: 'close-form' });
-    void actions
-      .run(model.request({ command: 'trust', action: 'add', range: form.range.trim(), note: form.note.trim() }), (r) =>
-        r.action === 'add' ? `trusted ${r.range}${r.unbanned.length ? `; lifted the bans of ${r.unbanned.join(', ')}` : ''}` : '',
-      )
-      .then(refresh);
+    trustRange(model, actions, form.range.trim(), form.note.trim());
   };
 
   const onCommand = (command: TrustedCommand): void => {

@@ -1,0 +1,66 @@
+import ipaddr from 'ipaddr.js';
+import { formatDuration } from '../../config/index.js';
+import { rangeContains, sshSession } from '../../firewall/rules.js';
+import type { UiActions } from '../contexts.js';
+import type { ConsoleModel } from './console-model.js';
+
+/** Ranges wider than these ask first: a typo here bans or trusts a whole network. */
+const WIDE_BITS = { ipv4: 24, ipv6: 48 } as const;
+
+/** The address family and prefix length of an address or CIDR range. */
+function prefixOf(range: string): { kind: 'ipv4' | 'ipv6'; bits: number } {
+  if (range.includes('/')) {
+    const [net, bits] = ipaddr.parseCIDR(range);
+    return { kind: net.kind(), bits };
+  }
+  const kind = ipaddr.process(range).kind();
+  return { kind, bits: kind === 'ipv4' ? 32 : 128 };
+}
+
+/** "Ban 10.0.0.0/8 (16,777,216 addresses)?" for a range wider than /24 or /48, else null. */
+export function wideRangeQuestion(verb: string, range: string): string | null {
+  const { kind, bits } = prefixOf(range);
+  if (bits >= WIDE_BITS[kind]) return null;
+  const size = kind === 'ipv4' ? (2 ** (32 - bits)).toLocaleString('en-US') : `2^${128 - bits}`;
+  return `${verb} ${range} (${size} addresses)?`;
+}
+
+/** Why banning `range` is refused: it holds the address this terminal's SSH session comes from. */
+export function ownSessionConflict(range: string, session = sshSession()): string | null {
+  if (!session) return null;
+  if (!rangeContains(range, ipaddr.process(session.address))) return null;
+  return `not banned: ${range} holds ${session.address}, the address of your own SSH session`;
+}
+
+/**
+ * Bans by hand, from the `:ban` command or the Banned pane's form: refuses the operator's own
+ * session, asks before a wide range, and says what was done.
+ */
+export function banByHand(model: ConsoleModel, actions: UiActions, ip: string, seconds?: number): void {
+  const conflict = ownSessionConflict(ip);
+  if (conflict) return actions.say(conflict, 'bad');
+  const run = (): void => {
+    void actions.run(model.request({ command: 'ban', ip, ...(seconds !== undefined ? { seconds } : {}) }), (ban) =>
+      `banned ${ban.ip} ${ban.expiresAt === null ? 'permanently' : `for ${formatDuration(Math.round((ban.expiresAt - ban.bannedAt) / 1000))}`}`,
+    );
+  };
+  const question = wideRangeQuestion('Ban', ip);
+  if (question) actions.confirm(question, run);
+  else run();
+}
+
+/** Trusts a range (lifting the bans it covers), asking first when it is wide; then reloads the list. */
+export function trustRange(model: ConsoleModel, actions: UiActions, range: string, note: string, success?: string): void {
+  const run = (): void => {
+    void actions
+      .run(model.request({ command: 'trust', action: 'add', range, note }), (r) =>
+        success ?? (r.action === 'add' ? `trusted ${r.range}${r.unbanned.length ? `; lifted the bans of ${r.unbanned.length} addresses` : ''}` : ''),
+      )
+      .then(() => model.refreshTrusted())
+      .then(() => model.changed(true))
+      .catch((err: Error) => actions.say(err.message, 'bad'));
+  };
+  const question = wideRangeQuestion('Trust', range);
+  if (question) actions.confirm(`${question} Bans inside it are lifted and none are made`, run);
+  else run();
+}
