@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { sleep } from '../helpers/wait.js';
 import { renderWithProviders, sshFailure, type ConsoleHarness } from './helpers/render-with-providers.js';
 
 let h: ConsoleHarness | null = null;
@@ -138,6 +139,24 @@ describe('Banned pane', () => {
       else process.env['SSH_CONNECTION'] = saved;
     }
     expect(h.stack.engine.list().map((b) => b.ip)).toEqual(['198.51.100.201']);
+  });
+
+  it('keeps the cursor on its address while new bans push the rows down', async () => {
+    h = await renderWithProviders();
+    for (const ip of ['198.51.100.1', '198.51.100.2', '198.51.100.3']) {
+      await h.model.request({ command: 'ban', ip });
+      await sleep(5);
+    }
+    await h.waitForFrame('3 banned');
+    // Newest first: .3, .2, .1; the cursor goes to .2.
+    await h.press('down');
+    await h.model.request({ command: 'ban', ip: '203.0.113.4' });
+    await sleep(5);
+    await h.model.request({ command: 'ban', ip: '203.0.113.5' });
+    await h.waitForFrame('5 banned');
+    await h.press('u');
+    await h.waitForFrame('unbanned 198.51.100.2');
+    expect(h.stack.engine.list().map((b) => b.ip).sort()).toEqual(['198.51.100.1', '198.51.100.3', '203.0.113.4', '203.0.113.5']);
   });
 
   it('scrolls 100,000 bans drawing only the visible rows', async () => {

@@ -22,7 +22,8 @@ export class BanIndex {
   private sortKey: BanSortKey = 'bannedAt';
   private sortedValid = true;
   private version = 0;
-  private cache: { version: number; key: BanSortKey; filter: string; rows: readonly Entry[] } | null = null;
+  private cache: { version: number; key: BanSortKey; filter: string; rows: readonly Entry[]; id: number } | null = null;
+  private views = 0;
 
   get size(): number {
     return this.byIp.size;
@@ -77,10 +78,21 @@ export class BanIndex {
     const cached = this.cache;
     if (!cached || cached.version !== this.version || cached.key !== key || cached.filter !== needle) {
       const rows = needle ? this.sorted.filter((e) => e.record.ip.includes(needle) || e.record.jail.toLowerCase().includes(needle)) : this.sorted;
-      this.cache = { version: this.version, key, filter: needle, rows };
+      this.cache = { version: this.version, key, filter: needle, rows, id: ++this.views };
     }
-    const rows = this.cache!.rows;
-    return { length: rows.length, at: (index) => rows[index]?.record };
+    const { rows, id } = this.cache!;
+    const compare = comparator(key);
+    return {
+      length: rows.length,
+      version: id,
+      at: (index) => rows[index]?.record,
+      indexOf: (ip) => {
+        const entry = this.byIp.get(ip);
+        if (!entry) return -1;
+        const at = lowerBound(rows, entry, compare);
+        return rows[at] === entry ? at : -1;
+      },
+    };
   }
 
   private removeSorted(entry: Entry): void {
@@ -95,22 +107,30 @@ export class BanIndex {
 
   /** Where `entry` belongs in the sorted array (the first index not before it). */
   private position(entry: Entry): number {
-    const compare = comparator(this.sortKey);
-    let low = 0;
-    let high = this.sorted.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (compare(this.sorted[mid]!, entry) < 0) low = mid + 1;
-      else high = mid;
-    }
-    return low;
+    return lowerBound(this.sorted, entry, comparator(this.sortKey));
   }
 }
 
 /** Rows of a sorted, filtered view, read by index: only the visible ones are ever touched. */
 export interface BanRows {
   readonly length: number;
+  /** Changes whenever the rows do (a ban, an unban, another sort or filter). */
+  readonly version: number;
   at(index: number): BanRecord | undefined;
+  /** Where an address is in these rows (a binary search), or -1. */
+  indexOf(ip: string): number;
+}
+
+/** The first index in sorted `rows` whose entry is not before `entry`. */
+function lowerBound(rows: readonly Entry[], entry: Entry, compare: (a: Entry, b: Entry) => number): number {
+  let low = 0;
+  let high = rows.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (compare(rows[mid]!, entry) < 0) low = mid + 1;
+    else high = mid;
+  }
+  return low;
 }
 
 function comparator(key: BanSortKey): (a: Entry, b: Entry) => number {

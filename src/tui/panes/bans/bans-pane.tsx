@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import TextInput from 'ink-text-input';
-import { useEffect, useReducer, type ReactElement } from 'react';
+import { useEffect, useReducer, useRef, type ReactElement } from 'react';
 import { banByHand, trustRange } from '../../model/engine-actions.js';
 import { fit, formatLeft, formatTime } from '../../components/format.js';
 import { navigationDelta } from '../../components/navigation-keys.js';
@@ -34,6 +34,23 @@ export function BansPane({ height, width }: PaneProps) {
   const selected = rows.length ? rows.at(indexOf(state.cursor)) : undefined;
 
   useEffect(() => dispatch({ type: 'clamp', length: rows.length, height: listHeight }), [rows.length, listHeight]);
+
+  // New bans arrive above the cursor (newest first): once moved off the first row, the cursor
+  // stays on its address, so u, t and Enter act on what the operator chose, not on whatever slid
+  // under the cursor. On the first row it stays on the first row, following the newest.
+  const pinned = useRef<{ ip: string; version: number } | null>(null);
+  useEffect(() => {
+    const last = pinned.current;
+    if (last && last.version !== rows.version && selected?.ip !== last.ip) {
+      const at = rows.indexOf(last.ip);
+      if (at >= 0) {
+        pinned.current = { ip: last.ip, version: rows.version };
+        dispatch({ type: 'pin', cursor: indexOf(at), length: rows.length, height: listHeight });
+        return;
+      }
+    }
+    pinned.current = selected && state.cursor > 0 ? { ip: selected.ip, version: rows.version } : null;
+  });
 
   const onCommand = (command: BansCommand | 'submit' | 'cancel' | 'back'): void => {
     const step = navigationDelta(command, listHeight, rows.length);

@@ -15,6 +15,8 @@ export interface BansState extends ListCursor {
 export type BansAction =
   | { type: 'move'; step: number; length: number; height: number }
   | { type: 'clamp'; length: number; height: number }
+  /** The list changed under the cursor: keep it on the same address, now at `cursor`. */
+  | { type: 'pin'; cursor: number; length: number; height: number }
   | { type: 'sort' }
   | { type: 'reverse' }
   | { type: 'open-form' }
@@ -32,6 +34,8 @@ export function bansReducer(state: BansState, action: BansAction): BansState {
       const next = clampCursor(state, action.length, action.height);
       return next === state ? state : { ...state, ...next };
     }
+    case 'pin':
+      return { ...state, ...clampCursor({ cursor: action.cursor, top: state.top + (action.cursor - state.cursor) }, action.length, action.height) };
     case 'sort': {
       const sortKey = BAN_SORT_KEYS[(BAN_SORT_KEYS.indexOf(state.sortKey) + 1) % BAN_SORT_KEYS.length]!;
       return { ...state, sortKey, cursor: 0, top: 0 };
