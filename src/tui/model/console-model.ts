@@ -23,7 +23,7 @@ export const LOG_KEEP = 5000;
 /** Events the console follows; failures are counted by the engine and read with `status`. */
 const EVENTS = ['ban', 'unban', 'log', 'restored', 'firewall', 'config', 'refused', 'error'];
 
-/** How often the header's counts and the slower panes are refreshed, in ms. */
+/** How often the header's counts, the trusted ranges and the slower panes are refreshed, in ms. */
 const POLL_MS = 2000;
 
 /** Longest wait between an event and the frame that shows it, in ms: events are coalesced. */
@@ -131,7 +131,7 @@ export class ConsoleModel {
 
   private async poll(): Promise<void> {
     try {
-      await Promise.all([this.refreshStatus(), ...[...this.extraPolls].map((refresh) => refresh())]);
+      await Promise.all([this.refreshStatus(), this.refreshTrusted(), ...[...this.extraPolls].map((refresh) => refresh())]);
       this.connectionError = null;
     } catch (err) {
       this.connectionError = (err as Error).message;

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { PANE_IDS, useModel, useUiState } from '../contexts.js';
+import { printable } from '../components/format.js';
 import { tone } from '../theme.js';
 import { PANE_TITLES } from './pane-titles.js';
 
@@ -48,7 +49,7 @@ export function Header() {
       </Text>
       {model.connectionError ? (
         <Text color={tone('bad')} wrap="truncate-end">
-          {model.connectionError}
+          {printable(model.connectionError)}
         </Text>
       ) : null}
     </Box>

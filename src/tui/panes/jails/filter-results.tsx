@@ -22,14 +22,14 @@ export function FilterResults({ editor, compile, height, width }: { editor: Filt
   if (editor.testError) {
     return (
       <Box height={height} flexDirection="column">
-        <Text color={tone('bad')} wrap="wrap">{`the test could not run: ${editor.testError}`}</Text>
+        <Text color={tone('bad')} wrap="wrap">{`the test could not run: ${printable(editor.testError)}`}</Text>
       </Box>
     );
   }
   if (compile) {
     return (
       <Box height={height} flexDirection="column">
-        <Text color={tone('bad')} wrap="wrap">{`does not compile: ${compile.message}`}</Text>
+        <Text color={tone('bad')} wrap="wrap">{`does not compile: ${printable(compile.message)}`}</Text>
       </Box>
     );
   }

@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { formatDuration } from '../../../config/index.js';
+import { printable } from '../../components/format.js';
 import type { ConfigJail, ConfigResult } from '../../../control/protocol-results.js';
 import type { JailStatus } from '../../../engine/engine.js';
 import { tone } from '../../theme.js';
@@ -28,7 +29,7 @@ export function JailDetail({ jail, status, config }: { jail: ConfigJail | undefi
       </Text>
       <Text wrap="truncate-end">
         <Text color={tone('muted')}>{'logs     '}</Text>
-        {jail.logpath.length ? jail.logpath.join(', ') : '(none)'}
+        {jail.logpath.length ? printable(jail.logpath.join(', ')) : '(none)'}
         <Text color={tone('muted')}>{reading}</Text>
       </Text>
       <Text wrap="truncate-end">
@@ -42,7 +43,7 @@ export function JailDetail({ jail, status, config }: { jail: ConfigJail | undefi
       </Text>
       <Text wrap="truncate-end">
         <Text color={tone('muted')}>{'ignore   '}</Text>
-        {jail.ignoreregex.length ? jail.ignoreregex.join('  |  ') : <Text color={tone('muted')}>no ignoreregex of its own</Text>}
+        {jail.ignoreregex.length ? printable(jail.ignoreregex.join('  |  ')) : <Text color={tone('muted')}>no ignoreregex of its own</Text>}
       </Text>
       <Text wrap="truncate-end">
         <Text color={tone('muted')}>{'defined  '}</Text>

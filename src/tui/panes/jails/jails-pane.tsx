@@ -100,7 +100,10 @@ export function JailsPane({ height, width }: PaneProps) {
       const enabled = !selectedJail.enabled;
       void actions.run(model.request({ command: 'jail', name, enabled }), (r) => `jail ${r.name} ${r.enabled ? 'enabled' : 'disabled'} (saved to the overlay file)`).then(afterChange);
     } else if (command === 'delete') {
-      void actions.run(model.request({ command: 'jail-remove', name }), (r) => `deleted jail ${r.name} from the overlay file`).then(afterChange);
+      // The jail named in the question, even if a refresh moved the rows while it was asked.
+      const target = deleteTarget.current ?? name;
+      deleteTarget.current = null;
+      void actions.run(model.request({ command: 'jail-remove', name: target }), (r) => `deleted jail ${r.name} from the overlay file`).then(afterChange);
     }
   };
 
@@ -180,14 +183,17 @@ export function JailsPane({ height, width }: PaneProps) {
   const current = {
     command: onCommand,
     text: (name: string) => (state.view === 'add' ? onFormText(name) : onEditorText(name)),
-    question: (command: string) =>
-      command === 'delete' && selectedJail
+    question: (command: string) => {
+      if (command === 'delete') deleteTarget.current = selectedJail?.name ?? null;
+      return command === 'delete' && selectedJail
         ? selectedJail.definedIn === 'overlay'
           ? `Delete jail ${selectedJail.name} (added here; its bans stay until they expire)?`
           : `Delete jail ${selectedJail.name}? It is in the config file: the engine will refuse (disable it instead)`
-        : `${command}?`,
+        : `${command}?`;
+    },
   };
   const handlers = useRef(current);
+  const deleteTarget = useRef<string | null>(null);
   useLayoutEffect(() => {
     handlers.current = current;
   });

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { useEffect, useMemo, useReducer, useState } from 'react';
 import type { WhyResult } from '../../../control/protocol.js';
-import type { LogLevel } from '../../../engine/engine-log.js';
+import type { LogEntry, LogLevel } from '../../../engine/engine-log.js';
 import { formatTime, printable } from '../../components/format.js';
 import { navigationDelta } from '../../components/navigation-keys.js';
 import { useNow } from '../../components/use-now.js';
@@ -24,7 +24,14 @@ export function LogsPane({ height }: PaneProps) {
   const [state, dispatch] = useReducer(logsReducer, INITIAL_LOGS_STATE);
   const [why, setWhy] = useState<WhyResult | null>(null);
   const search = ui.filters.logs;
-  const entries = visibleEntries(model.logs, state, search);
+  // Paused, the pane reads a copy: new entries (and the old ones the model lets go) do not move
+  // the rows under the cursor, so Enter explains the line the operator is on.
+  const [frozen, setFrozen] = useState<LogEntry[] | null>(null);
+  useEffect(() => {
+    if (!state.follow && !frozen) setFrozen([...model.logs]);
+    if (state.follow && frozen) setFrozen(null);
+  }, [state.follow]);
+  const entries = visibleEntries(frozen ?? model.logs, state, search);
   const listHeight = Math.max(1, height - 1);
   const jails = useMemo(() => [...new Set(model.logs.map((e) => e.jail).filter((j): j is string => j !== null))].sort(), [model.logs.length]);
 
@@ -59,7 +66,7 @@ export function LogsPane({ height }: PaneProps) {
   return (
     <Box flexDirection="column" height={height}>
       <Text color={tone('muted')} wrap="truncate-end">
-        {state.follow ? 'following' : 'paused'} · level ≥ {state.minLevel} · jail {state.jail ?? 'all'}
+        {state.follow ? 'following' : 'paused (f or End follows again)'} · level ≥ {state.minLevel} · jail {state.jail ?? 'all'}
         {search ? ` · matching "${search}"` : ''} · {entries.length} of {model.logs.length} entries
       </Text>
       {entries.slice(state.top, state.top + listHeight).map((entry, i) => {

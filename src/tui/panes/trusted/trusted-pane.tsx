@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import TextInput from 'ink-text-input';
 import { useEffect, useReducer } from 'react';
-import { fit } from '../../components/format.js';
+import { fit, printable } from '../../components/format.js';
 import { navigationDelta } from '../../components/navigation-keys.js';
 import { useModel, useUiActions, useUiState } from '../../contexts.js';
 import { trustRange } from '../../model/engine-actions.js';
@@ -101,7 +101,7 @@ export function TrustedPane({ height, width }: PaneProps) {
       <Text bold wrap="truncate-end">{`${fit('RANGE', rangeWidth)} ${fit('FROM', originWidth)} NOTE`}</Text>
       {rows.slice(state.top, state.top + listHeight).map((t, i) => (
         <Text key={`${t.origin}:${t.range}`} inverse={state.top + i === state.cursor} wrap="truncate-end" color={t.origin === 'runtime' ? undefined : tone('muted')}>
-          {`${fit(t.range, rangeWidth)} ${fit(ORIGIN_TITLES[t.origin], originWidth)} ${t.note}`}
+          {`${fit(t.range, rangeWidth)} ${fit(ORIGIN_TITLES[t.origin], originWidth)} ${printable(t.note)}`}
         </Text>
       ))}
     </Box>
