@@ -16,7 +16,8 @@ export function activityChart(minutes: readonly ActivityMinute[], width: number,
     height: Math.max(2, height - 1),
     min: 0,
     max,
-    format: (x: number) => String(Math.round(x)).padStart(labelWidth - 2),
+    // Small counts get a decimal, so the axis does not repeat the same whole number.
+    format: (x: number) => x.toFixed(max < 10 ? 1 : 0).padStart(labelWidth - 2),
     ...(colour ? { colors: [asciichart.yellow, asciichart.red] } : {}),
   });
 }
