@@ -24,10 +24,12 @@ export function usePaneKeys<C extends string>(
   const actions = useUiActions();
   const usable = useMemo(() => usableBindings(bindings, ui.readOnly), [bindings, ui.readOnly]);
   const capture = options.capture ?? false;
+  const shown = ui.pane === pane;
+  // Published whenever the pane (kept mounted while hidden) becomes the active one again.
   useEffect(() => {
-    actions.setPaneKeys(pane, usable, capture);
-  }, [pane, usable, capture]);
-  const active = ui.pane === pane && ui.overlay === null;
+    if (shown) actions.setPaneKeys(pane, usable, capture);
+  }, [pane, usable, capture, shown]);
+  const active = shown && ui.overlay === null;
   useInput(
     (input, key) => {
       const name = keyName(input, key);

@@ -19,6 +19,20 @@ describe('console shell', () => {
     await h.waitForFrame('nobody is banned');
   });
 
+  it('keeps a pane\'s state while another pane is shown', async () => {
+    h = await renderWithProviders({ pane: 'firewall' });
+    await h.waitForFrame('LIVE');
+    await h.press('e');
+    await h.waitForFrame('DRAFT');
+    await h.press('p');
+    await h.waitForFrame('unsaved changes');
+    await h.press('1');
+    await h.waitForFrame('nobody is banned');
+    await h.press('6');
+    await h.waitForFrame('DRAFT');
+    expect(h.frame()).toContain('unsaved changes');
+  });
+
   it('shows the live counts and where the engine runs in the header', async () => {
     h = await renderWithProviders();
     await h.model.request({ command: 'ban', ip: '198.51.100.3' });

@@ -92,7 +92,10 @@ export function ConsoleApp({ model, panes, readOnly = false, initialPane, size: 
     { isActive: state.overlay === null || state.overlay === 'help' },
   );
 
-  const Pane = panes[state.pane];
+  // Panes stay mounted once shown (hidden while another is active), so a draft, a form's
+  // cursor or a paused log survives a look at another pane.
+  const visited = useRef(new Set<PaneId>());
+  visited.current.add(state.pane);
   const headerRows = HEADER_ROWS + (model.connectionError ? 1 : 0);
   const bodyHeight = Math.max(3, state.size.rows - headerRows - 2);
   return (
@@ -102,7 +105,15 @@ export function ConsoleApp({ model, panes, readOnly = false, initialPane, size: 
           <Box flexDirection="column" width={state.size.columns} height={state.size.rows}>
             <Header />
             <Box height={bodyHeight} flexDirection="column" overflow="hidden">
-              {state.overlay === 'help' ? <HelpOverlay height={bodyHeight} /> : <Pane height={bodyHeight} width={state.size.columns} />}
+              {state.overlay === 'help' ? <HelpOverlay height={bodyHeight} /> : null}
+              {PANE_IDS.filter((id) => visited.current.has(id)).map((id) => {
+                const Pane = panes[id];
+                return (
+                  <Box key={id} display={id === state.pane && state.overlay !== 'help' ? 'flex' : 'none'} flexDirection="column">
+                    <Pane height={bodyHeight} width={state.size.columns} />
+                  </Box>
+                );
+              })}
             </Box>
             <BottomLine
               onCommand={(line) => {
