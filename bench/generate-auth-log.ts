@@ -11,6 +11,9 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { pathToFileURL } from 'node:url';
+import { mulberry32 } from '../src/demo/random.js';
+
+export { mulberry32 };
 
 /** What the generator wrote, by kind of line, so a benchmark can explain a count mismatch. */
 export interface AuthLogStats {
@@ -32,17 +35,6 @@ export interface AuthLogOptions {
   sshdSessionShare?: number;
 }
 
-/** mulberry32: small, fast, seeded; good enough to make a log (or a test's data) look random. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const VALID_USERS = ['root', 'root', 'root', 'root', 'ubuntu', 'debian', 'admin'];

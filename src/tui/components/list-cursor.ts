@@ -18,3 +18,12 @@ export function clampCursor(state: ListCursor, length: number, height: number): 
   if (cursor >= top + rows) top = cursor - rows + 1;
   return cursor === state.cursor && top === state.top ? state : { cursor, top };
 }
+
+/** The two cursor actions every list pane's reducer takes. */
+export type CursorAction = { type: 'move'; step: number; length: number; height: number } | { type: 'clamp'; length: number; height: number };
+
+/** A pane state with its cursor moved or clamped; the same object when nothing changed. */
+export function applyCursor<S extends ListCursor>(state: S, action: CursorAction): S {
+  const next = action.type === 'move' ? moveCursor(state, action.step, action.length, action.height) : clampCursor(state, action.length, action.height);
+  return next.cursor === state.cursor && next.top === state.top ? state : { ...state, cursor: next.cursor, top: next.top };
+}

@@ -1,5 +1,5 @@
 import { BAN_SORT_KEYS, type BanSortKey } from '../../model/ban-index.js';
-import { clampCursor, moveCursor, type ListCursor } from '../../components/list-cursor.js';
+import { applyCursor, clampCursor, type CursorAction, type ListCursor } from '../../components/list-cursor.js';
 
 /** The Banned pane's own state. */
 export interface BansState extends ListCursor {
@@ -13,8 +13,7 @@ export interface BansState extends ListCursor {
 }
 
 export type BansAction =
-  | { type: 'move'; step: number; length: number; height: number }
-  | { type: 'clamp'; length: number; height: number }
+  | CursorAction
   /** The list changed under the cursor: keep it on the same address, now at `cursor`. */
   | { type: 'pin'; cursor: number; length: number; height: number }
   | { type: 'sort' }
@@ -29,11 +28,8 @@ export const INITIAL_BANS_STATE: BansState = { cursor: 0, top: 0, sortKey: 'bann
 export function bansReducer(state: BansState, action: BansAction): BansState {
   switch (action.type) {
     case 'move':
-      return { ...state, ...moveCursor(state, action.step, action.length, action.height) };
-    case 'clamp': {
-      const next = clampCursor(state, action.length, action.height);
-      return next === state ? state : { ...state, ...next };
-    }
+    case 'clamp':
+      return applyCursor(state, action);
     case 'pin':
       return { ...state, ...clampCursor({ cursor: action.cursor, top: state.top + (action.cursor - state.cursor) }, action.length, action.height) };
     case 'sort': {

@@ -1,5 +1,5 @@
 import type { RuleSet } from '../../../firewall/types.js';
-import { clampCursor, moveCursor, type ListCursor } from '../../components/list-cursor.js';
+import { applyCursor, type CursorAction, type ListCursor } from '../../components/list-cursor.js';
 import { outcomeOf, type ApplyOutcome, type FirewallSnapshot, type WatchedApply } from './firewall-snapshot.js';
 import { blankForm, checkRuleForm, chooseOption, formFromRule, isChoiceField, ruleFromForm, RULE_FIELDS, type RuleField, type RuleForm } from './rule-form.js';
 
@@ -32,8 +32,7 @@ export interface FirewallState extends ListCursor {
 export type FirewallAction =
   | { type: 'loaded'; snapshot: FirewallSnapshot; startedAt: number; now: number }
   | { type: 'load-failed'; error: string }
-  | { type: 'move'; step: number; length: number; height: number }
-  | { type: 'clamp'; length: number; height: number }
+  | CursorAction
   | { type: 'enter-edit' }
   | { type: 'leave-edit' }
   | { type: 'open-form'; edit: boolean }
@@ -88,11 +87,8 @@ export function firewallReducer(state: FirewallState, action: FirewallAction): F
     case 'load-failed':
       return { ...state, loadError: action.error };
     case 'move':
-      return { ...state, ...moveCursor(state, action.step, action.length, action.height) };
-    case 'clamp': {
-      const next = clampCursor(state, action.length, action.height);
-      return next === state ? state : { ...state, ...next };
-    }
+    case 'clamp':
+      return applyCursor(state, action);
     case 'enter-edit':
       if (!state.snapshot) return state;
       return { ...state, mode: 'edit', draft: structuredClone(state.snapshot.draft), dirty: false, form: null, diff: false, cursor: 0, top: 0 };

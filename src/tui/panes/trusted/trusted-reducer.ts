@@ -1,5 +1,5 @@
 import { isIpOrCidr } from '../../../config/index.js';
-import { clampCursor, moveCursor, type ListCursor } from '../../components/list-cursor.js';
+import { applyCursor, type CursorAction, type ListCursor } from '../../components/list-cursor.js';
 
 /** The add form: the range and a note, which field has the cursor, and what is wrong. */
 export interface TrustForm {
@@ -14,8 +14,7 @@ export interface TrustedState extends ListCursor {
 }
 
 export type TrustedAction =
-  | { type: 'move'; step: number; length: number; height: number }
-  | { type: 'clamp'; length: number; height: number }
+  | CursorAction
   | { type: 'open-form' }
   | { type: 'close-form' }
   | { type: 'next-field' }
@@ -34,11 +33,8 @@ export function checkRange(text: string): string | null {
 export function trustedReducer(state: TrustedState, action: TrustedAction): TrustedState {
   switch (action.type) {
     case 'move':
-      return { ...state, ...moveCursor(state, action.step, action.length, action.height) };
-    case 'clamp': {
-      const next = clampCursor(state, action.length, action.height);
-      return next === state ? state : { ...state, ...next };
-    }
+    case 'clamp':
+      return applyCursor(state, action);
     case 'open-form':
       return { ...state, form: { range: '', note: '', field: 'range', error: null } };
     case 'close-form':
