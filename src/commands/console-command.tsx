@@ -52,6 +52,11 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
     } else {
       const socket = options.socket ?? loadConfig(options.config).daemon.socket;
       client = options.attach === false ? null : await connectIfListening(socket);
+      if (!client && options.readOnly) {
+        // A viewer must not start an engine that bans and drives the firewall.
+        process.stderr.write(`portcullis: --read-only attaches to a running daemon, and none answers on ${socket}. Start it (portcullis --daemon), or add --demo.\n`);
+        return 2;
+      }
       const attached = client;
       backing = attached ? { channel: attached, attached: true, where: socket, close: () => attached.close() } : await runHere(options.config);
     }

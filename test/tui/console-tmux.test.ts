@@ -146,6 +146,17 @@ describe('console under tmux', () => {
     expect(screen.match(/1 Banned/g)).toHaveLength(1);
   });
 
+  it('read-only only attaches: with no daemon it says so instead of starting an engine', async () => {
+    dir = makeTempDir('portcullis-tmux-');
+    const { configPath } = writeConsoleConfig(dir);
+    const exitFile = `${dir.dir}/exit.json`;
+    session = await TmuxSession.start([process.execPath, RECORD_EXIT, exitFile, process.execPath, CLI, '--read-only', '--config', configPath], { cwd: ROOT, env: { NO_COLOR: '1' } });
+    await session.waitFor('--read-only attaches to a running daemon');
+    await waitFor(() => existsSync(exitFile), 'the console to exit', 10_000);
+    expect(JSON.parse(readFileSync(exitFile, 'utf8'))).toEqual({ code: 2, signal: null });
+    expect(existsSync(`${dir.dir}/state`)).toBe(false);
+  });
+
   it('says it needs a terminal when run without one', async () => {
     dir = makeTempDir('portcullis-tmux-');
     const { configPath } = writeConsoleConfig(dir);
