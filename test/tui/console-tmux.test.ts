@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, cli, ensureCliBuilt, ROOT } from '../helpers/cli.js';
@@ -144,6 +144,29 @@ describe('console under tmux', () => {
     // The hint bar is the last line of the 24.
     expect(lines[23] ?? '').toMatch(/Enter why/);
     expect(screen.match(/1 Banned/g)).toHaveLength(1);
+  });
+
+  it('the first-run demo: bans appear within seconds, the header says nothing is blocked, q removes its folder', async () => {
+    dir = makeTempDir('portcullis-tmux-');
+    // The demo's folder goes under TMPDIR: here, a folder of this test's own.
+    const tmp = `${dir.dir}/tmp`;
+    mkdirSync(tmp);
+    const demoDirs = (): string[] => readdirSync(tmp).filter((name) => name.startsWith('portcullis-demo-'));
+    const exitFile = `${dir.dir}/exit.json`;
+    session = await TmuxSession.start([process.execPath, RECORD_EXIT, exitFile, process.execPath, CLI, '--demo', '--config', 'config.example.toml'], {
+      columns: 80,
+      rows: 24,
+      cwd: ROOT,
+      env: { NO_COLOR: '1', TMPDIR: tmp },
+    });
+    await session.waitFor('DEMO: generated traffic, dry-run firewall, nothing is blocked');
+    const screen = await session.waitFor((s) => /^[1-9]\d* banned/m.test(s), 20_000);
+    expect(screen).toContain('fw dry-run');
+    expect(demoDirs()).toHaveLength(1);
+    await session.press('q');
+    await waitFor(() => existsSync(exitFile), 'the demo to exit', 10_000);
+    expect(JSON.parse(readFileSync(exitFile, 'utf8'))).toEqual({ code: 0, signal: null });
+    expect(demoDirs()).toEqual([]);
   });
 
   it('read-only only attaches: with no daemon it says so instead of starting an engine', async () => {
