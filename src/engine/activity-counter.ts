@@ -109,6 +109,16 @@ export class ActivityCounter {
     };
   }
 
+  /** Frees the addresses of minutes older than the hour, which only a new event in their slot would otherwise free. */
+  private releaseStale(): void {
+    const oldest = this.minuteNow() - ACTIVITY_MINUTES;
+    for (const bucket of this.buckets) {
+      if (bucket.minute === -1 || bucket.minute > oldest || bucket.ips.size === 0) continue;
+      this.addresses -= bucket.ips.size;
+      bucket.ips = new Map();
+    }
+  }
+
   private minuteNow(): number {
     return Math.floor(this.clock.now() / MINUTE);
   }
@@ -130,6 +140,7 @@ export class ActivityCounter {
 
   private count(bucket: Bucket, ip: string, jail: string, field: keyof ActivityCount): void {
     let perIp = bucket.ips.get(ip);
+    if (!perIp && this.addresses >= this.maxAddresses) this.releaseStale();
     if (!perIp && this.addresses < this.maxAddresses) {
       perIp = { failures: 0, bans: 0 };
       bucket.ips.set(ip, perIp);

@@ -61,4 +61,15 @@ describe('ActivityCounter', () => {
     activity.recordFailure('198.18.0.99', 'sshd');
     expect(activity.report().topIps).toEqual([{ ip: '198.18.0.99', failures: 1, bans: 0 }]);
   });
+
+  it('frees the address cap from minutes over an hour old, even when their slots are not reused', () => {
+    const clock = new ManualClock(T0);
+    const activity = new ActivityCounter(clock, { maxAddresses: 2 });
+    activity.recordFailure('192.0.2.1', 'sshd');
+    activity.recordFailure('192.0.2.2', 'sshd');
+    // Slot 61 minutes later is not the slot of T0: only the cap's own clean-up frees it.
+    clock.advanceTo(T0 + 61 * MINUTE);
+    activity.recordFailure('192.0.2.3', 'sshd');
+    expect(activity.report().topIps).toEqual([{ ip: '192.0.2.3', failures: 1, bans: 0 }]);
+  });
 });
