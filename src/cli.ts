@@ -60,6 +60,11 @@ program
       });
       return;
     }
+    // On a terminal, draw like one even where CI is set: Ink reads these once, when it loads,
+    // and with them set it only writes the last frame at exit.
+    if (process.stdin.isTTY && process.stdout.isTTY) {
+      for (const name of ['CI', 'CONTINUOUS_INTEGRATION']) if (name in process.env) process.env[name] = 'false';
+    }
     const { runConsole } = await import('./commands/console-command.js');
     process.exitCode = await runConsole({
       config: opts.config,

@@ -23,13 +23,19 @@ export class TmuxSession {
     const socket = `portcullis-test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     const session = new TmuxSession(socket, 'console');
     const env = { ...process.env, TERM: 'xterm-256color', ...options.env };
+    // The server starts with the pane kept after its program exits (to read what it printed last),
+    // and the session's size fixed before the program runs.
     await tmux(
       socket,
-      ['new-session', '-d', '-s', session.name, '-x', String(options.columns ?? 100), '-y', String(options.rows ?? 30), ...(options.cwd ? ['-c', options.cwd] : []), ...command],
+      [
+        'start-server', ';',
+        'set-option', '-g', 'remain-on-exit', 'on', ';',
+        'new-session', '-d', '-s', session.name, '-x', String(options.columns ?? 100), '-y', String(options.rows ?? 30),
+        ...(options.cwd ? ['-c', options.cwd] : []),
+        ...command,
+      ],
       env,
     );
-    // Keep the pane after the program exits, to read its exit status.
-    await tmux(socket, ['set-option', '-t', session.name, 'remain-on-exit', 'on']).catch(() => {});
     return session;
   }
 
