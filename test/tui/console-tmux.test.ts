@@ -28,6 +28,10 @@ beforeAll(async () => {
 afterEach(async () => {
   await session?.kill();
   session = null;
+  // A console killed with its terminal shuts its engine down first: wait for the state lock to go.
+  // (With a daemon the lock is the daemon's, released when it stops below.)
+  const lock = dir && !daemon ? `${dir.dir}/state/portcullis.lock` : null;
+  if (lock) await waitFor(() => !existsSync(lock), 'the console to release its state lock', 15_000).catch(() => {});
   if (daemon && daemon.exitCode === null) {
     daemon.kill('SIGTERM');
     await new Promise((resolve) => daemon?.once('exit', resolve));
@@ -174,8 +178,8 @@ describe('console under tmux', () => {
     const { configPath } = writeConsoleConfig(dir);
     const exitFile = `${dir.dir}/exit.json`;
     session = await TmuxSession.start([process.execPath, RECORD_EXIT, exitFile, process.execPath, CLI, '--read-only', '--config', configPath], { cwd: ROOT, env: { NO_COLOR: '1' } });
-    await session.waitFor('--read-only attaches to a running daemon');
     await waitFor(() => existsSync(exitFile), 'the console to exit', 10_000);
+    expect(readFileSync(`${exitFile}.stderr`, 'utf8')).toContain('--read-only attaches to a running daemon, and none answers on');
     expect(JSON.parse(readFileSync(exitFile, 'utf8'))).toEqual({ code: 2, signal: null });
     expect(existsSync(`${dir.dir}/state`)).toBe(false);
   });
