@@ -37,18 +37,15 @@ export function BansPane({ height, width }: PaneProps) {
 
   // New bans arrive above the cursor (newest first): once moved off the first row, the cursor
   // stays on its address, so u, t and Enter act on what the operator chose, not on whatever slid
-  // under the cursor. On the first row it stays on the first row, following the newest.
+  // under the cursor. On the first row it stays on the first row, following the newest. The
+  // cursor is moved during the render (React redoes it before drawing), so a ban costs one frame.
   const pinned = useRef<{ ip: string; version: number } | null>(null);
+  const pin = pinned.current;
+  if (pin && pin.version !== rows.version && selected?.ip !== pin.ip) {
+    const at = rows.indexOf(pin.ip);
+    if (at >= 0) dispatch({ type: 'pin', cursor: indexOf(at), length: rows.length, height: listHeight });
+  }
   useEffect(() => {
-    const last = pinned.current;
-    if (last && last.version !== rows.version && selected?.ip !== last.ip) {
-      const at = rows.indexOf(last.ip);
-      if (at >= 0) {
-        pinned.current = { ip: last.ip, version: rows.version };
-        dispatch({ type: 'pin', cursor: indexOf(at), length: rows.length, height: listHeight });
-        return;
-      }
-    }
     pinned.current = selected && state.cursor > 0 ? { ip: selected.ip, version: rows.version } : null;
   });
 
