@@ -37,6 +37,8 @@ export interface UiActions {
   confirm(question: string, action: () => void): void;
   /** Publishes the active pane's keys (hint bar, help) and whether it is typing into a form. */
   setPaneKeys(pane: PaneId, keys: readonly KeyBinding[], capture: boolean): void;
+  /** Says what a pane holds unsaved (`firewall draft`), or null once it is saved or dropped: `q` asks first. */
+  setUnsaved(pane: PaneId, what: string | null): void;
   /** Runs a `:` command line, as typed. */
   runCommand(line: string): void;
   /** Runs an engine request and says its outcome; resolves with its result, or undefined on error. */

@@ -31,6 +31,11 @@ describe('console shell', () => {
     await h.press('6');
     await h.waitForFrame('DRAFT');
     expect(h.frame()).toContain('unsaved changes');
+    // Quitting with a draft asks first.
+    await h.press('1', 'q');
+    await h.waitForFrame('Quit and drop the unsaved firewall rule draft? (y/N)');
+    await h.press('n');
+    await h.waitForFrame('cancelled');
   });
 
   it('shows the live counts and where the engine runs in the header', async () => {

@@ -31,6 +31,7 @@ export function ConsoleApp({ model, panes, readOnly = false, initialPane, size: 
   const { exit } = useApp();
   const pendingConfirm = useRef<(() => void) | null>(null);
   const sayTimer = useRef<NodeJS.Timeout | null>(null);
+  const unsaved = useRef(new Map<PaneId, string>());
 
   useEffect(() => {
     if (size.columns !== state.size.columns || size.rows !== state.size.rows) dispatch({ type: 'resize', ...size });
@@ -50,6 +51,10 @@ export function ConsoleApp({ model, panes, readOnly = false, initialPane, size: 
         dispatch({ type: 'ask', question });
       },
       setPaneKeys: (pane, keys, capture) => dispatch({ type: 'pane-keys', pane, keys, capture }),
+      setUnsaved: (pane, what) => {
+        if (what) unsaved.current.set(pane, what);
+        else unsaved.current.delete(pane);
+      },
       runCommand: (line) => executeCommand(line, { model, actions: self, readOnly, openHelp: () => dispatch({ type: 'open', overlay: 'help' }) }),
       run: async (what, success) => {
         try {
@@ -64,8 +69,13 @@ export function ConsoleApp({ model, panes, readOnly = false, initialPane, size: 
         }
       },
       quit: () => {
-        onQuit?.();
-        exit();
+        const leave = (): void => {
+          onQuit?.();
+          exit();
+        };
+        const drafts = [...unsaved.current.values()];
+        if (drafts.length) self.confirm(`Quit and drop the unsaved ${drafts.join(' and ')}?`, leave);
+        else leave();
       },
     };
     return self;

@@ -39,6 +39,8 @@ export function FirewallPane({ height, width }: PaneProps) {
   const diffHeight = Math.max(1, height - 2);
 
   useEffect(() => dispatch({ type: 'clamp', length: ruleCount, height: listHeight }), [ruleCount, listHeight]);
+  const unsaved = state.mode === 'edit' && state.dirty;
+  useEffect(() => actions.setUnsaved('firewall', unsaved ? 'firewall rule draft' : null), [unsaved]);
 
   /** Saves the working copy as the draft (the overlay file); false when the engine refused it. */
   const saveDraft = async (): Promise<boolean> => {

@@ -45,6 +45,8 @@ export function JailsPane({ height, width }: PaneProps) {
   const selectedFilter = filterRows[Math.min(state.filters.cursor, filterRows.length - 1)];
   const editor = state.editor;
   const textRows = editorRows(height);
+  const unsavedFilter = editor?.dirty ? `filter ${editor.name || '(unnamed)'}` : null;
+  useEffect(() => actions.setUnsaved('jails', unsavedFilter), [unsavedFilter]);
 
   useEffect(() => dispatch({ type: 'clamp', list: 'jails', length: jailRows.length, height: jailListHeight }), [jailRows.length, jailListHeight]);
   useEffect(() => dispatch({ type: 'clamp', list: 'filters', length: filterRows.length, height: filterListHeight }), [filterRows.length, filterListHeight]);

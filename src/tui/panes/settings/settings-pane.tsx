@@ -35,6 +35,8 @@ export function SettingsPane({ height, width }: PaneProps) {
     }
   };
   useEffect(() => model.addPoll(refresh), [model]);
+  const edited = settings ? viewFields(settings, state.drafts).some((v) => v.changed) : false;
+  useEffect(() => actions.setUnsaved('settings', edited ? 'settings' : null), [edited]);
   // Another console or the command-line client changed the config: show what is in force now.
   useEffect(() => {
     if (model.seen['config']) void refresh();
