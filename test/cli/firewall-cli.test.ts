@@ -1,19 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { CLI, cli, ensureCliBuilt, run } from '../helpers/cli.js';
+import { safeSections } from '../helpers/safe-config.js';
 
 let tmp: TempDir;
 let config: string;
 
 beforeAll(async () => {
   tmp = makeTempDir('portcullis-fw-cli-');
+  // Every daemon path is the test's own: with the default socket, a daemon running on this host
+  // would answer these commands.
   config = tmp.write('config.toml', [
-    '[daemon]',
-    `state_dir = "${tmp.dir}/state"`,
-    '[firewall]',
-    'backend = "dry-run"',
-    'default_policy = "drop"',
-    'confirm_timeout = "2s"',
+    safeSections(tmp.dir, ['default_policy = "drop"', 'confirm_timeout = "2s"']),
     '[[firewall.rules]]',
     'name = "ssh"',
     'action = "allow"',

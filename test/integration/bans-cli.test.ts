@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, ensureCliBuilt, type RunResult } from '../helpers/cli.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
+import { dryRunBans, safePaths, safeSections } from '../helpers/safe-config.js';
 
 interface BanJson {
   ip: string;
@@ -22,18 +21,8 @@ describe('ban, unban, bans and trust on the command line (dry-run firewall)', ()
   beforeAll(async () => {
     await ensureCliBuilt();
     tmp = makeTempDir('portcullis-bans-cli-');
-    stateDir = path.join(tmp.dir, 'state');
-    config = tmp.write('config.toml', `
-[settings]
-bantime = "10m"
-[firewall]
-backend = "dry-run"
-[daemon]
-state_dir = ${JSON.stringify(stateDir)}
-log_file = ${JSON.stringify(path.join(tmp.dir, 'portcullis.log'))}
-socket = ${JSON.stringify(path.join(tmp.dir, 'portcullis.sock'))}
-pid_file = ${JSON.stringify(path.join(tmp.dir, 'portcullis.pid'))}
-`);
+    stateDir = safePaths(tmp.dir).stateDir;
+    config = tmp.write('config.toml', `[settings]\nbantime = "10m"\n${safeSections(tmp.dir)}`);
   }, 180_000);
 
   afterAll(() => tmp?.remove());
@@ -46,8 +35,7 @@ pid_file = ${JSON.stringify(path.join(tmp.dir, 'portcullis.pid'))}
     return result.stdout;
   }
   const bans = async (): Promise<BanJson[]> => JSON.parse(await ok('bans', '--json')) as BanJson[];
-  const firewallBans = (): string[] =>
-    (JSON.parse(readFileSync(path.join(stateDir, 'dry-run-firewall.json'), 'utf8')) as { bans: string[] }).bans;
+  const firewallBans = (): string[] => dryRunBans(stateDir);
 
   it('bans by hand with a time, and counts a second ban of the same address', async () => {
     const before = Date.now();

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { appendFileSync, closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/engine/store.js';
 import { CLI, cli, ensureCliBuilt, ROOT } from '../helpers/cli.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
+import { dryRunBans, safePaths, safeSections } from '../helpers/safe-config.js';
 
 const N = 500; // distinct addresses, two failures each (maxretry 2)
 const CHUNK = 5; // addresses appended per write
@@ -86,21 +86,14 @@ describe('daemon killed mid-stream (dry-run firewall)', () => {
   beforeAll(async () => {
     await ensureCliBuilt();
     tmp = makeTempDir('portcullis-daemon-crash-');
-    stateDir = path.join(tmp.dir, 'state');
+    stateDir = safePaths(tmp.dir).stateDir;
     authLog = tmp.write('auth.log', '');
-    const logFile = path.join(tmp.dir, 'portcullis.log');
+    const logFile = safePaths(tmp.dir).logFile;
     engineLog = new LogWatcher(logFile);
     configPath = tmp.write('config.toml', `
 [settings]
 bantime = "1h"
-[firewall]
-backend = "dry-run"
-[daemon]
-state_dir = ${JSON.stringify(stateDir)}
-log_file = ${JSON.stringify(logFile)}
-socket = ${JSON.stringify(path.join(tmp.dir, 'portcullis.sock'))}
-pid_file = ${JSON.stringify(path.join(tmp.dir, 'portcullis.pid'))}
-[jails.sshd]
+${safeSections(tmp.dir)}[jails.sshd]
 filter = "sshd"
 logpath = [${JSON.stringify(authLog)}]
 start_at = "beginning"
@@ -141,8 +134,7 @@ bantime = "1h"
     expect(result.code, result.stderr).toBe(0);
     return (JSON.parse(result.stdout) as Array<{ ip: string }>).map((b) => b.ip);
   };
-  const firewallBans = (): string[] =>
-    (JSON.parse(readFileSync(path.join(stateDir, 'dry-run-firewall.json'), 'utf8')) as { bans: string[] }).bans;
+  const firewallBans = (): string[] => dryRunBans(stateDir);
 
   it('loses no ban across SIGKILL and re-reads at most the last batch', async () => {
     const first = await startDaemon();

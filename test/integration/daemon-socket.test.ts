@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, cli, ensureCliBuilt, ROOT, run, type RunResult } from '../helpers/cli.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
+import { dryRunBans, safePaths, safeSections } from '../helpers/safe-config.js';
 
 let tmp: TempDir;
 let configFile: string;
@@ -27,12 +28,7 @@ const failure = (ip: string, port: number) =>
 function configText(enabled = true): string {
   return [
     '[settings]', `enabled = ${enabled}`, 'maxretry = 2', 'findtime = "10m"', 'bantime = "1h"',
-    '[firewall]', 'backend = "dry-run"',
-    '[daemon]',
-    `state_dir = ${JSON.stringify(path.join(tmp.dir, 'state'))}`,
-    `log_file = ${JSON.stringify(path.join(tmp.dir, 'portcullis.log'))}`,
-    `socket = ${JSON.stringify(path.join(tmp.dir, 'run', 'portcullis.sock'))}`,
-    `pid_file = ${JSON.stringify(path.join(tmp.dir, 'run', 'portcullis.pid'))}`,
+    safeSections(tmp.dir),
     '[jails.sshd]', `logpath = [${JSON.stringify(authLog)}]`, 'start_at = "beginning"', '',
   ].join('\n');
 }
@@ -101,8 +97,7 @@ describe('portcullis --daemon with its control socket (dry-run firewall)', () =>
     expect(reload.code, reload.stderr).toBe(0);
 
     // Detection off: bans leave the firewall but stay in the store; on again: back in the firewall.
-    const firewallBans = () =>
-      (JSON.parse(readFileSync(path.join(tmp.dir, 'state', 'dry-run-firewall.json'), 'utf8')) as { bans: string[] }).bans;
+    const firewallBans = (): string[] => dryRunBans(safePaths(tmp.dir).stateDir);
     writeFileSync(configFile, configText(false));
     expect((await c('reload')).code).toBe(0);
     await waitFor(() => firewallBans().length === 0, 'bans lifted from the firewall');
@@ -129,8 +124,7 @@ describe('portcullis --daemon with its control socket (dry-run firewall)', () =>
     await waitFor(() => stderr.includes('Listening on'), 'the restart');
     expect(stderr).toContain('Restored 1 bans');
     expect((await bans()).map((b) => b.ip)).toEqual(['2001:db8:50::1']);
-    const state = JSON.parse(readFileSync(path.join(tmp.dir, 'state', 'dry-run-firewall.json'), 'utf8')) as { bans: string[] };
-    expect(state.bans).toEqual(['2001:db8:50::1']);
+    expect(dryRunBans(safePaths(tmp.dir).stateDir)).toEqual(['2001:db8:50::1']);
     expect(stderr).not.toContain('Found 198.18.50.1');
     daemon.kill('SIGTERM');
     expect(await exited(daemon)).toBe(0);

@@ -7,6 +7,7 @@ import { Engine, type EngineEvent } from '../../src/engine/engine.js';
 import { MemoryStore } from '../../src/engine/memory-store.js';
 import { DryRunBackend } from '../../src/firewall/dry-run-backend.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
+import { safeSections } from '../helpers/safe-config.js';
 
 /** Polls `check` until it returns true; fails with `what` (and the log) after the deadline. */
 async function waitFor(check: () => boolean, what: string, log: EngineLog, timeoutMs = 15_000): Promise<void> {
@@ -63,12 +64,7 @@ enabled = ${enabled}
 bantime = "10m"
 [trusted]
 ranges = ["198.18.5.0/24"]
-[firewall]
-backend = "dry-run"
-[daemon]
-state_dir = ${JSON.stringify(path.join(tmp.dir, 'state'))}
-log_file = ${JSON.stringify(path.join(tmp.dir, 'engine.log'))}
-${jail('sshd', 3, '1h', '1h')}
+${safeSections(tmp.dir)}${jail('sshd', 3, '1h', '1h')}
 ${jail('sshd-aggr', 2, '1m', '10m')}
 `;
   }

@@ -9,6 +9,7 @@ import { DryRunBackend } from '../../src/firewall/dry-run-backend.js';
 import { CLI, ensureCliBuilt, run } from '../helpers/cli.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { sleep, waitFor } from '../helpers/wait.js';
+import { safeSections } from '../helpers/safe-config.js';
 
 let tmp: TempDir;
 let log: string;
@@ -66,10 +67,7 @@ describe('portcullis --daemon with a bad filter', () => {
   it('exits with an error instead of hanging, and releases its lock', async () => {
     await ensureCliBuilt();
     const config = tmp.write('bad.toml', [
-      '[firewall]', 'backend = "dry-run"',
-      '[daemon]', `state_dir = ${JSON.stringify(path.join(tmp.dir, 'state'))}`,
-      `log_file = ${JSON.stringify(path.join(tmp.dir, 'p.log'))}`,
-      `socket = ${JSON.stringify(path.join(tmp.dir, 'p.sock'))}`, `pid_file = ${JSON.stringify(path.join(tmp.dir, 'p.pid'))}`,
+      safeSections(tmp.dir),
       '[jails.sshd]', `logpath = [${JSON.stringify(log)}]`,
       '[jails.zzz]', 'filter = "no-such-filter"', `logpath = [${JSON.stringify(log)}]`, '',
     ].join('\n'));

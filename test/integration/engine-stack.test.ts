@@ -7,6 +7,7 @@ import { ControlClient, ControlServer, InProcessControl } from '../../src/contro
 import type { LogEntry } from '../../src/engine/engine-log.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { sleep, waitFor } from '../helpers/wait.js';
+import { dryRunBans, safePaths, safeSections } from '../helpers/safe-config.js';
 
 // The engine as the console runs it in-process: real SQLite in a temp folder, the dry-run
 // firewall with its state file there too, InProcessControl over the stack's handlers.
@@ -20,19 +21,13 @@ let events: Array<{ event: string; data: unknown }>;
 
 const failure = (ip: string, port: number) =>
   `${new Date(Date.now() - 30_000).toISOString()} web1 sshd[${port}]: Failed password for root from ${ip} port ${port} ssh2\n`;
-const firewallBans = (): string[] =>
-  (JSON.parse(readFileSync(path.join(tmp.dir, 'state', 'dry-run-firewall.json'), 'utf8')) as { bans: string[] }).bans;
+const firewallBans = (): string[] => dryRunBans(safePaths(tmp.dir).stateDir);
 const eventsOf = (name: string) => events.filter((e) => e.event === name).map((e) => e.data);
 
 function configText(extra = ''): string {
   return [
     '[settings]', 'maxretry = 2', 'findtime = "10m"', 'bantime = "1h"',
-    '[firewall]', 'backend = "dry-run"', 'confirm_timeout = 1',
-    '[daemon]',
-    `state_dir = ${JSON.stringify(path.join(tmp.dir, 'state'))}`,
-    `log_file = ${JSON.stringify(path.join(tmp.dir, 'portcullis.log'))}`,
-    `socket = ${JSON.stringify(path.join(tmp.dir, 'run', 'portcullis.sock'))}`,
-    `pid_file = ${JSON.stringify(path.join(tmp.dir, 'run', 'portcullis.pid'))}`,
+    safeSections(tmp.dir, ['confirm_timeout = 1']),
     '[jails.sshd]', 'logpath = ["auth.log"]', 'start_at = "beginning"', 'ignoreregex = ["for monitor from"]',
     extra, '',
   ].join('\n');

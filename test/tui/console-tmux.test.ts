@@ -3,6 +3,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, cli, ensureCliBuilt, ROOT } from '../helpers/cli.js';
+import { safePaths } from '../helpers/safe-config.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 import { writeConsoleConfig } from './helpers/console-config.js';
@@ -79,7 +80,7 @@ describe('console under tmux', () => {
     dir = makeTempDir('portcullis-tmux-');
     const { configPath, logFile } = writeConsoleConfig(dir);
     daemon = spawn(process.execPath, [CLI, '--daemon', '--config', configPath], { cwd: ROOT, stdio: 'ignore' });
-    await waitFor(() => existsSync(`${dir!.dir}/portcullis.sock`), 'the daemon socket', 20_000);
+    await waitFor(() => existsSync(safePaths(dir!.dir).socket), 'the daemon socket', 20_000);
     session = await console_(configPath);
     await session.waitFor('attached to the daemon');
     appendFileSync(logFile, [1, 2, 3].map(() => `${sshFailure('2001:db8::66')}\n`).join(''));
@@ -106,7 +107,7 @@ describe('console under tmux', () => {
     delete env['SSH_CLIENT'];
     delete env['SSH_CONNECTION'];
     daemon = spawn(process.execPath, [CLI, '--daemon', '--config', configPath], { cwd: ROOT, stdio: 'ignore', env });
-    await waitFor(() => existsSync(`${dir!.dir}/portcullis.sock`), 'the daemon socket', 20_000);
+    await waitFor(() => existsSync(safePaths(dir!.dir).socket), 'the daemon socket', 20_000);
     session = await console_(configPath, { SSH_CLIENT: '198.51.100.200 50022 22', SSH_CONNECTION: '198.51.100.200 50022 198.18.0.1 22' });
     await session.waitFor('attached to the daemon');
     await session.press('6');

@@ -1,4 +1,4 @@
-import path from 'node:path';
+import { safeSections } from '../../helpers/safe-config.js';
 import type { TempDir } from '../../helpers/temp-dir.js';
 
 /** What a console test config differs in. */
@@ -26,17 +26,7 @@ ${options.settings ?? 'maxretry = 3\nfindtime = "10m"\nbantime = "10m"'}
 [trusted]
 ranges = ["127.0.0.1/8"]
 
-[daemon]
-state_dir = "${path.join(dir.dir, 'state')}"
-socket = "${path.join(dir.dir, 'portcullis.sock')}"
-pid_file = "${path.join(dir.dir, 'portcullis.pid')}"
-log_file = "${path.join(dir.dir, 'portcullis.log')}"
-
-[firewall]
-backend = "dry-run"
-confirm_timeout = "${options.confirmTimeout ?? '3s'}"
-${options.firewall ?? ''}
-
+${safeSections(dir.dir, [`confirm_timeout = "${options.confirmTimeout ?? '3s'}"`, ...(options.firewall ? [options.firewall] : [])])}
 [jails.sshd]
 logpath = ["${logFile}"]
 start_at = "end"
