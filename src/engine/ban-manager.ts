@@ -68,6 +68,8 @@ export class BanManager {
     const { store, clock, firewall } = this.deps;
     const newlyTrusted = this.loadTrusted();
     const now = clock.now();
+    // Only the last HISTORY_WINDOW of history is ever read: older rows would only grow the file.
+    store.pruneHistory(now - HISTORY_WINDOW);
     const dropped: string[] = [];
     // The store is the truth: a second start (detection turned on again) forgets what memory held.
     const held = new Set(this.bans.keys());
@@ -135,9 +137,12 @@ export class BanManager {
       if (!endsLater(expiresAt, existing.expiresAt)) return;
       return this.commit({ ip, jail: request.jail, bannedAt: now, expiresAt, count: existing.count, reason: request.lines }, true);
     }
-    const scope = settings.escalation.scope === 'jail' ? request.jail : undefined;
-    const previous = this.deps.store.history(ip, now - HISTORY_WINDOW, scope).length;
-    const seconds = withRecidive(banDuration(timing, previous), this.deps.store.history(ip, now - RECIDIVE_WINDOW).length);
+    // One read of the address's month: escalation counts it (this jail's bans only, with scope
+    // "jail"), the recidive rule its last day in every jail.
+    const past = this.deps.store.history(ip, now - HISTORY_WINDOW);
+    const previous = settings.escalation.scope === 'jail' ? past.filter((h) => h.jail === request.jail).length : past.length;
+    const lastDay = past.filter((h) => h.bannedAt >= now - RECIDIVE_WINDOW).length;
+    const seconds = withRecidive(banDuration(timing, previous), lastDay);
     const record = { ip, jail: request.jail, bannedAt: now, expiresAt: banEnd(now, seconds), count: previous + 1, reason: request.lines };
     await this.commit(record, false);
   }
@@ -216,6 +221,11 @@ export class BanManager {
     this.deps.store.removeTrusted(text);
     await this.runFirewall(`untrust ${text}`, () => this.deps.firewall.setTrusted(this.deps.trusted.ranges()));
     return true;
+  }
+
+  /** How many bans are in force (without copying them, unlike `list`). */
+  get size(): number {
+    return this.bans.size;
   }
 
   /** Bans in force, oldest first (copies). */

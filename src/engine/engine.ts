@@ -177,7 +177,7 @@ export class Engine {
       uptimeMs: this.clock.now() - this.startedAt,
       backend: this.options.firewall.name,
       jails,
-      banned: this.bans.list().length,
+      banned: this.bans.size,
       mail: this.mail?.status() ?? null,
       failuresLastHour: this.activity.failuresLastHour(),
       detection: this.options.config.settings.enabled,

@@ -60,6 +60,8 @@ export interface BanStore {
   removeAllBans(): number;
   /** Past bans of an address since `since` (epoch ms), oldest first; only one jail's if given. */
   history(ip: string, since: number, jail?: string): HistoryEntry[];
+  /** Forgets history entries of bans made before `before` (epoch ms); returns how many. */
+  pruneHistory(before: number): number;
   trustedRanges(): StoredTrusted[];
   addTrusted(range: string, note: string, at: number): void;
   /** Returns whether it was there. */

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Settings } from '../../src/config/schema.js';
-import { BanManager, type BanEvent } from '../../src/engine/ban-manager.js';
+import { BanManager, HISTORY_WINDOW, type BanEvent } from '../../src/engine/ban-manager.js';
 import { ManualClock } from '../../src/engine/clock.js';
 import type { TimerFunctions } from '../../src/engine/expiry-queue.js';
 import { MemoryStore } from '../../src/engine/memory-store.js';
@@ -78,6 +78,23 @@ const flavours: Array<{ name: string; open: () => BanStore; reopen: (store: BanS
 ];
 
 describe.each(flavours)('BanManager restart ($name)', ({ open, reopen }) => {
+  it('forgets history older than the window escalation reads, at start', async () => {
+    const clock = new ManualClock(T0);
+    let store = open();
+    const first = run(store, clock);
+    await first.manager.start();
+    await first.manager.banManually('198.51.100.9', 60);
+    first.manager.stop();
+    clock.advanceTo(T0 + HISTORY_WINDOW + 60 * S);
+    await first.manager.banManually('198.51.100.9', 60);
+    first.manager.stop();
+    expect(store.history('198.51.100.9', 0)).toHaveLength(2);
+    store = reopen(store);
+    const second = run(store, clock);
+    await second.manager.start();
+    expect(store.history('198.51.100.9', 0).map((h) => h.bannedAt)).toEqual([T0 + HISTORY_WINDOW + 60 * S]);
+  });
+
   it('restores bans with their remaining time in one replaceBans call, drops expired ones, sends no ban events', async () => {
     const clock = new ManualClock(T0);
     let store = open();
