@@ -1,5 +1,5 @@
-import { useInput } from 'ink';
-import { useEffect, useMemo } from 'react';
+import { useInput, type Key } from 'ink';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import { useUiActions, useUiState, type PaneId } from './contexts.js';
 import { findBinding, keyName, usableBindings, type KeyBinding } from './keymap.js';
 
@@ -8,6 +8,11 @@ import { findBinding, keyName, usableBindings, type KeyBinding } from './keymap.
  * the help render it), and turns key presses into the pane's commands. Dangerous commands ask
  * first; in read-only mode commands that change anything are neither shown nor run. With
  * `capture` the pane is typing into a form, and its own handler (`onText`) gets every key.
+ *
+ * Ink takes a new input handler only in a passive effect, which can run after a key that
+ * arrives right after a redraw: the handler given to Ink is stable and calls the pane's latest
+ * ones through a ref set at commit, so a key never acts on the rows of an earlier frame. A
+ * dangerous command runs the handler of the frame the question was asked from.
  */
 export function usePaneKeys<C extends string>(
   pane: PaneId,
@@ -30,18 +35,22 @@ export function usePaneKeys<C extends string>(
     if (shown) actions.setPaneKeys(pane, usable, capture);
   }, [pane, usable, capture, shown]);
   const active = shown && ui.overlay === null;
-  useInput(
-    (input, key) => {
-      const name = keyName(input, key);
-      if (capture) {
-        options.onText?.(input, name);
-        return;
-      }
-      const binding = findBinding(usable, name);
-      if (!binding) return;
-      if (binding.dangerous) actions.confirm(options.question?.(binding.command) ?? `${binding.description}?`, () => onCommand(binding.command));
-      else onCommand(binding.command);
-    },
-    { isActive: active },
-  );
+  const latest = useRef({ usable, capture, onCommand, options });
+  useLayoutEffect(() => {
+    latest.current = { usable, capture, onCommand, options };
+  });
+  const onInput = useCallback((input: string, key: Key) => {
+    const now = latest.current;
+    const name = keyName(input, key);
+    if (now.capture) {
+      now.options.onText?.(input, name);
+      return;
+    }
+    const binding = findBinding(now.usable, name);
+    if (!binding) return;
+    const run = now.onCommand;
+    if (binding.dangerous) actions.confirm(now.options.question?.(binding.command) ?? `${binding.description}?`, () => run(binding.command));
+    else run(binding.command);
+  }, [actions]);
+  useInput(onInput, { isActive: active });
 }

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { useEffect, useLayoutEffect, useMemo, useReducer, useRef } from 'react';
+import { useEffect, useMemo, useReducer, useRef } from 'react';
 import { navigationDelta } from '../../components/navigation-keys.js';
 import { useModel, useUiActions, useUiState } from '../../contexts.js';
 import type { KeyBinding } from '../../keymap.js';
@@ -102,10 +102,7 @@ export function JailsPane({ height, width }: PaneProps) {
       const enabled = !selectedJail.enabled;
       void actions.run(model.request({ command: 'jail', name, enabled }), (r) => `jail ${r.name} ${r.enabled ? 'enabled' : 'disabled'} (saved to the overlay file)`).then(afterChange);
     } else if (command === 'delete') {
-      // The jail named in the question, even if a refresh moved the rows while it was asked.
-      const target = deleteTarget.current ?? name;
-      deleteTarget.current = null;
-      void actions.run(model.request({ command: 'jail-remove', name: target }), (r) => `deleted jail ${r.name} from the overlay file`).then(afterChange);
+      void actions.run(model.request({ command: 'jail-remove', name }), (r) => `deleted jail ${r.name} from the overlay file`).then(afterChange);
     }
   };
 
@@ -180,29 +177,15 @@ export function JailsPane({ height, width }: PaneProps) {
   const editorKeys = !editor || editor.focus === 'command' ? EDITOR_KEYS : editor.focus === 'text' ? EDITOR_TEXT_KEYS : editor.focus === 'samples' ? EDITOR_SAMPLE_KEYS : EDITOR_NAME_KEYS;
   const keys: readonly KeyBinding[] = state.view === 'list' ? JAILS_KEYS : state.view === 'add' ? JAIL_FORM_KEYS : state.view === 'filters' ? FILTERS_KEYS : editorKeys;
   const capture = state.view === 'add' || (state.view === 'editor' && editor !== null && editor.focus !== 'command');
-  // Ink registers key handlers in passive effects, which can run after a key that arrives right
-  // after a redraw; the handlers call through refs set at commit, so they never act on old rows.
-  const current = {
-    command: onCommand,
-    text: (name: string) => (state.view === 'add' ? onFormText(name) : onEditorText(name)),
-    question: (command: string) => {
-      if (command === 'delete') deleteTarget.current = selectedJail?.name ?? null;
-      return command === 'delete' && selectedJail
+  usePaneKeys('jails', keys, onCommand, {
+    capture,
+    onText: (_input, name) => (state.view === 'add' ? onFormText(name) : onEditorText(name)),
+    question: (command) =>
+      command === 'delete' && selectedJail
         ? selectedJail.definedIn === 'overlay'
           ? `Delete jail ${selectedJail.name} (added here; its bans stay until they expire)?`
           : `Delete jail ${selectedJail.name}? It is in the config file: the engine will refuse (disable it instead)`
-        : `${command}?`;
-    },
-  };
-  const handlers = useRef(current);
-  const deleteTarget = useRef<string | null>(null);
-  useLayoutEffect(() => {
-    handlers.current = current;
-  });
-  usePaneKeys('jails', keys, (command) => handlers.current.command(command), {
-    capture,
-    onText: (_input, name) => handlers.current.text(name),
-    question: (command) => handlers.current.question(command),
+        : `${command}?`,
   });
 
   if (!config) {
