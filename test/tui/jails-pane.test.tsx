@@ -109,7 +109,8 @@ describe('Jails pane', () => {
     await press(h, 'enter');
     await h.waitForFrame('added jail web: filter nginx-http-auth');
     await h.waitForFrame((f) => /^web +on +nginx-http-auth +0 +0 added/m.test(f));
-    expect(h.frame()).toContain('maxretry 5 · findtime 5m · bantime permanent');
+    // The cursor moves to the new jail once the new config is in (one frame later, at most).
+    await h.waitForFrame('maxretry 5 · findtime 5m · bantime permanent');
     expect(h.frame()).toContain('defined  added here');
     expect(h.stack.engine.status().jails.find((j) => j.name === 'web')).toMatchObject({ enabled: true, filter: 'nginx-http-auth' });
     const overlay = readFileSync(overlayFile(h.configPath), 'utf8');

@@ -1,5 +1,5 @@
 import type { ControlChannel } from '../../control/channel.js';
-import type { CommandInput, CommandResults, HandledCommandName, StatusResult } from '../../control/protocol.js';
+import type { CommandInput, CommandResults, ConfigResult, HandledCommandName, StatusResult } from '../../control/protocol.js';
 import type { LogEntry } from '../../engine/engine-log.js';
 import type { TrustedRange } from '../../engine/trusted.js';
 import type { BanRecord } from '../../engine/types.js';
@@ -23,7 +23,7 @@ export const LOG_KEEP = 5000;
 /** Events the console follows; failures are counted by the engine and read with `status`. */
 const EVENTS = ['ban', 'unban', 'log', 'restored', 'firewall', 'config', 'refused', 'error'];
 
-/** How often the header's counts, the trusted ranges and the slower panes are refreshed, in ms. */
+/** How often the header's counts, the trusted ranges, the config and the slower panes are refreshed, in ms. */
 const POLL_MS = 2000;
 
 /** Longest wait between an event and the frame that shows it, in ms: events are coalesced. */
@@ -47,6 +47,12 @@ export class ConsoleModel {
    * `seen.config` or `seen.firewall` changes.
    */
   readonly seen: Record<string, number> = {};
+  /** The configuration in force (`config`), read at start and again after every `config` event. */
+  config: ConfigResult | null = null;
+  /** Why the configuration could not be read, if it could not. */
+  configError: string | null = null;
+  private configLoad: Promise<void> | null = null;
+  private configStale = false;
   /** Set when the engine cannot be reached or an event stream broke. */
   connectionError: string | null = null;
   private version = 0;
@@ -63,7 +69,7 @@ export class ConsoleModel {
   /** Subscribes to events, then loads everything once; polls the counts until `stop`. */
   async start(): Promise<void> {
     await this.channel.subscribe((event, data) => this.onEvent(event, data), EVENTS);
-    await Promise.all([this.refreshBans(), this.refreshTrusted(), this.refreshLogs(), this.refreshStatus()]);
+    await Promise.all([this.refreshBans(), this.refreshTrusted(), this.refreshLogs(), this.refreshStatus(), this.refreshConfig()]);
     this.pollTimer = setInterval(() => void this.poll(), POLL_MS);
     this.pollTimer.unref();
     this.changed(true);
@@ -121,6 +127,32 @@ export class ConsoleModel {
     if (result.action === 'list') this.trusted = result.ranges;
   }
 
+  /**
+   * Reads the configuration again. Every pane shares the one copy; a call while a read is under
+   * way waits for it and for one more read after it, so a change made meanwhile is never missed.
+   */
+  refreshConfig(): Promise<void> {
+    if (this.configLoad) {
+      this.configStale = true;
+      return this.configLoad;
+    }
+    const load = async (): Promise<void> => {
+      do {
+        this.configStale = false;
+        try {
+          this.config = await this.channel.request({ command: 'config' });
+          this.configError = null;
+        } catch (err) {
+          this.configError = (err as Error).message;
+        }
+      } while (this.configStale);
+      this.configLoad = null;
+      this.changed();
+    };
+    this.configLoad = load();
+    return this.configLoad;
+  }
+
   async refreshStatus(): Promise<void> {
     this.status = await this.channel.request({ command: 'status' });
   }
@@ -131,7 +163,8 @@ export class ConsoleModel {
 
   private async poll(): Promise<void> {
     try {
-      await Promise.all([this.refreshStatus(), this.refreshTrusted(), ...[...this.extraPolls].map((refresh) => refresh())]);
+      // The config too: a filter file dropped into filter.d, or an edited file, shows up without an event.
+      await Promise.all([this.refreshStatus(), this.refreshTrusted(), this.refreshConfig(), ...[...this.extraPolls].map((refresh) => refresh())]);
       this.connectionError = null;
     } catch (err) {
       this.connectionError = (err as Error).message;
@@ -159,11 +192,17 @@ export class ConsoleModel {
         this.logs.push(value as unknown as LogEntry);
         if (this.logs.length > LOG_KEEP + 500) this.logs.splice(0, this.logs.length - LOG_KEEP);
         break;
+      case 'config':
+        void this.refreshConfig();
+        break;
       case 'restored':
       case 'dropped':
         // Bans came back in one step, or events were lost: read the whole list again.
         void this.refreshBans().then(() => this.changed(), (err: Error) => (this.connectionError = err.message));
-        if (event === 'dropped') void this.refreshLogs().catch(() => {});
+        if (event === 'dropped') {
+          void this.refreshLogs().catch(() => {});
+          void this.refreshConfig();
+        }
         break;
       case 'closed':
         this.connectionError = typeof value?.['message'] === 'string' ? (value['message'] as string) : 'the daemon closed the connection';

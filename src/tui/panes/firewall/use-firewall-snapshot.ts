@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type Dispatch } from 'react';
+import { useCallback, useEffect, useRef, type Dispatch } from 'react';
 import type { ConsoleModel } from '../../model/console-model.js';
 import type { FirewallAction } from './firewall-reducer.js';
 import { snapshotFromShow } from './firewall-snapshot.js';
@@ -9,7 +9,6 @@ import { snapshotFromShow } from './firewall-snapshot.js';
  * Returns a refresh to call after the pane's own requests, and the confirmation timeout (seconds).
  */
 export function useFirewallSnapshot(model: ConsoleModel, dispatch: Dispatch<FirewallAction>): { refresh: () => Promise<void>; confirmTimeout: number | null } {
-  const [confirmTimeout, setConfirmTimeout] = useState<number | null>(null);
   const refresh = useCallback(async (): Promise<void> => {
     const startedAt = performance.now();
     try {
@@ -20,15 +19,12 @@ export function useFirewallSnapshot(model: ConsoleModel, dispatch: Dispatch<Fire
     }
   }, [model, dispatch]);
 
+  // Read at mount (by addPoll) and on every poll; again after each `firewall` or `config` event.
   useEffect(() => model.addPoll(refresh), [model, refresh]);
+  const events = (model.seen['firewall'] ?? 0) + (model.seen['config'] ?? 0);
+  const seenAtMount = useRef(events);
   useEffect(() => {
-    void refresh();
-  }, [refresh, model.seen['firewall'], model.seen['config']]);
-  useEffect(() => {
-    model.request({ command: 'config' }).then(
-      (config) => setConfirmTimeout(config.firewall.confirm_timeout),
-      () => setConfirmTimeout(null),
-    );
-  }, [model, model.seen['config']]);
-  return { refresh, confirmTimeout };
+    if (events !== seenAtMount.current) void refresh();
+  }, [events, refresh]);
+  return { refresh, confirmTimeout: model.config?.firewall.confirm_timeout ?? null };
 }

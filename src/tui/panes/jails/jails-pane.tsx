@@ -27,7 +27,7 @@ export function JailsPane({ height, width }: PaneProps) {
   const ui = useUiState();
   const actions = useUiActions();
   const [state, dispatch] = useReducer(jailsReducer, INITIAL_JAILS_STATE);
-  const refresh = useJailsConfig(model, dispatch);
+  useJailsConfig(model, dispatch);
   const config = state.config;
   const filter = ui.filters.jails.trim().toLowerCase();
 
@@ -51,7 +51,8 @@ export function JailsPane({ height, width }: PaneProps) {
   useEffect(() => dispatch({ type: 'clamp', list: 'jails', length: jailRows.length, height: jailListHeight }), [jailRows.length, jailListHeight]);
   useEffect(() => dispatch({ type: 'clamp', list: 'filters', length: filterRows.length, height: filterListHeight }), [filterRows.length, filterListHeight]);
 
-  // After adding a jail or saving a filter, the cursor goes to it once the new config is read.
+  // After adding a jail or saving a filter, the cursor goes to it once the new config is read
+  // (which may come before or after the answer: checked on every render until it is there).
   const selectAfterLoad = useRef<{ list: 'jails' | 'filters'; name: string } | null>(null);
   useEffect(() => {
     const wanted = selectAfterLoad.current;
@@ -60,13 +61,14 @@ export function JailsPane({ height, width }: PaneProps) {
     if (index < 0) return;
     selectAfterLoad.current = null;
     dispatch({ type: 'select', list: wanted.list, index, height: wanted.list === 'jails' ? jailListHeight : filterListHeight });
-  }, [config]);
+  });
 
   useFilterTester(model, editor, dispatch);
-  const filterActions = useFilterActions({ model, actions, dispatch, refresh, config, selectAfterLoad });
+  const filterActions = useFilterActions({ model, actions, dispatch, config, selectAfterLoad });
 
   const afterChange = async (): Promise<void> => {
-    await Promise.all([refresh(), model.refreshStatus().catch(() => {})]);
+    // The config comes back by itself (the change sends a `config` event); the counts do not.
+    await Promise.all([model.refreshConfig(), model.refreshStatus().catch(() => {})]);
     model.changed(true);
   };
 

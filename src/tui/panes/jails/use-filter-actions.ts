@@ -17,11 +17,10 @@ export function useFilterActions(options: {
   model: ConsoleModel;
   actions: UiActions;
   dispatch: Dispatch<JailsAction>;
-  refresh: () => Promise<void>;
   config: ConfigResult | null;
   selectAfterLoad: MutableRefObject<{ list: 'jails' | 'filters'; name: string } | null>;
 }): FilterActions {
-  const { model, actions, dispatch, refresh, config, selectAfterLoad } = options;
+  const { model, actions, dispatch, config, selectAfterLoad } = options;
   // The tester reads the log of a jail that uses the filter, else the jail selected in the list.
   const jailFor = (name: string, fallback: string | null): string | null => config?.jails.find((j) => j.filter === name)?.name ?? fallback;
   return {
@@ -52,7 +51,7 @@ export function useFilterActions(options: {
             saved.reloaded ? 'the jails using it were reloaded' : 'no running jail uses it yet',
           ].filter(Boolean);
           actions.say(`saved filter ${saved.name} to ${saved.path}; ${notes.join('; ')}`);
-          void refresh().then(() => model.changed(true));
+          void model.refreshConfig().then(() => model.changed(true));
         },
         (err: Error) => {
           // Not written: the engine compiles the text first and names the line that fails.

@@ -26,21 +26,15 @@ export function SettingsPane({ height, width }: PaneProps) {
   const [state, dispatch] = useReducer(settingsReducer, INITIAL_SETTINGS_STATE);
   const settings = state.loaded?.settings;
 
-  const refresh = async (): Promise<void> => {
-    try {
-      const config = await model.request({ command: 'config' });
-      dispatch({ type: 'loaded', settings: config.settings, overlayPath: config.overlayPath });
-    } catch (err) {
-      dispatch({ type: 'load-failed', message: (err as Error).message });
-    }
-  };
-  useEffect(() => model.addPoll(refresh), [model]);
+  // The model's copy of the configuration, read again whenever it changes (here or elsewhere).
+  useEffect(() => {
+    if (model.config) dispatch({ type: 'loaded', settings: model.config.settings, overlayPath: model.config.overlayPath });
+  }, [model.config]);
+  useEffect(() => {
+    if (model.configError) dispatch({ type: 'load-failed', message: model.configError });
+  }, [model.configError]);
   const edited = settings ? viewFields(settings, state.drafts).some((v) => v.changed) : false;
   useEffect(() => actions.setUnsaved('settings', edited ? 'settings' : null), [edited]);
-  // Another console or the command-line client changed the config: show what is in force now.
-  useEffect(() => {
-    if (model.seen['config']) void refresh();
-  }, [model.seen['config']]);
 
   const save = async (): Promise<void> => {
     if (!settings || !state.loaded) return;
@@ -63,7 +57,7 @@ export function SettingsPane({ height, width }: PaneProps) {
     }
     dispatch({ type: 'saved', settings: saved });
     // The header's "detect on/OFF" and counts come from `status`.
-    await Promise.all([refresh(), model.refreshStatus().catch(() => {})]);
+    await Promise.all([model.refreshConfig(), model.refreshStatus().catch(() => {})]);
     model.changed(true);
   };
 
