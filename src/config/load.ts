@@ -230,7 +230,7 @@ const HEADER = /^\s*(\[\[?)(.*?)\]\]?\s*(?:#.*)?$/;
 const ASSIGNMENT = /^\s*([A-Za-z0-9_\-."' ]+?)\s*=/;
 
 /** The 1-based line where `keyPath` is set in `text`, or where its table starts; undefined if neither is found. */
-export function findKeyLine(text: string, keyPath: KeyPath, value?: unknown): number | undefined {
+function findKeyLine(text: string, keyPath: KeyPath, value?: unknown): number | undefined {
   const lines = text.split(/\r?\n/);
   const sections = scanSections(lines);
   // Walk the path, choosing the n-th [[array]] section for an index after an array-table header.

@@ -319,7 +319,7 @@ const PLAIN_ADDRESS = new RegExp(`^${ADDRESS_LOCAL}@${HOST_LABEL}(?:\\.${HOST_LA
 const NAMED_ADDRESS = /^([\p{L}\p{N} ._'-]*[\p{L}\p{N}._'-])\s*<([^<>]*)>$/u;
 
 /** True for `addr@host` or `Name <addr@host>` (name: letters, digits, spaces, `.`, `_`, `'`, `-`). */
-export function isEmailAddress(value: string): boolean {
+function isEmailAddress(value: string): boolean {
   const named = NAMED_ADDRESS.exec(value);
   const address = named ? named[2]! : value;
   return address.length <= 254 && PLAIN_ADDRESS.test(address);

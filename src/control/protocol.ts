@@ -1,6 +1,5 @@
 import type { z } from 'zod';
 import { REQUEST_SCHEMAS, shown } from './protocol-schemas.js';
-import type { CommandResults } from './protocol-results.js';
 
 export { FILTER_NAME, FIREWALL_ACTIONS, MAX_FILTER_TEXT, MAX_TEST_LINES } from './protocol-schemas.js';
 export type * from './protocol-results.js';

@@ -92,7 +92,7 @@ export class FailCounter {
     // in (a jail reading several files, or a rotated log read late), and at most maxretry.
     const from = entry.last - findtime;
     if (entry.times.some((t) => t <= from)) {
-      const keep = entry.times.map((t, i) => i).filter((i) => entry!.times[i]! > from);
+      const keep = entry.times.map((_t, i) => i).filter((i) => entry!.times[i]! > from);
       entry.lines = keep.map((i) => entry!.lines[i]!);
       entry.times = keep.map((i) => entry!.times[i]!);
     }

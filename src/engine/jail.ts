@@ -52,11 +52,6 @@ export class Jail {
     return request ? [failure, { type: 'ban-request', request }] : [failure];
   }
 
-  /** Forgets an address's failures (it was banned by another jail, or became trusted). */
-  forget(ip: string): void {
-    this.counter.forget(ip);
-  }
-
   /** Addresses with failures being counted. */
   get tracked(): number {
     return this.counter.size;

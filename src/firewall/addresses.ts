@@ -38,7 +38,3 @@ export function checkAddress(text: string): CheckedAddress {
   }
 }
 
-/** Splits checked addresses by family. */
-export function byFamily<T extends { family: 4 | 6 }>(items: T[]): { v4: T[]; v6: T[] } {
-  return { v4: items.filter((i) => i.family === 4), v6: items.filter((i) => i.family === 6) };
-}

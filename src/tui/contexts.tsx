@@ -1,4 +1,4 @@
-import { createContext, useContext, useSyncExternalStore, type ReactNode } from 'react';
+import { createContext, useContext, useSyncExternalStore } from 'react';
 import type { KeyBinding } from './keymap.js';
 import type { ConsoleModel } from './model/console-model.js';
 import type { Tone } from './theme.js';
@@ -70,7 +70,3 @@ export function useUiActions(): UiActions {
   return actions;
 }
 
-/** Provides the model alone (the shell adds the UI contexts). */
-export function ModelProvider({ model, children }: { model: ConsoleModel; children: ReactNode }) {
-  return <ModelContext.Provider value={model}>{children}</ModelContext.Provider>;
-}

@@ -1,7 +1,6 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EmailNotifier, type EmailNotifierDeps, type EmailSettings } from '../../src/actions/index.js';
-import { emailSettings, logRecorder, sshBan, startSmtp, T0, waitFor, mailKit, type TestSmtp } from './smtp-fixture.js';
+import { emailSettings, sshBan, startSmtp, T0, waitFor, mailKit } from './smtp-fixture.js';
 
 const kit = mailKit();
 const { server, notifier } = kit;

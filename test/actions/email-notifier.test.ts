@@ -1,9 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EmailNotifier, type EmailNotifierDeps, type EmailSettings } from '../../src/actions/index.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
-import { emailSettings, logRecorder, makeSelfSignedCert, sshBan, startSmtp, T0, waitFor, mailKit, type TestSmtp } from './smtp-fixture.js';
+import { emailSettings, makeSelfSignedCert, sshBan, startSmtp, T0, waitFor, mailKit } from './smtp-fixture.js';
 
 let tmp: TempDir;
 let tlsFiles: { key: Buffer; cert: Buffer };

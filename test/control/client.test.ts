@@ -101,12 +101,12 @@ describe('ControlClient: requests', () => {
       expectTypeOf(record).toEqualTypeOf<BanRecord>();
       expectTypeOf<Awaited<ReturnType<typeof client.request<'unban'>>>>().toEqualTypeOf<{ unbanned: number }>();
       // Checked by tsc only, never sent:
-      const _typeChecks = () => [
+      void (() => [
         // @ts-expect-error -- subscriptions go through subscribe()
         client.request({ command: 'subscribe' }),
         // @ts-expect-error -- a field the command does not have
         client.request({ command: 'status', verbose: true }),
-      ];
+      ]);
       await expect(client.request({ command: 'unban', ip: '192.0.2.7' })).resolves.toEqual({ unbanned: 1 });
       const refused = client.request({ command: 'ban', ip: '192.0.2.99' });
       await expect(refused).rejects.toBeInstanceOf(ControlRequestError);

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JournalSource, type JournalEvent } from '../../src/engine/source/journal-source.js';
 import type { SourcePosition } from '../../src/engine/types.js';
-import { sleep, waitFor } from '../helpers/wait.js';
+import { waitFor } from '../helpers/wait.js';
 
 const waitForLive = (done: () => boolean, what: string, ms = 15_000): Promise<void> => waitFor(done, what, ms, 20);
 

@@ -69,8 +69,6 @@ export class CompiledFilter {
   private readonly literals: RegExp | null;
   private readonly dates: DateDetector;
   private readonly connections = new ConnectionMemory();
-  /** The ignore patterns in order (the filter's, then the jail's), for explain. */
-  readonly ignoreSources: readonly PatternSource[];
 
   constructor(readonly definition: FilterDefinition, options: CompileOptions = {}) {
     this.name = definition.name;
@@ -78,7 +76,6 @@ export class CompiledFilter {
     const failScans = definition.failregex.map(scan);
     this.fail = combine(definition.failregex, failScans);
     this.ignore = ignore.length ? combine(ignore, ignore.map(scan)) : null;
-    this.ignoreSources = ignore;
     const prefScan = definition.prefregex ? scan(definition.prefregex) : null;
     this.pref = definition.prefregex && prefScan ? combine([definition.prefregex], [prefScan]) : null;
     if (!prefScan || !hasGroup(prefScan, HOST_GROUPS)) {

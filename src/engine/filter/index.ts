@@ -3,4 +3,4 @@ export { CompiledFilter, compileFilter, type CompileOptions } from './compiled-f
 export { DateDetector, type DateDetectorOptions } from './date-detector.js';
 export { FilterError, parseIni, type IniFile, type IniValue } from './ini-reader.js';
 export { normalizeIp } from './host.js';
-export type { DateMatch, Failure, FilterDefinition, LineResult, PatternSource } from './types.js';
+export type { DateMatch, FilterDefinition, LineResult, PatternSource } from './types.js';

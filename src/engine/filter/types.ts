@@ -58,11 +58,3 @@ export type LineResult =
   | { kind: 'ignored'; regexIndex: number; time: number; dateFormat: string }
   | { kind: 'missed' };
 
-/** A failure ready for the fail counter. */
-export interface Failure {
-  jail: string;
-  ip: string;
-  time: number;
-  line: string;
-  user?: string;
-}

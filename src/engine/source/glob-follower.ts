@@ -92,10 +92,6 @@ export class GlobFollower {
     return [...this.followers.keys()];
   }
 
-  positions(): SourcePosition[] {
-    return [...this.followers.values()].map((f) => f.position());
-  }
-
   stats(): FollowStats {
     const sum: FollowStats = { lines: 0, truncated: 0, rotations: 0 };
     for (const f of this.followers.values()) {

@@ -200,11 +200,6 @@ export const SETTINGS_FIELDS: readonly SettingsField[] = [
   },
 ];
 
-/** The field with this id. */
-export function fieldById(id: SettingsFieldId): SettingsField {
-  return SETTINGS_FIELDS.find((f) => f.id === id)!;
-}
-
 /** The next value of a flag or choice field (space). */
 export function nextChoice(field: SettingsField, text: string): string {
   const choices = field.choices ?? [];
