@@ -182,8 +182,8 @@ describe.skipIf(!fail2banRegex)('differential against fail2ban-regex', () => {
       const unmapped = result.unmapped.map((row) => `  fail2ban match not found in the sample: ${row.slice(0, 140)}`);
       console.log([`${name} on ${result.sample}: ${result.disagreements.length} lines disagree`, ...listed, ...unmapped].join('\n'));
 
+      // A report, not a threshold (conformance.test.ts holds the filters to one): it only has to run.
       expect(ours.lines).toBeGreaterThan(0);
-      expect(result.disagreements.length).toBeGreaterThanOrEqual(0);
     });
   }
 });

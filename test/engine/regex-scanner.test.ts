@@ -128,8 +128,7 @@ describe('scanPattern', () => {
 
   // An escape such as \x2d stands for one character; its hex digits are not literal text.
   it('does not take the digits of a \\x escape as literal text', () => {
-    const literal = scanPattern('^user\\x2dname from').literal;
-    if (literal !== null) expect('user-name from'.includes(literal)).toBe(true);
+    expect(scanPattern('^user\\x2dname from').literal).toBe('name from');
   });
 
   it('matches a line through a pattern with a \\x escape (the prefilter must not skip it)', () => {

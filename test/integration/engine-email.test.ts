@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import { EngineLog } from '../../src/engine/engine-log.js';
 import { Engine } from '../../src/engine/engine.js';
-import { MemoryStore } from '../../src/engine/memory-store.js';
+import { SqliteStore } from '../../src/engine/store.js';
 import { DryRunBackend } from '../../src/firewall/dry-run-backend.js';
 import { startSmtp, waitFor, type TestSmtp } from '../actions/smtp-fixture.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
@@ -46,7 +46,8 @@ actions = ["firewall", "email"]
 filter = "sshd"
 logpath = [${JSON.stringify(path.join(tmp.dir, 'other.log'))}]
 `, path.join(tmp.dir, 'config.toml'));
-    const store = new MemoryStore();
+    const stateDir = path.join(tmp.dir, 'state');
+    let store = SqliteStore.open(stateDir);
     const firewall = new DryRunBackend();
     const engineLog = new EngineLog();
     engine = new Engine({ configPath: path.join(tmp.dir, 'config.toml'), config, store, firewall, log: engineLog });
@@ -61,9 +62,12 @@ logpath = [${JSON.stringify(path.join(tmp.dir, 'other.log'))}]
     expect(text).not.toContain('198.18.7.2');
     await engine.stop();
 
-    // A restart restores both bans and sends nothing.
+    // A restart from the database on disk restores both bans and sends nothing.
+    store.close();
+    store = SqliteStore.open(stateDir);
     engine = new Engine({ configPath: path.join(tmp.dir, 'config.toml'), config, store, firewall, log: new EngineLog() });
     await engine.start();
+    expect(engine.list().map((b) => b.ip).sort()).toEqual(['198.18.7.1', '198.18.7.2']);
     await new Promise((r) => setTimeout(r, 500));
     expect(smtp.messages).toHaveLength(1);
   });

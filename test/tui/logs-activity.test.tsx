@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { waitFor } from '../helpers/wait.js';
 import { renderWithProviders, sshFailure, type ConsoleHarness } from './helpers/render-with-providers.js';
 
 let h: ConsoleHarness | null = null;
@@ -41,7 +42,10 @@ describe('Logs pane', () => {
     const before = h.frame();
     h.appendLog(sshFailure('198.51.100.42'));
     await h.model.request({ command: 'ban', ip: '203.0.113.80' });
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // The engine has logged both, and the model has them: only the paused view leaves them out.
+    await waitFor(() => h!.model.logs.some((e) => e.message.includes('Found 198.51.100.42')), 'the engine to read the new line');
+    h.model.changed(true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
     expect(h.frame()).not.toContain('198.51.100.42');
     // The rows under the summary line stay as they were.
     expect(h.frame().split('\n').slice(4)).toEqual(before.split('\n').slice(4));
