@@ -3,6 +3,7 @@ import { BanManager, type BanEvent } from '../engine/ban-manager.js';
 import { systemClock } from '../engine/clock.js';
 import { SqliteStore } from '../engine/store.js';
 import { TrustedSet } from '../engine/trusted.js';
+import { DryRunBackend } from '../firewall/dry-run-backend.js';
 import { selectBackend } from '../firewall/select-backend.js';
 import { acquireLock } from './state-lock.js';
 import type { FirewallBackend } from '../firewall/types.js';
@@ -41,7 +42,9 @@ export async function openEngineContext(
     throw err;
   }
   try {
-    const choice = await selectBackend(config.firewall.backend, config.daemon.state_dir);
+    // Reading needs no firewall: the configured one is chosen (and its tools and rights checked)
+    // only to change it, so `bans` and `trust list` work for any user who can read the database.
+    const choice = options.live ? await selectBackend(config.firewall.backend, config.daemon.state_dir) : { backend: new DryRunBackend() };
     const trusted = new TrustedSet({ config: config.trusted.ranges });
     const bans = new BanManager({
       store,
@@ -63,7 +66,7 @@ export async function openEngineContext(
       firewall: choice.backend,
       bans,
       trusted,
-      ...(choice.notice ? { notice: choice.notice } : {}),
+      ...('notice' in choice && choice.notice ? { notice: choice.notice } : {}),
       close: () => {
         bans.stop();
         store.close();
