@@ -5,6 +5,7 @@ import { connectIfListening, type ControlClient } from '../control/client.js';
 import { InProcessControl } from '../control/in-process.js';
 import { DemoGenerator, prepareDemo, type DemoSetup } from '../demo/index.js';
 import { CONSOLE_MAX_FPS, ConsoleApp, ConsoleModel, PANES } from '../tui/index.js';
+import { sshSession } from '../firewall/rules.js';
 import { openEngineStack, type EngineStack } from './engine-stack.js';
 
 /** How the console was asked to run. */
@@ -93,7 +94,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
 /** Runs the engine in this process, as the daemon would, with the console as its only client. */
 async function runHere(configPath: string): Promise<Backing> {
   let control: InProcessControl | null = null;
-  const stack: EngineStack = await openEngineStack(configPath, { onEvent: (event, data) => control?.broadcast(event, data) });
+  const stack: EngineStack = await openEngineStack(configPath, { onEvent: (event, data) => control?.broadcast(event, data), operatorSession: sshSession() });
   control = new InProcessControl(stack.handlers);
   await stack.start();
   if (stack.notice) stack.log.warning(null, stack.notice);

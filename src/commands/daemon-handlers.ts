@@ -8,6 +8,7 @@ import type { FirewallBackend } from '../firewall/types.js';
 import { applyOverlayChange, configHandlers } from './config-handlers.js';
 import { filterHandlers } from './filter-handlers.js';
 import { firewallHandler } from './firewall-handler.js';
+import type { SshSession } from '../firewall/rules.js';
 
 /** What the daemon's (and the in-process console's) command handlers work on. */
 export interface DaemonParts {
@@ -25,6 +26,12 @@ export interface DaemonParts {
   emit?: (event: string, data: unknown) => void;
   /** Aborted when the engine stops: timers the handlers keep (the rollback countdown) are cleared. */
   stopped?: AbortSignal;
+  /**
+   * The SSH session of the operator the engine answers to, which a rule apply must not cut: the
+   * console's when it runs the engine in its own process. None for the daemon: its environment
+   * is that of whoever started it, and its clients check their own session before they apply.
+   */
+  operatorSession?: SshSession | null;
 }
 
 /** One handler per control command, over the running engine. */

@@ -9,6 +9,7 @@ import type { FirewallBackend } from '../firewall/types.js';
 import { daemonHandlers } from './daemon-handlers.js';
 import type { FirewallEventData } from './firewall-handler.js';
 import { acquireLock } from './state-lock.js';
+import type { SshSession } from '../firewall/rules.js';
 
 /** How an engine stack reports and where it finds filters. */
 export interface EngineStackOptions {
@@ -20,6 +21,8 @@ export interface EngineStackOptions {
   onEvent?: (event: string, data: unknown) => void;
   /** Also called for each engine log entry with its formatted line (the daemon writes it to stderr). */
   logEcho?: (line: string, entry: LogEntry) => void;
+  /** The operator's SSH session, for a rule apply to keep open (see DaemonParts.operatorSession). */
+  operatorSession?: SshSession | null;
   /** Filter folders searched before the user's filter.d and the shipped filters. */
   filterDirs?: string[];
 }
@@ -86,7 +89,9 @@ export async function openEngineStack(configPath: string, options: EngineStackOp
       return `reloaded ${configPath}`;
     };
     const stopping = new AbortController();
-    const handlers = daemonHandlers({ configPath, engine, log, firewall: choice.backend, applier, reload, emit, stopped: stopping.signal });
+    const handlers = daemonHandlers({
+      configPath, engine, log, firewall: choice.backend, applier, reload, emit, stopped: stopping.signal, operatorSession: options.operatorSession ?? null,
+    });
     const opened = store;
     let stopped: Promise<void> | null = null;
     const stop = async (): Promise<void> => {

@@ -56,7 +56,7 @@ export function firewallHandler(parts: DaemonParts): CommandHandlers['firewall']
     }
     try {
       if (req.action === 'apply') {
-        const warnings = guardWarnings(draft, engine.trusted.ranges());
+        const warnings = guardWarnings(draft, engine.trusted.ranges(), parts.operatorSession ?? null);
         if (warnings.length && !req.force) throw new Error(`not applied: ${warnings.join('; ')} (use --force to apply anyway)`);
         const pending = await applier.apply(draft, config.firewall.confirm_timeout);
         armRollback(pending.deadline);

@@ -102,8 +102,14 @@ export function rangeContains(cidr: string, address: ipaddr.IPv4 | ipaddr.IPv6):
   return net.kind() === address.kind() && address.match(net, bits);
 }
 
+/** Where an SSH session comes from: the client's address and the server's port. */
+export interface SshSession {
+  address: string;
+  port: number;
+}
+
 /** Where the current SSH session comes from, from `SSH_CONNECTION` ("client port server port"). */
-export function sshSession(env: NodeJS.ProcessEnv = process.env): { address: string; port: number } | null {
+export function sshSession(env: NodeJS.ProcessEnv = process.env): SshSession | null {
   const parts = (env.SSH_CONNECTION ?? '').trim().split(/\s+/);
   if (parts.length !== 4 || !ipaddr.isValid(parts[0]!)) return null;
   return { address: parts[0]!, port: Number(parts[3]) };
@@ -113,7 +119,7 @@ export function sshSession(env: NodeJS.ProcessEnv = process.env): { address: str
  * What is dangerous in a draft, before it is applied: new SSH connections from the current
  * session's address refused (a lock-out at the next login), or a deny rule covering a trusted range.
  */
-export function guardWarnings(draft: RuleSet, trusted: string[], session = sshSession()): string[] {
+export function guardWarnings(draft: RuleSet, trusted: string[], session: SshSession | null = sshSession()): string[] {
   const warnings: string[] = [];
   if (session) {
     const result = evaluate(draft, { address: session.address, protocol: 'tcp', port: session.port });

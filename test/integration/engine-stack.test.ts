@@ -230,6 +230,28 @@ describe('openEngineStack with InProcessControl', () => {
     expect(((await control.request({ command: 'firewall', action: 'show' })).data as { pending: unknown }).pending).toBeNull();
   });
 
+  it('checks a rule apply against the operator session it is given, never against its own environment', async () => {
+    await control.request({ command: 'firewall', action: 'draft', rules: [], default_policy: 'drop' });
+    const saved = process.env['SSH_CONNECTION'];
+    // The environment of whoever started the engine: not the operator's, and ignored.
+    process.env['SSH_CONNECTION'] = '198.51.100.200 50022 198.18.0.1 22';
+    try {
+      const applied = await control.request({ command: 'firewall', action: 'apply' });
+      expect(applied.message).toContain('applied');
+      await control.request({ command: 'firewall', action: 'rollback' });
+      await stack!.stop();
+      const opened = await openEngineStack(configFile, { operatorSession: { address: '198.51.100.200', port: 22 } });
+      stack = opened;
+      await opened.start();
+      await expect(new InProcessControl(opened.handlers).request({ command: 'firewall', action: 'apply' })).rejects.toThrow(
+        'refuses new SSH connections from 198.51.100.200 (your session) to port 22',
+      );
+    } finally {
+      if (saved === undefined) delete process.env['SSH_CONNECTION'];
+      else process.env['SSH_CONNECTION'] = saved;
+    }
+  });
+
   it('stops cleanly: the lock is released, unconfirmed rules are rolled back, and a new stack opens on the same state', async () => {
     await control.request({ command: 'firewall', action: 'draft', default_policy: 'drop' });
     await control.request({ command: 'firewall', action: 'apply', force: true });
