@@ -2,9 +2,9 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import ipaddr from 'ipaddr.js';
 import { stringify } from 'smol-toml';
 import { loadConfig, type Config } from '../config/index.js';
+import { rangesOverlap } from '../engine/trusted.js';
 import { DEMO_RANGES } from './addresses.js';
 import type { DemoService } from './traffic.js';
 
@@ -145,25 +145,8 @@ function demoJail(filter: string, logpath: string) {
 
 /** Loopback, then the base config's ranges that neither repeat it nor cover a demo address. */
 function trustedRanges(baseRanges: string[]): string[] {
-  const demo = DEMO_RANGES.map((r) => ipaddr.parseCIDR(r));
-  const kept = baseRanges.filter((range) => {
-    const cidr = toCidr(range);
-    if (LOOPBACK.some((l) => overlaps(toCidr(l), cidr))) return false;
-    return !demo.some((d) => overlaps(d, cidr));
-  });
+  const kept = baseRanges.filter((range) => !LOOPBACK.some((l) => rangesOverlap(l, range)) && !DEMO_RANGES.some((d) => rangesOverlap(d, range)));
   return [...LOOPBACK, ...kept];
 }
 
-type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
-function toCidr(range: string): Cidr {
-  if (range.includes('/')) return ipaddr.parseCIDR(range);
-  const ip = ipaddr.parse(range);
-  return [ip, ip.kind() === 'ipv4' ? 32 : 128];
-}
-
-/** Two ranges overlap when one contains the other's network address. */
-function overlaps(a: Cidr, b: Cidr): boolean {
-  if (a[0].kind() !== b[0].kind()) return false;
-  return (a[0] as ipaddr.IPv4).match(b[0] as ipaddr.IPv4, b[1]) || (b[0] as ipaddr.IPv4).match(a[0] as ipaddr.IPv4, a[1]);
-}

@@ -1,5 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import type { FirewallSettings } from '../config/index.js';
+import { rangesOverlap } from '../engine/trusted.js';
 import { checkAddress } from './addresses.js';
 import type { FirewallRule, PortSpec, RuleSet } from './types.js';
 
@@ -133,7 +134,7 @@ export function guardWarnings(draft: RuleSet, trusted: string[], session: SshSes
     if (isLoopback(checked.text)) continue;
     for (const rule of draft.rules) {
       if (rule.action !== 'deny') continue;
-      if (rule.sources.length === 0 || rule.sources.some((s) => overlaps(s, checked.text))) {
+      if (rule.sources.length === 0 || rule.sources.some((s) => rangesOverlap(s, checked.text))) {
         warnings.push(`rule "${rule.name}" denies traffic from trusted range ${range}`);
       }
     }
@@ -146,7 +147,4 @@ function isLoopback(cidr: string): boolean {
   return net.range() === 'loopback';
 }
 
-function overlaps(a: string, b: string): boolean {
-  const network = (c: string) => (c.includes('/') ? c.split('/')[0]! : c);
-  return rangeContains(a, ipaddr.process(network(b))) || rangeContains(b, ipaddr.process(network(a)));
-}
+

@@ -1,27 +1,18 @@
 import ipaddr from 'ipaddr.js';
 import { formatDuration } from '../../config/index.js';
+import { checkAddress } from '../../firewall/addresses.js';
 import { rangeContains, sshSession } from '../../firewall/rules.js';
 import type { UiActions } from '../contexts.js';
 import type { ConsoleModel } from './console-model.js';
 
 /** Ranges wider than these ask first: a typo here bans or trusts a whole network. */
-const WIDE_BITS = { ipv4: 24, ipv6: 48 } as const;
-
-/** The address family and prefix length of an address or CIDR range. */
-function prefixOf(range: string): { kind: 'ipv4' | 'ipv6'; bits: number } {
-  if (range.includes('/')) {
-    const [net, bits] = ipaddr.parseCIDR(range);
-    return { kind: net.kind(), bits };
-  }
-  const kind = ipaddr.process(range).kind();
-  return { kind, bits: kind === 'ipv4' ? 32 : 128 };
-}
+const WIDE_BITS = { 4: 24, 6: 48 } as const;
 
 /** "Ban 10.0.0.0/8 (16,777,216 addresses)?" for a range wider than /24 or /48, else null. */
 export function wideRangeQuestion(verb: string, range: string): string | null {
-  const { kind, bits } = prefixOf(range);
-  if (bits >= WIDE_BITS[kind]) return null;
-  const size = kind === 'ipv4' ? (2 ** (32 - bits)).toLocaleString('en-US') : `2^${128 - bits}`;
+  const { family, prefix } = checkAddress(range);
+  if (prefix >= WIDE_BITS[family]) return null;
+  const size = family === 4 ? (2 ** (32 - prefix)).toLocaleString('en-US') : `2^${128 - prefix}`;
   return `${verb} ${range} (${size} addresses)?`;
 }
 
