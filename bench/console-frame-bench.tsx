@@ -17,6 +17,7 @@ import { InProcessControl } from '../src/control/in-process.js';
 import { SqliteStore } from '../src/engine/store.js';
 import type { BanRecord } from '../src/engine/types.js';
 import { CONSOLE_MAX_FPS, ConsoleApp, ConsoleModel, PANES } from '../src/tui/index.js';
+import { median, percentile } from './peak-rss.js';
 
 const BANS = Number(process.env['CONSOLE_BENCH_BANS'] ?? 100_000);
 const KEYS = Number(process.env['CONSOLE_BENCH_KEYS'] ?? 60);
@@ -77,14 +78,8 @@ function seedBans(stateDir: string, count: number): void {
   store.close();
 }
 
-const median = (values: number[]): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
-};
-const percentile = (values: number[], p: number): number => {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
-};
+/** The `p`th percentile (0-100) of unsorted values. */
+const percentileOf = (values: number[], pct: number): number => percentile([...values].sort((a, b) => a - b), pct) ?? NaN;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Where the console's engine runs for one case. */
@@ -214,7 +209,7 @@ async function runCase(mode: Mode): Promise<CaseResult> {
 }
 
 const cell = (values: number[] | undefined): string =>
-  values ? `${median(values).toFixed(1).padStart(7)} ${percentile(values, 0.95).toFixed(1).padStart(7)}` : '      -       -';
+  values ? `${median(values).toFixed(1).padStart(7)} ${percentileOf(values, 95).toFixed(1).padStart(7)}` : '      -       -';
 
 async function main(): Promise<void> {
   const results: CaseResult[] = [];
@@ -233,7 +228,7 @@ async function main(): Promise<void> {
   console.log('');
   for (const r of results) {
     const all = Object.values(r.latency).flat();
-    const p95 = percentile(all, 0.95);
+    const p95 = percentileOf(all, 95);
     console.log(`${r.mode}: p95 ${p95.toFixed(1)} ms = ${(p95 / TARGET_MS).toFixed(2)}x the ${TARGET_MS} ms target per key press: ${p95 < TARGET_MS ? 'met' : 'missed'}`);
   }
 }

@@ -32,6 +32,7 @@ import type { BanEntry, FirewallBackend } from '../src/firewall/types.js';
 import { createNetns, deleteNetns, liveNetns } from './firewall-netns.js';
 import { exitCodeInNetns, netnsUnavailable } from './latency-netns.js';
 import { mulberry32 as random } from './generate-auth-log.js';
+import { percentile } from './peak-rss.js';
 
 const env = process.env;
 const num = (value: string | undefined, fallback: number) => (value === undefined || value === '' ? fallback : Number(value));
@@ -84,12 +85,6 @@ interface Row {
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const ms = (v: number | undefined) => (v === undefined ? '-' : v < 10 ? `${v.toFixed(2)} ms` : v < 1000 ? `${v.toFixed(1)} ms` : `${(v / 1000).toFixed(2)} s`);
 const fmt = (n: number) => n.toLocaleString('en-US');
-
-/** Nearest-rank percentile of sorted values. */
-function percentile(sorted: number[], p: number): number | undefined {
-  if (sorted.length === 0) return undefined;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
-}
 
 function ipv4(n: number): string {
   return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');

@@ -141,6 +141,12 @@ export function median(xs: number[]): number {
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** Nearest-rank percentile (`p` in 0-100) of values sorted ascending; undefined for none. */
+export function percentile(sorted: number[], p: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
 /** A command line as one would type it, for the report. */
 export function shellQuote(cmd: string, args: string[]): string {
   return [cmd, ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`))

@@ -1,13 +1,13 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { emailSettings, sshBan, startSmtp, T0, waitFor, mailKit } from './smtp-fixture.js';
+import { sleep } from '../helpers/wait.js';
 
 const kit = mailKit();
 const { server, notifier } = kit;
 
 afterEach(() => kit.cleanup());
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('EmailNotifier when the mail server fails', () => {
   it('retries a refused recipient with backoff, then gives up on that message and reports it', async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { CLI, cli, ensureCliBuilt, run } from '../helpers/cli.js';
 import { safeSections } from '../helpers/safe-config.js';
+import { sleep } from '../helpers/wait.js';
 
 let tmp: TempDir;
 let config: string;
@@ -28,7 +29,6 @@ const show = async (): Promise<{ pending: unknown; current: { rules: unknown[] }
   expect(result.code, result.stderr).toBe(0);
   return JSON.parse(result.stdout);
 };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('portcullis firewall (dry-run backend)', () => {
   it('refuses a draft that would lock out the SSH session unless forced', async () => {

@@ -11,9 +11,9 @@ import { SqliteStore } from '../../src/engine/store.js';
 import type { BanRecord } from '../../src/engine/types.js';
 import { DryRunBackend } from '../../src/firewall/dry-run-backend.js';
 import { REPO_ROOT } from '../helpers/filter-paths.js';
+import { sleep } from '../helpers/wait.js';
 
 const SEED = 21;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('demo end to end: the real engine over the demo config and generator (dry-run firewall)', () => {
   let setup: DemoSetup | null = null;

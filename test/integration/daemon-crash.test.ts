@@ -5,6 +5,7 @@ import { SqliteStore } from '../../src/engine/store.js';
 import { CLI, cli, ensureCliBuilt, ROOT } from '../helpers/cli.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { dryRunBans, safePaths, safeSections } from '../helpers/safe-config.js';
+import { sleep } from '../helpers/wait.js';
 
 const N = 500; // distinct addresses, two failures each (maxretry 2)
 const CHUNK = 5; // addresses appended per write
@@ -52,7 +53,6 @@ class LogWatcher {
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

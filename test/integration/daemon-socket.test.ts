@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, cli, ensureCliBuilt, ROOT, run, type RunResult } from '../helpers/cli.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { dryRunBans, safePaths, safeSections } from '../helpers/safe-config.js';
+import { sleep } from '../helpers/wait.js';
 
 let tmp: TempDir;
 let configFile: string;
@@ -12,7 +13,6 @@ let authLog: string;
 let daemon: ChildProcess | null = null;
 let stderr = '';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function waitFor(check: () => boolean | Promise<boolean>, what: string, ms = 20_000): Promise<void> {
   const until = Date.now() + ms;
   while (!(await check())) {
