@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { useEffect, useState } from 'react';
 import type { ActivityResult } from '../../../control/protocol.js';
 import { fit } from '../../components/format.js';
-import { useModel } from '../../contexts.js';
+import { useModel, useUiState } from '../../contexts.js';
 import { tone } from '../../theme.js';
 import { usePaneKeys } from '../../use-pane-keys.js';
 import { bindingList } from '../../keymap.js';
@@ -24,7 +24,9 @@ export function ActivityPane({ height, width }: PaneProps) {
       setError((err as Error).message);
     }
   };
-  useEffect(() => model.addPoll(load), [model]);
+  // Polled only while shown: nobody reads a hidden chart.
+  const shown = useUiState().pane === 'activity';
+  useEffect(() => (shown ? model.addPoll(load) : undefined), [model, shown]);
   usePaneKeys('activity', ACTIVITY_KEYS, () => void load());
 
   if (error) return <Text color={tone('bad')}>{error}</Text>;

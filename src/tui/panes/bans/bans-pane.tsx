@@ -25,7 +25,7 @@ export function BansPane({ height, width }: PaneProps) {
   const model = useModel();
   const ui = useUiState();
   const actions = useUiActions();
-  const now = useNow();
+  const now = useNow(ui.pane === 'bans' ? 1000 : null);
   const [state, dispatch] = useReducer(bansReducer, INITIAL_BANS_STATE);
   const filter = ui.filters.bans;
   const rows = model.bans.view(state.sortKey, filter);

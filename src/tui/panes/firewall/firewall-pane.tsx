@@ -5,7 +5,7 @@ import { diffRuleSets, guardWarnings } from '../../../firewall/rules.js';
 import type { RuleSet } from '../../../firewall/types.js';
 import { navigationDelta } from '../../components/navigation-keys.js';
 import { useNow } from '../../components/use-now.js';
-import { useModel, useUiActions } from '../../contexts.js';
+import { useModel, useUiActions, useUiState } from '../../contexts.js';
 import type { KeyBinding } from '../../keymap.js';
 import { usePaneKeys } from '../../use-pane-keys.js';
 import type { PaneProps } from '../pane-props.js';
@@ -27,7 +27,7 @@ import { useFirewallSnapshot } from './use-firewall-snapshot.js';
 export function FirewallPane({ height, width }: PaneProps) {
   const model = useModel();
   const actions = useUiActions();
-  const now = useNow(500);
+  const now = useNow(useUiState().pane === 'firewall' ? 500 : null);
   const [state, dispatch] = useReducer(firewallReducer, INITIAL_FIREWALL_STATE);
   const { refresh, confirmTimeout } = useFirewallSnapshot(model, dispatch);
   const snapshot = state.snapshot;

@@ -20,7 +20,7 @@ export function LogsPane({ height }: PaneProps) {
   const model = useModel();
   const ui = useUiState();
   const actions = useUiActions();
-  const now = useNow(5000);
+  const now = useNow(ui.pane === 'logs' ? 5000 : null);
   const [state, dispatch] = useReducer(logsReducer, INITIAL_LOGS_STATE);
   const [why, setWhy] = useState<WhyResult | null>(null);
   const search = ui.filters.logs;
@@ -31,9 +31,14 @@ export function LogsPane({ height }: PaneProps) {
     if (!state.follow && !frozen) setFrozen([...model.logs]);
     if (state.follow && frozen) setFrozen(null);
   }, [state.follow]);
-  const entries = visibleEntries(frozen ?? model.logs, state, search);
+  // Filtered again only when an entry arrives or a filter changes, not on every frame.
+  const logVersion = (model.seen['log'] ?? 0) + (model.seen['dropped'] ?? 0);
+  const entries = useMemo(
+    () => visibleEntries(frozen ?? model.logs, state, search),
+    [frozen, model.logs, logVersion, state.minLevel, state.jail, search],
+  );
   const listHeight = Math.max(1, height - 1);
-  const jails = useMemo(() => [...new Set(model.logs.map((e) => e.jail).filter((j): j is string => j !== null))].sort(), [model.logs.length]);
+  const jails = useMemo(() => [...new Set(model.logs.map((e) => e.jail).filter((j): j is string => j !== null))].sort(), [model.logs, logVersion]);
 
   useEffect(() => dispatch({ type: 'clamp', length: entries.length, height: listHeight }), [entries.length, listHeight, state.follow]);
 
