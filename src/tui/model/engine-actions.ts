@@ -55,3 +55,30 @@ export function trustRange(model: ConsoleModel, actions: UiActions, range: strin
   if (question) actions.confirm(`${question} Bans inside it are lifted and none are made`, run);
   else run();
 }
+
+/** Lifts one ban, or every ban (`all`), and says how many went. */
+export function unban(model: ConsoleModel, actions: UiActions, ip: string | 'all'): Promise<unknown> {
+  if (ip === 'all') return actions.run(model.request({ command: 'unban', all: true }), (r) => `unbanned ${r.unbanned} addresses`);
+  return actions.run(model.request({ command: 'unban', ip }), () => `unbanned ${ip}`);
+}
+
+/** The question `unban all` asks first. */
+export function unbanAllQuestion(model: ConsoleModel): string {
+  return `Unban all ${model.bans.size} addresses?`;
+}
+
+/** Stops trusting a range added at run time, then reloads the list. */
+export function untrustRange(model: ConsoleModel, actions: UiActions, range: string): Promise<void> {
+  return actions
+    .run(model.request({ command: 'trust', action: 'rm', range }), (r) =>
+      r.action === 'rm' && r.removed ? `no longer trusted: ${r.range}` : `${range} was not trusted at run time`,
+    )
+    .then(() => model.refreshTrusted())
+    .then(() => model.changed(true))
+    .catch((err: Error) => actions.say(err.message, 'bad'));
+}
+
+/** Turns a jail on or off (saved to the overlay file). */
+export function setJailEnabled(model: ConsoleModel, actions: UiActions, name: string, enabled: boolean): Promise<unknown> {
+  return actions.run(model.request({ command: 'jail', name, enabled }), (r) => `jail ${r.name} ${r.enabled ? 'enabled' : 'disabled'} (saved to the overlay file)`);
+}

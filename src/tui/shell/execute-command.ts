@@ -1,6 +1,6 @@
 import type { UiActions } from '../contexts.js';
 import type { ConsoleModel } from '../model/console-model.js';
-import { banByHand, trustRange } from '../model/engine-actions.js';
+import { banByHand, setJailEnabled, trustRange, unban, unbanAllQuestion, untrustRange } from '../model/engine-actions.js';
 import { COMMAND_USAGE, parseCommand } from './command-parser.js';
 
 /** What running a command line needs from the shell. */
@@ -31,26 +31,19 @@ export function executeCommand(line: string, ctx: CommandContext): void {
       banByHand(model, actions, command.ip, command.seconds);
       return;
     case 'unban':
-      void actions.run(model.request({ command: 'unban', ip: command.ip }), () => `unbanned ${command.ip}`);
+      void unban(model, actions, command.ip);
       return;
     case 'unban-all':
-      actions.confirm(`Unban all ${model.bans.size} addresses?`, () => {
-        void actions.run(model.request({ command: 'unban', all: true }), (r) => `unbanned ${r.unbanned} addresses`);
-      });
+      actions.confirm(unbanAllQuestion(model), () => void unban(model, actions, 'all'));
       return;
     case 'trust':
       trustRange(model, actions, command.range, command.note);
       return;
     case 'untrust':
-      void actions.run(model.request({ command: 'trust', action: 'rm', range: command.range }), (r) =>
-        r.action === 'rm' && r.removed ? `no longer trusted: ${r.range}` : `${command.range} was not trusted at run time`,
-      )
-        .then(() => model.refreshTrusted())
-        .then(() => model.changed(true))
-        .catch((err: Error) => actions.say(err.message, 'bad'));
+      void untrustRange(model, actions, command.range);
       return;
     case 'jail':
-      void actions.run(model.request({ command: 'jail', name: command.name, enabled: command.enabled }), (r) => `jail ${r.name} ${r.enabled ? 'enabled' : 'disabled'}`);
+      void setJailEnabled(model, actions, command.name, command.enabled);
       return;
     case 'reload':
       void actions.run(model.request({ command: 'reload' }), (r) => r.message);

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import TextInput from 'ink-text-input';
 import { useEffect, useReducer, useRef, type ReactElement } from 'react';
-import { banByHand, trustRange } from '../../model/engine-actions.js';
+import { banByHand, trustRange, unban, unbanAllQuestion } from '../../model/engine-actions.js';
 import { fit, formatLeft, formatTime } from '../../components/format.js';
 import { navigationDelta } from '../../components/navigation-keys.js';
 import { useNow } from '../../components/use-now.js';
@@ -68,14 +68,14 @@ export function BansPane({ height, width }: PaneProps) {
         const ip = state.detail ?? selected?.ip;
         if (!ip) return;
         dispatch({ type: 'detail', ip: null });
-        void actions.run(model.request({ command: 'unban', ip }), () => `unbanned ${ip}`);
+        void unban(model, actions, ip);
         return;
       }
       case 'trust':
         if (selected) trustRange(model, actions, selected.ip, `moved from the bans list (${selected.jail})`, `${selected.ip} is trusted now; its ban was lifted`);
         return;
       case 'unban-all':
-        void actions.run(model.request({ command: 'unban', all: true }), (r) => `unbanned ${r.unbanned} addresses`);
+        void unban(model, actions, 'all');
         return;
       default:
         return;
@@ -89,7 +89,7 @@ export function BansPane({ height, width }: PaneProps) {
     onText: (_input, name) => {
       if (name === 'esc') dispatch({ type: 'close-form' });
     },
-    question: (command) => (command === 'unban-all' ? `Unban all ${model.bans.size} addresses?` : `${command}?`),
+    question: (command) => (command === 'unban-all' ? unbanAllQuestion(model) : `${command}?`),
   });
 
   if (state.detail) {

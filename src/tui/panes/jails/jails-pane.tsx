@@ -16,6 +16,7 @@ import { filterNames, INITIAL_JAILS_STATE, jailsReducer } from './jails-reducer.
 import { useFilterActions } from './use-filter-actions.js';
 import { useFilterTester } from './use-filter-tester.js';
 import { useJailsConfig } from './use-jails-config.js';
+import { setJailEnabled } from '../../model/engine-actions.js';
 
 /**
  * Jails: every configured jail with its state, filter and counts, the selected one in detail;
@@ -102,7 +103,7 @@ export function JailsPane({ height, width }: PaneProps) {
     const name = selectedJail.name;
     if (command === 'toggle' || command === 'toggle-e') {
       const enabled = !selectedJail.enabled;
-      void actions.run(model.request({ command: 'jail', name, enabled }), (r) => `jail ${r.name} ${r.enabled ? 'enabled' : 'disabled'} (saved to the overlay file)`).then(afterChange);
+      void setJailEnabled(model, actions, name, enabled).then(afterChange);
     } else if (command === 'delete') {
       void actions.run(model.request({ command: 'jail-remove', name }), (r) => `deleted jail ${r.name} from the overlay file`).then(afterChange);
     }

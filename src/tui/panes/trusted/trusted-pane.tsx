@@ -4,7 +4,7 @@ import { useEffect, useReducer } from 'react';
 import { fit, printable } from '../../components/format.js';
 import { navigationDelta } from '../../components/navigation-keys.js';
 import { useModel, useUiActions, useUiState } from '../../contexts.js';
-import { trustRange } from '../../model/engine-actions.js';
+import { trustRange, untrustRange } from '../../model/engine-actions.js';
 import { tone } from '../../theme.js';
 import { usePaneKeys } from '../../use-pane-keys.js';
 import type { PaneProps } from '../pane-props.js';
@@ -26,8 +26,6 @@ export function TrustedPane({ height, width }: PaneProps) {
 
   useEffect(() => dispatch({ type: 'clamp', length: rows.length, height: listHeight }), [rows.length, listHeight]);
 
-  const refresh = (): Promise<void> =>
-    model.refreshTrusted().then(() => model.changed(true), (err: Error) => actions.say(err.message, 'bad'));
 
   const submit = (): void => {
     const form = state.form;
@@ -50,7 +48,7 @@ export function TrustedPane({ height, width }: PaneProps) {
         );
         return;
       }
-      void actions.run(model.request({ command: 'trust', action: 'rm', range: selected.range }), () => `no longer trusted: ${selected.range}`).then(refresh);
+      void untrustRange(model, actions, selected.range);
     }
   };
 
