@@ -1,7 +1,8 @@
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import {
   definingFiles,
+  editOverlay,
   loadConfig,
   overlayFile,
   removeFromOverlay,
@@ -20,18 +21,8 @@ import type { DaemonParts } from './daemon-handlers.js';
  * that no longer compiles, say), the overlay is put back as it was, so the file and the engine
  * never disagree.
  */
-export async function applyOverlayChange(parts: DaemonParts, change: () => Config): Promise<Config> {
-  const file = overlayFile(parts.configPath);
-  const before = existsSync(file) ? readFileSync(file, 'utf8') : null;
-  const config = change();
-  try {
-    await parts.engine.reload(config);
-  } catch (err) {
-    if (before === null) rmSync(file, { force: true });
-    else writeFileSync(file, before, { mode: 0o640 });
-    throw err;
-  }
-  return config;
+export function applyOverlayChange(parts: DaemonParts, change: () => Config): Promise<Config> {
+  return editOverlay(parts.configPath, change, (config) => parts.engine.reload(config));
 }
 
 /** `config`, `settings`, `jail-add` and `jail-remove`: reading and editing the configuration at run time. */

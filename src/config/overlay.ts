@@ -56,17 +56,47 @@ export function definingFiles(configFile: string, keyPath: string[]): string[] {
   });
 }
 
-function rewriteOverlay(configFile: string, change: (current: Table) => Table): Config {
+
+/**
+ * Puts whatever edit of the overlay file `edit` makes (writeOverlay, removeFromOverlay) before
+ * `accept`, which gets the new configuration (the engine reloads it): when `accept` throws, the
+ * overlay file goes back to what it was, so a refused change leaves nothing behind.
+ */
+export async function editOverlay(configFile: string, edit: () => Config, accept: (config: Config) => Promise<void>): Promise<Config> {
+  const { restore } = snapshotOverlay(configFile);
+  const config = edit();
+  try {
+    await accept(config);
+  } catch (err) {
+    restore();
+    throw err;
+  }
+  return config;
+}
+
+/** The overlay file's text now (null: none), and how to put it back. */
+function snapshotOverlay(configFile: string): { previous: string | null; restore: () => void } {
   const file = overlayFile(configFile);
   const previous = existsSync(file) ? readFileSync(file, 'utf8') : null;
+  return {
+    previous,
+    restore: () => {
+      if (previous === null) rmSync(file, { force: true });
+      else writeAtomically(file, previous);
+    },
+  };
+}
+
+function rewriteOverlay(configFile: string, change: (current: Table) => Table): Config {
+  const file = overlayFile(configFile);
+  const { previous, restore } = snapshotOverlay(configFile);
   const next = change(previous === null ? {} : (parse(previous) as Table));
   mkdirSync(path.dirname(file), { recursive: true });
   writeAtomically(file, `${HEADER}${stringify(next)}\n`);
   try {
     return loadConfig(configFile);
   } catch (err) {
-    if (previous === null) rmSync(file, { force: true });
-    else writeAtomically(file, previous);
+    restore();
     throw err;
   }
 }
