@@ -5,10 +5,12 @@ import {
   editOverlay,
   loadConfig,
   overlayFile,
+  readConfigTables,
   removeFromOverlay,
   resolveConfigPath,
   writeOverlay,
   type Config,
+  type ConfigFileTables,
   type JailConfig,
 } from '../config/index.js';
 import type { CommandHandlers, ConfigJail, FilterInfo } from '../control/index.js';
@@ -34,12 +36,14 @@ export function configHandlers(parts: DaemonParts): Pick<CommandHandlers, 'confi
       const config = engine.config;
       // Firewall rules are a draft until applied: they are read from the files, as `firewall show` does.
       const { firewall } = loadConfig(configPath);
+      // Each file parsed once for all the jails' "defined in".
+      const files = readConfigTables(configPath);
       return {
         configPath,
         overlayPath: overlayFile(configPath),
         // Copies: in-process callers get results by reference and must not reach the engine's config.
         settings: structuredClone(config.settings),
-        jails: Object.entries(config.jails).map(([name, jail]) => describeJail(configPath, config, name, jail)),
+        jails: Object.entries(config.jails).map(([name, jail]) => describeJail(configPath, config, name, jail, files)),
         firewall: { backend: firewall.backend, default_policy: firewall.default_policy, confirm_timeout: firewall.confirm_timeout, rules: structuredClone(firewall.rules) },
         filters: listFilters(engine.filterDirs()),
       };
@@ -75,8 +79,8 @@ export function configHandlers(parts: DaemonParts): Pick<CommandHandlers, 'confi
 }
 
 /** A jail with its effective values, as `config` and `jail-add` report it. */
-export function describeJail(configPath: string, config: Config, name: string, jail: JailConfig): ConfigJail {
-  const files = definingFiles(configPath, ['jails', name]);
+export function describeJail(configPath: string, config: Config, name: string, jail: JailConfig, tables?: ConfigFileTables[]): ConfigJail {
+  const files = definingFiles(configPath, ['jails', name], tables);
   const overlay = overlayFile(configPath);
   return {
     name,

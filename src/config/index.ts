@@ -3,7 +3,7 @@
  * default filled in and every duration in seconds (-1 = permanent).
  */
 export { loadConfig, parseConfig, resolveConfigPath, configOverlayDir, configFiles, userFilterDir, mergeTables, formatKeyPath } from './load.js';
-export { definingFiles, editOverlay, overlayFile, removeFromOverlay, writeOverlay } from './overlay.js';
+export { definingFiles, editOverlay, overlayFile, readConfigTables, removeFromOverlay, writeOverlay, type ConfigFileTables } from './overlay.js';
 export { parseDuration, formatDuration, checkDuration, PERMANENT } from './duration.js';
 export type { DurationOptions, DurationCheck } from './duration.js';
 export { ConfigError, formatProblem } from './errors.js';

@@ -42,18 +42,29 @@ export function removeFromOverlay(configFile: string, keyPath: string[]): Config
   });
 }
 
-/**
- * The configuration files (main file first, then `config.d/*.toml` in merge order) whose own
- * text sets `keyPath`, e.g. `["jails", "sshd"]`: where a jail or a setting comes from.
- */
-export function definingFiles(configFile: string, keyPath: string[]): string[] {
-  return configFiles(configFile).filter((file) => {
+/** One configuration file and its own tables, as parsed (empty when unreadable or broken). */
+export interface ConfigFileTables {
+  file: string;
+  tables: Table;
+}
+
+/** The configuration files (main file first, then `config.d/*.toml` in merge order), each parsed once. */
+export function readConfigTables(configFile: string): ConfigFileTables[] {
+  return configFiles(configFile).map((file) => {
     try {
-      return lookup(parse(readFileSync(file, 'utf8')) as Table, keyPath) !== undefined;
+      return { file, tables: parse(readFileSync(file, 'utf8')) as Table };
     } catch {
-      return false; // unreadable or broken: loadConfig reports it; it defines nothing here
+      return { file, tables: {} }; // unreadable or broken: loadConfig reports it; it defines nothing here
     }
   });
+}
+
+/**
+ * The configuration files whose own text sets `keyPath`, e.g. `["jails", "sshd"]`: where a jail
+ * or a setting comes from. Give `files` when asking about many keys, to parse them once.
+ */
+export function definingFiles(configFile: string, keyPath: string[], files = readConfigTables(configFile)): string[] {
+  return files.filter(({ tables }) => lookup(tables, keyPath) !== undefined).map(({ file }) => file);
 }
 
 
