@@ -2,6 +2,7 @@ import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { checkDuration, type DurationOptions } from './duration.js';
 import { describeValue } from './errors.js';
+import { checkAddress } from '../firewall/addresses.js';
 
 // Durations below are in seconds; -1 (PERMANENT) appears only where a ban time allows it.
 
@@ -167,21 +168,11 @@ function duration(opts: DurationOptions = {}) {
   });
 }
 
-/** True for a single IPv4/IPv6 address or a CIDR range; rejects the odd forms ipaddr.js tolerates. */
+/** True for a single IPv4/IPv6 address or a CIDR range, as checkAddress reads them (without spaces around). */
 export function isIpOrCidr(value: string): boolean {
-  const slash = value.indexOf('/');
-  const address = slash === -1 ? value : value.slice(0, slash);
-  // "10" or "0x7f.1" parse as IPv4 in ipaddr.js but are almost always typos here;
-  // zone ids ("%eth0") mean nothing to a firewall.
-  const plainAddress = address.includes(':')
-    ? ipaddr.IPv6.isValid(address) && !address.includes('%')
-    : ipaddr.IPv4.isValidFourPartDecimal(address);
-  if (!plainAddress || !ipaddr.isValid(address)) return false;
-  if (slash === -1) return true;
-  const prefix = value.slice(slash + 1);
-  if (!/^(0|[1-9][0-9]{0,2})$/.test(prefix)) return false;
+  if (value.trim() !== value) return false;
   try {
-    ipaddr.parseCIDR(value);
+    checkAddress(value);
     return true;
   } catch {
     return false;

@@ -10,13 +10,16 @@ export interface CheckedAddress {
 
 /**
  * Parses an IP or CIDR with ipaddr.js; the only way text reaches a firewall command. IPv4 must be
- * dotted quad, an IPv4-mapped IPv6 address becomes IPv4, and a CIDR is reduced to its network.
- * Throws with the offending text.
+ * dotted quad ("10" or "0x7f.1" parse in ipaddr.js but are typos here), a zone id ("%eth0")
+ * means nothing to a firewall, a prefix is plain decimal; an IPv4-mapped IPv6 address becomes
+ * IPv4, and a CIDR is reduced to its network. Throws with the offending text.
  */
 export function checkAddress(text: string): CheckedAddress {
   const value = text.trim();
   try {
+    if (value.includes('%')) throw new Error('zone id');
     if (value.includes('/')) {
+      if (!/^(0|[1-9][0-9]{0,2})$/.test(value.slice(value.indexOf('/') + 1))) throw new Error('not a plain prefix');
       const [addr, bits] = ipaddr.parseCIDR(value);
       if (addr.kind() === 'ipv4' && !ipaddr.IPv4.isValidFourPartDecimal(value.split('/')[0]!)) throw new Error('not dotted quad');
       const network = addr.kind() === 'ipv4'
