@@ -206,7 +206,8 @@ export function formatKeyPath(keyPath: KeyPath): string {
   return out;
 }
 
-function isTable(value: unknown): value is Table {
+/** A TOML table (not an array, a date or a scalar). */
+export function isTable(value: unknown): value is Table {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
 }
 

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'smol-toml';
-import { configFiles, configOverlayDir, formatKeyPath, loadConfig, mergeTables } from './load.js';
+import { configFiles, configOverlayDir, formatKeyPath, isTable, loadConfig, mergeTables } from './load.js';
 import type { Config } from './schema.js';
 
 type Table = Record<string, unknown>;
@@ -121,9 +121,7 @@ function lookup(table: Table, keyPath: string[]): unknown {
   return node;
 }
 
-function isTable(value: unknown): value is Table {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date);
-}
+
 
 function writeAtomically(file: string, text: string): void {
   const tmp = `${file}.tmp`;

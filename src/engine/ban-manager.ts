@@ -7,6 +7,7 @@ import { ExpiryQueue, realTimers, type TimerFunctions } from './expiry-queue.js'
 import type { BanRequest } from './fail-counter.js';
 import { rangesOverlap, type TrustedSet } from './trusted.js';
 import type { BanRecord, BanStore } from './types.js';
+import { errorMessage } from './error-message.js';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -121,7 +122,7 @@ export class BanManager {
     try {
       ip = checkAddress(request.ip).text;
     } catch (err) {
-      return this.emit({ type: 'error', message: `ban request from ${request.jail}: ${messageOf(err)}` });
+      return this.emit({ type: 'error', message: `ban request from ${request.jail}: ${errorMessage(err)}` });
     }
     const range = this.deps.trusted.covering(ip);
     if (range) {
@@ -258,7 +259,7 @@ export class BanManager {
       this.deps.store.putBan(record);
     } catch (err) {
       // The ban still goes in: letting an attacker in now is worse than forgetting it at restart.
-      this.emit({ type: 'error', message: `ban of ${record.ip} not stored: ${messageOf(err)}` });
+      this.emit({ type: 'error', message: `ban of ${record.ip} not stored: ${errorMessage(err)}` });
     }
     this.bans.set(record.ip, record);
     // The old expiry must not fire while the firewall command runs.
@@ -318,7 +319,7 @@ export class BanManager {
     this.openBatch = null;
     const delay = this.deps.retryDelay ?? FIREWALL_RETRY_DELAY;
     const attempt = (then: string) => command().then(() => true, (err: unknown) => {
-      this.emit({ type: 'error', message: `firewall: ${typeof what === 'string' ? what : what()} failed${then}: ${messageOf(err)}` });
+      this.emit({ type: 'error', message: `firewall: ${typeof what === 'string' ? what : what()} failed${then}: ${errorMessage(err)}` });
       return false;
     });
     const run = this.firewallChain.then(async () => {
@@ -331,7 +332,7 @@ export class BanManager {
   }
 
   private track(work: Promise<void>): void {
-    const done = work.catch((err: unknown) => this.emit({ type: 'error', message: `expiry: ${messageOf(err)}` }));
+    const done = work.catch((err: unknown) => this.emit({ type: 'error', message: `expiry: ${errorMessage(err)}` }));
     this.pending.add(done);
     void done.finally(() => this.pending.delete(done));
   }
@@ -345,9 +346,4 @@ export class BanManager {
 function entryOf(ban: BanRecord, now: number): BanEntry {
   if (ban.expiresAt === null) return { address: ban.ip };
   return { address: ban.ip, timeout: Math.max(1, Math.ceil((ban.expiresAt - now) / 1000)) };
-}
-
-/** A CommandError's message already carries the command's stderr. */
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

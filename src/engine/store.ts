@@ -2,6 +2,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { BanRecord, BanStore, HistoryEntry, SourcePosition, StoredTrusted } from './types.js';
+import { errorMessage } from './error-message.js';
 
 /** The database file inside the state folder. */
 export const DATABASE_FILE = 'portcullis.db';
@@ -253,7 +254,7 @@ export class SqliteStore implements BanStore {
     } catch (err) {
       db?.close();
       if (err instanceof StoreError) throw err;
-      throw new StoreError(file, `cannot open the state database: ${messageOf(err)}`, { cause: err });
+      throw new StoreError(file, `cannot open the state database: ${errorMessage(err)}`, { cause: err });
     }
   }
 
@@ -352,11 +353,7 @@ export class SqliteStore implements BanStore {
     try {
       return operation();
     } catch (err) {
-      throw new StoreError(this.file, `cannot ${what}: ${messageOf(err)}`, { cause: err });
+      throw new StoreError(this.file, `cannot ${what}: ${errorMessage(err)}`, { cause: err });
     }
   }
-}
-
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
 }

@@ -2,8 +2,9 @@ import { watch, type FSWatcher } from 'node:fs';
 import { open, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import type { SourcePosition } from '../types.js';
-import { errorCode, errorMessage, readFirstLine, type FirstLine } from './follow-identity.js';
+import { errorCode, readFirstLine, type FirstLine } from './follow-identity.js';
 import { LineSplitter, MAX_HELD_BYTES } from './follow-line-splitter.js';
+import { errorMessage } from '../error-message.js';
 
 /** Something that happened to the followed file, besides lines. */
 export type FollowEvent =

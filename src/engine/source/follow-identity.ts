@@ -43,7 +43,3 @@ export async function firstLineOf(path: string): Promise<FirstLine | null> {
 export function errorCode(err: unknown): string | undefined {
   return err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
 }
-
-export function errorMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

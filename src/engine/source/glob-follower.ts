@@ -2,7 +2,8 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { SourcePosition } from '../types.js';
 import { FileFollower, type FollowEvent, type FollowStats } from './file-follower.js';
-import { errorMessage, firstLineOf } from './follow-identity.js';
+import { firstLineOf } from './follow-identity.js';
+import { errorMessage } from '../error-message.js';
 
 /** A FollowEvent of one file, or a file starting or ending to be followed. */
 export type GlobFollowEvent =
