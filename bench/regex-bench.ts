@@ -78,7 +78,7 @@ async function runTool(tool: string, cmd: string, args: string[], shown: string,
       progressFile: { path: log, size },
       onProgress: (p) => console.log(`  ${tool} run ${i}: ${(p.elapsedMs / 1000).toFixed(0)} s`
         + (p.fractionRead === null ? '' : `, ${(p.fractionRead * 100).toFixed(0)}% of the log read`)
-        + (p.rssKb === null ? '' : `, RSS ${mb(p.rssKb)} MB`)),
+        + (p.rssKb === null ? '' : `, RSS ${mb(p.rssKb)} MiB`)),
     });
     const stdout = readFileSync(m.stdoutFile, 'utf8');
     rmSync(m.stdoutFile);
@@ -96,7 +96,7 @@ async function runTool(tool: string, cmd: string, args: string[], shown: string,
     result.counts = counts;
     result.runs.push(m);
     console.log(`${tool} run ${i}/${runs}: ${(m.wallMs / 1000).toFixed(2)} s, `
-      + `${fmt(counts.lines / (m.wallMs / 1000))} lines/s, peak RSS ${mb(m.peakRssKb)} MB, `
+      + `${fmt(counts.lines / (m.wallMs / 1000))} lines/s, peak RSS ${mb(m.peakRssKb)} MiB, `
       + `${fmt(counts.matched)} matched`);
   }
   return result;
@@ -110,7 +110,7 @@ function summary(r: ToolResult): { linesPerS: number; rssKb: number | null } | n
 }
 
 function printReport(results: ToolResult[], stats: AuthLogStats | null): void {
-  const head = ['tool', 'runs', 'lines', 'matched', 'ignored', 'missed', 'lines/s (median)', 'peak RSS MB (median)'];
+  const head = ['tool', 'runs', 'lines', 'matched', 'ignored', 'missed', 'lines/s (median)', 'peak RSS MiB (median)'];
   const rows = results.map((r) => {
     const s = summary(r);
     const c = r.counts;
@@ -150,7 +150,7 @@ function printReport(results: ToolResult[], stats: AuthLogStats | null): void {
   }
   const met = (ok: boolean) => (ok ? 'met' : 'missed');
   console.log(`\ntarget ${fmt(TARGET_LINES_PER_S)} lines/s: ${met(!!p && p.linesPerS >= TARGET_LINES_PER_S)}`);
-  console.log(`target <${TARGET_RSS_MB} MB: ${met(!!p && p.rssKb !== null && p.rssKb / 1024 < TARGET_RSS_MB)}`);
+  console.log(`target <${TARGET_RSS_MB} MiB: ${met(!!p && p.rssKb !== null && p.rssKb / 1024 < TARGET_RSS_MB)}`);
   if (p && f) {
     const diff = pc!.counts!.matched - f2b!.counts!.matched;
     const explained = diff !== 0 && stats !== null && diff === stats.sshdSessionFailures;
