@@ -61,7 +61,7 @@ async function testFilter(engine: Engine, configPath: string, req: RequestOf<'fi
   let filter: CompiledFilter;
   try {
     const definition: FilterDefinition = req.text !== undefined
-      ? loadFilterText(req.text, name, [userFilterDir(configPath), ...engine.filterDirs()])
+      ? loadFilterText(req.text, name, engine.filterDirs())
       : loadFilter(name, engine.filterDirs());
     // A jail's own ignoreregex counts too, as it does when the jail runs.
     const extraIgnoreregex = (jail?.ignoreregex ?? []).map((pattern, i) => ({ pattern, file: configPath, line: i + 1 }));

@@ -8,7 +8,7 @@ import type { EngineLog } from './engine-log.js';
 import { compileFilter, loadFilter, SHIPPED_FILTER_DIR, type CompiledFilter } from './filter/index.js';
 import { Jail, type JailEvent } from './jail.js';
 import { GlobFollower, type GlobFollowEvent } from './source/glob-follower.js';
-import { JournalSource } from './source/journal-source.js';
+import { JournalSource, journalSourceKey } from './source/journal-source.js';
 import { TrustedSet } from './trusted.js';
 import type { BanRecord, BanStore, HistoryEntry, SourcePosition } from './types.js';
 
@@ -299,7 +299,7 @@ export class Engine {
     } else {
       // The filter's own journalmatch (fail2ban's convention) unless the jail names its own.
       const own = settings.journalmatch.length ? settings.journalmatch : [filter.definition.values.journalmatch ?? ''].filter(Boolean);
-      const source = `journal:${name}`;
+      const source = journalSourceKey(name);
       const cursor = store.position(source)?.cursor;
       running.journal = new JournalSource({
         jail: name,

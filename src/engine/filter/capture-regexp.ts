@@ -1,4 +1,5 @@
 import v8 from 'node:v8';
+import { classEnd } from './regex-scanner.js';
 
 /*
  * RE2 decides whether a line matches: its DFA answers `test` in about 0.2 µs. Getting the captures
@@ -65,17 +66,6 @@ function repeats(after: string): boolean {
   if (!m) return false;
   const max = m[2] === undefined ? Number(m[1]) : m[3] === '' ? Infinity : Number(m[3]);
   return max > 1;
-}
-
-function classEnd(source: string, start: number): number {
-  let i = start + 1;
-  if (source[i] === '^') i++;
-  if (source[i] === ']') i++;
-  for (; i < source.length; i++) {
-    if (source[i] === '\\') i++;
-    else if (source[i] === ']') return i + 1;
-  }
-  return source.length;
 }
 
 /** Characters on which V8 and RE2 disagree: `\v` and `\r` (ASCII), and non-ASCII ones. */

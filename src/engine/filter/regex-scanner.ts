@@ -165,7 +165,7 @@ function escapeLength(pattern: string, at: number): number {
 }
 
 /** Index just past the `]` that closes the class opened at `start`. */
-function classEnd(pattern: string, start: number): number {
+export function classEnd(pattern: string, start: number): number {
   let i = start + 1;
   if (pattern[i] === '^') i++;
   if (pattern[i] === ']') i++;

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { SourcePosition } from '../types.js';
 import {
+
   JOURNAL_FIELDS,
   journalLine,
   journalMatchArgs,
@@ -8,6 +9,11 @@ import {
   MAX_ENTRY_BYTES,
   type JournalChunkItem,
 } from './journal-entry.js';
+
+/** The key a jail's journal read position is stored under. */
+export function journalSourceKey(jail: string): string {
+  return `journal:${jail}`;
+}
 
 export { journalMatchArgs, MAX_ENTRY_BYTES } from './journal-entry.js';
 
@@ -147,7 +153,7 @@ export class JournalSource {
   private lastStderrReported = '';
 
   constructor(private readonly options: JournalSourceOptions) {
-    this.source = `journal:${options.jail}`;
+    this.source = journalSourceKey(options.jail);
     this.matchArgs = journalMatchArgs(options.matches);
     this.spawnJournal = options.spawnJournal ?? spawnJournalctl;
     this.backoff = options.backoff ?? { initialMs: 1000, maxMs: 30_000 };
