@@ -29,7 +29,7 @@ export interface EngineLogOptions {
  * The engine's log: what matched, who was banned and why, who was unbanned, config reloads,
  * errors. One line per entry in fail2ban's spirit (the recidive filter reads it):
  * `2026-11-24T10:00:00.123Z portcullis[1234]: NOTICE [sshd] Ban 198.18.0.1 (5 failures, 10m, ban #1)`.
- * Each write opens the file by name, so log rotation (rename or truncate) needs no signal.
+ * Each append opens the file by name, so log rotation (rename or truncate) needs no signal.
  * The newest entries are also kept in a ring buffer for the console's Logs pane.
  */
 export class EngineLog {
@@ -37,7 +37,8 @@ export class EngineLog {
   private head = 0;
   private readonly keep: number;
   private readonly now: () => number;
-  /** Lines that could not be written to the file (disk full, permissions): counted, not thrown. */
+  private readonly unwritten: string[] = [];
+  /** Appends that failed (disk full, permissions): counted, not thrown. */
   writeErrors = 0;
 
   constructor(private readonly options: EngineLogOptions = {}) {
@@ -54,14 +55,25 @@ export class EngineLog {
     this.head = (this.head + 1) % this.keep;
     const line = formatEntry(entry);
     if (this.options.file) {
-      try {
-        appendFileSync(this.options.file, `${line}\n`, { mode: 0o640 });
-      } catch {
-        this.writeErrors++;
-      }
+      // Entries written in one go (a burst of failures from one read of a log) reach the file in
+      // one append, after the code that wrote them (and its store transaction) is done.
+      if (this.unwritten.length === 0) queueMicrotask(() => this.flush());
+      this.unwritten.push(`${line}\n`);
     }
     this.options.echo?.(line, entry);
     return entry;
+  }
+
+  /** Appends the entries not yet in the file (done on its own right after they are written). */
+  flush(): void {
+    if (!this.options.file || this.unwritten.length === 0) return;
+    const text = this.unwritten.join('');
+    this.unwritten.length = 0;
+    try {
+      appendFileSync(this.options.file, text, { mode: 0o640 });
+    } catch {
+      this.writeErrors++;
+    }
   }
 
   info(jail: string | null, message: string): LogEntry {
