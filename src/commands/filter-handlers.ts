@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../domain/atomic-write.js';
 import { resolveConfigPath, userFilterDir } from '../config/index.js';
 import type { CommandHandlers, FilterTestLine, FilterTestResult, RequestOf } from '../control/index.js';
 import type { Engine } from '../engine/engine.js';
@@ -33,9 +34,7 @@ export function filterHandlers(parts: DaemonParts): Pick<CommandHandlers, 'filte
       compileFilter(loadFilterText(req.text, req.name, dirs));
       const file = path.join(userDir, `${req.name}.conf`);
       mkdirSync(userDir, { recursive: true });
-      const tmp = `${file}.tmp`;
-      writeFileSync(tmp, req.text.endsWith('\n') ? req.text : `${req.text}\n`, { mode: 0o644 });
-      renameSync(tmp, file);
+      writeFileAtomic(file, req.text.endsWith('\n') ? req.text : `${req.text}\n`, { mode: 0o644 });
       const shadowsShipped = existsSync(path.join(SHIPPED_FILTER_DIR, `${req.name}.conf`));
       log.notice(null, `Filter ${req.name} saved to ${file}${shadowsShipped ? ' (it replaces the shipped filter of that name)' : ''}`);
       const users = Object.entries(engine.config.jails).filter(([, jail]) => jail.enabled && jail.filter === req.name);

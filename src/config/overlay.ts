@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '../domain/atomic-write.js';
 import { parse, stringify } from 'smol-toml';
 import { configFiles, configOverlayDir, formatKeyPath, isTable, loadConfig, mergeTables } from './load.js';
 import type { Config } from './schema.js';
@@ -124,7 +125,5 @@ function lookup(table: Table, keyPath: string[]): unknown {
 
 
 function writeAtomically(file: string, text: string): void {
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o640 });
-  renameSync(tmp, file);
+  writeFileAtomic(file, text, { mode: 0o640 });
 }

@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { writeFileAtomic } from '../domain/atomic-write.js';
 import { checkAddress } from './addresses.js';
 import { describeRule } from './rules.js';
 import type { BanEntry, FirewallBackend, LiveRuleset, RuleSet } from './types.js';
@@ -112,9 +113,7 @@ export class DryRunBackend implements FirewallBackend {
   private save(): void {
     if (!this.stateFile) return;
     mkdirSync(dirname(this.stateFile), { recursive: true });
-    const tmp = `${this.stateFile}.tmp`;
-    writeFileSync(tmp, JSON.stringify(this.state));
-    renameSync(tmp, this.stateFile);
+    writeFileAtomic(this.stateFile, JSON.stringify(this.state));
   }
 }
 

@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../domain/atomic-write.js';
 import { EMPTY_RULES } from './rules.js';
 import type { FirewallBackend, RuleSet } from './types.js';
 
@@ -101,7 +102,5 @@ function readJson<T>(file: string): T | null {
 }
 
 function writeJson(file: string, value: unknown): void {
-  const tmp = `${file}.tmp`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2));
-  renameSync(tmp, file);
+  writeFileAtomic(file, JSON.stringify(value, null, 2));
 }
