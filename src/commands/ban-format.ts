@@ -1,16 +1,36 @@
 import { formatDuration } from '../config/index.js';
+import { padEndWidth, printable } from '../domain/index.js';
 import type { TrustedRange } from '../engine/trusted.js';
 import type { BanRecord } from '../engine/types.js';
+
+/**
+ * ISO-8601 text of an epoch-ms time, or the number itself when it is outside what a Date can
+ * hold (a ban time of billions of weeks): one odd record must not stop the whole listing.
+ */
+export function isoOrNumber(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? String(ms) : date.toISOString();
+}
 
 /** The `--json` form of a ban. */
 export function banJson(b: BanRecord): { ip: string; jail: string; bannedAt: string; expiresAt: string | null; count: number } {
   return {
     ip: b.ip,
     jail: b.jail,
-    bannedAt: new Date(b.bannedAt).toISOString(),
-    expiresAt: b.expiresAt === null ? null : new Date(b.expiresAt).toISOString(),
+    bannedAt: isoOrNumber(b.bannedAt),
+    expiresAt: b.expiresAt === null ? null : isoOrNumber(b.expiresAt),
     count: b.count,
   };
+}
+
+/**
+ * One column of a text table: made printable (the store and the daemon are trusted, but what
+ * they hold came partly from log files) and padded to `width` terminal columns, so a
+ * double-width name does not push the next column out of line. Never cut: a script reading the
+ * output must get whole values.
+ */
+export function column(text: string, width: number): string {
+  return padEndWidth(printable(text), width);
 }
 
 /** `bans` output, the same whether the daemon or the store answered. */
@@ -19,12 +39,12 @@ export function formatBans(bans: BanRecord[], json: boolean, now = Date.now()): 
   if (bans.length === 0) return 'no bans\n';
   return bans.map((b) => {
     const left = b.expiresAt === null ? 'permanent' : `${formatDuration(Math.max(1, Math.round((b.expiresAt - now) / 1000)))} left`;
-    return `${b.ip.padEnd(39)} ${b.jail.padEnd(16)} ${new Date(b.bannedAt).toISOString()}  ${left.padEnd(14)} ban #${b.count}\n`;
+    return `${column(b.ip, 39)} ${column(b.jail, 16)} ${isoOrNumber(b.bannedAt)}  ${left.padEnd(14)} ban #${b.count}\n`;
   }).join('');
 }
 
 /** `trust list` output. */
 export function formatTrusted(ranges: TrustedRange[], json: boolean): string {
   if (json) return `${JSON.stringify(ranges)}\n`;
-  return ranges.map((t) => `${t.range.padEnd(43)} ${t.origin}${t.note ? `  ${t.note}` : ''}\n`).join('');
+  return ranges.map((t) => `${column(t.range, 43)} ${printable(t.origin)}${t.note ? `  ${printable(t.note)}` : ''}\n`).join('');
 }

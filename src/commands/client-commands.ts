@@ -1,8 +1,10 @@
 import { formatDuration, loadConfig } from '../config/index.js';
 import { connectIfListening, type ControlChannel } from '../control/index.js';
+import { padStartWidth, printable } from '../domain/index.js';
 import { formatEntry, type LogEntry } from '../engine/engine-log.js';
 import type { JailStatus } from '../engine/engine.js';
 import { guardWarnings, ruleSetFromConfig } from '../firewall/rules.js';
+import { column } from './ban-format.js';
 
 type Out = NodeJS.WritableStream;
 
@@ -47,7 +49,7 @@ export function statusCommand(path: string, json: boolean, out: Out, err: Out): 
     if (status.mail) {
       const m = status.mail;
       out.write(`mail: ${m.sentLastHour} sent and ${m.suppressedLastHour} held back in the last hour, ${m.queued} queued`
-        + `${m.failing ? `, FAILING: ${m.lastError ?? ''}` : ''}\n`);
+        + `${m.failing ? `, FAILING: ${printable(m.lastError ?? '')}` : ''}\n`);
     }
     out.write(jailTable(status.jails));
   });
@@ -79,7 +81,8 @@ export function reloadCommand(path: string, out: Out, err: Out): Promise<number>
 /** `portcullis logs [-f] [--json]`: the engine log kept by the daemon, then (with -f) new lines as they come. */
 export function logsCommand(path: string, follow: boolean, json: boolean, out: Out, err: Out, stop?: AbortSignal): Promise<number> {
   const print = (entry: LogEntry): void => {
-    out.write(json ? `${JSON.stringify(entry)}\n` : `${formatEntry(entry)}\n`);
+    // The daemon escapes what it logs; escaped again here for one that does not (an older one).
+    out.write(json ? `${JSON.stringify(entry)}\n` : `${printable(formatEntry(entry))}\n`);
   };
   return withDaemon(path, err, async (channel) => {
     // Subscribe first, so no line falls between the backlog and the live stream.
@@ -108,7 +111,7 @@ export function logsCommand(path: string, follow: boolean, json: boolean, out: O
 
 function jailTable(jails: JailStatus[]): string {
   const rows = jails.map((j) =>
-    `${j.name.padEnd(18)} ${(j.enabled ? 'on' : 'off').padEnd(4)} ${j.filter.padEnd(16)} ${String(j.failures).padStart(8)} failures ${String(j.bans).padStart(6)} bans  ${j.sources.join(', ')}`);
+    `${column(j.name, 18)} ${(j.enabled ? 'on' : 'off').padEnd(4)} ${column(j.filter, 16)} ${padStartWidth(String(j.failures), 8)} failures ${padStartWidth(String(j.bans), 6)} bans  ${printable(j.sources.join(', '))}`);
   return `${rows.join('\n')}\n`;
 }
 

@@ -1,3 +1,4 @@
+import { printable } from '../domain/printable.js';
 import { compileFilter, loadFilter, SHIPPED_FILTER_DIR, type CompiledFilter } from '../engine/filter/index.js';
 import { readLines } from '../engine/source/line-reader.js';
 import { OutputBuffer } from './output-buffer.js';
@@ -67,7 +68,8 @@ export async function runRegexCommand(
       first = false;
       return sink.write(record);
     }
-    return sink.write(`${lineNo}: ${time} ${host}${result.user === undefined ? '' : ` user=${result.user}`}\n`);
+    // The user name is whatever the attacker typed: shown escaped, never as terminal commands.
+    return sink.write(`${lineNo}: ${time} ${printable(host)}${result.user === undefined ? '' : ` user=${printable(result.user)}`}\n`);
   });
   summary.lines = stats.lines;
   summary.truncated = stats.truncated;
@@ -126,23 +128,23 @@ function formatSummary(filter: CompiledFilter, s: RegexSummary): string {
   // Filters repeat one long prefix in every pattern; show what tells them apart.
   const prefix = commonPrefix(def.failregex.map((p) => p.pattern.trim()));
   const rows = [
-    `Filter: ${def.name} (${def.file})`,
+    `Filter: ${printable(def.name)} (${printable(def.file)})`,
     '',
     'Failregex hits:',
     ...def.failregex.map((p, i) => {
       const where = `${p.file.split('/').pop()}:${p.line}`;
-      return `  #${String(i + 1).padEnd(3)}${String(s.perRegex[i]).padStart(9)}  ${where.padEnd(20)} ${shown(p.pattern, prefix)}`;
+      return `  #${String(i + 1).padEnd(3)}${String(s.perRegex[i]).padStart(9)}  ${printable(where).padEnd(20)} ${printable(shown(p.pattern, prefix))}`;
     }),
     '',
     'Date formats seen:',
-    ...Object.entries(s.dateFormats).map(([f, n]) => `  ${String(n).padStart(8)}  ${f}`),
+    ...Object.entries(s.dateFormats).map(([f, n]) => `  ${String(n).padStart(8)}  ${printable(f)}`),
     '',
     `Lines: ${s.lines} lines, ${s.ignored} ignored, ${s.matched} matched, ${s.missed} missed`,
   ];
   if (s.truncated) rows.push(`Cut: ${s.truncated} lines longer than 64 KiB were cut`);
   if (s.hostnames.length) {
     rows.push('', 'Matched a hostname, not an IP (reported, never banned):');
-    rows.push(...s.hostnames.slice(0, 20).map((h) => `  line ${h.line}: ${h.host}`));
+    rows.push(...s.hostnames.slice(0, 20).map((h) => `  line ${h.line}: ${printable(h.host)}`));
   }
   return `${rows.join('\n')}\n`;
 }

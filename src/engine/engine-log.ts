@@ -1,5 +1,6 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { printable } from '../domain/printable.js';
 
 /** Severity, as fail2ban names them. */
 export type LogLevel = 'DEBUG' | 'INFO' | 'NOTICE' | 'WARNING' | 'ERROR';
@@ -47,9 +48,14 @@ export class EngineLog {
     if (options.file) mkdirSync(dirname(options.file), { recursive: true });
   }
 
-  /** Adds an entry. Messages are single lines: newlines from log text are escaped. */
+  /**
+   * Adds an entry. Messages quote log text an attacker wrote, so they are made printable here,
+   * once, for every reader (the file, `portcullis logs`, the console, the socket): a newline
+   * cannot forge a second entry (`\\n`), nor an escape sequence reach a terminal that shows the
+   * file with `tail` or `less -R` (`\\x1b`).
+   */
   write(level: LogLevel, jail: string | null, message: string): LogEntry {
-    const entry: LogEntry = { time: this.now(), level, jail, message: message.replace(/[\r\n]/g, (c) => (c === '\n' ? '\\n' : '\\r')) };
+    const entry: LogEntry = { time: this.now(), level, jail: jail === null ? null : printable(jail), message: printable(message) };
     if (this.ring.length < this.keep) this.ring.push(entry);
     else this.ring[this.head] = entry;
     this.head = (this.head + 1) % this.keep;

@@ -19,26 +19,10 @@ export function formatLeft(expiresAt: number | null, now: number): string {
   return formatDuration(seconds);
 }
 
-const CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
-
-/**
- * Text from logs made safe to draw: control characters (ESC above all: a log line must never
- * move the cursor, recolour or retitle the operator's terminal) shown as `\xNN` escapes, tabs
- * as a space.
- */
-export function printable(text: string): string {
-  CONTROL.lastIndex = 0;
-  if (!CONTROL.test(text)) return text;
-  return text.replace(CONTROL, (c) => (c === '\t' ? ' ' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
-}
-
-/** `text` made printable and cut or padded to exactly `width` columns (an ellipsis marks a cut). */
-export function fit(raw: string, width: number): string {
-  if (width <= 0) return '';
-  const text = printable(raw);
-  if (text.length > width) return width === 1 ? '…' : `${text.slice(0, width - 1)}…`;
-  return text.padEnd(width);
-}
+// The console draws only through these: log text can never steer the terminal, and columns are
+// counted in display width (CJK and emoji take two), not UTF-16 units.
+export { printable } from '../../domain/printable.js';
+export { fitWidth as fit, truncateWidth } from '../../domain/display-width.js';
 
 function pad(n: number): string {
   return String(n).padStart(2, '0');
