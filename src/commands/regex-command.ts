@@ -20,6 +20,7 @@ export interface RegexSummary {
   matched: number;
   ignored: number;
   missed: number;
+  /** Lines longer than MAX_LINE_LENGTH: skipped, not matched. */
   truncated: number;
   perRegex: number[];
   dateFormats: Record<string, number>;
@@ -141,7 +142,7 @@ function formatSummary(filter: CompiledFilter, s: RegexSummary): string {
     '',
     `Lines: ${s.lines} lines, ${s.ignored} ignored, ${s.matched} matched, ${s.missed} missed`,
   ];
-  if (s.truncated) rows.push(`Cut: ${s.truncated} lines longer than 64 KiB were cut`);
+  if (s.truncated) rows.push(`Skipped: ${s.truncated} lines longer than 64 Ki characters (not matched: cut short, a line could end with an address written into it)`);
   if (s.hostnames.length) {
     rows.push('', 'Matched a hostname, not an IP (reported, never banned):');
     rows.push(...s.hostnames.slice(0, 20).map((h) => `  line ${h.line}: ${printable(h.host)}`));

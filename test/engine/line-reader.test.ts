@@ -59,33 +59,37 @@ describe('readLines', () => {
     expect(lines[1]).toBe('zoë ✓');
   });
 
-  it('cuts a 200 KiB line to 64 Ki characters, counts it, and reads the next line whole', async () => {
+  it('skips a 200 KiB line, counts it, and reads the next line whole with its own number', async () => {
     const long = 'L'.repeat(200 * 1024);
-    const { lines, stats } = await readAll(`before\n${long}\nafter the long line\n`);
+    const { lines, numbers, stats } = await readAll(`before\n${long}\nafter the long line\n`);
     expect(MAX_LINE_LENGTH).toBe(64 * 1024);
-    expect(lines).toHaveLength(3);
-    expect(lines[0]).toBe('before');
-    expect(lines[1]).toHaveLength(64 * 1024);
-    expect(lines[2]).toBe('after the long line');
+    expect(lines).toEqual(['before', 'after the long line']);
+    expect(numbers).toEqual([1, 3]);
     expect(stats).toEqual({ lines: 3, truncated: 1 });
   });
 
-  it('cuts a long line that straddles the 1 MiB chunk boundary and reads the next line whole', async () => {
+  it('keeps a line of exactly MAX_LINE_LENGTH characters with a CRLF ending', async () => {
+    const exact = 'E'.repeat(MAX_LINE_LENGTH);
+    const { lines, stats } = await readAll(`${exact}\r\nnext\r\n`);
+    expect(lines).toEqual([exact, 'next']);
+    expect(stats.truncated).toBe(0);
+  });
+
+  it('skips a long line that straddles the 1 MiB chunk boundary and reads the next line whole', async () => {
     const filler = `${'f'.repeat(99)}\n`.repeat(10_000); // 1,000,000 bytes
     const long = 'L'.repeat(200 * 1024); // runs from byte 1,000,000 across 1,048,576
     const { lines, stats } = await readAll(`${filler}${long}\nnext line\nlast\n`);
-    expect(lines).toHaveLength(10_003);
-    expect(lines[10_000]).toBe('L'.repeat(64 * 1024));
-    expect(lines[10_001]).toBe('next line');
-    expect(lines[10_002]).toBe('last');
+    expect(lines).toHaveLength(10_002);
+    expect(lines[10_000]).toBe('next line');
+    expect(lines[10_001]).toBe('last');
     expect(stats).toEqual({ lines: 10_003, truncated: 1 });
   });
 
-  it('cuts a line longer than two chunks and still counts every line once', async () => {
+  it('skips a line longer than two chunks and still counts every line once', async () => {
     const huge = 'H'.repeat(2 * CHUNK + 12345);
-    const { lines, stats } = await readAll(`a\n${huge}\nb\n${huge}`);
-    expect(lines.map((l) => l.length)).toEqual([1, 64 * 1024, 1, 64 * 1024]);
-    expect(lines[2]).toBe('b');
+    const { lines, numbers, stats } = await readAll(`a\n${huge}\nb\n${huge}`);
+    expect(lines).toEqual(['a', 'b']);
+    expect(numbers).toEqual([1, 3]);
     expect(stats).toEqual({ lines: 4, truncated: 2 });
   });
 

@@ -9,22 +9,25 @@ export const MAX_HELD_BYTES = 3 * MAX_LINE_LENGTH;
 
 /** What one chunk of bytes turned into. */
 export interface SplitResult {
-  /** Complete lines, decoded, `\r` stripped, cut to MAX_LINE_LENGTH. */
+  /** Complete lines, decoded, `\r` stripped, none longer than MAX_LINE_LENGTH. */
   lines: string[];
-  /** How far the "consumed" offset moves: bytes now covered by complete lines. */
+  /** How far the "consumed" offset moves: bytes now covered by complete lines (skipped ones too). */
   advanced: number;
-  /** How many of `lines` were cut. */
+  /** Lines longer than MAX_LINE_LENGTH, skipped: not in `lines`. */
   truncated: number;
 }
 
-type Mode = 'keep' | 'cut' | 'discard';
+type Mode = 'keep' | 'overlong' | 'discard';
 
 /**
  * Splits a byte stream into lines the way `readLines` does, but incrementally: a line is only
  * produced once its `\n` has arrived. Bytes are decoded per complete line, so a multi-byte
- * character split across two reads is never mangled. Memory is bounded by MAX_HELD_BYTES: an
- * overlong line keeps only its first MAX_LINE_LENGTH characters (produced when its newline comes,
- * so it is reported together with the offset after it) and the rest is counted but not kept.
+ * character split across two reads is never mangled, and invalid UTF-8 or NUL bytes stay inside
+ * their own line (`\n` is never part of a UTF-8 sequence, and lines are split on bytes first).
+ * Memory is bounded by MAX_HELD_BYTES: past it, an overlong line is counted and its bytes dropped
+ * as they come. An overlong line is skipped, not cut: a daemon writes the address last (sshd's
+ * `from <ip> port <n> ssh2`), so a line cut at a length of the attacker's choosing could end
+ * with an address the attacker wrote into a user name, and blame it.
  */
 export class LineSplitter {
   private held: Buffer[] = [];
@@ -32,7 +35,6 @@ export class LineSplitter {
   /** Bytes since the last newline, whether kept or skipped. */
   private pendingBytes = 0;
   private mode: Mode = 'keep';
-  private cut = '';
 
   /** Bytes read past the last complete line. */
   get pending(): number {
@@ -56,7 +58,7 @@ export class LineSplitter {
     const last = chunk.lastIndexOf(0x0a);
     if (last > first) {
       // '\n' never occurs inside a UTF-8 sequence, so a run of whole lines decodes in one go.
-      for (const raw of chunk.toString('utf8', first + 1, last).split('\n')) out.lines.push(this.clean(raw, out));
+      for (const raw of chunk.toString('utf8', first + 1, last).split('\n')) this.add(raw, out);
       out.advanced += last - first;
     }
     this.hold(chunk.subarray(last + 1));
@@ -76,7 +78,6 @@ export class LineSplitter {
     this.heldLength = 0;
     this.pendingBytes = 0;
     this.mode = 'keep';
-    this.cut = '';
   }
 
   /** Starts in the middle of a line whose start was not seen: its rest is skipped, not delivered. */
@@ -86,12 +87,11 @@ export class LineSplitter {
   }
 
   private endLine(tail: Buffer, out: SplitResult): void {
-    if (this.mode === 'cut') {
-      out.lines.push(this.cut);
+    if (this.mode === 'overlong') {
       out.truncated++;
     } else if (this.mode === 'keep') {
       const bytes = this.heldLength > 0 ? Buffer.concat([...this.held, tail]) : tail;
-      out.lines.push(this.clean(bytes.toString('utf8'), out));
+      this.add(bytes.toString('utf8'), out);
     }
     out.advanced += this.pendingBytes;
     this.reset();
@@ -104,17 +104,15 @@ export class LineSplitter {
     this.held.push(Buffer.from(rest)); // the caller reuses its read buffer
     this.heldLength += rest.length;
     if (this.heldLength > MAX_HELD_BYTES) {
-      this.cut = Buffer.concat(this.held).toString('utf8').slice(0, MAX_LINE_LENGTH);
       this.held = [];
       this.heldLength = 0;
-      this.mode = 'cut';
+      this.mode = 'overlong';
     }
   }
 
-  private clean(raw: string, out: SplitResult): string {
+  private add(raw: string, out: SplitResult): void {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.length <= MAX_LINE_LENGTH) return line;
-    out.truncated++;
-    return line.slice(0, MAX_LINE_LENGTH);
+    if (line.length <= MAX_LINE_LENGTH) out.lines.push(line);
+    else out.truncated++;
   }
 }

@@ -2,21 +2,23 @@ import { createReadStream } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 
 /**
- * Longest line kept, in characters (64 Ki; up to 192 KiB of UTF-8); the rest is cut so one
- * hostile line cannot grow memory without bound.
+ * Longest line read, in characters (64 Ki; up to 192 KiB of UTF-8). A longer line is skipped
+ * whole, so one hostile line cannot grow memory without bound, nor be cut where an attacker
+ * chose (see LineSplitter).
  */
 export const MAX_LINE_LENGTH = 64 * 1024;
 
 /** Counts from reading a file to the end. */
 export interface ReadStats {
   lines: number;
-  /** Lines longer than MAX_LINE_LENGTH, cut to that length. */
+  /** Lines longer than MAX_LINE_LENGTH, skipped (counted in `lines`, never passed to `onLine`). */
   truncated: number;
 }
 
 /**
  * Calls `onLine` for every line of a file, in order, with a 1-based line number. Invalid UTF-8 is
  * replaced (U+FFFD), `\r\n` endings are accepted, and a last line without `\n` is still a line.
+ * A line longer than MAX_LINE_LENGTH is skipped and counted (its number is used up all the same).
  * `onLine` may return a promise (to wait for output to drain); reading pauses until it settles.
  */
 export async function readLines(
@@ -28,12 +30,12 @@ export async function readLines(
   let rest = '';
   let skipping = false;
   const emit = (raw: string): void | Promise<void> => {
-    let line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    if (line.length > MAX_LINE_LENGTH) {
-      line = line.slice(0, MAX_LINE_LENGTH);
-      stats.truncated++;
-    }
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     stats.lines++;
+    if (line.length > MAX_LINE_LENGTH) {
+      stats.truncated++;
+      return;
+    }
     return onLine(line, stats.lines);
   };
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 16 })) {
@@ -51,10 +53,10 @@ export async function readLines(
       nl = text.indexOf('\n', start);
     }
     rest = text.slice(start);
-    if (rest.length > MAX_LINE_LENGTH && !skipping) {
-      // Emit the cut line now and drop the remainder up to its newline.
-      const pending = emit(rest);
-      if (pending) await pending;
+    if (rest.length > MAX_LINE_LENGTH + 1 && !skipping) {
+      // (+ 1: the last character may be the `\r` of a `\r\n` whose `\n` is still to come.)
+      // Count the overlong line now and drop the rest of it up to its newline.
+      emit(rest);
       rest = '';
       skipping = true;
     } else if (skipping) {
