@@ -9,6 +9,12 @@ export interface DurationOptions {
   allowPermanent?: boolean;
 }
 
+/**
+ * Longest duration accepted, in seconds (100 years): past it an end time no longer fits a Date
+ * and every listing of the ban would fail; a ban meant to last for ever is "permanent".
+ */
+export const MAX_DURATION = 100 * 52 * 7 * 24 * 3600;
+
 /** The outcome of {@link checkDuration}: seconds, or why the value is not a duration. */
 export type DurationCheck = { ok: true; seconds: number } | { ok: false; message: string };
 
@@ -33,6 +39,7 @@ export function checkDuration(value: unknown, opts: DurationOptions = {}): Durat
   if (typeof value === 'number') {
     if (value === PERMANENT && opts.allowPermanent) return { ok: true, seconds: PERMANENT };
     if (!Number.isSafeInteger(value) || value <= 0) return bad();
+    if (value > MAX_DURATION) return tooLong(value, opts);
     return { ok: true, seconds: value };
   }
   if (typeof value !== 'string') return bad();
@@ -54,7 +61,13 @@ export function checkDuration(value: unknown, opts: DurationOptions = {}): Durat
     });
   }
   if (!Number.isSafeInteger(seconds) || seconds <= 0) return bad();
+  if (seconds > MAX_DURATION) return tooLong(value, opts);
   return { ok: true, seconds };
+}
+
+function tooLong(value: unknown, opts: DurationOptions): DurationCheck {
+  const instead = opts.allowPermanent ? ' (use "permanent" for a ban that never ends)' : '';
+  return { ok: false, message: `duration ${describeValue(value)} is longer than 100 years${instead}` };
 }
 
 /**

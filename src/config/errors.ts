@@ -1,3 +1,5 @@
+import { printable } from '../domain/printable.js';
+
 /** One thing wrong with a configuration file. */
 export interface ConfigProblem {
   /** The file the problem is in, as the path was given to the loader. */
@@ -42,21 +44,24 @@ export function formatProblem(problem: ConfigProblem): string {
     where = problem.line !== undefined ? `${problem.file}:${problem.line}` : problem.file;
   }
   const parts = [where, problem.key ?? '', problem.message].filter((part) => part !== '');
-  return parts.join(': ');
+  // Keys and values quoted from the file reach a terminal: nothing in them may steer it.
+  return printable(parts.join(': '));
 }
 
 /** A config value as it would be written in TOML, shortened for error messages. */
 export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'a date' : `the date ${value.toISOString()}`;
   let text: string;
-  if (typeof value === 'string' || Array.isArray(value) || isPlainObject(value)) {
-    text = JSON.stringify(value) ?? String(value);
+  if (typeof value === 'string' || (typeof value === 'object' && value !== null)) {
+    // Tables from the TOML parser have no prototype: String() of one throws.
+    try {
+      text = JSON.stringify(value) ?? 'a value';
+    } catch {
+      text = Array.isArray(value) ? 'an array' : 'a table';
+    }
   } else {
     text = String(value);
   }
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }

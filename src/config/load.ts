@@ -28,12 +28,12 @@ export function loadConfig(configFile: string): Config {
   const sources: Source[] = [];
   const problems: ConfigProblem[] = [];
   for (const file of files) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch (err) {
-      throw new ConfigError({ file, message: `cannot read: ${(err as Error).message}` }, { cause: err });
+    const read = readConfigText(file);
+    if ('problem' in read) {
+      problems.push(read.problem);
+      continue;
     }
+    const { text } = read;
     const parsed = parseTomlText(text, file);
     if ('problem' in parsed) problems.push(parsed.problem);
     else sources.push({ file, text, table: parsed.table });
@@ -97,6 +97,58 @@ function listOverlays(configFile: string): string[] {
     .sort()
     .map((name) => path.join(dir, name))
     .filter((file) => statSync(file, { throwIfNoEntry: false })?.isFile() ?? false);
+}
+
+/** Larger than any real configuration: a mistaken `--config /dev/zero` or a log file is refused, not read. */
+const MAX_CONFIG_BYTES = 4 << 20;
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * A config file's text. TOML is UTF-8: invalid bytes are an error naming the line, rather than
+ * U+FFFD quietly standing in for them in a path or a pattern.
+ * @throws ConfigError when the file cannot be read at all (missing, a folder, no permission)
+ */
+function readConfigText(file: string): { text: string } | { problem: ConfigProblem } {
+  let bytes: Buffer;
+  try {
+    const info = statSync(file);
+    if (!info.isFile()) return { problem: { file, message: 'cannot read: not a regular file' } };
+    if (info.size > MAX_CONFIG_BYTES) return { problem: { file, message: `cannot read: ${info.size} bytes is too large for a configuration file (at most 4 MiB)` } };
+    bytes = readFileSync(file);
+  } catch (err) {
+    throw new ConfigError({ file, message: `cannot read: ${(err as Error).message}` }, { cause: err });
+  }
+  try {
+    return { text: strictUtf8.decode(bytes) };
+  } catch {
+    const bad = firstInvalidUtf8(bytes);
+    const line = bytes.subarray(0, bad).toString('latin1').split('\n').length;
+    return { problem: { file, line, message: `not UTF-8: byte 0x${(bytes[bad] ?? 0).toString(16).padStart(2, '0')} cannot start or continue a character (save the file as UTF-8)` } };
+  }
+}
+
+/** Offset of the first byte that does not begin or continue a valid UTF-8 sequence (RFC 3629). */
+function firstInvalidUtf8(bytes: Buffer): number {
+  let i = 0;
+  while (i < bytes.length) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const length = b >= 0xc2 && b <= 0xdf ? 2 : b >= 0xe0 && b <= 0xef ? 3 : b >= 0xf0 && b <= 0xf4 ? 4 : 0;
+    if (length === 0) return i;
+    // The second byte's range rules out overlong forms, surrogates and code points past U+10FFFF.
+    const low = b === 0xe0 ? 0xa0 : b === 0xf0 ? 0x90 : 0x80;
+    const high = b === 0xed ? 0x9f : b === 0xf4 ? 0x8f : 0xbf;
+    for (let k = 1; k < length; k++) {
+      const c = bytes[i + k];
+      if (c === undefined || c < (k === 1 ? low : 0x80) || c > (k === 1 ? high : 0xbf)) return i;
+    }
+    i += length;
+  }
+  return i;
 }
 
 function parseTomlText(text: string, file: string): { table: Table } | { problem: ConfigProblem } {

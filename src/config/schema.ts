@@ -215,8 +215,9 @@ const trustedShape = {
 
 const jailShape = {
   enabled: bool().default(true),
-  filter: text().optional(),
-  logpath: textList().default([]),
+  // A name looked up in filter.d and the shipped filters, never a path out of them.
+  filter: text().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, { error: 'expected a filter name (letters, digits, "_", "." or "-"; not a path)' }).optional(),
+  logpath: z.array(text().regex(/^[^\x00-\x1f\x7f]*$/, { error: 'expected a path without control characters' }), { error: 'expected an array of strings' }).default([]),
   backend: oneOf(['file', 'journal']).default('file'),
   journalmatch: textList().default([]),
   maxretry: positiveInt().optional(),
