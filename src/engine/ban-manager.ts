@@ -8,13 +8,12 @@ import type { BanRequest } from './fail-counter.js';
 import { rangesOverlap, type TrustedSet } from './trusted.js';
 import type { BanRecord, BanStore } from './types.js';
 import { errorMessage } from './error-message.js';
+import { FirewallQueue } from './firewall-queue.js';
 
 const DAY = 24 * 3600 * 1000;
 
 /** How far back earlier bans count for escalation (ms). */
 export const HISTORY_WINDOW = 30 * DAY;
-/** Wait before the one retry of a failed firewall command (ms). */
-export const FIREWALL_RETRY_DELAY = 2000;
 
 /** Why a ban ended. */
 export type UnbanReason = 'expired' | 'manual' | 'trusted' | 'all';
@@ -25,6 +24,7 @@ export type BanEvent =
   | { type: 'unban'; ip: string; jail: string; reason: UnbanReason }
   | { type: 'refused'; ip: string; jail: string; reason: string; range: string } // trusted, not banned
   | { type: 'restored'; count: number; dropped: number } // start-up; dropped: expired or now trusted
+  | { type: 'resynced'; count: number; attempts: number } // the firewall holds the bans again after failing
   | { type: 'error'; message: string };
 
 /** What a BanManager works with; every part is an interface so tests pass fakes. */
@@ -38,6 +38,8 @@ export interface BanManagerDeps {
   onEvent: (event: BanEvent) => void;
   timers?: TimerFunctions; // the expiry timer (real, unref'd setTimeout by default)
   retryDelay?: number; // overrides FIREWALL_RETRY_DELAY (tests)
+  /** Whether the store takes writes, and where a failed write is reported (the engine's StateHealth). */
+  storeHealth?: { readonly ok: boolean; fail(err: unknown): void };
 }
 
 /**
@@ -49,15 +51,19 @@ export interface BanManagerDeps {
 export class BanManager {
   private readonly bans = new Map<string, BanRecord>();
   private readonly queue: ExpiryQueue;
-  private firewallChain: Promise<unknown> = Promise.resolve();
-  /** Bans waiting to be sent together, and the firewall call that will send them. */
-  private openBatch: BanEntry[] | null = null;
-  private openFlush: Promise<void> | null = null;
+  private readonly firewallQueue: FirewallQueue;
   private readonly pending = new Set<Promise<void>>();
 
   constructor(private readonly deps: BanManagerDeps) {
     this.queue = new ExpiryQueue(deps.clock, deps.timers ?? realTimers);
     this.queue.onExpire((ips) => this.track(this.expire(ips)));
+    this.firewallQueue = new FirewallQueue({
+      firewall: deps.firewall,
+      desired: () => ({ trusted: deps.trusted.ranges(), entries: [...this.bans.values()].map((ban) => entryOf(ban, deps.clock.now())) }),
+      onError: (message) => this.emit({ type: 'error', message }),
+      onResynced: (count, attempts) => this.emit({ type: 'resynced', count, attempts }),
+      ...(deps.retryDelay !== undefined ? { retryDelay: deps.retryDelay } : {}),
+    });
   }
 
   /**
@@ -106,9 +112,15 @@ export class BanManager {
     return this.deps.trusted.ranges().join(',') !== before;
   }
 
-  /** Stops the expiry timer (bans stay in the store and the firewall). */
+  /** Stops the expiry timer and firewall retries (bans stay in the store and the firewall). */
   stop(): void {
     this.queue.stop();
+    this.firewallQueue.stop();
+  }
+
+  /** True while a firewall command failed and the firewall is not yet put right. */
+  get firewallOutOfStep(): boolean {
+    return this.firewallQueue.outOfStep;
   }
 
   /**
@@ -250,23 +262,20 @@ export class BanManager {
   /** Resolves once every firewall command and expiry started so far has finished (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
-    await this.firewallChain;
+    await this.firewallQueue.idle();
   }
 
   /** Store first, then memory and the firewall, then the expiry: a crash at any point loses nothing. */
   private async commit(record: BanRecord, extended: boolean): Promise<void> {
-    try {
-      this.deps.store.putBan(record);
-    } catch (err) {
-      // The ban still goes in: letting an attacker in now is worse than forgetting it at restart.
-      this.emit({ type: 'error', message: `ban of ${record.ip} not stored: ${errorMessage(err)}` });
-    }
+    // The ban still goes in when the store fails: letting an attacker in now is worse. The
+    // engine writes its whole state once the store takes writes again.
+    this.writeStore(() => this.deps.store.putBan(record), `ban of ${record.ip} not stored`);
     this.bans.set(record.ip, record);
     // The old expiry must not fire while the firewall command runs.
     if (record.expiresAt === null) this.queue.cancel(record.ip);
     else this.queue.schedule(record.ip, record.expiresAt);
     const entry = entryOf(record, this.deps.clock.now());
-    await this.queueBan(entry);
+    await this.firewallQueue.ban(entry);
     this.emit({ type: 'ban', record: { ...record, reason: [...record.reason] }, restored: false, extended });
   }
 
@@ -282,53 +291,27 @@ export class BanManager {
 
   private forget(ips: string[]): void {
     // One transaction for all: 20,000 bans expiring together must not mean 20,000 syncs.
-    this.deps.store.removeBans(ips);
+    this.writeStore(() => this.deps.store.removeBans(ips), `end of ${ips.length} bans not stored`);
     for (const ip of ips) {
       this.bans.delete(ip);
       this.queue.cancel(ip);
     }
   }
 
-  /**
-   * Runs firewall commands one at a time in call order. A failure is reported (with stderr) and
-   * tried once more; if that fails too, the store holds the truth and the next start applies it.
-   */
-  /**
-   * Bans that arrive while the firewall is busy go out together in one command (a burst of 100
-   * bans is one `ipset restore` or one `nft` transaction, not 100 queued one after another).
-   */
-  private queueBan(entry: BanEntry): Promise<void> {
-    if (this.openBatch && this.openFlush) {
-      this.openBatch.push(entry);
-      return this.openFlush;
-    }
-    const batch = [entry];
-    const label = (): string => `ban ${batch.length <= 3 ? batch.map((e) => e.address).join(', ') : `${batch.length} addresses`}`;
-    const flush = this.runFirewall(label, () => {
-      // From here on the batch is being sent: later bans start a new one.
-      if (this.openBatch === batch) this.openBatch = null;
-      return this.deps.firewall.ban(batch);
-    });
-    this.openBatch = batch;
-    this.openFlush = flush;
-    return flush;
+  private runFirewall(what: string | (() => string), command: () => Promise<void>): Promise<void> {
+    return this.firewallQueue.run(what, command);
   }
 
-  private runFirewall(what: string | (() => string), command: () => Promise<void>): Promise<void> {
-    // Anything queued after this command must run after it: later bans start a new batch.
-    this.openBatch = null;
-    const delay = this.deps.retryDelay ?? FIREWALL_RETRY_DELAY;
-    const attempt = (then: string) => command().then(() => true, (err: unknown) => {
-      this.emit({ type: 'error', message: `firewall: ${typeof what === 'string' ? what : what()} failed${then}: ${errorMessage(err)}` });
-      return false;
-    });
-    const run = this.firewallChain.then(async () => {
-      if (await attempt(`, retrying in ${delay} ms`)) return;
-      await new Promise((resolve) => setTimeout(resolve, delay));
-      await attempt(' again (the store keeps the state; a restart applies it)');
-    });
-    this.firewallChain = run;
-    return run;
+  /** A store write that must not stop the ban or unban it records; a failure is reported once per fault. */
+  private writeStore(write: () => void, what: string): void {
+    const health = this.deps.storeHealth;
+    if (health && !health.ok) return;
+    try {
+      write();
+    } catch (err) {
+      if (health) health.fail(err);
+      else this.emit({ type: 'error', message: `${what}: ${errorMessage(err)}` });
+    }
   }
 
   private track(work: Promise<void>): void {

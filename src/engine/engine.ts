@@ -9,6 +9,8 @@ import { compileFilter, loadFilter, SHIPPED_FILTER_DIR, type CompiledFilter } fr
 import { Jail, type JailEvent } from './jail.js';
 import { GlobFollower, type GlobFollowEvent } from './source/glob-follower.js';
 import { JournalSource, journalSourceKey } from './source/journal-source.js';
+import type { StateStatus } from './state-health.js';
+import { StateKeeper, type KeptJail } from './state-keeper.js';
 import { TrustedSet } from './trusted.js';
 import type { BanRecord, BanStore, HistoryEntry, SourcePosition } from './types.js';
 
@@ -32,9 +34,7 @@ export interface EngineOptions {
 }
 
 /** A jail as it runs: its config, its counter, what it saw. */
-interface RunningJail {
-  name: string;
-  jail: Jail;
+interface RunningJail extends KeptJail {
   follower: GlobFollower | null;
   journal: JournalSource | null;
   failures: number;
@@ -58,6 +58,10 @@ export interface EngineStatus {
   jailsRunning: number;
   /** The configuration file the engine was started with. */
   configPath: string;
+  /** Whether the state database takes writes. */
+  state: StateStatus;
+  /** False while a firewall command failed and the firewall is not yet put right. */
+  firewallInStep: boolean;
 }
 
 /** Counts shown by `status` and the console header. */
@@ -87,6 +91,7 @@ export class Engine {
   readonly mail: EmailNotifier | null;
   /** Failures and bans per minute over the last hour, and who caused them. */
   readonly activity: ActivityCounter;
+  private readonly keeper: StateKeeper;
 
   constructor(private readonly options: EngineOptions) {
     this.clock = options.clock ?? systemClock;
@@ -94,7 +99,15 @@ export class Engine {
     this.activity = new ActivityCounter(this.clock);
     const { config } = options;
     this.trusted = new TrustedSet({ config: config.trusted.ranges });
+    this.keeper = new StateKeeper({
+      store: options.store,
+      clock: this.clock,
+      log: options.log,
+      bans: () => this.bans.list(),
+      jails: () => this.jails.values(),
+    });
     this.bans = new BanManager({
+      storeHealth: this.keeper.health,
       store: options.store,
       firewall: options.firewall,
       clock: this.clock,
@@ -129,18 +142,21 @@ export class Engine {
     await this.stopJails();
     this.bans.stop();
     await this.bans.idle();
+    this.keeper.stop();
     await this.mail?.stop();
     this.options.log.info(null, 'Stopped; bans stay in place');
   }
 
-  /** Feeds lines to a jail directly (a journal source, tests, `replay`). */
+  /**
+   * Feeds lines to a jail (its follower, a journal source, tests, `replay`). The failures they
+   * add, the bans they cause and the position after them are committed in one transaction: one
+   * disk sync for a burst, and after a crash at any instant each line counts exactly once.
+   */
   processLines(jailName: string, lines: string[], position?: SourcePosition): void {
     const running = this.jails.get(jailName);
     if (!running) return;
     const now = this.clock.now();
-    // One transaction for the bans these lines make and the position after them: one disk sync
-    // for a burst instead of one per ban.
-    this.options.store.batch(() => {
+    this.keeper.batch(running, () => {
       for (const line of lines) {
         // Each jail counts on its own: only its own ban silences an address there. Another jail's
         // ban must not, or two jails on one log would race and recidive would never count.
@@ -148,15 +164,7 @@ export class Engine {
           this.onJailEvent(running, event);
         }
       }
-      if (position) {
-        try {
-          this.options.store.savePosition(position);
-        } catch (err) {
-          // The bans above must still commit; the position is only how far to resume.
-          this.options.log.error(jailName, `read position not saved: ${(err as Error).message}`);
-        }
-      }
-    });
+    }, position);
   }
 
   /** The jails and their counts. */
@@ -183,6 +191,8 @@ export class Engine {
       detection: this.options.config.settings.enabled,
       jailsRunning: this.jails.size,
       configPath: this.options.configPath,
+      state: this.keeper.health.status(),
+      firewallInStep: !this.bans.firewallOutOfStep,
     };
   }
 
@@ -282,8 +292,12 @@ export class Engine {
     const old = this.jails.get(name);
     await old?.follower?.stop();
     await old?.journal?.stop();
-    const running: RunningJail = { name, jail, follower: null, journal: null, failures: 0, bans: 0 };
+    const running: RunningJail = { name, jail, follower: null, journal: null, failures: 0, bans: 0, positions: new Map(), prunedAt: 0 };
     this.jails.set(name, running);
+    // Failures counted before a restart or reload count on, before any new line is read.
+    const { restored, requests } = this.keeper.restore(running);
+    if (restored > 0) log.info(name, `Resumed counting ${restored} failures of ${jail.tracked} addresses from the state database`);
+    for (const request of requests) this.onJailEvent(running, { type: 'ban-request', request });
     if (settings.backend === 'file') {
       const follow = this.options.follow ?? {};
       running.follower = new GlobFollower(settings.logpath.map((p) => resolveConfigPath(configPath, p)), {
@@ -320,12 +334,15 @@ export class Engine {
   private onJailEvent(running: RunningJail, event: JailEvent): void {
     const { log } = this.options;
     if (event.type === 'failure') {
+      this.keeper.addFailure(running.name, event.ip, event.time, event.line);
       running.failures++;
       this.activity.recordFailure(event.ip, running.name);
       log.info(running.name, `Found ${event.ip} - ${event.line}`);
     } else if (event.type === 'hostname') {
       log.warning(running.name, `Found host name "${event.host}", not an IP address: not banned - ${event.line}`);
     } else {
+      // In the batch's transaction, with the ban it leads to (handle writes the ban synchronously).
+      this.keeper.clearFailures(running.name, event.request.ip);
       this.bans.handle(event.request).catch((err: Error) => log.error(running.name, `ban of ${event.request.ip} failed: ${err.message}`));
     }
     this.options.onEvent?.(event);
@@ -347,6 +364,8 @@ export class Engine {
       log.notice(event.jail, `Unban ${event.ip} (${event.reason})`);
     } else if (event.type === 'refused') {
       log.notice(event.jail, `Trusted ${event.ip} (${event.range}), not banned`);
+    } else if (event.type === 'resynced') {
+      log.notice(null, `Firewall put right after ${event.attempts} failed ${event.attempts === 1 ? 'try' : 'tries'}: it holds the ${event.count} bans in force again`);
     } else if (event.type === 'restored') {
       log.info(null, `Restored ${event.count} bans to the firewall in one step (${event.dropped} expired or trusted, dropped)`);
     } else {

@@ -30,6 +30,11 @@ interface Entry {
 
 const MAX_LINE = 1000;
 
+/** A matched line as a counter keeps it: at most MAX_LINE characters. */
+export function cutLine(line: string): string {
+  return line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line;
+}
+
 /**
  * Counts failures per IP for one jail. Each update also goes into a queue in arrival order, so
  * eviction by findtime looks only at the oldest updates: O(1) per update, however many IPs are
@@ -86,7 +91,7 @@ export class FailCounter {
       if (this.entries.size >= this.maxEntries) this.evictOldest();
     }
     entry.times.push(time);
-    entry.lines.push(detach(line.length > MAX_LINE ? `${line.slice(0, MAX_LINE)}…` : line));
+    entry.lines.push(detach(cutLine(line)));
     entry.last = Math.max(entry.last, time);
     // Keep the failures inside the window that ends at the newest one, whatever order they came
     // in (a jail reading several files, or a rotated log read late), and at most maxretry.
@@ -108,6 +113,13 @@ export class FailCounter {
     this.queueIps.push(ip);
     this.queueTimes.push(entry.last);
     return null;
+  }
+
+  /** Every failure being counted, per address: what a checkpoint of the counter writes. */
+  *failures(): Generator<{ ip: string; time: number; line: string }> {
+    for (const [ip, entry] of this.entries) {
+      for (let i = 0; i < entry.times.length; i++) yield { ip, time: entry.times[i]!, line: entry.lines[i]! };
+    }
   }
 
   /** Forgets an IP (after a ban, or when it becomes trusted). */

@@ -24,7 +24,7 @@ export class Jail {
   constructor(
     readonly name: string,
     readonly filter: CompiledFilter,
-    limits: JailLimits,
+    private readonly limits: JailLimits,
   ) {
     this.counter = new FailCounter({ jail: name, ...limits });
   }
@@ -50,6 +50,29 @@ export class Jail {
     };
     if (result.user !== undefined) failure.user = result.user;
     return request ? [failure, { type: 'ban-request', request }] : [failure];
+  }
+
+  /**
+   * Counts failures read before a restart again (from the store), oldest first. Returns the ban
+   * requests they make, which only happens when `maxretry` was lowered meanwhile.
+   */
+  restore(failures: readonly { ip: string; time: number; line: string }[], now: number): BanRequest[] {
+    const requests: BanRequest[] = [];
+    for (const failure of failures) {
+      const request = this.counter.add(failure.ip, failure.time, failure.line, now);
+      if (request) requests.push(request);
+    }
+    return requests;
+  }
+
+  /** The failures being counted now, for a checkpoint of the jail's state. */
+  failures(): { ip: string; time: number; line: string }[] {
+    return [...this.counter.failures()];
+  }
+
+  /** The counting window, ms. */
+  get findtime(): number {
+    return this.limits.findtime;
   }
 
   /** Addresses with failures being counted. */

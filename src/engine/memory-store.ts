@@ -1,5 +1,5 @@
 import { historyEntryOf } from './store.js';
-import type { BanRecord, BanStore, HistoryEntry, SourcePosition, StoredTrusted } from './types.js';
+import type { BanRecord, BanStore, HistoryEntry, SourcePosition, StoredFailure, StoredMail, StoredTrusted } from './types.js';
 
 const copyBan = (ban: BanRecord): BanRecord => ({ ...ban, reason: [...ban.reason] });
 
@@ -20,6 +20,9 @@ export class MemoryStore implements BanStore {
   private historyEntries: HistoryEntry[] = [];
   private readonly trusted = new Map<string, StoredTrusted>();
   private readonly positions = new Map<string, SourcePosition>();
+  private failureRows: StoredFailure[] = [];
+  private readonly mail = new Map<number, StoredMail>();
+  private mailId = 0;
 
   /** Bans in force, in the order of their addresses as strings (as SqliteStore returns them). */
   activeBans(): BanRecord[] {
@@ -50,6 +53,16 @@ export class MemoryStore implements BanStore {
     let removed = 0;
     for (const ip of ips) if (this.bans.delete(ip)) removed++;
     return removed;
+  }
+
+  replaceAllBans(bans: readonly BanRecord[]): void {
+    this.bans.clear();
+    for (const ban of bans) {
+      this.bans.set(ban.ip, copyBan(ban));
+      const entry = historyEntryOf(ban);
+      const known = this.historyEntries.some((h) => h.ip === entry.ip && h.jail === entry.jail && h.bannedAt === entry.bannedAt);
+      if (!known) this.historyEntries.push(entry);
+    }
   }
 
   removeAllBans(): number {
@@ -94,6 +107,44 @@ export class MemoryStore implements BanStore {
     const copy: SourcePosition = { ...position };
     if (copy.cursor === undefined) delete copy.cursor;
     this.positions.set(position.source, copy);
+  }
+
+  addFailure(failure: StoredFailure): void {
+    this.failureRows.push({ ...failure });
+  }
+
+  clearFailures(jail: string, ips: readonly string[]): void {
+    const gone = new Set(ips);
+    this.failureRows = this.failureRows.filter((f) => f.jail !== jail || !gone.has(f.ip));
+  }
+
+  failures(jail: string, since: number): StoredFailure[] {
+    return this.failureRows.filter((f) => f.jail === jail && f.time > since).map((f) => ({ ...f })).sort((a, b) => a.time - b.time);
+  }
+
+  pruneFailures(jail: string, before: number): number {
+    const kept = this.failureRows.filter((f) => f.jail !== jail || f.time > before);
+    const pruned = this.failureRows.length - kept.length;
+    this.failureRows = kept;
+    return pruned;
+  }
+
+  replaceFailures(jail: string, failures: readonly StoredFailure[]): void {
+    this.failureRows = [...this.failureRows.filter((f) => f.jail !== jail), ...failures.map((f) => ({ ...f }))];
+  }
+
+  enqueueMail(mail: Omit<StoredMail, 'id'>): number {
+    const id = ++this.mailId;
+    this.mail.set(id, { ...mail, id });
+    return id;
+  }
+
+  queuedMail(): StoredMail[] {
+    return [...this.mail.values()].map((m) => ({ ...m }));
+  }
+
+  removeMail(id: number): void {
+    this.mail.delete(id);
   }
 
   close(): void {

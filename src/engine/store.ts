@@ -1,23 +1,17 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { BanRecord, BanStore, HistoryEntry, SourcePosition, StoredTrusted } from './types.js';
+import type { BanRecord, BanStore, HistoryEntry, SourcePosition, StoredFailure, StoredMail, StoredTrusted } from './types.js';
+import { prepareQueueStatements } from './store-tables.js';
 import { errorMessage } from './error-message.js';
+import { StoreError } from './store-error.js';
+import { migrate } from './store-schema.js';
+
+export { StoreError } from './store-error.js';
+export { SCHEMA_VERSION, migrate } from './store-schema.js';
 
 /** The database file inside the state folder. */
 export const DATABASE_FILE = 'portcullis.db';
-
-/** A failure of the store; its message starts with the database file, which `file` also holds. */
-export class StoreError extends Error {
-  constructor(
-    readonly file: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(`${file}: ${message}`, options);
-    this.name = 'StoreError';
-  }
-}
 
 /** Options of `SqliteStore.open`. */
 export interface StoreOptions {
@@ -29,85 +23,6 @@ export interface StoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** How long a write waits for another connection's lock, in ms. */
   busyTimeoutMs?: number;
-}
-
-/** One step of the schema; `up` moves it from `version - 1` to `version`. */
-interface Migration {
-  version: number;
-  up(db: Database.Database): void;
-}
-
-/**
- * The schema's history. Append a migration (never edit one that shipped) to add a column or a
- * table: a database is moved forward one step at a time, each step in its own transaction.
- */
-const MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    up(db) {
-      db.exec(`
-        CREATE TABLE bans (
-          ip TEXT PRIMARY KEY,
-          jail TEXT NOT NULL,
-          banned_at INTEGER NOT NULL,
-          expires_at INTEGER,
-          count INTEGER NOT NULL,
-          reason TEXT NOT NULL
-        );
-        CREATE TABLE history (
-          ip TEXT NOT NULL,
-          jail TEXT NOT NULL,
-          banned_at INTEGER NOT NULL,
-          duration INTEGER NOT NULL
-        );
-        CREATE INDEX history_ip_banned_at ON history (ip, banned_at);
-        CREATE TABLE trusted (
-          "range" TEXT PRIMARY KEY,
-          added_at INTEGER NOT NULL,
-          note TEXT NOT NULL
-        );
-        CREATE TABLE positions (
-          source TEXT PRIMARY KEY,
-          inode INTEGER NOT NULL,
-          offset INTEGER NOT NULL,
-          first_line_hash TEXT NOT NULL,
-          cursor TEXT
-        );
-      `);
-    },
-  },
-];
-
-/** The schema version this code writes (SQLite's `user_version`). */
-export const SCHEMA_VERSION = MIGRATIONS.length;
-
-/**
- * Brings the database to `SCHEMA_VERSION`. Refuses a database written by a newer portcullis rather
- * than guess what its extra columns mean.
- */
-export function migrate(db: Database.Database, file: string): void {
-  const version = (): number => db.pragma('user_version', { simple: true }) as number;
-  const refuseNewer = (found: number): never => {
-    throw new StoreError(
-      file,
-      `schema version ${found} is newer than this portcullis supports (${SCHEMA_VERSION}); ` +
-        'upgrade portcullis, or move the file away to start with an empty state',
-    );
-  };
-  const found = version();
-  if (found > SCHEMA_VERSION) refuseNewer(found);
-  if (found === SCHEMA_VERSION) return;
-  for (const migration of MIGRATIONS) {
-    // IMMEDIATE takes the write lock first, so two processes opening a new file cannot both migrate.
-    const step = db.transaction(() => {
-      const current = version();
-      if (current > SCHEMA_VERSION) refuseNewer(current);
-      if (current >= migration.version) return;
-      migration.up(db);
-      db.pragma(`user_version = ${migration.version}`);
-    });
-    step.immediate();
-  }
 }
 
 /** The history row a ban appends: its duration in seconds, -1 for a permanent ban. */
@@ -183,6 +98,10 @@ function prepareStatements(db: Database.Database) {
       'DELETE FROM bans WHERE ip = ? RETURNING ip, jail, banned_at, expires_at, count, reason',
     ),
     deleteAllBans: db.prepare('DELETE FROM bans'),
+    appendMissingHistory: db.prepare(
+      `INSERT INTO history (ip, jail, banned_at, duration) SELECT @ip, @jail, @bannedAt, @duration
+       WHERE NOT EXISTS (SELECT 1 FROM history WHERE ip = @ip AND jail = @jail AND banned_at = @bannedAt)`,
+    ),
     history: db.prepare<[string, number], HistoryEntry>(
       `SELECT ip, jail, banned_at AS bannedAt, duration FROM history
        WHERE ip = ? AND banned_at >= ? ORDER BY banned_at, rowid`,
@@ -218,8 +137,10 @@ function prepareStatements(db: Database.Database) {
  */
 export class SqliteStore implements BanStore {
   private readonly statements: ReturnType<typeof prepareStatements>;
+  private readonly queues: ReturnType<typeof prepareQueueStatements>;
   private readonly writeBan: (ban: BanRecord) => void;
   private readonly writeBans: (bans: readonly BanRecord[]) => void;
+  private readonly rewriteBans: (bans: readonly BanRecord[]) => void;
 
   private constructor(
     private readonly db: Database.Database,
@@ -228,12 +149,20 @@ export class SqliteStore implements BanStore {
   ) {
     const s = prepareStatements(db);
     this.statements = s;
+    this.queues = prepareQueueStatements(db);
     const putOne = (ban: BanRecord): void => {
       s.upsertBan.run({ ...ban, reason: JSON.stringify(ban.reason) });
       s.appendHistory.run(historyEntryOf(ban));
     };
     this.writeBan = db.transaction(putOne);
     this.writeBans = db.transaction((bans: readonly BanRecord[]) => bans.forEach(putOne));
+    this.rewriteBans = db.transaction((bans: readonly BanRecord[]) => {
+      s.deleteAllBans.run();
+      for (const ban of bans) {
+        s.upsertBan.run({ ...ban, reason: JSON.stringify(ban.reason) });
+        s.appendMissingHistory.run(historyEntryOf(ban));
+      }
+    });
   }
 
   /** Opens (creating the folder and the file if needed) and migrates `<stateDir>/portcullis.db`. */
@@ -292,6 +221,10 @@ export class SqliteStore implements BanStore {
     );
   }
 
+  replaceAllBans(bans: readonly BanRecord[]): void {
+    this.guard(`save ${bans.length} bans`, () => this.rewriteBans(bans));
+  }
+
   removeAllBans(): number {
     return this.guard('remove all bans', () => this.statements.deleteAllBans.run().changes);
   }
@@ -340,6 +273,39 @@ export class SqliteStore implements BanStore {
     this.guard(`save the position of ${position.source}`, () =>
       this.statements.upsertPosition.run({ ...position, cursor: position.cursor ?? null }),
     );
+  }
+
+  addFailure(failure: StoredFailure): void {
+    this.guard(`record a failure of ${failure.ip}`, () => this.queues.addFailure.run(failure));
+  }
+
+  clearFailures(jail: string, ips: readonly string[]): void {
+    if (ips.length === 0) return;
+    this.guard(`forget the failures of ${ips.length === 1 ? ips[0] : `${ips.length} addresses`}`, () => this.queues.clearMany(jail, ips));
+  }
+
+  failures(jail: string, since: number): StoredFailure[] {
+    return this.guard(`read the failures of ${jail}`, () => this.queues.failures.all(jail, since));
+  }
+
+  pruneFailures(jail: string, before: number): number {
+    return this.guard(`prune the failures of ${jail}`, () => this.queues.pruneFailures.run(jail, before).changes);
+  }
+
+  replaceFailures(jail: string, failures: readonly StoredFailure[]): void {
+    this.guard(`save the failures of ${jail}`, () => this.queues.replaceJail(jail, failures));
+  }
+
+  enqueueMail(mail: Omit<StoredMail, 'id'>): number {
+    return this.guard('queue an e-mail', () => Number(this.queues.enqueueMail.run(mail).lastInsertRowid));
+  }
+
+  queuedMail(): StoredMail[] {
+    return this.guard('read the e-mail queue', () => this.queues.queuedMail.all());
+  }
+
+  removeMail(id: number): void {
+    this.guard('remove a sent e-mail', () => this.queues.removeMail.run(id));
   }
 
   /** Closes the database (checkpointing the WAL into it); calling it again does nothing. */

@@ -43,6 +43,26 @@ export interface SourcePosition {
   cursor?: string;
 }
 
+/** A failure still being counted by a jail, kept so that a restart resumes the count. */
+export interface StoredFailure {
+  jail: string;
+  ip: string;
+  /** Epoch ms. */
+  time: number;
+  line: string;
+}
+
+/** An e-mail waiting for the server to accept it. */
+export interface StoredMail {
+  id: number;
+  /** Epoch ms. */
+  createdAt: number;
+  subject: string;
+  text: string;
+  /** Bans it reports. */
+  bans: number;
+}
+
 /**
  * The engine's persistent state. Every write is one transaction; a write that returned is on disk
  * (SQLite WAL), so a ban reported as made survives any crash.
@@ -56,6 +76,11 @@ export interface BanStore {
   removeBan(ip: string): BanRecord | undefined;
   /** Ends several bans in one transaction (expiry of many at once); returns how many there were. */
   removeBans(ips: readonly string[]): number;
+  /**
+   * Makes the bans table hold exactly these (a checkpoint after the store failed), adding a
+   * history entry for each ban that has none yet.
+   */
+  replaceAllBans(bans: readonly BanRecord[]): void;
   /** Ends every ban; returns how many. */
   removeAllBans(): number;
   /** Past bans of an address since `since` (epoch ms), oldest first; only one jail's if given. */
@@ -73,5 +98,21 @@ export interface BanStore {
   batch<T>(work: () => T): T;
   position(source: string): SourcePosition | undefined;
   savePosition(position: SourcePosition): void;
+  /** Records a failure being counted (in the same transaction as the read position after it). */
+  addFailure(failure: StoredFailure): void;
+  /** Forgets the counted failures of these addresses in a jail (they were banned, say). */
+  clearFailures(jail: string, ips: readonly string[]): void;
+  /** A jail's counted failures dated after `since`, oldest first. */
+  failures(jail: string, since: number): StoredFailure[];
+  /** Forgets a jail's failures dated at or before `before`; returns how many. */
+  pruneFailures(jail: string, before: number): number;
+  /** Makes a jail's stored failures exactly these (a checkpoint of the counter in memory). */
+  replaceFailures(jail: string, failures: readonly StoredFailure[]): void;
+  /** Queues an e-mail; returns its id. */
+  enqueueMail(mail: Omit<StoredMail, 'id'>): number;
+  /** The e-mails not yet accepted by the server, oldest first. */
+  queuedMail(): StoredMail[];
+  /** Forgets a queued e-mail (accepted by the server, or given up). */
+  removeMail(id: number): void;
   close(): void;
 }

@@ -14,6 +14,7 @@ export function fakeHandlers(overrides: Partial<CommandHandlers> = {}): CommandH
     status: async () => ({
       uptimeMs: 5, backend: 'dry-run', jails: [], banned: bans.size, mail: null,
       failuresLastHour: 0, detection: true, jailsRunning: 0, configPath: '/etc/portcullis/config.toml',
+      state: { ok: true, error: null, since: null }, firewallInStep: true,
     }),
     bans: async () => [...bans.values()],
     ban: async (request) => {

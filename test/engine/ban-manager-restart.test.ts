@@ -24,22 +24,30 @@ const settings: Settings = {
   escalation: { enabled: false, factor: 2, maxtime: 604_800, scope: 'all' },
 };
 
-/** Records what replaceBans was given, and can fail its first `failures` bans like a real command. */
+/**
+ * Records what replaceBans was given, and fails its next `failures` ban or replace commands like
+ * a real command.
+ */
 class RecordingBackend extends DryRunBackend {
   replaced: BanEntry[][] = [];
   failures = 0;
 
   override async replaceBans(entries: BanEntry[]): Promise<void> {
     this.replaced.push(entries);
+    this.failIfAsked();
     return super.replaceBans(entries);
   }
 
   override async ban(entries: BanEntry[]): Promise<void> {
+    this.failIfAsked();
+    return super.ban(entries);
+  }
+
+  private failIfAsked(): void {
     if (this.failures > 0) {
       this.failures--;
       throw new CommandError(['ipset', 'restore'], 1, 'ipset v7.19: The set with the given name does not exist');
     }
-    return super.ban(entries);
   }
 }
 
@@ -159,33 +167,40 @@ describe('BanManager and a failing firewall', () => {
     expect(storedDuringBan).toEqual(['198.51.100.1']);
   });
 
-  it('reports the stderr and retries once', async () => {
+  it('reports the stderr and puts the firewall right from the bans in force', async () => {
     const t = run(new MemoryStore(), new ManualClock(T0));
     t.firewall.failures = 1;
     await t.manager.handle({ jail: 'sshd', ip: '198.51.100.1', time: T0, failures: 5, lines: ['x'] });
+    await t.manager.idle();
     const errors = t.events.filter((e) => e.type === 'error');
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatchObject({ message: expect.stringMatching(/ban 198\.51\.100\.1 failed, retrying in 1 ms: .*set with the given name does not exist/) });
+    expect(errors[0]).toMatchObject({ message: expect.stringMatching(/ban 198\.51\.100\.1 failed: .*set with the given name does not exist; putting the firewall right/) });
     expect(await t.firewall.listBans()).toEqual(['198.51.100.1']);
-    expect(t.events.at(-1)).toMatchObject({ type: 'ban' });
+    expect(t.events.filter((e) => e.type === 'resynced')).toEqual([{ type: 'resynced', count: 1, attempts: 1 }]);
+    expect(t.manager.firewallOutOfStep).toBe(false);
   });
 
-  it('keeps the ban in the store when the retry fails too, and the next start applies it', async () => {
+  it('keeps trying with growing waits until the firewall holds every ban, skipping commands meanwhile', async () => {
     const store = new MemoryStore();
     const clock = new ManualClock(T0);
     const t = run(store, clock);
-    t.firewall.failures = 2;
+    t.firewall.failures = 4; // the ban, then three tries to put it right
     await t.manager.handle({ jail: 'sshd', ip: '198.51.100.1', time: T0, failures: 5, lines: ['x'] });
-    expect(t.events.filter((e) => e.type === 'error').map((e) => e.type === 'error' && e.message)).toEqual([
-      expect.stringContaining('failed, retrying'),
-      expect.stringContaining('failed again (the store keeps the state; a restart applies it)'),
+    expect(t.manager.firewallOutOfStep).toBe(true);
+    // A ban made while the firewall is out of step is not sent on its own: the next try covers it.
+    await t.manager.handle({ jail: 'sshd', ip: '198.51.100.2', time: T0, failures: 5, lines: ['x'] });
+    for (let i = 0; i < 4 && t.manager.firewallOutOfStep; i++) await t.manager.idle();
+    expect(t.manager.firewallOutOfStep).toBe(false);
+    const messages = t.events.filter((e) => e.type === 'error').map((e) => e.type === 'error' && e.message);
+    expect(messages).toEqual([
+      expect.stringMatching(/ban 198\.51\.100\.1 failed: .*; putting the firewall right from the bans in force in 1 ms$/),
+      expect.stringMatching(/putting it right failed \(try 1\): .*; next try in 2 ms$/),
+      expect.stringMatching(/putting it right failed \(try 2\): .*; next try in 4 ms$/),
+      expect.stringMatching(/putting it right failed \(try 3\): .*; next try in 8 ms$/),
     ]);
-    expect(await t.firewall.listBans()).toEqual([]);
-    expect(store.activeBans().map((b) => b.ip)).toEqual(['198.51.100.1']);
-    t.manager.stop();
-    const next = run(store, clock);
-    await next.manager.start();
-    expect(await next.firewall.listBans()).toEqual(['198.51.100.1']);
+    expect(t.events.filter((e) => e.type === 'resynced')).toEqual([{ type: 'resynced', count: 2, attempts: 4 }]);
+    expect((await t.firewall.listBans()).sort()).toEqual(['198.51.100.1', '198.51.100.2']);
+    expect(store.activeBans().map((b) => b.ip)).toEqual(['198.51.100.1', '198.51.100.2']);
   });
 });
 
