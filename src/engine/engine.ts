@@ -380,6 +380,7 @@ export class Engine {
     else if (event.type === 'missing') log.warning(jail, `${source} is gone; waiting for it to come back`);
     else if (event.type === 'rotated') log.info(jail, `${source} was rotated (${event.how})`);
     else if (event.type === 'appeared') log.info(jail, `${source} appeared`);
+    else if (event.type === 'drained') log.info(jail, `${source} was rotated while stopped: read its last ${event.lines} lines from ${event.file}`);
     this.options.onEvent?.({ type: 'source', jail, source, event });
   }
 }

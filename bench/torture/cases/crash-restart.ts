@@ -45,11 +45,13 @@ bantime = "1d"
     }
     const totalLines = j;
     let written = 0;
+    // Paced so that the flood goes on through the kills (a restart takes about half a second).
+    const pause = Math.max(2, Math.round((kills * 800) / chunks.length));
     const writer = (async () => {
       for (const text of chunks) {
         appendFileSync(authLog, text);
         written++;
-        await sleep(2);
+        await sleep(pause);
       }
     })();
     let daemon = await startDaemon(configPath, logFile);

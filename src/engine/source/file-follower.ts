@@ -4,6 +4,7 @@ import { basename, dirname } from 'node:path';
 import type { SourcePosition } from '../types.js';
 import { errorCode, readFirstLine, type FirstLine } from './follow-identity.js';
 import { LineSplitter, MAX_HELD_BYTES } from './follow-line-splitter.js';
+import { drainRotated, findRotatedPredecessor } from './rotated-predecessor.js';
 import { errorMessage } from '../error-message.js';
 
 /** Something that happened to the followed file, besides lines. */
@@ -15,7 +16,9 @@ export type FollowEvent =
   /** A file is at the path again (or for the first time); it is read from its beginning. */
   | { type: 'appeared' }
   /** A read or open failed; the follower keeps polling. Repeats of the same message are not re-sent. */
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** At start: the saved position's file had been rotated to `file` meanwhile; its rest was read first. */
+  | { type: 'drained'; file: string; lines: number };
 
 export interface FileFollowerOptions {
   /** Where to begin in a file that exists at start, when no saved position applies. */
@@ -128,12 +131,30 @@ export class FileFollower {
 
   private async openFirst(): Promise<void> {
     try {
+      await this.drainPredecessor();
       await this.openAtPath(true);
     } catch (err) {
       this.reportError(err);
     } finally {
       this.busy = false;
     }
+  }
+
+  /** Lines written before a rotation that happened while we were down: read from the rotated copy. */
+  private async drainPredecessor(): Promise<void> {
+    const saved = this.options.position;
+    if (!saved) return;
+    const rotated = await findRotatedPredecessor(this.path, saved);
+    if (!rotated) return;
+    const lines = await drainRotated(rotated, saved, (batch, position) => {
+      this.stats.lines += batch.length;
+      try {
+        this.options.onLines(batch, position);
+      } catch (err) {
+        this.reportError(new Error(`onLines failed: ${errorMessage(err)}`));
+      }
+    });
+    this.emit({ type: 'drained', file: rotated, lines });
   }
 
   private async runLoop(): Promise<void> {
