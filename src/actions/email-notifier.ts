@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { EmailSettings } from '../config/schema.js';
+import type { MailQueueStore } from '../engine/types.js';
 import { BanBatch } from './ban-batch.js';
 import { formatBanMessage, formatDigestMessage, type MailText } from './email-message.js';
 import { escapeText } from './email-text.js';
@@ -24,6 +25,11 @@ export interface EmailNotifierDeps {
   stopTimeoutMs?: number;
   /** Named in subjects and bodies; default os.hostname(). */
   hostname?: string;
+  /**
+   * Keeps ban notices of the open digest window and messages not yet accepted by the server, so
+   * that a crash or restart loses none of them (the engine's store). Without it they live in memory.
+   */
+  store?: MailQueueStore;
 }
 
 /** How the notifier is doing, for the console and the control socket. */
@@ -56,6 +62,8 @@ export class EmailNotifier {
   private readonly stopTimeoutMs: number;
   private readonly outbox: MailOutbox;
   private readonly batch = new BanBatch();
+  /** The store rows of the notices in the open window. */
+  private batchIds: number[] = [];
   private batchTimer: unknown = null;
   /** Messages made (queued) in the last hour: what `max_per_hour` limits. */
   private readonly made = new HourWindow();
@@ -83,7 +91,26 @@ export class EmailNotifier {
       now: this.now,
       retryDelays: deps.retryDelays ?? DEFAULT_RETRY_DELAYS,
       onDelivered: () => this.sent.add(this.now()),
+      hostname: this.hostname,
+      ...(deps.store ? { store: deps.store } : {}),
     });
+  }
+
+  /**
+   * Picks up what a previous run left: its unsent messages are queued again and the notices of
+   * its open digest window go into a new window. Returns how many of each.
+   */
+  restore(): { messages: number; notices: number } {
+    const messages = this.outbox.restore();
+    let notices = 0;
+    this.guarded(() => {
+      // All in one window: they were meant to go out together.
+      const stored = (this.deps.store?.queuedNotices() ?? []).map((n) => ({ ban: JSON.parse(n.json) as BanNotice, id: n.id }));
+      notices = stored.length;
+      if (notices > 0) this.addToWindow(...stored);
+    });
+    if (notices > 0) this.deps.log('NOTICE', `e-mail: ${notices} ban notice${notices === 1 ? '' : 's'} of the last run's open digest window queued again`);
+    return { messages, notices };
   }
 
   /**
@@ -98,7 +125,22 @@ export class EmailNotifier {
       return;
     }
     this.guarded(() => {
-      this.batch.add(ban);
+      let id: number | undefined;
+      try {
+        id = this.deps.store?.addNotice(this.now(), JSON.stringify(ban));
+      } catch (err) {
+        this.deps.log('ERROR', `e-mail: ban notice not kept in the state database (mailed from memory only): ${escapeText(String(err), 300)}`);
+      }
+      this.addToWindow({ ban, id });
+    });
+  }
+
+  private addToWindow(...notices: Array<{ ban: BanNotice; id: number | undefined }>): void {
+    this.guarded(() => {
+      for (const { ban, id } of notices) {
+        this.batch.add(ban);
+        if (id !== undefined) this.batchIds.push(id);
+      }
       if (this.settings.batch === 0) {
         this.closeBatch();
       } else if (this.batchTimer === null) {
@@ -155,6 +197,8 @@ export class EmailNotifier {
   private closeBatch(): void {
     if (this.batch.size === 0) return;
     const summary = this.batch.take();
+    const ids = this.batchIds;
+    this.batchIds = [];
     const now = this.now();
     const { max_per_hour: limit } = this.settings;
     if (this.made.total(now) >= limit) {
@@ -164,6 +208,7 @@ export class EmailNotifier {
       }
       this.heldBack += summary.total;
       this.suppressed.add(now, summary.total);
+      for (const id of ids) this.deps.store?.removeMail(id);
       return;
     }
     const context = { hostname: this.hostname, heldBack: this.heldBack, maxPerHour: limit };
@@ -174,6 +219,14 @@ export class EmailNotifier {
     const single = summary.total === 1 ? summary.samples[0] : undefined;
     const message: MailText = single ? formatBanMessage(single, context) : formatDigestMessage(summary, context);
     this.made.add(now);
-    this.outbox.enqueue({ subject: message.subject, text: message.text, bans: summary.total });
+    const mail = { subject: message.subject, text: message.text, bans: summary.total, createdAt: now };
+    // The notices become the message in one transaction: a crash leaves one or the other.
+    let id: number | undefined;
+    try {
+      id = this.deps.store && ids.length > 0 ? this.deps.store.mailFromNotices(ids, mail) : undefined;
+    } catch (err) {
+      this.deps.log('ERROR', `e-mail: "${mail.subject}" not kept in the state database: ${escapeText(String(err), 300)}`);
+    }
+    this.outbox.enqueue(id === undefined ? mail : { ...mail, id });
   }
 }

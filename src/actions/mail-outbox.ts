@@ -1,3 +1,4 @@
+import type { MailQueueStore } from '../engine/types.js';
 import { escapeText } from './email-text.js';
 import type { NotifierLog, NotifierTimers } from './types.js';
 
@@ -9,6 +10,8 @@ export interface OutgoingMail {
   text: string;
   date: Date;
   headers: Record<string, string>;
+  /** The same for every attempt, across restarts too, so a receiver can drop a message sent twice. */
+  messageId?: string;
   /** Aborts a send still in progress when `stop()` runs out of time. */
   signal?: AbortSignal;
 }
@@ -26,6 +29,10 @@ export interface QueuedMail {
   text: string;
   /** Bans it reports, for the log. */
   bans: number;
+  /** Its row in the store's queue, once it is kept there. */
+  id?: number;
+  /** When it was made (epoch ms). */
+  createdAt?: number;
 }
 
 /** Waits between attempts at one message, in ms: the message is dropped after the last. */
@@ -45,6 +52,10 @@ export interface MailOutboxOptions {
   retryDelays: readonly number[];
   /** Called once per message the server accepted. */
   onDelivered: (mail: QueuedMail) => void;
+  /** Where messages are kept until the server accepts them, so a restart sends them (the engine's store). */
+  store?: MailQueueStore;
+  /** Names this host in Message-IDs. */
+  hostname?: string;
 }
 
 interface Entry {
@@ -78,8 +89,33 @@ export class MailOutbox {
 
   enqueue(mail: QueuedMail): void {
     if (this.closing) return;
-    this.queue.push({ mail, attempts: 0 });
+    const { store, now, log } = this.options;
+    const kept = { ...mail, createdAt: mail.createdAt ?? now() };
+    if (store && kept.id === undefined) {
+      try {
+        kept.id = store.enqueueMail({ createdAt: kept.createdAt, subject: kept.subject, text: kept.text, bans: kept.bans });
+      } catch (err) {
+        log('ERROR', `e-mail: "${kept.subject}" not kept in the state database (sent from memory only): ${describeError(err)}`);
+      }
+    }
+    this.queue.push({ mail: kept, attempts: 0 });
     this.pump();
+  }
+
+  /** Queues the messages a previous run left unsent (already in the store); returns how many. */
+  restore(): number {
+    const { store, log } = this.options;
+    if (!store) return 0;
+    let stored;
+    try {
+      stored = store.queuedMail();
+    } catch (err) {
+      log('ERROR', `e-mail: the queued messages could not be read: ${describeError(err)}`);
+      return 0;
+    }
+    for (const mail of stored) this.enqueue(mail);
+    if (stored.length > 0) log('NOTICE', `e-mail: ${stored.length} message${stored.length === 1 ? '' : 's'} left unsent by the last run queued again`);
+    return stored.length;
   }
 
   /**
@@ -105,9 +141,11 @@ export class MailOutbox {
     if (!finished) {
       this.abandoned = true;
       const left = this.queue.length;
+      const kept = this.queue.filter((e) => e.mail.id !== undefined).length;
       this.queue.length = 0;
       this.inFlight?.abort();
-      this.options.log('ERROR', `e-mail: stopping: ${left} message${left === 1 ? '' : 's'} not sent within ${formatDelay(timeoutMs)}, dropped`);
+      const what = kept === left ? 'kept for the next start' : kept === 0 ? 'dropped' : `${kept} kept for the next start, the rest dropped`;
+      this.options.log('ERROR', `e-mail: stopping: ${left} message${left === 1 ? '' : 's'} not sent within ${formatDelay(timeoutMs)}, ${what}`);
     }
     this.options.transport.close();
   }
@@ -151,6 +189,7 @@ export class MailOutbox {
         date: new Date(now()),
         // RFC 3834: keeps vacation responders and the like from answering.
         headers: { 'Auto-Submitted': 'auto-generated' },
+        ...(entry.mail.id !== undefined ? { messageId: `<portcullis.${entry.mail.createdAt}.${entry.mail.id}@${this.options.hostname ?? 'localhost'}>` } : {}),
         signal: abort.signal,
       });
     } catch (err) {
@@ -162,6 +201,7 @@ export class MailOutbox {
       this.inFlight = null;
     }
     this.queue.shift();
+    this.forget(entry);
     if (this.failing) {
       log('NOTICE', `e-mail: the mail server works again (last error: ${this.lastError})`);
     }
@@ -177,8 +217,14 @@ export class MailOutbox {
     this.failing = true;
     this.lastError = reason;
     const delay = retryDelays[entry.attempts - 1];
-    if (this.closing || delay === undefined) {
+    if (this.closing && entry.mail.id !== undefined) {
       this.queue.shift();
+      log('WARNING', `e-mail: sending "${entry.mail.subject}" failed while stopping: ${reason}; kept for the next start`);
+      return;
+    }
+    if (delay === undefined || this.closing) {
+      this.queue.shift();
+      this.forget(entry);
       log('ERROR', `e-mail: gave up on "${entry.mail.subject}" after ${entry.attempts} attempt${entry.attempts === 1 ? '' : 's'}: ${reason}`);
       return;
     }
@@ -187,6 +233,15 @@ export class MailOutbox {
       this.retryTimer = null;
       this.pump();
     }, delay);
+  }
+
+  private forget(entry: Entry): void {
+    if (entry.mail.id === undefined) return;
+    try {
+      this.options.store?.removeMail(entry.mail.id);
+    } catch (err) {
+      this.options.log('ERROR', `e-mail: "${entry.mail.subject}" done but still in the state database (it may be sent again at the next start): ${describeError(err)}`);
+    }
   }
 }
 

@@ -117,7 +117,7 @@ export class Engine {
       onEvent: (event) => this.onBanEvent(event),
     });
     const email = config.notify?.email;
-    this.mail = email ? new EmailNotifier(email, { log: (level, message) => options.log.write(level, null, message) }) : null;
+    this.mail = email ? new EmailNotifier(email, { log: (level, message) => options.log.write(level, null, message), store: options.store }) : null;
   }
 
   /** Starts the firewall, restores the stored bans, then starts reading the enabled jails' logs. */
@@ -134,6 +134,8 @@ export class Engine {
       return;
     }
     await this.bans.start();
+    // Mail a previous run left unsent (or notices of its open digest window) goes out now.
+    this.mail?.restore();
     for (const jail of jails) await this.startJail(jail);
   }
 

@@ -1,5 +1,5 @@
 import { historyEntryOf } from './store.js';
-import type { BanRecord, BanStore, HistoryEntry, SourcePosition, StoredFailure, StoredMail, StoredTrusted } from './types.js';
+import type { BanRecord, BanStore, HistoryEntry, SourcePosition, StoredFailure, StoredMail, StoredNotice, StoredTrusted } from './types.js';
 
 const copyBan = (ban: BanRecord): BanRecord => ({ ...ban, reason: [...ban.reason] });
 
@@ -22,6 +22,7 @@ export class MemoryStore implements BanStore {
   private readonly positions = new Map<string, SourcePosition>();
   private failureRows: StoredFailure[] = [];
   private readonly mail = new Map<number, StoredMail>();
+  private readonly notices = new Map<number, StoredNotice>();
   private mailId = 0;
 
   /** Bans in force, in the order of their addresses as strings (as SqliteStore returns them). */
@@ -145,6 +146,22 @@ export class MemoryStore implements BanStore {
 
   removeMail(id: number): void {
     this.mail.delete(id);
+    this.notices.delete(id);
+  }
+
+  addNotice(createdAt: number, json: string): number {
+    const id = ++this.mailId;
+    this.notices.set(id, { id, createdAt, json });
+    return id;
+  }
+
+  queuedNotices(): StoredNotice[] {
+    return [...this.notices.values()].map((n) => ({ ...n }));
+  }
+
+  mailFromNotices(ids: readonly number[], mail: Omit<StoredMail, 'id'>): number {
+    for (const id of ids) this.notices.delete(id);
+    return this.enqueueMail(mail);
   }
 
   close(): void {

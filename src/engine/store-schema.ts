@@ -48,7 +48,8 @@ const MIGRATIONS: readonly Migration[] = [
   },
   {
     // Failures still being counted, so a restart resumes the counts with the read positions
-    // (both written in the same transaction); and e-mail not yet accepted by the server.
+    // (both written in the same transaction); and e-mail not yet accepted by the server: messages
+    // (kind 'mail') and ban notices still in a digest window (kind 'notice', the ban as JSON).
     version: 2,
     up(db) {
       db.exec(`
@@ -62,6 +63,7 @@ const MIGRATIONS: readonly Migration[] = [
         CREATE INDEX failures_jail_time ON failures (jail, time);
         CREATE TABLE mail_queue (
           id INTEGER PRIMARY KEY,
+          kind TEXT NOT NULL,
           created_at INTEGER NOT NULL,
           subject TEXT NOT NULL,
           text TEXT NOT NULL,

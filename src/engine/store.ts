@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { BanRecord, BanStore, HistoryEntry, SourcePosition, StoredFailure, StoredMail, StoredTrusted } from './types.js';
+import type { BanRecord, BanStore, HistoryEntry, SourcePosition, StoredFailure, StoredMail, StoredNotice, StoredTrusted } from './types.js';
 import { prepareQueueStatements } from './store-tables.js';
 import { errorMessage } from './error-message.js';
 import { StoreError } from './store-error.js';
@@ -306,6 +306,18 @@ export class SqliteStore implements BanStore {
 
   removeMail(id: number): void {
     this.guard('remove a sent e-mail', () => this.queues.removeMail.run(id));
+  }
+
+  addNotice(createdAt: number, json: string): number {
+    return this.guard('queue a ban notice', () => Number(this.queues.addNotice.run(createdAt, json).lastInsertRowid));
+  }
+
+  queuedNotices(): StoredNotice[] {
+    return this.guard('read the queued ban notices', () => this.queues.queuedNotices.all());
+  }
+
+  mailFromNotices(ids: readonly number[], mail: Omit<StoredMail, 'id'>): number {
+    return this.guard('queue an e-mail', () => this.queues.mailFromNotices(ids, mail));
   }
 
   /** Closes the database (checkpointing the WAL into it); calling it again does nothing. */

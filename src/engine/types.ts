@@ -63,11 +63,38 @@ export interface StoredMail {
   bans: number;
 }
 
+/** A ban notice waiting in an e-mail digest window, kept so that a crash does not lose it. */
+export interface StoredNotice {
+  id: number;
+  createdAt: number;
+  /** The ban, as JSON. */
+  json: string;
+}
+
+/**
+ * E-mail not yet accepted by the server, kept across restarts: each message is removed only once
+ * the server took it.
+ */
+export interface MailQueueStore {
+  /** Queues a message; returns its id. */
+  enqueueMail(mail: Omit<StoredMail, 'id'>): number;
+  /** The messages not yet accepted by the server, oldest first. */
+  queuedMail(): StoredMail[];
+  /** Forgets a queued message (accepted by the server, or given up). */
+  removeMail(id: number): void;
+  /** Keeps a ban notice of an open digest window; returns its id. */
+  addNotice(createdAt: number, json: string): number;
+  /** The notices of digest windows not yet closed, oldest first. */
+  queuedNotices(): StoredNotice[];
+  /** Replaces notices by the message made of them, in one transaction; returns the message's id. */
+  mailFromNotices(ids: readonly number[], mail: Omit<StoredMail, 'id'>): number;
+}
+
 /**
  * The engine's persistent state. Every write is one transaction; a write that returned is on disk
  * (SQLite WAL), so a ban reported as made survives any crash.
  */
-export interface BanStore {
+export interface BanStore extends MailQueueStore {
   /** Bans in force (expired ones included until `removeBan`; callers check `expiresAt`). */
   activeBans(): BanRecord[];
   /** Records a ban (replacing the address's current one) and appends it to the history. */
@@ -108,11 +135,5 @@ export interface BanStore {
   pruneFailures(jail: string, before: number): number;
   /** Makes a jail's stored failures exactly these (a checkpoint of the counter in memory). */
   replaceFailures(jail: string, failures: readonly StoredFailure[]): void;
-  /** Queues an e-mail; returns its id. */
-  enqueueMail(mail: Omit<StoredMail, 'id'>): number;
-  /** The e-mails not yet accepted by the server, oldest first. */
-  queuedMail(): StoredMail[];
-  /** Forgets a queued e-mail (accepted by the server, or given up). */
-  removeMail(id: number): void;
   close(): void;
 }
