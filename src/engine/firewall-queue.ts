@@ -28,8 +28,8 @@ export interface FirewallQueueDeps {
  * Runs firewall commands one at a time in call order, so an unban never overtakes the ban it
  * undoes, and sends bans that arrive while the firewall is busy together in one command. A failed
  * command is not retried as such: the firewall is marked out of step and, after a wait that
- * doubles up to a minute, made to hold the whole desired state (trusted ranges, then every ban in
- * one `replaceBans`) until that succeeds. Commands queued meanwhile are skipped, since that
+ * doubles up to a minute, made to hold the whole desired state (our objects and trusted ranges,
+ * then every ban in one `replaceBans`) until that succeeds. Commands queued meanwhile are skipped, since that
  * replacement covers them.
  */
 export class FirewallQueue {
@@ -126,7 +126,9 @@ export class FirewallQueue {
     const { firewall } = this.deps;
     const state = this.deps.desired();
     try {
-      await firewall.setTrusted(state.trusted);
+      // start() makes our chains and sets again if someone deleted them (a flush of the whole
+      // ruleset by another tool, say), and sets the trusted ranges; then every ban in one step.
+      await firewall.start(state.trusted);
       await firewall.replaceBans(state.entries);
     } catch (err) {
       this.attempts++;
