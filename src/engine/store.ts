@@ -25,6 +25,22 @@ export interface StoreOptions {
   busyTimeoutMs?: number;
 }
 
+/**
+ * Refuses a damaged database rather than start with part of the bans missing: SQLite opens a file
+ * whose inner pages are broken and only fails when one of them is read, perhaps in the middle of
+ * a restore. `quick_check` reads every page once (about 0.1 s for 100,000 bans).
+ */
+function refuseDamaged(db: Database.Database, file: string): void {
+  const rows = db.pragma('quick_check(5)') as Array<{ quick_check: string }>;
+  const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+  if (problems.length === 0) return;
+  throw new StoreError(
+    file,
+    `the state database is damaged (${problems.join('; ')}); nothing was started. Move the file away ` +
+      '(its bans are then lost) or put back a copy, then start again',
+  );
+}
+
 /** The history row a ban appends: its duration in seconds, -1 for a permanent ban. */
 export function historyEntryOf(ban: BanRecord): HistoryEntry {
   const duration = ban.expiresAt === null ? -1 : Math.max(0, Math.round((ban.expiresAt - ban.bannedAt) / 1000));
@@ -178,6 +194,10 @@ export class SqliteStore implements BanStore {
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') throw new Error(`cannot switch to WAL mode (the journal mode stays ${String(mode)})`);
       db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+      refuseDamaged(db, file);
+      // Another process holding the write lock makes this wait busy_timeout and fail: refused now,
+      // not at the first ban.
+      db.exec('BEGIN IMMEDIATE; COMMIT');
       migrate(db, file);
       return new SqliteStore(db, file);
     } catch (err) {
