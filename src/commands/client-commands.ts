@@ -51,6 +51,11 @@ export function statusCommand(path: string, json: boolean, out: Out, err: Out): 
       out.write(`mail: ${m.sentLastHour} sent and ${m.suppressedLastHour} held back in the last hour, ${m.queued} queued`
         + `${m.failing ? `, FAILING: ${printable(m.lastError ?? '')}` : ''}\n`);
     }
+    if (!status.state.ok) {
+      const since = status.state.since === null ? '' : ` since ${new Date(status.state.since).toISOString()}`;
+      out.write(`state database: NOT WRITTEN${since}: ${printable(status.state.error ?? '')} (running from memory, retrying)\n`);
+    }
+    if (!status.firewallInStep) out.write('firewall: a command failed; putting it right from the bans in force (see the log)\n');
     out.write(jailTable(status.jails));
   });
 }

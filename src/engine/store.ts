@@ -32,7 +32,7 @@ export interface StoreOptions {
  */
 function refuseDamaged(db: Database.Database, file: string): void {
   const rows = db.pragma('quick_check(5)') as Array<{ quick_check: string }>;
-  const problems = rows.map((r) => r.quick_check).filter((r) => r !== 'ok');
+  const problems = rows.map((r) => r.quick_check.replace(/\s*\n\s*/g, ' ')).filter((r) => r !== 'ok');
   if (problems.length === 0) return;
   throw new StoreError(
     file,
