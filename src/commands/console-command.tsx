@@ -52,7 +52,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
       generator.start();
     } else {
       const socket = options.socket ?? loadConfig(options.config).daemon.socket;
-      client = options.attach === false ? null : await connectIfListening(socket);
+      client = options.attach === false ? null : await connectIfListening(socket, 1000, { readOnly: options.readOnly ?? false });
       if (!client && options.readOnly) {
         // A viewer must not start an engine that bans and drives the firewall.
         process.stderr.write(`portcullis: --read-only attaches to a running daemon, and none answers on ${socket}. Start it (portcullis --daemon), or add --demo.\n`);

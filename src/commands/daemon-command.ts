@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/index.js';
-import { ControlServer } from '../control/index.js';
+import { ControlServer, resolveSocketGroup } from '../control/index.js';
 import type { EngineLog } from '../engine/engine-log.js';
 import { openEngineStack, type EngineStack } from './engine-stack.js';
 
@@ -23,6 +23,8 @@ export async function runDaemon(configPath: string, options: DaemonOptions = {})
   const config = loadConfig(configPath);
   const socket = options.socket ?? config.daemon.socket;
   const pidFile = options.pidFile ?? config.daemon.pid_file;
+  // Before anything starts: a group that does not exist is a config error, not a socket nobody can use.
+  const group = config.daemon.socket_group === undefined ? null : await resolveSocketGroup(config.daemon.socket_group);
   let server: ControlServer | null = null;
   const stack: EngineStack = await openEngineStack(configPath, {
     logEcho: (line) => process.stderr.write(`${line}\n`),
@@ -31,7 +33,7 @@ export async function runDaemon(configPath: string, options: DaemonOptions = {})
   try {
     mkdirSync(path.dirname(pidFile), { recursive: true });
     writeFileSync(pidFile, `${process.pid}\n`);
-    server = new ControlServer(socket, stack.handlers);
+    server = new ControlServer(socket, stack.handlers, { group, onRefused: refusalLogger(stack.log) });
     await server.start();
     await stack.start();
     stack.log.info(null, `Listening on ${socket} (pid ${process.pid})`);
@@ -47,6 +49,25 @@ export async function runDaemon(configPath: string, options: DaemonOptions = {})
     await stack.stop();
     rmSync(pidFile, { force: true });
   }
+}
+
+/**
+ * Logs refused control connections without letting a flood of them flood the log: the first at
+ * once, then at most one line per 10 s saying how many more there were.
+ */
+function refusalLogger(log: EngineLog): (reason: string) => void {
+  let quietUntil = 0;
+  let held = 0;
+  return (reason) => {
+    const now = Date.now();
+    if (now < quietUntil) {
+      held++;
+      return;
+    }
+    log.warning(null, `Control socket: refused a connection: ${reason}${held > 0 ? ` (and ${held} more since the last report)` : ''}`);
+    held = 0;
+    quietUntil = now + 10_000;
+  };
 }
 
 function waitForStop(log: EngineLog, reload: () => Promise<string>, stopSignal?: AbortSignal): Promise<void> {

@@ -72,6 +72,11 @@ export interface DaemonSettings {
   socket: string;
   pid_file: string;
   log_file: string;
+  /**
+   * A group whose members may use the control socket too: the socket becomes 0660 and owned by
+   * that group. Unset: 0600, the daemon's user (and root) only.
+   */
+  socket_group?: string;
 }
 
 /** One `[[firewall.rules]]` table, as written (ports may be ranges like "8000-8100"). */
@@ -259,6 +264,11 @@ const daemonShape = {
   socket: text().default('/run/portcullis/portcullis.sock'),
   pid_file: text().default('/run/portcullis/portcullis.pid'),
   log_file: text().default('/var/log/portcullis.log'),
+  // Only the name's form is checked here; whether the group exists is the daemon's to find out
+  // at start, with the system's own group lookup.
+  socket_group: text()
+    .regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,31}\$?$/, { error: 'expected a group name (letters, digits, "_", "." or "-")' })
+    .optional(),
 };
 
 const PORT_RANGE = /^([1-9][0-9]{0,4})-([1-9][0-9]{0,4})$/;

@@ -25,6 +25,7 @@ export class ClientConnection {
   private queuedChars = 0;
   private dropped = 0;
   private closing = false;
+  private readOnlyMode = false;
 
   constructor(
     private readonly socket: Socket,
@@ -62,6 +63,15 @@ export class ClientConnection {
     this.queue.length = 0;
     this.queuedChars = 0;
     this.dropped = 0;
+  }
+
+  /** From now on the server refuses this client every command that changes state; there is no way back. */
+  makeReadOnly(): void {
+    this.readOnlyMode = true;
+  }
+
+  get readOnly(): boolean {
+    return this.readOnlyMode;
   }
 
   get isSubscribed(): boolean {

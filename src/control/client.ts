@@ -32,10 +32,19 @@ export function daemonAnswers(socketPath: string, timeoutMs = 1000): Promise<boo
   return probeSocket(socketPath, timeoutMs);
 }
 
+/** How a {@link ControlClient} connects. */
+export interface ConnectOptions {
+  /**
+   * Ask the daemon to make this connection read-only before anything else is sent: from then on
+   * it refuses every command that changes state, whatever this process asks.
+   */
+  readOnly?: boolean;
+}
+
 /** A client of the daemon, or null when nothing listens on the socket (one connect, not a probe and a second one). */
-export async function connectIfListening(socketPath: string, timeoutMs = 1000): Promise<ControlClient | null> {
+export async function connectIfListening(socketPath: string, timeoutMs = 1000, options: ConnectOptions = {}): Promise<ControlClient | null> {
   try {
-    return await ControlClient.connect(socketPath, timeoutMs);
+    return await ControlClient.connect(socketPath, timeoutMs, options);
   } catch (err) {
     if (isNotListening(err)) return null;
     throw err;
@@ -73,8 +82,17 @@ export class ControlClient implements ControlChannel {
    * Connects to the daemon. Fails with a ControlConnectError whose message says what to do:
    * "no portcullis daemon is listening on <path>", "permission denied on <path>: ...".
    */
-  static async connect(socketPath: string, timeoutMs = 5000): Promise<ControlClient> {
-    return new ControlClient(await openSocket(socketPath, timeoutMs), socketPath);
+  static async connect(socketPath: string, timeoutMs = 5000, options: ConnectOptions = {}): Promise<ControlClient> {
+    const client = new ControlClient(await openSocket(socketPath, timeoutMs), socketPath);
+    if (options.readOnly) {
+      try {
+        await client.send({ command: 'read-only' });
+      } catch (err) {
+        client.socket.destroy();
+        throw err;
+      }
+    }
+    return client;
   }
 
   /** Runs a command on the daemon: `request({ command: 'ban', ip: '192.0.2.7', seconds: 600 })`. */

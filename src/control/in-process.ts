@@ -1,5 +1,12 @@
 import type { CommandHandlers, ControlChannel, EventListener } from './channel.js';
 import { validateRequest, type CommandInput, type CommandResults, type HandledCommandName, type Request } from './protocol.js';
+import { changesState, readOnlyRefusal } from './read-only.js';
+
+/** How an {@link InProcessControl} serves its caller. */
+export interface InProcessOptions {
+  /** Refuse every command that changes state, as the daemon does for a read-only connection. */
+  readOnly?: boolean;
+}
 
 /**
  * The control interface without a socket, for the console when it runs the engine itself: the
@@ -12,13 +19,23 @@ export class InProcessControl implements ControlChannel {
   private current: EventListener | null = null;
   private closed = false;
 
-  constructor(private readonly handlers: CommandHandlers) {}
+  private readonly readOnly: boolean;
+
+  constructor(
+    private readonly handlers: CommandHandlers,
+    options: InProcessOptions = {},
+  ) {
+    this.readOnly = options.readOnly ?? false;
+  }
 
   async request<C extends HandledCommandName>(command: { command: C } & CommandInput<C>): Promise<CommandResults[C]> {
     if (this.closed) throw new Error('the control channel is closed');
     const checked = validateRequest({ ...command, id: this.nextId++ });
     if ('error' in checked) throw new Error(checked.error);
-    if (checked.command === 'subscribe' || checked.command === 'unsubscribe') throw new Error(`use ${checked.command}() for "${checked.command}"`);
+    if (checked.command === 'subscribe' || checked.command === 'unsubscribe' || checked.command === 'read-only') {
+      throw new Error(`"${checked.command}" belongs to the connection: use ${checked.command === 'read-only' ? 'the readOnly option' : `${checked.command}()`}`);
+    }
+    if (this.readOnly && changesState(checked)) throw new Error(readOnlyRefusal(checked));
     const handler = this.handlers[checked.command] as (request: Request) => Promise<unknown>;
     return (await handler.call(this.handlers, checked)) as CommandResults[C];
   }

@@ -22,6 +22,7 @@ export type {
   CommandInput,
   CommandName,
   CommandResults,
+  ConnectionCommandName,
   ConfigJail,
   ConfigResult,
   EventMessage,
@@ -43,5 +44,11 @@ export type { CommandHandlers, ControlChannel, EventListener } from './channel.j
 export { ControlServer } from './server.js';
 export type { ControlServerOptions, ControlServerStats } from './server.js';
 export { connectIfListening, ControlClient, ControlRequestError, daemonAnswers } from './client.js';
+export type { ConnectOptions } from './client.js';
+export { changesState } from './read-only.js';
+export { defaultPeerPolicy } from './peer-credentials.js';
+export type { PeerPolicy, PeerVerdict } from './peer-credentials.js';
+export { resolveSocketGroup } from './socket-group.js';
 export { ControlConnectError, connectError } from './socket-errors.js';
 export { InProcessControl } from './in-process.js';
+export type { InProcessOptions } from './in-process.js';

@@ -210,4 +210,9 @@ export const REQUEST_SCHEMAS = {
   }),
   /** Stops pushing events to this connection. */
   unsubscribe: z.strictObject(head('unsubscribe')),
+  /**
+   * Makes this connection read-only for as long as it lasts (there is no way back): the daemon
+   * refuses every command that would change state. What `--read-only` attaches with.
+   */
+  'read-only': z.strictObject(head('read-only')),
 };

@@ -30,8 +30,11 @@ export type RequestOf<C extends CommandName> = z.infer<Schemas[C]>;
 /** Any request: a union discriminated on `command`. */
 export type Request = { [C in CommandName]: RequestOf<C> }[CommandName];
 
-/** The commands the daemon's handlers answer; subscriptions belong to the connection, so the server keeps them. */
-export type HandledCommandName = Exclude<CommandName, 'subscribe' | 'unsubscribe'>;
+/** The commands the daemon's handlers answer; subscriptions and read-only mode belong to the connection, so the server keeps them. */
+export type HandledCommandName = Exclude<CommandName, ConnectionCommandName>;
+
+/** The commands about the connection itself, which the server (or the in-process channel) answers. */
+export type ConnectionCommandName = 'subscribe' | 'unsubscribe' | 'read-only';
 
 /** A request without its id, as a caller writes it: `{ command: 'ban', ip: '192.0.2.1' }`. */
 export type CommandInput<C extends CommandName> = C extends CommandName ? Omit<RequestOf<C>, 'id'> : never;

@@ -1,17 +1,36 @@
-import { chmodSync, existsSync, linkSync, lstatSync, mkdirSync, renameSync, unlinkSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, renameSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
 import type { CommandHandlers } from './channel.js';
 import { ClientConnection, type ConnectionLimits } from './client-connection.js';
+import { PeerVerifier, defaultPeerPolicy, type PeerPolicy, type SocketTableReader } from './peer-credentials.js';
 import { encodeMessage, MAX_REQUEST_BYTES, type Request } from './protocol.js';
+import { changesState, readOnlyRefusal } from './read-only.js';
 import { probeSocket } from './socket-errors.js';
 
 /** How a {@link ControlServer} sets up its socket and bounds its clients. */
 export interface ControlServerOptions {
-  /** Mode of the socket file; 0600 by default (only the daemon's user may connect). */
+  /**
+   * A group that may use the socket too (`[daemon] socket_group`, resolved to its gid): the
+   * socket is given to that group, 0660, and its members pass the peer check.
+   */
+  group?: number | null;
+  /** Mode of the socket file; 0600 by default (only the daemon's user may connect), 0660 with a group. */
   mode?: number;
-  /** Mode of the socket's folder when the server has to create it; 0750 by default. */
+  /** Mode of the socket's folder when the server has to create it; 0700 by default, 0750 (and the group) with a group. */
   dirMode?: number;
+  /**
+   * Who may talk to the server, checked on each connection from the kernel's socket table
+   * (see peer-credentials.ts): root, the daemon's user and the group by default; false turns the
+   * check off (the socket's mode is then the only gate).
+   */
+  peers?: PeerPolicy | false;
+  /** Where the peer check reads the socket table (tests); `ss` by default. */
+  socketTable?: SocketTableReader;
+  /** Connections served at once, those being checked included; more are told so and closed. 256 by default. */
+  maxConnections?: number;
+  /** Told why a connection was refused (peer not allowed, too many connections), for the engine log. */
+  onRefused?: (reason: string) => void;
   /** Longest request line, in bytes; {@link MAX_REQUEST_BYTES} by default. */
   maxRequestBytes?: number;
   /** Events held per slow subscriber before the oldest are dropped; 1000 by default. */
@@ -23,6 +42,10 @@ export interface ControlServerOptions {
 /** Counts for the daemon's status and the tests. */
 export interface ControlServerStats {
   connections: number;
+  /** Connections accepted whose peer is still being checked. */
+  checking: number;
+  /** Connections refused so far (peer not allowed, or too many at once). */
+  refused: number;
   subscribers: number;
   /** Events waiting in all subscribers' queues. */
   queuedEvents: number;
@@ -36,9 +59,16 @@ export interface ControlServerStats {
 export class ControlServer {
   private server: Server | null = null;
   private readonly connections = new Set<ClientConnection>();
+  /** Accepted sockets whose peer is being checked: not read until it passes. */
+  private readonly checking = new Set<Socket>();
   private readonly limits: ConnectionLimits;
   private readonly mode: number;
   private readonly dirMode: number;
+  private readonly group: number | null;
+  private readonly verifier: PeerVerifier | null;
+  private readonly maxConnections: number;
+  private readonly onRefused: (reason: string) => void;
+  private refused = 0;
   /** Inode of the socket this server made, so stop() never unlinks a successor's socket. */
   private socketInode: number | null = null;
 
@@ -47,8 +77,13 @@ export class ControlServer {
     private readonly handlers: CommandHandlers,
     options: ControlServerOptions = {},
   ) {
-    this.mode = options.mode ?? 0o600;
-    this.dirMode = options.dirMode ?? 0o750;
+    this.group = options.group ?? null;
+    this.mode = options.mode ?? (this.group === null ? 0o600 : 0o660);
+    this.dirMode = options.dirMode ?? (this.group === null ? 0o700 : 0o750);
+    const peers = options.peers ?? defaultPeerPolicy(this.group);
+    this.verifier = peers === false ? null : new PeerVerifier(peers, options.socketTable);
+    this.maxConnections = options.maxConnections ?? 256;
+    this.onRefused = options.onRefused ?? (() => {});
     this.limits = {
       maxRequestBytes: options.maxRequestBytes ?? MAX_REQUEST_BYTES,
       maxQueuedEvents: options.maxQueuedEvents ?? 1000,
@@ -66,6 +101,7 @@ export class ControlServer {
     if (!existsSync(dir)) {
       mkdirSync(dir, { recursive: true, mode: this.dirMode });
       chmodSync(dir, this.dirMode); // mkdir's mode is cut by the umask
+      if (this.group !== null) chownSync(dir, -1, this.group);
     }
     await this.removeStaleSocket();
     // Bound under a private name, restricted, then linked into place: the socket never shows at
@@ -73,9 +109,11 @@ export class ControlServer {
     // unlink libuv does on close hits the private name, never a successor's socket at the path.
     const privatePath = join(dir, `.portcullis-${process.pid}-${++bindCount}`);
     unlinkIfSocket(privatePath);
-    const server = createServer((socket) => this.accept(socket));
+    // Paused: nothing a client sends is read before its peer check passes.
+    const server = createServer({ pauseOnConnect: true }, (socket) => this.accept(socket));
     await this.listen(server, privatePath);
     try {
+      if (this.group !== null) chownSync(privatePath, -1, this.group);
       chmodSync(privatePath, this.mode);
       linkInPlace(privatePath, this.socketPath);
     } catch (err) {
@@ -96,6 +134,8 @@ export class ControlServer {
     this.server = null;
     for (const connection of this.connections) connection.destroy();
     this.connections.clear();
+    for (const socket of this.checking) socket.destroy();
+    this.checking.clear();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     try {
       if (lstatSync(this.socketPath).ino === this.socketInode) unlinkSync(this.socketPath);
@@ -129,7 +169,7 @@ export class ControlServer {
       if (connection.isSubscribed) subscribers++;
       queuedEvents += connection.queuedEvents;
     }
-    return { connections: this.connections.size, subscribers, queuedEvents };
+    return { connections: this.connections.size, checking: this.checking.size, refused: this.refused, subscribers, queuedEvents };
   }
 
   private async removeStaleSocket(): Promise<void> {
@@ -163,9 +203,41 @@ export class ControlServer {
   }
 
   private accept(socket: Socket): void {
+    // A client that vanishes (EPIPE, ECONNRESET) only ends its own connection.
+    socket.on('error', () => socket.destroy());
+    if (this.connections.size + this.checking.size >= this.maxConnections) {
+      this.refuse(socket, `too many connections to the control socket (${this.maxConnections} at once); try again`);
+      return;
+    }
+    if (!this.verifier) {
+      this.serve(socket);
+      return;
+    }
+    this.checking.add(socket);
+    socket.once('close', () => this.checking.delete(socket));
+    void this.verifier.verify(socket).then((verdict) => {
+      if (!this.checking.delete(socket) || socket.destroyed) return;
+      if (verdict.allowed) this.serve(socket);
+      else this.refuse(socket, `permission denied: ${verdict.reason}`);
+    });
+  }
+
+  private serve(socket: Socket): void {
     const connection = new ClientConnection(socket, this.limits, (from, request) => void this.dispatch(from, request));
     this.connections.add(connection);
     socket.once('close', () => this.connections.delete(connection));
+    socket.resume(); // accepted paused (pauseOnConnect)
+  }
+
+  /** Tells the client why, in the protocol's words, and hangs up without reading what it sent. */
+  private refuse(socket: Socket, reason: string): void {
+    this.refused++;
+    this.onRefused(reason);
+    socket.end(encodeMessage({ id: null, ok: false, error: reason }));
+    // Read and dropped: a close with unread data would reset the connection before the client
+    // read why; a peer that keeps sending or does not hang up is not waited for.
+    socket.resume();
+    setTimeout(() => socket.destroy(), 2000).unref();
   }
 
   private async dispatch(connection: ClientConnection, request: Request): Promise<void> {
@@ -178,6 +250,15 @@ export class ControlServer {
     if (request.command === 'unsubscribe') {
       connection.unsubscribe();
       connection.respond({ id, ok: true, result: { subscribed: false } });
+      return;
+    }
+    if (request.command === 'read-only') {
+      connection.makeReadOnly();
+      connection.respond({ id, ok: true, result: { readOnly: true } });
+      return;
+    }
+    if (connection.readOnly && changesState(request)) {
+      connection.respond({ id, ok: false, error: readOnlyRefusal(request) });
       return;
     }
     const handler = this.handlers[request.command] as ((request: Request) => Promise<unknown>) | undefined;

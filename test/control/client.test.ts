@@ -13,6 +13,7 @@ import {
 } from '../../src/control/index.js';
 import type { BanRecord } from '../../src/engine/types.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../helpers/wait.js';
 import { fakeHandlers } from './helpers.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -130,7 +131,8 @@ describe('ControlClient: requests', () => {
     const client = await ControlClient.connect(socketPath);
     const closed = new Promise<Error | null>((resolve) => client.onClose(resolve));
     const waiting = client.request({ command: 'reload' });
-    await new Promise((r) => setTimeout(r, 20));
+    // Stopped only once the request is being handled (read past the peer check).
+    await waitFor(() => release !== undefined, 'the reload handler to start');
     await running.stop();
     await expect(waiting).rejects.toThrow(`the portcullis daemon on ${socketPath} closed the connection`);
     expect((await closed)?.message).toBe(`the portcullis daemon on ${socketPath} closed the connection`);
@@ -146,8 +148,7 @@ describe('ControlClient: requests', () => {
     await client.close();
     expect(await closed).toBeNull();
     await expect(client.request({ command: 'status' })).rejects.toThrow('was closed');
-    await new Promise((r) => setTimeout(r, 20));
-    expect(running.stats().connections).toBe(0);
+    await waitFor(() => running.stats().connections === 0 && running.stats().checking === 0, 'the server to drop the connection');
   });
 });
 

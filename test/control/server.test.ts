@@ -48,11 +48,11 @@ function deferred(): { promise: Promise<void>; resolve: () => void } {
 }
 
 describe('ControlServer: socket', () => {
-  it('creates its folder 0750 and its socket 0600', async () => {
+  it('creates its folder 0700 and its socket 0600', async () => {
     await startServer();
     expect(lstatSync(socketPath).isSocket()).toBe(true);
     expect(statSync(socketPath).mode & 0o777).toBe(0o600);
-    expect(statSync(path.dirname(socketPath)).mode & 0o777).toBe(0o750);
+    expect(statSync(path.dirname(socketPath)).mode & 0o777).toBe(0o700);
   });
 
   it('leaves an existing folder as it is', async () => {
