@@ -29,6 +29,9 @@ export function Header() {
         {mode.demo ? null : <Text color={tone('muted')}>{`  ${where}`}</Text>}
       </Text>
       <Text wrap="truncate-end">
+        {/* Faults first, where a narrow terminal does not cut them: the engine runs on, but the operator must know. */}
+        {status && !status.state.ok ? <Text bold color={tone('bad')}>{'STATE NOT SAVED  '}</Text> : null}
+        {status && !status.firewallInStep ? <Text bold color={tone('bad')}>{'FIREWALL OUT OF STEP  '}</Text> : null}
         banned <Text bold>{(status?.banned ?? model.bans.size).toLocaleString('en-US')}</Text>
         {'  '}fail/h <Text bold>{status ? status.failuresLastHour.toLocaleString('en-US') : '…'}</Text>
         {'  '}jails <Text bold>{status ? `${status.jailsRunning}/${status.jails.length}` : '…'}</Text>
