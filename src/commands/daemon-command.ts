@@ -30,11 +30,15 @@ export async function runDaemon(configPath: string, options: DaemonOptions = {})
     logEcho: (line) => process.stderr.write(`${line}\n`),
     onEvent: (event, data) => server?.broadcast(event, data),
   });
+  let wrotePidFile = false;
   try {
-    mkdirSync(path.dirname(pidFile), { recursive: true });
-    writeFileSync(pidFile, `${process.pid}\n`);
+    // The socket first: its folder (often the pid file's too) is made private by the server,
+    // and a daemon that cannot listen leaves no pid file of its own.
     server = new ControlServer(socket, stack.handlers, { group, onRefused: refusalLogger(stack.log) });
     await server.start();
+    mkdirSync(path.dirname(pidFile), { recursive: true });
+    writeFileSync(pidFile, `${process.pid}\n`);
+    wrotePidFile = true;
     await stack.start();
     stack.log.info(null, `Listening on ${socket} (pid ${process.pid})`);
     await waitForStop(stack.log, stack.reload, options.stopSignal);
@@ -47,7 +51,7 @@ export async function runDaemon(configPath: string, options: DaemonOptions = {})
     // goes first, while the state lock still stands for this daemon.
     await server?.stop();
     await stack.stop();
-    rmSync(pidFile, { force: true });
+    if (wrotePidFile) rmSync(pidFile, { force: true });
   }
 }
 

@@ -192,7 +192,8 @@ export class ControlServer {
       // The socket is bound inside listen(); a tight umask keeps it private until the chmod.
       const umask = setUmask(0o177);
       try {
-        server.listen(path, () => {
+        // A burst of clients waits in the kernel's queue rather than failing with EAGAIN.
+        server.listen({ path, backlog: LISTEN_BACKLOG }, () => {
           server.off('error', failed);
           resolve();
         });
@@ -274,6 +275,9 @@ export class ControlServer {
     }
   }
 }
+
+/** Connections the kernel queues before accept (capped by net.core.somaxconn). */
+const LISTEN_BACKLOG = 1024;
 
 /** Servers bound by this process so far: private names differ even for servers in one folder. */
 let bindCount = 0;

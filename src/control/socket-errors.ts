@@ -26,6 +26,8 @@ export function connectError(error: unknown, socketPath: string): ControlConnect
       return new ControlConnectError(`permission denied on ${socketPath}: run as root or as the daemon's user`, code, socketPath);
     case 'ENOTSOCK':
       return new ControlConnectError(`${socketPath} is not a socket`, code, socketPath);
+    case 'EAGAIN':
+      return new ControlConnectError(`the portcullis daemon on ${socketPath} is busy (its queue of new connections is full); try again`, code, socketPath);
     case 'ETIMEDOUT':
       return new ControlConnectError(`the portcullis daemon on ${socketPath} did not accept the connection in time`, code, socketPath);
     default: {
