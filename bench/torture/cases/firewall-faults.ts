@@ -31,7 +31,24 @@ process.exit(r.status === null ? 1 : r.status);
 const failure = (ip: string, n: number): string =>
   `${new Date(Date.now() - 1000).toISOString()} web1 sshd[${n}]: Failed password for root from ${ip} port 22 ssh2\n`;
 
-async function failingFirewall(times: number): Promise<TortureResult> {
+/** A daemon with the nftables backend in a namespace of its own, and what a case reads of it. */
+interface NetnsDaemon {
+  ns: string;
+  authLog: string;
+  counter: string;
+  log(): string[];
+  stored(): string[];
+  kernel: NftablesBackend;
+  /** Store and kernel hold the same `n` bans. */
+  agree(n: number): Promise<boolean>;
+  /** Appends two failures for each of `count` addresses from 198.18.9.<from>. */
+  attack(from: number, count: number): void;
+  start(): Promise<void>;
+  kill(): Promise<void>;
+  nsExec(argv: string[]): { status: number | null; stdout: string; stderr: string };
+}
+
+async function withNetnsDaemon<T>(work: (d: NetnsDaemon) => Promise<T>): Promise<T> {
   await ensureCliBuilt();
   const tmp = makeTempDir('portcullis-torture-fw-');
   const ns = `pct-${randomBytes(3).toString('hex')}`;
@@ -61,14 +78,8 @@ maxretry = 2
 findtime = "1h"
 bantime = "1h"
 `);
-    child = spawn('ip', ['netns', 'exec', ns, process.execPath, CLI, '--daemon', '--config', configPath], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, SSH_CONNECTION: '' },
-    });
-    const pidOf = () => Number(spawnSync('cat', [pidFile], { encoding: 'utf8' }).stdout.trim()) || 0;
-    const log = () => engineLogOf(logFile, pidOf());
-    await waitUntil(() => log().some((l) => l.includes('Jail started')), 'the daemon in the namespace to start', 60_000);
+    let pid = 0;
+    const log = () => engineLogOf(logFile, pid);
     const kernel = new NftablesBackend({ netns: ns });
     const stored = (): string[] => {
       const store = SqliteStore.open(stateDir);
@@ -78,49 +89,103 @@ bantime = "1h"
         store.close();
       }
     };
-    const agree = async (n: number): Promise<boolean> => {
-      const inKernel = (await kernel.listBans().catch(() => [] as string[])).sort();
-      const inStore = stored();
-      return inStore.length === n && inKernel.join() === inStore.join();
-    };
     let line = 0;
-    const attack = (from: number, count: number) => {
-      let text = '';
-      for (let i = from; i < from + count; i++) text += failure(`198.18.9.${i}`, line++) + failure(`198.18.9.${i}`, line++);
-      appendFileSync(authLog, text);
+    const daemon: NetnsDaemon = {
+      ns, authLog, counter, log, stored, kernel, nsExec,
+      async agree(n) {
+        const inKernel = (await kernel.listBans().catch(() => [] as string[])).sort();
+        const inStore = stored();
+        return inStore.length === n && inKernel.join() === inStore.join();
+      },
+      attack(from, count) {
+        let text = '';
+        for (let i = from; i < from + count; i++) text += failure(`198.18.9.${i}`, line++) + failure(`198.18.9.${i}`, line++);
+        appendFileSync(authLog, text);
+      },
+      async start() {
+        child = spawn('ip', ['netns', 'exec', ns, process.execPath, CLI, '--daemon', '--config', configPath], {
+          cwd: ROOT,
+          stdio: ['ignore', 'ignore', 'pipe'],
+          env: { ...process.env, PATH: `${bin}:${process.env.PATH ?? ''}`, SSH_CONNECTION: '' },
+        });
+        const started = child;
+        pid = 0;
+        await waitUntil(() => {
+          if (started.exitCode !== null) throw new Error('the daemon in the namespace exited');
+          pid = Number(spawnSync('cat', [pidFile], { encoding: 'utf8' }).stdout.trim()) || 0;
+          return pid > 0 && log().some((l) => l.includes('Jail started'));
+        }, 'the daemon in the namespace to start', 60_000);
+      },
+      async kill() {
+        killNamespace(ns);
+        await waitUntil(() => spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout.trim() === '', 'the daemon to die');
+      },
     };
-    attack(1, 20);
-    await waitFor(() => agree(20), '20 bans in the kernel');
+    return await work(daemon);
+  } finally {
+    killNamespace(ns);
+    spawnSync('ip', ['netns', 'del', ns]);
+    tmp.remove();
+  }
+}
+
+/** SIGKILLs every process in the namespace. */
+function killNamespace(ns: string): void {
+  for (const pid of spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ?? []) {
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function failingFirewall(times: number): Promise<TortureResult> {
+  return withNetnsDaemon(async (d) => {
+    await d.start();
+    d.attack(1, 20);
+    await waitFor(() => d.agree(20), '20 bans in the kernel');
     // N failures in a row: the ban command and the tries to put it right after it.
-    writeFileSync(counter, String(times));
+    writeFileSync(d.counter, String(times));
     const faultAt = Date.now();
-    attack(21, 20);
-    await waitFor(() => agree(40), `the kernel to agree with the store after ${times} failed commands`, 180_000);
+    d.attack(21, 20);
+    await waitFor(() => d.agree(40), `the kernel to agree with the store after ${times} failed commands`, 180_000);
     const healed = Date.now() - faultAt;
     // Another tool flushes the whole ruleset: our table, sets and bans are gone.
-    nsExec(['/usr/sbin/nft', 'flush', 'ruleset']);
+    d.nsExec(['/usr/sbin/nft', 'flush', 'ruleset']);
     const flushAt = Date.now();
-    attack(61, 10);
-    await waitFor(() => agree(50), 'the bans to be back after a flush of the ruleset', 120_000);
+    d.attack(61, 10);
+    await waitFor(() => d.agree(50), 'the bans to be back after a flush of the ruleset', 120_000);
     const restored = Date.now() - flushAt;
-    const messages = log().filter((l) => l.includes('Firewall put right')).length;
+    const messages = d.log().filter((l) => l.includes('Firewall put right')).length;
     return {
       observed: `store and kernel agree (40 bans) after ${times} failed commands, and (50 bans) after \`nft flush ruleset\`; ${messages} "put right" notices`,
       pass: messages >= 2,
       figures: `healed ${(healed / 1000).toFixed(1)} s after the first failure, ${(restored / 1000).toFixed(1)} s after the flush`,
     };
-  } finally {
-    child?.kill('SIGKILL');
-    spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean).forEach((pid) => {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    });
-    spawnSync('ip', ['netns', 'del', ns]);
-    tmp.remove();
-  }
+  });
+}
+
+function reconcileAtStart(): Promise<TortureResult> {
+  return withNetnsDaemon(async (d) => {
+    await d.start();
+    d.attack(1, 20);
+    await waitFor(() => d.agree(20), '20 bans in the kernel');
+    await d.kill();
+    // While it is down: five of its bans vanish from the kernel, three strangers appear in its set.
+    const ours = d.stored();
+    d.nsExec(['/usr/sbin/nft', 'delete', 'element', 'inet', 'portcullis', 'bans4', `{ ${ours.slice(0, 5).join(', ')} }`]);
+    d.nsExec(['/usr/sbin/nft', 'add', 'element', 'inet', 'portcullis', 'bans4', '{ 198.18.99.1, 198.18.99.2, 198.18.99.3 }']);
+    const before = (await d.kernel.listBans()).length;
+    const t = Date.now();
+    await d.start();
+    await waitFor(() => d.agree(20), 'the kernel to hold exactly the stored bans after the restart');
+    return {
+      observed: `kernel had ${before} elements (15 of ours + 3 stale); after start it holds exactly the 20 stored bans`,
+      pass: before === 18,
+      figures: `start to agreement ${((Date.now() - t) / 1000).toFixed(1)} s, one replace`,
+    };
+  });
 }
 
 /** Polls an async probe until it is true. */
@@ -133,6 +198,12 @@ async function waitFor(probe: () => Promise<boolean>, what: string, ms = 60_000)
 }
 
 export const cases: TortureCase[] = [
+  {
+    name: 'kernel set changed while the daemon was down',
+    expected: 'at start, bans missing from the kernel put back and stale elements removed, in one step',
+    needsRoot: true,
+    run: () => reconcileAtStart(),
+  },
   {
     name: 'nft failing several times in a row, then the ruleset flushed',
     expected: 'bans retried with growing waits until store and kernel agree; our table made again after a flush',
