@@ -1,4 +1,4 @@
-import { appendFileSync, statSync } from 'node:fs';
+import { appendFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { SqliteStore } from '../../../src/engine/store.js';
 import { ensureCliBuilt } from '../../../test/helpers/cli.js';
 import { engineLogOf, killDaemon, startDaemon, waitUntil, type DaemonProcess } from '../../../test/helpers/daemon-process.js';
@@ -106,7 +106,78 @@ bantime = "1d"
   }
 }
 
+/**
+ * A flood into a log rotated (rename and create, the writer still finishing a line or two in the
+ * old file) every second, with one SIGKILL whose restart comes after a rotation made while down.
+ */
+async function rotatingFlood(seconds: number, perSecond: number): Promise<{ observed: string; pass: boolean; figures: string }> {
+  await ensureCliBuilt();
+  const tmp = makeTempDir('portcullis-torture-rotate-');
+  const daemons: DaemonProcess[] = [];
+  try {
+    const { logFile, stateDir } = safePaths(tmp.dir);
+    const authLog = tmp.write('auth.log', '');
+    const configPath = tmp.write('config.toml', `${safeSections(tmp.dir)}
+[jails.sshd]
+filter = "sshd"
+logpath = [${JSON.stringify(authLog)}]
+start_at = "beginning"
+maxretry = 2
+findtime = "1h"
+bantime = "1d"
+`);
+    let daemon = await startDaemon(configPath, logFile);
+    daemons.push(daemon);
+    let j = 0;
+    let k = 0;
+    let rotations = 0;
+    const expected = new Set<string>();
+    const crashAt = Math.floor(seconds / 2);
+    for (let s = 0; s < seconds; s++) {
+      // Each address's two failures straddle the rotation: the first before it, the second after.
+      const before: number[] = [];
+      for (let i = 0; i < perSecond; i++) before.push(k++);
+      let text = '';
+      for (const a of before) text += failure(j++, a);
+      appendFileSync(authLog, text);
+      await sleep(500);
+      if (s === crashAt) await killDaemon(daemon);
+      const old = `${authLog}.${++rotations}`;
+      renameSync(authLog, old);
+      // The writer has not reopened yet: its next lines still go to the old file.
+      appendFileSync(old, before.slice(0, perSecond / 2).map((a) => failure(j++, a)).join(''));
+      writeFileSync(authLog, before.slice(perSecond / 2).map((a) => failure(j++, a)).join(''));
+      for (const a of before) expected.add(address(a));
+      if (s === crashAt) {
+        daemon = await startDaemon(configPath, logFile);
+        daemons.push(daemon);
+      }
+      await sleep(500);
+    }
+    const flooded = Date.now();
+    await waitUntil(() => dryRunBans(stateDir).length >= expected.size, `${expected.size} bans`, 120_000, 100);
+    const caughtUp = Date.now() - flooded;
+    await sleep(300);
+    const banned = new Set(dryRunBans(stateDir));
+    const missing = [...expected].filter((ip) => !banned.has(ip)).length;
+    const wrong = [...banned].filter((ip) => !expected.has(ip)).length;
+    return {
+      observed: `${expected.size - missing}/${expected.size} banned, ${wrong} wrongly, across ${rotations} rotations and 1 SIGKILL with a rotation while down`,
+      pass: missing === 0 && wrong === 0,
+      figures: `${j} lines over ${seconds} s; all banned ${(caughtUp / 1000).toFixed(1)} s after the last line`,
+    };
+  } finally {
+    for (const d of daemons) await killDaemon(d);
+    tmp.remove();
+  }
+}
+
 export const cases: TortureCase[] = [
+  {
+    name: 'log rotated every second during a flood',
+    expected: 'every address banned (its failures straddle a rotation), no other, a rotation during a crash included',
+    run: ({ bounded }) => (bounded ? rotatingFlood(6, 100) : rotatingFlood(30, 400)),
+  },
   {
     name: 'SIGKILL and restart during a flood',
     expected: 'every address with 2 failures banned, none with 1, no line counted twice',
