@@ -36,7 +36,7 @@ export interface FileFollowerOptions {
 
 export interface FollowStats {
   lines: number;
-  /** Lines longer than MAX_LINE_LENGTH, delivered cut. */
+  /** Lines longer than MAX_LINE_LENGTH, skipped. */
   truncated: number;
   /** Rename and copytruncate rotations seen. */
   rotations: number;
@@ -324,9 +324,9 @@ export class FileFollower {
   }
 
   private deliver(lines: string[], truncated: number): void {
+    this.stats.truncated += truncated;
     if (lines.length === 0) return;
     this.stats.lines += lines.length;
-    this.stats.truncated += truncated;
     try {
       this.options.onLines(lines, this.position());
     } catch (err) {

@@ -104,7 +104,10 @@ export interface JournalLine {
   cursor: string | undefined;
   /** The entry in syslog form, or null when it has no MESSAGE. */
   line: string | null;
-  /** The line was longer than MAX_LINE_LENGTH and was cut. */
+  /**
+   * The line was longer than MAX_LINE_LENGTH and is skipped (`line` is null): cut at a length an
+   * attacker can choose, it could end with an address the attacker wrote (see LineSplitter).
+   */
   truncated: boolean;
 }
 
@@ -136,7 +139,7 @@ export function journalLine(json: string): JournalLine | null {
   const tag = pid === undefined ? escapeControl(ident) : `${escapeControl(ident)}[${escapeControl(pid)}]`;
   const text = `${time} ${escapeControl(host)} ${tag}: ${escapeControl(message.replace(/\r?\n$/, ''))}`;
   if (text.length <= MAX_LINE_LENGTH) return { cursor, line: text, truncated: false };
-  return { cursor, line: text.slice(0, MAX_LINE_LENGTH), truncated: true };
+  return { cursor, line: null, truncated: true };
 }
 
 /**

@@ -63,7 +63,7 @@ export interface JournalStats {
   entries: number;
   /** Lines delivered. */
   lines: number;
-  /** Lines longer than MAX_LINE_LENGTH, delivered cut. */
+  /** Lines longer than MAX_LINE_LENGTH, skipped. */
   truncated: number;
   /** Entries longer than `maxEntryBytes`, not delivered. */
   skipped: number;
@@ -130,7 +130,7 @@ const STOP_KILL_MS = 2000;
  * lines so the shipped filters (written for auth.log) match them. Resumes after the saved cursor;
  * a journalctl that exits is restarted after a growing delay from the last cursor read, so no
  * entry is lost or read twice. Memory is bounded: a partial output line holds at most
- * `maxEntryBytes`, and a line is cut at MAX_LINE_LENGTH characters like a file's.
+ * `maxEntryBytes`, and a line longer than MAX_LINE_LENGTH characters is skipped like a file's.
  */
 export class JournalSource {
   readonly stats: JournalStats = { entries: 0, lines: 0, truncated: 0, skipped: 0, invalid: 0, restarts: 0 };
@@ -264,9 +264,9 @@ export class JournalSource {
         this.cursor = entry.cursor;
         moved = true;
       }
+      if (entry.truncated) this.stats.truncated++;
       if (entry.line === null) continue;
       lines.push(entry.line);
-      if (entry.truncated) this.stats.truncated++;
     }
     if (lines.length === 0 && !moved) return;
     this.stats.lines += lines.length;
