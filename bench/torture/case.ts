@@ -5,6 +5,8 @@ export interface TortureResult {
   pass: boolean;
   /** Measurements worth quoting (times, sizes), in a few words. */
   figures?: string;
+  /** Set when the machine cannot run the case (no tmpfs mount allowed, say): reported as skipped, with why. */
+  skipped?: string;
 }
 
 /** What a case is given: `bounded` is the short form `.ci/run` runs. */

@@ -45,6 +45,7 @@ async function runCase(c: TortureCase): Promise<Row> {
     result = { observed: `threw: ${(err as Error).stack ?? String(err)}`.split('\n').slice(0, 3).join(' | '), pass: false };
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (result.skipped) return { ...row, observed: `skipped: ${result.skipped}`, pass: 'skip', figures: '' };
   return { ...row, observed: result.observed, pass: result.pass ? 'PASS' : 'FAIL', figures: [result.figures, `${seconds} s`].filter(Boolean).join('; ') };
 }
 

@@ -41,7 +41,8 @@ async function fullDisk(addresses: number): Promise<TortureResult> {
   const daemons: DaemonProcess[] = [];
   let mounted = false;
   try {
-    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m,mode=0700', 'tmpfs', mount]).status !== 0) throw new Error('cannot mount a tmpfs');
+    const mounting = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=4m,mode=0700', 'tmpfs', mount], { encoding: 'utf8' });
+    if (mounting.status !== 0) return { observed: '', pass: false, skipped: `cannot mount a tmpfs here (${mounting.stderr.trim() || mounting.error?.message})` };
     mounted = true;
     const { logFile } = safePaths(tmp.dir);
     const authLog = tmp.write('auth.log', '');
