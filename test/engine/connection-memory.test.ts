@@ -59,3 +59,45 @@ describe('connections tied by <F-MLFID>', () => {
     expect(memory.get('sshd[5]').host).toBeUndefined();
   });
 });
+
+describe('users tried on one connection (<F-NOFAIL> with a user, <F-MLFGAINED>)', () => {
+  const P = '^\\s*<F-MLFID>\\S+ sshd\\[\\d+\\]:</F-MLFID> ';
+  const f = () =>
+    compile(
+      [
+        `${P}<F-NOFAIL></F-NOFAIL>pam_unix\\(sshd:auth\\): authentication failure; ruser=<F-ALT_USER>\\S*</F-ALT_USER> rhost=<HOST>(?: user=<F-USER>\\S+</F-USER>)?$`,
+        `${P}<F-MLFGAINED></F-MLFGAINED>Accepted \\S+ for <F-USER>\\S+</F-USER> from <ADDR> port \\d+ ssh2$`,
+      ],
+      {},
+      { now: () => NOW },
+    );
+  const pam = (pid: number, user: string) => `Nov 24 10:00:00 srv sshd[${pid}]: pam_unix(sshd:auth): authentication failure; ruser=${user} rhost=198.18.0.114`;
+  const accepted = (pid: number, user: string) => `Nov 24 10:00:05 srv sshd[${pid}]: Accepted password for ${user} from 198.18.0.114 port 52100 ssh2`;
+
+  it('a failure of one user, then that user logs in: no failure', () => {
+    const filter = f();
+    expect(filter.matchLine(pam(1, 'rda'), NOW).kind).toBe('ignored');
+    expect(filter.matchLine(pam(1, 'rda'), NOW).kind).toBe('ignored');
+    expect(filter.matchLine(accepted(1, 'rda'), NOW).kind).toBe('ignored');
+  });
+
+  it('failures of a second user on the same connection count', () => {
+    const filter = f();
+    expect(filter.matchLine(pam(2, 'root'), NOW).kind).toBe('ignored');
+    expect(filter.matchLine(pam(2, 'sudoer'), NOW)).toMatchObject({ kind: 'failure', ip: '198.18.0.114', user: 'sudoer' });
+  });
+
+  it('a login as another user after failures counts (the failures are not forgotten)', () => {
+    const filter = f();
+    filter.matchLine(pam(3, 'root'), NOW);
+    filter.matchLine(pam(3, 'root'), NOW);
+    expect(filter.matchLine(accepted(3, 'known'), NOW)).toMatchObject({ kind: 'failure', ip: '198.18.0.114', user: 'known', regexIndex: 1 });
+  });
+
+  it('never mixes the users of two connections', () => {
+    const filter = f();
+    filter.matchLine(pam(4, 'root'), NOW);
+    expect(filter.matchLine(pam(5, 'admin'), NOW).kind).toBe('ignored');
+    expect(filter.matchLine(accepted(6, 'known'), NOW).kind).toBe('ignored');
+  });
+});

@@ -13,20 +13,20 @@ import type { FilterDefinition, LineResult, PatternSource } from './types.js';
 const HOST_GROUPS = ['ip4', 'ip6', 'dns', 'host', 'id', 'fid'];
 
 /**
- * Several patterns in one RE2 alternation, which answers "does any match?" in one DFA pass, plus
+ * Several patterns in one RE2 set, which answers "which of them match?" in one DFA pass, plus
  * each pattern on its own so the first one in file order wins, as in fail2ban's loop.
  */
 interface PatternSet {
-  any: RE2;
+  any: RE2Set;
   alternatives: Alternative[];
 }
+
+type RE2Set = InstanceType<typeof RE2.Set>;
 
 interface Alternative {
   re2: RE2;
   /** V8's copy for fast captures, or null when only RE2 can run it. */
   js: RegExp | null;
-  /** A literal every match contains, to skip the pattern cheaply. */
-  literal: string | null;
   /** Capture group indexes and their names, for the named groups. */
   groupIndexes: number[];
   groupNames: string[];
@@ -110,19 +110,33 @@ export class CompiledFilter {
     const found = run(this.fail, text);
     if (!found) return MISSED;
     if (this.ignore && this.ignore.any.test(utf8(text))) return { kind: 'ignored', regexIndex: found.index, time, dateFormat };
-    captures = this.pref ? { ...captures, ...found.captures } : found.captures;
     const ignored = (): LineResult => ({ kind: 'ignored', regexIndex: found.index, time, dateFormat });
+    if (readings(this.fail, text, found).length > 1) return ignored();
+    captures = this.pref ? { ...captures, ...found.captures } : found.captures;
     let host = hostOf(captures);
+    // An address field that holds no valid IP (zero-padded, say) is nothing a daemon writes.
+    if (host !== undefined && isBadAddress(captures, host)) return ignored();
     let regexIndex = found.index;
+    if (captures.user === undefined && captures.alt_user) captures.user = captures.alt_user;
     if (captures.mlfid !== undefined) {
       const state = this.connections.get(captures.mlfid);
       if (host !== undefined) this.connections.remember(state, host, captures.user);
-      if (captures.nofail !== undefined) {
-        // A line that only names the address: it completes a failure seen earlier, if any.
-        if (host === undefined || !state.pending) return ignored();
-        regexIndex = state.pending.regexIndex;
-        if (state.pending.user !== undefined) captures.user = state.pending.user;
-        state.pending = undefined;
+      if (captures.mlfgained !== undefined) {
+        // A login: an attack only when the same connection failed as other users before.
+        if (captures.user === undefined || !this.connections.addUser(state, captures.user)) return ignored();
+        if (host === undefined) host = state.host;
+      } else if (captures.nofail !== undefined) {
+        if (host !== undefined && state.pending) {
+          // A line that only names the address: it completes a failure seen earlier.
+          regexIndex = state.pending.regexIndex;
+          if (state.pending.user !== undefined) captures.user = state.pending.user;
+          state.pending = undefined;
+        } else if (captures.user === undefined || !this.connections.addUser(state, captures.user)) {
+          return ignored();
+        } else {
+          // The second user this connection tried: it goes through a list of names.
+          if (host === undefined) host = state.host;
+        }
       } else if (host === undefined) {
         if (state.host === undefined) {
           state.pending = captures.user === undefined ? { regexIndex } : { regexIndex, user: detach(captures.user) };
@@ -158,9 +172,17 @@ export class CompiledFilter {
       if (!pre) return { result, dateFound, why: 'prefregex did not match' };
       if (pre.captures.content !== undefined) text = pre.captures.content;
     }
+    const found = run(this.fail, text);
     if (result.kind === 'missed') {
-      const found = run(this.fail, text);
       return { result, dateFound, why: found ? 'a failregex matched but captured no host' : 'no failregex matched' };
+    }
+    const hosts = found ? readings(this.fail, text, found) : [];
+    if (hosts.length > 1) {
+      return { result, dateFound, why: `ambiguous: the failregexes read ${hosts.join(' and ')} from the line, so it names no address for sure` };
+    }
+    const first = found ? hostOf(found.captures) : undefined;
+    if (found && first !== undefined && isBadAddress(found.captures, first)) {
+      return { result, dateFound, why: `the address field holds ${first}, which is no valid IP` };
     }
     const ignoredBy = this.ignore ? run(this.ignore, text) : null;
     if (ignoredBy) return { result, dateFound, ignoreIndex: ignoredBy.index, why: `ignored by ignoreregex #${ignoredBy.index + 1}` };
@@ -169,6 +191,36 @@ export class CompiledFilter {
 }
 
 const MISSED: LineResult = Object.freeze({ kind: 'missed' });
+
+/**
+ * The addresses the matching failregexes read from a line, each once (compared as IPs): more than
+ * one means the line can be read with the client's text in two places, and then it names no
+ * address for sure. This is what makes a pair of patterns (the user name is one word, or it runs
+ * to the last clause) refuse a line an attacker wrote to be read both ways.
+ */
+function readings(set: PatternSet, text: string, found: Found): string[] {
+  const first = hostOf(found.captures);
+  if (found.others.length === 0 || first === undefined) return first === undefined ? [] : [first];
+  const hosts = [first];
+  const seen = new Set([normalizeIp(first) ?? first]);
+  for (const i of found.others) {
+    const alt = set.alternatives[i]!;
+    const m = alt.re2.exec(text);
+    const host = m ? hostOf(capturesOf(alt, m)) : undefined;
+    if (host === undefined) continue;
+    const key = normalizeIp(host) ?? host;
+    if (!seen.has(key)) {
+      seen.add(key);
+      hosts.push(host);
+    }
+  }
+  return hosts;
+}
+
+/** The host came from an address group (`<ADDR>`, `<IP4>`, `<IP6>`) but is no valid IP. */
+function isBadAddress(captures: Record<string, string>, host: string): boolean {
+  return (captures.ip4 === host || captures.ip6 === host) && normalizeIp(host) === null;
+}
 
 function hostOf(captures: Record<string, string>): string | undefined {
   for (let i = 0; i < HOST_GROUPS.length; i++) {
@@ -220,29 +272,33 @@ function combine(sources: PatternSource[], scans: ScannedPattern[]): PatternSet 
       groupIndexes.push(index + 1);
       groupNames.push(name);
     });
-    return { re2, js: captureRegExp(s.source), literal: s.literal, groupIndexes, groupNames };
+    return { re2, js: captureRegExp(s.source), groupIndexes, groupNames };
   });
-  return { any: new RE2(scans.map((s) => `(?:${s.source})`).join('|')), alternatives };
+  return { any: new RE2.Set(scans.map((s) => s.source)), alternatives };
+}
+
+/** The first pattern that matched, its captures, and the indexes of the others that matched too. */
+interface Found {
+  index: number;
+  captures: Record<string, string>;
+  others: number[];
 }
 
 /** The first pattern (in order) that matches, with its named captures. */
-function run(set: PatternSet, text: string): { index: number; captures: Record<string, string> } | null {
+function run(set: PatternSet, text: string): Found | null {
   const bytes = utf8(text);
-  if (!set.any.test(bytes)) return null;
+  // Indexes of every pattern that matches, from one pass; almost always just one.
+  const matching = set.any.match(bytes).sort((a, b) => a - b);
+  if (matching.length === 0) return null;
   const alts = set.alternatives;
   // As many bytes as characters: all ASCII, so only two characters can still set the engines apart.
-  if (bytes.length === text.length ? !text.includes('\r') && !text.includes('\v') : isPlainText(text)) {
-    for (let i = 0; i < alts.length; i++) {
-      const alt = alts[i]!;
-      if (alt.literal !== null && !text.includes(alt.literal)) continue;
-      const m = alt.js ? alt.js.exec(text) : alt.re2.exec(text);
-      if (m) return { index: i, captures: capturesOf(alt, m) };
-    }
-  }
-  // Exotic characters, or (should never happen) V8 found nothing RE2 did: RE2 has the last word.
-  for (let i = 0; i < alts.length; i++) {
-    const m = alts[i]!.re2.exec(text);
-    if (m) return { index: i, captures: capturesOf(alts[i]!, m) };
+  const plain = bytes.length === text.length ? !text.includes('\r') && !text.includes('\v') : isPlainText(text);
+  for (let k = 0; k < matching.length; k++) {
+    const index = matching[k]!;
+    const alt = alts[index]!;
+    // V8 is quicker at captures; should it ever disagree with RE2, RE2 has the last word.
+    const m = (plain && alt.js ? alt.js.exec(text) : null) ?? alt.re2.exec(text);
+    if (m) return { index, captures: capturesOf(alt, m), others: matching.filter((i) => i !== index) };
   }
   return null;
 }

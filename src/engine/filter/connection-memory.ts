@@ -7,7 +7,15 @@ export interface ConnectionState {
   user?: string;
   /** A failure seen before any line named the address: it counts once one does. */
   pending?: { regexIndex: number; user?: string };
+  /** The users named by this connection's no-failure and success lines, each once. */
+  users?: string[];
 }
+
+/**
+ * How many users one connection keeps: two tell "several users tried" already, a few more only
+ * make the captured user of the failure better; an attacker's connection gets no more than that.
+ */
+const USERS_KEPT = 8;
 
 /**
  * Remembers connections across lines, the way fail2ban's multi-line id (`<F-MLFID>`, e.g. the
@@ -49,6 +57,18 @@ export class ConnectionMemory {
   remember(state: ConnectionState, host: string, user: string | undefined): void {
     if (state.host !== host) state.host = detach(host);
     if (user !== undefined && state.user !== user) state.user = detach(user);
+  }
+
+  /**
+   * Notes a user named by a line of this connection that is no failure by itself (a PAM note, a
+   * successful login) and answers whether the connection has now named more than one: a second
+   * user on one connection is an attacker going through a list, and a login after failures of
+   * other users must not wipe them out (fail2ban's rule for its sshd samples).
+   */
+  addUser(state: ConnectionState, user: string): boolean {
+    const users = (state.users ??= []);
+    if (!users.includes(user) && users.length < USERS_KEPT) users.push(detach(user));
+    return users.length > 1;
   }
 
   /** Connections remembered now. */
