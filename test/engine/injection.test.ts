@@ -1,11 +1,19 @@
 // Dates without a zone are read in the process's zone; fix it before any Date is made.
 process.env.TZ = 'UTC';
 
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { parseConfig } from '../../src/config/index.js';
+import { EngineLog } from '../../src/engine/engine-log.js';
+import { Engine, type EngineEvent } from '../../src/engine/engine.js';
 import { compileFilter, loadFilter, type CompiledFilter, type LineResult } from '../../src/engine/filter/index.js';
+import { MemoryStore } from '../../src/engine/memory-store.js';
+import { DryRunBackend } from '../../src/firewall/dry-run-backend.js';
 import { FAIL2BAN_LOG_DIR } from '../helpers/filter-paths.js';
+import { safeSections } from '../helpers/safe-config.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../helpers/wait.js';
 import { FAKE, payloads, REAL, TEMPLATES } from '../samples/injection-matrix.js';
 
 const NOW = Date.parse('2026-11-26T12:00:00Z');
@@ -132,5 +140,64 @@ describe.skipIf(!fail2banSamples)("fail2ban's injection samples", () => {
   it('nginx-http-auth: a user name holding "client: 127.0.0.1" gives the real address', () => {
     const { line, host } = sample('nginx-http-auth', 'client: 127.0.0.1, server: test');
     expect(verdict(filter('nginx-http-auth').matchLine(line, NOW))).toBe(host);
+  });
+});
+
+describe('a jail whose filter yields an address in a trusted range (through the engine)', () => {
+  it('refuses the trusted address, however it is written, and bans the attacker who named it', async () => {
+    const tmp = makeTempDir('portcullis-injection-trusted-');
+    const logFile = tmp.write('auth.log', '');
+    const configPath = path.join(tmp.dir, 'config.toml');
+    const config = parseConfig(`
+[settings]
+enabled = true
+bantime = "10m"
+[trusted]
+ranges = ["127.0.0.0/8", "198.18.5.0/24", "2001:db8:5::/48"]
+${safeSections(tmp.dir)}
+[jails.sshd]
+filter = "sshd"
+logpath = [${JSON.stringify(logFile)}]
+start_at = "beginning"
+maxretry = 2
+findtime = "1h"
+bantime = "1h"
+`, configPath);
+    const log = new EngineLog();
+    const firewall = new DryRunBackend();
+    const events: EngineEvent[] = [];
+    const engine = new Engine({ configPath, config, store: new MemoryStore(), firewall, log, follow: { pollMs: 20 }, onEvent: (e) => events.push(e) });
+    try {
+      await engine.start();
+      const at = (i: number) => new Date(Date.now() - 60_000 + i * 1000).toISOString();
+      const ATTACKER = '203.0.113.77';
+      appendFileSync(logFile, [
+        // Trusted addresses failing for real: plain, IPv4-mapped, IPv6.
+        `${at(1)} gate sshd[7001]: Failed password for root from 198.18.5.5 port 1 ssh2`,
+        `${at(2)} gate sshd[7002]: Failed password for root from ::ffff:198.18.5.5 port 2 ssh2`,
+        `${at(3)} gate sshd[7003]: Failed password for root from 2001:db8:5::9 port 3 ssh2`,
+        `${at(4)} gate sshd[7004]: Failed password for root from 2001:db8:5::9 port 4 ssh2`,
+        // An attacker naming a trusted address in its user name: counted for the attacker only.
+        `${at(5)} gate sshd[7005]: Failed password for invalid user x from 127.0.0.1 port 22 ssh2 from ${ATTACKER} port 5 ssh2`,
+        `${at(6)} gate sshd[7006]: Invalid user client: 127.0.0.1 from ${ATTACKER} port 6`,
+        // And one naming it where the two readings differ: no failure for anyone.
+        `${at(7)} gate sshd[7007]: Failed password for invalid user y from 127.0.0.1 port 1 ssh2: z from ${ATTACKER} port 7 ssh2`,
+        '',
+      ].join('\n'));
+      const refused = (ip: string) => events.some((e) => e.type === 'refused' && e.ip === ip);
+      await waitFor(() => refused('198.18.5.5') && refused('2001:db8:5::9') && engine.bans.get(ATTACKER) !== undefined,
+        'the trusted addresses refused and the attacker banned', 15_000);
+      await engine.bans.idle();
+      expect((await firewall.listBans()).sort()).toEqual([ATTACKER]);
+      expect(engine.list().map((b) => b.ip)).toEqual([ATTACKER]);
+      // The trusted range never reached the firewall as a ban, and 127.0.0.1 was never counted.
+      const failures = events.flatMap((e) => (e.type === 'failure' ? [e.ip] : []));
+      expect(failures).not.toContain('127.0.0.1');
+      expect(failures.filter((ip) => ip === ATTACKER)).toHaveLength(2);
+      expect(firewall.log.some((line) => line.includes('198.18.5.5') && /ban|add/i.test(line))).toBe(false);
+    } finally {
+      await engine.stop();
+      tmp.remove();
+    }
   });
 });
