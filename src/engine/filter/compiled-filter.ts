@@ -13,11 +13,15 @@ import type { FilterDefinition, LineResult, PatternSource } from './types.js';
 const HOST_GROUPS = ['ip4', 'ip6', 'dns', 'host', 'id', 'fid'];
 
 /**
- * Several patterns in one RE2 set, which answers "which of them match?" in one DFA pass, plus
- * each pattern on its own so the first one in file order wins, as in fail2ban's loop.
+ * Several patterns in one RE2 alternation, which answers "does any match?" in one DFA pass, plus
+ * each pattern on its own so the first one in file order wins, as in fail2ban's loop. `after[i]`
+ * (built when first needed) is the alternation of the patterns after pattern i, which answers
+ * "does another one match too?" in one more pass; only when it does, the RE2 set says which.
  */
 interface PatternSet {
-  any: RE2Set;
+  any: RE2;
+  after: (RE2 | null)[];
+  which: RE2Set;
   alternatives: Alternative[];
 }
 
@@ -27,6 +31,8 @@ interface Alternative {
   re2: RE2;
   /** V8's copy for fast captures, or null when only RE2 can run it. */
   js: RegExp | null;
+  /** A literal every match contains, to skip the pattern cheaply. */
+  literal: string | null;
   /** Capture group indexes and their names, for the named groups. */
   groupIndexes: number[];
   groupNames: string[];
@@ -272,9 +278,10 @@ function combine(sources: PatternSource[], scans: ScannedPattern[]): PatternSet 
       groupIndexes.push(index + 1);
       groupNames.push(name);
     });
-    return { re2, js: captureRegExp(s.source), groupIndexes, groupNames };
+    return { re2, js: captureRegExp(s.source), literal: s.literal, groupIndexes, groupNames };
   });
-  return { any: new RE2.Set(scans.map((s) => s.source)), alternatives };
+  const wrapped = scans.map((s) => `(?:${s.source})`);
+  return { any: new RE2(wrapped.join('|')), after: wrapped.map(() => null), which: new RE2.Set(scans.map((s) => s.source)), alternatives };
 }
 
 /** The first pattern that matched, its captures, and the indexes of the others that matched too. */
@@ -288,19 +295,36 @@ interface Found {
 function run(set: PatternSet, text: string): Found | null {
   const bytes = utf8(text);
   // Indexes of every pattern that matches, from one pass; almost always just one.
-  const matching = set.any.match(bytes).sort((a, b) => a - b);
-  if (matching.length === 0) return null;
+  if (!set.any.test(bytes)) return null;
   const alts = set.alternatives;
   // As many bytes as characters: all ASCII, so only two characters can still set the engines apart.
   const plain = bytes.length === text.length ? !text.includes('\r') && !text.includes('\v') : isPlainText(text);
-  for (let k = 0; k < matching.length; k++) {
-    const index = matching[k]!;
+  for (let index = 0; index < alts.length; index++) {
     const alt = alts[index]!;
+    if (plain && alt.literal !== null && !text.includes(alt.literal)) continue;
     // V8 is quicker at captures; should it ever disagree with RE2, RE2 has the last word.
-    const m = (plain && alt.js ? alt.js.exec(text) : null) ?? alt.re2.exec(text);
-    if (m) return { index, captures: capturesOf(alt, m), others: matching.filter((i) => i !== index) };
+    const m = plain && alt.js ? alt.js.exec(text) : alt.re2.exec(text);
+    if (m) return { index, captures: capturesOf(alt, m), others: othersAfter(set, index, bytes) };
+  }
+  // (Should never happen) V8 found nothing RE2 did: RE2 has the last word.
+  for (let index = 0; index < alts.length; index++) {
+    const m = alts[index]!.re2.exec(text);
+    if (m) return { index, captures: capturesOf(alts[index]!, m), others: othersAfter(set, index, bytes) };
   }
   return null;
+}
+
+/** The patterns after `index` that match the line too (almost always none: one pass says so). */
+function othersAfter(set: PatternSet, index: number, bytes: Buffer): number[] {
+  const rest = set.alternatives.length - index - 1;
+  if (rest === 0) return [];
+  let after = set.after[index];
+  if (!after) {
+    after = new RE2(set.alternatives.slice(index + 1).map((a) => `(?:${a.re2.source})`).join('|'));
+    set.after[index] = after;
+  }
+  if (!after.test(bytes)) return [];
+  return set.which.match(bytes).filter((i) => i > index);
 }
 
 /**
