@@ -17,7 +17,10 @@ export interface PeerPolicy {
 }
 
 /** What the check found: who the peer is, or why it is refused. */
-export type PeerVerdict = { allowed: true; pids: number[]; uids: number[] } | { allowed: false; reason: string };
+export type PeerVerdict =
+  | { allowed: true; pids: number[]; uids: number[] }
+  /** `gone`: no process holds the other end any more (a probe that hung up at once): nobody to tell or log. */
+  | { allowed: false; reason: string; gone?: true };
 
 /** The credentials of one process, from /proc/<pid>/status. */
 export interface ProcessCredentials {
@@ -86,7 +89,7 @@ export class PeerVerifier {
   }
 
   private judge(pids: number[]): PeerVerdict {
-    if (pids.length === 0) return { allowed: false, reason: 'the peer could not be identified (no process holds its end of the connection)' };
+    if (pids.length === 0) return { allowed: false, reason: 'the peer could not be identified (no process holds its end of the connection)', gone: true };
     const uids: number[] = [];
     for (const pid of pids) {
       const creds = processCredentials(pid);

@@ -219,6 +219,7 @@ export class ControlServer {
     void this.verifier.verify(socket).then((verdict) => {
       if (!this.checking.delete(socket) || socket.destroyed) return;
       if (verdict.allowed) this.serve(socket);
+      else if (verdict.gone) socket.destroy();
       else this.refuse(socket, `permission denied: ${verdict.reason}`);
     });
   }

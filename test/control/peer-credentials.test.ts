@@ -2,9 +2,10 @@ import { spawn } from 'node:child_process';
 import { chmodSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ControlClient, ControlServer, type ControlServerOptions } from '../../src/control/index.js';
+import { ControlClient, ControlServer, daemonAnswers, type ControlServerOptions } from '../../src/control/index.js';
 import { peerHolders, processCredentials, readUnixSocketTable } from '../../src/control/peer-credentials.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
+import { waitFor } from '../helpers/wait.js';
 import { fakeHandlers, LineClient } from './helpers.js';
 
 const isRoot = process.getuid?.() === 0;
@@ -109,6 +110,15 @@ describe('peer check: who is at the other end of the control socket', () => {
     // Someone outside the group does not even reach it.
     expect(await firstLineAs(NOBODY, 4)).toBe('error EACCES');
   }, 20_000);
+
+  it('a probe that hangs up at once is dropped quietly, not reported as a refusal', async () => {
+    const refusals: string[] = [];
+    const server = await startServer({ onRefused: (reason) => refusals.push(reason) });
+    for (let i = 0; i < 5; i++) expect(await daemonAnswers(socketPath)).toBe(true);
+    await waitFor(() => server.stats().checking === 0 && server.stats().connections === 0, 'the probes to be dropped');
+    expect(refusals).toEqual([]);
+    expect(server.stats().refused).toBe(0);
+  });
 
   it('refuses everyone when the socket table cannot be read (it fails closed)', async () => {
     await startServer({ socketTable: () => Promise.reject(new Error('the "ss" program (iproute2) is not installed')) });
