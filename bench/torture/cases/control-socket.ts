@@ -138,7 +138,8 @@ async function hugeRequest(bounded: boolean): Promise<TortureResult> {
 async function manyConnections(bounded: boolean): Promise<TortureResult> {
   return withDaemon(async (daemon, socket, _tmp, config) => {
     const count = 1000;
-    const waves = bounded ? 1 : 3;
+    const waves = bounded ? 1 : 5;
+    const afterWave: number[] = [];
     const before = rssMiB(daemon.pid);
     const started = Date.now();
     let served = 0;
@@ -154,6 +155,7 @@ async function manyConnections(bounded: boolean): Promise<TortureResult> {
           else if (String(reply[0]?.['error']).startsWith('too many connections')) tooMany++;
           else failed++;
         }
+        afterWave.push(rssMiB(daemon.pid));
       }
     });
     const ms = Date.now() - started;
@@ -162,7 +164,7 @@ async function manyConnections(bounded: boolean): Promise<TortureResult> {
     return {
       observed: `${waves} x ${count} at once: ${served} answered, ${tooMany} told "too many connections", ${failed} unanswered; daemon ${alive ? 'answers' : 'DOES NOT answer'}`,
       pass: failed === 0 && served > 0 && alive && peak - before < 64,
-      figures: `RSS ${mib(before)} -> peak ${mib(peak)} -> ${mib(after)}; ${ms} ms`,
+      figures: `RSS ${mib(before)} -> peak ${mib(peak)} -> ${mib(after)} (after each wave: ${afterWave.map((r) => r.toFixed(0)).join(', ')} MiB); ${ms} ms`,
     };
   });
 }
