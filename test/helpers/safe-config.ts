@@ -43,3 +43,40 @@ export function safeSections(dir: string, firewall: string[] = []): string {
 export function dryRunBans(stateDir: string): string[] {
   return (JSON.parse(readFileSync(path.join(stateDir, 'dry-run-firewall.json'), 'utf8')) as { bans: string[] }).bans;
 }
+
+/**
+ * `[jails.sshd]` on `logPath`, read from its beginning, banning at the 2nd failure within an hour
+ * for an hour (unless `over` says otherwise): the jail most crash and fault tests run.
+ */
+export function sshdJail(logPath: string, over: { maxretry?: number; findtime?: string; bantime?: string } = {}): string {
+  return [
+    '[jails.sshd]',
+    'filter = "sshd"',
+    `logpath = [${JSON.stringify(logPath)}]`,
+    'start_at = "beginning"',
+    `maxretry = ${over.maxretry ?? 2}`,
+    `findtime = "${over.findtime ?? '1h'}"`,
+    `bantime = "${over.bantime ?? '1h'}"`,
+    '',
+  ].join('\n');
+}
+
+/** `[firewall]` with `backend` and `[daemon]` with the paths of `safePaths(dir)`, the state in `stateDir`. */
+export function daemonSections(dir: string, backend: 'dry-run' | 'nftables' | 'iptables', stateDir = safePaths(dir).stateDir): string {
+  const paths = safePaths(dir);
+  return [
+    '[firewall]',
+    `backend = "${backend}"`,
+    '[daemon]',
+    `state_dir = ${JSON.stringify(stateDir)}`,
+    `log_file = ${JSON.stringify(paths.logFile)}`,
+    `socket = ${JSON.stringify(paths.socket)}`,
+    `pid_file = ${JSON.stringify(paths.pidFile)}`,
+    '',
+  ].join('\n');
+}
+
+/** An sshd failure line from `ip`, dated a minute ago (ISO), naming itself by `n` in the pid field. */
+export function sshdFailureLine(ip: string, n: number): string {
+  return `${new Date(Date.now() - 60_000).toISOString()} web1 sshd[${n}]: Failed password for root from ${ip} port 22 ssh2\n`;
+}

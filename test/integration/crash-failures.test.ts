@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/engine/store.js';
 import { ensureCliBuilt } from '../helpers/cli.js';
 import { killDaemon, startDaemon, waitUntil, type DaemonProcess } from '../helpers/daemon-process.js';
-import { dryRunBans, safePaths, safeSections } from '../helpers/safe-config.js';
+import { dryRunBans, safePaths, safeSections, sshdJail } from '../helpers/safe-config.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
 const N = 400;
@@ -21,15 +21,7 @@ describe('failure counts across SIGKILL (dry-run firewall)', () => {
     await ensureCliBuilt();
     tmp = makeTempDir('portcullis-crash-failures-');
     authLog = tmp.write('auth.log', '');
-    configPath = tmp.write('config.toml', `
-${safeSections(tmp.dir)}[jails.sshd]
-filter = "sshd"
-logpath = [${JSON.stringify(authLog)}]
-start_at = "beginning"
-maxretry = 2
-findtime = "1h"
-bantime = "1h"
-`);
+    configPath = tmp.write('config.toml', `${safeSections(tmp.dir)}${sshdJail(authLog)}`);
   }, 180_000);
 
   afterAll(async () => {

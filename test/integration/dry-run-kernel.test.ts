@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ensureCliBuilt, ROOT, run } from '../helpers/cli.js';
 import { killDaemon, startDaemon, waitUntil, type DaemonProcess } from '../helpers/daemon-process.js';
-import { dryRunBans, safePaths, safeSections } from '../helpers/safe-config.js';
+import { dryRunBans, safePaths, safeSections, sshdFailureLine, sshdJail } from '../helpers/safe-config.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { TmuxSession } from '../tui/helpers/tmux.js';
 
@@ -29,8 +29,7 @@ process.exit(1);
 }
 
 const calls = (record: string): string => (existsSync(record) ? readFileSync(record, 'utf8') : '');
-const failure = (ip: string, n: number): string =>
-  `${new Date(Date.now() - 1000).toISOString()} web1 sshd[${n}]: Failed password for root from ${ip} port 22 ssh2\n`;
+const failure = sshdFailureLine;
 
 describe('the demo and the dry-run backend never reach the kernel', () => {
   let tmp: TempDir;
@@ -72,13 +71,7 @@ describe('the demo and the dry-run backend never reach the kernel', () => {
     const { bin, record } = recordingTools(tmp.dir);
     const { logFile, stateDir } = safePaths(tmp.dir);
     const authLog = tmp.write('auth.log', '');
-    const configPath = tmp.write('config.toml', `${safeSections(tmp.dir)}
-[jails.sshd]
-filter = "sshd"
-logpath = [${JSON.stringify(authLog)}]
-start_at = "beginning"
-maxretry = 2
-`);
+    const configPath = tmp.write('config.toml', `${safeSections(tmp.dir)}${sshdJail(authLog)}`);
     const savedPath = process.env.PATH;
     process.env.PATH = `${bin}:${savedPath ?? ''}`;
     try {

@@ -2,7 +2,7 @@ import { appendFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { SqliteStore } from '../../../src/engine/store.js';
 import { ensureCliBuilt } from '../../../test/helpers/cli.js';
 import { engineLogOf, killDaemon, startDaemon, waitUntil, type DaemonProcess } from '../../../test/helpers/daemon-process.js';
-import { dryRunBans, safePaths, safeSections } from '../../../test/helpers/safe-config.js';
+import { dryRunBans, safePaths, safeSections, sshdFailureLine, sshdJail } from '../../../test/helpers/safe-config.js';
 import { makeTempDir } from '../../../test/helpers/temp-dir.js';
 import { sleep } from '../../../test/helpers/wait.js';
 import type { TortureCase } from '../case.js';
@@ -13,8 +13,7 @@ const address = (k: number): string =>
 /** Every 11th address fails once only and must never be banned. */
 const once = (k: number): boolean => k % 11 === 0;
 /** Line j names itself in the pid field, so a line counted twice shows in the engine log. */
-const failure = (j: number, k: number): string =>
-  `${new Date(Date.now() - 60_000).toISOString()} web1 sshd[${j}]: Failed password for root from ${address(k)} port 22 ssh2\n`;
+const failure = (j: number, k: number): string => sshdFailureLine(address(k), j);
 
 async function killAndRestartFlood(addresses: number, kills: number): Promise<{ observed: string; pass: boolean; figures: string }> {
   await ensureCliBuilt();
@@ -23,15 +22,7 @@ async function killAndRestartFlood(addresses: number, kills: number): Promise<{ 
   try {
     const { logFile, stateDir } = safePaths(tmp.dir);
     const authLog = tmp.write('auth.log', '');
-    const configPath = tmp.write('config.toml', `${safeSections(tmp.dir)}
-[jails.sshd]
-filter = "sshd"
-logpath = [${JSON.stringify(authLog)}]
-start_at = "beginning"
-maxretry = 2
-findtime = "1h"
-bantime = "1d"
-`);
+    const configPath = tmp.write('config.toml', `${safeSections(tmp.dir)}${sshdJail(authLog, { bantime: '1d' })}`);
     // The flood: chunk c holds the first failures of its addresses and the second failures of the
     // previous chunk's (except the single-failure ones), as attacks interleave in a real log.
     const CHUNK = 100;
@@ -117,15 +108,7 @@ async function rotatingFlood(seconds: number, perSecond: number): Promise<{ obse
   try {
     const { logFile, stateDir } = safePaths(tmp.dir);
     const authLog = tmp.write('auth.log', '');
-    const configPath = tmp.write('config.toml', `${safeSections(tmp.dir)}
-[jails.sshd]
-filter = "sshd"
-logpath = [${JSON.stringify(authLog)}]
-start_at = "beginning"
-maxretry = 2
-findtime = "1h"
-bantime = "1d"
-`);
+    const configPath = tmp.write('config.toml', `${safeSections(tmp.dir)}${sshdJail(authLog, { bantime: '1d' })}`);
     let daemon = await startDaemon(configPath, logFile);
     daemons.push(daemon);
     let j = 0;

@@ -6,7 +6,7 @@ import { SqliteStore } from '../../../src/engine/store.js';
 import { NftablesBackend } from '../../../src/firewall/nftables/index.js';
 import { CLI, ensureCliBuilt, ROOT } from '../../../test/helpers/cli.js';
 import { engineLogOf, waitUntil } from '../../../test/helpers/daemon-process.js';
-import { safePaths } from '../../../test/helpers/safe-config.js';
+import { daemonSections, safePaths, sshdFailureLine, sshdJail } from '../../../test/helpers/safe-config.js';
 import { makeTempDir } from '../../../test/helpers/temp-dir.js';
 import type { TortureCase, TortureResult } from '../case.js';
 
@@ -28,8 +28,7 @@ const r = spawnSync('/usr/sbin/nft', process.argv.slice(2), { stdio: 'inherit' }
 process.exit(r.status === null ? 1 : r.status);
 `;
 
-const failure = (ip: string, n: number): string =>
-  `${new Date(Date.now() - 1000).toISOString()} web1 sshd[${n}]: Failed password for root from ${ip} port 22 ssh2\n`;
+const failure = sshdFailureLine;
 
 /** A daemon with the nftables backend in a namespace of its own, and what a case reads of it. */
 interface NetnsDaemon {
@@ -56,28 +55,13 @@ async function withNetnsDaemon<T>(work: (d: NetnsDaemon) => Promise<T>): Promise
   let child: ReturnType<typeof spawn> | null = null;
   try {
     if (spawnSync('ip', ['netns', 'add', ns]).status !== 0) throw new Error(`cannot create namespace ${ns}`);
-    const { logFile, stateDir, socket, pidFile } = safePaths(tmp.dir);
+    const { logFile, stateDir, pidFile } = safePaths(tmp.dir);
     const counter = tmp.write('fail-count', '0');
     const bin = path.join(tmp.dir, 'bin');
     const fake = tmp.write('bin/nft', FAKE_NFT.replace('__COUNTER__', counter));
     chmodSync(fake, 0o755);
     const authLog = tmp.write('auth.log', '');
-    const configPath = tmp.write('config.toml', `
-[firewall]
-backend = "nftables"
-[daemon]
-state_dir = ${JSON.stringify(stateDir)}
-log_file = ${JSON.stringify(logFile)}
-socket = ${JSON.stringify(socket)}
-pid_file = ${JSON.stringify(pidFile)}
-[jails.sshd]
-filter = "sshd"
-logpath = [${JSON.stringify(authLog)}]
-start_at = "beginning"
-maxretry = 2
-findtime = "1h"
-bantime = "1h"
-`);
+    const configPath = tmp.write('config.toml', `${daemonSections(tmp.dir, 'nftables')}${sshdJail(authLog)}`);
     let pid = 0;
     const log = () => engineLogOf(logFile, pid);
     const kernel = new NftablesBackend({ netns: ns });

@@ -5,32 +5,15 @@ import Database from 'better-sqlite3';
 import { DATABASE_FILE, SqliteStore } from '../../../src/engine/store.js';
 import { cli, ensureCliBuilt } from '../../../test/helpers/cli.js';
 import { engineLogOf, killDaemon, startDaemon, waitUntil, type DaemonProcess } from '../../../test/helpers/daemon-process.js';
-import { dryRunBans, safePaths } from '../../../test/helpers/safe-config.js';
+import { daemonSections, dryRunBans, safePaths, sshdFailureLine, sshdJail } from '../../../test/helpers/safe-config.js';
 import { makeTempDir, type TempDir } from '../../../test/helpers/temp-dir.js';
 import type { TortureCase, TortureResult } from '../case.js';
 
-const failure = (ip: string, n: number): string =>
-  `${new Date(Date.now() - 1000).toISOString()} web1 sshd[${n}]: Failed password for root from ${ip} port 22 ssh2\n`;
+const failure = sshdFailureLine;
 
 /** A config whose state folder is `stateDir` (a tmpfs of the case's own, say) and the rest in `tmp`. */
 function writeConfig(tmp: TempDir, stateDir: string, authLog: string): string {
-  const { logFile, socket, pidFile } = safePaths(tmp.dir);
-  return tmp.write('config.toml', `
-[firewall]
-backend = "dry-run"
-[daemon]
-state_dir = ${JSON.stringify(stateDir)}
-log_file = ${JSON.stringify(logFile)}
-socket = ${JSON.stringify(socket)}
-pid_file = ${JSON.stringify(pidFile)}
-[jails.sshd]
-filter = "sshd"
-logpath = [${JSON.stringify(authLog)}]
-start_at = "beginning"
-maxretry = 2
-findtime = "1h"
-bantime = "1h"
-`);
+  return tmp.write('config.toml', `${daemonSections(tmp.dir, 'dry-run', stateDir)}${sshdJail(authLog)}`);
 }
 
 async function fullDisk(addresses: number): Promise<TortureResult> {
