@@ -11,26 +11,18 @@
  * Exits 0 whatever fail2ban does: these rows are measurements, not promises.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeTempDir, type TempDir } from '../../test/helpers/temp-dir.js';
 import { sleep, waitFor } from '../../test/helpers/wait.js';
 import type { TortureResult } from './case.js';
+import { compareBans, killDuringFlood, medianMs, rotateDuringFlood, SCENARIOS } from './flood-scenarios.js';
+import { printTable, runRow, type Row } from './table.js';
 
 const STOCK_FILTERS = '/etc/fail2ban/filter.d';
 const ENV = { ...process.env, TZ: 'UTC', LANG: 'C.UTF-8', LC_ALL: 'C.UTF-8' };
 /** fail2ban is done reading when neither its log nor the ban file has grown for this long. */
 const QUIET_MS = 10_000;
-
-// The scenario, exactly as crash-restart.ts writes it (same addresses, same lines), so that both
-// programs read the same log.
-/** Address k: even IPv4 in 198.18.0.0/15, odd IPv6 in 2001:db8::/32. */
-const address = (k: number): string =>
-  k % 2 === 0 ? `198.${18 + ((k >> 17) & 1)}.${(k >> 9) & 255}.${(k >> 1) & 255}` : `2001:db8:1:${((k >> 16) + 1).toString(16)}::${(k & 0xffff).toString(16)}`;
-/** Every 11th address fails once only and must never be banned. */
-const once = (k: number): boolean => k % 11 === 0;
-const failure = (j: number, k: number): string =>
-  `${new Date(Date.now() - 60_000).toISOString()} web1 sshd[${j}]: Failed password for root from ${address(k)} port 22 ssh2\n`;
 
 /** The installed fail2ban's version, or undefined when it is not installed. */
 function fail2banVersion(): string | undefined {
@@ -191,61 +183,23 @@ function tally(found: Map<string, number>, written: Map<string, number>): { twic
 const activity = (s: { lastActivity: number; busy: boolean }, flooded: number): string =>
   `${s.busy ? 'still reading or banning at the deadline, ' : ''}last activity ${((s.lastActivity - flooded) / 1000).toFixed(1)} s after the last line`;
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[values.length >> 1] ?? 0;
 
-/** crash-restart.ts' killAndRestartFlood, with fail2ban in portcullis' place. */
-async function killAndRestartFlood(addresses: number, kills: number): Promise<TortureResult> {
+/** The kill scenario of crash-restart.ts, with fail2ban in portcullis' place. */
+async function killAndRestart(bounded: boolean): Promise<TortureResult> {
+  const { addresses, kills } = SCENARIOS.kills.size(bounded);
   const tmp = makeTempDir('portcullis-f2b-crash-');
   const f2b = privateFail2ban(tmp);
   try {
-    const CHUNK = 100;
-    const chunks: string[] = [];
-    const written = new Map<string, number>();
-    let j = 0;
-    const add = (k: number): string => {
-      written.set(address(k), (written.get(address(k)) ?? 0) + 1);
-      return failure(j++, k);
-    };
-    for (let c = 0; c * CHUNK <= addresses; c++) {
-      let text = '';
-      for (let k = (c - 1) * CHUNK; k < Math.min(c * CHUNK, addresses); k++) if (k >= 0 && !once(k)) text += add(k);
-      for (let k = c * CHUNK; k < Math.min((c + 1) * CHUNK, addresses); k++) text += add(k);
-      chunks.push(text);
-    }
-    const totalLines = j;
-    let sent = 0;
-    const pause = Math.max(2, Math.round((kills * 800) / chunks.length));
-    // As in crash-restart.ts, the flood has begun by the time the first server is up.
-    const writer = (async () => {
-      for (const text of chunks) {
-        appendFileSync(f2b.authLog, text);
-        sent++;
-        await sleep(pause);
-      }
-    })();
-    const restarts: number[] = [];
-    restarts.push(await f2b.start());
-    for (let i = 0; i < kills; i++) {
-      const at = Math.ceil(((i + 1) * chunks.length) / (kills + 1));
-      await waitFor(() => sent >= at, `chunk ${at} of the flood`, 120_000, 5);
-      await f2b.kill();
-      restarts.push(await f2b.start());
-    }
-    await writer;
+    const written = await killDuringFlood(f2b.authLog, addresses, kills, f2b);
     const flooded = Date.now();
     // fail2ban bans one address at a time through its action, tens of milliseconds each here.
     const settled = await f2b.settle(Math.max(300_000, addresses * 80));
-    const expected = new Set<string>();
-    for (let k = 0; k < addresses; k++) if (!once(k)) expected.add(address(k));
-    const banned = f2b.banned();
-    const missing = [...expected].filter((ip) => !banned.has(ip)).length;
-    const wrong = [...banned].filter((ip) => !expected.has(ip)).length;
-    const { twice, lost } = tally(f2b.found(), written);
-    const singles = addresses - expected.size;
+    const { missing, wrong } = compareBans(written.expected, f2b.banned());
+    const { twice, lost } = tally(f2b.found(), written.perAddress);
     return {
-      observed: `${expected.size - missing}/${expected.size} banned, ${wrong}/${singles} single-failure addresses banned, ${twice} lines counted twice, ${lost} lines never counted`,
+      observed: `${written.expected.size - missing}/${written.expected.size} banned, ${wrong}/${written.singles} single-failure addresses banned, ${twice} lines counted twice, ${lost} lines never counted`,
       pass: missing === 0 && wrong === 0 && twice === 0,
-      figures: `${totalLines} lines, ${kills} SIGKILLs, restart to jail started median ${median(restarts.slice(1))} ms, log resumed at byte ${f2b.resumedAt().slice(1).join('/')} of ${statSync(f2b.authLog).size}; ${activity(settled, flooded)}`,
+      figures: `${written.lines} lines, ${kills} SIGKILLs, restart to jail started median ${medianMs(written.restartMs)} ms, log resumed at byte ${f2b.resumedAt().slice(1).join('/')} of ${statSync(f2b.authLog).size}; ${activity(settled, flooded)}`,
     };
   } finally {
     await f2b.kill();
@@ -253,84 +207,37 @@ async function killAndRestartFlood(addresses: number, kills: number): Promise<To
   }
 }
 
-/** crash-restart.ts' rotatingFlood, with fail2ban in portcullis' place. */
-async function rotatingFlood(seconds: number, perSecond: number): Promise<TortureResult> {
+/** The rotation scenario of crash-restart.ts, with fail2ban in portcullis' place. */
+async function rotating(bounded: boolean): Promise<TortureResult> {
+  const { seconds, perSecond } = SCENARIOS.rotation.size(bounded);
   const tmp = makeTempDir('portcullis-f2b-rotate-');
   const f2b = privateFail2ban(tmp);
   try {
-    const authLog = f2b.authLog;
-    await f2b.start();
-    let j = 0;
-    let k = 0;
-    let rotations = 0;
-    const expected = new Set<string>();
-    const crashAt = Math.floor(seconds / 2);
-    for (let s = 0; s < seconds; s++) {
-      const before: number[] = [];
-      for (let i = 0; i < perSecond; i++) before.push(k++);
-      let text = '';
-      for (const a of before) text += failure(j++, a);
-      appendFileSync(authLog, text);
-      await sleep(500);
-      if (s === crashAt) await f2b.kill();
-      const old = `${authLog}.${++rotations}`;
-      renameSync(authLog, old);
-      appendFileSync(old, before.slice(0, perSecond / 2).map((a) => failure(j++, a)).join(''));
-      writeFileSync(authLog, before.slice(perSecond / 2).map((a) => failure(j++, a)).join(''));
-      for (const a of before) expected.add(address(a));
-      if (s === crashAt) await f2b.start();
-      await sleep(500);
-    }
+    const written = await rotateDuringFlood(f2b.authLog, seconds, perSecond, f2b);
     const flooded = Date.now();
     const settled = await f2b.settle(Math.max(300_000, seconds * perSecond * 50));
     const banned = f2b.banned();
-    const missing = [...expected].filter((ip) => !banned.has(ip)).length;
-    const wrong = [...banned].filter((ip) => !expected.has(ip)).length;
-    const written = new Map([...expected].map((ip) => [ip, 2]));
+    const { missing, wrong } = compareBans(written.expected, banned);
     const found = f2b.found();
-    const { twice, lost } = tally(found, written);
+    const { twice, lost } = tally(found, written.perAddress);
     // Both failures read, yet no ban: the counts (or the queued bans) died with the server.
-    const foundNotBanned = [...expected].filter((ip) => (found.get(ip) ?? 0) >= 2 && !banned.has(ip)).length;
+    const foundNotBanned = [...written.expected].filter((ip) => (found.get(ip) ?? 0) >= 2 && !banned.has(ip)).length;
     return {
-      observed: `${expected.size - missing}/${expected.size} banned, ${wrong} wrongly, across ${rotations} rotations and 1 SIGKILL with a rotation while down`,
+      observed: `${written.expected.size - missing}/${written.expected.size} banned, ${wrong} wrongly, across ${written.rotations} rotations and 1 SIGKILL with a rotation while down`,
       pass: missing === 0 && wrong === 0,
-      figures: `${j} lines over ${seconds} s: ${lost} never read (written to the renamed file), ${twice} read twice, ${foundNotBanned} addresses with both failures read but not banned; ${activity(settled, flooded)}`,
+      figures: `${written.lines} lines over ${seconds} s: ${lost} never read (written to the renamed file), ${twice} read twice, ${foundNotBanned} addresses with both failures read but not banned; ${activity(settled, flooded)}`,
     };
   } finally {
     await f2b.kill();
     tmp.remove();
   }
-}
-
-interface Row {
-  name: string;
-  expected: string;
-  observed: string;
-  pass: string;
-  figures: string;
-}
-
-function printTable(rows: Row[]): void {
-  const header: Row = { name: 'case', expected: 'expected', observed: 'observed', pass: 'pass', figures: 'figures' };
-  const cells = (r: Row): string[] => [r.name, r.expected, r.observed, r.pass, r.figures].map((c) => c.replace(/\|/g, '\\|'));
-  console.log(`| ${cells(header).join(' | ')} |`);
-  console.log(`|${cells(header).map(() => '---').join('|')}|`);
-  for (const row of rows) console.log(`| ${cells(row).join(' | ')} |`);
 }
 
 const bounded = process.argv.slice(2).includes('--bounded');
 const version = fail2banVersion();
 const scenarios = [
-  {
-    name: 'log rotated every second during a flood',
-    expected: 'every address banned (its failures straddle a rotation), no other, a rotation during a crash included',
-    run: (): Promise<TortureResult> => (bounded ? rotatingFlood(6, 100) : rotatingFlood(30, 400)),
-  },
-  {
-    name: 'SIGKILL and restart during a flood',
-    expected: 'every address with 2 failures banned, none with 1, no line counted twice',
-    run: (): Promise<TortureResult> => (bounded ? killAndRestartFlood(2_200, 3) : killAndRestartFlood(22_000, 10)),
-  },
+  { ...SCENARIOS.rotation, run: () => rotating(bounded) },
+  { ...SCENARIOS.kills, run: () => killAndRestart(bounded) },
 ];
 const rows: Row[] = [];
 for (const s of scenarios) {
@@ -340,16 +247,9 @@ for (const s of scenarios) {
     continue;
   }
   process.stderr.write(`torture:fail2ban: ${name} ...\n`);
-  const started = Date.now();
-  let result: TortureResult;
-  try {
-    result = await s.run();
-  } catch (err) {
-    result = { observed: `threw: ${(err as Error).message}`.split('\n')[0]!, pass: false };
-  }
-  const took = `${((Date.now() - started) / 1000).toFixed(1)} s`;
-  rows.push({ name, expected: s.expected, observed: result.observed, pass: result.pass ? 'PASS' : 'FAIL', figures: [result.figures, took].filter(Boolean).join('; ') });
-  process.stderr.write(`torture:fail2ban: ${name}: ${result.pass ? 'PASS' : 'FAIL'} (${result.observed})\n`);
+  const row = await runRow(name, s.expected, s.run);
+  rows.push(row);
+  process.stderr.write(`torture:fail2ban: ${name}: ${row.pass} (${row.observed})\n`);
 }
 printTable(rows);
 console.log(`\n${rows.length} cases${bounded ? ' (bounded)' : ''} run through fail2ban ${version ?? '(not installed)'}: ${rows.filter((r) => r.pass === 'PASS').length} passed, ${rows.filter((r) => r.pass === 'FAIL').length} failed`);

@@ -7,21 +7,14 @@
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { TortureCase, TortureResult } from './case.js';
+import type { TortureCase } from './case.js';
+import { printTable, runRow, type Row } from './table.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const bounded = args.includes('--bounded');
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? args[onlyAt + 1] ?? '' : '';
-
-interface Row {
-  name: string;
-  expected: string;
-  observed: string;
-  pass: string;
-  figures: string;
-}
 
 async function loadCases(): Promise<TortureCase[]> {
   const dir = path.join(here, 'cases');
@@ -35,26 +28,8 @@ async function loadCases(): Promise<TortureCase[]> {
 }
 
 async function runCase(c: TortureCase): Promise<Row> {
-  const row = { name: c.name, expected: c.expected };
-  if (c.needsRoot && process.getuid?.() !== 0) return { ...row, observed: 'skipped: needs root', pass: 'skip', figures: '' };
-  const started = Date.now();
-  let result: TortureResult;
-  try {
-    result = await c.run({ bounded });
-  } catch (err) {
-    result = { observed: `threw: ${(err as Error).stack ?? String(err)}`.split('\n').slice(0, 3).join(' | '), pass: false };
-  }
-  const seconds = ((Date.now() - started) / 1000).toFixed(1);
-  if (result.skipped) return { ...row, observed: `skipped: ${result.skipped}`, pass: 'skip', figures: '' };
-  return { ...row, observed: result.observed, pass: result.pass ? 'PASS' : 'FAIL', figures: [result.figures, `${seconds} s`].filter(Boolean).join('; ') };
-}
-
-function printTable(rows: Row[]): void {
-  const header: Row = { name: 'case', expected: 'expected', observed: 'observed', pass: 'pass', figures: 'figures' };
-  const cells = (r: Row): string[] => [r.name, r.expected, r.observed, r.pass, r.figures].map((c) => c.replace(/\|/g, '\\|'));
-  console.log(`| ${cells(header).join(' | ')} |`);
-  console.log(`|${cells(header).map(() => '---').join('|')}|`);
-  for (const row of rows) console.log(`| ${cells(row).join(' | ')} |`);
+  if (c.needsRoot && process.getuid?.() !== 0) return { name: c.name, expected: c.expected, observed: 'skipped: needs root', pass: 'skip', figures: '' };
+  return runRow(c.name, c.expected, () => c.run({ bounded }));
 }
 
 const cases = await loadCases();
