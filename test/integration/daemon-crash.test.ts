@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/engine/store.js';
-import { CLI, cli, ensureCliBuilt, ROOT } from '../helpers/cli.js';
+import { cli, ensureCliBuilt } from '../helpers/cli.js';
+import { startDaemon as startCliDaemon, waitUntil, type DaemonProcess } from '../helpers/daemon-process.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { dryRunBans, safePaths, safeSections } from '../helpers/safe-config.js';
 import { sleep } from '../helpers/wait.js';
@@ -53,15 +54,6 @@ class LogWatcher {
 }
 
 
-async function waitFor<T>(probe: () => T | undefined | false, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 /** Address k: even ones IPv4 in 198.18.0.0/15, odd ones IPv6 in 2001:db8::/32 (canonical text). */
 const address = (k: number): string =>
@@ -78,6 +70,7 @@ describe('daemon killed mid-stream (dry-run firewall)', () => {
   let tmp: TempDir;
   let configPath: string;
   let stateDir: string;
+  let logFile: string;
   let authLog: string;
   let engineLog: LogWatcher;
   const children: ChildProcess[] = [];
@@ -87,7 +80,7 @@ describe('daemon killed mid-stream (dry-run firewall)', () => {
     tmp = makeTempDir('portcullis-daemon-crash-');
     stateDir = safePaths(tmp.dir).stateDir;
     authLog = tmp.write('auth.log', '');
-    const logFile = safePaths(tmp.dir).logFile;
+    logFile = safePaths(tmp.dir).logFile;
     engineLog = new LogWatcher(logFile);
     configPath = tmp.write('config.toml', `
 [settings]
@@ -108,24 +101,12 @@ bantime = "1h"
   });
 
   /** Starts the daemon and waits until its jail follows the log. */
-  async function startDaemon(): Promise<{ child: ChildProcess; pid: number; exited: Promise<{ code: number | null; signal: string | null }> }> {
-    const child = spawn(process.execPath, [CLI, '--daemon', '--config', configPath], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-    children.push(child);
-    let stderr = '';
-    child.stderr!.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000);
-    });
-    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
-      child.on('exit', (code, signal) => resolve({ code, signal }));
-    });
-    const pid = child.pid!;
-    await waitFor(() => {
-      if (child.exitCode !== null) throw new Error(`daemon exited early (${child.exitCode}): ${stderr}`);
-      return engineLog.of(pid).some((l) => l.jail === 'sshd' && l.message.startsWith('Jail started'));
-    }, 'the daemon to start its jail');
-    const starting = engineLog.of(pid).find((l) => l.message.startsWith('Starting: backend '));
+  async function startDaemon(): Promise<DaemonProcess> {
+    const daemon = await startCliDaemon(configPath, logFile);
+    children.push(daemon.child);
+    const starting = engineLog.of(daemon.pid).find((l) => l.message.startsWith('Starting: backend '));
     expect(starting?.message).toBe('Starting: backend dry-run, 1 jails');
-    return { child, pid, exited };
+    return daemon;
   }
 
   const bansJson = async (): Promise<string[]> => {
@@ -165,7 +146,7 @@ bantime = "1h"
       writeChunk();
       await sleep(10);
     }
-    await waitFor(() => bansOf(first.pid).size >= N / 2, `${N / 2} "Ban" lines before the kill`);
+    await waitUntil(() => bansOf(first.pid).size >= N / 2, `${N / 2} "Ban" lines before the kill`);
     first.child.kill('SIGKILL');
     expect(await first.exited).toEqual({ code: null, signal: 'SIGKILL' });
     const loggedBeforeKill = bansOf(first.pid);
@@ -186,7 +167,7 @@ bantime = "1h"
     while (written < writes.length) writeChunk();
 
     const second = await startDaemon();
-    const restored = await waitFor(() => engineLog.of(second.pid).find((l) => l.message.startsWith('Restored ')), '"Restored"');
+    const restored = await waitUntil(() => engineLog.of(second.pid).find((l) => l.message.startsWith('Restored ')), '"Restored"');
     expect(restored.message).toBe(`Restored ${storedAtKill.size} bans to the firewall in one step (0 expired or trusted, dropped)`);
     // (a) and (b): every ban logged before the kill is in the store and in the firewall after the restore.
     const afterRestore = new Set(firewallBans());
@@ -200,7 +181,7 @@ bantime = "1h"
     // ends banned, also one whose first failure was read before the kill and its second after.
     const expected = new Set(Array.from({ length: N }, (_, k) => address(k)));
     const split = Array.from({ length: N }, (_, k) => k).filter((k) => offsets[2 * k]! < savedOffset && offsets[2 * k + 1]! >= savedOffset);
-    await waitFor(() => {
+    await waitUntil(() => {
       const all = new Set([...storedAtKill, ...bansOf(second.pid)]);
       return [...expected].every((ip) => all.has(ip));
     }, 'the restarted daemon to read every line and ban what it should');
