@@ -18,7 +18,7 @@ export type {
   ActionName,
   DaemonSettings,
   FirewallSettings,
-  FirewallRuleConfig,
   NotifySettings,
   EmailSettings,
 } from './schema.js';
+export type { FirewallRuleConfig } from '../domain/rule-types.js';

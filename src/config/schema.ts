@@ -2,7 +2,8 @@ import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
 import { checkDuration, type DurationOptions } from './duration.js';
 import { describeValue } from './errors.js';
-import { checkAddress } from '../firewall/addresses.js';
+import { isIpOrCidr } from '../net/index.js';
+import type { FirewallRuleConfig } from '../domain/rule-types.js';
 
 // Durations below are in seconds; -1 (PERMANENT) appears only where a ban time allows it.
 
@@ -77,19 +78,6 @@ export interface DaemonSettings {
    * that group. Unset: 0600, the daemon's user (and root) only.
    */
   socket_group?: string;
-}
-
-/** One `[[firewall.rules]]` table, as written (ports may be ranges like "8000-8100"). */
-export interface FirewallRuleConfig {
-  name: string;
-  direction: 'in';
-  action: 'allow' | 'deny';
-  protocol: 'tcp' | 'udp' | 'icmp' | 'any';
-  /** Ports (1-65535) or ranges "LOW-HIGH"; empty: every port. tcp and udp only. */
-  ports: Array<number | string>;
-  /** IPs and CIDRs; empty: from anywhere. */
-  sources: string[];
-  comment: string;
 }
 
 /** `[firewall]`: the packet-filter backend and rule editing. */
@@ -173,16 +161,7 @@ function duration(opts: DurationOptions = {}) {
   });
 }
 
-/** True for a single IPv4/IPv6 address or a CIDR range, as checkAddress reads them (without spaces around). */
-export function isIpOrCidr(value: string): boolean {
-  if (value.trim() !== value) return false;
-  try {
-    checkAddress(value);
-    return true;
-  } catch {
-    return false;
-  }
-}
+export { isIpOrCidr };
 
 const ipOrCidr = () =>
   z.string({ error: 'expected a string' }).superRefine((value, ctx) => {

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'smol-toml';
 import { loadConfig, type Config } from '../config/index.js';
-import { rangesOverlap } from '../engine/trusted.js';
+import { rangesOverlap } from '../net/index.js';
 import { DEMO_RANGES } from './addresses.js';
 import type { DemoService } from './traffic.js';
 

@@ -1,3 +1,7 @@
 /** Leaves shared by every layer: showing untrusted text safely, and fitting it to columns. */
 export { isPrintable, printable } from './printable.js';
 export { displayWidth, fitWidth, padEndWidth, padStartWidth, sliceToWidth, truncateWidth } from './display-width.js';
+export { describeValue } from './describe-value.js';
+export { checkDuration, formatDuration, MAX_DURATION, PERMANENT, type DurationCheck, type DurationOptions } from './duration.js';
+export { describeRule, diffRuleSets, EMPTY_RULES, evaluate, formatPort, guardWarnings, ruleSetFromConfig } from './rule-set.js';
+export type { FirewallRule, FirewallRuleConfig, PortSpec, RuleSet, RuleSetInput } from './rule-types.js';

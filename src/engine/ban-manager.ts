@@ -1,11 +1,12 @@
 import type { Settings } from '../config/schema.js';
-import { checkAddress } from '../firewall/addresses.js';
+import { checkAddress } from '../net/index.js';
 import type { BanEntry, FirewallBackend } from '../firewall/types.js';
 import type { Clock } from './clock.js';
 import { banDuration, banEnd, endsLater, RECIDIVE_WINDOW, withRecidive } from './escalation.js';
 import { ExpiryQueue, realTimers, type TimerFunctions } from './expiry-queue.js';
 import type { BanRequest } from './fail-counter.js';
-import { rangesOverlap, type TrustedSet } from './trusted.js';
+import { rangesOverlap } from '../net/index.js';
+import type { TrustedSet } from './trusted.js';
 import type { BanRecord, BanStore } from './types.js';
 import { errorMessage } from './error-message.js';
 import { FirewallQueue } from './firewall-queue.js';

@@ -1,25 +1,6 @@
-/** A port or an inclusive port range, 1-65535. */
-export type PortSpec = number | [number, number];
+import type { RuleSet } from '../domain/rule-types.js';
 
-/** One managed rule for incoming traffic (the panel's "Firewall" screen). */
-export interface FirewallRule {
-  /** Unique within the rule set. */
-  name: string;
-  direction: 'in';
-  action: 'allow' | 'deny';
-  protocol: 'tcp' | 'udp' | 'icmp' | 'any';
-  /** Empty: every port. Only for tcp and udp. */
-  ports: PortSpec[];
-  /** IPs and CIDRs, IPv4 and IPv6, canonical; empty: from anywhere. */
-  sources: string[];
-  comment: string;
-}
-
-/** The managed rules in order (first match wins) and what happens to the rest of incoming traffic. */
-export interface RuleSet {
-  defaultPolicy: 'accept' | 'drop';
-  rules: FirewallRule[];
-}
+export type { FirewallRule, PortSpec, RuleSet } from '../domain/rule-types.js';
 
 /** A ban in the kernel's set. */
 export interface BanEntry {

@@ -1,7 +1,8 @@
 import type { NetworkInterfaceInfo } from 'node:os';
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
-import { rangesOverlap, TrustedSet, type InterfaceLister } from '../../src/engine/trusted.js';
+import { rangesOverlap } from '../../src/net/index.js';
+import { TrustedSet, type InterfaceLister } from '../../src/engine/trusted.js';
 import { mulberry32 as random } from '../../bench/generate-auth-log.js';
 
 function iface(address: string, family: 'IPv4' | 'IPv6'): NetworkInterfaceInfo {

@@ -1,0 +1,54 @@
+import ipaddr from 'ipaddr.js';
+
+/** An address or network checked by ipaddr.js, in canonical text, with its family. */
+export interface CheckedAddress {
+  text: string;
+  family: 4 | 6;
+  /** Prefix length; 32 or 128 for a single address. */
+  prefix: number;
+}
+
+/**
+ * Parses an IP or CIDR with ipaddr.js; the only way text reaches a firewall command. IPv4 must be
+ * dotted quad ("10" or "0x7f.1" parse in ipaddr.js but are typos here), a zone id ("%eth0")
+ * means nothing to a firewall, a prefix is plain decimal; an IPv4-mapped IPv6 address becomes
+ * IPv4, and a CIDR is reduced to its network. Throws with the offending text.
+ */
+export function checkAddress(text: string): CheckedAddress {
+  const value = text.trim();
+  try {
+    if (value.includes('%')) throw new Error('zone id');
+    if (value.includes('/')) {
+      if (!/^(0|[1-9][0-9]{0,2})$/.test(value.slice(value.indexOf('/') + 1))) throw new Error('not a plain prefix');
+      const [addr, bits] = ipaddr.parseCIDR(value);
+      if (addr.kind() === 'ipv4' && !ipaddr.IPv4.isValidFourPartDecimal(value.split('/')[0]!)) throw new Error('not dotted quad');
+      const network = addr.kind() === 'ipv4'
+        ? ipaddr.IPv4.networkAddressFromCIDR(value)
+        : ipaddr.IPv6.networkAddressFromCIDR(value);
+      const family = addr.kind() === 'ipv4' ? 4 : 6;
+      const full = family === 4 ? 32 : 128;
+      return { text: bits === full ? network.toString() : `${network.toString()}/${bits}`, family, prefix: bits };
+    }
+    if (!value.includes(':')) {
+      if (!ipaddr.IPv4.isValidFourPartDecimal(value)) throw new Error('not dotted quad');
+      return { text: ipaddr.IPv4.parse(value).toString(), family: 4, prefix: 32 };
+    }
+    const v6 = ipaddr.IPv6.parse(value);
+    if (v6.isIPv4MappedAddress()) return { text: v6.toIPv4Address().toString(), family: 4, prefix: 32 };
+    return { text: v6.toString(), family: 6, prefix: 128 };
+  } catch {
+    throw new Error(`not an IP address or CIDR: ${JSON.stringify(text)}`);
+  }
+}
+
+
+/** True for text {@link checkAddress} accepts as it stands (no surrounding blanks). */
+export function isIpOrCidr(value: string): boolean {
+  if (value.trim() !== value) return false;
+  try {
+    checkAddress(value);
+    return true;
+  } catch {
+    return false;
+  }
+}
