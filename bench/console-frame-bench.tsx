@@ -126,7 +126,7 @@ async function openEngine(mode: Mode, dir: string, configPath: string): Promise<
     };
   }
   let control: InProcessControl | null = null;
-  const stack = await openEngineStack(configPath, { onEvent: (event, data) => control?.broadcast(event, data) });
+  const stack = await openEngineStack(configPath, { onEvent: ({ event, data }) => control?.broadcast(event, data) });
   control = new InProcessControl(stack.handlers);
   await stack.start();
   const live = control;

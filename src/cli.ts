@@ -38,6 +38,22 @@ const duration = durationParser(false);
 const banDuration = durationParser(true);
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
+/** "unknown command 'stauts' (did you mean 'status'?)": the closest verb within two edits. */
+function unknownCommand(word: string, verbs: string[]): string {
+  const distance = (a: string, b: string): number => {
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      const next = [i];
+      for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      row = next;
+    }
+    return row[b.length]!;
+  };
+  const best = verbs.map((v) => ({ v, d: distance(word, v) })).sort((x, y) => x.d - y.d)[0];
+  const hint = best && best.d <= 2 ? ` (did you mean '${best.v}'?)` : '';
+  return `error: unknown command '${word}'${hint}; see portcullis --help`;
+}
+
 program
   // Options before a subcommand belong to the program, after it to the subcommand: `firewall
   // apply --config X` must never fall back to the program's default config.
@@ -51,7 +67,9 @@ program
   .option('--daemon', 'run the engine headless (no console) until SIGTERM')
   .option('--socket <path>', 'control socket (default: [daemon] socket)')
   .option('--pid-file <path>', 'pid file (default: [daemon] pid_file)')
-  .action(async (opts: { config: string; demo?: boolean; daemon?: boolean; socket?: string; pidFile?: string; readOnly?: boolean; attach: boolean }) => {
+  .argument('[command]', 'a command (see below); none opens the console')
+  .action(async (unknown: string | undefined, opts: { config: string; demo?: boolean; daemon?: boolean; socket?: string; pidFile?: string; readOnly?: boolean; attach: boolean }) => {
+    if (unknown !== undefined) program.error(unknownCommand(unknown, program.commands.map((c) => c.name())));
     if (opts.daemon) {
       const { runDaemon } = await import('./commands/daemon-command.js');
       process.exitCode = await runDaemon(opts.config, {
@@ -110,110 +128,97 @@ const socketOption = ['--socket <path>', 'control socket of the daemon (default:
 const bansModule = () => import('./commands/bans-command.js');
 const clientModule = () => import('./commands/client-commands.js');
 type Common = { config: string; socket?: string; json?: boolean };
-const socketOf = async (opts: Common): Promise<string> => (await clientModule()).socketPath(opts.config, opts.socket);
+/** The config, read once for this run, and the output streams every verb writes to. */
+const verb = async (opts: Common) => {
+  const { loadOnce } = await import('./commands/open-channel.js');
+  return { loaded: loadOnce(opts.config), ...(opts.socket ? { socket: opts.socket } : {}), out: process.stdout, err: process.stderr };
+};
 
-// Each of these talks to the daemon when one answers on the socket, else (where that makes
-// sense) acts on the state directly.
+// Every verb talks to the daemon when one answers on the socket, else to the same service run in
+// this process (those that describe a running engine say that none runs).
 program.command('status').description('jails with failure and ban counts, backend, uptime (needs the daemon)')
   .option(...configOption).option(...socketOption).option('--json', 'print one JSON object')
   .action(async (opts: Common) => {
-    process.exitCode = await (await clientModule()).statusCommand(await socketOf(opts), opts.json ?? false, process.stdout, process.stderr);
+    process.exitCode = await (await clientModule()).statusCommand(await verb(opts), opts.json ?? false);
   });
 program.command('jails').description('the jails and their counts (needs the daemon)')
   .option(...configOption).option(...socketOption).option('--json', 'print a JSON array')
   .action(async (opts: Common) => {
-    process.exitCode = await (await clientModule()).jailsCommand(await socketOf(opts), opts.json ?? false, process.stdout, process.stderr);
+    process.exitCode = await (await clientModule()).jailsCommand(await verb(opts), opts.json ?? false);
   });
-const jail = program.command('jail').description('turn a jail on or off (saved to config.d/console.toml)');
+const jail = program.command('jail').description('turn a jail on or off: jail enable NAME, or jail NAME on (saved to config.d/console.toml)')
+  .argument('[name]', 'jail name').argument('[state]', 'on or off').option(...configOption).option(...socketOption)
+  .action(async (name: string | undefined, state: string | undefined, opts: Common) => {
+    if (!name || (state !== 'on' && state !== 'off')) {
+      jail.error(`usage: portcullis jail enable|disable NAME, or portcullis jail NAME on|off${state ? ` (not "${state}")` : ''}`);
+    }
+    process.exitCode = await (await clientModule()).jailCommand(await verb(opts), name!, state === 'on');
+  });
 for (const action of ['enable', 'disable'] as const) {
   jail.command(action).argument('<name>', 'jail name').option(...configOption).option(...socketOption)
     .action(async (name: string, opts: Common) => {
-      process.exitCode = await (await clientModule()).jailCommand(await socketOf(opts), name, action === 'enable', process.stdout, process.stderr);
+      process.exitCode = await (await clientModule()).jailCommand(await verb(opts), name, action === 'enable');
     });
 }
 program.command('reload').description('make the daemon read its config again').option(...configOption).option(...socketOption)
   .action(async (opts: Common) => {
-    process.exitCode = await (await clientModule()).reloadCommand(await socketOf(opts), process.stdout, process.stderr);
+    process.exitCode = await (await clientModule()).reloadCommand(await verb(opts));
   });
 program.command('logs').description("the daemon's engine log").option(...configOption).option(...socketOption)
   .option('-f, --follow', 'keep printing new lines').option('--json', 'one JSON object per line')
   .action(async (opts: Common & { follow?: boolean }) => {
-    process.exitCode = await (await clientModule()).logsCommand(await socketOf(opts), opts.follow ?? false, opts.json ?? false, process.stdout, process.stderr);
+    process.exitCode = await (await clientModule()).logsCommand(await verb(opts), opts.follow ?? false, opts.json ?? false);
+  });
+program.command('check').description('load the config and compile every filter; print each problem with file, line and key (like fail2ban-client -t)')
+  .option(...configOption)
+  .action(async (opts: { config: string }) => {
+    const { checkCommand } = await import('./commands/check-command.js');
+    process.exitCode = checkCommand(opts.config, process.stdout, process.stderr);
   });
 program.command('bans').description('the bans in force').option(...configOption).option(...socketOption).option('--json', 'print a JSON array')
   .action(async (opts: Common) => {
-    process.exitCode = await (await bansModule()).listBans(opts.config, opts.json ?? false, process.stdout, opts.socket);
+    process.exitCode = await (await bansModule()).listBans(await verb(opts), opts.json ?? false);
   });
 program.command('ban').description('ban an address or range by hand').argument('<ip>', 'IP or CIDR')
-  .option(...configOption).option(...socketOption).option('--jail <name>', 'note which jail it is for')
-  .option('--time <duration>', 'how long (default: bantime; "permanent")', banDuration)
+  .option(...configOption).option(...socketOption).option('--jail <name>', 'ban in this jail, with its bantime and escalation')
+  .option('--time <duration>', 'how long (default: the bantime; "permanent")', banDuration)
   .action(async (ip: string, opts: Common & { jail?: string; time?: number }) => {
-    const options = {
-      ...(opts.jail ? { jail: opts.jail } : {}),
-      ...(opts.time !== undefined ? { seconds: opts.time } : {}),
-      ...(opts.socket ? { socket: opts.socket } : {}),
-    };
-    process.exitCode = await (await bansModule()).banCommand(opts.config, ip, options, process.stdout, process.stderr);
+    const options = { ...(opts.jail ? { jail: opts.jail } : {}), ...(opts.time !== undefined ? { seconds: opts.time } : {}) };
+    process.exitCode = await (await bansModule()).banCommand(await verb(opts), ip, options);
   });
-program.command('unban').description('lift a ban, or every ban with --all').argument('[ip]', 'IP or CIDR')
+program.command('unban').description('lift bans (several addresses at once), or every ban with --all').argument('[ip...]', 'IPs or CIDRs')
   .option(...configOption).option(...socketOption).option('--all', 'lift every ban')
-  .action(async (ip: string | undefined, opts: Common & { all?: boolean }) => {
-    process.exitCode = await (await bansModule()).unbanCommand(opts.config, ip, opts.all ?? false, process.stdout, process.stderr, opts.socket);
+  .action(async (ips: string[], opts: Common & { all?: boolean }) => {
+    process.exitCode = await (await bansModule()).unbanCommand(await verb(opts), ips, opts.all ?? false);
   });
 const trust = program.command('trust').description('trusted ranges: never banned');
 for (const action of ['add', 'rm'] as const) {
   trust.command(action).description(action === 'add' ? 'trust an IP or CIDR (unbans what it covers)' : 'stop trusting a range added at run time')
     .argument('<range>', 'IP or CIDR').option(...configOption).option(...socketOption)
     .action(async (range: string, opts: Common) => {
-      process.exitCode = await (await bansModule()).trustCommand(opts.config, action, range, false, process.stdout, process.stderr, opts.socket);
+      process.exitCode = await (await bansModule()).trustCommand(await verb(opts), action, range, false);
     });
 }
 trust.command('list').description('every trusted range and where it comes from').option(...configOption).option(...socketOption)
   .option('--json', 'print a JSON array')
   .action(async (opts: Common) => {
-    process.exitCode = await (await bansModule()).trustCommand(opts.config, 'list', undefined, opts.json ?? false, process.stdout, process.stderr, opts.socket);
+    process.exitCode = await (await bansModule()).trustCommand(await verb(opts), 'list', undefined, opts.json ?? false);
   });
 
 const firewall = program.command('firewall').description('managed firewall rules: show, apply, confirm, roll back');
 const firewallAction =
   (name: 'show' | 'apply' | 'confirm' | 'rollback') =>
-  async (opts: { config: string; json?: boolean; force?: boolean; whenDue?: boolean; socket?: string }): Promise<void> => {
-    const out = process.stdout;
-    const err = process.stderr;
-    // With a daemon running, it owns the rules and their rollback timer.
-    if (!opts.whenDue) {
-      const client = await clientModule();
-      const channel = await client.connectIfRunning(client.socketPath(opts.config, opts.socket));
-      if (channel) {
-        // The lock-out check needs this shell's SSH session, which the daemon cannot see.
-        if (name === 'apply' && !opts.force) {
-          const warnings = await client.localGuardWarnings(opts.config);
-          if (warnings.length) {
-            channel.close();
-            err.write(`${warnings.map((w) => `warning: ${w}`).join('\n')}\nnot applied: add --force to apply anyway\n`);
-            process.exitCode = 1;
-            return;
-          }
-        }
-        // The daemon checks the trusted ranges it knows (run-time ones too); --force skips both.
-        process.exitCode = await client.firewallOverSocket(channel, name, opts.force ?? false, opts.json ?? false, out, err);
-        return;
-      }
-    }
+  async (opts: Common & { force?: boolean; whenDue?: boolean }): Promise<void> => {
     const commands = await import('./commands/firewall-command.js');
-    process.exitCode = name === 'show'
-      ? await commands.firewallShow(opts, out)
-      : name === 'apply'
-        ? await commands.firewallApply(opts, out, err)
-        : name === 'confirm'
-          ? await commands.firewallConfirm(opts, out, err)
-          : await commands.firewallRollback(opts, out, err);
+    process.exitCode = opts.whenDue
+      ? await commands.rollbackWhenDue(await verb(opts))
+      : await commands.firewallCommand(await verb(opts), name, { ...(opts.json ? { json: true } : {}), ...(opts.force ? { force: true } : {}) });
   };
 firewall.command('show').description('what is live, the confirmed rules, the config draft and any pending apply')
   .option(...configOption).option(...socketOption).option('--json', 'print one JSON object').action(firewallAction('show'));
 firewall.command('apply').description("make the config's rules live; rolled back unless confirmed in time")
   .option(...configOption).option(...socketOption).option('--force', 'apply even when the draft would lock out your SSH session or a trusted range')
-  .action(firewallAction('apply'));
+  .option('--json', 'print one JSON object').action(firewallAction('apply'));
 firewall.command('confirm').description('keep the rules of the pending apply').option(...configOption).option(...socketOption)
   .action(firewallAction('confirm'));
 firewall.command('rollback').description('restore the rules that were live before the pending apply')
@@ -221,7 +226,7 @@ firewall.command('rollback').description('restore the rules that were live befor
   .action(firewallAction('rollback'));
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof FilterError || err instanceof ConfigError || (err instanceof Error && ['CommandError', 'BackendUnavailable', 'LockHeld', 'StoreError', 'ControlConnectError'].includes(err.name))) {
+  if (err instanceof FilterError || err instanceof ConfigError || (err instanceof Error && ['CommandError', 'BackendUnavailable', 'LockHeld', 'StoreError', 'ControlConnectError', 'NoDaemon'].includes(err.name))) {
     process.stderr.write(`portcullis: ${err.message}\n`);
   } else if (err instanceof Error && 'code' in err && (err.code === 'ENOENT' || err.code === 'EACCES')) {
     process.stderr.write(`portcullis: ${err.message}\n`);

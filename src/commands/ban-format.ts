@@ -1,5 +1,4 @@
-import { formatDuration } from '../config/index.js';
-import { padEndWidth, printable } from '../domain/index.js';
+import { formatDuration, padEndWidth, printable, TRUSTED_ORIGIN_LABELS } from '../domain/index.js';
 import type { TrustedRange } from '../engine/trusted.js';
 import type { BanRecord } from '../engine/types.js';
 
@@ -39,12 +38,20 @@ export function formatBans(bans: BanRecord[], json: boolean, now = Date.now()): 
   if (bans.length === 0) return 'no bans\n';
   return bans.map((b) => {
     const left = b.expiresAt === null ? 'permanent' : `${formatDuration(Math.max(1, Math.round((b.expiresAt - now) / 1000)))} left`;
-    return `${column(b.ip, 39)} ${column(b.jail, 16)} ${isoOrNumber(b.bannedAt)}  ${left.padEnd(14)} ban #${b.count}\n`;
+    return `${column(b.ip, 39)} ${column(b.jail, 16)} ${localTime(b.bannedAt)}  ${left.padEnd(14)} ban #${b.count}\n`;
   }).join('');
 }
 
 /** `trust list` output. */
 export function formatTrusted(ranges: TrustedRange[], json: boolean): string {
   if (json) return `${JSON.stringify(ranges)}\n`;
-  return ranges.map((t) => `${column(t.range, 43)} ${printable(t.origin)}${t.note ? `  ${printable(t.note)}` : ''}\n`).join('');
+  return ranges.map((t) => `${column(t.range, 43)} ${column(TRUSTED_ORIGIN_LABELS[t.origin], 17)}${t.note ? ` ${printable(t.note)}` : ''}`.trimEnd() + '\n').join('');
+}
+
+/** Local time to the second, as a person reads it in a table: 2026-12-05 14:03:07 (the JSON keeps ISO UTC). */
+export function localTime(ms: number): string {
+  const d = new Date(ms);
+  if (Number.isNaN(d.getTime())) return String(ms);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
 }

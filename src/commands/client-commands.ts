@@ -1,45 +1,16 @@
-import { formatDuration, loadConfig } from '../config/index.js';
-import { connectIfListening, type ControlChannel } from '../control/index.js';
-import { padStartWidth, printable } from '../domain/index.js';
+import { formatDuration, padStartWidth, printable } from '../domain/index.js';
 import { formatEntry, type LogEntry } from '../engine/engine-log.js';
 import type { JailStatus } from '../engine/engine.js';
-import { guardWarnings, ruleSetFromConfig } from '../firewall/rules.js';
 import { column } from './ban-format.js';
+import { withChannel, type VerbContext } from './with-channel.js';
 
-type Out = NodeJS.WritableStream;
-
-/** The control socket to use: `--socket`, else the config's. */
-export function socketPath(configPath: string, socket?: string): string {
-  return socket ?? loadConfig(configPath).daemon.socket;
-}
-
-/** A client of the running daemon, or null when none answers on the socket. */
-export function connectIfRunning(path: string): Promise<ControlChannel | null> {
-  return connectIfListening(path);
-}
-
-/** Runs `action` against the daemon; a command that needs one says so when none runs. */
-export async function withDaemon(path: string, err: Out, action: (channel: ControlChannel) => Promise<void>): Promise<number> {
-  let channel: ControlChannel | null = null;
-  try {
-    channel = await connectIfRunning(path);
-    if (!channel) {
-      err.write(`portcullis: no portcullis daemon is listening on ${path} (start it with: portcullis --daemon)\n`);
-      return 1;
-    }
-    await action(channel);
-    return 0;
-  } catch (error) {
-    err.write(`portcullis: ${(error as Error).message}\n`);
-    return 1;
-  } finally {
-    channel?.close();
-  }
-}
+/** The verbs that describe or steer a running engine: without a daemon they say so. */
+const daemon = { without: 'none' } as const;
 
 /** `portcullis status [--json]`. */
-export function statusCommand(path: string, json: boolean, out: Out, err: Out): Promise<number> {
-  return withDaemon(path, err, async (channel) => {
+export function statusCommand(ctx: VerbContext, json: boolean): Promise<number> {
+  const { out } = ctx;
+  return withChannel(ctx, daemon, async (channel) => {
     const status = await channel.request({ command: 'status' });
     if (json) {
       out.write(`${JSON.stringify(status)}\n`);
@@ -61,43 +32,44 @@ export function statusCommand(path: string, json: boolean, out: Out, err: Out): 
 }
 
 /** `portcullis jails [--json]`. */
-export function jailsCommand(path: string, json: boolean, out: Out, err: Out): Promise<number> {
-  return withDaemon(path, err, async (channel) => {
+export function jailsCommand(ctx: VerbContext, json: boolean): Promise<number> {
+  return withChannel(ctx, daemon, async (channel) => {
     const jails = await channel.request({ command: 'jails' });
-    out.write(json ? `${JSON.stringify(jails)}\n` : jailTable(jails));
+    ctx.out.write(json ? `${JSON.stringify(jails)}\n` : jailTable(jails));
   });
 }
 
-/** `portcullis jail enable|disable <name>` (written to the overlay file by the daemon). */
-export function jailCommand(path: string, name: string, enabled: boolean, out: Out, err: Out): Promise<number> {
-  return withDaemon(path, err, async (channel) => {
+/** `portcullis jail enable|disable <name>` or `jail <name> on|off` (written to the overlay file by the daemon). */
+export function jailCommand(ctx: VerbContext, name: string, enabled: boolean): Promise<number> {
+  return withChannel(ctx, daemon, async (channel) => {
     const result = await channel.request({ command: 'jail', name, enabled });
-    out.write(`jail ${result.name} ${result.enabled ? 'enabled' : 'disabled'}\n`);
+    ctx.out.write(`jail ${result.name} ${result.enabled ? 'enabled' : 'disabled'}\n`);
   });
 }
 
 /** `portcullis reload`. */
-export function reloadCommand(path: string, out: Out, err: Out): Promise<number> {
-  return withDaemon(path, err, async (channel) => {
-    out.write(`${(await channel.request({ command: 'reload' })).message}\n`);
+export function reloadCommand(ctx: VerbContext): Promise<number> {
+  return withChannel(ctx, daemon, async (channel) => {
+    ctx.out.write(`${(await channel.request({ command: 'reload' })).message}\n`);
   });
 }
 
 /** `portcullis logs [-f] [--json]`: the engine log kept by the daemon, then (with -f) new lines as they come. */
-export function logsCommand(path: string, follow: boolean, json: boolean, out: Out, err: Out, stop?: AbortSignal): Promise<number> {
+export function logsCommand(ctx: VerbContext, follow: boolean, json: boolean, stop?: AbortSignal): Promise<number> {
+  const { out } = ctx;
   const print = (entry: LogEntry): void => {
     // The daemon escapes what it logs; escaped again here for one that does not (an older one).
     out.write(json ? `${JSON.stringify(entry)}\n` : `${printable(formatEntry(entry))}\n`);
   };
-  return withDaemon(path, err, async (channel) => {
+  return withChannel(ctx, daemon, async (channel) => {
     // Subscribe first, so no line falls between the backlog and the live stream.
     const live: LogEntry[] = [];
     let backlogDone = false;
     if (follow) {
-      await channel.subscribe((_event, data) => {
-        const entry = data as LogEntry;
-        if (backlogDone) print(entry);
-        else live.push(entry);
+      await channel.subscribe((event, data) => {
+        if (event !== 'log') return;
+        if (backlogDone) print(data);
+        else live.push(data);
       }, ['log']);
     }
     const backlog = await channel.request({ command: 'logs' });
@@ -118,27 +90,4 @@ function jailTable(jails: JailStatus[]): string {
   const rows = jails.map((j) =>
     `${column(j.name, 18)} ${(j.enabled ? 'on' : 'off').padEnd(4)} ${column(j.filter, 16)} ${padStartWidth(String(j.failures), 8)} failures ${padStartWidth(String(j.bans), 6)} bans  ${printable(j.sources.join(', '))}`);
   return `${rows.join('\n')}\n`;
-}
-
-/** `firewall show|apply|confirm|rollback` through the daemon (it keeps the rollback timer). */
-export async function firewallOverSocket(
-  channel: ControlChannel, action: 'show' | 'apply' | 'confirm' | 'rollback', force: boolean, json: boolean, out: Out, err: Out,
-): Promise<number> {
-  try {
-    const result = await channel.request({ command: 'firewall', action, ...(force ? { force: true } : {}) });
-    if (json) out.write(`${JSON.stringify(result.data ?? result, null, 2)}\n`);
-    else out.write(`${result.message}\n`);
-    return 0;
-  } catch (error) {
-    err.write(`portcullis: ${(error as Error).message}\n`);
-    return 1;
-  } finally {
-    channel.close();
-  }
-}
-
-/** What `apply` would warn about from this shell's SSH session (the daemon checks trusted ranges). */
-export async function localGuardWarnings(configPath: string): Promise<string[]> {
-  const config = loadConfig(configPath);
-  return guardWarnings(ruleSetFromConfig(config.firewall), []);
 }

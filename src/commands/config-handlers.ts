@@ -13,9 +13,9 @@ import {
   type ConfigFileTables,
   type JailConfig,
 } from '../config/index.js';
-import type { CommandHandlers, ConfigJail, FilterInfo } from '../control/index.js';
+import type { CommandHandlers, ConfigEventData, ConfigJail, FilterInfo } from '../control/index.js';
 import { compileFilter, loadFilter, SHIPPED_FILTER_DIR } from '../engine/filter/index.js';
-import type { DaemonParts } from './daemon-handlers.js';
+import type { DaemonParts } from './daemon-parts.js';
 
 /**
  * Writes a run-time change to the overlay file, then makes the engine use it. The overlay is
@@ -30,7 +30,7 @@ export function applyOverlayChange(parts: DaemonParts, change: () => Config): Pr
 /** `config`, `settings`, `jail-add` and `jail-remove`: reading and editing the configuration at run time. */
 export function configHandlers(parts: DaemonParts): Pick<CommandHandlers, 'config' | 'settings' | 'jail-add' | 'jail-remove'> {
   const { engine, log, configPath } = parts;
-  const changed = (change: string, name?: string): void => parts.emit?.('config', name === undefined ? { change } : { change, name });
+  const changed = (change: ConfigEventData['change'], name?: string): void => parts.emit?.({ event: 'config', data: name === undefined ? { change } : { change, name } });
   return {
     config: async () => {
       const config = engine.config;

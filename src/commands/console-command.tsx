@@ -5,8 +5,8 @@ import { connectIfListening, type ControlClient } from '../control/client.js';
 import { InProcessControl } from '../control/in-process.js';
 import { DemoGenerator, prepareDemo, type DemoSetup } from '../demo/index.js';
 import { CONSOLE_MAX_FPS, ConsoleApp, ConsoleModel, PANES } from '../tui/index.js';
-import { sshSession } from '../firewall/rules.js';
-import { openEngineStack, type EngineStack } from './engine-stack.js';
+import { sshSession } from '../net/index.js';
+import { openEngineStack, type EngineStack, type LoadedConfig } from './engine-stack.js';
 
 /** How the console was asked to run. */
 export interface ConsoleOptions {
@@ -51,7 +51,8 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
       generator = new DemoGenerator(demo);
       generator.start();
     } else {
-      const socket = options.socket ?? loadConfig(options.config).daemon.socket;
+      const loaded = { path: options.config, config: loadConfig(options.config) };
+      const socket = options.socket ?? loaded.config.daemon.socket;
       client = options.attach === false ? null : await connectIfListening(socket, 1000, { readOnly: options.readOnly ?? false });
       if (!client && options.readOnly) {
         // A viewer must not start an engine that bans and drives the firewall.
@@ -59,7 +60,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
         return 2;
       }
       const attached = client;
-      backing = attached ? { channel: attached, attached: true, where: socket, close: () => attached.close() } : await runHere(options.config);
+      backing = attached ? { channel: attached, attached: true, where: socket, close: () => attached.close() } : await runHere(loaded);
     }
   } catch (err) {
     demo?.cleanup();
@@ -92,9 +93,9 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
 }
 
 /** Runs the engine in this process, as the daemon would, with the console as its only client. */
-async function runHere(configPath: string): Promise<Backing> {
+async function runHere(loaded: LoadedConfig | string): Promise<Backing> {
   let control: InProcessControl | null = null;
-  const stack: EngineStack = await openEngineStack(configPath, { onEvent: (event, data) => control?.broadcast(event, data), operatorSession: sshSession() });
+  const stack: EngineStack = await openEngineStack(loaded, { onEvent: ({ event, data }) => control?.broadcast(event, data), operatorSession: sshSession() });
   control = new InProcessControl(stack.handlers);
   await stack.start();
   if (stack.notice) stack.log.warning(null, stack.notice);
@@ -102,7 +103,7 @@ async function runHere(configPath: string): Promise<Backing> {
   return {
     channel: live,
     attached: false,
-    where: configPath,
+    where: typeof loaded === 'string' ? loaded : loaded.path,
     close: async () => {
       await live.close();
       await stack.stop();

@@ -20,15 +20,16 @@ export interface DaemonOptions {
  * bad config on reload is reported while the running one stays. Resolves with the exit code.
  */
 export async function runDaemon(configPath: string, options: DaemonOptions = {}): Promise<number> {
-  const config = loadConfig(configPath);
+  const loaded = { path: configPath, config: loadConfig(configPath) };
+  const { config } = loaded;
   const socket = options.socket ?? config.daemon.socket;
   const pidFile = options.pidFile ?? config.daemon.pid_file;
   // Before anything starts: a group that does not exist is a config error, not a socket nobody can use.
   const group = config.daemon.socket_group === undefined ? null : await resolveSocketGroup(config.daemon.socket_group);
   let server: ControlServer | null = null;
-  const stack: EngineStack = await openEngineStack(configPath, {
+  const stack: EngineStack = await openEngineStack(loaded, {
     logEcho: (line) => process.stderr.write(`${line}\n`),
-    onEvent: (event, data) => server?.broadcast(event, data),
+    onEvent: ({ event, data }) => server?.broadcast(event, data),
   });
   let wrotePidFile = false;
   try {

@@ -1,46 +1,25 @@
-import { checkAddress } from '../firewall/addresses.js';
 import { writeOverlay } from '../config/index.js';
 import type { CommandHandlers } from '../control/index.js';
-import type { EngineLog } from '../engine/engine-log.js';
-import type { Engine } from '../engine/engine.js';
-import type { RuleApplier } from '../firewall/rule-applier.js';
-import type { FirewallBackend } from '../firewall/types.js';
+import { checkAddress, rangesOverlap, type SshSession } from '../net/index.js';
 import { applyOverlayChange, configHandlers } from './config-handlers.js';
+import type { DaemonParts } from './daemon-parts.js';
 import { filterHandlers } from './filter-handlers.js';
 import { firewallHandler } from './firewall-handler.js';
-import type { SshSession } from '../firewall/rules.js';
 
-/** What the daemon's (and the in-process console's) command handlers work on. */
-export interface DaemonParts {
-  configPath: string;
-  engine: Engine;
-  log: EngineLog;
-  firewall: FirewallBackend;
-  applier: RuleApplier;
-  /** Re-reads the config and applies it; throws (and changes nothing) when it is invalid. */
-  reload(): Promise<string>;
-  /**
-   * Pushes an event to subscribers, next to the engine's own: `firewall` ({state: 'applied' |
-   * 'confirmed' | 'rolled-back'}) and `config` ({change, name?}) after a run-time edit.
-   */
-  emit?: (event: string, data: unknown) => void;
-  /** Aborted when the engine stops: timers the handlers keep (the rollback countdown) are cleared. */
-  stopped?: AbortSignal;
-  /**
-   * The SSH session of the operator the engine answers to, which a rule apply must not cut: the
-   * console's when it runs the engine in its own process. None for the daemon: its environment
-   * is that of whoever started it, and its clients check their own session before they apply.
-   */
-  operatorSession?: SshSession | null;
-}
+export type { DaemonParts } from './daemon-parts.js';
 
 /** One handler per control command, over the running engine. */
 export function daemonHandlers(parts: DaemonParts): CommandHandlers {
   const { engine, log, configPath } = parts;
   return {
-    status: async () => engine.status(),
+    status: async () => ({ ...engine.status(), mail: parts.mail?.status() ?? null }),
     bans: async () => engine.list(),
-    ban: async (req) => engine.bans.banManually(req.ip, req.seconds, req.jail ? `manual ban for jail ${req.jail}` : undefined),
+    ban: async (req) => {
+      const own = ownSession(req.ip, req.session ?? parts.operatorSession ?? null);
+      if (own) throw new Error(own);
+      if (req.jail !== undefined && !engine.config.jails[req.jail]) throw new Error(`no jail named "${req.jail}"`);
+      return engine.bans.banManually(req.ip, { ...(req.seconds !== undefined ? { seconds: req.seconds } : {}), ...(req.jail ? { jail: req.jail } : {}) });
+    },
     unban: async (req) => {
       if (req.all) return { unbanned: await engine.bans.unbanAll() };
       if (!req.ip) throw new Error('unban needs an address or "all"');
@@ -50,8 +29,10 @@ export function daemonHandlers(parts: DaemonParts): CommandHandlers {
     trust: async (req) => {
       if (req.action === 'list') return { action: 'list', ranges: engine.trusted.list() };
       if (!req.range) throw new Error(`trust ${req.action} needs an IP or CIDR`);
-      if (req.action === 'add') return { action: 'add', range: req.range, unbanned: await engine.bans.trust(req.range, req.note ?? '') };
-      return { action: 'rm', range: req.range, removed: await engine.bans.untrust(req.range) };
+      // Reported as it is kept: 10.1.2.3/24 is trusted as 10.1.2.0/24.
+      const range = checkAddress(req.range).text;
+      if (req.action === 'add') return { action: 'add', range, unbanned: await engine.bans.trust(range, req.note ?? '') };
+      return { action: 'rm', range, removed: await engine.bans.untrust(range) };
     },
     jails: async () => engine.status().jails,
     jail: async (req) => {
@@ -59,12 +40,12 @@ export function daemonHandlers(parts: DaemonParts): CommandHandlers {
       // Run-time edits go to the overlay file, never to the administrator's own config.
       await applyOverlayChange(parts, () => writeOverlay(configPath, { jails: { [req.name]: { enabled: req.enabled } } }));
       log.notice(req.name, `Jail ${req.enabled ? 'enabled' : 'disabled'} at run time`);
-      parts.emit?.('config', { change: 'jail', name: req.name });
+      parts.emit?.({ event: 'config', data: { change: 'jail', name: req.name } });
       return { name: req.name, enabled: req.enabled };
     },
     reload: async () => {
       const message = await parts.reload();
-      parts.emit?.('config', { change: 'reload' });
+      parts.emit?.({ event: 'config', data: { change: 'reload' } });
       return { message };
     },
     logs: async (req) => {
@@ -81,4 +62,10 @@ export function daemonHandlers(parts: DaemonParts): CommandHandlers {
       return { ip, banned: record !== undefined, ...(record ? { record } : {}), history: engine.history(ip) };
     },
   };
+}
+
+/** Why banning `range` is refused: it holds the address the caller's SSH session comes from. */
+export function ownSession(range: string, session: SshSession | null): string | null {
+  if (!session || !rangesOverlap(range, session.address)) return null;
+  return `not banned: ${checkAddress(range).text} holds ${session.address}, the address of your own SSH session`;
 }

@@ -1,27 +1,49 @@
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { emailAction } from '../actions/email-action.js';
 import { loadConfig, userFilterDir, type Config } from '../config/index.js';
-import type { CommandHandlers } from '../control/index.js';
+import { engineEvent, type CommandHandlers, type ServiceEvent } from '../control/index.js';
 import { EngineLog, type LogEntry } from '../engine/engine-log.js';
-import { Engine, type EngineEvent } from '../engine/engine.js';
+import { Engine } from '../engine/engine.js';
 import { SqliteStore } from '../engine/store.js';
+import { DryRunBackend } from '../firewall/dry-run-backend.js';
 import { RuleApplier } from '../firewall/rule-applier.js';
 import { selectBackend } from '../firewall/select-backend.js';
 import type { FirewallBackend } from '../firewall/types.js';
+import type { SshSession } from '../net/index.js';
+import { assertJailsCompile } from './check-command.js';
 import { daemonHandlers } from './daemon-handlers.js';
-import type { FirewallEventData } from './firewall-handler.js';
-import { acquireLock } from './state-lock.js';
-import type { SshSession } from '../firewall/rules.js';
+import { acquireLock, type StateLock } from './state-lock.js';
 
-/** How an engine stack reports and where it finds filters. */
+/** A config file and what it says, read once per process. */
+export interface LoadedConfig {
+  path: string;
+  config: Config;
+}
+
+/**
+ * How much of the engine runs:
+ * - `engine`: everything (the daemon, the console running its own engine): the state lock, the
+ *   firewall, the stored bans, the jails reading their logs.
+ * - `service`: a one-off command that changes the state while no daemon runs: the state lock,
+ *   the firewall and the stored bans, no logs read. A rule apply it leaves pending is timed out
+ *   by a detached process after it exits.
+ * - `view`: a one-off command that only reads: no lock, the firewall only looked at (or not at
+ *   all), the stored bans read into memory, nothing written.
+ */
+export type StackMode = 'engine' | 'service' | 'view';
+
+/** How an engine stack runs, reports and where it finds filters. */
 export interface EngineStackOptions {
-  /**
-   * Every event, as the daemon broadcasts it: the engine's (`ban`, `unban`, `failure`, `hostname`,
-   * `refused`, `restored`, `error`, `source`, `ban-request`; data is the event itself), `log` (data
-   * is the LogEntry), `firewall` and `config` (see DaemonParts.emit).
-   */
-  onEvent?: (event: string, data: unknown) => void;
+  mode?: StackMode;
+  /** `view` only: read the configured firewall (`firewall show`) instead of using none. */
+  readFirewall?: boolean;
+  /** Every event, as the daemon broadcasts it (the engine's, `log`, `firewall`, `config`). */
+  onEvent?: (event: ServiceEvent) => void;
   /** Also called for each engine log entry with its formatted line (the daemon writes it to stderr). */
   logEcho?: (line: string, entry: LogEntry) => void;
-  /** The operator's SSH session, for a rule apply to keep open (see DaemonParts.operatorSession). */
+  /** The operator's SSH session, for requests that name none (the console running its own engine). */
   operatorSession?: SshSession | null;
   /** Filter folders searched before the user's filter.d and the shipped filters. */
   filterDirs?: string[];
@@ -38,72 +60,92 @@ export interface EngineStack {
   handlers: CommandHandlers;
   /** Why the firewall is a dry run when it is one without being asked for. */
   notice?: string;
-  /** Starts the firewall, restores bans, starts reading logs. */
+  /** Starts what the mode runs: the firewall, the stored bans, the jails. */
   start(): Promise<void>;
   /** Re-reads the config file and applies it (SIGHUP); throws, changing nothing, when it is invalid. */
   reload(): Promise<string>;
   /**
-   * Stops reading logs and the timers, rolls back rules applied but not confirmed (no one is left
-   * to time them out), closes the store and releases the state lock. Bans stay in place.
+   * Stops reading logs and the timers and closes the store and the lock. Bans stay in place. In
+   * `engine` mode, rules applied but not confirmed are rolled back (no one is left to time them out).
    */
   stop(): Promise<void>;
 }
 
 /**
- * Builds what the daemon runs and the console runs in-process: the engine log, the state lock,
- * the store, the firewall backend, the rule applier (rolling back an apply a dead process left
- * unconfirmed), the engine (filters from `<config folder>/filter.d` first) and its command
- * handlers. Whatever fails part-way is closed again before the error is thrown.
+ * Builds what the daemon runs, the console runs in-process and a one-off command runs when no
+ * daemon answers: the engine log, the state lock, the store, the firewall backend, the rule
+ * applier, the engine (filters from `<config folder>/filter.d` first), the e-mail action and the
+ * command handlers. Whatever fails part-way is closed again before the error is thrown.
  */
-export async function openEngineStack(configPath: string, options: EngineStackOptions = {}): Promise<EngineStack> {
-  const config = loadConfig(configPath);
-  const emit = (event: string, data: unknown): void => options.onEvent?.(event, data);
+export async function openEngineStack(loaded: LoadedConfig | string, options: EngineStackOptions = {}): Promise<EngineStack> {
+  const { path: configPath, config } = typeof loaded === 'string' ? { path: loaded, config: loadConfig(loaded) } : loaded;
+  const mode = options.mode ?? 'engine';
+  // A jail whose filter is missing or broken stops the start with its file, line and key.
+  if (mode === 'engine') assertJailsCompile(configPath, config, options.filterDirs);
+  const emit = (event: ServiceEvent): void => options.onEvent?.(event);
   const log = new EngineLog({
-    file: config.daemon.log_file,
+    // A view writes nothing, not even its own log lines.
+    ...(mode === 'view' ? {} : { file: config.daemon.log_file }),
     echo: (line, entry) => {
       options.logEcho?.(line, entry);
-      emit('log', entry);
+      emit({ event: 'log', data: entry });
     },
   });
   // A second engine on the same state would fight this one over the store and the firewall.
-  const lock = acquireLock(config.daemon.state_dir);
+  const lock: StateLock | null = mode === 'view' ? null : acquireLock(config.daemon.state_dir);
   let store: SqliteStore | null = null;
   try {
     store = SqliteStore.open(config.daemon.state_dir);
-    const choice = await selectBackend(config.firewall.backend, config.daemon.state_dir);
-    if (choice.notice) log.warning(null, choice.notice);
-    // A rule apply left unconfirmed by a process that died: its previous rules come back.
+    const choice = mode === 'view' && !options.readFirewall
+      ? { backend: new DryRunBackend() as FirewallBackend }
+      : await selectBackend(config.firewall.backend, config.daemon.state_dir);
+    const notice = 'notice' in choice && choice.notice ? choice.notice : undefined;
+    if (notice && mode === 'engine') log.warning(null, notice);
     const applier = new RuleApplier(choice.backend, config.daemon.state_dir);
-    if ((await applier.recover(true)) === 'rolled-back') log.warning(null, 'Rolled back firewall rules left unconfirmed before a restart');
-    const engine = new Engine({
+    // A rule apply left unconfirmed by a process that died: its previous rules come back. A
+    // one-off command leaves one still in its countdown alone (its own watcher times it out).
+    if (mode !== 'view' && (await applier.recover(mode === 'engine')) === 'rolled-back') {
+      log.warning(null, 'Rolled back firewall rules left unconfirmed before a restart');
+    }
+    let engine: Engine | null = null;
+    const mail = mode === 'view' ? null : emailAction({ config: () => engine?.config ?? config, store, log });
+    engine = new Engine({
       configPath,
       config,
       store,
       firewall: choice.backend,
       log,
       filterDirs: [...(options.filterDirs ?? []), userFilterDir(configPath)],
-      onEvent: (event: EngineEvent) => emit(event.type, event),
+      onEvent: (event) => emit(engineEvent(event)),
+      subscribers: mail ? [mail] : [],
     });
+    const running = engine;
     const reload = async (): Promise<string> => {
-      await engine.reload(loadConfig(configPath));
+      await running.reload(loadConfig(configPath));
       return `reloaded ${configPath}`;
     };
     const stopping = new AbortController();
     const handlers = daemonHandlers({
-      configPath, engine, log, firewall: choice.backend, applier, reload, emit, stopped: stopping.signal, operatorSession: options.operatorSession ?? null,
+      configPath, engine, log, firewall: choice.backend, applier, mail, reload, emit, stopped: stopping.signal,
+      operatorSession: options.operatorSession ?? null, ...(notice ? { notice } : {}),
     });
     const opened = store;
     let stopped: Promise<void> | null = null;
     const stop = async (): Promise<void> => {
       stopping.abort();
-      await engine.stop().catch((err: Error) => log.error(null, `stopping the engine: ${err.message}`));
-      // Rules applied but never confirmed do not outlive the process that was to time them out.
-      if ((await applier.recover(true).catch(() => 'none')) === 'rolled-back') {
+      if (mode !== 'view') await running.stop().catch((err: Error) => log.error(null, `stopping the engine: ${err.message}`));
+      if (mode === 'engine' && (await applier.recover(true).catch(() => 'none')) === 'rolled-back') {
+        // Rules applied but never confirmed do not outlive the process that was to time them out.
         log.warning(null, 'Rolled back firewall rules that were still waiting for confirmation');
-        emit('firewall', { state: 'rolled-back', reason: 'stopped' } satisfies FirewallEventData);
+        emit({ event: 'firewall', data: { state: 'rolled-back', reason: 'stopped' } });
       }
+      if (mode === 'service' && applier.pending()) startRollbackWatcher(configPath);
       opened.close();
-      lock.release();
+      lock?.release();
+    };
+    const start = async (): Promise<void> => {
+      if (mode === 'view') running.bans.view();
+      else await running.start({ readLogs: mode === 'engine' });
     };
     return {
       config,
@@ -112,15 +154,22 @@ export async function openEngineStack(configPath: string, options: EngineStackOp
       firewall: choice.backend,
       applier,
       handlers,
-      ...(choice.notice ? { notice: choice.notice } : {}),
-      start: () => engine.start(),
+      ...(notice ? { notice } : {}),
+      start,
       reload,
       // Twice is once: the console's exit path and a signal may both call it.
       stop: () => (stopped ??= stop()),
     };
   } catch (err) {
     store?.close();
-    lock.release();
+    lock?.release();
     throw err;
   }
+}
+
+/** The rollback countdown of an apply made with no daemon running, in a process that outlives this one (and its SSH session). */
+function startRollbackWatcher(configPath: string): void {
+  const cli = fileURLToPath(new URL('../cli.js', import.meta.url));
+  const child = spawn(process.execPath, [cli, 'firewall', 'rollback', '--when-due', '--config', resolve(configPath)], { detached: true, stdio: 'ignore' });
+  child.unref();
 }

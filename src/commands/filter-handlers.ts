@@ -15,7 +15,7 @@ import {
 } from '../engine/filter/index.js';
 import { expandGlob, hasGlob } from '../engine/source/glob-follower.js';
 import { readTailLines } from '../engine/source/tail-lines.js';
-import type { DaemonParts } from './daemon-handlers.js';
+import type { DaemonParts } from './daemon-parts.js';
 
 /** Lines read from a jail's log when `filter-test` gives no `tail`. */
 const DEFAULT_TAIL = 200;
@@ -42,7 +42,7 @@ export function filterHandlers(parts: DaemonParts): Pick<CommandHandlers, 'filte
         await engine.reload(engine.config);
         log.notice(null, `Reloaded for the new filter: ${users.map(([name]) => name).join(', ')}`);
       }
-      parts.emit?.('config', { change: 'filter-save', name: req.name });
+      parts.emit?.({ event: 'config', data: { change: 'filter-save', name: req.name } });
       return { name: req.name, path: file, shadowsShipped, reloaded: users.length > 0 };
     },
     'filter-show': async (req) => {

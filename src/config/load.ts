@@ -282,6 +282,21 @@ interface Section {
 const HEADER = /^\s*(\[\[?)(.*?)\]\]?\s*(?:#.*)?$/;
 const ASSIGNMENT = /^\s*([A-Za-z0-9_\-."' ]+?)\s*=/;
 
+/** The last file (the one that wins) setting `keyPath`, and the line there, for an error about its value. */
+export function locateKey(configFile: string, keyPath: KeyPath): { file: string; line?: number } {
+  for (const file of [...configFiles(configFile)].reverse()) {
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    const line = findKeyLine(text, keyPath);
+    if (line !== undefined) return { file, line };
+  }
+  return { file: configFile };
+}
+
 /** The 1-based line where `keyPath` is set in `text`, or where its table starts; undefined if neither is found. */
 function findKeyLine(text: string, keyPath: KeyPath, value?: unknown): number | undefined {
   const lines = text.split(/\r?\n/);

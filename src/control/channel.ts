@@ -1,3 +1,4 @@
+import type { EventMap, EventName } from './events.js';
 import type { CommandInput, CommandResults, HandledCommandName, RequestOf } from './protocol.js';
 
 /**
@@ -9,8 +10,11 @@ export type CommandHandlers = {
   [C in HandledCommandName]: (request: RequestOf<C>) => Promise<CommandResults[C]>;
 };
 
-/** Receives pushed events: `ban`, `unban`, `failure`, `log`, ... and `dropped` ({count}) after a gap. */
-export type EventListener = (event: string, data: unknown) => void;
+/**
+ * Receives pushed events: `ban`, `unban`, `failure`, `log`, ... and `dropped` ({count}) after a
+ * gap. The data's type follows the name: `if (event === 'log') data.message` needs no cast.
+ */
+export type EventListener = (...args: { [E in EventName]: [event: E, data: EventMap[E]] }[EventName]) => void;
 
 /**
  * The one typed command/event interface the console and the command line use, whether the

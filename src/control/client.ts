@@ -168,7 +168,7 @@ export class ControlClient implements ControlChannel {
   private receive(line: string): void {
     const message = parseServerMessage(line);
     if ('event' in message) {
-      this.listener?.(message.event, message.data);
+      (this.listener as ((event: string, data: unknown) => void) | null)?.(message.event, message.data);
       return;
     }
     if ('error' in message && !('ok' in message)) {

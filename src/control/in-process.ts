@@ -54,7 +54,7 @@ export class InProcessControl implements ControlChannel {
   /** Delivers an event to the subscriber, as ControlServer.broadcast does to its clients. */
   broadcast(event: string, data: unknown): void {
     for (const [listener, filter] of this.listeners) {
-      if (!filter || filter.has(event)) listener(event, data);
+      if (!filter || filter.has(event)) (listener as (event: string, data: unknown) => void)(event, data);
     }
   }
 

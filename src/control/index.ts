@@ -29,7 +29,9 @@ export type {
   FilterInfo,
   FilterTestLine,
   FilterTestResult,
+  FirewallApplied,
   FirewallResult,
+  FirewallShow,
   HandledCommandName,
   Request,
   RequestError,
@@ -52,3 +54,4 @@ export { resolveSocketGroup } from './socket-group.js';
 export { ControlConnectError, connectError } from './socket-errors.js';
 export { InProcessControl } from './in-process.js';
 export type { InProcessOptions } from './in-process.js';
+export { engineEvent, type ConfigEventData, type EventMap, type EventName, type FirewallEventData, type ServiceEvent } from './events.js';

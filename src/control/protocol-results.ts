@@ -1,10 +1,13 @@
+import type { EmailNotifierStatus } from '../actions/index.js';
 import type { FirewallRuleConfig, Settings } from '../config/index.js';
 import type { ActivityReport } from '../engine/activity-counter.js';
 import type { EngineStatus } from '../engine/engine.js';
 import type { LogEntry } from '../engine/engine-log.js';
 import type { TrustedRange } from '../engine/trusted.js';
 import type { BanRecord, HistoryEntry } from '../engine/types.js';
-import type { FIREWALL_ACTIONS } from './protocol-schemas.js';
+import type { RuleSet } from '../domain/index.js';
+import type { PendingApply } from '../firewall/rule-applier.js';
+import type { LiveRuleset } from '../firewall/types.js';
 
 // What each command answers with (as JSON: epoch-ms numbers, never Date objects).
 
@@ -13,7 +16,10 @@ import type { FIREWALL_ACTIONS } from './protocol-schemas.js';
  * their counts, addresses banned, e-mail notices (null when off), failures in the last hour,
  * whether detection is on, how many jails run, and the config file.
  */
-export type StatusResult = EngineStatus;
+export type StatusResult = EngineStatus & {
+  /** E-mail notices; null when `[notify.email]` is not set. */
+  mail: EmailNotifierStatus | null;
+};
 
 /** `activity`: the last hour minute by minute (60 entries, oldest first), top addresses and jails. */
 export type ActivityResult = ActivityReport;
@@ -24,16 +30,31 @@ export type TrustResult =
   | { action: 'rm'; range: string; /** False when the range was not trusted at run time. */ removed: boolean }
   | { action: 'list'; ranges: TrustedRange[] };
 
-/**
- * `firewall`: a line for the operator, plus the action's details. `show`: `{ backend, live,
- * current, draft, pending }` (pending has `deadline`, epoch ms, or is null); `apply`: `{ commands,
- * pending }`; `draft`: the drafted RuleSet.
- */
-export interface FirewallResult {
-  action: (typeof FIREWALL_ACTIONS)[number];
-  message: string;
-  data?: unknown;
+/** `firewall show`: the kernel's view, the confirmed rules, the config draft, the difference and any pending apply. */
+export interface FirewallShow {
+  backend: string;
+  /** Why the firewall is a dry run when it is one without being asked for. */
+  notice?: string;
+  live: LiveRuleset;
+  current: RuleSet;
+  draft: RuleSet;
+  /** The draft against the confirmed rules, line by line (`-`, `+`, ` `). */
+  diff: string[];
+  pending: PendingApply | null;
 }
+
+/** `firewall apply`: applied (to be confirmed by the deadline), or refused by the lock-out guard. */
+export type FirewallApplied =
+  | { applied: true; backend: string; diff: string[]; commands: string[]; pending: PendingApply }
+  /** What the draft would cut: the caller's SSH session, a trusted range. Nothing changed. */
+  | { applied: false; backend: string; diff: string[]; commands: string[]; warnings: string[] };
+
+/** `firewall`: a line for the operator, plus the action's details. */
+export type FirewallResult =
+  | { action: 'show'; message: string; data: FirewallShow }
+  | { action: 'draft'; message: string; data: RuleSet }
+  | { action: 'apply'; message: string; data: FirewallApplied }
+  | { action: 'confirm' | 'rollback'; message: string; data: RuleSet };
 
 /** A jail as `config` reports it: effective values (the global setting where the jail sets none). */
 export interface ConfigJail {

@@ -31,6 +31,14 @@ function must(what: string) {
 const ipOrRange = z.string(must('an IP address or CIDR range')).refine(isIpOrCidr, must('an IP address or CIDR range'));
 const jailName = z.string(must('a jail name')).regex(JAIL_NAME, must('a jail name (letters, digits, "_", "." or "-")'));
 const flag = z.boolean(must('true or false'));
+/** The caller's SSH session (from its SSH_CONNECTION): a ban must not hold it, an apply must not cut it. */
+const session = z.strictObject(
+  {
+    address: z.string(must('an IP address')).refine(isIpOrCidr, must('an IP address')),
+    port: z.number(must('a port 1-65535')).refine((n) => Number.isSafeInteger(n) && n >= 1 && n <= 65535, must('a port 1-65535')),
+  },
+  must('a table with "address" and "port"'),
+);
 const filterName = z
   .string(must('a filter name'))
   .regex(FILTER_NAME, must('a filter name (letters, digits, "_", "." or "-", not starting with "." or "-")'))
@@ -105,6 +113,7 @@ export const REQUEST_SCHEMAS = {
       .refine((s) => Number.isSafeInteger(s) && (s === -1 || s >= 1), must('a whole number of seconds >= 1, or -1 (permanent)'))
       .optional(),
     jail: jailName.optional(),
+    session: session.optional(),
   }),
   /** Lifts one ban (`ip`) or every ban (`all`). */
   unban: z
@@ -146,6 +155,7 @@ export const REQUEST_SCHEMAS = {
       ...head('firewall'),
       action: z.enum(FIREWALL_ACTIONS, must(`one of ${FIREWALL_ACTIONS.join(', ')}`)),
       force: flag.optional(),
+      session: session.optional(),
       rules: z.array(firewallRule, must('a list of rule tables')).optional(),
       default_policy: z.enum(['accept', 'drop'], must('"accept" or "drop"')).optional(),
     })

@@ -5,3 +5,4 @@ export { describeValue } from './describe-value.js';
 export { checkDuration, formatDuration, MAX_DURATION, PERMANENT, type DurationCheck, type DurationOptions } from './duration.js';
 export { describeRule, diffRuleSets, EMPTY_RULES, evaluate, formatPort, guardWarnings, ruleSetFromConfig } from './rule-set.js';
 export type { FirewallRule, FirewallRuleConfig, PortSpec, RuleSet, RuleSetInput } from './rule-types.js';
+export { TRUSTED_ORIGIN_LABELS, plural } from './labels.js';

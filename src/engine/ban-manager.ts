@@ -28,6 +28,13 @@ export type BanEvent =
   | { type: 'resynced'; count: number; attempts: number } // the firewall holds the bans again after failing
   | { type: 'error'; message: string };
 
+/** A ban by hand: how long (-1 permanent; default the jail's or the global bantime), in which jail (default "manual"), and why. */
+export interface ManualBan {
+  seconds?: number;
+  jail?: string;
+  note?: string;
+}
+
 /** What a BanManager works with; every part is an interface so tests pass fakes. */
 export interface BanManagerDeps {
   store: BanStore;
@@ -166,20 +173,37 @@ export class BanManager {
    * replacing any ban it has. Throws for bad text, a bad duration, or a range that overlaps a
    * trusted one: an operator must hear why nothing happened.
    */
-  async banManually(ip: string, seconds?: number, note?: string): Promise<BanRecord> {
+  async banManually(ip: string, options: ManualBan = {}): Promise<BanRecord> {
     const text = checkAddress(ip).text;
     const trusted = this.deps.trusted.overlapping(text)[0];
     if (trusted) throw new Error(`${text} is trusted (range ${trusted.range}), not banned`);
-    const duration = seconds ?? this.deps.settings().bantime;
+    const now = this.deps.clock.now();
+    const settings = this.deps.settings();
+    const past = this.deps.store.history(text, now - HISTORY_WINDOW);
+    const jail = options.jail ?? 'manual';
+    // In a jail: its bantime, escalated by the address's past bans as a ban there would be.
+    const previous = options.jail && settings.escalation.scope === 'jail' ? past.filter((h) => h.jail === jail).length : past.length;
+    const timing = { bantime: this.deps.jailSettings?.(jail)?.bantime ?? settings.bantime, escalation: settings.escalation };
+    const duration = options.seconds ?? (options.jail ? banDuration(timing, previous) : settings.bantime);
     if (duration !== -1 && !(Number.isFinite(duration) && duration > 0)) {
       throw new Error(`ban time must be a positive number of seconds or -1 (permanent), not ${duration}`);
     }
-    const now = this.deps.clock.now();
-    const count = this.deps.store.history(text, now - HISTORY_WINDOW).length + 1;
-    const record = { ip: text, jail: 'manual', bannedAt: now, expiresAt: banEnd(now, duration), count, reason: [note || 'manual ban'] };
+    const record = { ip: text, jail, bannedAt: now, expiresAt: banEnd(now, duration), count: previous + 1, reason: [options.note || 'manual ban'] };
     await this.commit(record, this.bans.has(text));
     return { ...record, reason: [...record.reason] };
   }
+
+  /**
+   * The stored bans in force, read into memory without writing the store or touching the
+   * firewall: what a read-only view (a one-off `bans` or `why`) lists.
+   */
+  view(): void {
+    this.loadTrusted();
+    const now = this.deps.clock.now();
+    this.bans.clear();
+    for (const ban of this.deps.store.activeBans()) if (ban.expiresAt === null || ban.expiresAt > now) this.bans.set(ban.ip, ban);
+  }
+
 
   /** Lifts a ban; false if the address was not banned. */
   async unban(ip: string): Promise<boolean> {

@@ -13,6 +13,8 @@ export interface LogEntry {
   /** The jail it concerns, or null for the engine itself. */
   jail: string | null;
   message: string;
+  /** The process that wrote it (the daemon's, when a client prints it). */
+  pid?: number;
 }
 
 /** Options of the engine log. */
@@ -55,7 +57,7 @@ export class EngineLog {
    * file with `tail` or `less -R` (`\\x1b`).
    */
   write(level: LogLevel, jail: string | null, message: string): LogEntry {
-    const entry: LogEntry = { time: this.now(), level, jail: jail === null ? null : printable(jail), message: printable(message) };
+    const entry: LogEntry = { time: this.now(), level, jail: jail === null ? null : printable(jail), message: printable(message), pid: process.pid };
     if (this.ring.length < this.keep) this.ring.push(entry);
     else this.ring[this.head] = entry;
     this.head = (this.head + 1) % this.keep;
@@ -107,5 +109,5 @@ export class EngineLog {
 /** The text form of an entry, as written to the file. */
 export function formatEntry(entry: LogEntry): string {
   const jail = entry.jail === null ? '' : `[${entry.jail}] `;
-  return `${new Date(entry.time).toISOString()} portcullis[${process.pid}]: ${entry.level} ${jail}${entry.message}`;
+  return `${new Date(entry.time).toISOString()} portcullis[${entry.pid ?? process.pid}]: ${entry.level} ${jail}${entry.message}`;
 }

@@ -1,5 +1,5 @@
-import { EmailNotifier, type EmailNotifierStatus } from '../actions/index.js';
-import { formatDuration, resolveConfigPath, type Config } from '../config/index.js';
+import { resolveConfigPath, type Config } from '../config/index.js';
+import { formatDuration } from '../domain/index.js';
 import type { FirewallBackend } from '../firewall/types.js';
 import { ActivityCounter } from './activity-counter.js';
 import { BanManager, HISTORY_WINDOW, type BanEvent } from './ban-manager.js';
@@ -31,6 +31,24 @@ export interface EngineOptions {
   /** Follower tuning (tests: fast polling). */
   follow?: { pollMs?: number; watch?: boolean; rescanMs?: number };
   onEvent?: (event: EngineEvent) => void;
+  /** Actions fed every event (e-mail, ...): the engine runs them, it does not build them. */
+  subscribers?: EngineSubscriber[];
+}
+
+/** Something that acts on the engine's events, started once the bans are back and stopped with the engine. */
+export interface EngineSubscriber {
+  onEvent(event: EngineEvent): void;
+  start?(): void;
+  stop?(): Promise<void>;
+}
+
+/** How far {@link Engine.start} goes. */
+export interface EngineStartOptions {
+  /**
+   * Read the jails' logs (default). Without: the firewall and the stored bans only, for a
+   * one-off command that changes the state while no daemon runs.
+   */
+  readLogs?: boolean;
 }
 
 /** A jail as it runs: its config, its counter, what it saw. */
@@ -49,7 +67,6 @@ export interface EngineStatus {
   jails: JailStatus[];
   /** Addresses banned now. */
   banned: number;
-  mail: EmailNotifierStatus | null;
   /** Failures seen in the last 60 minutes, all jails together. */
   failuresLastHour: number;
   /** Intrusion detection on (`[settings] enabled`). */
@@ -87,8 +104,6 @@ export class Engine {
   private readonly jails = new Map<string, RunningJail>();
   private readonly startedAt: number;
   private reloading: Promise<void> = Promise.resolve();
-  /** Ban notices by e-mail, when `[notify.email]` is set (only jails with the "email" action). */
-  readonly mail: EmailNotifier | null;
   /** Failures and bans per minute over the last hour, and who caused them. */
   readonly activity: ActivityCounter;
   private readonly keeper: StateKeeper;
@@ -116,16 +131,16 @@ export class Engine {
       jailSettings: (jail) => this.options.config.jails[jail],
       onEvent: (event) => this.onBanEvent(event),
     });
-    const email = config.notify?.email;
-    this.mail = email ? new EmailNotifier(email, { log: (level, message) => options.log.write(level, null, message), store: options.store }) : null;
   }
 
   /** Starts the firewall, restores the stored bans, then starts reading the enabled jails' logs. */
-  async start(): Promise<void> {
+  async start(options: EngineStartOptions = {}): Promise<void> {
     const { config, log, firewall } = this.options;
-    log.info(null, `Starting: backend ${firewall.name}, ${Object.keys(config.jails).length} jails`);
+    const readLogs = options.readLogs ?? true;
+    const enabled = Object.values(config.jails).filter((jail) => jail.enabled).length;
+    if (readLogs) log.info(null, `Starting: backend ${firewall.name}, ${enabled} of ${Object.keys(config.jails).length} jails enabled`);
     // Every filter is compiled before anything runs: a bad one stops the start, not half of it.
-    const jails = this.compileJails(config);
+    const jails = readLogs ? this.compileJails(config) : [];
     // Ranges trusted at run time count even while detection is off.
     this.bans.loadTrusted();
     await firewall.start(this.trusted.ranges());
@@ -135,8 +150,8 @@ export class Engine {
     }
     await this.bans.start();
     // Mail a previous run left unsent (or notices of its open digest window) goes out now.
-    this.mail?.restore();
-    for (const jail of jails) await this.startJail(jail);
+    for (const subscriber of this.options.subscribers ?? []) subscriber.start?.();
+    if (readLogs) for (const jail of jails) await this.startJail(jail);
   }
 
   /** Stops reading logs and the expiry timer; the bans stay in the firewall and the store. */
@@ -145,7 +160,7 @@ export class Engine {
     this.bans.stop();
     await this.bans.idle();
     this.keeper.stop();
-    await this.mail?.stop();
+    for (const subscriber of this.options.subscribers ?? []) await subscriber.stop?.();
     this.options.log.info(null, 'Stopped; bans stay in place');
   }
 
@@ -188,7 +203,6 @@ export class Engine {
       backend: this.options.firewall.name,
       jails,
       banned: this.bans.size,
-      mail: this.mail?.status() ?? null,
       failuresLastHour: this.activity.failuresLastHour(),
       detection: this.options.config.settings.enabled,
       jailsRunning: this.jails.size,
@@ -347,7 +361,7 @@ export class Engine {
       this.keeper.clearFailures(running.name, event.request.ip);
       this.bans.handle(event.request).catch((err: Error) => log.error(running.name, `ban of ${event.request.ip} failed: ${err.message}`));
     }
-    this.options.onEvent?.(event);
+    this.emit(event);
   }
 
   private onBanEvent(event: BanEvent): void {
@@ -360,8 +374,6 @@ export class Engine {
       this.activity.recordBan(r.ip, r.jail);
       const failures = r.jail === 'manual' ? 'manual' : `${r.reason.length} failures`;
       log.notice(r.jail, `${event.extended ? 'Ban extended' : 'Ban'} ${r.ip} (${failures}, ${length}, ban #${r.count})`);
-      // Restored bans raise no `ban` event, so a restart sends no mail again.
-      if (this.options.config.jails[r.jail]?.actions.includes('email')) this.mail?.notify(r);
     } else if (event.type === 'unban') {
       log.notice(event.jail, `Unban ${event.ip} (${event.reason})`);
     } else if (event.type === 'refused') {
@@ -373,7 +385,7 @@ export class Engine {
     } else {
       log.error(null, event.message);
     }
-    this.options.onEvent?.(event);
+    this.emit(event);
   }
 
   private onSourceEvent(jail: string, source: string, event: GlobFollowEvent): void {
@@ -383,6 +395,11 @@ export class Engine {
     else if (event.type === 'rotated') log.info(jail, `${source} was rotated (${event.how})`);
     else if (event.type === 'appeared') log.info(jail, `${source} appeared`);
     else if (event.type === 'drained') log.info(jail, `${source} was rotated while stopped: read its last ${event.lines} lines from ${event.file}`);
-    this.options.onEvent?.({ type: 'source', jail, source, event });
+    this.emit({ type: 'source', jail, source, event });
+  }
+
+  private emit(event: EngineEvent): void {
+    this.options.onEvent?.(event);
+    for (const subscriber of this.options.subscribers ?? []) subscriber.onEvent(event);
   }
 }

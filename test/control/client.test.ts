@@ -158,7 +158,7 @@ describe('InProcessControl', () => {
     await expect(channel.request({ command: 'ban', ip: '192.0.2.7' })).resolves.toMatchObject({ ip: '192.0.2.7' });
     await expect(channel.request({ command: 'ban', ip: 'nope' })).rejects.toThrow('ban: "ip" must be an IP address or CIDR range, got "nope"');
     const seen: string[] = [];
-    await channel.subscribe((event) => seen.push(event), ['ban']);
+    await channel.subscribe((event, _data) => { seen.push(event); }, ['ban']);
     channel.broadcast('ban', {});
     channel.broadcast('log', {});
     await channel.unsubscribe();

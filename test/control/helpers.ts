@@ -1,5 +1,5 @@
 import { createConnection, type Socket } from 'node:net';
-import type { CommandHandlers } from '../../src/control/index.js';
+import type { CommandHandlers, FirewallResult } from '../../src/control/index.js';
 import type { BanRecord } from '../../src/engine/types.js';
 
 /** A ban as the fake handlers make it. */
@@ -37,7 +37,7 @@ export function fakeHandlers(overrides: Partial<CommandHandlers> = {}): CommandH
     jail: async (request) => ({ name: request.name, enabled: request.enabled }),
     reload: async () => ({ message: 'reloaded' }),
     logs: async (request) => Array.from({ length: request.limit ?? 2 }, (_, i) => ({ time: i, level: 'INFO' as const, jail: null, message: `line ${i}` })),
-    firewall: async (request) => ({ action: request.action, message: `firewall ${request.action}` }),
+    firewall: async (request) => ({ action: request.action, message: `firewall ${request.action}` }) as FirewallResult,
     activity: async () => ({ minutes: [], topIps: [], topJails: [] }),
     config: async () => {
       throw new Error('config is not faked');

@@ -68,7 +68,7 @@ describe('ControlServer: subscriptions', () => {
     const client = await ControlClient.connect(socketPath);
     clients.push(client);
     const seen: string[] = [];
-    await client.subscribe((event) => seen.push(event), ['log']);
+    await client.subscribe((event, _data) => { seen.push(event); }, ['log']);
     server.broadcast('failure', { ip: '192.0.2.7' });
     server.broadcast('log', { message: 'one' });
     server.broadcast('ban', { ip: '192.0.2.7' });

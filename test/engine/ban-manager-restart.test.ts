@@ -91,10 +91,10 @@ describe.each(flavours)('BanManager restart ($name)', ({ open, reopen }) => {
     let store = open();
     const first = run(store, clock);
     await first.manager.start();
-    await first.manager.banManually('198.51.100.9', 60);
+    await first.manager.banManually('198.51.100.9', { seconds: 60 });
     first.manager.stop();
     clock.advanceTo(T0 + HISTORY_WINDOW + 60 * S);
-    await first.manager.banManually('198.51.100.9', 60);
+    await first.manager.banManually('198.51.100.9', { seconds: 60 });
     first.manager.stop();
     expect(store.history('198.51.100.9', 0)).toHaveLength(2);
     store = reopen(store);
@@ -109,9 +109,9 @@ describe.each(flavours)('BanManager restart ($name)', ({ open, reopen }) => {
     const first = run(store, clock);
     await first.manager.start();
     await first.manager.handle({ jail: 'sshd', ip: '198.51.100.1', time: T0, failures: 5, lines: ['x'] });
-    await first.manager.banManually('2001:db8::1', -1, 'permanent');
-    await first.manager.banManually('198.51.100.2', 60);
-    await first.manager.banManually('192.0.2.1', 3600); // trusted by the next run's config
+    await first.manager.banManually('2001:db8::1', { seconds: -1, note: 'permanent' });
+    await first.manager.banManually('198.51.100.2', { seconds: 60 });
+    await first.manager.banManually('192.0.2.1', { seconds: 3600 }); // trusted by the next run's config
     first.manager.stop(); // the daemon dies: no expiry runs
     clock.advanceTo(T0 + 120 * S);
 
@@ -210,8 +210,8 @@ describe('BanManager started again in the same process (detection off, then on)'
     const store = new MemoryStore();
     const { manager, firewall, events } = run(store, clock);
     await manager.start();
-    await manager.banManually('198.51.100.1', 60);
-    await manager.banManually('198.51.100.2', 3600);
+    await manager.banManually('198.51.100.1', { seconds: 60 });
+    await manager.banManually('198.51.100.2', { seconds: 3600 });
     manager.stop(); // detection off: no expiry runs
     await firewall.replaceBans([]);
     clock.advanceTo(T0 + 120 * S);

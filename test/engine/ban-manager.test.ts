@@ -177,10 +177,10 @@ describe('BanManager', () => {
     await expect(t.manager.banManually('192.0.0.0/16')).rejects.toThrow('192.0.0.0/16 is trusted (range 192.0.2.0/24), not banned');
     await expect(t.manager.banManually('127.0.0.1')).rejects.toThrow(/trusted \(range 127\.0\.0\.0\/8\)/);
     await expect(t.manager.banManually('nonsense')).rejects.toThrow(/not an IP address/);
-    await expect(t.manager.banManually('198.51.100.1', 0)).rejects.toThrow(/positive number of seconds/);
-    const record = await t.manager.banManually('198.51.100.0/24', 3600, 'scanner');
+    await expect(t.manager.banManually('198.51.100.1', { seconds: 0 })).rejects.toThrow(/positive number of seconds/);
+    const record = await t.manager.banManually('198.51.100.0/24', { seconds: 3600, note: 'scanner' });
     expect(record).toMatchObject({ ip: '198.51.100.0/24', jail: 'manual', expiresAt: T0 + 3600 * S, reason: ['scanner'] });
-    await t.manager.banManually('2001:db8::1', -1);
+    await t.manager.banManually('2001:db8::1', { seconds: -1 });
     expect(t.durations()).toEqual([3600, -1]);
     expect(await t.firewall.listBans()).toEqual(['198.51.100.0/24', '2001:db8::1']);
   });
@@ -198,7 +198,7 @@ describe('BanManager', () => {
   it('trusting a range lifts the bans it covers, and untrusting lets bans happen again', async () => {
     const t = setup();
     for (const ip of ['198.51.100.1', '198.51.100.2', '198.18.0.1']) await t.request(ip);
-    await t.manager.banManually('10.0.0.0/8', 3600);
+    await t.manager.banManually('10.0.0.0/8', { seconds: 3600 });
     expect(await t.manager.trust('198.51.100.0/24', 'partner')).toEqual(['198.51.100.1', '198.51.100.2']);
     expect(await t.manager.trust('10.1.2.3', 'office')).toEqual(['10.0.0.0/8']); // a range ban cannot be split
     expect(t.ofType('unban').map((e) => [e.ip, e.reason])).toEqual([

@@ -30,8 +30,8 @@ beforeEach(async () => {
   ].join('\n'));
   bans.length = 0;
   stack = await openEngineStack(config, {
-    onEvent: (event, data) => {
-      if (event === 'ban') bans.push((data as { record: { ip: string } }).record.ip);
+    onEvent: (message) => {
+      if (message.event === 'ban') bans.push(message.data.record.ip);
     },
   });
   await stack.start();

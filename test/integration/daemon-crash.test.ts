@@ -105,7 +105,7 @@ bantime = "1h"
     const daemon = await startCliDaemon(configPath, logFile);
     children.push(daemon.child);
     const starting = engineLog.of(daemon.pid).find((l) => l.message.startsWith('Starting: backend '));
-    expect(starting?.message).toBe('Starting: backend dry-run, 1 jails');
+    expect(starting?.message).toBe('Starting: backend dry-run, 1 of 1 jails enabled');
     return daemon;
   }
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseConfig } from '../../src/config/index.js';
+import { emailAction } from '../../src/actions/email-action.js';
+import { parseConfig, type Config } from '../../src/config/index.js';
 import { EngineLog } from '../../src/engine/engine-log.js';
 import { Engine } from '../../src/engine/engine.js';
 import { SqliteStore } from '../../src/engine/store.js';
@@ -10,6 +11,12 @@ import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
 const failure = (ip: string, port: number) =>
   `${new Date(Date.now() - 60_000).toISOString()} web1 sshd[${port}]: Failed password for root from ${ip} port ${port} ssh2`;
+
+/** The e-mail action subscribed to the engine, as the engine stack does it. */
+function mailOf(config: Config, store: SqliteStore, log: EngineLog) {
+  const action = emailAction({ config: () => config, store, log });
+  return action ? [action] : [];
+}
 
 describe('engine and the email action', () => {
   let tmp: TempDir;
@@ -50,7 +57,7 @@ logpath = [${JSON.stringify(path.join(tmp.dir, 'other.log'))}]
     let store = SqliteStore.open(stateDir);
     const firewall = new DryRunBackend();
     const engineLog = new EngineLog();
-    engine = new Engine({ configPath: path.join(tmp.dir, 'config.toml'), config, store, firewall, log: engineLog });
+    engine = new Engine({ configPath: path.join(tmp.dir, 'config.toml'), config, store, firewall, log: engineLog, subscribers: mailOf(config, store, engineLog) });
     await engine.start();
     engine.processLines('mailed', [failure('198.18.7.1', 1), failure('198.18.7.1', 2)]);
     engine.processLines('quiet', [failure('198.18.7.2', 3), failure('198.18.7.2', 4)]);
@@ -65,7 +72,8 @@ logpath = [${JSON.stringify(path.join(tmp.dir, 'other.log'))}]
     // A restart from the database on disk restores both bans and sends nothing.
     store.close();
     store = SqliteStore.open(stateDir);
-    engine = new Engine({ configPath: path.join(tmp.dir, 'config.toml'), config, store, firewall, log: new EngineLog() });
+    const secondLog = new EngineLog();
+    engine = new Engine({ configPath: path.join(tmp.dir, 'config.toml'), config, store, firewall, log: secondLog, subscribers: mailOf(config, store, secondLog) });
     await engine.start();
     expect(engine.list().map((b) => b.ip).sort()).toEqual(['198.18.7.1', '198.18.7.2']);
     await new Promise((r) => setTimeout(r, 500));

@@ -35,7 +35,7 @@ function configText(extra = ''): string {
 
 async function open(): Promise<void> {
   events = [];
-  const opened = await openEngineStack(configFile, { onEvent: (event, data) => control.broadcast(event, data) });
+  const opened = await openEngineStack(configFile, { onEvent: ({ event, data }) => control.broadcast(event, data) });
   stack = opened;
   control = new InProcessControl(opened.handlers);
   await control.subscribe((event, data) => events.push({ event, data }));
@@ -244,14 +244,27 @@ describe('openEngineStack with InProcessControl', () => {
       const opened = await openEngineStack(configFile, { operatorSession: { address: '198.51.100.200', port: 22 } });
       stack = opened;
       await opened.start();
-      await expect(new InProcessControl(opened.handlers).request({ command: 'firewall', action: 'apply' })).rejects.toThrow(
-        'refuses new SSH connections from 198.51.100.200 (your session) to port 22',
-      );
+      const channel = new InProcessControl(opened.handlers);
+      const refused = await channel.request({ command: 'firewall', action: 'apply' });
+      // A refusal is data the caller can act on, not an error text to parse.
+      expect(refused.action === 'apply' && !refused.data.applied && refused.data.warnings).toEqual([
+        'the default policy "drop" refuses new SSH connections from 198.51.100.200 (your session) to port 22',
+      ]);
+      expect(applierPending()).toBe(false);
+      // A request names its caller's session, which wins over the engine's operator's.
+      const other = await channel.request({ command: 'firewall', action: 'apply', session: { address: '198.18.0.9', port: 22 } });
+      expect(other.action === 'apply' && !other.data.applied && other.data.warnings[0]).toContain('198.18.0.9 (your session)');
+      const ban = channel.request({ command: 'ban', ip: '198.18.0.0/24', session: { address: '198.18.0.9', port: 22 } });
+      await expect(ban).rejects.toThrow('not banned: 198.18.0.0/24 holds 198.18.0.9, the address of your own SSH session');
     } finally {
       if (saved === undefined) delete process.env['SSH_CONNECTION'];
       else process.env['SSH_CONNECTION'] = saved;
     }
   });
+
+  function applierPending(): boolean {
+    return existsSync(path.join(tmp.dir, 'state', 'firewall-pending.json'));
+  }
 
   it('stops cleanly: the lock is released, unconfirmed rules are rolled back, and a new stack opens on the same state', async () => {
     await control.request({ command: 'firewall', action: 'draft', default_policy: 'drop' });
@@ -266,7 +279,7 @@ describe('openEngineStack with InProcessControl', () => {
   it('serves the same commands and events over the control socket', async () => {
     await stack!.stop();
     let server: ControlServer | null = null;
-    const opened = await openEngineStack(configFile, { onEvent: (event, data) => server?.broadcast(event, data) });
+    const opened = await openEngineStack(configFile, { onEvent: ({ event, data }) => server?.broadcast(event, data) });
     stack = opened;
     server = new ControlServer(path.join(tmp.dir, 'run', 'test.sock'), opened.handlers);
     await server.start();

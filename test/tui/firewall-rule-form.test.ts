@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RuleSet } from '../../src/firewall/types.js';
 import { firewallReducer, INITIAL_FIREWALL_STATE, type FirewallState } from '../../src/tui/panes/firewall/firewall-reducer.js';
-import { guardRefusal, outcomeOf, type FirewallSnapshot } from '../../src/tui/panes/firewall/firewall-snapshot.js';
+import { outcomeOf, type FirewallSnapshot } from '../../src/tui/panes/firewall/firewall-snapshot.js';
 import { blankForm, checkRuleForm, chooseOption, parsePort, ruleToRequest, type RuleForm } from '../../src/tui/panes/firewall/rule-form.js';
 
 const ssh: RuleSet = {
@@ -96,13 +96,5 @@ describe('firewall reducer', () => {
     const applied = firewallReducer(editing(ssh), { type: 'applied', watched: { applied: ssh, deadline: 5000 }, at: 100 });
     const stale = firewallReducer(applied, { type: 'loaded', snapshot: { backend: 'dry-run', current: ssh, draft: ssh, pending: null }, startedAt: 50, now: 0 });
     expect(stale).toBe(applied);
-  });
-
-  it('reads the lock-out warnings out of an apply refusal', () => {
-    expect(guardRefusal('not applied: rule "x" denies traffic from trusted range 10.0.0.0/8; rule "y" refuses SSH (use --force to apply anyway)')).toEqual([
-      'rule "x" denies traffic from trusted range 10.0.0.0/8',
-      'rule "y" refuses SSH',
-    ]);
-    expect(guardRefusal('another apply is waiting for confirmation (3 s left): confirm or roll it back first')).toBeNull();
   });
 });

@@ -43,7 +43,7 @@ export async function renderWithProviders(options: HarnessOptions = {}): Promise
   const dir = makeTempDir('portcullis-tui-');
   const { configPath, logFile } = writeConsoleConfig(dir, options);
   let control: InProcessControl | null = null;
-  const stack = await openEngineStack(configPath, { onEvent: (event: string, data: unknown) => control?.broadcast(event, data) });
+  const stack = await openEngineStack(configPath, { onEvent: ({ event, data }) => control?.broadcast(event, data) });
   control = new InProcessControl(stack.handlers);
   await stack.start();
   const model = new ConsoleModel(control, { attached: false, demo: false, readOnly: options.readOnly ?? false, where: configPath });

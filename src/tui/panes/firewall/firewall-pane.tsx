@@ -1,8 +1,7 @@
 import { Box } from 'ink';
 import { useEffect, useReducer } from 'react';
-import type { PendingApply } from '../../../firewall/rule-applier.js';
-import { diffRuleSets, guardWarnings } from '../../../firewall/rules.js';
-import type { RuleSet } from '../../../firewall/types.js';
+import { diffRuleSets } from '../../../domain/index.js';
+import { sshSession } from '../../../net/index.js';
 import { navigationDelta } from '../../components/navigation-keys.js';
 import { useNow } from '../../components/use-now.js';
 import { useModel, useUiActions, useUiState } from '../../contexts.js';
@@ -12,7 +11,7 @@ import type { PaneProps } from '../pane-props.js';
 import { DiffView } from './diff-view.js';
 import { firewallKeys, RULE_FORM_KEYS, type FirewallCommand } from './firewall-keys.js';
 import { firewallReducer, INITIAL_FIREWALL_STATE, otherNames, shownRules } from './firewall-reducer.js';
-import { CONFIRMED, guardRefusal, liveRules, ROLLED_BACK } from './firewall-snapshot.js';
+import { CONFIRMED, liveRules, ROLLED_BACK } from './firewall-snapshot.js';
 import { FirewallStatus, STATUS_ROWS, warningRows } from './firewall-status.js';
 import { isChoiceField, ruleToRequest, visibleProblems } from './rule-form.js';
 import { RULE_FORM_ROWS, RuleFormView } from './rule-form-view.js';
@@ -51,7 +50,7 @@ export function FirewallPane({ height, width }: PaneProps) {
       () => `draft saved: ${plural(draft.rules.length, 'rule')}, default policy ${draft.defaultPolicy} (not live until applied)`,
     );
     if (!result) return false;
-    dispatch({ type: 'saved', draft: result.data as RuleSet });
+    if (result.action === 'draft') dispatch({ type: 'saved', draft: result.data });
     return true;
   };
 
@@ -64,23 +63,17 @@ export function FirewallPane({ height, width }: PaneProps) {
   const applyDraft = async (force: boolean): Promise<void> => {
     if (state.mode === 'edit' && state.dirty && !(await saveDraft())) return;
     try {
-      // Attached, the daemon cannot see this terminal's SSH session: check the draft against it here.
-      if (!force && model.mode.attached) {
-        const shown = await model.request({ command: 'firewall', action: 'show' });
-        const draft = (shown.data as { draft?: RuleSet } | undefined)?.draft;
-        const local = draft ? guardWarnings(draft, []) : [];
-        if (local.length) return refuse(local);
-      }
-      const result = await model.request({ command: 'firewall', action: 'apply', ...(force ? { force: true } : {}) });
-      const pending = (result.data as { pending?: PendingApply } | undefined)?.pending;
-      if (pending) dispatch({ type: 'applied', watched: { applied: pending.applied, deadline: pending.deadline }, at: performance.now() });
+      // The service checks the draft against this terminal's SSH session and the trusted ranges.
+      const session = sshSession();
+      const result = await model.request({ command: 'firewall', action: 'apply', ...(force ? { force: true } : {}), ...(session ? { session } : {}) });
+      if (result.action !== 'apply') return;
+      if (!result.data.applied) return refuse(result.data.warnings);
+      const { pending } = result.data;
+      dispatch({ type: 'applied', watched: { applied: pending.applied, deadline: pending.deadline }, at: performance.now() });
       actions.say(`${result.message}: c confirms, r rolls back now`, 'warn');
       model.changed(true);
     } catch (err) {
-      const message = (err as Error).message;
-      const warnings = guardRefusal(message);
-      if (!warnings) return actions.say(message, 'bad');
-      refuse(warnings);
+      actions.say((err as Error).message, 'bad');
     }
     void refresh();
   };

@@ -60,8 +60,3 @@ export function outcomeOf(watched: WatchedApply, snapshot: FirewallSnapshot, now
   return now >= watched.deadline - 250 ? TIMED_OUT : ROLLED_BACK;
 }
 
-/** The lock-out warnings in an apply refusal (`not applied: a; b (use --force ...)`), or null. */
-export function guardRefusal(message: string): string[] | null {
-  const match = /^not applied: (.*) \(use --force to apply anyway\)$/s.exec(message);
-  return match ? match[1]!.split('; ').filter(Boolean) : null;
-}
