@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { checkDuration, type DurationOptions } from './duration.js';
 import { describeValue } from './errors.js';
 import { isIpOrCidr } from '../net/index.js';
+import { ACTION_NAMES, FIELD_MINIMUM, JAIL_NAME, type ActionName } from '../domain/field-rules.js';
 import type { FirewallRuleConfig } from '../domain/rule-types.js';
 
 // Durations below are in seconds; -1 (PERMANENT) appears only where a ban time allows it.
@@ -41,10 +42,7 @@ export interface TrustedSettings {
   ranges: string[];
 }
 
-/** Names a jail may list in `actions`. */
-export const ACTION_NAMES = ['firewall', 'email'] as const;
-/** One of {@link ACTION_NAMES}. */
-export type ActionName = (typeof ACTION_NAMES)[number];
+export { ACTION_NAMES, type ActionName } from '../domain/field-rules.js';
 
 /** `[jails.NAME]`: one filter watching some logs, with what to do on a ban. */
 export interface JailConfig {
@@ -133,8 +131,7 @@ export interface Config {
   notify?: NotifySettings;
 }
 
-/** Jail names end up in firewall set names and file names, so keep them plain. */
-export const JAIL_NAME = /^[A-Za-z0-9_.-]+$/;
+export { JAIL_NAME } from '../domain/field-rules.js';
 
 // Every schema carries its own "expected ..." text; load.ts adds the offending value.
 const bool = () => z.boolean({ error: 'expected true or false' });
@@ -173,7 +170,7 @@ const ipOrCidr = () =>
 // Shapes are kept apart from their schemas so knownKeys() can suggest the right spelling.
 const escalationShape = {
   enabled: bool().default(false),
-  factor: z.number({ error: 'expected a number >= 1' }).min(1, { error: 'expected a number >= 1' }).default(2),
+  factor: z.number({ error: `expected a number >= ${FIELD_MINIMUM.factor}` }).min(FIELD_MINIMUM.factor, { error: `expected a number >= ${FIELD_MINIMUM.factor}` }).default(2),
   multipliers: z
     .array(z.number({ error: 'expected a number > 0' }).positive({ error: 'expected a number > 0' }), {
       error: 'expected an array of numbers',

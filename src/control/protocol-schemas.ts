@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { ACTION_NAMES, checkDuration, isIpOrCidr, JAIL_NAME } from '../config/index.js';
+import { ACTION_NAMES, checkDuration, FIELD_MINIMUM, FILTER_NAME, JAIL_NAME } from '../domain/index.js';
+import { isIpOrCidr } from '../net/index.js';
 
 // One strict zod schema per command. Unknown fields are refused, so a misspelt option is not
 // silently ignored; every error names the field and says what it must be.
@@ -8,8 +9,7 @@ import { ACTION_NAMES, checkDuration, isIpOrCidr, JAIL_NAME } from '../config/in
 export const FIREWALL_ACTIONS = ['show', 'apply', 'confirm', 'rollback', 'draft'] as const;
 const TRUST_ACTIONS = ['add', 'rm', 'list'] as const;
 
-/** Filter names: plain file names in filter.d (`<name>.conf`), never a path. */
-export const FILTER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+export { FILTER_NAME };
 /** Longest filter text `filter-test` and `filter-save` take (characters). */
 export const MAX_FILTER_TEXT = 256 * 1024;
 /** Most lines `filter-test` runs, given or read from a log's end. */
@@ -56,13 +56,13 @@ function duration(allowPermanent = false) {
 const escalationPatch = z.strictObject(
   {
     enabled: flag.optional(),
-    factor: z.number(must('a number >= 1')).refine((n) => Number.isFinite(n) && n >= 1, must('a number >= 1')).optional(),
+    factor: z.number(must(`a number >= ${FIELD_MINIMUM.factor}`)).refine((n) => Number.isFinite(n) && n >= FIELD_MINIMUM.factor, must(`a number >= ${FIELD_MINIMUM.factor}`)).optional(),
     multipliers: z
       .array(z.number(must('a number > 0')).refine((n) => Number.isFinite(n) && n > 0, must('a number > 0')), must('a list of numbers > 0'))
       .min(1, must('a list of at least one number > 0'))
       .optional(),
     maxtime: duration().optional(),
-    permanent_after: wholeAtLeast(1, 'an integer >= 1').optional(),
+    permanent_after: wholeAtLeast(FIELD_MINIMUM.permanent_after, `an integer >= ${FIELD_MINIMUM.permanent_after}`).optional(),
     scope: z.enum(['jail', 'all'], must('"jail" or "all"')).optional(),
   },
   must('a table of escalation settings'),
@@ -74,7 +74,7 @@ const settingsPatch = z
       enabled: flag.optional(),
       bantime: duration(true).optional(),
       findtime: duration().optional(),
-      maxretry: wholeAtLeast(1, 'an integer >= 1').optional(),
+      maxretry: wholeAtLeast(FIELD_MINIMUM.maxretry, `an integer >= ${FIELD_MINIMUM.maxretry}`).optional(),
       escalation: escalationPatch.optional(),
     },
     must('a table of settings'),
@@ -181,7 +181,7 @@ export const REQUEST_SCHEMAS = {
     name: jailName,
     filter: filterName,
     logpath: z.array(z.string(must('a log file path')).min(1, must('a log file path')), must('a list of log file paths')).min(1, must('a list of at least one log file')),
-    maxretry: wholeAtLeast(1, 'an integer >= 1').optional(),
+    maxretry: wholeAtLeast(FIELD_MINIMUM.maxretry, `an integer >= ${FIELD_MINIMUM.maxretry}`).optional(),
     findtime: duration().optional(),
     bantime: duration(true).optional(),
     actions: z.array(z.enum(ACTION_NAMES, must(`one of ${ACTION_NAMES.join(', ')}`)), must('a list of actions')).optional(),
