@@ -1,4 +1,4 @@
-import { formatDuration } from '../config/index.js';
+import { banLength } from '../domain/index.js';
 import type { BatchSummary } from './ban-batch.js';
 import { escapeText, headerText } from './email-text.js';
 import type { BanNotice } from './types.js';
@@ -91,11 +91,7 @@ export function formatDigestMessage(batch: BatchSummary, ctx: MessageContext): M
   return { subject, text: `${lines.join('\n')}\n` };
 }
 
-/** "10m", "1h30m" or "permanent". */
-export function banLength(ban: Pick<BanNotice, 'bannedAt' | 'expiresAt'>): string {
-  if (ban.expiresAt === null) return 'permanent';
-  return formatDuration(Math.max(0, Math.round((ban.expiresAt - ban.bannedAt) / 1000)));
-}
+export { banLength };
 
 /** "Why": how many lines matched, then the lines. */
 function why(ban: BanNotice, totalLines: number): string[] {

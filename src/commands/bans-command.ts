@@ -1,4 +1,4 @@
-import { formatDuration } from '../domain/index.js';
+import { banLengthAfterVerb } from '../domain/index.js';
 import { sshSession } from '../net/index.js';
 import { formatBans, formatTrusted } from './ban-format.js';
 import { withChannel, type VerbContext } from './with-channel.js';
@@ -21,8 +21,7 @@ export function banCommand(ctx: VerbContext, ip: string, options: { jail?: strin
       ...(options.jail ? { jail: options.jail } : {}),
       ...(session ? { session } : {}),
     });
-    const length = record.expiresAt === null ? 'permanently' : `for ${formatDuration(Math.round((record.expiresAt - record.bannedAt) / 1000))}`;
-    ctx.out.write(`banned ${record.ip}${record.jail === 'manual' ? '' : ` in jail ${record.jail}`} ${length} (ban #${record.count})\n`);
+    ctx.out.write(`banned ${record.ip}${record.jail === 'manual' ? '' : ` in jail ${record.jail}`} ${banLengthAfterVerb(record)} (ban #${record.count})\n`);
   });
 }
 

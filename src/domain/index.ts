@@ -7,3 +7,4 @@ export { describeRule, diffRuleSets, EMPTY_RULES, evaluate, formatPort, guardWar
 export type { FirewallRule, FirewallRuleConfig, PortSpec, RuleSet, RuleSetInput } from './rule-types.js';
 export { TRUSTED_ORIGIN_LABELS, plural } from './labels.js';
 export { ACTION_NAMES, FIELD_MINIMUM, FILTER_NAME, JAIL_NAME, type ActionName } from './field-rules.js';
+export { banLength, banLengthAfterVerb, type BanTimes } from './ban-length.js';

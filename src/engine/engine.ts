@@ -1,5 +1,5 @@
 import { resolveConfigPath, type Config } from '../config/index.js';
-import { formatDuration } from '../domain/index.js';
+import { banLength } from '../domain/index.js';
 import type { FirewallBackend } from '../firewall/types.js';
 import { ActivityCounter } from './activity-counter.js';
 import { BanManager, HISTORY_WINDOW, type BanEvent } from './ban-manager.js';
@@ -368,7 +368,7 @@ export class Engine {
     const { log } = this.options;
     if (event.type === 'ban') {
       const r = event.record;
-      const length = r.expiresAt === null ? 'permanent' : formatDuration(Math.round((r.expiresAt - r.bannedAt) / 1000));
+      const length = banLength(r);
       const running = this.jails.get(r.jail);
       if (running) running.bans++;
       this.activity.recordBan(r.ip, r.jail);
