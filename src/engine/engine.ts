@@ -1,15 +1,15 @@
 import { resolveConfigPath, type Config } from '../config/index.js';
-import { banLength } from '../domain/index.js';
 import type { FirewallBackend } from '../firewall/types.js';
 import { ActivityCounter } from './activity-counter.js';
 import { BanManager, HISTORY_WINDOW, type BanEvent } from './ban-manager.js';
 import { systemClock, type Clock } from './clock.js';
 import type { EngineLog } from './engine-log.js';
+import { logBanEvent, logSourceEvent } from './event-lines.js';
 import { compileFilter, loadFilter, SHIPPED_FILTER_DIR, type CompiledFilter } from './filter/index.js';
 import { Jail, type JailEvent } from './jail.js';
 import { GlobFollower, type GlobFollowEvent } from './source/glob-follower.js';
 import { JournalSource, journalSourceKey } from './source/journal-source.js';
-import type { StateStatus } from './state-health.js';
+import type { EngineStatus, JailStatus } from './status-types.js';
 import { StateKeeper, type KeptJail } from './state-keeper.js';
 import { TrustedSet } from './trusted.js';
 import type { BanRecord, BanStore, HistoryEntry, SourcePosition } from './types.js';
@@ -59,38 +59,7 @@ interface RunningJail extends KeptJail {
   bans: number;
 }
 
-/** What `status` reports: the console header and `portcullis status`. */
-export interface EngineStatus {
-  uptimeMs: number;
-  /** The firewall backend in use (`nftables`, `iptables`, `dry-run`). */
-  backend: string;
-  jails: JailStatus[];
-  /** Addresses banned now. */
-  banned: number;
-  /** Failures seen in the last 60 minutes, all jails together. */
-  failuresLastHour: number;
-  /** Intrusion detection on (`[settings] enabled`). */
-  detection: boolean;
-  /** Jails reading their logs now. */
-  jailsRunning: number;
-  /** The configuration file the engine was started with. */
-  configPath: string;
-  /** Whether the state database takes writes. */
-  state: StateStatus;
-  /** False while a firewall command failed and the firewall is not yet put right. */
-  firewallInStep: boolean;
-}
-
-/** Counts shown by `status` and the console header. */
-export interface JailStatus {
-  name: string;
-  enabled: boolean;
-  filter: string;
-  sources: string[];
-  failures: number;
-  bans: number;
-  tracked: number;
-}
+export type { EngineStatus, JailStatus } from './status-types.js';
 
 /**
  * The intrusion-prevention engine: log sources feed jails, jails feed the ban manager, the ban
@@ -365,36 +334,17 @@ export class Engine {
   }
 
   private onBanEvent(event: BanEvent): void {
-    const { log } = this.options;
     if (event.type === 'ban') {
-      const r = event.record;
-      const length = banLength(r);
-      const running = this.jails.get(r.jail);
+      const running = this.jails.get(event.record.jail);
       if (running) running.bans++;
-      this.activity.recordBan(r.ip, r.jail);
-      const failures = r.jail === 'manual' ? 'manual' : `${r.reason.length} failures`;
-      log.notice(r.jail, `${event.extended ? 'Ban extended' : 'Ban'} ${r.ip} (${failures}, ${length}, ban #${r.count})`);
-    } else if (event.type === 'unban') {
-      log.notice(event.jail, `Unban ${event.ip} (${event.reason})`);
-    } else if (event.type === 'refused') {
-      log.notice(event.jail, `Trusted ${event.ip} (${event.range}), not banned`);
-    } else if (event.type === 'resynced') {
-      log.notice(null, `Firewall put right after ${event.attempts} failed ${event.attempts === 1 ? 'try' : 'tries'}: it holds the ${event.count} bans in force again`);
-    } else if (event.type === 'restored') {
-      log.info(null, `Restored ${event.count} bans to the firewall in one step (${event.dropped} expired or trusted, dropped)`);
-    } else {
-      log.error(null, event.message);
+      this.activity.recordBan(event.record.ip, event.record.jail);
     }
+    logBanEvent(this.options.log, event);
     this.emit(event);
   }
 
   private onSourceEvent(jail: string, source: string, event: GlobFollowEvent): void {
-    const { log } = this.options;
-    if (event.type === 'error') log.error(jail, `${source}: ${event.message}`);
-    else if (event.type === 'missing') log.warning(jail, `${source} is gone; waiting for it to come back`);
-    else if (event.type === 'rotated') log.info(jail, `${source} was rotated (${event.how})`);
-    else if (event.type === 'appeared') log.info(jail, `${source} appeared`);
-    else if (event.type === 'drained') log.info(jail, `${source} was rotated while stopped: read its last ${event.lines} lines from ${event.file}`);
+    logSourceEvent(this.options.log, jail, source, event);
     this.emit({ type: 'source', jail, source, event });
   }
 

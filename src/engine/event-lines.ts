@@ -1,0 +1,34 @@
+import { banLength } from '../domain/index.js';
+import type { BanEvent } from './ban-manager.js';
+import type { EngineLog } from './engine-log.js';
+import type { GlobFollowEvent } from './source/glob-follower.js';
+
+// The engine log's line for each event: what recidive reads and the operator sees.
+
+/** Logs a ban manager event: "Ban 192.0.2.1 (5 failures, 10m, ban #1)", "Unban ...", ... */
+export function logBanEvent(log: EngineLog, event: BanEvent): void {
+  if (event.type === 'ban') {
+    const r = event.record;
+    const failures = r.jail === 'manual' ? 'manual' : `${r.reason.length} failures`;
+    log.notice(r.jail, `${event.extended ? 'Ban extended' : 'Ban'} ${r.ip} (${failures}, ${banLength(r)}, ban #${r.count})`);
+  } else if (event.type === 'unban') {
+    log.notice(event.jail, `Unban ${event.ip} (${event.reason})`);
+  } else if (event.type === 'refused') {
+    log.notice(event.jail, `Trusted ${event.ip} (${event.range}), not banned`);
+  } else if (event.type === 'resynced') {
+    log.notice(null, `Firewall put right after ${event.attempts} failed ${event.attempts === 1 ? 'try' : 'tries'}: it holds the ${event.count} bans in force again`);
+  } else if (event.type === 'restored') {
+    log.info(null, `Restored ${event.count} bans to the firewall in one step (${event.dropped} expired or trusted, dropped)`);
+  } else {
+    log.error(null, event.message);
+  }
+}
+
+/** Logs what happened to a followed file: gone, rotated, appeared, drained, or an error. */
+export function logSourceEvent(log: EngineLog, jail: string, source: string, event: GlobFollowEvent): void {
+  if (event.type === 'error') log.error(jail, `${source}: ${event.message}`);
+  else if (event.type === 'missing') log.warning(jail, `${source} is gone; waiting for it to come back`);
+  else if (event.type === 'rotated') log.info(jail, `${source} was rotated (${event.how})`);
+  else if (event.type === 'appeared') log.info(jail, `${source} appeared`);
+  else if (event.type === 'drained') log.info(jail, `${source} was rotated while stopped: read its last ${event.lines} lines from ${event.file}`);
+}
