@@ -87,7 +87,10 @@ export function logsCommand(ctx: VerbContext, follow: boolean, json: boolean, st
 }
 
 function jailTable(jails: JailStatus[]): string {
-  const rows = jails.map((j) =>
-    `${column(j.name, 18)} ${(j.enabled ? 'on' : 'off').padEnd(4)} ${column(j.filter, 16)} ${padStartWidth(String(j.failures), 8)} failures ${padStartWidth(String(j.bans), 6)} bans  ${printable(j.sources.join(', '))}`);
+  const rows = jails.map((j) => {
+    const missing = new Set(j.missing ?? []);
+    const sources = j.sources.map((s) => (missing.has(s) ? `${s} (no such file)` : s));
+    return `${column(j.name, 18)} ${(j.enabled ? 'on' : 'off').padEnd(4)} ${column(j.filter, 16)} ${padStartWidth(String(j.failures), 8)} failures ${padStartWidth(String(j.bans), 6)} bans  ${printable(sources.join(', '))}`;
+  });
   return `${rows.join('\n')}\n`;
 }

@@ -53,10 +53,20 @@ export interface EngineStartOptions {
 
 /** A jail as it runs: its config, its counter, what it saw. */
 interface RunningJail extends KeptJail {
+  /** Its effective settings and filter, to tell at a reload whether it changed. */
+  fingerprint: string;
   follower: GlobFollower | null;
   journal: JournalSource | null;
   failures: number;
   bans: number;
+}
+
+/** A jail compiled from the config, ready to start. */
+interface PreparedJail {
+  name: string;
+  filter: CompiledFilter;
+  jail: Jail;
+  fingerprint: string;
 }
 
 export type { EngineStatus, JailStatus } from './status-types.js';
@@ -162,6 +172,7 @@ export class Engine {
         enabled: running !== undefined,
         filter: jail.filter,
         sources: running?.follower?.sources() ?? [],
+        missing: running?.follower?.missingSources() ?? [],
         failures: running?.failures ?? 0,
         bans: running?.bans ?? 0,
         tracked: running?.jail.tracked ?? 0,
@@ -204,7 +215,12 @@ export class Engine {
     // Compiled first: a bad filter is refused while the running jails go on untouched.
     const jails = this.compileJails(config);
     const wasEnabled = this.options.config.settings.enabled;
-    await this.stopJails();
+    // A jail whose settings and filter are the same goes on reading, with its counts; only the
+    // ones that changed (or were turned off) start afresh.
+    const kept = new Set(config.settings.enabled && wasEnabled
+      ? jails.filter((j) => this.jails.get(j.name)?.fingerprint === j.fingerprint).map((j) => j.name)
+      : []);
+    await this.stopJails(kept);
     this.options.config = config;
     this.trusted.setConfig(config.trusted.ranges);
     await firewall.setTrusted(this.trusted.ranges());
@@ -223,8 +239,8 @@ export class Engine {
       await this.bans.start();
       log.notice(null, 'Intrusion detection turned on: stored bans restored');
     }
-    for (const jail of jails) await this.startJail(jail);
-    log.info(null, `Configuration reloaded: ${this.jails.size} jails running`);
+    for (const jail of jails) if (!kept.has(jail.name)) await this.startJail(jail);
+    log.info(null, `Configuration reloaded: ${this.jails.size} jails running (${kept.size} unchanged, counts kept)`);
   }
 
   /** Bans in force. */
@@ -247,37 +263,36 @@ export class Engine {
     return this.clock.now();
   }
 
-  private async stopJails(): Promise<void> {
-    for (const running of this.jails.values()) {
+  private async stopJails(keep: ReadonlySet<string> = new Set()): Promise<void> {
+    for (const [name, running] of this.jails) {
+      if (keep.has(name)) continue;
       await running.follower?.stop();
       await running.journal?.stop();
+      this.jails.delete(name);
     }
-    this.jails.clear();
   }
 
   /** The enabled jails of a config, their filters compiled; throws naming the filter at fault. */
-  private compileJails(config: Config): { name: string; filter: CompiledFilter; jail: Jail }[] {
+  private compileJails(config: Config): PreparedJail[] {
     const dirs = this.filterDirs();
     return Object.entries(config.jails).filter(([, settings]) => settings.enabled).map(([name, settings]) => {
       const extraIgnoreregex = settings.ignoreregex.map((pattern, i) => ({ pattern, file: this.options.configPath, line: i + 1 }));
       const filter = compileFilter(loadFilter(settings.filter, dirs), { now: () => this.clock.now(), extraIgnoreregex });
-      const jail = new Jail(name, filter, {
-        maxretry: settings.maxretry ?? config.settings.maxretry,
-        findtime: (settings.findtime ?? config.settings.findtime) * 1000,
-      });
-      return { name, filter, jail };
+      const limits = { maxretry: settings.maxretry ?? config.settings.maxretry, findtime: (settings.findtime ?? config.settings.findtime) * 1000 };
+      const jail = new Jail(name, filter, limits);
+      return { name, filter, jail, fingerprint: JSON.stringify({ settings, limits, filter: filter.definition }) };
     });
   }
 
-  private async startJail(prepared: { name: string; filter: CompiledFilter; jail: Jail }): Promise<void> {
+  private async startJail(prepared: PreparedJail): Promise<void> {
     const { config, configPath, log, store } = this.options;
-    const { name, filter, jail } = prepared;
+    const { name, filter, jail, fingerprint } = prepared;
     const settings = config.jails[name]!;
     // A jail of that name still running (never expected) is stopped, not orphaned.
     const old = this.jails.get(name);
     await old?.follower?.stop();
     await old?.journal?.stop();
-    const running: RunningJail = { name, jail, follower: null, journal: null, failures: 0, bans: 0, positions: new Map(), prunedAt: 0 };
+    const running: RunningJail = { name, jail, fingerprint, follower: null, journal: null, failures: 0, bans: 0, positions: new Map(), prunedAt: 0 };
     this.jails.set(name, running);
     // Failures counted before a restart or reload count on, before any new line is read.
     const { restored, requests } = this.keeper.restore(running);

@@ -27,6 +27,7 @@ export function logBanEvent(log: EngineLog, event: BanEvent): void {
 /** Logs what happened to a followed file: gone, rotated, appeared, drained, or an error. */
 export function logSourceEvent(log: EngineLog, jail: string, source: string, event: GlobFollowEvent): void {
   if (event.type === 'error') log.error(jail, `${source}: ${event.message}`);
+  else if (event.type === 'missing' && event.never) log.warning(jail, `${source}: no such file; the jail waits for it to appear`);
   else if (event.type === 'missing') log.warning(jail, `${source} is gone; waiting for it to come back`);
   else if (event.type === 'rotated') log.info(jail, `${source} was rotated (${event.how})`);
   else if (event.type === 'appeared') log.info(jail, `${source} appeared`);

@@ -28,6 +28,8 @@ export interface JailStatus {
   enabled: boolean;
   filter: string;
   sources: string[];
+  /** Log files the jail follows that are not there ("no such file"): it waits for them. */
+  missing: string[];
   failures: number;
   bans: number;
   tracked: number;

@@ -12,7 +12,8 @@ export type FollowEvent =
   /** Renamed away and replaced by a new file (after the old one was drained), or truncated in place. */
   | { type: 'rotated'; how: 'rename' | 'truncate' }
   /** Nothing at the path any more (the last descriptor is still drained until a file comes back). */
-  | { type: 'missing' }
+  /** `never`: not there since this follower started (a path that may never have existed). */
+  | { type: 'missing'; never: boolean }
   /** A file is at the path again (or for the first time); it is read from its beginning. */
   | { type: 'appeared' }
   /** A read or open failed; the follower keeps polling. Repeats of the same message are not re-sent. */
@@ -262,7 +263,7 @@ export class FileFollower {
       fd = await open(this.path, 'r');
     } catch (err) {
       if (errorCode(err) !== 'ENOENT' && errorCode(err) !== 'ENOTDIR') throw err;
-      this.markMissing();
+      this.markMissing(atStart);
       return;
     }
     try {
@@ -334,10 +335,10 @@ export class FileFollower {
     }
   }
 
-  private markMissing(): void {
+  private markMissing(never = false): void {
     if (this.missing) return;
     this.missing = true;
-    this.emit({ type: 'missing' });
+    this.emit({ type: 'missing', never });
   }
 
   private markAppeared(): void {

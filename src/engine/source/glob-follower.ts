@@ -93,6 +93,11 @@ export class GlobFollower {
     return [...this.followers.keys()];
   }
 
+  /** Followed paths that are not there now (never created, or gone and not back yet). */
+  missingSources(): string[] {
+    return [...this.missing.keys()];
+  }
+
   stats(): FollowStats {
     const sum: FollowStats = { lines: 0, truncated: 0, rotations: 0 };
     for (const f of this.followers.values()) {
