@@ -210,14 +210,14 @@ describe('FileFollower', () => {
 
   it('waits for a file missing at start and reads it from its beginning (even with startAt end)', async () => {
     const got = await follow({ startAt: 'end' });
-    expect(got.events).toEqual([{ type: 'missing' }]);
+    expect(got.events).toEqual([{ type: 'missing', never: true }]);
     await sleep(300);
     const writer = await Writer.open();
     await writer.write(500);
     await writer.close();
     await waitFor(() => got.lines.length >= 500, 'lines');
     expectExactly(got.lines, 500);
-    expect(got.events).toEqual([{ type: 'missing' }, { type: 'appeared' }]);
+    expect(got.events).toEqual([{ type: 'missing', never: true }, { type: 'appeared' }]);
   });
 
   it('holds a line until its newline arrives, then delivers it once, whole', async () => {
