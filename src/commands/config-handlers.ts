@@ -3,9 +3,8 @@ import path from 'node:path';
 import {
   definingFiles,
   editOverlay,
-  loadConfig,
   overlayFile,
-  readConfigTables,
+  loadConfigWithTables,
   removeFromOverlay,
   resolveConfigPath,
   writeOverlay,
@@ -34,10 +33,9 @@ export function configHandlers(parts: DaemonParts): Pick<CommandHandlers, 'confi
   return {
     config: async () => {
       const config = engine.config;
-      // Firewall rules are a draft until applied: they are read from the files, as `firewall show` does.
-      const { firewall } = loadConfig(configPath);
-      // Each file parsed once for all the jails' "defined in".
-      const files = readConfigTables(configPath);
+      // Firewall rules are a draft until applied: they are read from the files, as `firewall show`
+      // does; the same parse gives each file's tables for the jails' "defined in".
+      const { config: { firewall }, tables: files } = loadConfigWithTables(configPath);
       return {
         configPath,
         overlayPath: overlayFile(configPath),

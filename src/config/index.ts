@@ -2,7 +2,7 @@
  * The configuration layer: TOML in, a validated {@link Config} out, with every
  * default filled in and every duration in seconds (-1 = permanent).
  */
-export { loadConfig, parseConfig, resolveConfigPath, configOverlayDir, configFiles, userFilterDir, mergeTables, formatKeyPath, locateKey } from './load.js';
+export { loadConfig, loadConfigWithTables, parseConfig, resolveConfigPath, configOverlayDir, configFiles, userFilterDir, mergeTables, formatKeyPath, locateKey } from './load.js';
 export { definingFiles, editOverlay, overlayFile, readConfigTables, removeFromOverlay, writeOverlay, type ConfigFileTables } from './overlay.js';
 export { parseDuration, formatDuration, checkDuration, PERMANENT } from './duration.js';
 export type { DurationOptions, DurationCheck } from './duration.js';

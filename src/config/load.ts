@@ -24,6 +24,11 @@ interface Source {
  * @throws ConfigError listing every problem, each with its file and, where found, line
  */
 export function loadConfig(configFile: string): Config {
+  return loadConfigWithTables(configFile).config;
+}
+
+/** {@link loadConfig}, and each file's own tables from the same parse (for "defined in"). */
+export function loadConfigWithTables(configFile: string): { config: Config; tables: Array<{ file: string; tables: Table }> } {
   const files = configFiles(configFile);
   const sources: Source[] = [];
   const problems: ConfigProblem[] = [];
@@ -40,7 +45,7 @@ export function loadConfig(configFile: string): Config {
   }
   // Validating a merge of only the files that parsed would report confusing follow-on errors.
   if (problems.length > 0) throw new ConfigError(problems);
-  return validate(sources);
+  return { config: validate(sources), tables: sources.map(({ file, table }) => ({ file, tables: table })) };
 }
 
 /**
