@@ -56,14 +56,28 @@ export class DateDetector {
 
   constructor(options: DateDetectorOptions = {}) {
     this.now = options.now ?? Date.now;
-    // `{^LN-BEG}` alone means "the usual formats, at the start of the line", which is what the
-    // built-in detection does anyway.
+    // `{^LN-BEG}` alone means "the usual formats, at the start of the line": the built-in
+    // detection, then every form `{DATE}` stands for, still only at the start of the line.
     const patterns = (options.datepattern ?? []).filter((p) => p.pattern.trim() !== '{^LN-BEG}');
     this.patterns = patterns.length ? patterns.map((p) => compileDatePattern(p)) : null;
+    this.lineStart = compileDatePattern({ pattern: '{^LN-BEG}', file: '(built-in)', line: 0 });
   }
+
+  private readonly lineStart: DatePattern;
 
   /** The line's date, or null when it has none. */
   detect(line: string): DateMatch | null {
+    if (this.patterns) {
+      for (const p of this.patterns) {
+        const found = p.match(line, this.now());
+        if (found !== undefined) return found;
+      }
+      return null;
+    }
+    return this.builtIn(line) ?? this.lineStart.match(line, this.now()) ?? null;
+  }
+
+  private builtIn(line: string): DateMatch | null {
     if (this.patterns) {
       for (const p of this.patterns) {
         const found = p.match(line, this.now());
