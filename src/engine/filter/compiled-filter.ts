@@ -7,6 +7,7 @@ import { normalizeIp } from './host.js';
 import { FilterError } from './ini-reader.js';
 import { scanPattern, UnsupportedConstruct, type ScannedPattern } from './regex-scanner.js';
 import { expandTags, UnsupportedTag } from './tags.js';
+import { rewriteLookaheads } from './lookahead-rewrite.js';
 import type { FilterDefinition, LineResult, PatternSource } from './types.js';
 
 /** Capture names that hold the address (`<F-ID>` becomes `id`, fail2ban's failure id). */
@@ -241,7 +242,7 @@ function hostOf(captures: Record<string, string>): string | undefined {
 /** Expands tags and scans a pattern, turning any problem into an error naming file and line. */
 function scan(src: PatternSource): ScannedPattern {
   try {
-    return scanPattern(expandTags(src.pattern));
+    return scanPattern(rewriteLookaheads(expandTags(src.pattern)));
   } catch (err) {
     if (err instanceof UnsupportedConstruct) {
       throw new FilterError(src.file, src.line, `RE2 cannot run ${err.construct} in: ${src.pattern.trim()}`);
