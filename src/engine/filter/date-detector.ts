@@ -8,7 +8,7 @@ const MONTHS: Record<string, number> = {
 };
 const MON = '(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
 const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
-const ZONE = String.raw`(?:\s?(Z|[+-]\d{2}(?::?\d{2})?)(?![\w:]))?`;
+const ZONE = String.raw`(?:\s?(Z(?!\w)|[+-]\d{2}(?::?\d{2})?(?![\w:])))?`;
 
 /** The built-in formats. These are our own fixed patterns, linear for V8's engine. */
 const FORMATS: { name: string; re: RegExp }[] = [
@@ -58,8 +58,11 @@ export class DateDetector {
     this.now = options.now ?? Date.now;
     // `{^LN-BEG}` alone means "the usual formats, at the start of the line": the built-in
     // detection, then every form `{DATE}` stands for, still only at the start of the line.
-    const patterns = (options.datepattern ?? []).filter((p) => p.pattern.trim() !== '{^LN-BEG}');
-    this.patterns = patterns.length ? patterns.map((p) => compileDatePattern(p)) : null;
+    // In a list of patterns, a `{^LN-BEG}` line stands for that same detection at its place.
+    const given = options.datepattern ?? [];
+    const usual: DatePattern = { match: (line) => this.builtIn(line) ?? this.lineStart.match(line, this.now()) };
+    const patterns = given.every((p) => p.pattern.trim() === '{^LN-BEG}') ? [] : given;
+    this.patterns = patterns.length ? patterns.map((p) => (p.pattern.trim() === '{^LN-BEG}' ? usual : compileDatePattern(p))) : null;
     this.lineStart = compileDatePattern({ pattern: '{^LN-BEG}', file: '(built-in)', line: 0 });
   }
 
@@ -78,13 +81,6 @@ export class DateDetector {
   }
 
   private builtIn(line: string): DateMatch | null {
-    if (this.patterns) {
-      for (const p of this.patterns) {
-        const found = p.match(line, this.now());
-        if (found !== undefined) return found;
-      }
-      return null;
-    }
     let start = line.charCodeAt(0) === 60 ? (LEAD.exec(line)?.[0].length ?? 0) : 0;
     while (line.charCodeAt(start) === 32 || line.charCodeAt(start) === 91) start++;
     const end = readPlainSyslogDate(line, start, this.fields);
