@@ -1,8 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import RE2 from 're2';
 import { describe, expect, it } from 'vitest';
 import { rewriteLookaheads } from '../../src/engine/filter/lookahead-rewrite.js';
 import { UnsupportedConstruct } from '../../src/engine/filter/regex-scanner.js';
+import { pythonSearch as python, type PyMatch } from './python-re.js';
 
 /**
  * The lookahead rule (lookahead-rewrite.ts) against Python's own `re`: for each pattern, in the
@@ -10,23 +10,6 @@ import { UnsupportedConstruct } from '../../src/engine/filter/regex-scanner.js';
  * span and the same named captures as Python finds with the lookahead, on every line, including
  * lines made to sit on the edge of the forbidden text.
  */
-
-const PYTHON = String.raw`
-import json, re, sys
-pattern, lines = sys.argv[1], json.loads(sys.argv[2])
-rx = re.compile(pattern)
-out = []
-for line in lines:
-    m = rx.search(line)
-    out.append(None if m is None else {"span": list(m.span()), "groups": {k: v for k, v in m.groupdict().items()}})
-print(json.dumps(out))
-`;
-
-type PyMatch = { span: [number, number]; groups: Record<string, string | null> } | null;
-
-function python(pattern: string, lines: string[]): PyMatch[] {
-  return JSON.parse(execFileSync('python3', ['-c', PYTHON, pattern, JSON.stringify(lines)], { encoding: 'utf8' })) as PyMatch[];
-}
 
 function ours(pattern: string, lines: string[]): PyMatch[] {
   const re = new RE2(rewriteLookaheads(pattern).replace(/\(\?P</g, '(?<'));

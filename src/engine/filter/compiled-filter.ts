@@ -8,6 +8,7 @@ import { FilterError } from './ini-reader.js';
 import { scanPattern, UnsupportedConstruct, type ScannedPattern } from './regex-scanner.js';
 import { expandTags, UnsupportedTag } from './tags.js';
 import { rewriteLookaheads } from './lookahead-rewrite.js';
+import { expandSmallBackreferences } from './backreference.js';
 import type { FilterDefinition, LineResult, PatternSource } from './types.js';
 
 /** Capture names that hold the address (`<F-ID>` becomes `id`, fail2ban's failure id). */
@@ -40,6 +41,15 @@ interface Alternative {
   /** Capture group indexes and their names, for the named groups. */
   groupIndexes: number[];
   groupNames: string[];
+  /** Backreferences: group pairs that must have captured the same text. */
+  checks: { group: number; copy: number }[];
+}
+
+/** The alternative's match on the line, with its backreferences checked. */
+function execAlt(alt: Alternative, text: string, plain: boolean): RegExpExecArray | null {
+  const m = plain && alt.js ? alt.js.exec(text) : alt.re2.exec(text);
+  if (!m || alt.checks.length === 0) return m;
+  return alt.checks.every(({ group, copy }) => m[copy] === undefined || m[group] === m[copy]) ? m : null;
 }
 
 /** {@link CompiledFilter.explain}'s answer: the verdict, and for a line that does not count, why. */
@@ -214,7 +224,7 @@ function readings(set: PatternSet, text: string, found: Found): string[] {
     const alt = alts[i]!;
     if (found.plain && alt.literal !== null && !text.includes(alt.literal)) continue;
     // As in run(): V8 takes the captures on plain text, where the two engines agree.
-    const m = found.plain && alt.js ? alt.js.exec(text) : alt.re2.exec(text);
+    const m = execAlt(alt, text, found.plain);
     const host = m ? hostOf(capturesOf(alt, m)) : undefined;
     if (host === undefined) continue;
     const key = normalizeIp(host) ?? host;
@@ -242,7 +252,7 @@ function hostOf(captures: Record<string, string>): string | undefined {
 /** Expands tags and scans a pattern, turning any problem into an error naming file and line. */
 function scan(src: PatternSource): ScannedPattern {
   try {
-    return scanPattern(rewriteLookaheads(expandTags(src.pattern)));
+    return scanPattern(rewriteLookaheads(expandSmallBackreferences(expandTags(src.pattern))));
   } catch (err) {
     if (err instanceof UnsupportedConstruct) {
       throw new FilterError(src.file, src.line, `RE2 cannot run ${err.construct} in: ${src.pattern.trim()}`);
@@ -281,7 +291,7 @@ function combine(sources: PatternSource[], scans: ScannedPattern[]): PatternSet 
       groupIndexes.push(index + 1);
       groupNames.push(name);
     });
-    return { re2, js: captureRegExp(s.source), literal: s.literal, groupIndexes, groupNames };
+    return { re2, js: s.checks.length ? null : captureRegExp(s.source), literal: s.literal, groupIndexes, groupNames, checks: s.checks };
   });
   const wrapped = scans.map((s) => `(?:${s.source})`);
   return { any: new RE2(wrapped.join('|')), after: wrapped.map(() => null), afterLiterals: wrapped.map(() => undefined), alternatives };
@@ -308,12 +318,12 @@ function run(set: PatternSet, text: string): Found | null {
     const alt = alts[index]!;
     if (plain && alt.literal !== null && !text.includes(alt.literal)) continue;
     // V8 is quicker at captures; should it ever disagree with RE2, RE2 has the last word.
-    const m = plain && alt.js ? alt.js.exec(text) : alt.re2.exec(text);
+    const m = execAlt(alt, text, plain);
     if (m) return { index, captures: capturesOf(alt, m), more: matchesAfter(set, index, bytes, plain ? text : null), plain };
   }
   // (Should never happen) V8 found nothing RE2 did: RE2 has the last word.
   for (let index = 0; index < alts.length; index++) {
-    const m = alts[index]!.re2.exec(text);
+    const m = execAlt(alts[index]!, text, false);
     if (m) return { index, captures: capturesOf(alts[index]!, m), more: matchesAfter(set, index, bytes, null), plain: false };
   }
   return null;

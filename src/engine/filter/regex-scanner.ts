@@ -6,6 +6,11 @@ export interface ScannedPattern {
   groups: (string | null)[];
   /** The longest literal every match must contain (case-sensitive), or null when unknown. */
   literal: string | null;
+  /**
+   * Backreferences turned into a second capture: 1-based group numbers whose texts must be equal
+   * for the match to count (see backreference.ts).
+   */
+  checks: { group: number; copy: number }[];
 }
 
 /** A construct RE2 cannot run, found while scanning. */
@@ -20,7 +25,6 @@ const UNSUPPORTED_GROUPS: [string, string][] = [
   ['?<!', 'negative lookbehind (?<!...)'],
   ['?=', 'lookahead (?=...)'],
   ['?!', 'negative lookahead (?!...)'],
-  ['?P=', 'named backreference (?P=name)'],
   ['?>', 'atomic group (?>...)'],
   ['?(', 'conditional group (?(...)...)'],
 ];
@@ -32,6 +36,10 @@ const UNSUPPORTED_GROUPS: [string, string][] = [
  */
 export function scanPattern(pattern: string): ScannedPattern {
   const groups: (string | null)[] = [];
+  const checks: { group: number; copy: number }[] = [];
+  /** Per open group: its index in `groups` (or -1), where its text starts in `out` and in `pattern`. */
+  const open: { index: number; outStart: number; start: number }[] = [];
+  const sources = new Map<string, { index: number; source: string; end: number }>();
   let out = '';
   let depth = 0;
   let topLevelAlternation = false;
@@ -81,11 +89,26 @@ export function scanPattern(pattern: string): ScannedPattern {
           i = close < 0 ? pattern.length : close + 1;
           continue;
         }
+        const backref = /^\?P=(\w+)\)/.exec(rest);
+        if (backref) {
+          const ref = sources.get(backref[1]!);
+          if (!ref) throw new UnsupportedConstruct(`backreference (?P=${backref[1]}) to no earlier group`);
+          const end = i + 1 + backref[0].length;
+          checkDelimitedRun(ref.source, pattern, ref.end, `backreference (?P=${backref[1]})`);
+          checkDelimitedRun(ref.source, pattern, end, `backreference (?P=${backref[1]})`);
+          groups.push(null);
+          checks.push({ group: ref.index + 1, copy: groups.length });
+          out += `(${ref.source})`;
+          i = end;
+          if (depth === 0) endRun();
+          continue;
+        }
         const bad = UNSUPPORTED_GROUPS.find(([prefix]) => rest.startsWith(prefix));
         if (bad) throw new UnsupportedConstruct(bad[1]);
         const named = /^\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(rest);
         if (named) {
           groups.push(named[1]!);
+          open.push({ index: groups.length - 1, outStart: out.length + 1, start: i + 1 + named[0].length });
           out += '(';
           i += 1 + named[0].length;
           depth++;
@@ -99,8 +122,10 @@ export function scanPattern(pattern: string): ScannedPattern {
           i += 1 + flags[0].length;
           continue;
         }
+        open.push({ index: -1, outStart: out.length + 1, start: i + 1 });
       } else {
         groups.push(null);
+        open.push({ index: groups.length - 1, outStart: out.length + 1, start: i + 1 });
       }
       out += c;
       i++;
@@ -108,6 +133,9 @@ export function scanPattern(pattern: string): ScannedPattern {
       continue;
     }
     if (c === ')') {
+      const closed = open.pop();
+      const name = closed && closed.index >= 0 ? groups[closed.index] : null;
+      if (closed && name) sources.set(name, { index: closed.index, source: pattern.slice(closed.start, i), end: i + 1 });
       depth = Math.max(0, depth - 1);
       out += c;
       i++;
@@ -154,7 +182,42 @@ export function scanPattern(pattern: string): ScannedPattern {
   }
   endRun();
   const literal = topLevelAlternation || caseless || best.length < 3 ? null : best;
-  return { source: out, groups, literal };
+  return { source: out, groups, literal, checks };
+}
+
+/**
+ * Translation rule for a backreference `(?P=name)`: the reference becomes a second capture of
+ * the same pattern, and the match counts only when both captured the same text. That is exact
+ * when neither capture can end anywhere but where it does: the group is one character-class run
+ * (`[\dA-F]+`, `\S+`), and both it and the reference are followed by a fixed character the class
+ * does not hold, or by the end of the line. Then the leftmost match RE2 returns has the only
+ * possible texts in both places, and where they differ Python's engine finds no match there
+ * either. Anything else is refused, naming the construct.
+ */
+function checkDelimitedRun(source: string, pattern: string, after: number, construct: string): void {
+  const run = /^(\\[SwdDW]|\[(?:\\.|[^\]\\])+\]|\.)[+*]$/.exec(source);
+  if (!run) throw new UnsupportedConstruct(`${construct} to a group that is not one character run (${source})`);
+  let i = after;
+  // Past the end of the alternative and of the groups it closes.
+  while (pattern[i] === ')' || pattern[i] === '|') {
+    if (pattern[i] === '|') {
+      let depth = 0;
+      for (i++; i < pattern.length; i++) {
+        if (pattern[i] === '\\') i++;
+        else if (pattern[i] === '(') depth++;
+        else if (pattern[i] === ')' && depth-- === 0) break;
+      }
+    } else {
+      i++;
+    }
+  }
+  if (i >= pattern.length || pattern[i] === '$') return;
+  const next = pattern[i] === '\\' ? /^\\([^A-Za-z0-9])/.exec(pattern.slice(i))?.[1] : /[^()[\]{}*+?.^$|\\]/.test(pattern[i]!) ? pattern[i] : undefined;
+  const quantified = '*+?{'.includes(pattern[i + (pattern[i] === '\\' ? 2 : 1)] ?? '');
+  const cls = run[1] === '.' ? '[^\\n]' : run[1]!;
+  if (next === undefined || quantified || new RegExp(`^${cls}$`).test(next)) {
+    throw new UnsupportedConstruct(`${construct} where the captured run can end in more than one place`);
+  }
 }
 
 /** Length of the escape at `at`, with its argument: `\x2d`, `\x{2d}`, `\u002d`, `\012`, `\pL`, `\p{Greek}`. */
