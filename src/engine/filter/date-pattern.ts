@@ -10,6 +10,14 @@ export interface DatePattern {
   match(line: string, now: number): DateMatch | null | undefined;
 }
 
+/** Zone abbreviations a `%Z` may name, as offsets; an unknown one leaves the local zone. */
+const ZONE_NAMES: Record<string, string> = {
+  UTC: 'Z', GMT: 'Z', UT: 'Z', WET: '+00:00', WEST: '+01:00', BST: '+01:00', CET: '+01:00', CEST: '+02:00',
+  EET: '+02:00', EEST: '+03:00', MSK: '+03:00', EST: '-05:00', EDT: '-04:00', CST: '-06:00', CDT: '-05:00',
+  MST: '-07:00', MDT: '-06:00', PST: '-08:00', PDT: '-07:00', AKST: '-09:00', AKDT: '-08:00', HST: '-10:00',
+  JST: '+09:00', KST: '+09:00', IST: '+05:30', AEST: '+10:00', AEDT: '+11:00',
+};
+
 const MONTH_NAMES = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 
 /** strptime directives as RE2 groups (`@` stands for the group-name prefix of one template). */
@@ -25,11 +33,11 @@ const DIRECTIVES: Record<string, string> = {
   M: '(?P<@M>[0-5]\\d)',
   S: '(?P<@S>[0-5]\\d|6[01])',
   f: '(?P<@f>\\d{1,9})',
-  b: '(?P<@b>[A-Za-z]{3})',
-  B: '(?P<@b>[A-Za-z]{3})[A-Za-z]*',
-  h: '(?P<@b>[A-Za-z]{3})',
-  a: '[A-Za-z]{3}',
-  A: '[A-Za-z]+',
+  b: '(?P<@b>(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))',
+  B: '(?P<@b>(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))(?i:uary|ruary|ch|il|e|y|ust|tember|ober|ember)?',
+  h: '(?P<@b>(?i:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))',
+  a: '(?i:mon|tue|wed|thu|fri|sat|sun)',
+  A: '(?i:monday|tuesday|wednesday|thursday|friday|saturday|sunday)',
   p: '(?P<@p>[AaPp][Mm])',
   z: '(?P<@z>Z|UTC|GMT|[+-]\\d{2}(?::?\\d{2})?)',
   Z: '(?P<@Z>[A-Z]{3,5})',
@@ -145,7 +153,7 @@ function timeFromGroups(g: Record<string, string | undefined>, now: number): num
   let hour = Number((g.H ?? g.I ?? '0').trim());
   if (g.I && g.p) hour = (hour % 12) + (g.p.toLowerCase() === 'pm' ? 12 : 0);
   const ms = g.f ? fractionMs(g.f) : 0;
-  const zone = g.z === 'UTC' || g.z === 'GMT' ? 'Z' : g.z ?? (g.Z === 'UTC' || g.Z === 'GMT' ? 'Z' : undefined);
+  const zone = g.z === 'UTC' || g.z === 'GMT' ? 'Z' : g.z ?? (g.Z ? ZONE_NAMES[g.Z] : undefined);
   const at = (year: number): number => fromParts(year, month, day, hour, Number(g.M ?? 0), Number(g.S ?? 0), ms, zone);
   if (g.Y) return at(Number(g.Y));
   if (g.y) return at(2000 + Number(g.y));

@@ -156,7 +156,8 @@ export function scanPattern(pattern: string): ScannedPattern {
         i++;
         continue;
       }
-      out += pattern.slice(i, i + quant);
+      // Python reads `{,n}` as `{0,n}`; RE2 would take it as literal text.
+      out += pattern.slice(i, i + quant).replace(/^\{,/, '{0,');
       i += quant;
       if (pattern[i] === '?') {
         out += '?';
