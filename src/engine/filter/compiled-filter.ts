@@ -2,6 +2,7 @@ import RE2 from 're2';
 import { captureRegExp, isPlainText } from './capture-regexp.js';
 import { detach } from '../detach.js';
 import { ConnectionMemory } from './connection-memory.js';
+import { LineBuffer, matchSpan } from './line-buffer.js';
 import { DateDetector } from './date-detector.js';
 import { normalizeIp } from './host.js';
 import { FilterError } from './ini-reader.js';
@@ -41,6 +42,9 @@ interface Alternative {
   /** Capture group indexes and their names, for the named groups. */
   groupIndexes: number[];
   groupNames: string[];
+  /** The RE2 source and every group's name, for the span of a multi-line match. */
+  source: string;
+  groups: (string | null)[];
   /** Backreferences: group pairs that must have captured the same text. */
   checks: { group: number; copy: number }[];
 }
@@ -89,6 +93,8 @@ export class CompiledFilter {
   private readonly literals: RegExp | null;
   private readonly dates: DateDetector;
   private readonly connections = new ConnectionMemory();
+  /** For `maxlines` > 1: the lines the failregexes run over together. */
+  private readonly buffer: LineBuffer | null;
 
   constructor(readonly definition: FilterDefinition, options: CompileOptions = {}) {
     this.name = definition.name;
@@ -105,12 +111,14 @@ export class CompiledFilter {
     const literals = failScans.map((s) => s.literal);
     this.literals = literalAlternation(literals);
     this.dates = new DateDetector({ datepattern: definition.datepattern, now: options.now });
+    this.buffer = definition.maxlines > 1 ? new LineBuffer(definition.maxlines) : null;
   }
 
   /** The verdict for one line; `readTime` stands in for a line without a date. */
   matchLine(line: string, readTime: number): LineResult {
     const date = this.dates.detect(line);
     let text = date ? line.slice(0, date.start) + line.slice(date.end) : line;
+    if (this.buffer) text = this.buffer.push(text);
     // After the cut: a pattern's literal may span it (`\[\]` where the date stood).
     if (this.literals && !this.literals.test(text)) return MISSED;
     const time = date ? date.time : readTime;
@@ -165,6 +173,11 @@ export class CompiledFilter {
       return ignored();
     }
     if (host === undefined) return MISSED;
+    if (this.buffer) {
+      const alt = this.fail.alternatives[found.index]!;
+      const span = matchSpan(alt.source, alt.groups, text);
+      if (span) this.buffer.consume(span);
+    }
     const result: LineResult = { kind: 'failure', host, ip: normalizeIp(host), captures, time, dateFormat, regexIndex };
     if (captures.user !== undefined) result.user = captures.user;
     return result;
@@ -291,7 +304,7 @@ function combine(sources: PatternSource[], scans: ScannedPattern[]): PatternSet 
       groupIndexes.push(index + 1);
       groupNames.push(name);
     });
-    return { re2, js: s.checks.length ? null : captureRegExp(s.source), literal: s.literal, groupIndexes, groupNames, checks: s.checks };
+    return { re2, js: s.checks.length ? null : captureRegExp(s.source), literal: s.literal, groupIndexes, groupNames, checks: s.checks, source: s.source, groups: s.groups };
   });
   const wrapped = scans.map((s) => `(?:${s.source})`);
   return { any: new RE2(wrapped.join('|')), after: wrapped.map(() => null), afterLiterals: wrapped.map(() => undefined), alternatives };

@@ -1,5 +1,5 @@
 import type { DateMatch } from './types.js';
-import { compileDatePattern, type DatePattern } from './date-pattern.js';
+import { compileDatePattern, PREVIOUS_DATE, type DatePattern } from './date-pattern.js';
 import { fractionMs, fromParts, inferYear } from './date-parts.js';
 import { readPlainSyslogDate, type SyslogFields } from './syslog-date.js';
 
@@ -47,6 +47,8 @@ export interface DateDetectorOptions {
 export class DateDetector {
   private readonly now: () => number;
   private readonly patterns: DatePattern[] | null;
+  /** The last date a datepattern found, for lines that go with it. */
+  private previous: number | undefined;
   private lastText = '';
   private lastTime = 0;
   private lastFormat = 0;
@@ -73,7 +75,13 @@ export class DateDetector {
     if (this.patterns) {
       for (const p of this.patterns) {
         const found = p.match(line, this.now());
-        if (found !== undefined) return found;
+        if (found === undefined) continue;
+        if (found === null) return null;
+        if (found.format !== PREVIOUS_DATE) {
+          this.previous = found.time;
+          return found;
+        }
+        return this.previous === undefined ? null : { ...found, time: this.previous };
       }
       return null;
     }

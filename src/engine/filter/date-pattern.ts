@@ -4,6 +4,9 @@ import { fractionMs, fromParts, inferYear } from './date-parts.js';
 import { DATE_TEMPLATES } from './date-templates.js';
 import type { DateMatch } from './types.js';
 
+/** The format of a match that says "this line has no date; it goes with the last one seen". */
+export const PREVIOUS_DATE = '(previous line)';
+
 /** A compiled `datepattern` line. */
 export interface DatePattern {
   /** The date in the line, undefined when this pattern does not match, null for `{NONE}`. */
@@ -126,6 +129,8 @@ export function compileDatePattern(src: { pattern: string; file: string; line: n
       if (backrefs.some(([name, copy]) => groups[name] !== groups[copy])) return undefined;
       const start = m.index + m[0].indexOf(m[1]);
       const end = start + m[1].length;
+      // An empty date (`^WARNING:()**`): the line has none of its own and takes the last one seen.
+      if (m[1] === '') return { time: Number.NaN, start, end, format: PREVIOUS_DATE };
       if (boundEnd && end < line.length && /\w/.test(line[end - 1] ?? '') && /\w/.test(line[end]!)) return undefined;
       const time = timeFromGroups(pickTemplate(groups), now);
       if (Number.isNaN(time)) return undefined;

@@ -28,10 +28,10 @@ export class UnsupportedTag extends Error {}
  * tags `<F-NAME>...</F-NAME>` (which become a group named `name` in lower case).
  */
 export function expandTags(pattern: string): string {
-  if (pattern.includes('<SKIPLINES>')) {
-    throw new UnsupportedTag('<SKIPLINES> (multi-line matching) is not supported');
-  }
-  let out = pattern.replace(/<(?:IP4|IP6|ADDR|DNS|HOST|CIDR|SUBNET)>/g, (tag) => SIMPLE_TAGS[tag] ?? tag);
+  // Lines passed over in a multi-line match (Python's `.` takes no newline), each tag its own group.
+  let skips = 0;
+  let out = pattern.replace(/<SKIPLINES>/g, () => `\\n(?P<skiplines${skips++}>(?:[^\\n]*\\n)*?)`);
+  out = out.replace(/<(?:IP4|IP6|ADDR|DNS|HOST|CIDR|SUBNET)>/g, (tag) => SIMPLE_TAGS[tag] ?? tag);
   out = out.replace(/<F-([A-Za-z0-9_]+)>/g, (_m, name: string) => `(?P<${name.toLowerCase()}>`);
   out = out.replace(/<\/F-([A-Za-z0-9_]+)>/g, ')');
   return out;
