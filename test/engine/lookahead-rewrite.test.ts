@@ -1,6 +1,6 @@
 import RE2 from 're2';
 import { describe, expect, it } from 'vitest';
-import { rewriteLookaheads } from '../../src/engine/filter/lookahead-rewrite.js';
+import { dropImpliedLookaheads, rewriteLookaheads } from '../../src/engine/filter/lookahead-rewrite.js';
 import { UnsupportedConstruct } from '../../src/engine/filter/regex-scanner.js';
 import { pythonSearch as python, type PyMatch } from './python-re.js';
 
@@ -74,5 +74,26 @@ describe('negative lookahead before a run: the same matches as Python re', () =>
     } catch (err) {
       expect((err as Error).message).toContain('(?! from )');
     }
+  });
+});
+
+describe('a positive lookahead the pattern implies: the same matches as Python re', () => {
+  const pattern = 'error in "[^"]+(?:"+[^"]*(?="))*?" (?P<host>\\S+) AUTH$';
+  const samples = ['error in "AUTH LOGIN" 1.2.3.4 AUTH', 'error in "a""b"c"" 1.2.3.4 AUTH', 'error in "a"b 1.2.3.4 AUTH', 'error in "x"" y" 5.6.7.8 AUTH', 'error in "" 1.2.3.4 AUTH'];
+
+  it('is dropped, and the result agrees with Python (exim)', () => {
+    const rewritten = dropImpliedLookaheads(pattern);
+    expect(rewritten).not.toContain('(?=');
+    const re = new RE2(rewritten.replace(/\(\?P</g, '(?<'));
+    const ours = samples.map((line): PyMatch => {
+      const m = re.exec(line);
+      return m ? { span: [m.index, m.index + m[0].length], groups: { host: m.groups?.host ?? null } } : null;
+    });
+    expect(ours).toEqual(python(pattern, samples));
+  });
+
+  it('is refused when what follows need not begin with it', () => {
+    expect(() => dropImpliedLookaheads('a(?=b)\\w+')).toThrow(UnsupportedConstruct);
+    expect(() => dropImpliedLookaheads('(?:x(?=y))*y')).toThrow(UnsupportedConstruct);
   });
 });

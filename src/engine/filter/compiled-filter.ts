@@ -8,7 +8,7 @@ import { normalizeIp } from './host.js';
 import { FilterError } from './ini-reader.js';
 import { scanPattern, UnsupportedConstruct, type ScannedPattern } from './regex-scanner.js';
 import { expandTags, UnsupportedTag } from './tags.js';
-import { rewriteLookaheads } from './lookahead-rewrite.js';
+import { dropImpliedLookaheads, rewriteLookaheads } from './lookahead-rewrite.js';
 import { expandSmallBackreferences } from './backreference.js';
 import type { FilterDefinition, LineResult, PatternSource } from './types.js';
 
@@ -265,7 +265,7 @@ function hostOf(captures: Record<string, string>): string | undefined {
 /** Expands tags and scans a pattern, turning any problem into an error naming file and line. */
 function scan(src: PatternSource): ScannedPattern {
   try {
-    return scanPattern(rewriteLookaheads(expandSmallBackreferences(expandTags(src.pattern))));
+    return scanPattern(dropImpliedLookaheads(rewriteLookaheads(expandSmallBackreferences(expandTags(src.pattern)))));
   } catch (err) {
     if (err instanceof UnsupportedConstruct) {
       throw new FilterError(src.file, src.line, `RE2 cannot run ${err.construct} in: ${src.pattern.trim()}`);

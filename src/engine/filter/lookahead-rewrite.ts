@@ -272,3 +272,68 @@ function findLookahead(p: string): number {
   }
   return -1;
 }
+
+/*
+ * Translation rule: a positive lookahead `(?=L)` on fixed text L that whatever follows it in the
+ * pattern must begin with anyway (the literal after it, or, at the end of a repeated group, both
+ * the group's own start and the text after the group) checks nothing the match does not check
+ * again, so it is dropped. exim: `"[^"]+(?:"+[^"]*(?="))*?"`.
+ */
+export function dropImpliedLookaheads(p: string): string {
+  let out = p;
+  for (let guard = 0; guard < 20; guard++) {
+    const at = findGroup(out, '(?=');
+    if (at < 0) return out;
+    const close = groupEnd(out, at);
+    const literal = literalAlternatives(out.slice(at + 3, close));
+    if (!literal || literal.length !== 1 || !continuationStartsWith(out, close + 1, literal[0]!)) {
+      throw new UnsupportedConstruct(`lookahead ${out.slice(at, close + 1)} that the pattern does not imply`);
+    }
+    out = out.slice(0, at) + out.slice(close + 1);
+  }
+  return out;
+}
+
+/** Whether every way the pattern can go on from `at` begins with `text`. */
+function continuationStartsWith(p: string, at: number, text: string): boolean {
+  if (p[at] !== ')') return literalAt(p, at).startsWith(text);
+  const open = groupStart(p, at);
+  if (open < 0) return false;
+  let after = at + 1;
+  const q = p[after];
+  if (q === '*' || q === '+' || q === '?') {
+    after++;
+    if (p[after] === '?') after++;
+    if (q !== '?') {
+      const head = /^\((?:\?:|\?P<\w+>|\?<\w+>)?/.exec(p.slice(open))![0];
+      if (!literalAt(p, open + head.length).startsWith(text)) return false;
+    }
+  } else if (q === '{') {
+    return false;
+  }
+  return continuationStartsWith(p, after, text);
+}
+
+/** Index of the `(` that the `)` at `close` closes, or -1. */
+function groupStart(p: string, close: number): number {
+  const stack: number[] = [];
+  for (let i = 0; i < close; i++) {
+    const c = p[i];
+    if (c === '\\') i++;
+    else if (c === '[') i = classEnd(p, i) - 1;
+    else if (c === '(') stack.push(i);
+    else if (c === ')') stack.pop();
+  }
+  return stack.pop() ?? -1;
+}
+
+/** Index of the first group opening with `prefix` outside classes and escapes, or -1. */
+function findGroup(p: string, prefix: string): number {
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
+    if (c === '\\') i++;
+    else if (c === '[') i = classEnd(p, i) - 1;
+    else if (p.startsWith(prefix, i)) return i;
+  }
+  return -1;
+}
