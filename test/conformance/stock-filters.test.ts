@@ -7,11 +7,10 @@ import { FAIL2BAN_LOG_DIR } from '../helpers/filter-paths.js';
 import { checkStockFilter, formatStockReport, passes, stockFilterNames } from './stock-report.js';
 
 /**
- * The quick form of `npm run conformance:fail2ban`: every stock filter over its own sample. The
- * issue's target is 84 of 89 (what fail2ban itself reaches under this scoring); this floor is
- * what portcullis reaches today, so the count can only go up.
+ * The quick form of `npm run conformance:fail2ban`: every stock filter over its own sample, held
+ * to the issue's target: 84 of 89, what fail2ban itself reaches under the same scoring.
  */
-const FLOOR = 83;
+const FLOOR = 84;
 
 const installed = existsSync(FAIL2BAN_LOG_DIR);
 if (!installed) console.log(`stock filters: skipped, fail2ban's samples are not installed (${FAIL2BAN_LOG_DIR})`);

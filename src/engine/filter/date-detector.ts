@@ -65,7 +65,9 @@ export class DateDetector {
     const usual: DatePattern = { match: (line) => this.builtIn(line) ?? this.lineStart.match(line, this.now()) };
     const patterns = given.every((p) => p.pattern.trim() === '{^LN-BEG}') ? [] : given;
     this.patterns = patterns.length ? patterns.map((p) => (p.pattern.trim() === '{^LN-BEG}' ? usual : compileDatePattern(p))) : null;
-    this.lineStart = compileDatePattern({ pattern: '{^LN-BEG}', file: '(built-in)', line: 0 });
+    // Also after one leading bracketed token with no spaces (`[28325:00010-3735542592] 22-06-2014
+    // 09:56:12`): a process tag the server writes first on the line, before any client text.
+    this.lineStart = compileDatePattern({ pattern: '^(?:\\[[^\\]\\s]{1,64}\\]\\s+)?\\W{0,2}({DATE})', file: '(built-in)', line: 0 });
   }
 
   private readonly lineStart: DatePattern;
