@@ -13,7 +13,7 @@ function ours(pattern: string, lines: string[]): PyMatch[] {
   const re = new RE2(scanned.source);
   return lines.map((line) => {
     const m = re.exec(line);
-    if (!m || !scanned.checks.every(({ group, copy }) => m[copy] === undefined || m[group] === m[copy])) return null;
+    if (!m || !scanned.checks.every(({ group, copy }) => copy === undefined || m[copy] === undefined || m[group] === m[copy])) return null;
     const groups: Record<string, string | null> = {};
     scanned.groups.forEach((name, i) => {
       if (name !== null && (groups[name] === undefined || groups[name] === null)) groups[name] = m[i + 1] ?? null;

@@ -66,11 +66,11 @@ describe('negative lookahead before a run: the same matches as Python re', () =>
   }
 
   it('refuses, naming the construct, a lookahead it cannot make exact', () => {
-    for (const pattern of ['for (?:(?! from ).)*? from x', 'a(?!b|c\\d)\\w+', 'x(?!ab)\\S+a']) {
+    for (const pattern of ['for (?! from )x from x', 'a(?!b|c\\d)\\w+', 'x(?!ab)\\S+a']) {
       expect(() => rewriteLookaheads(pattern)).toThrow(UnsupportedConstruct);
     }
     try {
-      rewriteLookaheads('for (?:(?! from ).)*? from x');
+      rewriteLookaheads('for (?! from )x from x');
     } catch (err) {
       expect((err as Error).message).toContain('(?! from )');
     }

@@ -268,9 +268,16 @@ function findLookahead(p: string): number {
     const c = p[i];
     if (c === '\\') i++;
     else if (c === '[') i = classEnd(p, i) - 1;
-    else if (c === '(' && p[i + 1] === '?' && p[i + 2] === '!') return i;
+    else if (c === '(' && p[i + 1] === '?' && p[i + 2] === '!' && !isAvoidLoop(p, i)) return i;
   }
   return -1;
+}
+
+/** `(?:(?!L).)*` or `*?` around the lookahead at `at`: left to the scanner's avoid-loop rule. */
+export function isAvoidLoop(p: string, at: number): boolean {
+  if (p.slice(at - 3, at) !== '(?:') return false;
+  const close = groupEnd(p, at);
+  return /^\.\)\*\??/.test(p.slice(close + 1));
 }
 
 /*

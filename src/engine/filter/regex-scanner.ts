@@ -10,8 +10,14 @@ export interface ScannedPattern {
    * Backreferences turned into a second capture: 1-based group numbers whose texts must be equal
    * for the match to count (see backreference.ts).
    */
-  checks: { group: number; copy: number }[];
+  checks: PatternCheck[];
 }
+
+/**
+ * A check run in code on a match: two groups captured the same text (a backreference), or a
+ * group's text has no place where one of `avoid` begins (`(?:(?!L).)*`, read up to the line's end).
+ */
+export type PatternCheck = { group: number; copy: number; avoid?: undefined } | { group: number; avoid: string[]; copy?: undefined };
 
 /** A construct RE2 cannot run, found while scanning. */
 export class UnsupportedConstruct extends Error {
@@ -36,7 +42,7 @@ const UNSUPPORTED_GROUPS: [string, string][] = [
  */
 export function scanPattern(pattern: string): ScannedPattern {
   const groups: (string | null)[] = [];
-  const checks: { group: number; copy: number }[] = [];
+  const checks: PatternCheck[] = [];
   /** Per open group: its index in `groups` (or -1), where its text starts in `out` and in `pattern`. */
   const open: { index: number; outStart: number; start: number }[] = [];
   const sources = new Map<string, { index: number; source: string; end: number }>();
@@ -87,6 +93,20 @@ export function scanPattern(pattern: string): ScannedPattern {
         if (rest.startsWith('?#')) {
           const close = pattern.indexOf(')', i);
           i = close < 0 ? pattern.length : close + 1;
+          continue;
+        }
+        const loop = /^\?:\(\?!((?:\\.|[^()\\])+)\)\.\)(\*\??)/.exec(rest);
+        if (loop) {
+          const end = i + 1 + loop[0].length;
+          const avoid = avoidLiterals(loop[1]!);
+          if (loop[2] === '*' && !/^\)*\$?\)*$/.test(pattern.slice(end))) {
+            throw new UnsupportedConstruct(`negative lookahead loop (?:(?!${loop[1]}).)* that does not run to the end of the line`);
+          }
+          groups.push(null);
+          checks.push({ group: groups.length, avoid });
+          out += `(.${loop[2]})`;
+          i = end;
+          if (depth === 0) endRun();
           continue;
         }
         const backref = /^\?P=(\w+)\)/.exec(rest);
@@ -219,6 +239,27 @@ function checkDelimitedRun(source: string, pattern: string, after: number, const
   if (next === undefined || quantified || new RegExp(`^${cls}$`).test(next)) {
     throw new UnsupportedConstruct(`${construct} where the captured run can end in more than one place`);
   }
+}
+
+/**
+ * Translation rule for a loop that takes characters while a fixed text does not begin there:
+ * `(?:(?! from ).)*?` becomes a capture `(.*?)` and a check in code that no ` from ` begins
+ * inside the captured text (it may run on past it, as the lookahead reads on). Exact for the lazy
+ * loop: RE2 returns the shortest text after which the rest of the pattern matches; if ` from `
+ * begins inside it, it begins inside every longer one too, and no shorter one lets the rest
+ * match, so Python's engine finds no match there either. The greedy loop is taken only when it
+ * runs to the end of the line (`$`), where its text is fixed.
+ */
+function avoidLiterals(body: string): string[] {
+  const out: string[] = [];
+  for (const part of body.split('|')) {
+    const text = part.replace(/\\([^A-Za-z0-9])/g, '$1');
+    if (text === '' || /[\\()[\]{}*+?.^$]/.test(part.replace(/\\[^A-Za-z0-9]/g, ''))) {
+      throw new UnsupportedConstruct(`negative lookahead loop on something other than fixed text (${body})`);
+    }
+    out.push(text);
+  }
+  return out;
 }
 
 /** Length of the escape at `at`, with its argument: `\x2d`, `\x{2d}`, `\u002d`, `\012`, `\pL`, `\p{Greek}`. */
