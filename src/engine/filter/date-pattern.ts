@@ -90,7 +90,7 @@ function anyDate(src: { file: string; line: number }): string {
  * them. As in fail2ban, the date is group 1 when the pattern has a group of its own, so
  * `^[^\[]*\[({DATE})` cuts only the date from the line, and a date must end at a word boundary
  * (checked in code, as RE2 has no lookahead). A `(?P<n>...)...(?P=n)` backreference is checked in
- * code after the match (see regex-translation.ts).
+ * code after the match: the second occurrence is captured and compared with the first.
  */
 export function compileDatePattern(src: { pattern: string; file: string; line: number }): DatePattern {
   let text = src.pattern.trim();
