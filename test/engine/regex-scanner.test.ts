@@ -65,11 +65,6 @@ describe('unsupported constructs in a filter file', () => {
     expect(err.message).toContain('<HOST>');
   });
 
-  it('rejects <SKIPLINES> (multi-line), naming file and line', () => {
-    const { file, run } = compileWithBadLine('^a <HOST><SKIPLINES>^b$');
-    expect(catchFilterError(run).message).toContain(`${file}:5:`);
-  });
-
   it('reports a pattern RE2 cannot compile with its file and line', () => {
     const { file, run } = compileWithBadLine('^unclosed (group <HOST>$');
     expect(catchFilterError(run).message).toContain(`${file}:5:`);

@@ -2,11 +2,16 @@ import RE2 from 're2';
 import { captureRegExp, isPlainText } from './capture-regexp.js';
 import { detach } from '../detach.js';
 import { ConnectionMemory } from './connection-memory.js';
+import { LineBuffer, matchSpan } from './line-buffer.js';
 import { DateDetector } from './date-detector.js';
 import { normalizeIp } from './host.js';
 import { FilterError } from './ini-reader.js';
 import { scanPattern, UnsupportedConstruct, type ScannedPattern } from './regex-scanner.js';
+import { execAlt, type Alternative } from './alternative.js';
+import { expandConditionals } from './conditional.js';
 import { expandTags, UnsupportedTag } from './tags.js';
+import { dropImpliedLookaheads, rewriteLookaheads } from './lookahead-rewrite.js';
+import { expandSmallBackreferences } from './backreference.js';
 import type { FilterDefinition, LineResult, PatternSource } from './types.js';
 
 /** Capture names that hold the address (`<F-ID>` becomes `id`, fail2ban's failure id). */
@@ -28,17 +33,6 @@ interface PatternSet {
    */
   afterLiterals: (RegExp | null | undefined)[];
   alternatives: Alternative[];
-}
-
-interface Alternative {
-  re2: RE2;
-  /** V8's copy for fast captures, or null when only RE2 can run it. */
-  js: RegExp | null;
-  /** A literal every match contains, to skip the pattern cheaply. */
-  literal: string | null;
-  /** Capture group indexes and their names, for the named groups. */
-  groupIndexes: number[];
-  groupNames: string[];
 }
 
 /** {@link CompiledFilter.explain}'s answer: the verdict, and for a line that does not count, why. */
@@ -78,28 +72,34 @@ export class CompiledFilter {
   private readonly literals: RegExp | null;
   private readonly dates: DateDetector;
   private readonly connections = new ConnectionMemory();
+  /** For `maxlines` > 1: the lines the failregexes run over together. */
+  private readonly buffer: LineBuffer | null;
 
   constructor(readonly definition: FilterDefinition, options: CompileOptions = {}) {
     this.name = definition.name;
     const ignore = [...definition.ignoreregex, ...(options.extraIgnoreregex ?? [])];
-    const failScans = definition.failregex.map(scan);
-    this.fail = combine(definition.failregex, failScans);
-    this.ignore = ignore.length ? combine(ignore, ignore.map(scan)) : null;
-    const prefScan = definition.prefregex ? scan(definition.prefregex) : null;
-    this.pref = definition.prefregex && prefScan ? combine([definition.prefregex], [prefScan]) : null;
+    const failScans = scanAll(definition.failregex);
+    this.fail = combine(failScans);
+    this.ignore = ignore.length ? combine(scanAll(ignore)) : null;
+    const prefScans = definition.prefregex ? scanAll([definition.prefregex]) : [];
+    if (prefScans.length > 1) throw new FilterError(definition.prefregex!.file, definition.prefregex!.line, 'a conditional group in prefregex is not supported');
+    const prefScan = prefScans[0]?.scan ?? null;
+    this.pref = prefScans.length ? combine(prefScans) : null;
     if (!prefScan || !hasGroup(prefScan, HOST_GROUPS)) {
       const prefMlfid = prefScan !== null && hasGroup(prefScan, ['mlfid']);
-      failScans.forEach((s, i) => requireHost(s, definition.failregex[i]!, prefMlfid));
+      failScans.forEach((s) => requireHost(s.scan, s.src, prefMlfid));
     }
-    const literals = failScans.map((s) => s.literal);
+    const literals = failScans.map((s) => s.scan.literal);
     this.literals = literalAlternation(literals);
     this.dates = new DateDetector({ datepattern: definition.datepattern, now: options.now });
+    this.buffer = definition.maxlines > 1 ? new LineBuffer(definition.maxlines) : null;
   }
 
   /** The verdict for one line; `readTime` stands in for a line without a date. */
   matchLine(line: string, readTime: number): LineResult {
     const date = this.dates.detect(line);
     let text = date ? line.slice(0, date.start) + line.slice(date.end) : line;
+    if (this.buffer) text = this.buffer.push(text);
     // After the cut: a pattern's literal may span it (`\[\]` where the date stood).
     if (this.literals && !this.literals.test(text)) return MISSED;
     const time = date ? date.time : readTime;
@@ -114,14 +114,15 @@ export class CompiledFilter {
     }
     const found = run(this.fail, text);
     if (!found) return MISSED;
-    if (this.ignore && this.ignore.any.test(utf8(text))) return { kind: 'ignored', regexIndex: found.index, time, dateFormat };
-    const ignored = (): LineResult => ({ kind: 'ignored', regexIndex: found.index, time, dateFormat });
+    const origin = this.fail.alternatives[found.index]!.origin;
+    if (this.ignore && this.ignore.any.test(utf8(text)) && run(this.ignore, text)) return { kind: 'ignored', regexIndex: origin, time, dateFormat };
+    const ignored = (): LineResult => ({ kind: 'ignored', regexIndex: origin, time, dateFormat });
     if (readings(this.fail, text, found).length > 1) return ignored();
     captures = this.pref ? { ...captures, ...found.captures } : found.captures;
     let host = hostOf(captures);
     // An address field that holds no valid IP (zero-padded, say) is nothing a daemon writes.
     if (host !== undefined && isBadAddress(captures, host)) return ignored();
-    let regexIndex = found.index;
+    let regexIndex = origin;
     if (captures.user === undefined && captures.alt_user) captures.user = captures.alt_user;
     if (captures.mlfid !== undefined) {
       const state = this.connections.get(captures.mlfid);
@@ -154,6 +155,11 @@ export class CompiledFilter {
       return ignored();
     }
     if (host === undefined) return MISSED;
+    if (this.buffer) {
+      const alt = this.fail.alternatives[found.index]!;
+      const span = matchSpan(alt.source, alt.groups, text);
+      if (span) this.buffer.consume(span);
+    }
     const result: LineResult = { kind: 'failure', host, ip: normalizeIp(host), captures, time, dateFormat, regexIndex };
     if (captures.user !== undefined) result.user = captures.user;
     return result;
@@ -190,7 +196,7 @@ export class CompiledFilter {
       return { result, dateFound, why: `the address field holds ${first}, which is no valid IP` };
     }
     const ignoredBy = this.ignore ? run(this.ignore, text) : null;
-    if (ignoredBy) return { result, dateFound, ignoreIndex: ignoredBy.index, why: `ignored by ignoreregex #${ignoredBy.index + 1}` };
+    if (ignoredBy) return { result, dateFound, ignoreIndex: this.ignore!.alternatives[ignoredBy.index]!.origin, why: `ignored by ignoreregex #${this.ignore!.alternatives[ignoredBy.index]!.origin + 1}` };
     return { result, dateFound, why: 'matched a multi-line part with no failure of its own (<F-MLFID>/<F-NOFAIL>)' };
   }
 }
@@ -213,7 +219,7 @@ function readings(set: PatternSet, text: string, found: Found): string[] {
     const alt = alts[i]!;
     if (found.plain && alt.literal !== null && !text.includes(alt.literal)) continue;
     // As in run(): V8 takes the captures on plain text, where the two engines agree.
-    const m = found.plain && alt.js ? alt.js.exec(text) : alt.re2.exec(text);
+    const m = execAlt(alt, text, found.plain);
     const host = m ? hostOf(capturesOf(alt, m)) : undefined;
     if (host === undefined) continue;
     const key = normalizeIp(host) ?? host;
@@ -238,10 +244,26 @@ function hostOf(captures: Record<string, string>): string | undefined {
   return undefined;
 }
 
-/** Expands tags and scans a pattern, turning any problem into an error naming file and line. */
-function scan(src: PatternSource): ScannedPattern {
+/** One pattern as RE2 runs it: a failregex may give several (one per conditional's branch). */
+interface Scanned {
+  src: PatternSource;
+  scan: ScannedPattern;
+  /** Index of the pattern in its list (failregex, ignoreregex). */
+  origin: number;
+}
+
+function scanAll(sources: PatternSource[]): Scanned[] {
+  return sources.flatMap((src, origin) => scan(src).map((s) => ({ src, scan: s, origin })));
+}
+
+/**
+ * Expands tags, applies the translation rules (small backreferences, conditionals, lookaheads)
+ * and scans the pattern, turning any problem into an error naming file, line and construct.
+ */
+function scan(src: PatternSource): ScannedPattern[] {
   try {
-    return scanPattern(expandTags(src.pattern));
+    return expandConditionals(expandSmallBackreferences(expandTags(src.pattern)))
+      .map((variant) => scanPattern(dropImpliedLookaheads(rewriteLookaheads(variant))));
   } catch (err) {
     if (err instanceof UnsupportedConstruct) {
       throw new FilterError(src.file, src.line, `RE2 cannot run ${err.construct} in: ${src.pattern.trim()}`);
@@ -264,13 +286,13 @@ function requireHost(scanned: ScannedPattern, src: PatternSource, prefMlfid: boo
   }
 }
 
-function combine(sources: PatternSource[], scans: ScannedPattern[]): PatternSet {
-  const alternatives = scans.map((s, i): Alternative => {
+function combine(entries: Scanned[]): PatternSet {
+  const scans = entries.map((e) => e.scan);
+  const alternatives = entries.map(({ src, scan: s, origin }): Alternative => {
     let re2: RE2;
     try {
       re2 = new RE2(s.source);
     } catch (err) {
-      const src = sources[i]!;
       throw new FilterError(src.file, src.line, `RE2 cannot compile: ${(err as Error).message}: ${src.pattern.trim()}`);
     }
     const groupIndexes: number[] = [];
@@ -280,7 +302,11 @@ function combine(sources: PatternSource[], scans: ScannedPattern[]): PatternSet 
       groupIndexes.push(index + 1);
       groupNames.push(name);
     });
-    return { re2, js: captureRegExp(s.source), literal: s.literal, groupIndexes, groupNames };
+    const withIndices = s.checks.some((c) => c.avoid !== undefined) ? new RE2(s.source, 'd') : null;
+    return {
+      re2, js: s.checks.length ? null : captureRegExp(s.source), literal: s.literal, groupIndexes, groupNames,
+      checks: s.checks, source: s.source, groups: s.groups, withIndices, origin,
+    };
   });
   const wrapped = scans.map((s) => `(?:${s.source})`);
   return { any: new RE2(wrapped.join('|')), after: wrapped.map(() => null), afterLiterals: wrapped.map(() => undefined), alternatives };
@@ -307,12 +333,12 @@ function run(set: PatternSet, text: string): Found | null {
     const alt = alts[index]!;
     if (plain && alt.literal !== null && !text.includes(alt.literal)) continue;
     // V8 is quicker at captures; should it ever disagree with RE2, RE2 has the last word.
-    const m = plain && alt.js ? alt.js.exec(text) : alt.re2.exec(text);
+    const m = execAlt(alt, text, plain);
     if (m) return { index, captures: capturesOf(alt, m), more: matchesAfter(set, index, bytes, plain ? text : null), plain };
   }
   // (Should never happen) V8 found nothing RE2 did: RE2 has the last word.
   for (let index = 0; index < alts.length; index++) {
-    const m = alts[index]!.re2.exec(text);
+    const m = execAlt(alts[index]!, text, false);
     if (m) return { index, captures: capturesOf(alts[index]!, m), more: matchesAfter(set, index, bytes, null), plain: false };
   }
   return null;

@@ -1,5 +1,5 @@
 import type { DateMatch } from './types.js';
-import { compileDatePattern, type DatePattern } from './date-pattern.js';
+import { compileDatePattern, PREVIOUS_DATE, type DatePattern } from './date-pattern.js';
 import { fractionMs, fromParts, inferYear } from './date-parts.js';
 import { readPlainSyslogDate, type SyslogFields } from './syslog-date.js';
 
@@ -8,7 +8,7 @@ const MONTHS: Record<string, number> = {
 };
 const MON = '(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)';
 const DAY = '(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)';
-const ZONE = String.raw`(?:\s?(Z|[+-]\d{2}(?::?\d{2})?)(?![\w:]))?`;
+const ZONE = String.raw`(?:\s?(Z(?!\w)|[+-]\d{2}(?::?\d{2})?(?![\w:])))?`;
 
 /** The built-in formats. These are our own fixed patterns, linear for V8's engine. */
 const FORMATS: { name: string; re: RegExp }[] = [
@@ -47,6 +47,8 @@ export interface DateDetectorOptions {
 export class DateDetector {
   private readonly now: () => number;
   private readonly patterns: DatePattern[] | null;
+  /** The last date a datepattern found, for lines that go with it. */
+  private previous: number | undefined;
   private lastText = '';
   private lastTime = 0;
   private lastFormat = 0;
@@ -56,21 +58,39 @@ export class DateDetector {
 
   constructor(options: DateDetectorOptions = {}) {
     this.now = options.now ?? Date.now;
-    // `{^LN-BEG}` alone means "the usual formats, at the start of the line", which is what the
-    // built-in detection does anyway.
-    const patterns = (options.datepattern ?? []).filter((p) => p.pattern.trim() !== '{^LN-BEG}');
-    this.patterns = patterns.length ? patterns.map((p) => compileDatePattern(p)) : null;
+    // `{^LN-BEG}` alone means "the usual formats, at the start of the line": the built-in
+    // detection, then every form `{DATE}` stands for, still only at the start of the line.
+    // In a list of patterns, a `{^LN-BEG}` line stands for that same detection at its place.
+    const given = options.datepattern ?? [];
+    const usual: DatePattern = { match: (line) => this.builtIn(line) ?? this.lineStart.match(line, this.now()) };
+    const patterns = given.every((p) => p.pattern.trim() === '{^LN-BEG}') ? [] : given;
+    this.patterns = patterns.length ? patterns.map((p) => (p.pattern.trim() === '{^LN-BEG}' ? usual : compileDatePattern(p))) : null;
+    // Also after one leading bracketed token with no spaces (`[28325:00010-3735542592] 22-06-2014
+    // 09:56:12`): a process tag the server writes first on the line, before any client text.
+    this.lineStart = compileDatePattern({ pattern: '^(?:\\[[^\\]\\s]{1,64}\\]\\s+)?\\W{0,2}({DATE})', file: '(built-in)', line: 0 });
   }
+
+  private readonly lineStart: DatePattern;
 
   /** The line's date, or null when it has none. */
   detect(line: string): DateMatch | null {
     if (this.patterns) {
       for (const p of this.patterns) {
         const found = p.match(line, this.now());
-        if (found !== undefined) return found;
+        if (found === undefined) continue;
+        if (found === null) return null;
+        if (found.format !== PREVIOUS_DATE) {
+          this.previous = found.time;
+          return found;
+        }
+        return this.previous === undefined ? null : { ...found, time: this.previous };
       }
       return null;
     }
+    return this.builtIn(line) ?? this.lineStart.match(line, this.now()) ?? null;
+  }
+
+  private builtIn(line: string): DateMatch | null {
     let start = line.charCodeAt(0) === 60 ? (LEAD.exec(line)?.[0].length ?? 0) : 0;
     while (line.charCodeAt(start) === 32 || line.charCodeAt(start) === 91) start++;
     const end = readPlainSyslogDate(line, start, this.fields);

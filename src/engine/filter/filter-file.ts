@@ -1,22 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FilterError, parseIni, type IniValue } from './ini-reader.js';
+import { FilterError, parseIni } from './ini-reader.js';
+import { ValueResolver, type Entry, type Sections } from './value-resolver.js';
 import type { FilterDefinition, PatternSource } from './types.js';
 
 /** The filters shipped with portcullis (this file is three folders below the package root). */
 export const SHIPPED_FILTER_DIR = fileURLToPath(new URL('../../../filters/', import.meta.url));
 
-/** Tags the regex compiler expands; they are never looked up as `[Init]` values. */
-const REGEX_TAGS = new Set(['HOST', 'ADDR', 'IP4', 'IP6', 'DNS', 'CIDR', 'SUBNET', 'SKIPLINES']);
-
-interface Entry {
-  value: IniValue;
-  file: string;
-  /** The value this one overrode, for `%(known/name)s`. */
-  previous?: Entry;
-}
-type Sections = Map<string, Map<string, Entry>>;
 
 /**
  * Finds a filter by path or by name. A name is looked up in `dirs` in order (a user's folder
@@ -81,15 +72,18 @@ function readDefinition(nameOrPath: string, file: string, context: ReadContext):
     }
   }
   const resolver = new ValueResolver(sections, file);
-  const definitionKeys = [...(sections.get('Definition')?.keys() ?? [])];
+  const keys = new Set([...(sections.get('Definition')?.keys() ?? []), ...(sections.get('Init')?.keys() ?? [])]);
+  const resolve = (key: string): PatternSource[] => {
+    const entry = resolver.option(key);
+    return entry ? resolver.lines(resolver.optionSection(key), key, 0, entry) : [];
+  };
   const values: Record<string, string> = {};
-  for (const key of definitionKeys) {
-    values[key] = resolver.lines('Definition', key).map((p) => p.pattern).join('\n');
+  for (const key of keys) {
+    values[key] = resolve(key).map((p) => p.pattern).join('\n');
   }
-  const patterns = (key: string): PatternSource[] =>
-    sections.get('Definition')?.has(key) ? resolver.lines('Definition', key).filter((p) => p.pattern.trim() !== '') : [];
+  const patterns = (key: string): PatternSource[] => resolve(key).filter((p) => p.pattern.trim() !== '');
   const prefregex = patterns('prefregex')[0];
-  const maxlines = Number(resolver.lookup('Init', 'maxlines') ?? resolver.lookup('Definition', 'maxlines') ?? 1);
+  const maxlines = Number(values.maxlines ?? 1);
   const name = basename(file).replace(/\.(conf|local)$/, '');
   const def: FilterDefinition = {
     name,
@@ -156,129 +150,4 @@ function readWithIncludes(file: string, into: Sections, seen: Set<string>, conte
     readWithIncludes(after, into, seen, context);
   }
   seen.delete(file);
-}
-
-const INTERPOLATION = /%\(([\w/.-]+)\)s/g;
-const ESCAPED_PERCENT = '\u0000';
-const TAG = /<([\w-]+)>/g;
-const ONLY_REFERENCE = /^(?:%\(([\w/.-]+)\)s|<([\w-]+)>)$/;
-
-/** Resolves `%(name)s` interpolation and `<name>` tags of `[Init]`/`[Definition]` values. */
-class ValueResolver {
-  constructor(
-    private readonly sections: Sections,
-    private readonly file: string,
-  ) {}
-
-  /** A raw value as text, or undefined. */
-  lookup(section: string, key: string): string | undefined {
-    return this.find(section, key)?.value.text;
-  }
-
-  /** A value resolved line by line, each line keeping the file and line it came from. */
-  lines(section: string, key: string, depth = 0, entry = this.find(section, key)): PatternSource[] {
-    if (!entry) {
-      throw new FilterError(this.file, undefined, `[${section}] has no "${key}"`);
-    }
-    if (depth > 20) {
-      throw new FilterError(entry.file, entry.value.lines[0], `interpolation of "${key}" is too deep (a reference loop?)`);
-    }
-    const out: PatternSource[] = [];
-    const rows = entry.value.text.split('\n');
-    rows.forEach((row, i) => {
-      const line = entry.value.lines[i] ?? entry.value.lines[0] ?? 0;
-      const refName = this.referenceName(row.trim(), section, key, entry, line, depth);
-      if (refName && !this.isRegexTag(refName)) {
-        const target = this.reference(section, key, refName, entry, line);
-        if (target) {
-          out.push(...this.lines(target.section, target.key, depth + 1, target.entry));
-          return;
-        }
-      }
-      const text = this.substitute(row, section, key, entry, line, depth);
-      for (const part of text.split('\n')) {
-        out.push({ pattern: part, file: entry.file, line });
-      }
-    });
-    return out;
-  }
-
-  /**
-   * The name a row refers to when the row is nothing but one reference: `%(name)s`, `<name>`, or
-   * a nested tag such as `<mode_<mode>>` (its inner tags resolved first). Such a row expands to
-   * the referenced value's own lines, so each pattern keeps the line it was written on.
-   */
-  private referenceName(row: string, section: string, key: string, entry: Entry, line: number, depth: number): string | undefined {
-    const only = ONLY_REFERENCE.exec(row);
-    if (only) return only[1] ?? only[2];
-    const nested = /^<([\w-]*<[\w-]+>[\w-]*)>$/.exec(row);
-    if (!nested) return undefined;
-    const name = this.substitute(nested[1]!, section, key, entry, line, depth);
-    return /^[\w-]+$/.test(name) ? name : undefined;
-  }
-
-  private substitute(text: string, section: string, key: string, entry: Entry, line: number, depth: number): string {
-    // `%%` is a literal `%`: set aside first so it neither starts a reference nor is halved twice.
-    let result = text.replace(/%%/g, ESCAPED_PERCENT);
-    for (let round = 0; round < 20; round++) {
-      const next = result
-        .replace(INTERPOLATION, (_m, name: string) => {
-          const target = this.reference(section, key, name, entry, line);
-          if (!target) {
-            throw new FilterError(entry.file, line, `%(${name})s is not defined`);
-          }
-          return this.resolved(target, depth);
-        })
-        .replace(TAG, (whole, name: string) => {
-          if (this.isRegexTag(name)) {
-            return whole;
-          }
-          const target = this.reference(section, key, name, entry, line);
-          return target ? this.resolved(target, depth) : whole;
-        });
-      if (next === result) {
-        return result.replaceAll(ESCAPED_PERCENT, '%');
-      }
-      result = next;
-    }
-    return result.replaceAll(ESCAPED_PERCENT, '%');
-  }
-
-  /** A referenced value, fully resolved; any `%` left in it is literal, so it is set aside again. */
-  private resolved(target: { section: string; key: string; entry: Entry }, depth: number): string {
-    const text = this.lines(target.section, target.key, depth + 1, target.entry).map((p) => p.pattern).join('\n');
-    return text.replace(/%/g, ESCAPED_PERCENT);
-  }
-
-  private isRegexTag(name: string): boolean {
-    return REGEX_TAGS.has(name) || name.startsWith('F-');
-  }
-
-  private reference(
-    section: string,
-    key: string,
-    name: string,
-    entry: Entry,
-    line: number,
-  ): { section: string; key: string; entry: Entry } | undefined {
-    if (name.startsWith('known/')) {
-      const bare = name.slice('known/'.length);
-      const own = bare === key ? entry.previous : this.find(section, bare)?.previous ?? this.find(section, bare);
-      if (!own) {
-        throw new FilterError(entry.file, line, `%(${name})s: "${bare}" has no earlier value`);
-      }
-      return { section, key: bare, entry: own };
-    }
-    for (const candidate of [section, 'Init', 'DEFAULT', 'Definition']) {
-      const found = this.find(candidate, name);
-      if (found && !(candidate === section && name === key)) {
-        return { section: candidate, key: name, entry: found };
-      }
-    }
-    return undefined;
-  }
-
-  private find(section: string, key: string): Entry | undefined {
-    return this.sections.get(section)?.get(key);
-  }
 }

@@ -6,7 +6,18 @@ export interface ScannedPattern {
   groups: (string | null)[];
   /** The longest literal every match must contain (case-sensitive), or null when unknown. */
   literal: string | null;
+  /**
+   * Backreferences turned into a second capture: 1-based group numbers whose texts must be equal
+   * for the match to count (see backreference.ts).
+   */
+  checks: PatternCheck[];
 }
+
+/**
+ * A check run in code on a match: two groups captured the same text (a backreference), or a
+ * group's text has no place where one of `avoid` begins (`(?:(?!L).)*`, read up to the line's end).
+ */
+export type PatternCheck = { group: number; copy: number; avoid?: undefined } | { group: number; avoid: string[]; copy?: undefined };
 
 /** A construct RE2 cannot run, found while scanning. */
 export class UnsupportedConstruct extends Error {
@@ -20,7 +31,6 @@ const UNSUPPORTED_GROUPS: [string, string][] = [
   ['?<!', 'negative lookbehind (?<!...)'],
   ['?=', 'lookahead (?=...)'],
   ['?!', 'negative lookahead (?!...)'],
-  ['?P=', 'named backreference (?P=name)'],
   ['?>', 'atomic group (?>...)'],
   ['?(', 'conditional group (?(...)...)'],
 ];
@@ -32,6 +42,10 @@ const UNSUPPORTED_GROUPS: [string, string][] = [
  */
 export function scanPattern(pattern: string): ScannedPattern {
   const groups: (string | null)[] = [];
+  const checks: PatternCheck[] = [];
+  /** Per open group: its index in `groups` (or -1), where its text starts in `out` and in `pattern`. */
+  const open: { index: number; outStart: number; start: number }[] = [];
+  const sources = new Map<string, { index: number; source: string; end: number }>();
   let out = '';
   let depth = 0;
   let topLevelAlternation = false;
@@ -81,11 +95,40 @@ export function scanPattern(pattern: string): ScannedPattern {
           i = close < 0 ? pattern.length : close + 1;
           continue;
         }
+        const loop = /^\?:\(\?!((?:\\.|[^()\\])+)\)\.\)(\*\??)/.exec(rest);
+        if (loop) {
+          const end = i + 1 + loop[0].length;
+          const avoid = avoidLiterals(loop[1]!);
+          if (loop[2] === '*' && !/^\)*\$?\)*$/.test(pattern.slice(end))) {
+            throw new UnsupportedConstruct(`negative lookahead loop (?:(?!${loop[1]}).)* that does not run to the end of the line`);
+          }
+          groups.push(null);
+          checks.push({ group: groups.length, avoid });
+          out += `(.${loop[2]})`;
+          i = end;
+          if (depth === 0) endRun();
+          continue;
+        }
+        const backref = /^\?P=(\w+)\)/.exec(rest);
+        if (backref) {
+          const ref = sources.get(backref[1]!);
+          if (!ref) throw new UnsupportedConstruct(`backreference (?P=${backref[1]}) to no earlier group`);
+          const end = i + 1 + backref[0].length;
+          checkDelimitedRun(ref.source, pattern, ref.end, `backreference (?P=${backref[1]})`);
+          checkDelimitedRun(ref.source, pattern, end, `backreference (?P=${backref[1]})`);
+          groups.push(null);
+          checks.push({ group: ref.index + 1, copy: groups.length });
+          out += `(${ref.source})`;
+          i = end;
+          if (depth === 0) endRun();
+          continue;
+        }
         const bad = UNSUPPORTED_GROUPS.find(([prefix]) => rest.startsWith(prefix));
         if (bad) throw new UnsupportedConstruct(bad[1]);
         const named = /^\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(rest);
         if (named) {
           groups.push(named[1]!);
+          open.push({ index: groups.length - 1, outStart: out.length + 1, start: i + 1 + named[0].length });
           out += '(';
           i += 1 + named[0].length;
           depth++;
@@ -99,8 +142,10 @@ export function scanPattern(pattern: string): ScannedPattern {
           i += 1 + flags[0].length;
           continue;
         }
+        open.push({ index: -1, outStart: out.length + 1, start: i + 1 });
       } else {
         groups.push(null);
+        open.push({ index: groups.length - 1, outStart: out.length + 1, start: i + 1 });
       }
       out += c;
       i++;
@@ -108,6 +153,9 @@ export function scanPattern(pattern: string): ScannedPattern {
       continue;
     }
     if (c === ')') {
+      const closed = open.pop();
+      const name = closed && closed.index >= 0 ? groups[closed.index] : null;
+      if (closed && name) sources.set(name, { index: closed.index, source: pattern.slice(closed.start, i), end: i + 1 });
       depth = Math.max(0, depth - 1);
       out += c;
       i++;
@@ -128,7 +176,8 @@ export function scanPattern(pattern: string): ScannedPattern {
         i++;
         continue;
       }
-      out += pattern.slice(i, i + quant);
+      // Python reads `{,n}` as `{0,n}`; RE2 would take it as literal text.
+      out += pattern.slice(i, i + quant).replace(/^\{,/, '{0,');
       i += quant;
       if (pattern[i] === '?') {
         out += '?';
@@ -154,7 +203,63 @@ export function scanPattern(pattern: string): ScannedPattern {
   }
   endRun();
   const literal = topLevelAlternation || caseless || best.length < 3 ? null : best;
-  return { source: out, groups, literal };
+  return { source: out, groups, literal, checks };
+}
+
+/**
+ * Translation rule for a backreference `(?P=name)`: the reference becomes a second capture of
+ * the same pattern, and the match counts only when both captured the same text. That is exact
+ * when neither capture can end anywhere but where it does: the group is one character-class run
+ * (`[\dA-F]+`, `\S+`), and both it and the reference are followed by a fixed character the class
+ * does not hold, or by the end of the line. Then the leftmost match RE2 returns has the only
+ * possible texts in both places, and where they differ Python's engine finds no match there
+ * either. Anything else is refused, naming the construct.
+ */
+function checkDelimitedRun(source: string, pattern: string, after: number, construct: string): void {
+  const run = /^(\\[SwdDW]|\[(?:\\.|[^\]\\])+\]|\.)[+*]$/.exec(source);
+  if (!run) throw new UnsupportedConstruct(`${construct} to a group that is not one character run (${source})`);
+  let i = after;
+  // Past the end of the alternative and of the groups it closes.
+  while (pattern[i] === ')' || pattern[i] === '|') {
+    if (pattern[i] === '|') {
+      let depth = 0;
+      for (i++; i < pattern.length; i++) {
+        if (pattern[i] === '\\') i++;
+        else if (pattern[i] === '(') depth++;
+        else if (pattern[i] === ')' && depth-- === 0) break;
+      }
+    } else {
+      i++;
+    }
+  }
+  if (i >= pattern.length || pattern[i] === '$') return;
+  const next = pattern[i] === '\\' ? /^\\([^A-Za-z0-9])/.exec(pattern.slice(i))?.[1] : /[^()[\]{}*+?.^$|\\]/.test(pattern[i]!) ? pattern[i] : undefined;
+  const quantified = '*+?{'.includes(pattern[i + (pattern[i] === '\\' ? 2 : 1)] ?? '');
+  const cls = run[1] === '.' ? '[^\\n]' : run[1]!;
+  if (next === undefined || quantified || new RegExp(`^${cls}$`).test(next)) {
+    throw new UnsupportedConstruct(`${construct} where the captured run can end in more than one place`);
+  }
+}
+
+/**
+ * Translation rule for a loop that takes characters while a fixed text does not begin there:
+ * `(?:(?! from ).)*?` becomes a capture `(.*?)` and a check in code that no ` from ` begins
+ * inside the captured text (it may run on past it, as the lookahead reads on). Exact for the lazy
+ * loop: RE2 returns the shortest text after which the rest of the pattern matches; if ` from `
+ * begins inside it, it begins inside every longer one too, and no shorter one lets the rest
+ * match, so Python's engine finds no match there either. The greedy loop is taken only when it
+ * runs to the end of the line (`$`), where its text is fixed.
+ */
+function avoidLiterals(body: string): string[] {
+  const out: string[] = [];
+  for (const part of body.split('|')) {
+    const text = part.replace(/\\([^A-Za-z0-9])/g, '$1');
+    if (text === '' || /[\\()[\]{}*+?.^$]/.test(part.replace(/\\[^A-Za-z0-9]/g, ''))) {
+      throw new UnsupportedConstruct(`negative lookahead loop on something other than fixed text (${body})`);
+    }
+    out.push(text);
+  }
+  return out;
 }
 
 /** Length of the escape at `at`, with its argument: `\x2d`, `\x{2d}`, `\u002d`, `\012`, `\pL`, `\p{Greek}`. */

@@ -19,7 +19,7 @@ export interface FilterDefinition {
   prefregex?: PatternSource;
   /** Patterns from `datepattern`, one per line (fail2ban strptime style or a regex). */
   datepattern: PatternSource[];
-  /** `maxlines` from `[Init]`; multi-line buffering is not supported, only recorded. */
+  /** `maxlines` (`[Init]`, then `[Definition]`): how many lines the failregexes run over together. */
   maxlines: number;
   /** Every resolved `[Definition]`/`[Init]` value, for the console's filter editor. */
   values: Record<string, string>;

@@ -1,0 +1,37 @@
+import type RE2 from 're2';
+import type { PatternCheck } from './regex-scanner.js';
+
+/** One pattern of a set, ready to run. */
+export interface Alternative {
+  re2: RE2;
+  /** V8's copy for fast captures, or null when only RE2 can run it. */
+  js: RegExp | null;
+  /** A literal every match contains, to skip the pattern cheaply. */
+  literal: string | null;
+  /** Capture group indexes and their names, for the named groups. */
+  groupIndexes: number[];
+  groupNames: string[];
+  /** The RE2 source and every group's name, for the span of a multi-line match. */
+  source: string;
+  groups: (string | null)[];
+  /** Checks in code: backreferences, and lookahead loops (which need the match's indices). */
+  checks: PatternCheck[];
+  withIndices: RE2 | null;
+  /** Index of the pattern in its list (several alternatives may come from one pattern). */
+  origin: number;
+}
+
+/** The alternative's match on the line, with its backreferences checked. */
+export function execAlt(alt: Alternative, text: string, plain: boolean): RegExpExecArray | null {
+  const m = alt.withIndices ? alt.withIndices.exec(text) : plain && alt.js ? alt.js.exec(text) : alt.re2.exec(text);
+  if (!m || alt.checks.length === 0) return m;
+  const indices = (m as RegExpExecArray & { indices?: ([number, number] | undefined)[] }).indices;
+  return alt.checks.every((c) => {
+    if (c.copy !== undefined) return m[c.copy] === undefined || m[c.group] === m[c.copy];
+    const span = indices?.[c.group];
+    return !span || c.avoid.every((l) => {
+      const at = text.indexOf(l, span[0]);
+      return at < 0 || at >= span[1];
+    });
+  }) ? m : null;
+}
