@@ -9,6 +9,7 @@ export type { DurationOptions, DurationCheck } from './duration.js';
 export { ConfigError, formatProblem } from './errors.js';
 export type { ConfigProblem } from './errors.js';
 export { configSchema, isIpOrCidr, ACTION_NAMES, JAIL_NAME } from './schema.js';
+export { parseListen } from './schema-metrics.js';
 export type {
   Config,
   Settings,
@@ -21,4 +22,6 @@ export type {
   FirewallRuleConfig,
   NotifySettings,
   EmailSettings,
+  FleetSettings,
+  MetricsSettings,
 } from './schema.js';

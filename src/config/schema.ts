@@ -3,6 +3,11 @@ import { z } from 'zod';
 import { checkDuration, type DurationOptions } from './duration.js';
 import { describeValue } from './errors.js';
 import { checkAddress } from '../firewall/addresses.js';
+import { fleetSchema, fleetShape, type FleetSettings } from './schema-fleet.js';
+import { metricsSchema, metricsShape, type MetricsSettings } from './schema-metrics.js';
+
+export type { FleetSettings } from './schema-fleet.js';
+export type { MetricsSettings } from './schema-metrics.js';
 
 // Durations below are in seconds; -1 (PERMANENT) appears only where a ban time allows it.
 
@@ -143,6 +148,10 @@ export interface Config {
   daemon: DaemonSettings;
   firewall: FirewallSettings;
   notify?: NotifySettings;
+  /** `[metrics]`: the Prometheus endpoint, when set. */
+  metrics?: MetricsSettings;
+  /** `[fleet]`: bans shared through Redis, when set. */
+  fleet?: FleetSettings;
 }
 
 /** Jail names end up in firewall set names and file names, so keep them plain. */
@@ -396,6 +405,8 @@ const rootShape = {
   daemon: table(daemonShape).prefault({}),
   firewall: table(firewallShape).prefault({}),
   notify: table(notifyShape).optional(),
+  metrics: metricsSchema.optional(),
+  fleet: fleetSchema.optional(),
 };
 
 /** The keys allowed in the table at `keyPath`, e.g. `["jails", "sshd"]`; undefined if it is not a strict table. */
@@ -418,6 +429,8 @@ const TABLE_SHAPES: Record<string, object> = {
   'firewall.rules.*': ruleShape,
   notify: notifyShape,
   'notify.email': emailShape,
+  metrics: metricsShape,
+  fleet: fleetShape,
 };
 
 /** The schema of a whole config file. Unknown keys are errors everywhere. */

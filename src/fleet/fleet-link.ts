@@ -1,0 +1,267 @@
+import { Redis, type RedisOptions } from 'ioredis';
+import type { FleetSettings } from '../config/index.js';
+import type { EngineLog } from '../engine/engine-log.js';
+import type { EngineEvent } from '../engine/engine.js';
+import type { BanManager } from '../engine/ban-manager.js';
+import { errorMessage } from '../engine/error-message.js';
+import type { BanRecord, FleetLinkStatus } from '../engine/types.js';
+import { banFields, idTime, parseEntry, unbanFields, type FleetEntry } from './fleet-entry.js';
+import { FleetStore } from './fleet-store.js';
+import { TrimTracker } from './trim-tracker.js';
+
+/** What the link needs of the engine. */
+export interface FleetEngine {
+  bans: Pick<BanManager, 'banRemote' | 'unbanRemote'>;
+  list(): BanRecord[];
+}
+
+export interface FleetLinkOptions {
+  settings: FleetSettings;
+  stateDir: string;
+  engine: FleetEngine;
+  log: EngineLog;
+}
+
+/** Entries per XADD pipeline and per XREAD. */
+const BATCH = 500;
+/** How long one XREAD waits for entries (ms); the loop then asks again. */
+const BLOCK_MS = 5000;
+/** At most one XTRIM this often (ms). */
+const TRIM_EVERY_MS = 10_000;
+
+/**
+ * Shares bans with other servers through one Redis stream. Each ban (and lifted ban) made here
+ * is first queued in the state database, then XADDed; the queue empties on every (re)connection,
+ * so an outage loses nothing. Each node reads the stream with XREAD BLOCK from the last id it
+ * stored and applies other nodes' bans through its own ban manager, which keeps its trusted
+ * ranges first. Applying is idempotent (an entry read twice after a crash changes nothing).
+ */
+export class FleetLink {
+  private readonly store: FleetStore;
+  private readonly trim = new TrimTracker();
+  /** Addresses whose ban here came from another node: their end is not published again. */
+  private readonly remote = new Set<string>();
+  private pub: Redis | null = null;
+  private sub: Redis | null = null;
+  private stopped = false;
+  private reading: Promise<void> | null = null;
+  private flushing: Promise<void> | null = null;
+  private flushAgain = false;
+  private readonly waiters = new Set<() => void>();
+  private lagSeconds: number | null = null;
+  private downSince: number | null = null;
+  private trimmedAt = 0;
+  private trimmedTo = '';
+  private trimTimer: NodeJS.Timeout | null = null;
+  private published = 0;
+  private applied = 0;
+
+  constructor(private readonly options: FleetLinkOptions) {
+    this.store = new FleetStore(options.stateDir);
+  }
+
+  private get settings(): FleetSettings {
+    return this.options.settings;
+  }
+
+  /** Connects (and keeps reconnecting) and starts reading; returns at once. */
+  start(): void {
+    for (const ban of this.options.engine.list()) if (ban.origin !== undefined) this.remote.add(ban.ip);
+    const clientOptions: RedisOptions = {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 3000,
+      retryStrategy: (times) => Math.min(100 * times, 1000),
+      ...(this.settings.password !== undefined ? { password: this.settings.password } : {}),
+    };
+    this.pub = new Redis(this.settings.redis, clientOptions);
+    this.sub = new Redis(this.settings.redis, clientOptions);
+    this.downSince = Date.now();
+    for (const client of [this.pub, this.sub]) {
+      client.on('error', (err: Error) => this.linkDown(err));
+      client.on('close', () => this.linkDown(null));
+      client.on('ready', () => this.linkUp());
+    }
+    this.reading = this.readLoop();
+    this.trimTimer = setInterval(() => this.trimStream(true), TRIM_EVERY_MS);
+    this.trimTimer.unref();
+  }
+
+  /** Stops reading, lets a publish under way finish, and closes the links and the store. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.trimTimer) clearInterval(this.trimTimer);
+    for (const wake of this.waiters) wake();
+    this.sub?.disconnect();
+    await this.reading;
+    await this.flushing;
+    this.pub?.disconnect();
+    this.store.close();
+  }
+
+  /** A ban or an unban made here: queued, then published. */
+  onEngineEvent(event: EngineEvent): void {
+    if (this.stopped) return;
+    const node = this.settings.node;
+    if (event.type === 'ban') {
+      const { record } = event;
+      if (record.origin !== undefined) {
+        this.remote.add(record.ip);
+        return;
+      }
+      this.remote.delete(record.ip);
+      if (!this.shares(record.jail)) return;
+      this.store.enqueue(banFields(node, record), Date.now());
+    } else if (event.type === 'unban') {
+      if (this.remote.delete(event.ip)) return;
+      // Every node ends a ban at the expiry it was sent with: no entry needed for that.
+      if (event.reason === 'expired' || !this.shares(event.jail)) return;
+      this.store.enqueue(unbanFields(node, event.ip, event.jail, event.reason), Date.now());
+    } else {
+      return;
+    }
+    this.kick();
+  }
+
+  status(): FleetLinkStatus {
+    const up = this.pub?.status === 'ready' && this.sub?.status === 'ready';
+    const now = Date.now();
+    const behind = !up && this.downSince !== null ? (now - this.downSince) / 1000 : 0;
+    return {
+      node: this.settings.node,
+      stream: this.settings.stream,
+      link: up ? 'connected' : 'disconnected',
+      lagSeconds: Math.max(this.lagSeconds ?? 0, behind),
+      queued: this.store.size,
+      published: this.published,
+      applied: this.applied,
+    };
+  }
+
+  private shares(jail: string): boolean {
+    return this.settings.share === undefined || this.settings.share.includes(jail);
+  }
+
+  private linkUp(): void {
+    if (this.pub?.status !== 'ready' || this.sub?.status !== 'ready') return;
+    if (this.downSince !== null) this.options.log.notice(null, `Fleet: linked to the stream "${this.settings.stream}" as ${this.settings.node}`);
+    this.downSince = null;
+    for (const wake of this.waiters) wake();
+    this.kick();
+  }
+
+  private linkDown(err: Error | null): void {
+    if (this.stopped || this.downSince !== null) return;
+    this.downSince = Date.now();
+    this.options.log.warning(null, `Fleet: lost the link to Redis${err ? ` (${err.message})` : ''}; local bans go on and are queued until it is back`);
+  }
+
+  /** Publishes the queue unless a publish is under way (which then goes round again). */
+  private kick(): void {
+    if (this.flushing) {
+      this.flushAgain = true;
+      return;
+    }
+    this.flushing = this.flush().finally(() => {
+      this.flushing = null;
+      if (this.flushAgain && !this.stopped) {
+        this.flushAgain = false;
+        this.kick();
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const pub = this.pub;
+    while (pub && pub.status === 'ready' && !this.stopped) {
+      const batch = this.store.queued(BATCH);
+      if (batch.length === 0) return;
+      const pipeline = pub.pipeline();
+      for (const entry of batch) pipeline.xadd(this.settings.stream, '*', ...entry.fields);
+      const results = (await pipeline.exec().catch(() => null)) ?? [];
+      // Only the entries Redis took leave the queue, in order: the rest go at the next connection.
+      let done = 0;
+      while (done < results.length && results[done]![0] === null) done++;
+      this.store.remove(batch.slice(0, done).map((e) => e.id));
+      this.published += done;
+      if (done < batch.length) return;
+    }
+  }
+
+  private async readLoop(): Promise<void> {
+    const stream = this.settings.stream;
+    // A new node reads what is left in the stream: those are the fleet's bans still in force.
+    let lastId = this.store.lastId(stream) ?? '0-0';
+    while (!this.stopped) {
+      const sub = this.sub!;
+      if (sub.status !== 'ready') {
+        await this.waitForLink();
+        continue;
+      }
+      let reply: [string, [string, string[]][]][] | null;
+      try {
+        reply = (await sub.xread('COUNT', BATCH, 'BLOCK', BLOCK_MS, 'STREAMS', stream, lastId)) as typeof reply;
+      } catch (err) {
+        if (!this.stopped) this.linkDown(err as Error);
+        continue;
+      }
+      if (!reply) continue;
+      const now = Date.now();
+      const work: Promise<unknown>[] = [];
+      for (const [, entries] of reply) {
+        for (const [id, flat] of entries) {
+          lastId = id;
+          let entry: FleetEntry;
+          try {
+            entry = parseEntry(flat);
+          } catch (err) {
+            this.options.log.warning(null, `Fleet: entry ${id} skipped: ${errorMessage(err)}`);
+            continue;
+          }
+          this.trim.saw(id, entry);
+          this.lagSeconds = Math.max(0, now - idTime(id)) / 1000;
+          if (entry.node === this.settings.node || !this.settings.accept) continue;
+          work.push(this.apply(entry));
+        }
+      }
+      await Promise.all(work);
+      this.store.saveLastId(stream, lastId);
+      this.trimStream(false);
+    }
+  }
+
+  private async apply(entry: FleetEntry): Promise<void> {
+    const { bans } = this.options.engine;
+    try {
+      const applied = entry.kind === 'ban'
+        ? await bans.banRemote({ ip: entry.ip, jail: entry.jail, expiresAt: entry.expiresAt, reason: [entry.reason], origin: entry.node })
+        : await bans.unbanRemote(entry.ip, entry.node);
+      if (applied) this.applied++;
+    } catch (err) {
+      this.options.log.error(null, `Fleet: ${entry.kind} of ${entry.ip} from ${entry.node} failed: ${errorMessage(err)}`);
+    }
+  }
+
+  /** XTRIM MINID past entries whose bans all ended (at most once per TRIM_EVERY_MS unless `due`). */
+  private trimStream(due: boolean): void {
+    const now = Date.now();
+    if (this.pub?.status !== 'ready' || (!due && now - this.trimmedAt < TRIM_EVERY_MS)) return;
+    this.trimmedAt = now;
+    const minId = this.trim.minId(now);
+    if (minId === null || minId === this.trimmedTo) return;
+    this.trimmedTo = minId;
+    this.pub.xtrim(this.settings.stream, 'MINID', minId).catch((err: Error) => this.options.log.warning(null, `Fleet: trimming the stream failed: ${err.message}`));
+  }
+
+  private waitForLink(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.stopped) return resolve();
+      const wake = (): void => {
+        this.waiters.delete(wake);
+        resolve();
+      };
+      this.waiters.add(wake);
+    });
+  }
+}
