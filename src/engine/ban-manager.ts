@@ -200,6 +200,24 @@ export class BanManager {
     return true;
   }
 
+  /**
+   * Runs `work` in one store transaction, so the bans it makes reach the disk with one sync (a
+   * batch of fleet entries). The bans still go in when the store cannot start one.
+   */
+  inOneWrite<T>(work: () => T): T {
+    if (this.deps.storeHealth && !this.deps.storeHealth.ok) return work();
+    let result: { value: T } | null = null;
+    try {
+      this.deps.store.batch(() => {
+        result = { value: work() };
+      });
+    } catch (err) {
+      if (result === null) return work();
+      this.deps.storeHealth?.fail(err);
+    }
+    return (result as { value: T } | null)!.value;
+  }
+
   /** Lifts a ban that fleet node `origin` sent, when it is still that node's ban here; true if lifted. */
   async unbanRemote(ip: string, origin: string): Promise<boolean> {
     const text = checkAddress(ip).text;

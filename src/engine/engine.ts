@@ -374,7 +374,7 @@ export class Engine {
       const running = this.jails.get(r.jail);
       if (running) running.bans++;
       this.activity.recordBan(r.ip, r.jail);
-      const failures = r.jail === 'manual' ? 'manual' : `${r.reason.length} failures`;
+      const failures = r.origin !== undefined ? `from ${r.origin}` : r.jail === 'manual' ? 'manual' : `${r.reason.length} failures`;
       log.notice(r.jail, `${event.extended ? 'Ban extended' : 'Ban'} ${r.ip} (${failures}, ${length}, ban #${r.count})`);
       // Restored bans raise no `ban` event, so a restart sends no mail again.
       if (this.options.config.jails[r.jail]?.actions.includes('email')) this.mail?.notify(r);

@@ -1,6 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
 import type { FleetSettings } from '../config/index.js';
-import type { EngineLog } from '../engine/engine-log.js';
 import type { EngineEvent } from '../engine/engine.js';
 import type { BanManager } from '../engine/ban-manager.js';
 import { errorMessage } from '../engine/error-message.js';
@@ -11,15 +10,18 @@ import { TrimTracker } from './trim-tracker.js';
 
 /** What the link needs of the engine. */
 export interface FleetEngine {
-  bans: Pick<BanManager, 'banRemote' | 'unbanRemote'>;
+  bans: Pick<BanManager, 'banRemote' | 'unbanRemote' | 'inOneWrite'>;
   list(): BanRecord[];
 }
+
+/** Where the link reports (the engine log, in the daemon). */
+export type FleetLog = { [K in 'info' | 'notice' | 'warning' | 'error']: (jail: string | null, message: string) => unknown };
 
 export interface FleetLinkOptions {
   settings: FleetSettings;
   stateDir: string;
   engine: FleetEngine;
-  log: EngineLog;
+  log: FleetLog;
 }
 
 /** Entries per XADD pipeline and per XREAD. */
@@ -55,6 +57,8 @@ export class FleetLink {
   private trimTimer: NodeJS.Timeout | null = null;
   private published = 0;
   private applied = 0;
+  /** Entries made in this turn of the event loop, queued together in one transaction. */
+  private pending: string[][] = [];
 
   constructor(private readonly options: FleetLinkOptions) {
     this.store = new FleetStore(options.stateDir);
@@ -82,6 +86,7 @@ export class FleetLink {
       client.on('close', () => this.linkDown(null));
       client.on('ready', () => this.linkUp());
     }
+    this.options.log.info(null, `Fleet: connecting to ${redactedUrl(this.settings.redis)} as ${this.settings.node}, stream "${this.settings.stream}"`);
     this.reading = this.readLoop();
     this.trimTimer = setInterval(() => this.trimStream(true), TRIM_EVERY_MS);
     this.trimTimer.unref();
@@ -93,6 +98,7 @@ export class FleetLink {
     this.stopped = true;
     if (this.trimTimer) clearInterval(this.trimTimer);
     for (const wake of this.waiters) wake();
+    this.queuePending();
     this.sub?.disconnect();
     await this.reading;
     await this.flushing;
@@ -112,15 +118,24 @@ export class FleetLink {
       }
       this.remote.delete(record.ip);
       if (!this.shares(record.jail)) return;
-      this.store.enqueue(banFields(node, record), Date.now());
+      this.pending.push(banFields(node, record));
     } else if (event.type === 'unban') {
       if (this.remote.delete(event.ip)) return;
       // Every node ends a ban at the expiry it was sent with: no entry needed for that.
       if (event.reason === 'expired' || !this.shares(event.jail)) return;
-      this.store.enqueue(unbanFields(node, event.ip, event.jail, event.reason), Date.now());
+      this.pending.push(unbanFields(node, event.ip, event.jail, event.reason));
     } else {
       return;
     }
+    // A burst of bans (one read of a log) costs one disk sync; the ban itself is already stored.
+    if (this.pending.length === 1) setImmediate(() => this.queuePending());
+  }
+
+  private queuePending(): void {
+    const entries = this.pending;
+    this.pending = [];
+    if (entries.length === 0) return;
+    this.store.enqueue(entries, Date.now());
     this.kick();
   }
 
@@ -207,28 +222,37 @@ export class FleetLink {
         continue;
       }
       if (!reply) continue;
-      const now = Date.now();
-      const work: Promise<unknown>[] = [];
-      for (const [, entries] of reply) {
-        for (const [id, flat] of entries) {
-          lastId = id;
-          let entry: FleetEntry;
-          try {
-            entry = parseEntry(flat);
-          } catch (err) {
-            this.options.log.warning(null, `Fleet: entry ${id} skipped: ${errorMessage(err)}`);
-            continue;
-          }
-          this.trim.saw(id, entry);
-          this.lagSeconds = Math.max(0, now - idTime(id)) / 1000;
-          if (entry.node === this.settings.node || !this.settings.accept) continue;
-          work.push(this.apply(entry));
-        }
-      }
-      await Promise.all(work);
+      // The bans of one read go to the store in one transaction. Their firewall calls go on
+      // meanwhile (the ban manager runs them in order, and restores stored bans after a crash),
+      // so the next read does not wait for them.
+      const read = this.options.engine.bans.inOneWrite(() => this.applyRead(reply!, lastId));
+      lastId = read.lastId;
       this.store.saveLastId(stream, lastId);
       this.trimStream(false);
     }
+  }
+
+  /** Applies the entries of one XREAD reply (each error is logged by `apply`); returns the last id read. */
+  private applyRead(reply: [string, [string, string[]][]][], lastId: string): { lastId: string; work: Promise<unknown>[] } {
+    const now = Date.now();
+    const work: Promise<unknown>[] = [];
+    for (const [, entries] of reply) {
+      for (const [id, flat] of entries) {
+        lastId = id;
+        let entry: FleetEntry;
+        try {
+          entry = parseEntry(flat);
+        } catch (err) {
+          this.options.log.warning(null, `Fleet: entry ${id} skipped: ${errorMessage(err)}`);
+          continue;
+        }
+        this.trim.saw(id, entry);
+        this.lagSeconds = Math.max(0, now - idTime(id)) / 1000;
+        if (entry.node === this.settings.node || !this.settings.accept) continue;
+        work.push(this.apply(entry));
+      }
+    }
+    return { lastId, work };
   }
 
   private async apply(entry: FleetEntry): Promise<void> {
@@ -264,4 +288,11 @@ export class FleetLink {
       this.waiters.add(wake);
     });
   }
+}
+
+/** The Redis URL without its password, for the log. */
+function redactedUrl(text: string): string {
+  const url = new URL(text);
+  if (url.password !== '') url.password = '***';
+  return url.toString();
 }

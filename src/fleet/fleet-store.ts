@@ -34,9 +34,9 @@ export class FleetStore {
     };
   }
 
-  /** Queues an entry (on disk before it is published: a crash or a Redis outage loses nothing). */
-  enqueue(fields: string[], now: number): number {
-    return Number(this.s.enqueue.run(now, JSON.stringify(fields)).lastInsertRowid);
+  /** Queues entries in one transaction (on disk before they are published: a Redis outage loses nothing). */
+  enqueue(entries: readonly string[][], now: number): void {
+    this.db.transaction(() => entries.forEach((fields) => this.s.enqueue.run(now, JSON.stringify(fields))))();
   }
 
   /** The oldest `limit` entries not yet published. */
