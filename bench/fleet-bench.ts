@@ -7,7 +7,10 @@
  *   node --import tsx bench/fleet-bench.ts          (npm run bench:fleet)
  *
  * FLEET_BENCH_NODES (50), FLEET_BENCH_RATE bans/min per node (1000), FLEET_BENCH_SECONDS (30),
- * FLEET_BENCH_WORKERS (5), FLEET_BENCH_KEEP=1 keeps the temp folder. Needs `redis-server` on PATH.
+ * FLEET_BENCH_READERS (all nodes: how many also read the stream; the others only publish, as
+ * `accept = false` nodes do, which spares this machine's CPU the 50 readers real servers would
+ * each run on their own), FLEET_BENCH_WORKERS (5), FLEET_BENCH_KEEP=1 keeps the temp folder.
+ * Needs `redis-server` on PATH.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -36,6 +39,7 @@ async function main(): Promise<void> {
   const rate = num('FLEET_BENCH_RATE', 1000);
   const seconds = num('FLEET_BENCH_SECONDS', 30);
   const workers = Math.min(nodes, num('FLEET_BENCH_WORKERS', 5));
+  const readers = Math.min(nodes, num('FLEET_BENCH_READERS', nodes));
   const dir = mkdtempSync(path.join(os.tmpdir(), 'pc-fleet-bench-'));
   const port = await freePort();
   const redisServer = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -51,18 +55,20 @@ async function main(): Promise<void> {
     const url = `redis://127.0.0.1:${port}/0`;
     const redis = new Redis(url);
     const before = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
-    console.log(`fleet bench: ${nodes} nodes x ${rate} bans/min for ${seconds} s, ${workers} worker processes, redis-server ${await redisVersion(redis)}`);
+    console.log(`fleet bench: ${nodes} nodes x ${rate} bans/min for ${seconds} s, ${readers} of them reading the stream, ${workers} worker processes, redis-server ${await redisVersion(redis)}`);
     const per = Math.ceil(nodes / workers);
     const results = await Promise.all(Array.from({ length: workers }, (_, w) => {
       const first = w * per;
       const count = Math.min(per, nodes - first);
-      return runWorker([url, dir, String(first), String(count), String(nodes), String(rate), String(seconds)]);
+      return runWorker([url, dir, String(first), String(count), String(readers), String(rate), String(seconds)]);
     }));
     const histogram = new Array<number>(MAX_MS + 1).fill(0);
     let sent = 0;
     let received = 0;
+    let expected = 0;
     for (const r of results) {
       sent += r.sent;
+      expected += r.sentByReaders * (readers - 1) + (r.sent - r.sentByReaders) * readers;
       received += r.received;
       r.histogram.forEach((n, ms) => (histogram[ms]! += n));
     }
@@ -72,7 +78,7 @@ async function main(): Promise<void> {
     const length = await redis.xlen('portcullis:bans');
     const streamBytes = Number(await redis.call('MEMORY', 'USAGE', 'portcullis:bans', 'SAMPLES', '0'));
     redis.disconnect();
-    const expected = sent * (nodes - 1);
+    console.log(`send rate reached: ${Math.round(sent / nodes / (seconds / 60))} bans/min per node (asked ${rate})`);
     console.log(`bans sent ${sent}; remote bans received ${received} of ${expected} (${((100 * received) / expected).toFixed(2)}%)`);
     console.log(`propagation (send -> applied on another node): p50 ${pct(histogram, 50)} ms, p99 ${pct(histogram, 99)} ms, max ${pct(histogram, 100)} ms`);
     console.log(`redis memory: used ${mib(used)} MiB (${mib(used - before)} MiB over the empty server), peak ${mib(peak)} MiB; stream ${length} entries, ${mib(streamBytes)} MiB, ${Math.round(streamBytes / Math.max(1, length))} bytes/entry`);
@@ -85,6 +91,8 @@ async function main(): Promise<void> {
 
 interface WorkerResult {
   sent: number;
+  /** Sent by nodes that also read (their own bans do not come back to them as remote ones). */
+  sentByReaders: number;
   received: number;
   histogram: number[];
 }
@@ -101,10 +109,11 @@ function runWorker(args: string[]): Promise<WorkerResult> {
 /** One worker process: `count` nodes from `first`, each banning `rate` addresses a minute. */
 async function worker(args: string[]): Promise<void> {
   const [url, dir] = args as [string, string];
-  const [first, count, total, rate, seconds] = args.slice(2).map(Number) as [number, number, number, number, number];
+  const [first, count, readers, rate, seconds] = args.slice(2).map(Number) as [number, number, number, number, number];
   const histogram = new Array<number>(MAX_MS + 1).fill(0);
   let received = 0;
   let sent = 0;
+  let sentByReaders = 0;
   const quiet = { info() {}, notice() {}, warning() {}, error(_: unknown, message: string) { process.stderr.write(`${message}\n`); } };
   const links: FleetLink[] = [];
   for (let n = first; n < first + count; n++) {
@@ -124,7 +133,7 @@ async function worker(args: string[]): Promise<void> {
         },
       },
     };
-    const link = new FleetLink({ settings: { redis: url, node: `node${n}`, accept: true, stream: 'portcullis:bans' }, stateDir, engine, log: quiet });
+    const link = new FleetLink({ settings: { redis: url, node: `node${n}`, accept: n < readers, stream: 'portcullis:bans' }, stateDir, engine, log: quiet });
     link.start();
     links.push(link);
   }
@@ -141,6 +150,7 @@ async function worker(args: string[]): Promise<void> {
       const ip = `2001:db8:${n.toString(16)}:${(k >> 16).toString(16)}::${(k & 0xffff).toString(16)}`;
       k++;
       sent++;
+      if (n < readers) sentByReaders++;
       link.onEngineEvent({ type: 'ban', restored: false, extended: false, record: { ip, jail: 'sshd', bannedAt: now, expiresAt: now + BANTIME_MS, count: 1, reason: ['bench'] } });
       timers[i] = setTimeout(tick, everyMs);
     }, (everyMs * i) / count);
@@ -148,12 +158,13 @@ async function worker(args: string[]): Promise<void> {
   // Let the last entries arrive (every other node's last ban, or 10 s at most).
   await new Promise((r) => setTimeout(r, seconds * 1000));
   const deadline = Date.now() + 10_000;
-  // Each worker only sees its own nodes' sends; the others sent about as many each.
+  // Each worker only sees its own nodes' sends; every node sent about as many.
   const perNode = sent / count;
-  await waitFor(() => received >= perNode * (total - 1) * count || Date.now() > deadline);
+  const myReaders = links.filter((_, i) => first + i < readers).length;
+  await waitFor(() => received >= perNode * (readers - 1) * myReaders || Date.now() > deadline);
   for (const t of timers) clearTimeout(t);
   for (const link of links) await link.stop();
-  process.stdout.write(JSON.stringify({ sent, received, histogram } satisfies WorkerResult));
+  process.stdout.write(JSON.stringify({ sent, sentByReaders, received, histogram } satisfies WorkerResult));
   process.exit(0);
 }
 

@@ -22,12 +22,16 @@ export interface FleetLinkOptions {
   stateDir: string;
   engine: FleetEngine;
   log: FleetLog;
+  /** How often the stream is trimmed at most, ms (default TRIM_EVERY_MS; tests: shorter). */
+  trimEveryMs?: number;
 }
 
 /** Entries per XADD pipeline and per XREAD. */
 const BATCH = 500;
 /** How long one XREAD waits for entries (ms); the loop then asks again. */
 const BLOCK_MS = 5000;
+/** The last id read is stored at most this often (ms). */
+const SAVE_ID_EVERY_MS = 250;
 /** At most one XTRIM this often (ms). */
 const TRIM_EVERY_MS = 10_000;
 
@@ -64,6 +68,10 @@ export class FleetLink {
     this.store = new FleetStore(options.stateDir);
   }
 
+  private get trimEvery(): number {
+    return this.options.trimEveryMs ?? TRIM_EVERY_MS;
+  }
+
   private get settings(): FleetSettings {
     return this.options.settings;
   }
@@ -79,16 +87,17 @@ export class FleetLink {
       ...(this.settings.password !== undefined ? { password: this.settings.password } : {}),
     };
     this.pub = new Redis(this.settings.redis, clientOptions);
-    this.sub = new Redis(this.settings.redis, clientOptions);
+    // A node that accepts nothing does not read the stream (the nodes that read it trim it).
+    this.sub = this.settings.accept ? new Redis(this.settings.redis, clientOptions) : null;
     this.downSince = Date.now();
-    for (const client of [this.pub, this.sub]) {
+    for (const client of this.sub ? [this.pub, this.sub] : [this.pub]) {
       client.on('error', (err: Error) => this.linkDown(err));
       client.on('close', () => this.linkDown(null));
       client.on('ready', () => this.linkUp());
     }
     this.options.log.info(null, `Fleet: connecting to ${redactedUrl(this.settings.redis)} as ${this.settings.node}, stream "${this.settings.stream}"`);
-    this.reading = this.readLoop();
-    this.trimTimer = setInterval(() => this.trimStream(true), TRIM_EVERY_MS);
+    this.reading = this.sub ? this.readLoop() : null;
+    this.trimTimer = setInterval(() => this.trimStream(true), this.trimEvery);
     this.trimTimer.unref();
   }
 
@@ -140,7 +149,7 @@ export class FleetLink {
   }
 
   status(): FleetLinkStatus {
-    const up = this.pub?.status === 'ready' && this.sub?.status === 'ready';
+    const up = this.linked();
     const now = Date.now();
     const behind = !up && this.downSince !== null ? (now - this.downSince) / 1000 : 0;
     return {
@@ -158,8 +167,12 @@ export class FleetLink {
     return this.settings.share === undefined || this.settings.share.includes(jail);
   }
 
+  private linked(): boolean {
+    return this.pub?.status === 'ready' && (this.sub === null || this.sub.status === 'ready');
+  }
+
   private linkUp(): void {
-    if (this.pub?.status !== 'ready' || this.sub?.status !== 'ready') return;
+    if (!this.linked()) return;
     if (this.downSince !== null) this.options.log.notice(null, `Fleet: linked to the stream "${this.settings.stream}" as ${this.settings.node}`);
     this.downSince = null;
     for (const wake of this.waiters) wake();
@@ -208,6 +221,7 @@ export class FleetLink {
     const stream = this.settings.stream;
     // A new node reads what is left in the stream: those are the fleet's bans still in force.
     let lastId = this.store.lastId(stream) ?? '0-0';
+    let savedAt = 0;
     while (!this.stopped) {
       const sub = this.sub!;
       if (sub.status !== 'ready') {
@@ -221,15 +235,25 @@ export class FleetLink {
         if (!this.stopped) this.linkDown(err as Error);
         continue;
       }
-      if (!reply) continue;
+      if (!reply) {
+        // A quiet stream: what was read last is stored now.
+        this.store.saveLastId(stream, lastId);
+        continue;
+      }
       // The bans of one read go to the store in one transaction. Their firewall calls go on
       // meanwhile (the ban manager runs them in order, and restores stored bans after a crash),
       // so the next read does not wait for them.
       const read = this.options.engine.bans.inOneWrite(() => this.applyRead(reply!, lastId));
       lastId = read.lastId;
-      this.store.saveLastId(stream, lastId);
+      // Stored at most every SAVE_ID_EVERY_MS (and at the end): entries read again after a crash
+      // change nothing, so a sync for every read of a busy stream would buy nothing.
+      if (Date.now() - savedAt >= SAVE_ID_EVERY_MS) {
+        this.store.saveLastId(stream, lastId);
+        savedAt = Date.now();
+      }
       this.trimStream(false);
     }
+    this.store.saveLastId(stream, lastId);
   }
 
   /** Applies the entries of one XREAD reply (each error is logged by `apply`); returns the last id read. */
@@ -248,7 +272,7 @@ export class FleetLink {
         }
         this.trim.saw(id, entry);
         this.lagSeconds = Math.max(0, now - idTime(id)) / 1000;
-        if (entry.node === this.settings.node || !this.settings.accept) continue;
+        if (entry.node === this.settings.node) continue;
         work.push(this.apply(entry));
       }
     }
@@ -270,7 +294,7 @@ export class FleetLink {
   /** XTRIM MINID past entries whose bans all ended (at most once per TRIM_EVERY_MS unless `due`). */
   private trimStream(due: boolean): void {
     const now = Date.now();
-    if (this.pub?.status !== 'ready' || (!due && now - this.trimmedAt < TRIM_EVERY_MS)) return;
+    if (this.pub?.status !== 'ready' || (!due && now - this.trimmedAt < this.trimEvery)) return;
     this.trimmedAt = now;
     const minId = this.trim.minId(now);
     if (minId === null || minId === this.trimmedTo) return;

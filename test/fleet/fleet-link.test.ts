@@ -1,0 +1,86 @@
+import path from 'node:path';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SqliteStore } from '../../src/engine/store.js';
+import type { BanRecord } from '../../src/engine/types.js';
+import { FleetLink } from '../../src/fleet/fleet-link.js';
+import { waitUntil } from '../helpers/daemon-process.js';
+import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
+import { freePort } from '../metrics/free-port.js';
+import { startRedis, type RedisProcess } from './redis-process.js';
+
+const quiet = { info: () => {}, notice: () => {}, warning: () => {}, error: () => {} };
+
+/** A link over an engine that only records the remote bans it is asked to apply. */
+function node(tmp: TempDir, url: string, name: string, extra: { share?: string[]; accept?: boolean } = {}) {
+  const stateDir = path.join(tmp.dir, name);
+  SqliteStore.open(stateDir).close();
+  const applied: { ip: string; origin: string; expiresAt: number | null }[] = [];
+  const engine = {
+    list: (): BanRecord[] => [],
+    bans: {
+      inOneWrite: <T>(work: () => T): T => work(),
+      unbanRemote: async () => false,
+      banRemote: async (ban: { ip: string; origin: string; expiresAt: number | null }) => {
+        applied.push({ ip: ban.ip, origin: ban.origin, expiresAt: ban.expiresAt });
+        return true;
+      },
+    },
+  };
+  const link = new FleetLink({
+    settings: { redis: url, node: name, accept: extra.accept ?? true, stream: 'test:bans', ...(extra.share ? { share: extra.share } : {}) },
+    stateDir, engine, log: quiet, trimEveryMs: 100,
+  });
+  const ban = (ip: string, jail: string, expiresAt: number | null) =>
+    link.onEngineEvent({ type: 'ban', restored: false, extended: false, record: { ip, jail, bannedAt: Date.now(), expiresAt, count: 1, reason: ['x'] } });
+  return { link, applied, ban };
+}
+
+describe('FleetLink on a Redis of its own', () => {
+  let tmp: TempDir;
+  let redis: RedisProcess;
+  let client: Redis;
+
+  beforeAll(async () => {
+    tmp = makeTempDir('pc-h19-link-');
+    redis = await startRedis(await freePort(), path.join(tmp.dir, 'redis'));
+    client = new Redis(redis.url);
+  }, 30_000);
+
+  afterAll(async () => {
+    client?.disconnect();
+    await redis?.stop();
+    tmp?.remove();
+  });
+
+  it('shares only the jails listed, applies nothing when not accepting, and trims entries once their bans ended', async () => {
+    const a = node(tmp, redis.url, 'a', { share: ['sshd'] });
+    const b = node(tmp, redis.url, 'b');
+    const c = node(tmp, redis.url, 'c', { accept: false });
+    for (const n of [a, b, c]) n.link.start();
+    try {
+      await waitUntil(() => [a, b, c].every((n) => n.link.status().link === 'connected'), 'three links', 10_000);
+      const soon = Date.now() + 400;
+      a.ban('198.18.9.1', 'sshd', soon);
+      a.ban('198.18.9.2', 'sshd', soon);
+      a.ban('198.18.9.3', 'manual', null); // not shared
+      a.ban('198.18.9.4', 'sshd', Date.now() + 3600_000);
+      await waitUntil(() => b.applied.length === 3, 'b to apply three bans', 10_000);
+      expect(b.applied.map((x) => `${x.ip} ${x.origin}`)).toEqual(['198.18.9.1 a', '198.18.9.2 a', '198.18.9.4 a']);
+      expect(a.applied).toEqual([]); // its own entries come back and are skipped
+      expect(a.link.status()).toMatchObject({ published: 3, queued: 0 });
+      // The two short bans end; the stream keeps only the entry still carrying a ban in force.
+      const deadline = Date.now() + 10_000;
+      while ((await client.xlen('test:bans')) !== 1) {
+        if (Date.now() > deadline) throw new Error(`stream not trimmed: ${await client.xlen('test:bans')} entries`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(Date.now()).toBeGreaterThan(soon);
+      const [[, fields]] = (await client.xrange('test:bans', '-', '+')) as [[string, string[]]];
+      expect(fields[fields.indexOf('ip') + 1]).toBe('198.18.9.4');
+      expect(c.applied).toEqual([]);
+    } finally {
+      for (const n of [a, b, c]) await n.link.stop();
+    }
+  }, 30_000);
+});
