@@ -9,7 +9,9 @@
  * FLEET_BENCH_NODES (50), FLEET_BENCH_RATE bans/min per node (1000), FLEET_BENCH_SECONDS (30),
  * FLEET_BENCH_READERS (all nodes: how many also read the stream; the others only publish, as
  * `accept = false` nodes do, which spares this machine's CPU the 50 readers real servers would
- * each run on their own), FLEET_BENCH_WORKERS (5), FLEET_BENCH_KEEP=1 keeps the temp folder.
+ * each run on their own), FLEET_BENCH_WORKERS (5), FLEET_BENCH_SYNC (FULL: each node's
+ * outbox synced to disk as the daemon does; NORMAL shows what those syncs cost when ten nodes share
+ * one process and one disk), FLEET_BENCH_KEEP=1 keeps the temp folder.
  * Needs `redis-server` on PATH.
  */
 import { spawn } from 'node:child_process';
@@ -55,7 +57,7 @@ async function main(): Promise<void> {
     const url = `redis://127.0.0.1:${port}/0`;
     const redis = new Redis(url);
     const before = Number(/used_memory:(\d+)/.exec(await redis.info('memory'))![1]);
-    console.log(`fleet bench: ${nodes} nodes x ${rate} bans/min for ${seconds} s, ${readers} of them reading the stream, ${workers} worker processes, redis-server ${await redisVersion(redis)}`);
+    console.log(`fleet bench: ${nodes} nodes x ${rate} bans/min for ${seconds} s, ${readers} of them reading the stream, ${workers} worker processes, outbox synchronous ${process.env.FLEET_BENCH_SYNC === 'NORMAL' ? 'NORMAL' : 'FULL'}, redis-server ${await redisVersion(redis)}`);
     const per = Math.ceil(nodes / workers);
     const results = await Promise.all(Array.from({ length: workers }, (_, w) => {
       const first = w * per;
@@ -133,7 +135,7 @@ async function worker(args: string[]): Promise<void> {
         },
       },
     };
-    const link = new FleetLink({ settings: { redis: url, node: `node${n}`, accept: n < readers, stream: 'portcullis:bans' }, stateDir, engine, log: quiet });
+    const link = new FleetLink({ settings: { redis: url, node: `node${n}`, accept: n < readers, stream: 'portcullis:bans' }, stateDir, engine, log: quiet, synchronous: process.env.FLEET_BENCH_SYNC === 'NORMAL' ? 'NORMAL' : 'FULL' });
     link.start();
     links.push(link);
   }

@@ -22,6 +22,8 @@ export interface FleetLinkOptions {
   stateDir: string;
   engine: FleetEngine;
   log: FleetLog;
+  /** The outbox's SQLite `synchronous` (FULL by default; NORMAL measures what FULL costs). */
+  synchronous?: 'FULL' | 'NORMAL';
   /** How often the stream is trimmed at most, ms (default TRIM_EVERY_MS; tests: shorter). */
   trimEveryMs?: number;
 }
@@ -65,7 +67,7 @@ export class FleetLink {
   private pending: string[][] = [];
 
   constructor(private readonly options: FleetLinkOptions) {
-    this.store = new FleetStore(options.stateDir);
+    this.store = new FleetStore(options.stateDir, options.synchronous);
   }
 
   private get trimEvery(): number {

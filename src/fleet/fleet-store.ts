@@ -17,10 +17,11 @@ export class FleetStore {
   private readonly db: Database.Database;
   private readonly s;
 
-  constructor(stateDir: string) {
+  /** `synchronous`: FULL (the default) syncs every queued entry to disk; NORMAL is for the benchmark. */
+  constructor(stateDir: string, synchronous: 'FULL' | 'NORMAL' = 'FULL') {
     this.db = new Database(path.resolve(stateDir, DATABASE_FILE), { timeout: 5000 });
     this.db.pragma('busy_timeout = 5000');
-    this.db.pragma('synchronous = FULL');
+    this.db.pragma(`synchronous = ${synchronous}`);
     const db = this.db;
     this.s = {
       enqueue: db.prepare<[number, string]>('INSERT INTO fleet_outbox (created_at, fields) VALUES (?, ?)'),
