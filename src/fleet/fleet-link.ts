@@ -6,6 +6,7 @@ import { errorMessage } from '../engine/error-message.js';
 import type { BanRecord, FleetLinkStatus } from '../engine/types.js';
 import { banFields, idTime, parseEntry, unbanFields, type FleetEntry } from './fleet-entry.js';
 import { FleetStore } from './fleet-store.js';
+import { Outbox } from './outbox.js';
 import { TrimTracker } from './trim-tracker.js';
 
 /** What the link needs of the engine. */
@@ -28,7 +29,7 @@ export interface FleetLinkOptions {
   trimEveryMs?: number;
 }
 
-/** Entries per XADD pipeline and per XREAD. */
+/** Entries per XREAD. */
 const BATCH = 500;
 /** How long one XREAD waits for entries (ms); the loop then asks again. */
 const BLOCK_MS = 5000;
@@ -53,21 +54,18 @@ export class FleetLink {
   private sub: Redis | null = null;
   private stopped = false;
   private reading: Promise<void> | null = null;
-  private flushing: Promise<void> | null = null;
-  private flushAgain = false;
   private readonly waiters = new Set<() => void>();
   private lagSeconds: number | null = null;
   private downSince: number | null = null;
   private trimmedAt = 0;
   private trimmedTo = '';
   private trimTimer: NodeJS.Timeout | null = null;
-  private published = 0;
   private applied = 0;
-  /** Entries made in this turn of the event loop, queued together in one transaction. */
-  private pending: string[][] = [];
+  private readonly outbox: Outbox;
 
   constructor(private readonly options: FleetLinkOptions) {
     this.store = new FleetStore(options.stateDir, options.synchronous);
+    this.outbox = new Outbox(this.store, options.settings.stream, () => this.pub);
   }
 
   private get trimEvery(): number {
@@ -109,10 +107,9 @@ export class FleetLink {
     this.stopped = true;
     if (this.trimTimer) clearInterval(this.trimTimer);
     for (const wake of this.waiters) wake();
-    this.queuePending();
     this.sub?.disconnect();
     await this.reading;
-    await this.flushing;
+    await this.outbox.close();
     this.pub?.disconnect();
     this.store.close();
   }
@@ -129,25 +126,13 @@ export class FleetLink {
       }
       this.remote.delete(record.ip);
       if (!this.shares(record.jail)) return;
-      this.pending.push(banFields(node, record));
+      this.outbox.add(banFields(node, record));
     } else if (event.type === 'unban') {
       if (this.remote.delete(event.ip)) return;
       // Every node ends a ban at the expiry it was sent with: no entry needed for that.
       if (event.reason === 'expired' || !this.shares(event.jail)) return;
-      this.pending.push(unbanFields(node, event.ip, event.jail, event.reason));
-    } else {
-      return;
+      this.outbox.add(unbanFields(node, event.ip, event.jail, event.reason));
     }
-    // A burst of bans (one read of a log) costs one disk sync; the ban itself is already stored.
-    if (this.pending.length === 1) setImmediate(() => this.queuePending());
-  }
-
-  private queuePending(): void {
-    const entries = this.pending;
-    this.pending = [];
-    if (entries.length === 0) return;
-    this.store.enqueue(entries, Date.now());
-    this.kick();
   }
 
   status(): FleetLinkStatus {
@@ -160,7 +145,7 @@ export class FleetLink {
       link: up ? 'connected' : 'disconnected',
       lagSeconds: Math.max(this.lagSeconds ?? 0, behind),
       queued: this.store.size,
-      published: this.published,
+      published: this.outbox.published,
       applied: this.applied,
     };
   }
@@ -178,45 +163,13 @@ export class FleetLink {
     if (this.downSince !== null) this.options.log.notice(null, `Fleet: linked to the stream "${this.settings.stream}" as ${this.settings.node}`);
     this.downSince = null;
     for (const wake of this.waiters) wake();
-    this.kick();
+    this.outbox.kick();
   }
 
   private linkDown(err: Error | null): void {
     if (this.stopped || this.downSince !== null) return;
     this.downSince = Date.now();
     this.options.log.warning(null, `Fleet: lost the link to Redis${err ? ` (${err.message})` : ''}; local bans go on and are queued until it is back`);
-  }
-
-  /** Publishes the queue unless a publish is under way (which then goes round again). */
-  private kick(): void {
-    if (this.flushing) {
-      this.flushAgain = true;
-      return;
-    }
-    this.flushing = this.flush().finally(() => {
-      this.flushing = null;
-      if (this.flushAgain && !this.stopped) {
-        this.flushAgain = false;
-        this.kick();
-      }
-    });
-  }
-
-  private async flush(): Promise<void> {
-    const pub = this.pub;
-    while (pub && pub.status === 'ready' && !this.stopped) {
-      const batch = this.store.queued(BATCH);
-      if (batch.length === 0) return;
-      const pipeline = pub.pipeline();
-      for (const entry of batch) pipeline.xadd(this.settings.stream, '*', ...entry.fields);
-      const results = (await pipeline.exec().catch(() => null)) ?? [];
-      // Only the entries Redis took leave the queue, in order: the rest go at the next connection.
-      let done = 0;
-      while (done < results.length && results[done]![0] === null) done++;
-      this.store.remove(batch.slice(0, done).map((e) => e.id));
-      this.published += done;
-      if (done < batch.length) return;
-    }
   }
 
   private async readLoop(): Promise<void> {
