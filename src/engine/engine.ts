@@ -371,13 +371,14 @@ export class Engine {
     if (event.type === 'ban') {
       const r = event.record;
       const length = r.expiresAt === null ? 'permanent' : formatDuration(Math.round((r.expiresAt - r.bannedAt) / 1000));
-      const running = this.jails.get(r.jail);
+      // A ban another fleet node sent is its jail's doing, not this one's, and was mailed there.
+      const running = r.origin === undefined ? this.jails.get(r.jail) : undefined;
       if (running) running.bans++;
       this.activity.recordBan(r.ip, r.jail);
       const failures = r.origin !== undefined ? `from ${r.origin}` : r.jail === 'manual' ? 'manual' : `${r.reason.length} failures`;
       log.notice(r.jail, `${event.extended ? 'Ban extended' : 'Ban'} ${r.ip} (${failures}, ${length}, ban #${r.count})`);
       // Restored bans raise no `ban` event, so a restart sends no mail again.
-      if (this.options.config.jails[r.jail]?.actions.includes('email')) this.mail?.notify(r);
+      if (r.origin === undefined && this.options.config.jails[r.jail]?.actions.includes('email')) this.mail?.notify(r);
     } else if (event.type === 'unban') {
       log.notice(event.jail, `Unban ${event.ip} (${event.reason})`);
     } else if (event.type === 'refused') {

@@ -12,7 +12,7 @@ import { startRedis, type RedisProcess } from './redis-process.js';
 const quiet = { info: () => {}, notice: () => {}, warning: () => {}, error: () => {} };
 
 /** A link over an engine that only records the remote bans it is asked to apply. */
-function node(tmp: TempDir, url: string, name: string, extra: { share?: string[]; accept?: boolean } = {}) {
+function node(tmp: TempDir, url: string, name: string, extra: { share?: string[]; accept?: boolean; password?: string } = {}) {
   const stateDir = path.join(tmp.dir, name);
   SqliteStore.open(stateDir).close();
   const applied: { ip: string; origin: string; expiresAt: number | null }[] = [];
@@ -28,7 +28,10 @@ function node(tmp: TempDir, url: string, name: string, extra: { share?: string[]
     },
   };
   const link = new FleetLink({
-    settings: { redis: url, node: name, accept: extra.accept ?? true, stream: 'test:bans', ...(extra.share ? { share: extra.share } : {}) },
+    settings: {
+      redis: url, node: name, accept: extra.accept ?? true, stream: 'test:bans',
+      ...(extra.share ? { share: extra.share } : {}), ...(extra.password ? { password: extra.password } : {}),
+    },
     stateDir, engine, log: quiet, trimEveryMs: 100,
   });
   const ban = (ip: string, jail: string, expiresAt: number | null) =>
@@ -81,6 +84,26 @@ describe('FleetLink on a Redis of its own', () => {
       expect(c.applied).toEqual([]);
     } finally {
       for (const n of [a, b, c]) await n.link.stop();
+    }
+  }, 30_000);
+
+  it('logs in with the password, and queues what it cannot publish without it', async () => {
+    const locked = await startRedis(await freePort(), path.join(tmp.dir, 'locked'), 'open sesame');
+    const a = node(tmp, locked.url, 'pa', { password: 'open sesame' });
+    const b = node(tmp, locked.url.replace('redis://', 'redis://:open%20sesame@'), 'pb');
+    const wrong = node(tmp, locked.url, 'pw', { password: 'guess' });
+    for (const n of [a, b, wrong]) n.link.start();
+    try {
+      await waitUntil(() => a.link.status().link === 'connected' && b.link.status().link === 'connected', 'two links', 10_000);
+      a.ban('198.18.10.1', 'sshd', Date.now() + 60_000);
+      wrong.ban('198.18.10.2', 'sshd', Date.now() + 60_000);
+      await waitUntil(() => b.applied.length === 1, 'b to apply the ban', 10_000);
+      await waitUntil(() => wrong.link.status().queued === 1, 'the refused node to queue its ban', 10_000);
+      expect(wrong.link.status()).toMatchObject({ link: 'disconnected', published: 0 });
+      expect(b.applied).toEqual([{ ip: '198.18.10.1', origin: 'pa', expiresAt: expect.any(Number) }]);
+    } finally {
+      for (const n of [a, b, wrong]) await n.link.stop();
+      await locked.stop();
     }
   }, 30_000);
 });
