@@ -8,6 +8,8 @@ export interface FleetSettings {
   redis: string;
   /** Overrides a password in the URL. */
   password?: string;
+  /** PEM file of the CA that signed the server's certificate (rediss://; default: the system's CAs). */
+  tls_ca?: string;
   /** This server's name in the stream (default: the host name). */
   node: string;
   /** Jails whose bans are published; absent: all (manual bans included). */
@@ -35,6 +37,7 @@ export const fleetShape = {
     }
   }),
   password: text().optional(),
+  tls_ca: text().regex(/^\//, { error: 'expected an absolute path' }).optional(),
   // The node name travels in every entry and is shown as a ban's origin: plain text only.
   node: text().regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'expected a node name (letters, digits, "_", "." or "-")' }).optional(),
   share: z.array(text(), { error: 'expected an array of jail names' }).optional(),
@@ -42,12 +45,17 @@ export const fleetShape = {
   stream: text().default('portcullis:bans'),
 };
 
-export const fleetSchema = z.strictObject(fleetShape, { error: 'expected a table' }).transform((fleet): FleetSettings => {
-  const { node, share, password, ...rest } = fleet;
+export const fleetSchema = z.strictObject(fleetShape, { error: 'expected a table' }).superRefine((fleet, ctx) => {
+  if (fleet.tls_ca !== undefined && !fleet.redis.startsWith('rediss://')) {
+    ctx.addIssue({ code: 'custom', path: ['tls_ca'], message: 'is only used with a rediss:// URL' });
+  }
+}).transform((fleet): FleetSettings => {
+  const { node, share, password, tls_ca, ...rest } = fleet;
   return {
     ...rest,
     node: node ?? hostname().replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 64),
     ...(share !== undefined ? { share } : {}),
     ...(password !== undefined ? { password } : {}),
+    ...(tls_ca !== undefined ? { tls_ca } : {}),
   };
 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Redis, type RedisOptions } from 'ioredis';
 import type { FleetSettings } from '../config/index.js';
 import type { EngineEvent } from '../engine/engine.js';
@@ -76,8 +77,16 @@ export class FleetLink {
     return this.options.settings;
   }
 
-  /** Connects (and keeps reconnecting) and starts reading; returns at once. */
+  /** Connects (and keeps reconnecting) and starts reading; returns at once. Throws for an unreadable `tls_ca`. */
   start(): void {
+    let ca: Buffer | undefined;
+    if (this.settings.tls_ca !== undefined) {
+      try {
+        ca = readFileSync(this.settings.tls_ca);
+      } catch (err) {
+        throw new Error(`[fleet] tls_ca: cannot read ${this.settings.tls_ca}: ${errorMessage(err)}`);
+      }
+    }
     for (const ban of this.options.engine.list()) if (ban.origin !== undefined) this.remote.add(ban.ip);
     const clientOptions: RedisOptions = {
       enableOfflineQueue: false,
@@ -85,6 +94,7 @@ export class FleetLink {
       connectTimeout: 3000,
       retryStrategy: (times) => Math.min(100 * times, 1000),
       ...(this.settings.password !== undefined ? { password: this.settings.password } : {}),
+      ...(ca ? { tls: { ca } } : {}),
     };
     this.pub = new Redis(this.settings.redis, clientOptions);
     // A node that accepts nothing does not read the stream (the nodes that read it trim it).

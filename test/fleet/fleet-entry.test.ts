@@ -58,6 +58,9 @@ describe('[fleet] and [metrics] in the config', () => {
     expect(() => parse('[fleet]\nredis = "http://x"\n')).toThrow(/fleet\.redis.*redis:\/\/ or rediss:\/\//s);
     expect(() => parse('[fleet]\nredis = "redis://x"\nnode = "web 02"\n')).toThrow(/fleet\.node/);
     expect(() => parse('[fleet]\nredis = "redis://x"\nshares = []\n')).toThrow(/shares/);
+    expect(() => parse('[fleet]\nredis = "redis://x"\ntls_ca = "/etc/ca.pem"\n')).toThrow(/fleet\.tls_ca.*rediss:\/\//s);
+    expect(() => parse('[fleet]\nredis = "rediss://x"\ntls_ca = "ca.pem"\n')).toThrow(/fleet\.tls_ca.*absolute/s);
+    expect(parse('[fleet]\nredis = "rediss://x"\ntls_ca = "/etc/ca.pem"\n').fleet?.tls_ca).toBe('/etc/ca.pem');
     expect(() => parse('[metrics]\nlisten = "9191"\n')).toThrow(/metrics\.listen.*host:port/s);
     expect(() => parse('[metrics]\nlisten = "127.0.0.1:70000"\n')).toThrow(/metrics\.listen/);
   });

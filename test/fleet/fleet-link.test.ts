@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SqliteStore } from '../../src/engine/store.js';
@@ -12,7 +14,7 @@ import { startRedis, type RedisProcess } from './redis-process.js';
 const quiet = { info: () => {}, notice: () => {}, warning: () => {}, error: () => {} };
 
 /** A link over an engine that only records the remote bans it is asked to apply. */
-function node(tmp: TempDir, url: string, name: string, extra: { share?: string[]; accept?: boolean; password?: string } = {}) {
+function node(tmp: TempDir, url: string, name: string, extra: { share?: string[]; accept?: boolean; password?: string; tlsCa?: string } = {}) {
   const stateDir = path.join(tmp.dir, name);
   SqliteStore.open(stateDir).close();
   const applied: { ip: string; origin: string; expiresAt: number | null }[] = [];
@@ -31,6 +33,7 @@ function node(tmp: TempDir, url: string, name: string, extra: { share?: string[]
     settings: {
       redis: url, node: name, accept: extra.accept ?? true, stream: 'test:bans',
       ...(extra.share ? { share: extra.share } : {}), ...(extra.password ? { password: extra.password } : {}),
+      ...(extra.tlsCa ? { tls_ca: extra.tlsCa } : {}),
     },
     stateDir, engine, log: quiet, trimEveryMs: 100,
   });
@@ -106,4 +109,39 @@ describe('FleetLink on a Redis of its own', () => {
       await locked.stop();
     }
   }, 30_000);
+
+  it('speaks TLS with rediss://, trusting the CA given and no other', async () => {
+    // A CA of the test's own and a server certificate for 127.0.0.1 signed by it.
+    const dir = path.join(tmp.dir, 'tls');
+    const file = (name: string) => path.join(dir, name);
+    const openssl = (...args: string[]) => promisify(execFile)('openssl', args);
+    tmp.write('tls/ext.cnf', 'subjectAltName = IP:127.0.0.1\n');
+    await openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('ca.key'), '-out', file('ca.pem'), '-days', '1', '-subj', '/CN=pc-h19 test CA');
+    await openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('server.key'), '-out', file('server.csr'), '-subj', '/CN=127.0.0.1');
+    await openssl('x509', '-req', '-in', file('server.csr'), '-CA', file('ca.pem'), '-CAkey', file('ca.key'), '-CAcreateserial', '-out', file('server.pem'), '-days', '1', '-extfile', file('ext.cnf'));
+    // A CA that signed nothing here.
+    await openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', file('other.key'), '-out', file('other-ca.pem'), '-days', '1', '-subj', '/CN=pc-h19 other CA');
+    const tlsPort = await freePort();
+    const secure = await startRedis(await freePort(), path.join(tmp.dir, 'secure'), undefined, [
+      '--tls-port', String(tlsPort), '--tls-cert-file', file('server.pem'), '--tls-key-file', file('server.key'),
+      '--tls-ca-cert-file', file('ca.pem'), '--tls-auth-clients', 'no',
+    ]);
+    const url = `rediss://127.0.0.1:${tlsPort}/0`;
+    const a = node(tmp, url, 'ta', { tlsCa: file('ca.pem') });
+    const b = node(tmp, url, 'tb', { tlsCa: file('ca.pem') });
+    const stranger = node(tmp, url, 'tc', { tlsCa: file('other-ca.pem') });
+    for (const n of [a, b, stranger]) n.link.start();
+    try {
+      await waitUntil(() => a.link.status().link === 'connected' && b.link.status().link === 'connected', 'two TLS links', 10_000);
+      a.ban('198.18.11.1', 'sshd', Date.now() + 60_000);
+      await waitUntil(() => b.applied.length === 1, 'b to apply the ban over TLS', 10_000);
+      stranger.ban('198.18.11.2', 'sshd', Date.now() + 60_000);
+      await waitUntil(() => stranger.link.status().queued === 1, 'the node with the wrong CA to queue its ban', 10_000);
+      expect(stranger.link.status()).toMatchObject({ link: 'disconnected', published: 0 });
+      expect(b.applied.map((x) => x.ip)).toEqual(['198.18.11.1']);
+    } finally {
+      for (const n of [a, b, stranger]) await n.link.stop();
+      await secure.stop();
+    }
+  }, 60_000);
 });

@@ -10,10 +10,11 @@ export interface RedisProcess {
 }
 
 /** Starts `redis-server` on 127.0.0.1:`port` in `dir` (asking for `password` if given) and waits until it accepts connections. */
-export async function startRedis(port: number, dir: string, password?: string): Promise<RedisProcess> {
+export async function startRedis(port: number, dir: string, password?: string, extraArgs: string[] = []): Promise<RedisProcess> {
   mkdirSync(dir, { recursive: true });
   const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--protected-mode', 'yes'];
   if (password !== undefined) args.push('--requirepass', password);
+  args.push(...extraArgs);
   const child: ChildProcess = spawn('redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
