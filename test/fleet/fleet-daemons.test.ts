@@ -156,11 +156,30 @@ describe('fleet: three daemons sharing bans through a Redis stream', () => {
     }
     // Nothing applied twice: each address was banned once on each node.
     for (const node of nodes) {
-      const lines = engineLogOf(safePaths(node.dir).logFile, node.daemon.pid);
+      const logged = () => engineLogOf(safePaths(node.dir).logFile, node.daemon.pid);
+      await waitUntil(() => all.every((ip) => logged().some((l) => l.includes(`] Ban ${ip} `))), `${node.name} to log the bans`, 10_000);
+      const lines = logged();
       for (const ip of all) expect(lines.filter((l) => l.includes(`] Ban ${ip} `)).length, `${ip} on ${node.name}`).toBe(1);
     }
     const onC = await bansOf(c);
     expect(fromA.every((ip) => onC.get(ip)?.origin === 'web01')).toBe(true);
     expect(fromB.every((ip) => onC.get(ip)?.origin === 'web02')).toBe(true);
   }, 120_000);
+
+  it('stops cleanly, and on restart reads on from its stored id: what it missed arrives, nothing comes twice', async () => {
+    const [a, , c] = nodes as [Node, Node, Node];
+    c.daemon.child.kill('SIGTERM');
+    expect(await c.daemon.exited).toEqual({ code: 0, signal: null });
+    appendFileSync(a.log, sshdFailureLine('198.18.60.1', 1));
+    await waitForBans(nodes[1]!, ['198.18.60.1'], 10_000);
+    c.daemon = await startDaemon(c.config, safePaths(c.dir).logFile);
+    await waitForBans(c, ['198.18.60.1'], 10_000);
+    const logged = () => engineLogOf(safePaths(c.dir).logFile, c.daemon.pid);
+    await waitUntil(() => logged().some((l) => l.includes('] Ban 198.18.60.1 ')), 'web03 to log the ban it missed', 10_000);
+    const lines = logged();
+    expect(lines.filter((l) => l.includes('] Ban 198.18.60.1 ')).length).toBe(1);
+    // The bans it had already applied are restored from its store, not applied again from the stream.
+    expect(lines.filter((l) => / Ban 198\.18\.(1|50|51)\./.test(l))).toEqual([]);
+    expect((await bansOf(c)).get('198.18.60.1')?.origin).toBe('web01');
+  }, 60_000);
 });
