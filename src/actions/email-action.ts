@@ -20,7 +20,8 @@ export function emailAction(options: { config: () => Config; store: MailQueueSto
   const notifier = new EmailNotifier(settings, { log: (level, message) => options.log.write(level, null, message), store: options.store });
   return {
     onEvent(event: EngineEvent): void {
-      if (event.type !== 'ban') return;
+      // A ban another fleet node sent was mailed there.
+      if (event.type !== 'ban' || event.record.origin !== undefined) return;
       if (options.config().jails[event.record.jail]?.actions.includes('email')) notifier.notify(event.record);
     },
     start: () => {

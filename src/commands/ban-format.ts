@@ -12,13 +12,15 @@ export function isoOrNumber(ms: number): string {
 }
 
 /** The `--json` form of a ban. */
-export function banJson(b: BanRecord): { ip: string; jail: string; bannedAt: string; expiresAt: string | null; count: number } {
+export function banJson(b: BanRecord): { ip: string; jail: string; bannedAt: string; expiresAt: string | null; count: number; origin?: string } {
   return {
     ip: b.ip,
     jail: b.jail,
     bannedAt: isoOrNumber(b.bannedAt),
     expiresAt: b.expiresAt === null ? null : isoOrNumber(b.expiresAt),
     count: b.count,
+    // A ban another fleet node sent names that node.
+    ...(b.origin !== undefined ? { origin: b.origin } : {}),
   };
 }
 

@@ -26,6 +26,10 @@ export function statusCommand(ctx: VerbContext, json: boolean): Promise<number> 
       const since = status.state.since === null ? '' : ` since ${new Date(status.state.since).toISOString()}`;
       out.write(`state database: NOT WRITTEN${since}: ${printable(status.state.error ?? '')} (running from memory, retrying)\n`);
     }
+    if (status.fleet) {
+      const f = status.fleet;
+      out.write(`fleet: ${f.link} as ${printable(f.node)}, lag ${f.lagSeconds.toFixed(3)} s, ${f.queued} queued, ${f.published} published, ${f.applied} applied\n`);
+    }
     if (!status.firewallInStep) out.write('firewall: a command failed; putting it right from the bans in force (see the log)\n');
     out.write(jailTable(status.jails));
   });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadConfig } from '../config/index.js';
 import { ControlServer, resolveSocketGroup } from '../control/index.js';
 import type { EngineLog } from '../engine/engine-log.js';
+import { attachDaemonFeatures, type DaemonFeatures } from '../metrics/daemon-features.js';
 import { openEngineStack, type EngineStack } from './engine-stack.js';
 
 /** Where the daemon puts its socket and pid file, when not the config's. */
@@ -27,9 +28,13 @@ export async function runDaemon(configPath: string, options: DaemonOptions = {})
   // Before anything starts: a group that does not exist is a config error, not a socket nobody can use.
   const group = config.daemon.socket_group === undefined ? null : await resolveSocketGroup(config.daemon.socket_group);
   let server: ControlServer | null = null;
+  let features: DaemonFeatures | null = null;
   const stack: EngineStack = await openEngineStack(loaded, {
     logEcho: (line) => process.stderr.write(`${line}\n`),
-    onEvent: ({ event, data }) => server?.broadcast(event, data),
+    onEvent: ({ event, data }) => {
+      server?.broadcast(event, data);
+      features?.onEvent(event, data);
+    },
   });
   let wrotePidFile = false;
   try {
@@ -40,7 +45,10 @@ export async function runDaemon(configPath: string, options: DaemonOptions = {})
     mkdirSync(path.dirname(pidFile), { recursive: true });
     writeFileSync(pidFile, `${process.pid}\n`);
     wrotePidFile = true;
+    // [metrics] and [fleet]: attached before the engine starts, so they see all its events.
+    features = attachDaemonFeatures(stack);
     await stack.start();
+    await features.start();
     stack.log.info(null, `Listening on ${socket} (pid ${process.pid})`);
     await waitForStop(stack.log, stack.reload, options.stopSignal);
     return 0;
@@ -51,6 +59,7 @@ export async function runDaemon(configPath: string, options: DaemonOptions = {})
     // Whatever happened, nothing of ours keeps running: the socket, followers, timers. The socket
     // goes first, while the state lock still stands for this daemon.
     await server?.stop();
+    await features?.stop();
     await stack.stop();
     if (wrotePidFile) rmSync(pidFile, { force: true });
   }

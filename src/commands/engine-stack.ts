@@ -1,12 +1,15 @@
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import path, { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emailAction } from '../actions/email-action.js';
 import { loadConfig, userFilterDir, type Config } from '../config/index.js';
 import { engineEvent, type CommandHandlers, type ServiceEvent } from '../control/index.js';
 import { EngineLog, type LogEntry } from '../engine/engine-log.js';
 import { Engine } from '../engine/engine.js';
-import { SqliteStore } from '../engine/store.js';
+import { MemoryStore } from '../engine/memory-store.js';
+import { DATABASE_FILE, SqliteStore } from '../engine/store.js';
+import type { BanStore } from '../engine/types.js';
 import { DryRunBackend } from '../firewall/dry-run-backend.js';
 import { RuleApplier } from '../firewall/rule-applier.js';
 import { selectBackend } from '../firewall/select-backend.js';
@@ -93,9 +96,11 @@ export async function openEngineStack(loaded: LoadedConfig | string, options: En
   });
   // A second engine on the same state would fight this one over the store and the firewall.
   const lock: StateLock | null = mode === 'view' ? null : acquireLock(config.daemon.state_dir);
-  let store: SqliteStore | null = null;
+  let store: BanStore | null = null;
   try {
-    store = SqliteStore.open(config.daemon.state_dir);
+    // A view of a state that was never written reads an empty one, and creates nothing.
+    const fresh = mode === 'view' && !existsSync(path.join(config.daemon.state_dir, DATABASE_FILE));
+    store = fresh ? new MemoryStore() : SqliteStore.open(config.daemon.state_dir);
     const choice = mode === 'view' && !options.readFirewall
       ? { backend: new DryRunBackend() as FirewallBackend }
       : await selectBackend(config.firewall.backend, config.daemon.state_dir);

@@ -9,6 +9,7 @@ export type { DurationOptions, DurationCheck } from './duration.js';
 export { ConfigError, formatProblem } from './errors.js';
 export type { ConfigProblem } from './errors.js';
 export { configSchema, isIpOrCidr, ACTION_NAMES, JAIL_NAME } from './schema.js';
+export { parseListen } from './schema-metrics.js';
 export type {
   Config,
   Settings,
@@ -20,5 +21,7 @@ export type {
   FirewallSettings,
   NotifySettings,
   EmailSettings,
+  FleetSettings,
+  MetricsSettings,
 } from './schema.js';
 export type { FirewallRuleConfig } from '../domain/rule-types.js';

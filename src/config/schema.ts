@@ -5,6 +5,11 @@ import { describeValue } from './errors.js';
 import { isIpOrCidr } from '../net/index.js';
 import { ACTION_NAMES, FIELD_MINIMUM, JAIL_NAME, type ActionName } from '../domain/field-rules.js';
 import type { FirewallRuleConfig } from '../domain/rule-types.js';
+import { fleetSchema, fleetShape, type FleetSettings } from './schema-fleet.js';
+import { metricsSchema, metricsShape, type MetricsSettings } from './schema-metrics.js';
+
+export type { FleetSettings } from './schema-fleet.js';
+export type { MetricsSettings } from './schema-metrics.js';
 
 // Durations below are in seconds; -1 (PERMANENT) appears only where a ban time allows it.
 
@@ -129,6 +134,10 @@ export interface Config {
   daemon: DaemonSettings;
   firewall: FirewallSettings;
   notify?: NotifySettings;
+  /** `[metrics]`: the Prometheus endpoint, when set. */
+  metrics?: MetricsSettings;
+  /** `[fleet]`: bans shared through Redis, when set. */
+  fleet?: FleetSettings;
 }
 
 export { JAIL_NAME } from '../domain/field-rules.js';
@@ -372,6 +381,8 @@ const rootShape = {
   daemon: table(daemonShape).prefault({}),
   firewall: table(firewallShape).prefault({}),
   notify: table(notifyShape).optional(),
+  metrics: metricsSchema.optional(),
+  fleet: fleetSchema.optional(),
 };
 
 /** The keys allowed in the table at `keyPath`, e.g. `["jails", "sshd"]`; undefined if it is not a strict table. */
@@ -394,6 +405,8 @@ const TABLE_SHAPES: Record<string, object> = {
   'firewall.rules.*': ruleShape,
   notify: notifyShape,
   'notify.email': emailShape,
+  metrics: metricsShape,
+  fleet: fleetShape,
 };
 
 /** The schema of a whole config file. Unknown keys are errors everywhere. */

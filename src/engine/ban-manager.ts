@@ -17,7 +17,7 @@ const DAY = 24 * 3600 * 1000;
 export const HISTORY_WINDOW = 30 * DAY;
 
 /** Why a ban ended. */
-export type UnbanReason = 'expired' | 'manual' | 'trusted' | 'all';
+export type UnbanReason = 'expired' | 'manual' | 'trusted' | 'all' | 'remote';
 
 /** What the ban manager tells the engine (and from there the console, e-mail and the log). */
 export type BanEvent =
@@ -204,6 +204,54 @@ export class BanManager {
     for (const ban of this.deps.store.activeBans()) if (ban.expiresAt === null || ban.expiresAt > now) this.bans.set(ban.ip, ban);
   }
 
+  /**
+   * A ban another fleet node made. Refused when a trusted range here overlaps it (this server's
+   * trust wins); never longer than the sender's, and never shortens a ban in force here. Kept
+   * out of the history (see the store), so it does not escalate local bans. True when applied.
+   */
+  async banRemote(ban: { ip: string; jail: string; expiresAt: number | null; reason: string[]; origin: string }): Promise<boolean> {
+    const ip = checkAddress(ban.ip).text;
+    const trusted = this.deps.trusted.overlapping(ip)[0];
+    if (trusted) {
+      this.emit({ type: 'refused', ip, jail: ban.jail, reason: `trusted here, ban from ${ban.origin} not applied`, range: trusted.range });
+      return false;
+    }
+    const now = this.deps.clock.now();
+    const existing = this.bans.get(ip);
+    if ((ban.expiresAt !== null && ban.expiresAt <= now) || (existing && !endsLater(ban.expiresAt, existing.expiresAt))) return false;
+    const record = { ip, jail: ban.jail, bannedAt: now, expiresAt: ban.expiresAt, count: existing?.count ?? 1, reason: ban.reason, origin: ban.origin };
+    await this.commit(record, existing !== undefined);
+    return true;
+  }
+
+  /**
+   * Runs `work` in one store transaction, so the bans it makes reach the disk with one sync (a
+   * batch of fleet entries). The bans still go in when the store cannot start one.
+   */
+  inOneWrite<T>(work: () => T): T {
+    if (this.deps.storeHealth && !this.deps.storeHealth.ok) return work();
+    let result: { value: T } | null = null;
+    try {
+      this.deps.store.batch(() => {
+        result = { value: work() };
+      });
+    } catch (err) {
+      if (result === null) return work();
+      this.deps.storeHealth?.fail(err);
+    }
+    return (result as { value: T } | null)!.value;
+  }
+
+  /** Lifts a ban that fleet node `origin` sent, when it is still that node's ban here; true if lifted. */
+  async unbanRemote(ip: string, origin: string): Promise<boolean> {
+    const text = checkAddress(ip).text;
+    const ban = this.bans.get(text);
+    if (!ban || ban.origin !== origin) return false;
+    this.forget([text]);
+    await this.runFirewall(`unban ${text}`, () => this.deps.firewall.unban([text]));
+    this.emit({ type: 'unban', ip: text, jail: ban.jail, reason: 'remote' });
+    return true;
+  }
 
   /** Lifts a ban; false if the address was not banned. */
   async unban(ip: string): Promise<boolean> {

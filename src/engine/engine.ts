@@ -12,7 +12,7 @@ import { JournalSource, journalSourceKey } from './source/journal-source.js';
 import type { EngineStatus, JailStatus } from './status-types.js';
 import { StateKeeper, type KeptJail } from './state-keeper.js';
 import { TrustedSet } from './trusted.js';
-import type { BanRecord, BanStore, HistoryEntry, SourcePosition } from './types.js';
+import type { BanRecord, BanStore, FleetLinkStatus, HistoryEntry, SourcePosition } from './types.js';
 
 /** Everything the engine reports, for the console, the control socket and e-mail. */
 export type EngineEvent = BanEvent | JailEvent | { type: 'source'; jail: string; source: string; event: GlobFollowEvent };
@@ -86,6 +86,10 @@ export class Engine {
   /** Failures and bans per minute over the last hour, and who caused them. */
   readonly activity: ActivityCounter;
   private readonly keeper: StateKeeper;
+  /** Set by a fleet link (which the engine does not build): its state, for `status`. */
+  fleetStatus: (() => FleetLinkStatus) | null = null;
+  /** Lines read per jail and source since the start (never reset, so metrics can count them). */
+  private readonly linesRead = new Map<string, { jail: string; source: string; lines: number }>();
 
   constructor(private readonly options: EngineOptions) {
     this.clock = options.clock ?? systemClock;
@@ -152,6 +156,10 @@ export class Engine {
     const running = this.jails.get(jailName);
     if (!running) return;
     const now = this.clock.now();
+    const source = position?.source ?? 'direct';
+    const counted = this.linesRead.get(`${jailName}\0${source}`);
+    if (counted) counted.lines += lines.length;
+    else this.linesRead.set(`${jailName}\0${source}`, { jail: jailName, source, lines: lines.length });
     this.keeper.batch(running, () => {
       for (const line of lines) {
         // Each jail counts on its own: only its own ban silences an address there. Another jail's
@@ -189,7 +197,13 @@ export class Engine {
       configPath: this.options.configPath,
       state: this.keeper.health.status(),
       firewallInStep: !this.bans.firewallOutOfStep,
+      ...(this.fleetStatus ? { fleet: this.fleetStatus() } : {}),
     };
+  }
+
+  /** Lines read so far, per jail and source (`direct` for lines handed in without a source). */
+  lineCounts(): { jail: string; source: string; lines: number }[] {
+    return [...this.linesRead.values()].map((c) => ({ ...c }));
   }
 
   /** The configuration in force. */
@@ -350,9 +364,11 @@ export class Engine {
 
   private onBanEvent(event: BanEvent): void {
     if (event.type === 'ban') {
-      const running = this.jails.get(event.record.jail);
+      const r = event.record;
+      // A ban another fleet node sent is its jail's doing, not this one's, and was mailed there.
+      const running = r.origin === undefined ? this.jails.get(r.jail) : undefined;
       if (running) running.bans++;
-      this.activity.recordBan(event.record.ip, event.record.jail);
+      this.activity.recordBan(r.ip, r.jail);
     }
     logBanEvent(this.options.log, event);
     this.emit(event);

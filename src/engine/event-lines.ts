@@ -9,7 +9,7 @@ import type { GlobFollowEvent } from './source/glob-follower.js';
 export function logBanEvent(log: EngineLog, event: BanEvent): void {
   if (event.type === 'ban') {
     const r = event.record;
-    const failures = r.jail === 'manual' ? 'manual' : `${r.reason.length} failures`;
+    const failures = r.origin !== undefined ? `from ${r.origin}` : r.jail === 'manual' ? 'manual' : `${r.reason.length} failures`;
     log.notice(r.jail, `${event.extended ? 'Ban extended' : 'Ban'} ${r.ip} (${failures}, ${banLength(r)}, ban #${r.count})`);
   } else if (event.type === 'unban') {
     log.notice(event.jail, `Unban ${event.ip} (${event.reason})`);

@@ -32,7 +32,7 @@ export class MemoryStore implements BanStore {
 
   putBan(ban: BanRecord): void {
     this.bans.set(ban.ip, copyBan(ban));
-    this.historyEntries.push(historyEntryOf(ban));
+    if (ban.origin === undefined) this.historyEntries.push(historyEntryOf(ban));
   }
 
   /** Records many bans, each as `putBan` would. */

@@ -1,4 +1,5 @@
 import type { StateStatus } from './state-health.js';
+import type { FleetLinkStatus } from './types.js';
 
 /** What `status` reports: the console header and `portcullis status`. */
 export interface EngineStatus {
@@ -20,6 +21,8 @@ export interface EngineStatus {
   state: StateStatus;
   /** False while a firewall command failed and the firewall is not yet put right. */
   firewallInStep: boolean;
+  /** The fleet link, when `[fleet]` is set. */
+  fleet?: FleetLinkStatus;
 }
 
 /** Counts shown by `status` and the console header. */

@@ -72,6 +72,25 @@ const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // The fleet: a ban's origin (the node that sent it; NULL for one made here), the bans and
+    // unbans not yet published to the fleet's stream, and where reading the stream stopped.
+    version: 3,
+    up(db) {
+      db.exec(`
+        ALTER TABLE bans ADD COLUMN origin TEXT;
+        CREATE TABLE fleet_outbox (
+          id INTEGER PRIMARY KEY,
+          created_at INTEGER NOT NULL,
+          fields TEXT NOT NULL
+        );
+        CREATE TABLE fleet_state (
+          key TEXT PRIMARY KEY,
+          value TEXT NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 /** The schema version this code writes (SQLite's `user_version`). */

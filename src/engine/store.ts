@@ -55,6 +55,7 @@ interface BanRow {
   expires_at: number | null;
   count: number;
   reason: string;
+  origin: string | null;
 }
 
 interface PositionRow {
@@ -84,6 +85,7 @@ function banOf(row: BanRow): BanRecord {
     expiresAt: row.expires_at,
     count: row.count,
     reason: parseReason(row.reason),
+    ...(row.origin !== null ? { origin: row.origin } : {}),
   };
 }
 
@@ -100,19 +102,19 @@ function restrictMode(file: string): void {
 function prepareStatements(db: Database.Database) {
   return {
     activeBans: db.prepare<[], BanRow>(
-      'SELECT ip, jail, banned_at, expires_at, count, reason FROM bans ORDER BY ip',
+      'SELECT ip, jail, banned_at, expires_at, count, reason, origin FROM bans ORDER BY ip',
     ),
     upsertBan: db.prepare(
-      `INSERT INTO bans (ip, jail, banned_at, expires_at, count, reason)
-       VALUES (@ip, @jail, @bannedAt, @expiresAt, @count, @reason)
+      `INSERT INTO bans (ip, jail, banned_at, expires_at, count, reason, origin)
+       VALUES (@ip, @jail, @bannedAt, @expiresAt, @count, @reason, @origin)
        ON CONFLICT (ip) DO UPDATE SET jail = excluded.jail, banned_at = excluded.banned_at,
-         expires_at = excluded.expires_at, count = excluded.count, reason = excluded.reason`,
+         expires_at = excluded.expires_at, count = excluded.count, reason = excluded.reason, origin = excluded.origin`,
     ),
     appendHistory: db.prepare(
       'INSERT INTO history (ip, jail, banned_at, duration) VALUES (@ip, @jail, @bannedAt, @duration)',
     ),
     deleteBan: db.prepare<[string], BanRow>(
-      'DELETE FROM bans WHERE ip = ? RETURNING ip, jail, banned_at, expires_at, count, reason',
+      'DELETE FROM bans WHERE ip = ? RETURNING ip, jail, banned_at, expires_at, count, reason, origin',
     ),
     deleteAllBans: db.prepare('DELETE FROM bans'),
     appendMissingHistory: db.prepare(
@@ -167,17 +169,18 @@ export class SqliteStore implements BanStore {
     const s = prepareStatements(db);
     this.statements = s;
     this.queues = prepareQueueStatements(db);
+    // A ban sent by another fleet node is no history here: it must not escalate local bans.
     const putOne = (ban: BanRecord): void => {
-      s.upsertBan.run({ ...ban, reason: JSON.stringify(ban.reason) });
-      s.appendHistory.run(historyEntryOf(ban));
+      s.upsertBan.run({ ...ban, reason: JSON.stringify(ban.reason), origin: ban.origin ?? null });
+      if (ban.origin === undefined) s.appendHistory.run(historyEntryOf(ban));
     };
     this.writeBan = db.transaction(putOne);
     this.writeBans = db.transaction((bans: readonly BanRecord[]) => bans.forEach(putOne));
     this.rewriteBans = db.transaction((bans: readonly BanRecord[]) => {
       s.deleteAllBans.run();
       for (const ban of bans) {
-        s.upsertBan.run({ ...ban, reason: JSON.stringify(ban.reason) });
-        s.appendMissingHistory.run(historyEntryOf(ban));
+        s.upsertBan.run({ ...ban, reason: JSON.stringify(ban.reason), origin: ban.origin ?? null });
+        if (ban.origin === undefined) s.appendMissingHistory.run(historyEntryOf(ban));
       }
     });
   }

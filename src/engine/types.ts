@@ -12,6 +12,24 @@ export interface BanRecord {
   count: number;
   /** Why: the matched log lines (or the operator's words for a manual ban). */
   reason: string[];
+  /** The fleet node that sent the ban, for a ban made on another server (absent: made here). */
+  origin?: string;
+}
+
+/** A fleet link's state, for `status` and the console (see src/fleet). */
+export interface FleetLinkStatus {
+  /** This server's name in the fleet. */
+  node: string;
+  stream: string;
+  link: 'connected' | 'disconnected';
+  /** How old the last entry read was when it was read, or how long the link is down (seconds). */
+  lagSeconds: number;
+  /** Bans and unbans made here waiting to be published. */
+  queued: number;
+  /** Entries published since the start. */
+  published: number;
+  /** Other nodes' bans and unbans applied here since the start. */
+  applied: number;
 }
 
 /** A past ban, kept for escalation and the recidive rule. */

@@ -232,7 +232,7 @@ describe('SqliteStore on disk', () => {
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal'); // persistent in the file
       expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
       const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-      expect(tables).toEqual(['bans', 'failures', 'history', 'mail_queue', 'positions', 'trusted']);
+      expect(tables).toEqual(['bans', 'failures', 'fleet_outbox', 'fleet_state', 'history', 'mail_queue', 'positions', 'trusted']);
     } finally {
       raw.close();
     }

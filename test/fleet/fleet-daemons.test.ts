@@ -1,0 +1,185 @@
+import { appendFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, ensureCliBuilt } from '../helpers/cli.js';
+import { engineLogOf, killDaemon, startDaemon, waitUntil, type DaemonProcess } from '../helpers/daemon-process.js';
+import { dryRunBans, safePaths, safeSections, sshdFailureLine, sshdJail } from '../helpers/safe-config.js';
+import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
+import { sleep } from '../helpers/wait.js';
+import { freePort } from '../metrics/free-port.js';
+import { startRedis, type RedisProcess } from './redis-process.js';
+
+/** One daemon of the fleet: its folder, config, log and process. */
+interface Node {
+  name: string;
+  dir: string;
+  config: string;
+  log: string;
+  daemon: DaemonProcess;
+}
+
+interface BanJson {
+  ip: string;
+  jail: string;
+  bannedAt: string;
+  origin?: string;
+}
+
+async function bansOf(node: Node): Promise<Map<string, BanJson>> {
+  const result = await cli('bans', '--json', '--config', node.config);
+  if (result.code !== 0) throw new Error(`bans on ${node.name}: ${result.stderr}`);
+  return new Map((JSON.parse(result.stdout) as BanJson[]).map((b) => [b.ip, b]));
+}
+
+async function statusOf(node: Node): Promise<{ fleet?: { link: string; queued: number; lagSeconds: number } }> {
+  const result = await cli('status', '--json', '--config', node.config);
+  if (result.code !== 0) throw new Error(`status on ${node.name}: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+const firewallOf = (node: Node): Set<string> => new Set(dryRunBans(safePaths(node.dir).stateDir));
+
+/** Waits until every address is in the node's (dry-run) firewall. */
+async function waitForBans(node: Node, ips: readonly string[], ms: number): Promise<void> {
+  await waitUntil(() => {
+    const held = firewallOf(node);
+    return ips.every((ip) => held.has(ip));
+  }, `${ips.length} bans on ${node.name}`, ms, 20);
+}
+
+const percentile = (values: number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+};
+
+describe('fleet: three daemons sharing bans through a Redis stream', () => {
+  let tmp: TempDir;
+  let redis: RedisProcess;
+  let nodes: Node[] = [];
+
+  beforeAll(async () => {
+    await ensureCliBuilt();
+    tmp = makeTempDir('pc-h19-fleet-');
+    redis = await startRedis(await freePort(), path.join(tmp.dir, 'redis'));
+    for (const name of ['web01', 'web02', 'web03']) {
+      const dir = path.join(tmp.dir, name);
+      const log = tmp.write(`${name}/auth.log`, '');
+      const config = tmp.write(`${name}/portcullis.toml`, [
+        safeSections(dir),
+        // web03 trusts a range the others ban.
+        ...(name === 'web03' ? ['[trusted]', 'ranges = ["198.19.200.0/24"]'] : []),
+        '[fleet]',
+        `redis = "${redis.url}"`,
+        `node = "${name}"`,
+        sshdJail(log, { maxretry: 1 }),
+      ].join('\n'));
+      const daemon = await startDaemon(config, safePaths(dir).logFile);
+      nodes.push({ name, dir, config, log, daemon });
+    }
+    for (const node of nodes) {
+      await waitUntil(() => engineLogOf(safePaths(node.dir).logFile, node.daemon.pid).some((l) => l.includes('Fleet: linked')), `${node.name} linked`, 15_000);
+    }
+  }, 240_000);
+
+  afterAll(async () => {
+    for (const node of nodes) await killDaemon(node.daemon);
+    nodes = [];
+    await redis?.stop();
+    tmp?.remove();
+  });
+
+  it('puts a ban made on one node on the other two within 1 s (p99 of 200)', async () => {
+    const [a, b, c] = nodes as [Node, Node, Node];
+    const ips = Array.from({ length: 200 }, (_, k) => `198.18.${1 + (k >> 8)}.${k & 255}`);
+    // Twenty lines every 50 ms: a steady attack, not one burst.
+    for (let k = 0; k < ips.length; k += 20) {
+      appendFileSync(a.log, ips.slice(k, k + 20).map((ip, i) => sshdFailureLine(ip, k + i)).join(''));
+      await sleep(50);
+    }
+    await waitForBans(b, ips, 30_000);
+    await waitForBans(c, ips, 30_000);
+    const [onA, onB, onC] = await Promise.all([bansOf(a), bansOf(b), bansOf(c)]);
+    for (const [name, there] of [['web02', onB], ['web03', onC]] as const) {
+      const delays = ips.map((ip) => {
+        const local = onA.get(ip)!;
+        const remote = there.get(ip)!;
+        expect(local.origin).toBeUndefined();
+        expect(remote.origin).toBe('web01');
+        expect(remote.jail).toBe('sshd');
+        return Date.parse(remote.bannedAt) - Date.parse(local.bannedAt);
+      });
+      const p50 = percentile(delays, 50);
+      const p99 = percentile(delays, 99);
+      console.log(`propagation web01 -> ${name}: p50 ${p50} ms, p99 ${p99} ms over ${delays.length} bans`);
+      expect(p99).toBeLessThan(1000);
+    }
+  }, 120_000);
+
+  it('leaves an address open on a node that trusts it', async () => {
+    const [a, b, c] = nodes as [Node, Node, Node];
+    appendFileSync(a.log, sshdFailureLine('198.19.200.7', 1));
+    await waitForBans(b, ['198.19.200.7'], 10_000);
+    await waitUntil(() => engineLogOf(safePaths(c.dir).logFile, c.daemon.pid).some((l) => l.includes('Trusted 198.19.200.7')), 'web03 to refuse the trusted address', 10_000);
+    expect(firewallOf(c).has('198.19.200.7')).toBe(false);
+    expect((await bansOf(c)).has('198.19.200.7')).toBe(false);
+    expect((await bansOf(b)).get('198.19.200.7')?.origin).toBe('web01');
+  }, 60_000);
+
+  it('loses nothing while Redis is down for 10 s, and converges once it is back', async () => {
+    const [a, b, c] = nodes as [Node, Node, Node];
+    const port = redis.port;
+    await redis.stop();
+    for (const node of nodes) {
+      await waitUntil(() => engineLogOf(safePaths(node.dir).logFile, node.daemon.pid).some((l) => l.includes('Fleet: lost the link')), `${node.name} to see the link down`, 15_000);
+    }
+    const downAt = Date.now();
+    const fromA = Array.from({ length: 20 }, (_, k) => `198.18.50.${k + 1}`);
+    const fromB = Array.from({ length: 20 }, (_, k) => `198.18.51.${k + 1}`);
+    appendFileSync(a.log, fromA.map((ip, i) => sshdFailureLine(ip, i)).join(''));
+    appendFileSync(b.log, fromB.map((ip, i) => sshdFailureLine(ip, i)).join(''));
+    // Local bans go on while the fleet is away, and wait in the store.
+    await waitForBans(a, fromA, 15_000);
+    await waitForBans(b, fromB, 15_000);
+    const down = await statusOf(a);
+    expect(down.fleet?.link).toBe('disconnected');
+    expect(down.fleet?.queued).toBe(20);
+    expect(firewallOf(c).has(fromA[0]!)).toBe(false);
+    // The outage lasts its 10 s (the scenario's length, not a wait for a state).
+    await sleep(Math.max(0, 10_000 - (Date.now() - downAt)));
+    redis = await startRedis(port, path.join(tmp.dir, 'redis'));
+    const all = [...fromA, ...fromB];
+    for (const node of nodes) await waitForBans(node, all, 20_000);
+    for (const node of [a, b]) {
+      const status = await statusOf(node);
+      expect(status.fleet?.link).toBe('connected');
+      expect(status.fleet?.queued).toBe(0);
+    }
+    // Nothing applied twice: each address was banned once on each node.
+    for (const node of nodes) {
+      const logged = () => engineLogOf(safePaths(node.dir).logFile, node.daemon.pid);
+      await waitUntil(() => all.every((ip) => logged().some((l) => l.includes(`] Ban ${ip} `))), `${node.name} to log the bans`, 10_000);
+      const lines = logged();
+      for (const ip of all) expect(lines.filter((l) => l.includes(`] Ban ${ip} `)).length, `${ip} on ${node.name}`).toBe(1);
+    }
+    const onC = await bansOf(c);
+    expect(fromA.every((ip) => onC.get(ip)?.origin === 'web01')).toBe(true);
+    expect(fromB.every((ip) => onC.get(ip)?.origin === 'web02')).toBe(true);
+  }, 120_000);
+
+  it('stops cleanly, and on restart reads on from its stored id: what it missed arrives, nothing comes twice', async () => {
+    const [a, , c] = nodes as [Node, Node, Node];
+    c.daemon.child.kill('SIGTERM');
+    expect(await c.daemon.exited).toEqual({ code: 0, signal: null });
+    appendFileSync(a.log, sshdFailureLine('198.18.60.1', 1));
+    await waitForBans(nodes[1]!, ['198.18.60.1'], 10_000);
+    c.daemon = await startDaemon(c.config, safePaths(c.dir).logFile);
+    await waitForBans(c, ['198.18.60.1'], 10_000);
+    const logged = () => engineLogOf(safePaths(c.dir).logFile, c.daemon.pid);
+    await waitUntil(() => logged().some((l) => l.includes('] Ban 198.18.60.1 ')), 'web03 to log the ban it missed', 10_000);
+    const lines = logged();
+    expect(lines.filter((l) => l.includes('] Ban 198.18.60.1 ')).length).toBe(1);
+    // The bans it had already applied are restored from its store, not applied again from the stream.
+    expect(lines.filter((l) => / Ban 198\.18\.(1|50|51)\./.test(l))).toEqual([]);
+    expect((await bansOf(c)).get('198.18.60.1')?.origin).toBe('web01');
+  }, 60_000);
+});
