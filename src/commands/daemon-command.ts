@@ -2,8 +2,9 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/index.js';
 import { ControlServer, resolveSocketGroup } from '../control/index.js';
-import type { EngineLog } from '../engine/engine-log.js';
+import { stderrFormatter, type EngineLog } from '../engine/engine-log.js';
 import { openEngineStack, type EngineStack } from './engine-stack.js';
+import { ServiceReadiness } from './service-readiness.js';
 
 /** Where the daemon puts its socket and pid file, when not the config's. */
 export interface DaemonOptions {
@@ -26,11 +27,13 @@ export async function runDaemon(configPath: string, options: DaemonOptions = {})
   // Before anything starts: a group that does not exist is a config error, not a socket nobody can use.
   const group = config.daemon.socket_group === undefined ? null : await resolveSocketGroup(config.daemon.socket_group);
   let server: ControlServer | null = null;
+  const toStderr = stderrFormatter();
   const stack: EngineStack = await openEngineStack(configPath, {
-    logEcho: (line) => process.stderr.write(`${line}\n`),
+    logEcho: (line, entry) => process.stderr.write(toStderr(line, entry)),
     onEvent: (event, data) => server?.broadcast(event, data),
   });
   let wrotePidFile = false;
+  const readiness = new ServiceReadiness(() => stack.engine.status(), { onFailure: (m) => stack.log.warning(null, `Could not notify systemd: ${m}`) });
   try {
     // The socket first: its folder (often the pid file's too) is made private by the server,
     // and a daemon that cannot listen leaves no pid file of its own.
@@ -41,6 +44,8 @@ export async function runDaemon(configPath: string, options: DaemonOptions = {})
     wrotePidFile = true;
     await stack.start();
     stack.log.info(null, `Listening on ${socket} (pid ${process.pid})`);
+    // Type=notify: ready only now, with the stored bans back in the kernel and the followers running.
+    await readiness.ready();
     await waitForStop(stack.log, stack.reload, options.stopSignal);
     return 0;
   } catch (err) {
@@ -49,6 +54,7 @@ export async function runDaemon(configPath: string, options: DaemonOptions = {})
   } finally {
     // Whatever happened, nothing of ours keeps running: the socket, followers, timers. The socket
     // goes first, while the state lock still stands for this daemon.
+    await readiness.stopping();
     await server?.stop();
     await stack.stop();
     if (wrotePidFile) rmSync(pidFile, { force: true });
