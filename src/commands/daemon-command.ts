@@ -44,9 +44,10 @@ export async function runDaemon(configPath: string, options: DaemonOptions = {})
     wrotePidFile = true;
     await stack.start();
     stack.log.info(null, `Listening on ${socket} (pid ${process.pid})`);
+    const stopped = waitForStop(stack.log, stack.reload, options.stopSignal);
     // Type=notify: ready only now, with the stored bans back in the kernel and the followers running.
     await readiness.ready();
-    await waitForStop(stack.log, stack.reload, options.stopSignal);
+    await stopped;
     return 0;
   } catch (err) {
     stack.log.error(null, `stopping: ${(err as Error).message}`);

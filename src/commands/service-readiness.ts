@@ -1,4 +1,4 @@
-import { notifyAssignment, notifySocket, sdNotify, type NotifyOptions, type NotifyResult } from '../domain/sd-notify.js';
+import { notifySocket, sdNotify, type NotifyOptions, type NotifyResult } from '../domain/sd-notify.js';
 
 /** What the status line is made of (Engine.status() has these). */
 export interface ServiceCounts {
@@ -43,7 +43,7 @@ export class ServiceReadiness {
   /** READY=1 with the first status line; starts the refresh. */
   async ready(): Promise<NotifyResult> {
     const status = statusText(this.counts());
-    const result = await this.send([notifyAssignment('READY', '1'), notifyAssignment('STATUS', status)]);
+    const result = await this.send({ READY: '1', STATUS: status });
     this.lastStatus = status;
     if (this.enabled && this.timer === null) {
       this.timer = setInterval(() => void this.refresh(), this.options.refreshMs ?? 10_000);
@@ -57,25 +57,25 @@ export class ServiceReadiness {
     const status = statusText(this.counts());
     if (status === this.lastStatus) return;
     this.lastStatus = status;
-    await this.send([notifyAssignment('STATUS', status)]);
+    await this.send({ STATUS: status });
   }
 
   /** A status line of its own, e.g. while reloading. */
   async status(text: string): Promise<void> {
     this.lastStatus = text;
-    await this.send([notifyAssignment('STATUS', text)]);
+    await this.send({ STATUS: text });
   }
 
   /** STOPPING=1: the daemon is shutting down; no more refreshes. */
   async stopping(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
-    await this.send([notifyAssignment('STOPPING', '1'), notifyAssignment('STATUS', 'stopping; bans stay in place')]);
+    await this.send({ STOPPING: '1', STATUS: 'stopping; bans stay in place' });
   }
 
   /** One notification at a time, in order. */
-  private send(assignments: string[]): Promise<NotifyResult> {
-    const next = this.sending.then(() => sdNotify(assignments, this.options));
+  private send(fields: Record<string, string>): Promise<NotifyResult> {
+    const next = this.sending.then(() => sdNotify(fields, this.options));
     this.sending = next;
     return next.then((result) => {
       if (result.sent === false && result.reason === 'failed' && !this.reportedFailure) {

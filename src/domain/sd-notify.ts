@@ -23,13 +23,15 @@ export function notifySocket(env: NodeJS.ProcessEnv = process.env): string | und
 }
 
 /**
- * One `KEY=value` assignment of the notify protocol. Values are single lines: a newline would
- * start a second assignment, so newlines and other control characters become spaces.
+ * The `KEY=value` lines of the notify protocol. Values are single lines: a newline would start a
+ * second assignment, so newlines and other control characters become spaces.
  */
-export function notifyAssignment(key: string, value: string): string {
-  if (!/^[A-Z][A-Z0-9_]*$/.test(key)) throw new Error(`not a notification key: ${JSON.stringify(key)}`);
-  // eslint-disable-next-line no-control-regex
-  return `${key}=${value.replace(/[\u0000-\u001f\u007f]+/g, ' ')}`;
+export function notifyAssignments(fields: Record<string, string>): string[] {
+  return Object.entries(fields).map(([key, value]) => {
+    if (!/^[A-Z][A-Z0-9_]*$/.test(key)) throw new Error(`not a notification key: ${JSON.stringify(key)}`);
+    // eslint-disable-next-line no-control-regex
+    return `${key}=${value.replace(/[\u0000-\u001f\u007f]+/g, ' ')}`;
+  });
 }
 
 /**
@@ -42,7 +44,8 @@ export function notifyAssignment(key: string, value: string): string {
  * which the unit does not grant), it sends as itself, so the unit needs `NotifyAccess=all`.
  * No MAINPID is sent: the daemon is the unit's main process already.
  */
-export function sdNotify(assignments: string[], options: NotifyOptions = {}): Promise<NotifyResult> {
+export function sdNotify(fields: Record<string, string>, options: NotifyOptions = {}): Promise<NotifyResult> {
+  const assignments = notifyAssignments(fields);
   const env = options.env ?? process.env;
   const socket = notifySocket(env);
   if (socket === undefined || assignments.length === 0) return Promise.resolve({ sent: false, reason: 'no-socket' });
