@@ -43,8 +43,9 @@ export async function runDaemon(configPath: string, options: DaemonOptions = {})
     writeFileSync(pidFile, `${process.pid}\n`);
     wrotePidFile = true;
     await stack.start();
-    stack.log.info(null, `Listening on ${socket} (pid ${process.pid})`);
+    // SIGTERM is handled from before the daemon says it listens: whoever acts on that line may stop it at once.
     const stopped = waitForStop(stack.log, stack.reload, options.stopSignal);
+    stack.log.info(null, `Listening on ${socket} (pid ${process.pid})`);
     // Type=notify: ready only now, with the stored bans back in the kernel and the followers running.
     await readiness.ready();
     await stopped;

@@ -97,8 +97,9 @@ describe.skipIf(!canBuild)('the Debian package', () => {
     const program = installed('usr/bin/portcullis');
     const version = await run(program, ['--version']);
     expect(version).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
-    expect((await run(program, ['--help'])).stdout).toContain('(default: "/etc/portcullis/config.toml")');
-    expect((await run(program, ['--help'], 30_000, { PORTCULLIS_CONFIG: '/srv/pc.toml' })).stdout).toContain('(default: "/srv/pc.toml")');
+    const help = async (env: NodeJS.ProcessEnv = {}): Promise<string> => (await run(program, ['--help'], 30_000, env)).stdout.replace(/\s+/g, ' ');
+    expect(await help()).toContain('configuration file (default: "/etc/portcullis/config.toml")');
+    expect(await help({ PORTCULLIS_CONFIG: '/srv/pc.toml' })).toContain('configuration file (default: "/srv/pc.toml")');
     const sample = path.join(ROOT, 'test/samples/sshd.log');
     const fromPackage = await run(program, ['regex', sample, 'sshd', '--json']);
     expect(fromPackage.code, fromPackage.stderr).toBe(0);
@@ -136,7 +137,8 @@ describe.skipIf(!canBuild)('the Debian package', () => {
   it('has a man page made from --help, with every command and the exit codes', async () => {
     const page = gunzipSync(readFileSync(installed('usr/share/man/man8/portcullis.8.gz'))).toString();
     const help = (await run(installed('usr/bin/portcullis'), ['--help'])).stdout;
-    const commands = help.slice(help.indexOf('Commands:')).split('\n').slice(1).map((l) => /^ {2}(\S+)/.exec(l)?.[1]).filter((c): c is string => c !== undefined && c !== 'help');
+    const commandLines = help.slice(help.indexOf('Commands:')).split('\n\n')[0]!.split('\n').slice(1);
+    const commands = commandLines.map((l) => /^ {2}(\S+)/.exec(l)?.[1]).filter((c): c is string => c !== undefined && c !== 'help');
     expect(commands.length).toBeGreaterThan(10);
     for (const command of commands) expect(page, command).toContain(`.SS "portcullis ${command.replace(/-/g, '\\-')}`);
     expect(page).toMatch(/\.SH EXIT STATUS\n(.*\n)*?\.TP\n78\n/);

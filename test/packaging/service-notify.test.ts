@@ -96,7 +96,8 @@ describe('the daemon under a service manager', () => {
       expect(stderr).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z portcullis\[\d+\]: INFO Starting/m);
       expect(stderr).not.toContain('<6>');
       child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      const code = await exited;
+      expect(code, `${child.signalCode} ${stderr}`).toBe(0);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     }
