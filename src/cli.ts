@@ -229,9 +229,9 @@ firewall.command('rollback').description('restore the rules that were live befor
   .action(firewallAction('rollback'));
 
 program.command('completion').description('print the shell completion script').argument('<shell>', COMPLETION_SHELLS.join(' or '))
-  .action((shell: string) => {
-    if (!(COMPLETION_SHELLS as readonly string[]).includes(shell)) program.error(`portcullis: completion: no such shell ${JSON.stringify(shell)} (${COMPLETION_SHELLS.join(' or ')})`);
-    process.stdout.write(completionScript(shell as CompletionShell, program));
+  .action((name: string) => {
+    if (!(COMPLETION_SHELLS as readonly string[]).includes(name)) program.error(`portcullis: completion: no such shell ${JSON.stringify(name)} (${COMPLETION_SHELLS.join(' or ')})`);
+    process.stdout.write(completionScript(name as CompletionShell, program));
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

@@ -51,8 +51,8 @@ function flatten(command: CompletionCommand, path = ''): { nodes: Node[]; pathOp
 const single = (text: string): string => `'${text.replace(/'/g, `'\\''`)}'`;
 
 /** The completion script of `shell` for the program described by `program`. */
-export function completionScript(shell: CompletionShell, program: CompletionCommand): string {
-  return shell === 'bash' ? bashScript(program) : zshScript(program);
+export function completionScript(kind: CompletionShell, program: CompletionCommand): string {
+  return kind === 'bash' ? bashScript(program) : zshScript(program);
 }
 
 function bashScript(program: CompletionCommand): string {

@@ -12,7 +12,7 @@ import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 // Builds the .deb as `npm run package:deb` does, then looks at it from the outside: its control
 // fields and file list with dpkg-deb, and the program extracted into a temporary root, run there.
 
-const has = (tool: string): boolean => spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool]).status === 0;
+const has = (tool: string): boolean => spawnSync('which', [tool], { stdio: 'ignore' }).status === 0;
 const canBuild = has('dpkg-deb') && has('dpkg-shlibdeps');
 
 let tmp: TempDir;
