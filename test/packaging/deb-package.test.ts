@@ -104,8 +104,15 @@ describe.skipIf(!canBuild)('the Debian package', () => {
     const fromPackage = await run(program, ['regex', sample, 'sshd', '--json']);
     expect(fromPackage.code, fromPackage.stderr).toBe(0);
     const fromCheckout = await run(process.execPath, [CLI, 'regex', sample, 'sshd', '--json']);
-    expect((JSON.parse(fromPackage.stdout) as { failures: unknown[] }).failures.length).toBeGreaterThan(0);
-    expect(fromPackage.stdout).toBe(fromCheckout.stdout);
+    // The same result as the checkout's program, but for the time of the sample's undated lines (now).
+    type Report = { failures: Array<{ time?: string }> };
+    const timeless = (text: string): Report => {
+      const report = JSON.parse(text) as Report;
+      for (const failure of report.failures) delete failure.time;
+      return report;
+    };
+    expect(timeless(fromPackage.stdout).failures.length).toBeGreaterThan(0);
+    expect(timeless(fromPackage.stdout)).toEqual(timeless(fromCheckout.stdout));
   });
 
   it('runs extracted as a daemon until it reports READY=1 through a notify socket', async () => {
