@@ -60,12 +60,6 @@ export class ServiceReadiness {
     await this.send({ STATUS: status });
   }
 
-  /** A status line of its own, e.g. while reloading. */
-  async status(text: string): Promise<void> {
-    this.lastStatus = text;
-    await this.send({ STATUS: text });
-  }
-
   /** STOPPING=1: the daemon is shutting down; no more refreshes. */
   async stopping(): Promise<void> {
     if (this.timer) clearInterval(this.timer);

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ServiceReadiness } from '../../src/commands/service-readiness.js';
 import { sdNotify } from '../../src/domain/sd-notify.js';
 import { CLI, ensureCliBuilt, run, ROOT } from '../helpers/cli.js';
 import { openNotifySocket, type NotifySocket } from '../helpers/notify-socket.js';
@@ -41,6 +42,27 @@ describe('sdNotify through a real notify socket', () => {
     await sdNotify({ STATUS: 'after' }, { env: { ...env, NOTIFY_SOCKET: notify.path } });
     await notify.waitFor((m) => m.text.includes('STATUS=after'), 'STATUS=after');
     expect(notify.messages.map((m) => m.text).filter((t) => t.includes('READY=1'))).toEqual([]);
+  });
+});
+
+describe('ServiceReadiness', () => {
+  it('sends READY=1 with the counts, then a status line only when the ban count changed, then STOPPING=1', async () => {
+    notify = await openNotifySocket(tmp.dir);
+    const counts = { banned: 0, jailsRunning: 2 };
+    const readiness = new ServiceReadiness(() => counts, { env: { ...process.env, NOTIFY_SOCKET: notify.path }, refreshMs: 50 });
+    expect(await readiness.ready()).toEqual({ sent: true });
+    // systemd-notify follows each message with BARRIER=1 and waits until it is taken.
+    const sent = (): string[] => notify!.messages.map((m) => m.text).filter((t) => t !== 'BARRIER=1');
+    expect(sent()).toEqual(['READY=1\nSTATUS=0 bans in force, 2 jails running']);
+    counts.banned = 1;
+    await notify.waitFor((m) => m.text === 'STATUS=1 ban in force, 2 jails running', 'the refreshed status');
+    counts.banned = 3;
+    await notify.waitFor((m) => m.text === 'STATUS=3 bans in force, 2 jails running', 'the next status');
+    await readiness.stopping();
+    const texts = sent();
+    expect(texts[texts.length - 1]).toBe('STOPPING=1\nSTATUS=stopping; bans stay in place');
+    // One line per change, not one per refresh period.
+    expect(texts.filter((t) => t.startsWith('STATUS=1 '))).toHaveLength(1);
   });
 });
 
