@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -73,6 +73,34 @@ describe.skipIf(!canBuild)('the Debian package', () => {
     expect(readFileSync(path.join(control, 'prerm'), 'utf8')).toContain('/usr/lib/portcullis/remove-firewall');
     expect(readFileSync(path.join(control, 'postrm'), 'utf8')).toMatch(/purge\)\n\s+rm -rf \/var\/lib\/portcullis/);
     expect(readFileSync(installed('etc/logrotate.d/portcullis'), 'utf8')).toContain('/var/log/portcullis/*.log {');
+  });
+
+  it('maintainer scripts: the state folder 0700 on configure, kept on remove, gone with the log and edits on purge', async () => {
+    const control = path.join(tmp.dir, 'scripts');
+    await run('dpkg-deb', ['-e', deb, control]);
+    // DPKG_ROOT: the scripts act on this folder as the root (as in a chrootless install), never on this machine.
+    const target = path.join(tmp.dir, 'target');
+    expect(target.startsWith(tmp.dir) && tmp.dir.length > 5).toBe(true);
+    const script = (name: string, ...args: string[]) => run('sh', [path.join(control, name), ...args], 30_000, { DPKG_ROOT: target });
+    mkdirSync(path.join(target, 'var/lib/portcullis'), { recursive: true, mode: 0o755 });
+    expect(await script('postinst', 'configure', '')).toMatchObject({ code: 0 });
+    expect(statSync(path.join(target, 'var/lib/portcullis')).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(target, 'etc/portcullis/config.d')).isDirectory()).toBe(true);
+    writeFileSync(path.join(target, 'var/lib/portcullis/state.db'), 'bans');
+    mkdirSync(path.join(target, 'var/log/portcullis'), { recursive: true });
+    writeFileSync(path.join(target, 'var/log/portcullis/portcullis.log'), 'log');
+    writeFileSync(path.join(target, 'etc/portcullis/config.d/console.toml'), '');
+    const wants = path.join(target, 'etc/systemd/system/multi-user.target.wants');
+    mkdirSync(wants, { recursive: true });
+    symlinkSync('/lib/systemd/system/portcullis.service', path.join(wants, 'portcullis.service'));
+    expect(await script('prerm', 'remove')).toMatchObject({ code: 0 });
+    expect(await script('postrm', 'remove')).toMatchObject({ code: 0 });
+    expect(existsSync(path.join(target, 'var/lib/portcullis/state.db'))).toBe(true);
+    expect(await script('postrm', 'purge')).toMatchObject({ code: 0 });
+    for (const gone of ['var/lib/portcullis', 'var/log/portcullis', 'etc/portcullis', 'etc/systemd/system/multi-user.target.wants/portcullis.service']) {
+      expect(existsSync(path.join(target, gone)), gone).toBe(false);
+    }
+    expect(await script('postinst', 'bogus')).toMatchObject({ code: 1 });
   });
 
   it('ships a valid config whose paths are the folders the unit gives the daemon', () => {
