@@ -71,7 +71,6 @@ describe.skipIf(!canBuild)('the Debian package', () => {
     expect(readFileSync(path.join(control, 'conffiles'), 'utf8').split('\n').filter(Boolean).sort()).toEqual(['/etc/logrotate.d/portcullis', '/etc/portcullis/config.toml']);
     expect(readFileSync(path.join(control, 'postinst'), 'utf8')).toMatch(/install -d -m 0700 .*\/var\/lib\/portcullis/);
     expect(readFileSync(path.join(control, 'prerm'), 'utf8')).toContain('/usr/lib/portcullis/remove-firewall');
-    expect(readFileSync(path.join(control, 'postrm'), 'utf8')).toMatch(/purge\)\n\s+rm -rf \/var\/lib\/portcullis/);
     expect(readFileSync(installed('etc/logrotate.d/portcullis'), 'utf8')).toContain('/var/log/portcullis/*.log {');
   });
 
