@@ -5,7 +5,11 @@ import { Command, InvalidArgumentError } from 'commander';
 // Only what parsing the command line needs is loaded up front; each command loads its own
 // modules, so `regex` on a big log does not carry the config schema's weight in memory.
 import { parseDuration } from './config/duration.js';
+import { defaultConfigPath, programVersion } from './config/default-path.js';
 import { ConfigError } from './config/errors.js';
+import { EXIT_CONFIG, helpFooter } from './domain/exit-codes.js';
+import { COMPLETION_SHELLS, completionScript, type CompletionShell } from './domain/shell-completion.js';
+import { isJournalStream } from './engine/engine-log.js';
 import { FilterError } from './engine/filter/ini-reader.js';
 
 // React's development build checks every render at several times the cost; the console is
@@ -21,6 +25,8 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 
 const program = new Command();
+// --config, else PORTCULLIS_CONFIG, else the installed package's, else the checkout's example.
+const DEFAULT_CONFIG = defaultConfigPath();
 
 const positiveInt = (value: string): number => {
   const n = Number(value);
@@ -60,7 +66,9 @@ program
   .enablePositionalOptions()
   .name('portcullis')
   .description('Host firewall console: packet-filter rules plus fail2ban-style intrusion prevention')
-  .option('-c, --config <path>', 'configuration file', 'config.example.toml')
+  .version(programVersion(), '-V, --version', 'print the version')
+  .addHelpText('after', helpFooter(DEFAULT_CONFIG))
+  .option('-c, --config <path>', 'configuration file', DEFAULT_CONFIG)
   .option('--demo', 'open the console on a throw-away copy of the config, with generated traffic and a dry-run firewall')
   .option('--read-only', 'console: hide and refuse everything that changes bans, trust, jails, settings or rules')
   .option('--no-attach', 'console: run the engine here even if a daemon answers on the socket')
@@ -123,7 +131,7 @@ program
     process.stdout.write(opts.json ? replayToJson(result) : replayToText(result, options));
   });
 
-const configOption = ['-c, --config <path>', 'configuration file', 'config.example.toml'] as const;
+const configOption = ['-c, --config <path>', 'configuration file', DEFAULT_CONFIG] as const;
 const socketOption = ['--socket <path>', 'control socket of the daemon (default: [daemon] socket)'] as const;
 const bansModule = () => import('./commands/bans-command.js');
 const clientModule = () => import('./commands/client-commands.js');
@@ -225,13 +233,18 @@ firewall.command('rollback').description('restore the rules that were live befor
   .option(...configOption).option(...socketOption).option('--when-due', 'wait for the deadline and roll back only if still unconfirmed')
   .action(firewallAction('rollback'));
 
+program.command('completion').description('print the shell completion script').argument('<shell>', COMPLETION_SHELLS.join(' or '))
+  .action((name: string) => {
+    if (!(COMPLETION_SHELLS as readonly string[]).includes(name)) program.error(`portcullis: completion: no such shell ${JSON.stringify(name)} (${COMPLETION_SHELLS.join(' or ')})`);
+    process.stdout.write(completionScript(name as CompletionShell, program));
+  });
+
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof FilterError || err instanceof ConfigError || (err instanceof Error && ['CommandError', 'BackendUnavailable', 'LockHeld', 'StoreError', 'ControlConnectError', 'NoDaemon'].includes(err.name))) {
-    process.stderr.write(`portcullis: ${err.message}\n`);
-  } else if (err instanceof Error && 'code' in err && (err.code === 'ENOENT' || err.code === 'EACCES')) {
-    process.stderr.write(`portcullis: ${err.message}\n`);
-  } else {
-    process.stderr.write(`portcullis: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-  }
-  process.exitCode = 1;
+  const known = err instanceof FilterError || err instanceof ConfigError || (err instanceof Error && ['CommandError', 'BackendUnavailable', 'LockHeld', 'StoreError', 'ControlConnectError', 'NoDaemon'].includes(err.name));
+  const plain = known || (err instanceof Error && 'code' in err && (err.code === 'ENOENT' || err.code === 'EACCES'));
+  const text = `portcullis: ${err instanceof Error ? (plain ? err.message : (err.stack ?? err.message)) : String(err)}`;
+  // Under systemd, the journal files each line as an error (`<3>`), not at the stream's default.
+  process.stderr.write(`${isJournalStream() ? text.split('\n').map((l) => `<3>${l}`).join('\n') : text}\n`);
+  // A daemon with a broken config would fail the same way on every restart: the unit does not restart on 78.
+  process.exitCode = program.opts()['daemon'] && (err instanceof ConfigError || err instanceof FilterError) ? EXIT_CONFIG : 1;
 });

@@ -2,9 +2,10 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/index.js';
 import { ControlServer, resolveSocketGroup } from '../control/index.js';
-import type { EngineLog } from '../engine/engine-log.js';
+import { stderrFormatter, type EngineLog } from '../engine/engine-log.js';
 import { attachDaemonFeatures, type DaemonFeatures } from '../metrics/daemon-features.js';
 import { openEngineStack, type EngineStack } from './engine-stack.js';
+import { ServiceReadiness } from './service-readiness.js';
 
 /** Where the daemon puts its socket and pid file, when not the config's. */
 export interface DaemonOptions {
@@ -29,14 +30,16 @@ export async function runDaemon(configPath: string, options: DaemonOptions = {})
   const group = config.daemon.socket_group === undefined ? null : await resolveSocketGroup(config.daemon.socket_group);
   let server: ControlServer | null = null;
   let features: DaemonFeatures | null = null;
+  const toStderr = stderrFormatter();
   const stack: EngineStack = await openEngineStack(loaded, {
-    logEcho: (line) => process.stderr.write(`${line}\n`),
+    logEcho: (line, entry) => process.stderr.write(toStderr(line, entry)),
     onEvent: ({ event, data }) => {
       server?.broadcast(event, data);
       features?.onEvent(event, data);
     },
   });
   let wrotePidFile = false;
+  const readiness = new ServiceReadiness(() => stack.engine.status(), { onFailure: (m) => stack.log.warning(null, `Could not notify systemd: ${m}`) });
   try {
     // The socket first: its folder (often the pid file's too) is made private by the server,
     // and a daemon that cannot listen leaves no pid file of its own.
@@ -49,8 +52,12 @@ export async function runDaemon(configPath: string, options: DaemonOptions = {})
     features = attachDaemonFeatures(stack);
     await stack.start();
     await features.start();
+    // SIGTERM is handled from before the daemon says it listens: whoever acts on that line may stop it at once.
+    const stopped = waitForStop(stack.log, stack.reload, options.stopSignal);
     stack.log.info(null, `Listening on ${socket} (pid ${process.pid})`);
-    await waitForStop(stack.log, stack.reload, options.stopSignal);
+    // Type=notify: ready only now, with the stored bans back in the kernel and the followers running.
+    await readiness.ready();
+    await stopped;
     return 0;
   } catch (err) {
     stack.log.error(null, `stopping: ${(err as Error).message}`);
@@ -58,6 +65,7 @@ export async function runDaemon(configPath: string, options: DaemonOptions = {})
   } finally {
     // Whatever happened, nothing of ours keeps running: the socket, followers, timers. The socket
     // goes first, while the state lock still stands for this daemon.
+    await readiness.stopping();
     await server?.stop();
     await features?.stop();
     await stack.stop();

@@ -1,4 +1,4 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, fstatSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { printable } from '../domain/printable.js';
 
@@ -110,4 +110,37 @@ export class EngineLog {
 export function formatEntry(entry: LogEntry): string {
   const jail = entry.jail === null ? '' : `[${entry.jail}] `;
   return `${new Date(entry.time).toISOString()} portcullis[${entry.pid ?? process.pid}]: ${entry.level} ${jail}${entry.message}`;
+}
+
+/** syslog priorities of the levels (sd-daemon(3)), for journald. */
+const PRIORITY: Record<LogLevel, number> = { DEBUG: 7, INFO: 6, NOTICE: 5, WARNING: 4, ERROR: 3 };
+
+/**
+ * The line for journald: a `<N>` priority prefix (so `journalctl -p warning` filters), and no
+ * timestamp or pid of its own, as journald records both.
+ */
+export function journalLine(entry: LogEntry): string {
+  const jail = entry.jail === null ? '' : `[${entry.jail}] `;
+  return `<${PRIORITY[entry.level]}>${entry.level} ${jail}${entry.message}`;
+}
+
+/**
+ * Whether file descriptor `fd` (stderr) is the journal: systemd sets JOURNAL_STREAM to the
+ * `device:inode` of the stream it connected (systemd.exec(5)); a stderr redirected elsewhere by
+ * a child or a wrapper no longer matches, and gets the plain lines.
+ */
+export function isJournalStream(env: NodeJS.ProcessEnv = process.env, fd = 2): boolean {
+  const match = /^(\d+):(\d+)$/.exec(env['JOURNAL_STREAM'] ?? '');
+  if (!match) return false;
+  try {
+    const stat = fstatSync(fd, { bigint: true });
+    return stat.dev === BigInt(match[1]!) && stat.ino === BigInt(match[2]!);
+  } catch {
+    return false;
+  }
+}
+
+/** The daemon's stderr form of an entry: journald's when stderr is the journal, else the file's. */
+export function stderrFormatter(toJournal = isJournalStream()): (line: string, entry: LogEntry) => string {
+  return toJournal ? (_line, entry) => `${journalLine(entry)}\n` : (line) => `${line}\n`;
 }
