@@ -7,11 +7,13 @@ const below = {
   firewall: ['config', 'domain', 'net'],
   engine: ['firewall', 'config', 'domain', 'net'],
   actions: ['engine', 'firewall', 'config', 'domain', 'net'],
+  fleet: ['engine', 'firewall', 'config', 'domain', 'net'],
+  metrics: ['fleet', 'actions', 'engine', 'firewall', 'config', 'domain', 'net'],
   control: ['actions', 'engine', 'firewall', 'config', 'domain', 'net'],
   demo: ['engine', 'config', 'domain', 'net'],
   // The console reaches the engine only through the protocol; data shapes may be imported as types.
   tui: ['control', 'domain', 'net'],
-  commands: ['tui', 'demo', 'control', 'actions', 'engine', 'firewall', 'config', 'domain', 'net'],
+  commands: ['tui', 'demo', 'control', 'metrics', 'fleet', 'actions', 'engine', 'firewall', 'config', 'domain', 'net'],
 };
 const folders = Object.keys(below);
 const layerRules = folders.map((folder) => ({
@@ -29,7 +31,7 @@ const tuiTypes = {
   comment: 'the console may name the data shapes of engine, firewall and config, never run their code',
   severity: 'error',
   from: { path: '^src/tui/' },
-  to: { path: '^src/(engine|firewall|config|actions|demo|commands)/', dependencyTypesNot: ['type-only'] },
+  to: { path: '^src/(engine|firewall|config|actions|fleet|metrics|demo|commands)/', dependencyTypesNot: ['type-only'] },
 };
 module.exports = {
   forbidden: [

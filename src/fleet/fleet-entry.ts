@@ -1,4 +1,4 @@
-import { checkAddress } from '../firewall/addresses.js';
+import { checkAddress } from '../net/index.js';
 import type { BanRecord } from '../engine/types.js';
 
 /** One fleet stream entry: a ban or the end of one, as a node published it. */
