@@ -15,6 +15,8 @@ export interface LogEntry {
   message: string;
   /** The process that wrote it (the daemon's, when a client prints it). */
   pid?: number;
+  /** The address (or network) the entry is about: a ban, an unban, a failure, a refusal. */
+  ip?: string;
 }
 
 /** Options of the engine log. */
@@ -56,8 +58,10 @@ export class EngineLog {
    * cannot forge a second entry (`\\n`), nor an escape sequence reach a terminal that shows the
    * file with `tail` or `less -R` (`\\x1b`).
    */
-  write(level: LogLevel, jail: string | null, message: string): LogEntry {
-    const entry: LogEntry = { time: this.now(), level, jail: jail === null ? null : printable(jail), message: printable(message), pid: process.pid };
+  write(level: LogLevel, jail: string | null, message: string, ip?: string): LogEntry {
+    const entry: LogEntry = {
+      time: this.now(), level, jail: jail === null ? null : printable(jail), message: printable(message), pid: process.pid, ...(ip === undefined ? {} : { ip }),
+    };
     if (this.ring.length < this.keep) this.ring.push(entry);
     else this.ring[this.head] = entry;
     this.head = (this.head + 1) % this.keep;
@@ -84,20 +88,20 @@ export class EngineLog {
     }
   }
 
-  info(jail: string | null, message: string): LogEntry {
-    return this.write('INFO', jail, message);
+  info(jail: string | null, message: string, ip?: string): LogEntry {
+    return this.write('INFO', jail, message, ip);
   }
 
-  notice(jail: string | null, message: string): LogEntry {
-    return this.write('NOTICE', jail, message);
+  notice(jail: string | null, message: string, ip?: string): LogEntry {
+    return this.write('NOTICE', jail, message, ip);
   }
 
-  warning(jail: string | null, message: string): LogEntry {
-    return this.write('WARNING', jail, message);
+  warning(jail: string | null, message: string, ip?: string): LogEntry {
+    return this.write('WARNING', jail, message, ip);
   }
 
-  error(jail: string | null, message: string): LogEntry {
-    return this.write('ERROR', jail, message);
+  error(jail: string | null, message: string, ip?: string): LogEntry {
+    return this.write('ERROR', jail, message, ip);
   }
 
   /** The kept entries, oldest first. */

@@ -351,7 +351,7 @@ export class Engine {
       this.keeper.addFailure(running.name, event.ip, event.time, event.line);
       running.failures++;
       this.activity.recordFailure(event.ip, running.name);
-      log.info(running.name, `Found ${event.ip} - ${event.line}`);
+      log.info(running.name, `Found ${event.ip} - ${event.line}`, event.ip);
     } else if (event.type === 'hostname') {
       log.warning(running.name, `Found host name "${event.host}", not an IP address: not banned - ${event.line}`);
     } else {

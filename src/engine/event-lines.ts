@@ -10,11 +10,11 @@ export function logBanEvent(log: EngineLog, event: BanEvent): void {
   if (event.type === 'ban') {
     const r = event.record;
     const failures = r.origin !== undefined ? `from ${r.origin}` : r.jail === 'manual' ? 'manual' : `${r.reason.length} failures`;
-    log.notice(r.jail, `${event.extended ? 'Ban extended' : 'Ban'} ${r.ip} (${failures}, ${banLength(r)}, ban #${r.count})`);
+    log.notice(r.jail, `${event.extended ? 'Ban extended' : 'Ban'} ${r.ip} (${failures}, ${banLength(r)}, ban #${r.count})`, r.ip);
   } else if (event.type === 'unban') {
-    log.notice(event.jail, `Unban ${event.ip} (${event.reason})`);
+    log.notice(event.jail, `Unban ${event.ip} (${event.reason})`, event.ip);
   } else if (event.type === 'refused') {
-    log.notice(event.jail, `Trusted ${event.ip} (${event.range}), not banned`);
+    log.notice(event.jail, `Trusted ${event.ip} (${event.range}), not banned`, event.ip);
   } else if (event.type === 'resynced') {
     log.notice(null, `Firewall put right after ${event.attempts} failed ${event.attempts === 1 ? 'try' : 'tries'}: it holds the ${event.count} bans in force again`);
   } else if (event.type === 'restored') {
