@@ -1,7 +1,7 @@
 import { checkAddress } from '../addresses.js';
 import { runCommand } from '../run-command.js';
 import type { BanEntry, CommandTarget, FirewallBackend, LiveRuleset, RuleSet } from '../types.js';
-import { startLines, stopLines } from './chain-script.js';
+import { rawStartLines, startLines, stopLines } from './chain-script.js';
 import {
   banScript,
   checkBan,
@@ -16,11 +16,12 @@ import {
 } from './ipset-script.js';
 import { allSetNames, FAMILIES, familyTools, setName, type Family, type SetKind } from './names.js';
 import { rulesRestoreScripts } from './rules-script.js';
-import { filterTable, parseSave, splitSave } from './save-parser.js';
+import { filterTable, OWN_TABLES, parseSave, splitSave } from './save-parser.js';
 
 /**
  * Bans in ipset sets (`portcullis-bans4/6`, `portcullis-trusted4/6`) matched from our own chains,
- * PORTCULLIS-BANS and PORTCULLIS-RULES, for iptables and ip6tables. Every change is one bulk
+ * PORTCULLIS-BANS (raw table, from PREROUTING: before connection tracking) and PORTCULLIS-RULES
+ * (filter table, from INPUT), for iptables and ip6tables. Every change is one bulk
  * `ipset restore` or one `iptables-restore --noflush` per family; the host's own rules are never
  * rewritten. Calls are serialised so that two replaces never share the temporary sets.
  */
@@ -38,7 +39,8 @@ export class IptablesBackend implements FirewallBackend {
       const trustedSame = await this.setsHoldExactly('trusted', members, existing);
       await this.ipset(createMissingScript(existing) + (trustedSame ? '' : replaceScript('trusted', members)));
       for (const family of FAMILIES) {
-        const lines = startLines(filterTable(parseSave(await this.save(family, 'filter'))), family);
+        const tables = parseSave(await this.save(family));
+        const lines = [...rawStartLines(filterTable(tables, 'raw'), family), ...startLines(filterTable(tables))];
         if (lines.length > 0) await this.restore(family, lines);
       }
     });
@@ -47,7 +49,8 @@ export class IptablesBackend implements FirewallBackend {
   async stop(options: { removeBans?: boolean } = {}): Promise<void> {
     return this.exclusive(async () => {
       for (const family of FAMILIES) {
-        const lines = stopLines(filterTable(parseSave(await this.save(family, 'filter'))));
+        const tables = parseSave(await this.save(family));
+        const lines = OWN_TABLES.flatMap((name) => stopLines(filterTable(tables, name)));
         if (lines.length > 0) await this.restore(family, lines);
       }
       // Sets referenced by a rule cannot be destroyed, so this comes after the chains are gone.
