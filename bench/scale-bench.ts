@@ -70,7 +70,9 @@ async function writeLog(file: string, addresses: string[]): Promise<void> {
 }
 
 function startDaemon(ns: string, config: string): ChildProcess {
-  const argv = inNetns(ns, [process.execPath, CLI, '--daemon', '--config', config]);
+  // SCALE_DAEMON_NODE_FLAGS: node flags for the daemon (e.g. --cpu-prof), split on spaces.
+  const flags = (process.env.SCALE_DAEMON_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const argv = inNetns(ns, [process.execPath, ...flags, CLI, '--daemon', '--config', config]);
   const child = spawn(argv[0]!, argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
   // Kept, not printed: the daemon logs every ban; the tail is shown if it exits early.
   let tail = '';
