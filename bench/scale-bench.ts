@@ -15,7 +15,7 @@
  * Exits 0 whether or not the targets are met.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, createWriteStream, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, createWriteStream, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CLI, ROOT } from '../test/helpers/cli.js';
 import { daemonSections, sshdJail } from '../test/helpers/safe-config.js';
@@ -69,16 +69,20 @@ async function writeLog(file: string, addresses: string[]): Promise<void> {
   });
 }
 
+/**
+ * The built daemon inside `ns`. Its stderr (it echoes every log line there) goes to a file, as
+ * it would to a log file: a pipe this process reads would cost the daemon more than the file.
+ */
 function startDaemon(ns: string, config: string): ChildProcess {
   // SCALE_DAEMON_NODE_FLAGS: node flags for the daemon (e.g. --cpu-prof), split on spaces.
   const flags = (process.env.SCALE_DAEMON_NODE_FLAGS ?? '').split(' ').filter(Boolean);
   const argv = inNetns(ns, [process.execPath, ...flags, CLI, '--daemon', '--config', config]);
-  const child = spawn(argv[0]!, argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-  // Kept, not printed: the daemon logs every ban; the tail is shown if it exits early.
-  let tail = '';
-  child.stderr!.on('data', (d: Buffer) => (tail = (tail + d.toString()).slice(-4000)));
+  const errFile = `${config}.stderr`;
+  const fd = openSync(errFile, 'a');
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'ignore', fd] });
+  closeSync(fd);
   child.once('exit', (code, signal) => {
-    if (code !== 0 && signal !== 'SIGTERM') console.error(`daemon exited (${code ?? signal}):\n${tail}`);
+    if (code !== 0 && signal !== 'SIGTERM') console.error(`daemon exited (${code ?? signal}):\n${readFileSync(errFile, 'utf8').slice(-4000)}`);
   });
   return child;
 }

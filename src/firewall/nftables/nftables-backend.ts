@@ -2,6 +2,7 @@ import { CommandError, runCommand } from '../run-command.js';
 import type { BanEntry, CommandTarget, FirewallBackend, LiveRuleset, RuleSet } from '../types.js';
 import { covers, rangeOf, sameRange, type AddressRange } from './address-ranges.js';
 import { BanCount } from './ban-count.js';
+import { NftSession } from './nft-session.js';
 import {
   BAN_SETS,
   NET_SETS,
@@ -25,6 +26,9 @@ import {
 import { ruleLines } from './rule-lines.js';
 import { isOwnTable, listedElement, parseBanElements, ownTableLines, splitTables, type ListedElement, type TableBlock } from './ruleset-parser.js';
 
+/** Scripts up to this size go to the long-lived session (about 1,000 addresses). */
+const SESSION_MAX_BYTES = 64 * 1024;
+
 /** What nft says when an element would overlap one already in an interval set. */
 const OVERLAP = /interval overlaps|conflicting intervals/;
 
@@ -38,8 +42,11 @@ export class NftablesBackend implements FirewallBackend {
   readonly name = 'nftables' as const;
   /** How many addresses the hash sets hold, from what this process put in and took out (never listed). */
   private readonly count = new BanCount();
+  private readonly session: NftSession;
 
-  constructor(private readonly target: CommandTarget = {}) {}
+  constructor(private readonly target: CommandTarget = {}) {
+    this.session = new NftSession(target);
+  }
 
   async start(trusted: string[]): Promise<void> {
     // Checked before anything runs, so a bad range leaves the kernel as it was.
@@ -204,9 +211,15 @@ export class NftablesBackend implements FirewallBackend {
     return splitTables(stdout).find(isOwnTable);
   }
 
-  /** Runs one script: one nft process, one transaction. */
+  /**
+   * Runs one script as one transaction: a small one (a ban, an unban) in the long-lived nft
+   * session, a large one (a restore, a flood's batch) in an nft process of its own, where a
+   * process start is small beside the work.
+   */
   private async nft(lines: string[]): Promise<void> {
-    await runCommand(['nft', '-f', '-'], this.target, script(lines));
+    const text = script(lines);
+    if (text.length <= SESSION_MAX_BYTES) await this.session.run(lines);
+    else await runCommand(['nft', '-f', '-'], this.target, text);
   }
 }
 
