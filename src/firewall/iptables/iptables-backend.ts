@@ -1,5 +1,5 @@
 import { checkAddress } from '../addresses.js';
-import { runCommand } from '../run-command.js';
+import { CommandSession, runCommand, type SessionProtocol } from '../run-command.js';
 import type { BanEntry, CommandTarget, FirewallBackend, LiveRuleset, RuleSet } from '../types.js';
 import { rawStartLines, startLines, stopLines } from './chain-script.js';
 import {
@@ -18,6 +18,21 @@ import { allSetNames, FAMILIES, familyTools, setName, type Family, type SetKind 
 import { rulesRestoreScripts } from './rules-script.js';
 import { filterTable, OWN_TABLES, parseSave, splitSave } from './save-parser.js';
 
+/** Scripts up to this size go to the long-lived session (about 1,000 entries). */
+const SESSION_MAX_BYTES = 64 * 1024;
+
+/**
+ * `ipset -exist -`: one command per line; `version` answers without the kernel and marks the end.
+ * ipset writes to a pipe through a full stdio buffer, so coreutils' `stdbuf -oL` makes each
+ * answer arrive when it is written.
+ */
+const IPSET_SESSION: SessionProtocol = {
+  argv: ['stdbuf', '-oL', 'ipset', '-exist', '-'],
+  join: (lines) => lines.join('\n'),
+  sentinel: 'version',
+  answer: 'protocol version',
+};
+
 /**
  * Bans in ipset sets (`portcullis-bans4/6`, `portcullis-trusted4/6`) matched from our own chains,
  * PORTCULLIS-BANS (raw table, from PREROUTING: before connection tracking) and PORTCULLIS-RULES
@@ -28,8 +43,11 @@ import { filterTable, OWN_TABLES, parseSave, splitSave } from './save-parser.js'
 export class IptablesBackend implements FirewallBackend {
   readonly name = 'iptables' as const;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly session: CommandSession;
 
-  constructor(private readonly target: CommandTarget = {}) {}
+  constructor(private readonly target: CommandTarget = {}) {
+    this.session = new CommandSession(IPSET_SESSION, target);
+  }
 
   async start(trusted: string[]): Promise<void> {
     const members = trusted.flatMap(checkTrusted);
@@ -60,12 +78,12 @@ export class IptablesBackend implements FirewallBackend {
 
   async ban(entries: BanEntry[]): Promise<void> {
     const members = entries.map(checkBan);
-    return this.exclusive(() => this.ipset(banScript(members)));
+    return this.exclusive(() => this.ipsetChange(banScript(members)));
   }
 
   async unban(addresses: string[]): Promise<void> {
     const members = addresses.map((a) => checkAddress(a));
-    return this.exclusive(() => this.ipset(unbanScript(members)));
+    return this.exclusive(() => this.ipsetChange(unbanScript(members)));
   }
 
   async replaceBans(entries: BanEntry[]): Promise<void> {
@@ -125,6 +143,17 @@ export class IptablesBackend implements FirewallBackend {
 
   private run(argv: string[], input?: string) {
     return runCommand(argv, this.target, input);
+  }
+
+  /**
+   * Adds or removes set entries: a small script in the long-lived `ipset -` (no process start
+   * before the next ban), a large one in an `ipset restore` of its own. Only for scripts whose
+   * lines stand alone: the session goes on after a failing line, where restore stops.
+   */
+  private async ipsetChange(script: string): Promise<void> {
+    if (script === '') return;
+    if (script.length <= SESSION_MAX_BYTES) await this.session.run(script.trimEnd().split('\n'));
+    else await this.ipset(script);
   }
 
   /** One `ipset restore` for the whole script; nothing runs for an empty one. */
