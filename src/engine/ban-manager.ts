@@ -358,7 +358,8 @@ export class BanManager {
     const due = ips.map((ip) => this.bans.get(ip)).filter((b): b is BanRecord => b !== undefined && b.expiresAt !== null && b.expiresAt <= now);
     if (due.length === 0) return;
     this.forget(due.map((ban) => ban.ip));
-    await this.runFirewall(`unban ${due.length} expired`, () => this.deps.firewall.unban(due.map((ban) => ban.ip)));
+    // Batched with other expiries queued while the firewall is busy: one command for many.
+    await this.firewallQueue.unban(due.map((ban) => ban.ip));
     for (const ban of due) this.emit({ type: 'unban', ip: ban.ip, jail: ban.jail, reason: 'expired' });
   }
 

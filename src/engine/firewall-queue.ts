@@ -26,7 +26,8 @@ export interface FirewallQueueDeps {
 
 /**
  * Runs firewall commands one at a time in call order, so an unban never overtakes the ban it
- * undoes, and sends bans that arrive while the firewall is busy together in one command. A failed
+ * undoes, and sends bans (and unbans) that arrive while the firewall is busy together in one
+ * command: a flood of bans never waits one by one, however many arrive. A failed
  * command is not retried as such: the firewall is marked out of step and, after a wait that
  * doubles up to a minute, made to hold the whole desired state (our objects and trusted ranges,
  * then every ban in one `replaceBans`) until that succeeds. Commands queued meanwhile are skipped, since that
@@ -34,8 +35,8 @@ export interface FirewallQueueDeps {
  */
 export class FirewallQueue {
   private chain: Promise<unknown> = Promise.resolve();
-  /** Bans waiting to be sent together, and the firewall call that will send them. */
-  private openBatch: BanEntry[] | null = null;
+  /** Bans (or unbans) waiting to be sent together, and the firewall call that will send them. */
+  private openBatch: { kind: 'ban' | 'unban'; items: BanEntry[] | string[] } | null = null;
   private openFlush: Promise<void> | null = null;
   private attempts = 0;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -51,18 +52,37 @@ export class FirewallQueue {
 
   /** Queues a ban; bans queued while another command runs go out in one call. */
   ban(entry: BanEntry): Promise<void> {
-    if (this.openBatch && this.openFlush) {
-      this.openBatch.push(entry);
+    return this.batched('ban', [entry], (batch) => this.deps.firewall.ban(batch));
+  }
+
+  /**
+   * Queues the end of bans; unbans queued while another command runs go out in one call, so
+   * expiries that fire one after another under load are removed in batches.
+   */
+  unban(addresses: string[]): Promise<void> {
+    return this.batched('unban', addresses, (batch) => this.deps.firewall.unban(batch));
+  }
+
+  /**
+   * Adds `items` to the batch of the same kind queued last and not yet sent, or queues a new one.
+   * Only the last queued command can take more, so nothing overtakes what was queued before it.
+   */
+  private batched<T extends BanEntry | string>(kind: 'ban' | 'unban', items: T[], send: (batch: T[]) => Promise<void>): Promise<void> {
+    if (this.openBatch?.kind === kind && this.openFlush) {
+      // concat-free push: a batch can reach hundreds of thousands of items.
+      for (const item of items) (this.openBatch.items as T[]).push(item);
       return this.openFlush;
     }
-    const batch = [entry];
-    const label = (): string => `ban ${batch.length <= 3 ? batch.map((e) => e.address).join(', ') : `${batch.length} addresses`}`;
+    const open = { kind, items: [...items] as BanEntry[] | string[] };
+    const batch = open.items as T[];
+    const name = (item: T): string => (typeof item === 'string' ? item : item.address);
+    const label = (): string => `${kind} ${batch.length <= 3 ? batch.map(name).join(', ') : `${batch.length} addresses`}`;
     const flush = this.run(label, () => {
-      // From here on the batch is being sent: later bans start a new one.
-      if (this.openBatch === batch) this.openBatch = null;
-      return this.deps.firewall.ban(batch);
+      // From here on the batch is being sent: later ones start a new one.
+      if (this.openBatch === open) this.openBatch = null;
+      return send(batch);
     });
-    this.openBatch = batch;
+    this.openBatch = open;
     this.openFlush = flush;
     return flush;
   }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../domain/atomic-write.js';
 import { checkAddress } from './addresses.js';
@@ -12,9 +12,47 @@ interface DryRunState {
   rules: RuleSet | null;
 }
 
+/** One line appended to the state file after its snapshot. */
+type Change = { ban: string[] } | { unban: string[] } | { set: Partial<DryRunState> };
+
+/** The journal is folded into a new snapshot once it has more lines than this and than bans. */
+const COMPACT_AFTER = 1000;
+
+/**
+ * The state a dry-run state file holds: its first line is a snapshot (the whole state as JSON,
+ * what earlier versions wrote alone), each later line one change. A last line cut short by a
+ * crash is skipped, as the change it began was never reported done.
+ */
+export function readDryRunState(file: string): { state: DryRunState; bans: Set<string>; changes: number } {
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l !== '');
+  const state = { started: false, bans: [], trusted: [], rules: null, ...(JSON.parse(lines[0] ?? '{}') as Partial<DryRunState>) };
+  const bans = new Set(state.bans);
+  lines.slice(1).forEach((line, i) => {
+    let change: Change;
+    try {
+      change = JSON.parse(line) as Change;
+    } catch (err) {
+      if (i === lines.length - 2) return;
+      throw new Error(`${file}: line ${i + 2} is not JSON: ${(err as Error).message}`);
+    }
+    if ('ban' in change) for (const a of change.ban) bans.add(a);
+    else if ('unban' in change) for (const a of change.unban) bans.delete(a);
+    else {
+      Object.assign(state, change.set);
+      if (change.set.bans) {
+        bans.clear();
+        for (const a of change.set.bans) bans.add(a);
+      }
+    }
+  });
+  return { state, bans, changes: lines.length - 1 };
+}
+
 /**
  * Changes nothing in the kernel: records what it would do (`log`) and keeps the state it would
- * have made, in memory or in a JSON file so that separate command-line runs see one firewall.
+ * have made, in memory or in a file so that separate command-line runs see one firewall: a
+ * snapshot, then one appended line per change (a ban costs a line, not a rewrite of every ban),
+ * folded into a new snapshot at start and whenever the changes outgrow the bans.
  * Addresses are checked exactly as the real backends check them.
  */
 export class DryRunBackend implements FirewallBackend {
@@ -22,57 +60,66 @@ export class DryRunBackend implements FirewallBackend {
   /** What a real backend would have done, one line per operation. */
   readonly log: string[] = [];
   private state: DryRunState;
+  /** The bans, in the order they were first added (the state's `bans` is only kept in snapshots). */
+  private bans: Set<string>;
+  private changes = 0;
 
   constructor(private readonly stateFile?: string) {
-    this.state = stateFile && existsSync(stateFile)
-      ? (JSON.parse(readFileSync(stateFile, 'utf8')) as DryRunState)
-      : { started: false, bans: [], trusted: [], rules: null };
+    this.state = { started: false, bans: [], trusted: [], rules: null };
+    this.bans = new Set();
+    if (stateFile && existsSync(stateFile)) {
+      const read = readDryRunState(stateFile);
+      this.state = read.state;
+      this.bans = read.bans;
+      this.changes = read.changes;
+      this.compactIfLong();
+    }
   }
 
   async start(trusted: string[]): Promise<void> {
     this.record(`start: create ban sets and chains (trusted: ${trusted.join(', ') || 'none'})`);
     this.state.started = true;
     this.state.trusted = trusted.map((t) => checkAddress(t).text);
-    this.save();
+    // A start is where the journal is folded in, whatever its length.
+    this.compact();
   }
 
   async stop(options: { removeBans?: boolean } = {}): Promise<void> {
     this.record(`stop: remove chains${options.removeBans ? ' and ban sets' : ', keep ban sets'}`);
     this.state.started = false;
-    if (options.removeBans) this.state.bans = [];
-    this.save();
+    if (options.removeBans) this.bans.clear();
+    this.append({ set: { started: false, ...(options.removeBans ? { bans: [] } : {}) } });
   }
 
   async ban(entries: BanEntry[]): Promise<void> {
     const addresses = entries.map((e) => checkAddress(e.address).text);
     this.record(`ban ${addresses.length}: ${preview(addresses)}`);
-    const set = new Set(this.state.bans);
-    for (const a of addresses) set.add(a);
-    this.state.bans = [...set];
-    this.save();
+    for (const a of addresses) this.bans.add(a);
+    this.append({ ban: addresses });
   }
 
   async unban(addresses: string[]): Promise<void> {
     const gone = new Set(addresses.map((a) => checkAddress(a).text));
     this.record(`unban ${gone.size}: ${preview([...gone])}`);
-    this.state.bans = this.state.bans.filter((b) => !gone.has(b));
-    this.save();
+    for (const a of gone) this.bans.delete(a);
+    this.append({ unban: [...gone] });
   }
 
   async replaceBans(entries: BanEntry[]): Promise<void> {
-    this.state.bans = [...new Set(entries.map((e) => checkAddress(e.address).text))];
-    this.record(`replace bans: ${this.state.bans.length} in one command`);
-    this.save();
+    this.bans = new Set(entries.map((e) => checkAddress(e.address).text));
+    this.record(`replace bans: ${this.bans.size} in one command`);
+    // A whole new set: a snapshot is no bigger than the change would be.
+    this.compact();
   }
 
   async listBans(): Promise<string[]> {
-    return [...this.state.bans];
+    return [...this.bans];
   }
 
   async setTrusted(ranges: string[]): Promise<void> {
     this.state.trusted = ranges.map((r) => checkAddress(r).text);
     this.record(`trusted: ${this.state.trusted.join(', ') || 'none'}`);
-    this.save();
+    this.append({ set: { trusted: this.state.trusted } });
   }
 
   planRules(rules: RuleSet): string[] {
@@ -88,7 +135,7 @@ export class DryRunBackend implements FirewallBackend {
     for (const rule of rules.rules) rule.sources.forEach((s) => checkAddress(s));
     this.record(`apply ${rules.rules.length} rules, default ${rules.defaultPolicy}`);
     this.state.rules = structuredClone(rules);
-    this.save();
+    this.append({ set: { rules: this.state.rules } });
   }
 
   async live(): Promise<LiveRuleset> {
@@ -97,7 +144,7 @@ export class DryRunBackend implements FirewallBackend {
       backend: this.name,
       managed: rules ? this.planRules(rules) : [],
       foreign: ['(dry-run: the kernel is not read)'],
-      bans: this.state.bans.length,
+      bans: this.bans.size,
     };
   }
 
@@ -110,10 +157,24 @@ export class DryRunBackend implements FirewallBackend {
     this.log.push(line);
   }
 
-  private save(): void {
+  private append(change: Change): void {
+    if (!this.stateFile) return;
+    if (!existsSync(this.stateFile)) return this.compact();
+    appendFileSync(this.stateFile, `${JSON.stringify(change)}\n`);
+    this.changes++;
+    this.compactIfLong();
+  }
+
+  private compactIfLong(): void {
+    if (this.changes > COMPACT_AFTER && this.changes > this.bans.size) this.compact();
+  }
+
+  /** Writes the whole state as one snapshot line, atomically. */
+  private compact(): void {
     if (!this.stateFile) return;
     mkdirSync(dirname(this.stateFile), { recursive: true });
-    writeFileAtomic(this.stateFile, JSON.stringify(this.state));
+    writeFileAtomic(this.stateFile, `${JSON.stringify({ ...this.state, bans: [...this.bans] })}\n`);
+    this.changes = 0;
   }
 }
 

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import type { CommandTarget } from './types.js';
 
 /** A firewall command that failed: what ran, its exit code and what it said on stderr. */
@@ -44,4 +44,134 @@ export function runCommand(argv: string[], target: CommandTarget = {}, input?: s
     });
     child.stdin.end(input ?? '');
   });
+}
+
+interface Pending {
+  script: string;
+  resolve: () => void;
+  reject: (err: Error) => void;
+}
+
+/** How a command's interactive mode is driven. */
+export interface SessionProtocol {
+  /** The interactive command, e.g. `nft -i`. */
+  argv: string[];
+  /** How a script's lines are written (nft: one line, one transaction). */
+  join: (lines: string[]) => string;
+  /** Sent after every script: always succeeds and prints `answer` without touching the kernel. */
+  sentinel: string;
+  answer: string;
+}
+
+/**
+ * One long-lived interactive firewall command for small changes (a ban, an unban): starting the
+ * tool (and, in tests, `ip netns exec`) costs more than the change itself, so the next ban is not
+ * held up by a process start. Each script is followed by a question whose fixed answer marks the
+ * end; anything on stderr by then is the script's error. Scripts run one at a time in call order.
+ * The process is started on first use, started again after it dies, and holds the event loop only
+ * while a script runs.
+ */
+export class CommandSession {
+  private child: ChildProcess | null = null;
+  private readonly queue: Pending[] = [];
+  private current: Pending | null = null;
+  private stdout = '';
+  private stderr = '';
+
+  constructor(
+    private readonly protocol: SessionProtocol,
+    private readonly target: CommandTarget = {},
+  ) {}
+
+  /** Runs `lines`; rejects with a CommandError holding the command's stderr. */
+  run(lines: string[]): Promise<void> {
+    let script: string;
+    try {
+      script = this.protocol.join(lines);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise((resolve, reject) => {
+      this.queue.push({ script, resolve, reject });
+      if (!this.current) this.next();
+    });
+  }
+
+  /** Ends the process (its stdin closed); a later `run` starts a new one. */
+  close(): void {
+    this.child?.stdin?.end();
+    this.child = null;
+  }
+
+  private argv(): string[] {
+    const argv = this.protocol.argv;
+    return this.target.netns ? ['ip', 'netns', 'exec', this.target.netns, ...argv] : argv;
+  }
+
+  private next(): void {
+    this.current = this.queue.shift() ?? null;
+    if (!this.current) {
+      this.hold(false);
+      return;
+    }
+    const child = this.child ?? this.startChild();
+    this.hold(true);
+    this.stdout = '';
+    this.stderr = '';
+    child.stdin!.write(`${this.current.script}\n${this.protocol.sentinel}\n`);
+  }
+
+  private startChild(): ChildProcess {
+    const argv = this.argv();
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = child;
+    child.stdin!.on('error', () => {
+      // The process died; its exit fails the script in flight.
+    });
+    child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString('utf8')));
+    child.stdout!.on('data', (d: Buffer) => {
+      this.stdout += d.toString('utf8');
+      if (!this.answered()) return;
+      // The answer ends the script. stderr was written before it; what the same poll
+      // round read of it is in by the next turn of the loop.
+      setImmediate(() => this.finish());
+    });
+    const died = (why: string): void => {
+      if (this.child === child) this.child = null;
+      const pending = this.current;
+      if (!pending) return;
+      this.current = null;
+      pending.reject(new CommandError(argv, null, this.stderr || why));
+      this.next();
+    };
+    child.on('error', (err) => died(err.message));
+    child.on('exit', (code, signal) => died(`nft exited (${code ?? signal})`));
+    return child;
+  }
+
+  private finish(): void {
+    const pending = this.current;
+    if (!pending || !this.answered()) return;
+    this.current = null;
+    const stderr = this.stderr;
+    if (stderr.trim() !== '') pending.reject(new CommandError(this.argv(), 1, stderr));
+    else pending.resolve();
+    this.next();
+  }
+
+  /** Whether the end marker's whole line is in (a prompt may follow it). */
+  private answered(): boolean {
+    const at = this.stdout.indexOf(this.protocol.answer);
+    return at >= 0 && this.stdout.indexOf('\n', at) >= 0;
+  }
+
+  /** Keeps the event loop alive while a script runs, and lets the process go when idle. */
+  private hold(busy: boolean): void {
+    const child = this.child;
+    if (!child) return;
+    for (const handle of [child, child.stdin, child.stdout, child.stderr] as Array<{ ref?: () => void; unref?: () => void } | null>) {
+      if (busy) handle?.ref?.();
+      else handle?.unref?.();
+    }
+  }
 }

@@ -17,7 +17,7 @@ export interface LiveRuleset {
   managed: string[];
   /** Everything else, per table, exactly as `iptables-save` / `nft list ruleset` prints it. */
   foreign: string[];
-  /** Bans in our sets. */
+  /** Bans in our sets, counted without listing them where the backend can (ipset headers, nftables' own count). */
   bans: number;
 }
 

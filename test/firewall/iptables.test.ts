@@ -62,23 +62,24 @@ describe.skipIf(skip !== null)('IptablesBackend in a network namespace', () => {
     inServer(['iptables', '-N', 'DOCKER-USER']);
     inServer(['iptables', '-A', 'DOCKER-USER', '-j', 'RETURN']);
     inServer(['ip6tables', '-A', 'INPUT', '-p', 'udp', '--dport', '9999', '-j', 'ACCEPT']);
+    // Rules of the host's own in the raw table, where our bans chain goes too.
+    inServer(['iptables', '-t', 'raw', '-A', 'PREROUTING', '-p', 'udp', '--dport', '9998', '-j', 'CT', '--notrack']);
+    inServer(['ip6tables', '-t', 'raw', '-A', 'PREROUTING', '-p', 'udp', '--dport', '9998', '-j', 'CT', '--notrack']);
     foreignBefore = foreign();
     backend = new IptablesBackend({ netns: pair.server });
   });
   afterAll(() => pair?.destroy());
 
-  it('starts with chains and jumps first in INPUT, FORWARD and DOCKER-USER, and blocks nothing yet', async () => {
+  it('starts with the bans first in raw PREROUTING, the rules first in INPUT, and blocks nothing yet', async () => {
     expect(reach(4, 1500)).toEqual(open);
     await backend.start([]);
-    const v4 = inServer(['iptables', '-S']).split('\n');
-    const v6 = inServer(['ip6tables', '-S']).split('\n');
-    for (const lines of [v4, v6]) {
-      const chain = (name: string) => lines.filter((l) => l.startsWith(`-A ${name} `));
-      expect(chain('INPUT').slice(0, 2)).toEqual(['-A INPUT -j PORTCULLIS-BANS', '-A INPUT -j PORTCULLIS-RULES']);
-      expect(chain('FORWARD')[0]).toBe('-A FORWARD -j PORTCULLIS-BANS');
+    for (const tool of ['iptables', 'ip6tables']) {
+      const chain = (table: string, name: string) => inServer([tool, '-t', table, '-S']).split('\n').filter((l) => l.startsWith(`-A ${name} `));
+      expect(chain('raw', 'PREROUTING')[0]).toBe('-A PREROUTING -j PORTCULLIS-BANS');
+      expect(chain('raw', 'PORTCULLIS-BANS')[0]).toMatch(/--match-set portcullis-trusted[46] src -j RETURN$/);
+      expect(chain('filter', 'INPUT')[0]).toBe('-A INPUT -j PORTCULLIS-RULES');
+      expect(inServer([tool, '-S']).split('\n').some((l) => l.includes('PORTCULLIS-BANS'))).toBe(false);
     }
-    expect(v4.filter((l) => l.startsWith('-A DOCKER-USER '))[0]).toBe('-A DOCKER-USER -j PORTCULLIS-BANS');
-    expect(v6.some((l) => l.includes('DOCKER-USER'))).toBe(false);
     expect(ourSets()).toEqual(['portcullis-bans4', 'portcullis-bans6', 'portcullis-trusted4', 'portcullis-trusted6']);
     expect(foreign()).toBe(foreignBefore);
     expect(reach(4, 1500)).toEqual(open);
@@ -98,7 +99,8 @@ describe.skipIf(skip !== null)('IptablesBackend in a network namespace', () => {
   it('bans drop TCP, UDP and ICMP on both families, and unban restores access', async () => {
     commands.length = 0;
     await backend.ban([{ address: pair.clientV4 }, { address: pair.clientV6, timeout: 600 }]);
-    expect(commands).toHaveLength(1);
+    // Through the long-lived `ipset -`: no process started for the ban.
+    expect(commands).toEqual([]);
     expect(reach(4)).toEqual(closed);
     expect(reach(6)).toEqual(closed);
     expect((await backend.listBans()).sort()).toEqual([pair.clientV4, pair.clientV6].sort());
@@ -110,6 +112,9 @@ describe.skipIf(skip !== null)('IptablesBackend in a network namespace', () => {
     expect(live.foreign.some((l) => l.includes('PORTCULLIS'))).toBe(false);
     expect(inServer(['ipset', 'save', 'portcullis-bans6'])).toMatch(/add portcullis-bans6 2001:db8:a::2 timeout 5\d\d/);
     expect(foreign()).toBe(foreignBefore);
+    // Dropped in raw, before connection tracking: the drop rule there counted the probes.
+    const dropped = inServer(['iptables', '-t', 'raw', '-L', 'PORTCULLIS-BANS', '-v', '-x', '-n']).split('\n').find((l) => l.includes('DROP'))!;
+    expect(Number(dropped.trim().split(/\s+/)[0])).toBeGreaterThan(0);
 
     await backend.unban([pair.clientV4, pair.clientV6]);
     expect(await backend.listBans()).toEqual([]);
@@ -127,6 +132,17 @@ describe.skipIf(skip !== null)('IptablesBackend in a network namespace', () => {
     expect(pair.tcp(pair.serverV6, PORT, SHORT)).toBe(false);
     await backend.unban([pair.clientV4, pair.clientV6]);
     await backend.start([]);
+  });
+
+  it('lets a trusted address inside a banned network through, and drops the rest of it', async () => {
+    await backend.start([`${pair.clientV4}/32`]);
+    await backend.ban([{ address: `${pair.clientV4.replace(/\.\d+$/, '.0')}/24` }, { address: `${pair.clientV6}/64` }]);
+    expect(reach(4, 1500)).toEqual(open);
+    expect(pair.tcp(pair.serverV6, PORT, SHORT)).toBe(false);
+    await backend.setTrusted([]);
+    expect(pair.tcp(pair.serverV4, PORT, SHORT)).toBe(false);
+    await backend.replaceBans([]);
+    expect(reach(4, 1500)).toEqual(open);
   });
 
   it('applies rules atomically: a deny blocks its port, an allow with default drop opens only its own', async () => {

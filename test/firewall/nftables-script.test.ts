@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NftablesBackend } from '../../src/firewall/nftables/index.js';
-import { banElement, distinctElements, elementLines, BAN_SETS } from '../../src/firewall/nftables/nft-script.js';
+import { banChainLines, banElement, createLines, distinctElements, elementLines, migrationLines, BAN_SETS } from '../../src/firewall/nftables/nft-script.js';
 import { listedElement, parseBanElements, splitTables, ownTableLines } from '../../src/firewall/nftables/ruleset-parser.js';
 import type { FirewallRule } from '../../src/firewall/types.js';
 import { rule } from '../helpers/rules.js';
@@ -67,6 +67,32 @@ describe('nftables set elements (no kernel)', () => {
       'add element inet portcullis bans4 { 10.0.0.0/24 timeout 600s, 10.0.1.1 }',
       'add element inet portcullis bans6 { 2001:db8::1 }',
     ]);
+  });
+
+  it('declares plain hash sets for addresses, interval sets for networks, one chain before conntrack', () => {
+    const create = createLines();
+    expect(create).toContain('add set inet portcullis bans4 { type ipv4_addr; flags timeout; }');
+    expect(create).toContain('add set inet portcullis nets6 { type ipv6_addr; flags interval, timeout; }');
+    expect(create).toContain('add chain inet portcullis bans_prerouting { type filter hook prerouting priority raw; policy accept; }');
+    expect(banChainLines().slice(1, 3)).toEqual([
+      'add rule inet portcullis bans_prerouting ip saddr @trusted4 return',
+      'add rule inet portcullis bans_prerouting ip6 saddr @trusted6 return',
+    ]);
+  });
+
+  it('deletes the ban sets and chains of the earlier layout, and nothing of this one', () => {
+    const old = 'table inet portcullis {\n\tset bans4 {\n\t\ttype ipv4_addr\n\t\tflags interval,timeout\n\t}\n'
+      + '\tset bans6 {\n\t\ttype ipv6_addr\n\t\tflags interval,timeout\n\t}\n\tchain bans_input {\n\t}\n}';
+    expect(migrationLines(old)).toEqual([
+      'add chain inet portcullis bans_input { type filter hook input priority filter - 10; policy accept; }',
+      'flush chain inet portcullis bans_input',
+      'delete chain inet portcullis bans_input',
+      'delete set inet portcullis bans4',
+      'delete set inet portcullis bans6',
+    ]);
+    const now = 'table inet portcullis {\n\tset bans4 {\n\t\ttype ipv4_addr\n\t\tflags timeout\n\t}\n'
+      + '\tset nets4 {\n\t\ttype ipv4_addr\n\t\tflags interval,timeout\n\t}\n\tchain bans_prerouting {\n\t}\n}';
+    expect(migrationLines(now)).toEqual([]);
   });
 
   it('refuses bad addresses and timeouts before any command', () => {

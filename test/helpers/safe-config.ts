@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { readDryRunState } from '../../src/firewall/dry-run-backend.js';
 
 /** Where a test's daemon keeps everything: all inside the test's own folder. */
 export interface SafePaths {
@@ -39,9 +39,9 @@ export function safeSections(dir: string, firewall: string[] = []): string {
   ].join('\n');
 }
 
-/** The addresses the dry-run firewall of `stateDir` holds banned (its state file). */
+/** The addresses the dry-run firewall of `stateDir` holds banned (its state file, snapshot and changes). */
 export function dryRunBans(stateDir: string): string[] {
-  return (JSON.parse(readFileSync(path.join(stateDir, 'dry-run-firewall.json'), 'utf8')) as { bans: string[] }).bans;
+  return [...readDryRunState(path.join(stateDir, 'dry-run-firewall.json')).bans];
 }
 
 /**

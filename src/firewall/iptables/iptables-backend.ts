@@ -1,7 +1,7 @@
 import { checkAddress } from '../addresses.js';
-import { runCommand } from '../run-command.js';
+import { CommandSession, runCommand, type SessionProtocol } from '../run-command.js';
 import type { BanEntry, CommandTarget, FirewallBackend, LiveRuleset, RuleSet } from '../types.js';
-import { startLines, stopLines } from './chain-script.js';
+import { rawStartLines, startLines, stopLines } from './chain-script.js';
 import {
   banScript,
   checkBan,
@@ -16,19 +16,38 @@ import {
 } from './ipset-script.js';
 import { allSetNames, FAMILIES, familyTools, setName, type Family, type SetKind } from './names.js';
 import { rulesRestoreScripts } from './rules-script.js';
-import { filterTable, parseSave, splitSave } from './save-parser.js';
+import { filterTable, OWN_TABLES, parseSave, splitSave } from './save-parser.js';
+
+/** Scripts up to this size go to the long-lived session (about 1,000 entries). */
+const SESSION_MAX_BYTES = 64 * 1024;
+
+/**
+ * `ipset -exist -`: one command per line; `version` answers without the kernel and marks the end.
+ * ipset writes to a pipe through a full stdio buffer, so coreutils' `stdbuf -oL` makes each
+ * answer arrive when it is written.
+ */
+const IPSET_SESSION: SessionProtocol = {
+  argv: ['stdbuf', '-oL', 'ipset', '-exist', '-'],
+  join: (lines) => lines.join('\n'),
+  sentinel: 'version',
+  answer: 'protocol version',
+};
 
 /**
  * Bans in ipset sets (`portcullis-bans4/6`, `portcullis-trusted4/6`) matched from our own chains,
- * PORTCULLIS-BANS and PORTCULLIS-RULES, for iptables and ip6tables. Every change is one bulk
+ * PORTCULLIS-BANS (raw table, from PREROUTING: before connection tracking) and PORTCULLIS-RULES
+ * (filter table, from INPUT), for iptables and ip6tables. Every change is one bulk
  * `ipset restore` or one `iptables-restore --noflush` per family; the host's own rules are never
  * rewritten. Calls are serialised so that two replaces never share the temporary sets.
  */
 export class IptablesBackend implements FirewallBackend {
   readonly name = 'iptables' as const;
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly session: CommandSession;
 
-  constructor(private readonly target: CommandTarget = {}) {}
+  constructor(private readonly target: CommandTarget = {}) {
+    this.session = new CommandSession(IPSET_SESSION, target);
+  }
 
   async start(trusted: string[]): Promise<void> {
     const members = trusted.flatMap(checkTrusted);
@@ -38,7 +57,8 @@ export class IptablesBackend implements FirewallBackend {
       const trustedSame = await this.setsHoldExactly('trusted', members, existing);
       await this.ipset(createMissingScript(existing) + (trustedSame ? '' : replaceScript('trusted', members)));
       for (const family of FAMILIES) {
-        const lines = startLines(filterTable(parseSave(await this.save(family, 'filter'))), family);
+        const tables = parseSave(await this.save(family));
+        const lines = [...rawStartLines(filterTable(tables, 'raw'), family), ...startLines(filterTable(tables))];
         if (lines.length > 0) await this.restore(family, lines);
       }
     });
@@ -47,7 +67,8 @@ export class IptablesBackend implements FirewallBackend {
   async stop(options: { removeBans?: boolean } = {}): Promise<void> {
     return this.exclusive(async () => {
       for (const family of FAMILIES) {
-        const lines = stopLines(filterTable(parseSave(await this.save(family, 'filter'))));
+        const tables = parseSave(await this.save(family));
+        const lines = OWN_TABLES.flatMap((name) => stopLines(filterTable(tables, name)));
         if (lines.length > 0) await this.restore(family, lines);
       }
       // Sets referenced by a rule cannot be destroyed, so this comes after the chains are gone.
@@ -57,12 +78,12 @@ export class IptablesBackend implements FirewallBackend {
 
   async ban(entries: BanEntry[]): Promise<void> {
     const members = entries.map(checkBan);
-    return this.exclusive(() => this.ipset(banScript(members)));
+    return this.exclusive(() => this.ipsetChange(banScript(members)));
   }
 
   async unban(addresses: string[]): Promise<void> {
     const members = addresses.map((a) => checkAddress(a));
-    return this.exclusive(() => this.ipset(unbanScript(members)));
+    return this.exclusive(() => this.ipsetChange(unbanScript(members)));
   }
 
   async replaceBans(entries: BanEntry[]): Promise<void> {
@@ -122,6 +143,17 @@ export class IptablesBackend implements FirewallBackend {
 
   private run(argv: string[], input?: string) {
     return runCommand(argv, this.target, input);
+  }
+
+  /**
+   * Adds or removes set entries: a small script in the long-lived `ipset -` (no process start
+   * before the next ban), a large one in an `ipset restore` of its own. Only for scripts whose
+   * lines stand alone: the session goes on after a failing line, where restore stops.
+   */
+  private async ipsetChange(script: string): Promise<void> {
+    if (script === '') return;
+    if (script.length <= SESSION_MAX_BYTES) await this.session.run(script.trimEnd().split('\n'));
+    else await this.ipset(script);
   }
 
   /** One `ipset restore` for the whole script; nothing runs for an empty one. */

@@ -3,14 +3,14 @@ export type Family = 4 | 6;
 
 export const FAMILIES: readonly Family[] = [4, 6];
 
-/** Our chain of ban checks, jumped to first from INPUT, FORWARD and DOCKER-USER. */
+/** Our chain of ban checks, in the raw table, jumped to first from PREROUTING. */
 export const BANS_CHAIN = 'PORTCULLIS-BANS';
 /** Our managed rules, jumped to from INPUT right after the bans. */
 export const RULES_CHAIN = 'PORTCULLIS-RULES';
 export const OWN_CHAINS: readonly string[] = [BANS_CHAIN, RULES_CHAIN];
 
-/** The host chains that jump to our bans chain (DOCKER-USER only when it exists). */
-export const BAN_HOOKS: readonly string[] = ['INPUT', 'FORWARD', 'DOCKER-USER'];
+/** The raw-table chain that jumps to our bans chain: every packet, before connection tracking. */
+export const BANS_HOOK = 'PREROUTING';
 
 /** What a set holds: banned addresses, or ranges that pass every ban. */
 export type SetKind = 'bans' | 'trusted';

@@ -31,10 +31,13 @@ export function parseSave(text: string): SavedTable[] {
   return tables;
 }
 
-/** The filter table, or an empty one when the kernel has none yet. */
-export function filterTable(tables: SavedTable[]): SavedTable {
-  return tables.find((t) => t.name === 'filter') ?? { name: 'filter', chains: [], rules: [], lines: [] };
+/** The table named `name` (`filter` by default), or an empty one when the kernel has none yet. */
+export function filterTable(tables: SavedTable[], name = 'filter'): SavedTable {
+  return tables.find((t) => t.name === name) ?? { name, chains: [], rules: [], lines: [] };
 }
+
+/** The tables our chains live in: the bans in raw, the managed rules in filter. */
+export const OWN_TABLES: readonly string[] = ['raw', 'filter'];
 
 /** The chain a `-A CHAIN ...` line appends to. */
 export function ruleChain(rule: string): string {
@@ -47,7 +50,7 @@ export function isOwnJump(rule: string): boolean {
   return parts.length === 4 && parts[0] === '-A' && parts[2] === '-j' && OWN_CHAINS.includes(parts[3]!);
 }
 
-/** Whether a filter-table line is ours: a declaration or rule of our chains, or one of our jumps. */
+/** Whether a line of the raw or filter table is ours: a declaration or rule of our chains, or one of our jumps. */
 export function isOwnLine(line: string): boolean {
   if (line.startsWith(':')) return OWN_CHAINS.includes(line.slice(1).split(' ', 1)[0]!);
   if (line.startsWith('-A ')) return OWN_CHAINS.includes(ruleChain(line)) || isOwnJump(line);
@@ -63,7 +66,7 @@ export function splitSave(text: string, iptables: string): { managed: string[]; 
   const foreign: string[] = [];
   for (const table of parseSave(text)) {
     for (const line of table.lines) {
-      if (table.name === 'filter' && isOwnLine(line)) {
+      if (OWN_TABLES.includes(table.name) && isOwnLine(line)) {
         managed.push(line.startsWith(':') ? `${iptables} -N ${line.slice(1).split(' ', 1)[0]!}` : `${iptables} ${line}`);
       } else {
         foreign.push(line);

@@ -7,18 +7,32 @@ export const TABLE = 'inet portcullis';
 export const TABLE_FAMILY = 'inet';
 export const TABLE_NAME = 'portcullis';
 
-/** Ban sets and trusted sets, by address family. */
+/**
+ * Ban sets by address family: single addresses in plain hash sets (an element added or removed
+ * costs the same with a million in place), networks in interval sets of their own (nft loads an
+ * interval set's elements for every change, so those stay small). Trusted sets hold ranges.
+ */
 export const BAN_SETS = { 4: 'bans4', 6: 'bans6' } as const;
+export const NET_SETS = { 4: 'nets4', 6: 'nets6' } as const;
 export const TRUSTED_SETS = { 4: 'trusted4', 6: 'trusted6' } as const;
 
-/** Our base chains: the bans run just before the usual filter priority, the rules at it. */
+/**
+ * Our base chains: the bans at prerouting before connection tracking (raw priority, -300), so a
+ * banned packet is dropped before conntrack spends an entry on it, forwarded traffic included;
+ * the managed rules at the input filter priority.
+ */
 export const CHAINS = {
-  bans_input: 'type filter hook input priority filter - 10; policy accept;',
-  bans_forward: 'type filter hook forward priority filter - 10; policy accept;',
+  bans_prerouting: 'type filter hook prerouting priority raw; policy accept;',
   rules_input: 'type filter hook input priority filter; policy accept;',
 } as const;
 export type ChainName = keyof typeof CHAINS;
 export const RULES_CHAIN: ChainName = 'rules_input';
+
+/** Chains of the earlier layout (bans at input and forward), removed when found. */
+export const OLD_CHAINS = {
+  bans_input: 'type filter hook input priority filter - 10; policy accept;',
+  bans_forward: 'type filter hook forward priority filter - 10; policy accept;',
+} as const;
 
 /** Elements per `add element` statement: one transaction either way, but readable errors. */
 const ELEMENTS_PER_STATEMENT = 1000;
@@ -100,25 +114,44 @@ export function removeLines(sets: { 4: string; 6: string }, elements: SetElement
 export function createLines(): string[] {
   return [
     `add table ${TABLE}`,
-    `add set ${TABLE} ${BAN_SETS[4]} { type ipv4_addr; flags interval, timeout; }`,
-    `add set ${TABLE} ${BAN_SETS[6]} { type ipv6_addr; flags interval, timeout; }`,
+    `add set ${TABLE} ${BAN_SETS[4]} { type ipv4_addr; flags timeout; }`,
+    `add set ${TABLE} ${BAN_SETS[6]} { type ipv6_addr; flags timeout; }`,
+    `add set ${TABLE} ${NET_SETS[4]} { type ipv4_addr; flags interval, timeout; }`,
+    `add set ${TABLE} ${NET_SETS[6]} { type ipv6_addr; flags interval, timeout; }`,
     `add set ${TABLE} ${TRUSTED_SETS[4]} { type ipv4_addr; flags interval; }`,
     `add set ${TABLE} ${TRUSTED_SETS[6]} { type ipv6_addr; flags interval; }`,
     ...Object.entries(CHAINS).map(([chain, spec]) => `add chain ${TABLE} ${chain} { ${spec} }`),
   ];
 }
 
-/** The ban chains' rules, rewritten from scratch so a second start adds nothing. */
+/** The ban chain's rules, rewritten from scratch so a second start adds nothing; trusted first. */
 export function banChainLines(): string[] {
+  const add = `add rule ${TABLE} bans_prerouting`;
+  return [
+    `flush chain ${TABLE} bans_prerouting`,
+    `${add} ip saddr @${TRUSTED_SETS[4]} return`,
+    `${add} ip6 saddr @${TRUSTED_SETS[6]} return`,
+    `${add} ip saddr @${BAN_SETS[4]} drop`,
+    `${add} ip saddr @${NET_SETS[4]} drop`,
+    `${add} ip6 saddr @${BAN_SETS[6]} drop`,
+    `${add} ip6 saddr @${NET_SETS[6]} drop`,
+  ];
+}
+
+/**
+ * What turns the earlier layout (one interval set per family for every ban, chains at input and
+ * forward) into this one: its chains and ban sets deleted, in a transaction of its own before the
+ * start script. The bans they held come back with the `replaceBans` that follows every start.
+ */
+export function migrationLines(ownTableTerse: string): string[] {
   const lines: string[] = [];
-  for (const chain of ['bans_input', 'bans_forward'] as const) {
-    lines.push(
-      `flush chain ${TABLE} ${chain}`,
-      `add rule ${TABLE} ${chain} ip saddr @${TRUSTED_SETS[4]} return`,
-      `add rule ${TABLE} ${chain} ip6 saddr @${TRUSTED_SETS[6]} return`,
-      `add rule ${TABLE} ${chain} ip saddr @${BAN_SETS[4]} drop`,
-      `add rule ${TABLE} ${chain} ip6 saddr @${BAN_SETS[6]} drop`,
-    );
+  for (const [chain, spec] of Object.entries(OLD_CHAINS)) {
+    if (!ownTableTerse.includes(`\tchain ${chain} {`)) continue;
+    lines.push(`add chain ${TABLE} ${chain} { ${spec} }`, `flush chain ${TABLE} ${chain}`, `delete chain ${TABLE} ${chain}`);
+  }
+  for (const set of Object.values(BAN_SETS)) {
+    const block = new RegExp(`\\tset ${set} \\{\\n[^}]*flags [^\\n]*interval`).exec(ownTableTerse);
+    if (block) lines.push(`delete set ${TABLE} ${set}`);
   }
   return lines;
 }
@@ -137,7 +170,11 @@ export function trustedLines(ranges: string[]): string[] {
 export function deleteChainLines(): string[] {
   return [
     `add table ${TABLE}`,
-    ...Object.entries(CHAINS).flatMap(([chain, spec]) => [`add chain ${TABLE} ${chain} { ${spec} }`, `delete chain ${TABLE} ${chain}`]),
+    ...Object.entries(CHAINS).flatMap(([chain, spec]) => [
+      `add chain ${TABLE} ${chain} { ${spec} }`,
+      `flush chain ${TABLE} ${chain}`,
+      `delete chain ${TABLE} ${chain}`,
+    ]),
   ];
 }
 

@@ -1,8 +1,11 @@
 import { CommandError, runCommand } from '../run-command.js';
 import type { BanEntry, CommandTarget, FirewallBackend, LiveRuleset, RuleSet } from '../types.js';
 import { covers, rangeOf, sameRange, type AddressRange } from './address-ranges.js';
+import { BanCount } from './ban-count.js';
+import { NftSession } from './nft-session.js';
 import {
   BAN_SETS,
+  NET_SETS,
   TABLE,
   TABLE_FAMILY,
   TABLE_NAME,
@@ -13,6 +16,7 @@ import {
   deleteTableLines,
   distinctElements,
   elementLines,
+  migrationLines,
   plainElement,
   removeLines,
   script,
@@ -20,99 +24,129 @@ import {
   type SetElement,
 } from './nft-script.js';
 import { ruleLines } from './rule-lines.js';
-import { isOwnTable, listedElement, parseBanElements, ownTableLines, splitTables, type ListedElement } from './ruleset-parser.js';
+import { isOwnTable, listedElement, parseBanElements, ownTableLines, splitTables, type ListedElement, type TableBlock } from './ruleset-parser.js';
+
+/** Scripts up to this size go to the long-lived session (about 1,000 addresses). */
+const SESSION_MAX_BYTES = 64 * 1024;
 
 /** What nft says when an element would overlap one already in an interval set. */
 const OVERLAP = /interval overlaps|conflicting intervals/;
 
 /**
- * The nftables backend: one table of our own, `inet portcullis`, holding the ban and trusted sets,
- * two ban chains just before the filter priority and one chain for the managed rules. Every change
- * is one `nft -f -` script, so one atomic transaction; nothing outside the table is touched.
+ * The nftables backend: one table of our own, `inet portcullis`, holding the ban sets (addresses
+ * in plain hash sets, networks in interval sets), the trusted sets, one ban chain at prerouting
+ * before connection tracking and one chain for the managed rules. Every change is one
+ * `nft -f -` script, so one atomic transaction; nothing outside the table is touched.
  */
 export class NftablesBackend implements FirewallBackend {
   readonly name = 'nftables' as const;
+  /** How many addresses the hash sets hold, from what this process put in and took out (never listed). */
+  private readonly count = new BanCount();
+  private readonly session: NftSession;
 
-  constructor(private readonly target: CommandTarget = {}) {}
+  constructor(private readonly target: CommandTarget = {}) {
+    this.session = new NftSession(target);
+  }
 
   async start(trusted: string[]): Promise<void> {
     // Checked before anything runs, so a bad range leaves the kernel as it was.
     const trustedScript = trustedLines(trusted);
+    const own = await this.ownTable();
+    const migration = own ? migrationLines(own.text) : [];
+    if (migration.length > 0) {
+      await this.nft(migration);
+      this.count.forget();
+    }
     await this.nft([...createLines(), ...banChainLines(), ...trustedScript]);
   }
 
   async stop(options: { removeBans?: boolean } = {}): Promise<void> {
-    if (!(await this.tableExists())) return;
+    if (!(await this.ownTable())) return;
     await this.nft(options.removeBans ? deleteTableLines() : deleteChainLines());
+    if (options.removeBans) this.count.reset([]);
   }
 
   /**
-   * Adds the bans with exactly the timeouts given: each element is removed and added again in
-   * the same transaction, so a ban already there gets the new timeout. An interval set refuses
-   * an element that overlaps another; only then are the sets listed (about 0.6 s with 100,000
-   * bans, so not on every ban), and the ban skips what a wider ban already covers and replaces
-   * narrower ones it covers.
+   * Adds the bans with exactly the timeouts given, in one transaction. An address already there
+   * is removed and added again in it, so it gets the new timeout (this nft cannot update one):
+   * in a hash set that costs the same whatever the set holds. Networks go to the interval sets,
+   * which refuse overlapping elements; only then are those (small) sets listed, and the ban skips
+   * what a wider network already covers and replaces the narrower ones it covers.
    */
   async ban(entries: BanEntry[]): Promise<void> {
-    const elements = distinctElements(entries.map(banElement));
-    if (elements.length === 0) return;
+    const { singles, networks } = banKinds(entries);
+    if (singles.length === 0 && networks.length === 0) return;
     try {
-      await this.nft([...removeLines(BAN_SETS, elements), ...elementLines('add', BAN_SETS, elements)]);
+      await this.nft([
+        ...removeLines(BAN_SETS, singles),
+        ...elementLines('add', BAN_SETS, singles),
+        ...removeLines(NET_SETS, networks),
+        ...elementLines('add', NET_SETS, networks),
+      ]);
     } catch (err) {
-      if (!isOverlap(err)) throw err;
-      await this.banAroundOverlaps(elements);
+      if (!isOverlap(err) || networks.length === 0) throw err;
+      if (singles.length > 0) await this.nft([...removeLines(BAN_SETS, singles), ...elementLines('add', BAN_SETS, singles)]);
+      this.count.add(singles.map(textOf));
+      await this.banAroundOverlaps(networks);
+      return;
     }
+    this.count.add(singles.map(textOf));
   }
 
   /**
-   * Skips bans a wider ban already covers and deletes the ones the new bans cover (the same
-   * range included, so it gets its new timeout), from a listing. Plain deletes: nft 1.0.6 checks
-   * an add against its cache as if an add-then-delete of the same transaction had not happened.
-   * A listed ban that expires before this commits makes it fail with nft's error.
+   * Skips networks a wider one already covers and deletes the ones the new networks cover (the
+   * same range included, so it gets its new timeout), from a listing of the network sets. Plain
+   * deletes: nft 1.0.6 checks an add against its cache as if an add-then-delete of the same
+   * transaction had not happened. A listed network that expires before this commits makes it
+   * fail with nft's error.
    */
   private async banAroundOverlaps(elements: SetElement[]): Promise<void> {
-    const listed = await this.listedRanges();
+    const listed = await this.listedNetworks();
     const ranged = elements.map((element) => ({ element, range: rangeOf(element.checked) }));
     const fresh = ranged.filter((e) => !listed.some((l) => covers(l.range, e.range) && !sameRange(l.range, e.range)));
     if (fresh.length === 0) return;
     // Ranges ("a-b") are never ours; deleting one is left to fail with nft's own error.
     const stale = listed.filter((l) => !l.text.includes('-') && fresh.some((e) => covers(e.range, l.range)));
     await this.nft([
-      ...elementLines('delete', BAN_SETS, stale.map((l) => plainElement(l.text))),
-      ...elementLines('add', BAN_SETS, fresh.map((e) => e.element)),
+      ...elementLines('delete', NET_SETS, stale.map((l) => plainElement(l.text))),
+      ...elementLines('add', NET_SETS, fresh.map((e) => e.element)),
     ]);
   }
 
   /**
    * Removes exactly these addresses or networks, present or not (added first, then deleted, in
    * one transaction). An address inside a banned network stays banned: the network is what was
-   * banned. nft refuses to add such an address, so only then are the sets listed and the exact
-   * matches removed.
+   * banned. nft refuses to add a network inside a banned one, so only then are the network sets
+   * listed and the exact matches removed.
    */
   async unban(addresses: string[]): Promise<void> {
-    const elements = distinctUnban(addresses.map(plainElement));
-    if (elements.length === 0) return;
+    const { singles, networks } = splitKinds(distinctUnban(addresses.map(plainElement)));
+    if (singles.length === 0 && networks.length === 0) return;
     try {
-      await this.nft(removeLines(BAN_SETS, elements));
+      await this.nft([...removeLines(BAN_SETS, singles), ...removeLines(NET_SETS, networks)]);
     } catch (err) {
-      if (!isOverlap(err)) throw err;
-      const listed = await this.listedRanges();
-      const present = elements.filter((e) => listed.some((l) => sameRange(l.range, rangeOf(e.checked))));
-      if (present.length > 0) await this.nft(removeLines(BAN_SETS, present));
+      if (!isOverlap(err) || networks.length === 0) throw err;
+      if (singles.length > 0) await this.nft(removeLines(BAN_SETS, singles));
+      const listed = await this.listedNetworks();
+      const present = networks.filter((e) => listed.some((l) => sameRange(l.range, rangeOf(e.checked))));
+      if (present.length > 0) await this.nft(removeLines(NET_SETS, present));
     }
+    this.count.remove(singles.map(textOf));
   }
 
   async replaceBans(entries: BanEntry[]): Promise<void> {
-    const elements = distinctElements(entries.map(banElement));
+    const { singles, networks } = banKinds(entries);
     await this.nft([
-      `flush set ${TABLE} ${BAN_SETS[4]}`,
-      `flush set ${TABLE} ${BAN_SETS[6]}`,
-      ...elementLines('add', BAN_SETS, elements),
+      ...[BAN_SETS, NET_SETS].flatMap((sets) => [`flush set ${TABLE} ${sets[4]}`, `flush set ${TABLE} ${sets[6]}`]),
+      ...elementLines('add', BAN_SETS, singles),
+      ...elementLines('add', NET_SETS, networks),
     ]);
+    this.count.reset(singles.map(textOf));
   }
 
+  /** Every element of the ban sets: a full listing, for callers that need the addresses. */
   async listBans(): Promise<string[]> {
-    if (!(await this.tableExists())) return [];
+    if (!(await this.ownTable())) return [];
     const { stdout } = await runCommand(['nft', '-j', 'list', 'table', TABLE_FAMILY, TABLE_NAME], this.target);
     return parseBanElements(stdout);
   }
@@ -131,8 +165,10 @@ export class NftablesBackend implements FirewallBackend {
 
   /**
    * The terse listing (no set elements) gives the tables and our own rules at once; each foreign
-   * table is then listed in full, and the bans counted from our sets. With 100,000 bans this is
-   * about a third of the time one full `nft list ruleset` takes, which formats every element.
+   * table is then listed in full. The addresses are counted from what this process put in the
+   * hash sets, without listing them (a process that has not written them yet, a command run
+   * without a daemon, lists them once); networks are counted from their own small sets, where
+   * the kernel may merge one into a wider one.
    */
   async live(): Promise<LiveRuleset> {
     const { stdout } = await runCommand(['nft', '-t', 'list', 'ruleset'], this.target);
@@ -148,29 +184,65 @@ export class NftablesBackend implements FirewallBackend {
       backend: this.name,
       managed: own ? ownTableLines(own) : [],
       foreign,
-      bans: own ? (await this.listBans()).length : 0,
+      bans: own ? (this.count.known ? this.count.size : await this.countByListing()) + (await this.listedNetworks()).length : 0,
     };
   }
 
-  /** The ban sets' elements that are addresses, networks or ranges, with what they cover. */
-  private async listedRanges(): Promise<Array<ListedElement & { range: AddressRange }>> {
-    return (await this.listBans()).map(listedElement).filter((l): l is ListedElement & { range: AddressRange } => l.range !== null);
+  /** The hash sets' addresses, counted once by listing them, and kept from then on. */
+  private async countByListing(): Promise<number> {
+    const addresses = (await this.listBans()).filter((text) => !text.includes('/') && !text.includes('-'));
+    this.count.reset(addresses);
+    return addresses.length;
   }
 
-  /** From the terse listing, which leaves set elements out and so stays fast with 100,000 bans. */
-  private async tableExists(): Promise<boolean> {
+  /** The network sets' elements, with what they cover (they stay small: CIDR bans only). */
+  private async listedNetworks(): Promise<Array<ListedElement & { range: AddressRange }>> {
+    const texts: string[] = [];
+    for (const set of Object.values(NET_SETS)) {
+      const { stdout } = await runCommand(['nft', '-j', 'list', 'set', TABLE_FAMILY, TABLE_NAME, set], this.target);
+      texts.push(...parseBanElements(stdout));
+    }
+    return texts.map(listedElement).filter((l): l is ListedElement & { range: AddressRange } => l.range !== null);
+  }
+
+  /** Our table from the terse listing, which leaves set elements out and so stays fast with a million bans. */
+  private async ownTable(): Promise<TableBlock | undefined> {
     const { stdout } = await runCommand(['nft', '-t', 'list', 'ruleset'], this.target);
-    return stdout.split('\n').includes(`table ${TABLE} {`);
+    return splitTables(stdout).find(isOwnTable);
   }
 
-  /** Runs one script: one nft process, one transaction. */
+  /**
+   * Runs one script as one transaction: a small one (a ban, an unban) in the long-lived nft
+   * session, a large one (a restore, a flood's batch) in an nft process of its own, where a
+   * process start is small beside the work.
+   */
   private async nft(lines: string[]): Promise<void> {
-    await runCommand(['nft', '-f', '-'], this.target, script(lines));
+    const text = script(lines);
+    if (text.length <= SESSION_MAX_BYTES) await this.session.run(lines);
+    else await runCommand(['nft', '-f', '-'], this.target, text);
   }
 }
 
 function isOverlap(err: unknown): boolean {
   return err instanceof CommandError && OVERLAP.test(err.stderr);
+}
+
+/** Checked bans split by set kind, each kind without duplicates (networks without nested ones too). */
+function banKinds(entries: BanEntry[]): { singles: SetElement[]; networks: SetElement[] } {
+  const { singles, networks } = splitKinds(entries.map(banElement));
+  return { singles: distinctElements(singles), networks: distinctElements(networks) };
+}
+
+/** Single addresses (hash sets) apart from networks (interval sets). */
+function splitKinds(elements: SetElement[]): { singles: SetElement[]; networks: SetElement[] } {
+  const singles: SetElement[] = [];
+  const networks: SetElement[] = [];
+  for (const e of elements) (e.checked.prefix === (e.checked.family === 4 ? 32 : 128) ? singles : networks).push(e);
+  return { singles, networks };
+}
+
+function textOf(element: SetElement): string {
+  return element.checked.text;
 }
 
 /** Unbans are exact: duplicates go, but a network and an address inside it are both kept. */

@@ -1,6 +1,6 @@
 import { checkAddress } from '../addresses.js';
 import { addressValue, rangeOf, type AddressRange } from './address-ranges.js';
-import { BAN_SETS, TABLE, TABLE_FAMILY, TABLE_NAME } from './nft-script.js';
+import { BAN_SETS, NET_SETS, TABLE, TABLE_FAMILY, TABLE_NAME } from './nft-script.js';
 
 type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 type JsonObject = { [key: string]: JsonValue };
@@ -10,7 +10,7 @@ function isObject(value: JsonValue | undefined): value is JsonObject {
 }
 
 /**
- * The elements of our ban sets in `nft -j list table inet portcullis` (or `list ruleset`) output,
+ * The elements of our ban sets (addresses and networks) in `nft -j list table inet portcullis` (or `list ruleset`) output,
  * as nft writes them: "1.2.3.4", "10.0.0.0/24", "1.2.3.4-1.2.3.9". JSON shapes: a string,
  * {"prefix": {"addr", "len"}}, {"range": [a, b]}, each possibly wrapped in
  * {"elem": {"val", "timeout", "expires"}}.
@@ -18,7 +18,7 @@ function isObject(value: JsonValue | undefined): value is JsonObject {
 export function parseBanElements(json: string): string[] {
   const doc = JSON.parse(json) as JsonValue;
   const items = isObject(doc) && Array.isArray(doc.nftables) ? doc.nftables : [];
-  const banSets: string[] = Object.values(BAN_SETS);
+  const banSets: string[] = [...Object.values(BAN_SETS), ...Object.values(NET_SETS)];
   const out: string[] = [];
   for (const item of items) {
     const set = isObject(item) ? item.set : undefined;

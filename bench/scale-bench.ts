@@ -1,0 +1,200 @@
+/**
+ * `npm run bench:scale [-- --n 1000000] [--backends iptables,nftables] [--attackers 30]`: N
+ * attackers from a log into the kernel, through the public interface. Per backend, in a throw-away
+ * namespace (the host's firewall is never touched):
+ *   - load: an sshd log already holding 2 failures for each of N addresses (IPv4 and IPv6 mixed),
+ *     `start_at = "beginning"`, maxretry 2; the built daemon is started inside the namespace and
+ *     timed from its spawn until every address is in the kernel's ban sets;
+ *   - next ban with N in place: new attackers, one at a time; t0 = the second line appended,
+ *     t1 = the address seen in the kernel set (nft monitor / an interactive ipset);
+ *   - daemon RSS (VmRSS and VmHWM);
+ *   - restart: the daemon stopped, its sets and chains removed (what a reboot does), started
+ *     again and timed until the N bans are back in the kernel;
+ *   - the raw bulk command on the same addresses in the same run (`ipset restore`; `nft -f` with
+ *     1,000 elements per statement), and the ratios.
+ * Exits 0 whether or not the targets are met.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, closeSync, createWriteStream, existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { CLI, ROOT } from '../test/helpers/cli.js';
+import { daemonSections, sshdJail } from '../test/helpers/safe-config.js';
+import { makeTempDir } from '../test/helpers/temp-dir.js';
+import { banList, mixFor } from './firewall-addresses.js';
+import { createNetns, deleteNetns, inNetns } from './firewall-netns.js';
+import { netnsUnavailable } from './latency-netns.js';
+import { percentile } from './peak-rss.js';
+import { banWatcher, kernelCount, rawBulk, wipeKernel, type KernelBackend } from './scale-kernel.js';
+
+function option(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+const N = Number(option('n', '100000'));
+const BACKENDS = option('backends', 'iptables,nftables').split(',') as KernelBackend[];
+const ATTACKERS = Number(option('attackers', '30'));
+const LOAD_BUDGET_MS = Number(option('budget-s', '900')) * 1000;
+
+interface Row {
+  backend: KernelBackend;
+  n: number;
+  loadMs: number;
+  rawMs: number;
+  p50: number;
+  p99: number;
+  restartMs: number;
+  rssMiB: number;
+  hwmMiB: number;
+  counted: number;
+  error?: string;
+}
+
+function failureLine(ip: string, n: number, date: string): string {
+  return `${date} web1 sshd[${n}]: Failed password for root from ${ip} port 22 ssh2\n`;
+}
+
+/** The log: two failures per address, in chunks so 1,000,000 addresses stay cheap. */
+async function writeLog(file: string, addresses: string[]): Promise<void> {
+  const date = new Date(Date.now() - 60_000).toISOString();
+  const out = createWriteStream(file);
+  for (let i = 0; i < addresses.length; i += 5000) {
+    let chunk = '';
+    for (const ip of addresses.slice(i, i + 5000)) chunk += failureLine(ip, 1, date) + failureLine(ip, 2, date);
+    if (!out.write(chunk)) await new Promise<void>((r) => out.once('drain', () => r()));
+  }
+  await new Promise<void>((resolve, reject) => {
+    out.once('error', reject);
+    out.end(() => resolve());
+  });
+}
+
+/**
+ * The built daemon inside `ns`. Its stderr (it echoes every log line there) goes to a file, as
+ * it would to a log file: a pipe this process reads would cost the daemon more than the file.
+ */
+function startDaemon(ns: string, config: string): ChildProcess {
+  // SCALE_DAEMON_NODE_FLAGS: node flags for the daemon (e.g. --cpu-prof), split on spaces.
+  const flags = (process.env.SCALE_DAEMON_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  const argv = inNetns(ns, [process.execPath, ...flags, CLI, '--daemon', '--config', config]);
+  const errFile = `${config}.stderr`;
+  const fd = openSync(errFile, 'a');
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'ignore', fd] });
+  closeSync(fd);
+  child.once('exit', (code, signal) => {
+    if (code !== 0 && signal !== 'SIGTERM') console.error(`daemon exited (${code ?? signal}):\n${readFileSync(errFile, 'utf8').slice(-4000)}`);
+  });
+  return child;
+}
+
+async function stopDaemon(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+  await gone;
+  clearTimeout(timer);
+}
+
+function memoryMiB(pid: number): { rss: number; hwm: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) / 1024;
+  return { rss: field('VmRSS'), hwm: field('VmHWM') };
+}
+
+const newAttacker = (i: number): string => (i % 2 === 0 ? `203.0.113.${1 + (i % 250)}` : `2001:db8:ffff:ffff::${(i + 2).toString(16)}`);
+
+async function runBackend(backend: KernelBackend, addresses: string[]): Promise<Row> {
+  const row: Row = { backend, n: addresses.length, loadMs: NaN, rawMs: NaN, p50: NaN, p99: NaN, restartMs: NaN, rssMiB: NaN, hwmMiB: NaN, counted: NaN };
+  const tmp = makeTempDir('portcullis-scale-');
+  const ns = createNetns('pc-h16-scale');
+  let daemon: ChildProcess | null = null;
+  const watcher = banWatcher(backend, ns);
+  try {
+    const logFile = path.join(tmp.dir, 'auth.log');
+    await writeLog(logFile, addresses);
+    const config = path.join(tmp.dir, 'config.toml');
+    writeFileSync(config, daemonSections(tmp.dir, backend) + sshdJail(logFile));
+    const last = addresses[addresses.length - 1]!;
+
+    const t0 = performance.now();
+    daemon = startDaemon(ns, config);
+    row.loadMs = (await watcher.whenPresent(last, LOAD_BUDGET_MS)) - t0;
+    row.counted = await kernelCount(backend, ns);
+    console.log(`${backend}: ${row.counted.toLocaleString('en-US')} bans in the kernel after ${(row.loadMs / 1000).toFixed(2)} s`);
+
+    const latencies: number[] = [];
+    for (let i = 0; i < ATTACKERS; i++) {
+      const ip = newAttacker(i);
+      const date = new Date(Date.now() - 1000).toISOString();
+      appendFileSync(logFile, failureLine(ip, 1, date));
+      await new Promise((r) => setTimeout(r, 100));
+      appendFileSync(logFile, failureLine(ip, 2, date));
+      const sent = performance.now();
+      latencies.push((await watcher.whenPresent(ip, 120_000)) - sent);
+    }
+    latencies.sort((a, b) => a - b);
+    row.p50 = percentile(latencies, 50)!;
+    row.p99 = percentile(latencies, 99)!;
+    const memory = memoryMiB(daemon.pid!);
+    row.rssMiB = memory.rss;
+    row.hwmMiB = memory.hwm;
+    console.log(`${backend}: next ban p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms; RSS ${row.rssMiB.toFixed(0)} MiB`);
+
+    await stopDaemon(daemon);
+    await wipeKernel(backend, ns);
+    const restartWatcher = banWatcher(backend, ns);
+    try {
+      const t1 = performance.now();
+      daemon = startDaemon(ns, config);
+      row.restartMs = (await restartWatcher.whenPresent(last, LOAD_BUDGET_MS)) - t1;
+    } finally {
+      restartWatcher.stop();
+    }
+    console.log(`${backend}: restart with ${addresses.length.toLocaleString('en-US')} bans back in the kernel in ${(row.restartMs / 1000).toFixed(2)} s`);
+    await stopDaemon(daemon);
+    daemon = null;
+    row.rawMs = await rawBulk(backend, ns, addresses);
+  } catch (err) {
+    row.error = (err as Error).message;
+    console.error(`${backend}: ${row.error}`);
+  } finally {
+    watcher.stop();
+    if (daemon) await stopDaemon(daemon);
+    deleteNetns(ns);
+    tmp.remove();
+  }
+  return row;
+}
+
+const s = (ms: number): string => (Number.isFinite(ms) ? (ms / 1000).toFixed(2) : '-');
+const msText = (ms: number): string => (Number.isFinite(ms) ? ms.toFixed(1) : '-');
+
+function printTable(rows: Row[]): void {
+  console.log('\n| backend | N | load s | bans/s | raw bulk s | load / raw | next ban p50 ms | p99 ms | restart s | restart / raw | RSS MiB | peak RSS MiB |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const rate = Number.isFinite(r.loadMs) ? Math.round(r.n / (r.loadMs / 1000)).toLocaleString('en-US') : '-';
+    console.log(`| ${r.backend} | ${r.n.toLocaleString('en-US')} | ${s(r.loadMs)} | ${rate} | ${s(r.rawMs)} | ${(r.loadMs / r.rawMs).toFixed(1)}x | ${msText(r.p50)} | ${msText(r.p99)} | ${s(r.restartMs)} | ${(r.restartMs / r.rawMs).toFixed(1)}x | ${r.rssMiB.toFixed(0)} | ${r.hwmMiB.toFixed(0)} |`);
+  }
+  for (const r of rows) {
+    if (r.error) console.log(`${r.backend}: did not finish: ${r.error}`);
+    if (Number.isFinite(r.counted) && r.counted !== r.n) console.log(`${r.backend}: the kernel held ${r.counted} bans after the load, expected ${r.n}`);
+    const loadTarget = r.n <= 100_000 ? 5000 : 60_000;
+    console.log(`${r.backend}: target load <= ${loadTarget / 1000} s: ${r.loadMs <= loadTarget ? 'met' : 'missed'}; next ban p99 < 20 ms: ${r.p99 < 20 ? 'met' : 'missed'}; restart < 10 s: ${r.restartMs < 10_000 ? 'met' : 'missed'}; RSS < 400 MiB: ${r.hwmMiB < 400 ? 'met' : 'missed'}`);
+  }
+}
+
+const why = netnsUnavailable(['ipset', 'nft', 'iptables-restore']);
+if (why) {
+  console.log(`bench:scale needs the kernel backends in a namespace: ${why}`);
+  process.exit(0);
+}
+if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (npm run bench:scale does)`);
+const addresses = banList(mixFor(N)).map((e) => e.address);
+const mix = mixFor(N);
+console.log(`${N.toLocaleString('en-US')} attackers (${mix.v4.toLocaleString('en-US')} IPv4, ${mix.v6.toLocaleString('en-US')} IPv6), 2 failures each, maxretry 2; ${ATTACKERS} new attackers for the next-ban latency`);
+const rows: Row[] = [];
+for (const backend of BACKENDS) rows.push(await runBackend(backend, addresses));
+printTable(rows);
+console.log(`\ncommand: npm run bench:scale -- --n ${N} --backends ${BACKENDS.join(',')} --attackers ${ATTACKERS}`);

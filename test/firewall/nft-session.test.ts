@@ -1,0 +1,56 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NftSession } from '../../src/firewall/nftables/nft-session.js';
+import { CommandError } from '../../src/firewall/run-command.js';
+import { netnsSkipReason } from '../helpers/netns.js';
+
+const skip = netnsSkipReason(['nft']);
+if (skip) console.log(`nft session test skipped: ${skip}`);
+
+describe.skipIf(skip !== null)('one long-lived nft for small changes', () => {
+  const ns = `pc-h16-${randomBytes(3).toString('hex')}`;
+  const nft = (...args: string[]) => execFileSync('ip', ['netns', 'exec', ns, 'nft', ...args]).toString();
+  let session: NftSession;
+
+  beforeAll(() => {
+    execFileSync('ip', ['netns', 'add', ns]);
+    nft('add table inet t; add set inet t s { type ipv4_addr; flags timeout; }');
+    session = new NftSession({ netns: ns });
+  });
+  afterAll(() => {
+    session?.close();
+    execFileSync('ip', ['netns', 'del', ns]);
+  });
+
+  it('runs scripts in order, each one transaction, and reports a failing one with its stderr', async () => {
+    const runs = [
+      session.run(['add element inet t s { 198.18.0.1 timeout 60s }']),
+      session.run(['add element inet t s { 198.18.0.2 }', 'add element inet t s { 198.18.0.300 }']),
+      session.run(['delete element inet t s { 198.18.0.9 }']),
+      session.run(['add element inet t s { 198.18.0.3 }', 'delete element inet t s { 198.18.0.3 }', 'add element inet t s { 198.18.0.3 timeout 30s }']),
+    ];
+    const results = await Promise.allSettled(runs);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'rejected', 'fulfilled']);
+    const bad = (results[1] as PromiseRejectedResult).reason as CommandError;
+    expect(bad).toBeInstanceOf(CommandError);
+    expect(bad.stderr).toMatch(/198\.18\.0\.300/);
+    expect(((results[2] as PromiseRejectedResult).reason as CommandError).stderr).toMatch(/No such file or directory/);
+    const listed = nft('list', 'set', 'inet', 't', 's');
+    // The failed script's first statement was not committed: the whole line is one transaction.
+    expect(listed).not.toContain('198.18.0.2');
+    expect(listed).toMatch(/198\.18\.0\.1 timeout 1m/);
+    expect(listed).toMatch(/198\.18\.0\.3 timeout 30s/);
+  });
+
+  it('starts nft again when it died', async () => {
+    const pids = execFileSync('ip', ['netns', 'pids', ns]).toString().split('\n').filter(Boolean);
+    expect(pids.length).toBeGreaterThan(0);
+    for (const pid of pids) process.kill(Number(pid), 'SIGKILL');
+    await expect.poll(() => execFileSync('ip', ['netns', 'pids', ns]).toString().trim(), { timeout: 10_000 }).toBe('');
+    // A script sent before the session saw the death fails (the caller resyncs); the next runs.
+    await session.run(['add element inet t s { 198.18.0.5 }']).catch((err: unknown) => expect(err).toBeInstanceOf(CommandError));
+    await session.run(['add element inet t s { 198.18.0.4 }']);
+    expect(nft('list', 'set', 'inet', 't', 's')).toContain('198.18.0.4');
+  });
+});
