@@ -148,8 +148,9 @@ describe('Banned pane', () => {
       await sleep(5);
     }
     await h.waitForFrame('3 banned');
-    // Newest first: .3, .2, .1; the cursor goes to .2.
+    // Newest first: .3, .2, .1; the cursor goes to .2 (drawn inverse).
     await h.press('down');
+    await h.waitForFrame((f) => f.includes('\x1b[7m198.51.100.2'));
     await h.model.request({ command: 'ban', ip: '203.0.113.4' });
     await sleep(5);
     await h.model.request({ command: 'ban', ip: '203.0.113.5' });
