@@ -14,7 +14,8 @@ const HISTORY_SHOWN = 5;
  * what the console already holds, shown while the engine is asked for the rest.
  */
 export function WhyView(props: { ip: string; result: WhyResult | null; record?: BanRecord; now: number; width: number; height: number; back: string }) {
-  const { ip, result, now, width, height } = props;
+  const { ip, result, width, height } = props;
+  const now = Math.max(props.now, Date.now());
   const record = result ? result.record : props.record;
   const banned = result ? result.banned : record !== undefined;
   const history = result?.history.slice(-HISTORY_SHOWN) ?? [];

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { useEffect, useLayoutEffect, useReducer, useRef, type ReactElement } from 'react';
+import { useLayoutEffect, useReducer, useRef, type ReactElement } from 'react';
 import { banByHand, trustRange, unban, unbanAllQuestion } from '../../model/engine-actions.js';
 import { fit, formatLeft, formatTime } from '../../components/format.js';
 import { navigationDelta } from '../../components/navigation-keys.js';
@@ -35,7 +35,7 @@ export function BansPane({ height, width }: PaneProps) {
   const indexOf = (i: number): number => (state.descending ? rows.length - 1 - i : i);
   const selected = rows.length ? rows.at(indexOf(state.cursor)) : undefined;
 
-  useEffect(() => dispatch({ type: 'clamp', length: rows.length, height: listHeight }), [rows.length, listHeight]);
+  useLayoutEffect(() => dispatch({ type: 'clamp', length: rows.length, height: listHeight }), [rows.length, listHeight]);
 
   // New bans arrive above the cursor (newest first): once moved off the first row, the cursor
   // stays on its address, so u, t and Enter act on what the operator chose, not on whatever slid

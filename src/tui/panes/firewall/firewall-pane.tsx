@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import { useEffect, useReducer } from 'react';
+import { useEffect, useLayoutEffect, useReducer } from 'react';
 import type { PendingApply } from '../../../firewall/rule-applier.js';
 import { diffRuleSets, guardWarnings } from '../../../firewall/rules.js';
 import type { RuleSet } from '../../../firewall/types.js';
@@ -39,7 +39,7 @@ export function FirewallPane({ height, width }: PaneProps) {
   const diffLines = snapshot && draftShown ? diffRuleSets(liveRules(snapshot), draftShown) : [];
   const diffHeight = Math.max(1, height - 2);
 
-  useEffect(() => dispatch({ type: 'clamp', length: ruleCount, height: listHeight }), [ruleCount, listHeight]);
+  useLayoutEffect(() => dispatch({ type: 'clamp', length: ruleCount, height: listHeight }), [ruleCount, listHeight]);
   const unsaved = state.mode === 'edit' && state.dirty;
   useEffect(() => actions.setUnsaved('firewall', unsaved ? 'firewall rule draft' : null), [unsaved]);
 

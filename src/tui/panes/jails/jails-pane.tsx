@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { useEffect, useMemo, useReducer, useRef } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useReducer, useRef } from 'react';
 import { useModel, useUiActions, useUiState } from '../../contexts.js';
 import { tone } from '../../theme.js';
 import type { PaneProps } from '../pane-props.js';
@@ -44,8 +44,8 @@ export function JailsPane({ height, width }: PaneProps) {
   const unsavedFilter = editor?.dirty ? `filter ${editor.name || '(unnamed)'}` : null;
   useEffect(() => actions.setUnsaved('jails', unsavedFilter), [unsavedFilter]);
 
-  useEffect(() => dispatch({ type: 'clamp', list: 'jails', length: jailRows.length, height: jailListHeight }), [jailRows.length, jailListHeight]);
-  useEffect(() => dispatch({ type: 'clamp', list: 'filters', length: filterRows.length, height: filterListHeight }), [filterRows.length, filterListHeight]);
+  useLayoutEffect(() => dispatch({ type: 'clamp', list: 'jails', length: jailRows.length, height: jailListHeight }), [jailRows.length, jailListHeight]);
+  useLayoutEffect(() => dispatch({ type: 'clamp', list: 'filters', length: filterRows.length, height: filterListHeight }), [filterRows.length, filterListHeight]);
 
   // After adding a jail or saving a filter, the cursor goes to it once the new config is read
   // (which may come before or after the answer: checked on every render until it is there).

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { useEffect, useMemo, useReducer, useState } from 'react';
+import { useLayoutEffect, useMemo, useReducer, useState } from 'react';
 import type { LogEntry, LogLevel } from '../../../engine/engine-log.js';
 import { formatTime, printable } from '../../components/format.js';
 import { navigationDelta } from '../../components/navigation-keys.js';
@@ -26,7 +26,8 @@ export function LogsPane({ height, width }: PaneProps) {
   // Paused, the pane reads a copy: new entries (and the old ones the model lets go) do not move
   // the rows under the cursor, so Enter explains the line the operator is on.
   const [frozen, setFrozen] = useState<LogEntry[] | null>(null);
-  useEffect(() => {
+  // At commit: an entry that arrives right after the key that paused stays out of the copy.
+  useLayoutEffect(() => {
     if (!state.follow && !frozen) setFrozen([...model.logs]);
     if (state.follow && frozen) setFrozen(null);
   }, [state.follow]);
@@ -39,7 +40,7 @@ export function LogsPane({ height, width }: PaneProps) {
   const listHeight = Math.max(1, height - 1);
   const jails = useMemo(() => [...new Set(model.logs.map((e) => e.jail).filter((j): j is string => j !== null))].sort(), [model.logs, logVersion]);
 
-  useEffect(() => dispatch({ type: 'clamp', length: entries.length, height: listHeight }), [entries.length, listHeight, state.follow]);
+  useLayoutEffect(() => dispatch({ type: 'clamp', length: entries.length, height: listHeight }), [entries.length, listHeight, state.follow]);
 
   const onCommand = (command: LogsCommand | 'back'): void => {
     const step = navigationDelta(command, listHeight, entries.length);

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { useEffect, useReducer } from 'react';
+import { useLayoutEffect, useReducer } from 'react';
 import { fit, printable } from '../../components/format.js';
 import { navigationDelta } from '../../components/navigation-keys.js';
 import { useModel, useUiActions, useUiState } from '../../contexts.js';
@@ -24,7 +24,7 @@ export function TrustedPane({ height, width }: PaneProps) {
   const listHeight = Math.max(1, height - 2 - (state.form ? 3 : 0));
   const selected = rows[state.cursor];
 
-  useEffect(() => dispatch({ type: 'clamp', length: rows.length, height: listHeight }), [rows.length, listHeight]);
+  useLayoutEffect(() => dispatch({ type: 'clamp', length: rows.length, height: listHeight }), [rows.length, listHeight]);
 
 
   const submit = (): void => {
