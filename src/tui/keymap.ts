@@ -87,6 +87,8 @@ export function keyLabel(key: string): string {
     right: '→',
     pgup: 'PgUp',
     pgdn: 'PgDn',
+    home: 'Home',
+    end: 'End',
     tab: 'Tab',
     'S-tab': 'Shift-Tab',
     delete: 'Del',

@@ -8,6 +8,9 @@ import { GLOBAL_KEYS } from './global-keys.js';
 import { layoutSections, type HelpSection } from './help-layout.js';
 import { PANE_TITLES } from './pane-titles.js';
 
+/** The list movement commands, listed on one line. */
+const NAVIGATION = ['up', 'down', 'page-up', 'page-down', 'first', 'last'] as const;
+
 /** Width of the key column. */
 const KEY_WIDTH = 11;
 
@@ -21,12 +24,19 @@ export function HelpOverlay({ height }: { height: number }) {
   const paneUsesEsc = ui.paneKeys.some((b) => findBinding([b], 'esc'));
   const global = usableBindings(GLOBAL_KEYS, ui.readOnly).filter((b) => !(paneUsesEsc && b.command === 'back'));
   const line = (b: KeyBinding): string => `${keysLabel(b).padEnd(KEY_WIDTH - 1)} ${b.description}${b.dangerous ? ' (asks first)' : ''}`;
-  const sections: HelpSection[] = [
-    { title: `${PANE_TITLES[ui.pane]} pane`, lines: ui.paneKeys.map(line) },
-    { title: 'Everywhere', lines: global.map(line) },
-    { title: ': commands', lines: COMMAND_USAGE },
+  // The six list movements take one line.
+  const moves = ui.paneKeys.filter((b) => (NAVIGATION as readonly string[]).includes(b.command));
+  const paneLines = [
+    ...(moves.length ? [`${moves.map(keysLabel).join(' ')}  move`] : []),
+    ...ui.paneKeys.filter((b) => !moves.includes(b)).map(line),
   ];
-  const rows = Math.max(2, height - 1);
+  const sections: HelpSection[] = [
+    { title: `${PANE_TITLES[ui.pane]} pane`, lines: paneLines },
+    { title: 'Everywhere', lines: global.map(line) },
+  ];
+  const commands = `: commands  ${COMMAND_USAGE.join(' · ')}`;
+  const commandRows = Math.ceil(displayWidth(commands) / Math.max(20, ui.size.columns - 1));
+  const rows = Math.max(2, height - 1 - commandRows);
   const columns = layoutSections(sections, rows);
   const widths = columns.map((c) => Math.max(...c.map((l) => displayWidth(l.text))) + 3);
   return (
@@ -48,8 +58,16 @@ export function HelpOverlay({ height }: { height: number }) {
           </Box>
         ))}
       </Box>
+      <Box height={commandRows} width={ui.size.columns} overflow="hidden">
+        <Text wrap="wrap">
+          <Text bold underline>
+            : commands
+          </Text>
+          {`  ${COMMAND_USAGE.join(' · ')}`}
+        </Text>
+      </Box>
       <Text wrap="truncate-end" color={tone('muted')}>
-        Esc, ? or q closes this help.{ui.readOnly ? ' Read-only: keys that change anything are hidden.' : ''}
+        {ui.readOnly ? 'Read-only: keys that change anything are hidden.' : ' '}
       </Text>
     </Box>
   );
