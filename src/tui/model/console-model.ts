@@ -4,37 +4,14 @@ import type { LogEntry } from '../../engine/engine-log.js';
 import type { TrustedRange } from '../../engine/trusted.js';
 import type { BanRecord } from '../../engine/types.js';
 import { BanIndex } from './ban-index.js';
+import type { ConsoleMode, ConsoleModelOptions, DroppableChannel } from './console-mode.js';
+import { pendingFromEvent, readPendingApply } from './pending-apply.js';
+import { retryWithBackoff } from './retry.js';
 
-/** How the console reaches the engine, for the header. */
-export interface ConsoleMode {
-  /** Attached to a running daemon (over its socket), or running the engine itself. */
-  attached: boolean;
-  /** The built-in demo: temporary logs, dry-run firewall. */
-  demo: boolean;
-  /** Changes are hidden and refused. */
-  readOnly: boolean;
-  /** The socket attached to, or the config file run. */
-  where: string;
-}
+export type { ConsoleMode, ConsoleModelOptions, DroppableChannel } from './console-mode.js';
 
 /** Log entries the console keeps (the daemon keeps its own ring; this is the view's). */
 export const LOG_KEEP = 5000;
-
-/** A connection to the daemon that says when it drops (the daemon's client). */
-export interface DroppableChannel extends ControlChannel {
-  /** Called once when the connection ends: with null after close(), with the reason otherwise. */
-  onClose(listener: (error: Error | null) => void): () => void;
-}
-
-/** How the console gets the daemon back after it went away. */
-export interface ConsoleModelOptions {
-  /** Opens a new connection to the daemon, or gives null while none answers. */
-  reconnect?: () => Promise<DroppableChannel | null>;
-}
-
-/** The first wait before reconnecting, and the longest, in ms: it doubles in between. */
-export const RETRY_FIRST_MS = 250;
-export const RETRY_MAX_MS = 4000;
 
 /** Events the console follows; failures are counted by the engine and read with `status`. */
 const EVENTS = ['ban', 'unban', 'log', 'restored', 'firewall', 'config', 'refused', 'error'];
@@ -79,7 +56,7 @@ export class ConsoleModel {
   private readonly opened: ControlChannel[] = [];
   private unwatch: (() => void) | null = null;
   private stopped = false;
-  private retryTimer: NodeJS.Timeout | null = null;
+  private stopRetrying: (() => void) | null = null;
   private version = 0;
   private readonly listeners = new Set<Listener>();
   private flushTimer: NodeJS.Timeout | null = null;
@@ -111,7 +88,7 @@ export class ConsoleModel {
     this.stopped = true;
     if (this.pollTimer) clearInterval(this.pollTimer);
     if (this.flushTimer) clearTimeout(this.flushTimer);
-    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.stopRetrying?.();
     this.pollTimer = null;
     this.flushTimer = null;
     this.unwatch?.();
@@ -149,19 +126,13 @@ export class ConsoleModel {
       return;
     }
     this.link = 'retrying';
-    this.retry(RETRY_FIRST_MS, 1, error.message);
-  }
-
-  private retry(waitMs: number, attempt: number, reason: string): void {
-    this.connectionError = `disconnected (${reason}); retrying, attempt ${attempt}`;
-    this.changed(true);
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = null;
-      void this.reconnectOnce().then((ok) => {
-        if (!ok && !this.stopped) this.retry(Math.min(RETRY_MAX_MS, waitMs * 2), attempt + 1, reason);
-      });
-    }, waitMs);
-    this.retryTimer.unref();
+    this.stopRetrying = retryWithBackoff(
+      () => this.reconnectOnce(),
+      (attempt) => {
+        this.connectionError = `disconnected (${error.message}); retrying, attempt ${attempt}`;
+        this.changed(true);
+      },
+    );
   }
 
   private async reconnectOnce(): Promise<boolean> {
@@ -182,6 +153,7 @@ export class ConsoleModel {
     }
     if (this.opened.includes(old)) void old.close().catch(() => {});
     this.link = 'live';
+    this.stopRetrying = null;
     this.connectionError = null;
     this.seen['reconnected'] = (this.seen['reconnected'] ?? 0) + 1;
     this.changed(true);
@@ -259,13 +231,8 @@ export class ConsoleModel {
 
   /** Reads whether a firewall apply waits for confirmation (then kept up to date by `firewall` events). */
   async refreshPending(): Promise<void> {
-    try {
-      const shown = await this.channel.request({ command: 'firewall', action: 'show' });
-      const pending = (shown.data as { pending?: { deadline?: number } | null } | undefined)?.pending;
-      this.pendingApply = typeof pending?.deadline === 'number' ? { deadline: pending.deadline } : null;
-    } catch {
-      // Not allowed (read-only) or no firewall: nothing to show.
-    }
+    const pending = await readPendingApply(this.channel);
+    if (pending !== undefined) this.pendingApply = pending;
   }
 
   private async refreshLogs(): Promise<void> {
@@ -307,12 +274,9 @@ export class ConsoleModel {
       case 'config':
         void this.refreshConfig();
         break;
-      case 'firewall': {
-        const state = value?.['state'];
-        const deadline = value?.['deadline'];
-        this.pendingApply = state === 'applied' && typeof deadline === 'number' ? { deadline } : null;
+      case 'firewall':
+        this.pendingApply = pendingFromEvent(data);
         break;
-      }
       case 'restored':
       case 'dropped':
         // Bans came back in one step, or events were lost: read the whole list again.
