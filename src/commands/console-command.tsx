@@ -4,7 +4,7 @@ import type { ControlChannel } from '../control/channel.js';
 import { connectIfListening, type ControlClient } from '../control/client.js';
 import { InProcessControl } from '../control/in-process.js';
 import { DemoGenerator, prepareDemo, type DemoSetup } from '../demo/index.js';
-import { CONSOLE_MAX_FPS, ConsoleApp, ConsoleModel, PANES } from '../tui/index.js';
+import { CONSOLE_MAX_FPS, ConsoleApp, ConsoleModel, enterConsoleScreen, leaveConsoleScreen, PANES } from '../tui/index.js';
 import { sshSession } from '../net/index.js';
 import { openEngineStack, type EngineStack, type LoadedConfig } from './engine-stack.js';
 
@@ -44,6 +44,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   let generator: DemoGenerator | null = null;
   let backing: Backing;
   let client: ControlClient | null = null;
+  let reconnect: (() => Promise<ControlClient | null>) | undefined;
   try {
     if (options.demo) {
       demo = await prepareDemo(options.config);
@@ -59,6 +60,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
         process.stderr.write(`portcullis: --read-only attaches to a running daemon, and none answers on ${socket}. Start it (portcullis --daemon), or add --demo.\n`);
         return 2;
       }
+      reconnect = () => connectIfListening(socket, 1000, { readOnly: options.readOnly ?? false });
       const attached = client;
       backing = attached ? { channel: attached, attached: true, where: socket, close: () => attached.close() } : await runHere(loaded);
     }
@@ -66,11 +68,12 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
     demo?.cleanup();
     throw err;
   }
-  const model = new ConsoleModel(backing.channel, { attached: backing.attached, demo: demo !== null, readOnly: options.readOnly ?? false, where: backing.where });
-  // Once the daemon is gone the view is stale: say so in the header (not after our own close).
-  const unwatch = client?.onClose((error) => {
-    if (error) model.onEvent('closed', { message: `${error.message}: the view is no longer live (q quits)` });
-  });
+  // Once the daemon is gone the model says so in the header and reattaches when it is back.
+  const model = new ConsoleModel(
+    backing.channel,
+    { attached: backing.attached, demo: demo !== null, readOnly: options.readOnly ?? false, where: backing.where },
+    { reconnect: client ? reconnect : undefined },
+  );
   // A closed terminal (SIGHUP) or a kill ends the console like q: the engine run here stops,
   // rolling back rules applied but not confirmed, and the demo folder goes.
   let app: ReturnType<typeof render> | null = null;
@@ -79,12 +82,13 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   for (const signal of signals) process.on(signal, stop);
   try {
     await model.start();
+    enterConsoleScreen(process.stdout);
     app = render(<ConsoleApp model={model} panes={PANES} readOnly={options.readOnly ?? false} />, { exitOnCtrlC: true, maxFps: CONSOLE_MAX_FPS });
     await app.waitUntilExit();
     return 0;
   } finally {
     for (const signal of signals) process.off(signal, stop);
-    unwatch?.();
+    if (app) leaveConsoleScreen(process.stdout);
     generator?.stop();
     await model.stop();
     await backing.close();

@@ -11,3 +11,5 @@ export { setNoColor } from './theme.js';
  * something changed.
  */
 export const CONSOLE_MAX_FPS = 60;
+export { enterConsoleScreen, leaveConsoleScreen } from './terminal-screen.js';
+export type { ConsoleModelOptions, DroppableChannel } from './model/console-model.js';

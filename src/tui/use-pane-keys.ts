@@ -1,18 +1,19 @@
-import { useInput, type Key } from 'ink';
-import { useCallback, useEffect, useLayoutEffect, useMemo, useRef } from 'react';
+import { useLayoutEffect, useMemo } from 'react';
 import { useUiActions, useUiState, type PaneId } from './contexts.js';
-import { findBinding, keyName, usableBindings, type KeyBinding } from './keymap.js';
+import { useKeys } from './input/key-router.js';
+import { findBinding, usableBindings, type KeyBinding } from './keymap.js';
 
 /**
  * The thin input hook every pane uses: publishes the pane's current key table (the hint bar and
- * the help render it), and turns key presses into the pane's commands. Dangerous commands ask
- * first; in read-only mode commands that change anything are neither shown nor run. With
- * `capture` the pane is typing into a form, and its own handler (`onText`) gets every key.
+ * the help render it) and turns each key press into the command the table binds it to, in every
+ * mode: a form's table binds Enter, Esc, Tab, ... and the keys it does not bind are typing (the
+ * focused text field takes them; `onText` sees them too). Dangerous commands ask first; in
+ * read-only mode commands that change anything are neither shown nor run. With `capture` the
+ * shell's own keys are off.
  *
- * Ink takes a new input handler only in a passive effect, which can run after a key that
- * arrives right after a redraw: the handler given to Ink is stable and calls the pane's latest
- * ones through a ref set at commit, so a key never acts on the rows of an earlier frame. A
- * dangerous command runs the handler of the frame the question was asked from.
+ * The table is published at commit (a layout effect), so a key that follows in the same read
+ * already finds the shell knowing the pane is typing. Keys come from the console's key router,
+ * one at a time, each to the handler of the latest frame.
  */
 export function usePaneKeys<C extends string>(
   pane: PaneId,
@@ -31,26 +32,19 @@ export function usePaneKeys<C extends string>(
   const capture = options.capture ?? false;
   const shown = ui.pane === pane;
   // Published whenever the pane (kept mounted while hidden) becomes the active one again.
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (shown) actions.setPaneKeys(pane, usable, capture);
   }, [pane, usable, capture, shown]);
-  const active = shown && ui.overlay === null;
-  const latest = useRef({ usable, capture, onCommand, options });
-  useLayoutEffect(() => {
-    latest.current = { usable, capture, onCommand, options };
-  });
-  const onInput = useCallback((input: string, key: Key) => {
-    const now = latest.current;
-    const name = keyName(input, key);
-    if (now.capture) {
-      now.options.onText?.(input, name);
-      return;
-    }
-    const binding = findBinding(now.usable, name);
-    if (!binding) return;
-    const run = now.onCommand;
-    if (binding.dangerous) actions.confirm(now.options.question?.(binding.command) ?? `${binding.description}?`, () => run(binding.command));
-    else run(binding.command);
-  }, [actions]);
-  useInput(onInput, { isActive: active });
+  useKeys(
+    (key) => {
+      const binding = findBinding(usable, key.name);
+      if (!binding) {
+        if (capture) options.onText?.(key.text, key.name);
+        return;
+      }
+      if (binding.dangerous) actions.confirm(options.question?.(binding.command) ?? `${binding.description}?`, () => onCommand(binding.command));
+      else onCommand(binding.command);
+    },
+    { active: shown && ui.overlay === null },
+  );
 }

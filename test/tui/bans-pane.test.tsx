@@ -142,7 +142,8 @@ describe('Banned pane', () => {
   });
 
   it('keeps the cursor on its address while new bans push the rows down', async () => {
-    h = await renderWithProviders();
+    // Two rows of list: the summary then says where the cursor is (`2/3`).
+    h = await renderWithProviders({ size: { columns: 100, rows: 9 } });
     for (const ip of ['198.51.100.1', '198.51.100.2', '198.51.100.3']) {
       await h.model.request({ command: 'ban', ip });
       await sleep(5);
@@ -150,10 +151,13 @@ describe('Banned pane', () => {
     await h.waitForFrame('3 banned');
     // Newest first: .3, .2, .1; the cursor goes to .2.
     await h.press('down');
+    await h.waitForFrame('2/3');
     await h.model.request({ command: 'ban', ip: '203.0.113.4' });
     await sleep(5);
     await h.model.request({ command: 'ban', ip: '203.0.113.5' });
     await h.waitForFrame('5 banned');
+    // Still on .2, now the fourth row.
+    expect(h.frame()).toContain('4/5');
     await h.press('u');
     await h.waitForFrame('unbanned 198.51.100.2');
     expect(h.stack.engine.list().map((b) => b.ip).sort()).toEqual(['198.51.100.1', '198.51.100.3', '203.0.113.4', '203.0.113.5']);

@@ -5,7 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, cli, ensureCliBuilt, ROOT } from '../helpers/cli.js';
 import { safePaths } from '../helpers/safe-config.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
-import { sleep, waitFor } from '../helpers/wait.js';
+import { waitFor } from '../helpers/wait.js';
 import { writeConsoleConfig } from './helpers/console-config.js';
 import { sshFailure } from './helpers/log-lines.js';
 import { TmuxSession } from './helpers/tmux.js';
@@ -99,8 +99,9 @@ describe('console under tmux', () => {
     expect((JSON.parse(bans.stdout) as { ip: string }[]).map((b) => b.ip)).toEqual(['2001:db8::66']);
     await session.press('q');
     // Quitting the console leaves the daemon running.
-    await sleep(500);
+    await session.waitForExit();
     expect(daemon.exitCode).toBeNull();
+    expect((await cli('status', '--config', configPath)).code).toBe(0);
   });
 
   it('attached, checks a rule apply against the console\'s own SSH session, which the daemon cannot see', async () => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { FirewallResult } from '../../src/control/protocol-results.js';
 import type { RuleSet } from '../../src/firewall/types.js';
-import { sleep } from '../helpers/wait.js';
+import { waitFor } from '../helpers/wait.js';
 import { renderWithProviders, type ConsoleHarness } from './helpers/render-with-providers.js';
 
 let h: ConsoleHarness | null = null;
@@ -17,13 +17,9 @@ afterEach(async () => {
   h = null;
 });
 
-/**
- * Waits for a frame, then a moment more: Ink attaches a new mode's key handlers (the form's text
- * fields, the pane's keys after the form closes) just after the frame that shows it.
- */
+/** Waits for a frame (the keys pressed after it reach the mode it shows, however soon they come). */
 async function settled(harness: ConsoleHarness, check: string | ((frame: string) => boolean)): Promise<void> {
   await harness.waitForFrame(check);
-  await sleep(80);
 }
 
 /**
@@ -124,14 +120,15 @@ describe('Firewall pane', () => {
     expect(h.frame()).toContain('LIVE');
     expect(h.frame()).toContain('applied, unconfirmed');
     expect((await show(h)).pending).not.toBeNull();
-    await h.press('c');
+    await h.press('C');
     await h.waitForFrame('Confirmed: the applied rules stay');
     expect(h.frame()).toMatch(/LIVE +rules in force/);
     expect(h.frame()).toMatch(/1 +web +allow +tcp +443/);
     expect(names(h.stack.applier.current())).toEqual(['web']);
     expect((await show(h)).pending).toBeNull();
-    // Past the old deadline, nothing comes back.
-    await new Promise((resolve) => setTimeout(resolve, 3300));
+    // Past the old deadline (a time on the clock, so waited for as one), nothing comes back.
+    const deadline = Date.now() + 3300;
+    await waitFor(() => Date.now() > deadline, 'the old deadline to pass', 5000, 50);
     expect(names(h.stack.applier.current())).toEqual(['web']);
     expect(h.frame()).toMatch(/1 +web +allow/);
   });
@@ -173,7 +170,7 @@ describe('Firewall pane', () => {
     await h.press('y');
     await settled(h, 'previous rules come back in');
     expect(h.frame()).toContain('default policy drop · 0 rules');
-    await h.press('r');
+    await h.press('R');
     await h.waitForFrame('Rolled back: the previous rules are live again');
     expect(h.frame()).toMatch(/1 +ssh +allow +tcp +22/);
     expect(h.frame()).toContain('default policy accept');
@@ -215,7 +212,7 @@ describe('Firewall pane', () => {
     await settled(h, 'previous rules come back in');
     expect(h.frame()).not.toContain('Apply refused');
     expect(names((await show(h)).pending!.applied)).toEqual(['block-all']);
-    await h.press('r');
+    await h.press('R');
     await h.waitForFrame('Rolled back');
   });
 

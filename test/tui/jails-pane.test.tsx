@@ -15,23 +15,13 @@ function jailRow(frame: string, name: string): string | undefined {
   return frame.split('\n').find((line) => line.startsWith(`${name} `));
 }
 
-/**
- * Key presses and pastes, each a moment after the last redraw: Ink subscribes a newly shown text
- * field (or a pane coming back from an overlay) to the keys in an effect after the frame is drawn,
- * and a key sent in between would be lost or reach a field acting on its previous text. A person
- * at a terminal is never that fast; the harness is.
- */
-const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 40));
-
+/** Key presses, written at once: the console takes each in turn, in the mode the one before left. */
 async function press(harness: ConsoleHarness, ...keys: string[]): Promise<void> {
-  for (const key of keys) {
-    await settle();
-    await harness.press(key);
-  }
+  await harness.press(...keys);
 }
 
+/** Text typed in one write. */
 async function type(harness: ConsoleHarness, text: string): Promise<void> {
-  await settle();
   await harness.type(text);
 }
 
@@ -165,7 +155,8 @@ describe('Jails pane', () => {
     await press(h, 'tab');
     await h.waitForFrame('Lines: ');
     const lines = [appLine('login failed for bob from 198.51.100.23'), appLine('login ok for bob from 198.51.100.24'), 'no date on this one from 198.51.100.25'];
-    await type(h, lines.join('\n'));
+    // A bracketed paste: every line of it is added, the last one too.
+    await h.write(`\x1b[200~${lines.join('\n')}\x1b[201~`);
     await h.waitForFrame('Test on 3 sample lines');
     const frame = await h.waitForFrame('1 matched, 2 missed');
     expect(frame).toMatch(/✓ 198\.51\.100\.23 failregex #1 +\S+ web1 app\[7\]: login f/);

@@ -5,8 +5,8 @@ export type NavigationCommand = 'up' | 'down' | 'page-up' | 'page-down' | 'first
 
 /** Their keys, to spread into a pane's key map. */
 export const NAVIGATION_KEYS: KeyMap<NavigationCommand> = {
-  up: { key: 'up', description: 'previous', helpOnly: true },
-  down: { key: 'down', description: 'next', helpOnly: true },
+  up: { key: ['up', 'k'], description: 'previous', helpOnly: true },
+  down: { key: ['down', 'j'], description: 'next', helpOnly: true },
   'page-up': { key: 'pgup', description: 'page up', helpOnly: true },
   'page-down': { key: 'pgdn', description: 'page down', helpOnly: true },
   first: { key: 'home', description: 'first', helpOnly: true },

@@ -4,18 +4,11 @@ import type { LogEntry } from '../../engine/engine-log.js';
 import type { TrustedRange } from '../../engine/trusted.js';
 import type { BanRecord } from '../../engine/types.js';
 import { BanIndex } from './ban-index.js';
+import type { ConsoleMode, ConsoleModelOptions, DroppableChannel } from './console-mode.js';
+import { pendingFromEvent, readPendingApply } from './pending-apply.js';
+import { retryWithBackoff } from './retry.js';
 
-/** How the console reaches the engine, for the header. */
-export interface ConsoleMode {
-  /** Attached to a running daemon (over its socket), or running the engine itself. */
-  attached: boolean;
-  /** The built-in demo: temporary logs, dry-run firewall. */
-  demo: boolean;
-  /** Changes are hidden and refused. */
-  readOnly: boolean;
-  /** The socket attached to, or the config file run. */
-  where: string;
-}
+export type { ConsoleMode, ConsoleModelOptions, DroppableChannel } from './console-mode.js';
 
 /** Log entries the console keeps (the daemon keeps its own ring; this is the view's). */
 export const LOG_KEEP = 5000;
@@ -23,7 +16,7 @@ export const LOG_KEEP = 5000;
 /** Events the console follows; failures are counted by the engine and read with `status`. */
 const EVENTS = ['ban', 'unban', 'log', 'restored', 'firewall', 'config', 'refused', 'error'];
 
-/** How often the header's counts, the trusted ranges, the config and the slower panes are refreshed, in ms. */
+/** How often the header's counts, the trusted ranges and the shown pane's extra data are refreshed, in ms. */
 const POLL_MS = 2000;
 
 /** Longest wait between an event and the frame that shows it, in ms: events are coalesced. */
@@ -55,6 +48,15 @@ export class ConsoleModel {
   private configStale = false;
   /** Set when the engine cannot be reached or an event stream broke. */
   connectionError: string | null = null;
+  /** `retrying` from the moment the daemon's connection drops until a new one is up and read. */
+  link: 'live' | 'retrying' = 'live';
+  /** A firewall apply waiting for confirmation: when it is rolled back unless confirmed (epoch ms). */
+  pendingApply: { deadline: number } | null = null;
+  private channelNow: ControlChannel;
+  private readonly opened: ControlChannel[] = [];
+  private unwatch: (() => void) | null = null;
+  private stopped = false;
+  private stopRetrying: (() => void) | null = null;
   private version = 0;
   private readonly listeners = new Set<Listener>();
   private flushTimer: NodeJS.Timeout | null = null;
@@ -62,30 +64,100 @@ export class ConsoleModel {
   private readonly extraPolls = new Set<() => Promise<void>>();
 
   constructor(
-    readonly channel: ControlChannel,
+    channel: ControlChannel,
     readonly mode: ConsoleMode,
-  ) {}
+    private readonly options: ConsoleModelOptions = {},
+  ) {
+    this.channelNow = channel;
+  }
+
+  /** The connection in use (a new one after each reconnect). */
+  get channel(): ControlChannel {
+    return this.channelNow;
+  }
 
   /** Subscribes to events, then loads everything once; polls the counts until `stop`. */
   async start(): Promise<void> {
-    await this.channel.subscribe((event, data) => this.onEvent(event, data), EVENTS);
-    await Promise.all([this.refreshBans(), this.refreshTrusted(), this.refreshLogs(), this.refreshStatus(), this.refreshConfig()]);
+    await this.attach(this.channelNow);
     this.pollTimer = setInterval(() => void this.poll(), POLL_MS);
     this.pollTimer.unref();
     this.changed(true);
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.pollTimer) clearInterval(this.pollTimer);
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.stopRetrying?.();
     this.pollTimer = null;
     this.flushTimer = null;
-    await this.channel.unsubscribe().catch(() => {});
+    this.unwatch?.();
+    await this.channelNow.unsubscribe().catch(() => {});
+    // Connections opened here on reconnecting are ours to close; the first is the caller's.
+    await Promise.all(this.opened.map((c) => c.close().catch(() => {})));
   }
 
   /** Runs a command on the engine; the refresh that follows comes from its events. */
   request<C extends HandledCommandName>(command: { command: C } & CommandInput<C>): Promise<CommandResults[C]> {
-    return this.channel.request<C>(command);
+    if (this.link === 'retrying') return Promise.reject(new Error('not sent: the daemon is not reachable; reconnecting (try again once the header says attached)'));
+    return this.channelNow.request<C>(command);
+  }
+
+  /** Follows `channel`: its events, the fresh state, and its end (to reconnect, when allowed). */
+  private async attach(channel: ControlChannel): Promise<void> {
+    this.unwatch?.();
+    this.unwatch = null;
+    await channel.subscribe((event, data) => this.onEvent(event, data), EVENTS);
+    await Promise.all([this.refreshBans(), this.refreshTrusted(), this.refreshLogs(), this.refreshStatus(), this.refreshConfig(), this.refreshPending()]);
+    const droppable = channel as Partial<DroppableChannel>;
+    if (typeof droppable.onClose === 'function') {
+      this.unwatch = droppable.onClose((error) => {
+        if (error && channel === this.channelNow) this.lost(error);
+      });
+    }
+  }
+
+  /** The daemon's connection dropped: say so, then try again with a growing wait. */
+  private lost(error: Error): void {
+    if (this.stopped || this.link === 'retrying') return;
+    if (!this.options.reconnect) {
+      this.connectionError = `${error.message}: the view is no longer live (q quits)`;
+      this.changed(true);
+      return;
+    }
+    this.link = 'retrying';
+    this.stopRetrying = retryWithBackoff(
+      () => this.reconnectOnce(),
+      (attempt) => {
+        this.connectionError = `disconnected (${error.message}); retrying, attempt ${attempt}`;
+        this.changed(true);
+      },
+    );
+  }
+
+  private async reconnectOnce(): Promise<boolean> {
+    const channel = await this.options.reconnect!().catch(() => null);
+    if (!channel) return false;
+    if (this.stopped) {
+      await channel.close().catch(() => {});
+      return true;
+    }
+    this.opened.push(channel);
+    const old = this.channelNow;
+    this.channelNow = channel;
+    try {
+      await this.attach(channel);
+    } catch {
+      await channel.close().catch(() => {});
+      return false;
+    }
+    if (this.opened.includes(old)) void old.close().catch(() => {});
+    this.link = 'live';
+    this.stopRetrying = null;
+    this.connectionError = null;
+    this.seen['reconnected'] = (this.seen['reconnected'] ?? 0) + 1;
+    this.changed(true);
+    return true;
   }
 
   /** Registers something a pane refreshes on every poll (config, activity, rules); returns its remover. */
@@ -157,14 +229,21 @@ export class ConsoleModel {
     this.status = await this.channel.request({ command: 'status' });
   }
 
+  /** Reads whether a firewall apply waits for confirmation (then kept up to date by `firewall` events). */
+  async refreshPending(): Promise<void> {
+    const pending = await readPendingApply(this.channel);
+    if (pending !== undefined) this.pendingApply = pending;
+  }
+
   private async refreshLogs(): Promise<void> {
     this.logs = await this.channel.request({ command: 'logs', limit: LOG_KEEP });
   }
 
   private async poll(): Promise<void> {
     try {
-      // The config too: a filter file dropped into filter.d, or an edited file, shows up without an event.
-      await Promise.all([this.refreshStatus(), this.refreshTrusted(), this.refreshConfig(), ...[...this.extraPolls].map((refresh) => refresh())]);
+      if (this.link !== 'live') return;
+      // Only what every pane shows (the header's counts); a pane adds what it needs while shown.
+      await Promise.all([this.refreshStatus(), this.refreshTrusted(), ...[...this.extraPolls].map((refresh) => refresh())]);
       this.connectionError = null;
     } catch (err) {
       this.connectionError = (err as Error).message;
@@ -195,6 +274,9 @@ export class ConsoleModel {
       case 'config':
         void this.refreshConfig();
         break;
+      case 'firewall':
+        this.pendingApply = pendingFromEvent(data);
+        break;
       case 'restored':
       case 'dropped':
         // Bans came back in one step, or events were lost: read the whole list again.
@@ -205,7 +287,7 @@ export class ConsoleModel {
         }
         break;
       case 'closed':
-        this.connectionError = typeof value?.['message'] === 'string' ? (value['message'] as string) : 'the daemon closed the connection';
+        this.lost(new Error(typeof value?.['message'] === 'string' ? (value['message'] as string) : 'the daemon closed the connection'));
         break;
       default:
         break;

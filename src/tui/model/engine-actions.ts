@@ -82,3 +82,12 @@ export function untrustRange(model: ConsoleModel, actions: UiActions, range: str
 export function setJailEnabled(model: ConsoleModel, actions: UiActions, name: string, enabled: boolean): Promise<unknown> {
   return actions.run(model.request({ command: 'jail', name, enabled }), (r) => `jail ${r.name} ${r.enabled ? 'enabled' : 'disabled'} (saved to the overlay file)`);
 }
+
+/** Confirms or rolls back the firewall apply waiting for confirmation, from any pane. */
+export function settleApply(model: ConsoleModel, actions: UiActions, what: 'confirm' | 'rollback'): Promise<unknown> {
+  if (!model.pendingApply) {
+    actions.say(`nothing to ${what === 'confirm' ? 'confirm' : 'roll back'}: no firewall apply is waiting`, 'muted');
+    return Promise.resolve();
+  }
+  return actions.run(model.request({ command: 'firewall', action: what }), (r) => r.message);
+}

@@ -1,16 +1,17 @@
-import { Box, useApp, useInput } from 'ink';
+import { Box, useApp } from 'ink';
 import { useMemo, useReducer, useRef, useEffect, type ComponentType } from 'react';
 import { PANE_IDS, ModelContext, UiActionsContext, UiStateContext, type PaneId, type UiActions } from '../contexts.js';
-import { keyName } from '../keymap.js';
+import { KeyRouterProvider } from '../input/key-router.js';
 import type { ConsoleModel } from '../model/console-model.js';
 import type { PaneProps } from '../panes/pane-props.js';
 import { useTerminalSize } from '../use-terminal-size.js';
 import { BottomLine } from './bottom-line.js';
 import { executeCommand } from './execute-command.js';
-import { Header, HEADER_ROWS } from './header.js';
+import { Header, headerRows } from './header.js';
 import { HelpOverlay } from './help-overlay.js';
 import { HintBar } from './hint-bar.js';
 import { initialShellState, shellReducer } from './shell-reducer.js';
+import { useGlobalKeys } from './use-global-keys.js';
 
 /** What the console is started with. */
 export interface ConsoleAppProps {
@@ -25,7 +26,15 @@ export interface ConsoleAppProps {
 }
 
 /** Header, body and hint bar, the overlays, and the keys that work everywhere. */
-export function ConsoleApp({ model, panes, readOnly = false, initialPane, size: fixedSize, onQuit }: ConsoleAppProps) {
+export function ConsoleApp(props: ConsoleAppProps) {
+  return (
+    <KeyRouterProvider>
+      <ConsoleShell {...props} />
+    </KeyRouterProvider>
+  );
+}
+
+function ConsoleShell({ model, panes, readOnly = false, initialPane, size: fixedSize, onQuit }: ConsoleAppProps) {
   const size = useTerminalSize(fixedSize);
   const [state, dispatch] = useReducer(shellReducer, { readOnly, pane: initialPane, ...size }, initialShellState);
   const { exit } = useApp();
@@ -81,33 +90,13 @@ export function ConsoleApp({ model, panes, readOnly = false, initialPane, size: 
     return self;
   }, [model, readOnly]);
 
-  useInput(
-    (input, key) => {
-      const name = keyName(input, key);
-      if (state.overlay === 'help') {
-        if (name === 'esc' || name === '?' || name === 'q') dispatch({ type: 'close' });
-        return;
-      }
-      if (state.capture) return;
-      if (/^[1-9]$/.test(name) && Number(name) <= PANE_IDS.length) actions.showPane(PANE_IDS[Number(name) - 1]!);
-      else if (name === 'tab') dispatch({ type: 'next-pane', step: 1 });
-      else if (name === 'S-tab') dispatch({ type: 'next-pane', step: -1 });
-      else if (name === '/') dispatch({ type: 'open', overlay: 'filter' });
-      else if (name === ':') dispatch({ type: 'open', overlay: 'command' });
-      else if (name === '?') dispatch({ type: 'open', overlay: 'help' });
-      // Esc belongs to the pane while it has a use for it (leave edit mode, go back to the list).
-      else if (name === 'esc' && !state.paneKeys.some((b) => b.key === 'esc')) dispatch({ type: 'clear-filter' });
-      else if (name === 'q') actions.quit();
-    },
-    { isActive: state.overlay === null || state.overlay === 'help' },
-  );
+  useGlobalKeys(state, dispatch, actions, model);
 
   // Panes stay mounted once shown (hidden while another is active), so a draft, a form's
   // cursor or a paused log survives a look at another pane.
   const visited = useRef(new Set<PaneId>());
   visited.current.add(state.pane);
-  const headerRows = HEADER_ROWS + (model.connectionError ? 1 : 0);
-  const bodyHeight = Math.max(3, state.size.rows - headerRows - 2);
+  const bodyHeight = Math.max(3, state.size.rows - headerRows(model) - 2);
   return (
     <ModelContext.Provider value={model}>
       <UiStateContext.Provider value={state}>

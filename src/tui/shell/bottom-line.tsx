@@ -1,9 +1,12 @@
-import { Box, Text, useInput } from 'ink';
-import TextInput from 'ink-text-input';
+import { Box, Text } from 'ink';
 import { useState } from 'react';
 import { useUiState } from '../contexts.js';
 import { printable } from '../components/format.js';
+import { useKeys } from '../input/key-router.js';
+import { TextField } from '../input/text-field.js';
+import { findBinding } from '../keymap.js';
 import { tone } from '../theme.js';
+import { COMMAND_LINE_KEYS, CONFIRM_KEYS, FILTER_LINE_KEYS } from './global-keys.js';
 
 /** Callbacks of the line above the hint bar, from the shell. */
 export interface BottomLineProps {
@@ -34,13 +37,15 @@ export function BottomLine(props: BottomLineProps) {
 
 function CommandInput({ onCommand, onClose }: BottomLineProps) {
   const [text, setText] = useState('');
-  useInput((_input, key) => {
-    if (key.escape) onClose();
+  useKeys((key) => {
+    const binding = findBinding(COMMAND_LINE_KEYS, key.name);
+    if (binding?.command === 'run') onCommand(text);
+    else if (binding?.command === 'cancel') onClose();
   });
   return (
     <Box>
       <Text color={tone('accent')}>:</Text>
-      <TextInput value={text} onChange={setText} onSubmit={(line) => onCommand(line)} placeholder="ban 198.51.100.7 1h · unban … · trust … · jail sshd off" />
+      <TextField value={text} onChange={setText} placeholder="ban 198.51.100.7 1h · unban … · trust … · jail sshd off" />
     </Box>
   );
 }
@@ -48,19 +53,19 @@ function CommandInput({ onCommand, onClose }: BottomLineProps) {
 function FilterInput({ onFilter, onFilterDone }: BottomLineProps) {
   const ui = useUiState();
   const [text, setText] = useState(ui.filters[ui.pane]);
-  useInput((_input, key) => {
-    if (key.escape) onFilterDone(false);
+  useKeys((key) => {
+    const binding = findBinding(FILTER_LINE_KEYS, key.name);
+    if (binding) onFilterDone(binding.command === 'keep');
   });
   return (
     <Box>
       <Text color={tone('accent')}>/</Text>
-      <TextInput
+      <TextField
         value={text}
         onChange={(next) => {
           setText(next);
           onFilter(next);
         }}
-        onSubmit={() => onFilterDone(true)}
         placeholder="type to filter, Enter keeps it, Esc clears it"
       />
     </Box>
@@ -69,7 +74,7 @@ function FilterInput({ onFilter, onFilterDone }: BottomLineProps) {
 
 function ConfirmQuestion({ onConfirm }: BottomLineProps) {
   const ui = useUiState();
-  useInput((input) => onConfirm(input === 'y' || input === 'Y'));
+  useKeys((key) => onConfirm(findBinding(CONFIRM_KEYS, key.name)?.command === 'yes'));
   return (
     <Text wrap="truncate-end">
       <Text color={tone('bad')} bold>

@@ -10,6 +10,8 @@ export type ConsoleCommand =
   | { kind: 'untrust'; range: string }
   | { kind: 'jail'; name: string; enabled: boolean }
   | { kind: 'reload' }
+  | { kind: 'confirm' }
+  | { kind: 'rollback' }
   | { kind: 'pane'; pane: PaneId }
   | { kind: 'help' }
   | { kind: 'quit' };
@@ -23,6 +25,7 @@ export const COMMAND_USAGE = [
   'untrust <ip|cidr>',
   'jail <name> on|off',
   'reload',
+  'confirm | rollback (a pending firewall apply)',
   `${PANE_IDS.join(' | ')}`,
   'help',
   'q | quit',
@@ -66,7 +69,9 @@ export function parseCommand(line: string): ConsoleCommand | { error: string } {
       return args.length > 1 ? { error: 'untrust takes one range' } : { kind: 'untrust', range };
     }
     case 'jail': {
-      const [name, state] = args;
+      // `jail sshd off`, or the command line's `jail disable sshd`.
+      const verbFirst = args.length === 2 && /^(enable|disable)$/i.test(args[0]!);
+      const [name, state] = verbFirst ? [args[1], args[0]] : args;
       if (!name || !state || args.length !== 2) return { error: 'usage: jail <name> on|off' };
       if (!JAIL_NAME.test(name)) return { error: `"${name}" is not a jail name` };
       const on = ['on', 'enable', 'enabled', 'true'].includes(state.toLowerCase());
@@ -76,6 +81,9 @@ export function parseCommand(line: string): ConsoleCommand | { error: string } {
     }
     case 'reload':
       return args.length ? { error: 'reload takes nothing' } : { kind: 'reload' };
+    case 'confirm':
+    case 'rollback':
+      return args.length ? { error: `${verb} takes nothing` } : { kind: verb.toLowerCase() as 'confirm' | 'rollback' };
     case 'help':
     case '?':
       return { kind: 'help' };

@@ -1,6 +1,6 @@
 import type { UiActions } from '../contexts.js';
 import type { ConsoleModel } from '../model/console-model.js';
-import { banByHand, setJailEnabled, trustRange, unban, unbanAllQuestion, untrustRange } from '../model/engine-actions.js';
+import { banByHand, setJailEnabled, settleApply, trustRange, unban, unbanAllQuestion, untrustRange } from '../model/engine-actions.js';
 import { COMMAND_USAGE, parseCommand } from './command-parser.js';
 
 /** What running a command line needs from the shell. */
@@ -12,7 +12,7 @@ export interface CommandContext {
 }
 
 /** Commands that change anything, refused in read-only mode. */
-const EDITS = new Set(['ban', 'unban', 'unban-all', 'trust', 'untrust', 'jail', 'reload']);
+const EDITS = new Set(['ban', 'unban', 'unban-all', 'trust', 'untrust', 'jail', 'reload', 'confirm', 'rollback']);
 
 /** Runs one `:` command line and says what happened. */
 export function executeCommand(line: string, ctx: CommandContext): void {
@@ -47,6 +47,10 @@ export function executeCommand(line: string, ctx: CommandContext): void {
       return;
     case 'reload':
       void actions.run(model.request({ command: 'reload' }), (r) => r.message);
+      return;
+    case 'confirm':
+    case 'rollback':
+      void settleApply(model, actions, command.kind);
       return;
     case 'pane':
       actions.showPane(command.pane);

@@ -1,11 +1,31 @@
 import { Box, Text } from 'ink';
 import { PANE_IDS, useModel, useUiState } from '../contexts.js';
 import { printable } from '../components/format.js';
+import { useNow } from '../components/use-now.js';
+import type { ConsoleModel } from '../model/console-model.js';
 import { tone } from '../theme.js';
 import { PANE_TITLES } from './pane-titles.js';
 
-/** Rows the header takes (one more while the engine cannot be reached). */
+/** Rows the header takes without its warning line. */
 export const HEADER_ROWS = 3;
+
+/** Rows the header takes now: one more while a warning line shows (connection, pending apply, detection off). */
+export function headerRows(model: ConsoleModel): number {
+  return HEADER_ROWS + (warningLine(model, Date.now()) ? 1 : 0);
+}
+
+/** The header's warning line: what the operator must act on or know, most urgent first. */
+function warningLine(model: ConsoleModel, now: number): { text: string; tone: 'bad' | 'warn' } | null {
+  const parts: string[] = [];
+  if (model.pendingApply) {
+    const left = Math.max(0, Math.ceil((model.pendingApply.deadline - now) / 1000));
+    parts.push(`APPLY PENDING: rollback in ${left}s · C confirms · R rolls back now`);
+  }
+  if (model.status && !model.status.detection) parts.push('DETECTION OFF: nothing is banned and no ban is enforced');
+  if (model.connectionError) parts.push(printable(model.connectionError));
+  if (!parts.length) return null;
+  return { text: parts.join(' · '), tone: model.link === 'retrying' || model.pendingApply ? 'bad' : 'warn' };
+}
 
 /** Where the engine runs, the live counts, then the tabs; each line cut, never wrapped. */
 export function Header() {
@@ -13,6 +33,9 @@ export function Header() {
   const ui = useUiState();
   const status = model.status;
   const { mode } = model;
+  const now = useNow(model.pendingApply ? 1000 : null);
+  const warning = warningLine(model, Math.max(now, Date.now()));
+  const link = model.link === 'retrying' ? 'disconnected, retrying' : mode.attached ? 'attached' : 'in-process';
   const where = mode.attached ? `attached to the daemon on ${mode.where}` : `in-process on ${mode.where}`;
   return (
     <Box flexDirection="column" width={ui.size.columns}>
@@ -32,7 +55,8 @@ export function Header() {
         {/* Faults first, where a narrow terminal does not cut them: the engine runs on, but the operator must know. */}
         {status && !status.state.ok ? <Text bold color={tone('bad')}>{'STATE NOT SAVED  '}</Text> : null}
         {status && !status.firewallInStep ? <Text bold color={tone('bad')}>{'FIREWALL OUT OF STEP  '}</Text> : null}
-        banned <Text bold>{(status?.banned ?? model.bans.size).toLocaleString('en-US')}</Text>
+        {/* The list's own count: the status poll lags the events by up to a poll. */}
+        banned <Text bold>{model.bans.size.toLocaleString('en-US')}</Text>
         {'  '}fail/h <Text bold>{status ? status.failuresLastHour.toLocaleString('en-US') : '…'}</Text>
         {'  '}jails <Text bold>{status ? `${status.jailsRunning}/${status.jails.length}` : '…'}</Text>
         {'  '}fw <Text bold>{status?.backend ?? '…'}</Text>
@@ -41,7 +65,9 @@ export function Header() {
           {status ? (status.detection ? 'on' : 'OFF') : '…'}
         </Text>
         {'  '}
-        <Text color={tone('muted')}>{mode.attached ? 'attached' : 'in-process'}</Text>
+        <Text bold={model.link === 'retrying'} color={model.link === 'retrying' ? tone('bad') : tone('muted')}>
+          {link}
+        </Text>
       </Text>
       <Text wrap="truncate-end">
         {PANE_IDS.map((id, i) => (
@@ -50,9 +76,9 @@ export function Header() {
           </Text>
         ))}
       </Text>
-      {model.connectionError ? (
-        <Text color={tone('bad')} wrap="truncate-end">
-          {printable(model.connectionError)}
+      {warning ? (
+        <Text bold color={tone(warning.tone)} wrap="truncate-end">
+          {warning.text}
         </Text>
       ) : null}
     </Box>

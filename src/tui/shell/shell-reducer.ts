@@ -32,12 +32,13 @@ export function initialShellState(options: { readOnly: boolean; columns: number;
 /** The shell's one pure reducer. */
 export function shellReducer(state: UiState, action: ShellAction): UiState {
   switch (action.type) {
+    // A message is about the pane it was said on: it goes with it.
     case 'show-pane':
-      return state.pane === action.pane ? state : { ...state, pane: action.pane, paneKeys: [], capture: false };
+      return state.pane === action.pane ? state : { ...state, pane: action.pane, paneKeys: [], capture: false, message: null };
     case 'next-pane': {
       const at = PANE_IDS.indexOf(state.pane);
       const pane = PANE_IDS[(at + action.step + PANE_IDS.length) % PANE_IDS.length]!;
-      return { ...state, pane, paneKeys: [], capture: false };
+      return { ...state, pane, paneKeys: [], capture: false, message: null };
     }
     case 'open':
       return { ...state, overlay: action.overlay };

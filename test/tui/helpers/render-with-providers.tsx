@@ -20,10 +20,12 @@ export interface ConsoleHarness {
   logFile: string;
   /** The latest frame, without colours. */
   frame(): string;
-  /** Presses keys one after the other (names: `down`, `enter`, `esc`, `S-tab`, or a character). */
+  /** Presses keys one after the other (names: `down`, `enter`, `esc`, `S-tab`, or a character), each its own write. */
   press(...keys: string[]): Promise<void>;
-  /** Types text into the focused field (as one paste). */
+  /** Types text into the focused field, all of it in one write (as a fast typist over SSH sends it). */
   type(text: string): Promise<void>;
+  /** Writes bytes as they are, in one write. */
+  write(bytes: string): Promise<void>;
   /** Waits until the frame satisfies `check` (a substring or a predicate); returns it. */
   waitForFrame(check: string | ((frame: string) => boolean), ms?: number): Promise<string>;
   appendLog(...lines: string[]): void;
@@ -60,19 +62,16 @@ export async function renderWithProviders(options: HarnessOptions = {}): Promise
     logFile,
     frame,
     async press(...keys) {
-      for (const key of keys) {
-        app.stdin.write(keyBytes(key));
-        // Ink reads each write as one key press only when they arrive apart, and a pane's new key
-        // handler (or a newly focused field) listens only once its effects ran after the frame.
-        await sleep(40);
-      }
+      for (const key of keys) await harness.write(keyBytes(key));
     },
     async type(text) {
-      // As a paste: one write. Keys typed faster than the console redraws would reach the text
-      // field before it saw the previous ones (a terminal never sends them that fast).
-      await sleep(20);
-      app.stdin.write(text);
-      await sleep(40);
+      await harness.write(text);
+    },
+    async write(bytes) {
+      // The console takes keys in the order written, however fast they come. Only a lone Esc
+      // needs the turn in which Ink decides it is not the start of a longer sequence.
+      app.stdin.write(bytes);
+      if (bytes.endsWith('\x1b')) await new Promise((resolve) => setImmediate(resolve));
     },
     async waitForFrame(check, ms = 5000) {
       const test = typeof check === 'string' ? (f: string) => f.includes(check) : check;

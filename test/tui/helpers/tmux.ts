@@ -44,11 +44,22 @@ export class TmuxSession {
     return tmux(this.socket, ['capture-pane', '-p', ...(escapes ? ['-e'] : []), '-t', this.name]);
   }
 
-  /** Presses tmux key names (`Enter`, `Escape`, `Tab`, `BTab`, `Down`) or single characters. */
+  /** Presses tmux key names (`Enter`, `Escape`, `Tab`, `BTab`, `Down`) or single characters, one write each. */
   async press(...keys: string[]): Promise<void> {
-    for (const key of keys) {
-      await tmux(this.socket, ['send-keys', '-t', this.name, key]);
-      await sleep(60);
+    for (const key of keys) await tmux(this.socket, ['send-keys', '-t', this.name, key]);
+  }
+
+  /** Whether the program in the terminal has exited. */
+  async exited(): Promise<boolean> {
+    return (await tmux(this.socket, ['display-message', '-p', '-t', this.name, '#{pane_dead}'])).trim() === '1';
+  }
+
+  /** Waits until the program in the terminal has exited. */
+  async waitForExit(ms = 15_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!(await this.exited())) {
+      if (Date.now() > deadline) throw new Error('the program in the terminal never exited');
+      await sleep(100);
     }
   }
 
@@ -60,7 +71,6 @@ export class TmuxSession {
   /** Types text literally. */
   async type(text: string): Promise<void> {
     await tmux(this.socket, ['send-keys', '-t', this.name, '-l', text]);
-    await sleep(60);
   }
 
   /** Waits until the screen satisfies `check`; returns it. */

@@ -18,7 +18,7 @@ const BANS_KEY_MAP: KeyMap<BansCommand> = {
 /** The Banned pane's keys, in hint-bar order. */
 export const BANS_KEYS = bindingList(BANS_KEY_MAP);
 
-/** While typing an address to ban. */
+/** While typing an address to ban (other keys type). */
 export const BAN_FORM_KEYS = bindingList<'submit' | 'cancel'>({
   submit: { key: 'enter', description: 'ban' },
   cancel: { key: 'esc', description: 'cancel' },

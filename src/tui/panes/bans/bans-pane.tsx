@@ -1,10 +1,12 @@
 import { Box, Text } from 'ink';
-import TextInput from 'ink-text-input';
-import { useEffect, useReducer, useRef, type ReactElement } from 'react';
+import { useLayoutEffect, useReducer, useRef, type ReactElement } from 'react';
 import { banByHand, trustRange, unban, unbanAllQuestion } from '../../model/engine-actions.js';
 import { fit, formatLeft, formatTime } from '../../components/format.js';
 import { navigationDelta } from '../../components/navigation-keys.js';
 import { useNow } from '../../components/use-now.js';
+import { useWhy } from '../../components/use-why.js';
+import { WhyView } from '../../components/why-view.js';
+import { TextField } from '../../input/text-field.js';
 import { useModel, useUiActions, useUiState } from '../../contexts.js';
 import { parseCommand } from '../../shell/command-parser.js';
 import { tone } from '../../theme.js';
@@ -12,7 +14,7 @@ import { usePaneKeys } from '../../use-pane-keys.js';
 import type { PaneProps } from '../pane-props.js';
 import { BAN_FORM_KEYS, BANS_KEYS, DETAIL_KEYS, type BansCommand } from './bans-keys.js';
 import { bansReducer, INITIAL_BANS_STATE, SORT_TITLES } from './bans-reducer.js';
-import { BanDetail } from './ban-detail.js';
+import { banColumns } from './ban-columns.js';
 
 /** Rows above the list: the summary line and the column titles. */
 const CHROME_ROWS = 2;
@@ -29,11 +31,11 @@ export function BansPane({ height, width }: PaneProps) {
   const [state, dispatch] = useReducer(bansReducer, INITIAL_BANS_STATE);
   const filter = ui.filters.bans;
   const rows = model.bans.view(state.sortKey, filter);
-  const listHeight = Math.max(1, height - CHROME_ROWS - (state.form ? 2 : 0));
+  const listHeight = Math.max(1, height - CHROME_ROWS - (state.form ? 2 : 0) - (model.status?.detection === false ? 1 : 0));
   const indexOf = (i: number): number => (state.descending ? rows.length - 1 - i : i);
   const selected = rows.length ? rows.at(indexOf(state.cursor)) : undefined;
 
-  useEffect(() => dispatch({ type: 'clamp', length: rows.length, height: listHeight }), [rows.length, listHeight]);
+  useLayoutEffect(() => dispatch({ type: 'clamp', length: rows.length, height: listHeight }), [rows.length, listHeight]);
 
   // New bans arrive above the cursor (newest first): once moved off the first row, the cursor
   // stays on its address, so u, t and Enter act on what the operator chose, not on whatever slid
@@ -45,11 +47,13 @@ export function BansPane({ height, width }: PaneProps) {
     const at = rows.indexOf(pin.ip);
     if (at >= 0) dispatch({ type: 'pin', cursor: indexOf(at), length: rows.length, height: listHeight });
   }
-  useEffect(() => {
+  useLayoutEffect(() => {
     pinned.current = selected && state.cursor > 0 ? { ip: selected.ip, version: rows.version } : null;
   });
 
   const onCommand = (command: BansCommand | 'submit' | 'cancel' | 'back'): void => {
+    if (command === 'submit') return submitBan(state.form?.text ?? '');
+    if (command === 'cancel') return dispatch({ type: 'close-form' });
     const step = navigationDelta(command, listHeight, rows.length);
     if (step !== null) return dispatch({ type: 'move', step, length: rows.length, height: listHeight });
     switch (command) {
@@ -83,20 +87,14 @@ export function BansPane({ height, width }: PaneProps) {
   };
 
   const detailRecord = state.detail ? model.bans.get(state.detail) : undefined;
+  const why = useWhy(model, state.detail);
   const keys = state.form ? BAN_FORM_KEYS : state.detail ? DETAIL_KEYS : BANS_KEYS;
   usePaneKeys('bans', keys as typeof BANS_KEYS, onCommand as (c: BansCommand) => void, {
     capture: state.form !== null,
-    onText: (_input, name) => {
-      if (name === 'esc') dispatch({ type: 'close-form' });
-    },
     question: (command) => (command === 'unban-all' ? unbanAllQuestion(model) : `${command}?`),
   });
 
-  if (state.detail) {
-    return <BanDetail ip={state.detail} record={detailRecord} now={now} width={width} height={height} />;
-  }
-
-  const submitBan = (text: string): void => {
+  function submitBan(text: string): void {
     const parsed = parseCommand(`ban ${text}`);
     if ('error' in parsed || parsed.kind !== 'ban') {
       dispatch({ type: 'form-text', text, error: 'error' in parsed ? parsed.error : 'not a ban' });
@@ -104,13 +102,15 @@ export function BansPane({ height, width }: PaneProps) {
     }
     dispatch({ type: 'close-form' });
     banByHand(model, actions, parsed.ip, parsed.seconds);
-  };
+  }
 
-  const jailWidth = 14;
-  const timeWidth = 12;
-  const leftWidth = 10;
-  const countWidth = 5;
-  const ipWidth = Math.max(15, Math.min(41, width - jailWidth - timeWidth - leftWidth - countWidth - 5));
+  if (state.detail) {
+    return <WhyView ip={state.detail} result={why.result} record={detailRecord} now={now} width={width} height={height} back="Esc: back to the list" />;
+  }
+
+  const longestJail = Math.max(0, ...(model.status?.jails ?? []).map((j) => j.name.length), ...(model.config?.jails ?? []).map((j) => j.name.length));
+  const { ipWidth, jailWidth, timeWidth, leftWidth, countWidth } = banColumns(width, longestJail);
+  const detectionOff = model.status?.detection === false;
   const arrow = state.descending ? '↓' : '↑';
   const title = (key: typeof state.sortKey, text: string, w: number): string => fit(state.sortKey === key ? `${text}${arrow}` : text, w);
   // One Text for the whole window: Ink lays out one node instead of one per row (a third of the
@@ -139,6 +139,11 @@ export function BansPane({ height, width }: PaneProps) {
   if (plain) visible.push(<Text key="plain-end">{plain}</Text>);
   return (
     <Box flexDirection="column" height={height}>
+      {detectionOff ? (
+        <Text wrap="truncate-end" bold color={tone('bad')}>
+          Detection is OFF: these bans are kept but not enforced (the firewall holds none); turn it on in Settings
+        </Text>
+      ) : null}
       <Text wrap="truncate-end" color={tone('muted')}>
         {rows.length.toLocaleString('en-US')} banned{filter ? ` matching "${filter}" (of ${model.bans.size.toLocaleString('en-US')})` : ''} · sorted by {SORT_TITLES[state.sortKey]} {arrow}
         {rows.length > listHeight ? ` · ${state.cursor + 1}/${rows.length}` : ''}
@@ -147,14 +152,12 @@ export function BansPane({ height, width }: PaneProps) {
         <Box flexDirection="column">
           <Box>
             <Text color={tone('accent')}>Ban address [duration]: </Text>
-            <TextInput
+            <TextField
               value={state.form.text}
-              focus
               onChange={(text) => {
                 const parsed = text.trim() ? parseCommand(`ban ${text}`) : null;
                 dispatch({ type: 'form-text', text, error: parsed && 'error' in parsed ? parsed.error : null });
               }}
-              onSubmit={submitBan}
               placeholder="198.51.100.7 1h"
             />
           </Box>

@@ -7,8 +7,6 @@ export type FirewallCommand =
   | 'edit'
   | 'diff'
   | 'apply'
-  | 'confirm'
-  | 'rollback'
   | 'force'
   | 'add'
   | 'change'
@@ -43,12 +41,6 @@ const EDIT_KEY_MAP: KeyMap<NavigationCommand | 'add' | 'change' | 'delete' | 'ra
   leave: { key: 'esc', description: 'leave edit mode' },
 };
 
-/** While an apply waits for confirmation (added to the view and edit keys). */
-const PENDING_KEY_MAP: KeyMap<'confirm' | 'rollback'> = {
-  confirm: { key: 'c', description: 'confirm', edits: true },
-  rollback: { key: 'r', description: 'roll back now', edits: true },
-};
-
 /** While the lock-out warnings of a refused apply show. */
 const WARNING_KEY_MAP: KeyMap<'force'> = {
   force: { key: 'F', description: 'apply anyway', dangerous: true },
@@ -62,28 +54,39 @@ const DIFF_KEY_MAP: KeyMap<NavigationCommand | 'close-diff'> = {
 
 const VIEW_KEYS = bindingList(VIEW_KEY_MAP);
 const EDIT_KEYS = bindingList(EDIT_KEY_MAP);
-const PENDING_KEYS = bindingList(PENDING_KEY_MAP);
 const WARNING_KEYS = bindingList(WARNING_KEY_MAP);
 const DIFF_KEYS = bindingList(DIFF_KEY_MAP);
 
-/** The rule form's keys (typing goes to the focused field). */
-export const RULE_FORM_KEYS = bindingList<'next-field' | 'choose' | 'submit' | 'cancel'>({
-  'next-field': { key: 'tab', description: 'next field (⇧Tab/↑↓)' },
-  choose: { key: 'space', description: 'change choice (←→)' },
+/** What the rule form does (other keys type into the focused field). */
+export type RuleFormCommand = 'next-field' | 'previous-field' | 'choose-next' | 'choose-previous' | 'submit' | 'cancel';
+
+const RULE_FIELD_KEY_MAP: KeyMap<'next-field' | 'previous-field' | 'submit' | 'cancel'> = {
+  'next-field': { key: ['tab', 'down'], description: 'next field' },
+  'previous-field': { key: ['S-tab', 'up'], description: 'previous field', helpOnly: true },
   submit: { key: 'enter', description: 'keep rule' },
   cancel: { key: 'esc', description: 'cancel' },
+};
+
+/** The rule form's keys on a text field. */
+export const RULE_FORM_KEYS = bindingList(RULE_FIELD_KEY_MAP);
+
+/** The rule form's keys on a choice field (a letter picks the choice it starts). */
+export const RULE_CHOICE_KEYS = bindingList<RuleFormCommand>({
+  ...RULE_FIELD_KEY_MAP,
+  'choose-next': { key: ['space', 'right'], description: 'next choice' },
+  'choose-previous': { key: 'left', description: 'previous choice', helpOnly: true },
 });
 
 const cache = new Map<string, readonly KeyBinding<FirewallCommand>[]>();
 
 /** The pane's key table for its mode: the same list object for the same mode (the shell compares them). */
-export function firewallKeys(mode: { edit: boolean; diff: boolean; pending: boolean; warnings: boolean }): readonly KeyBinding<FirewallCommand>[] {
-  const id = `${mode.edit}${mode.diff}${mode.pending}${mode.warnings}`;
+export function firewallKeys(mode: { edit: boolean; diff: boolean; warnings: boolean }): readonly KeyBinding<FirewallCommand>[] {
+  const id = `${mode.edit}${mode.diff}${mode.warnings}`;
   let keys = cache.get(id);
   if (!keys) {
     const base: KeyBinding<FirewallCommand>[] = mode.diff ? DIFF_KEYS : mode.edit ? EDIT_KEYS : VIEW_KEYS;
     // What waits for an answer comes first, so the hint bar never cuts it off.
-    keys = [...(mode.pending && !mode.diff ? PENDING_KEYS : []), ...(mode.warnings && !mode.diff ? WARNING_KEYS : []), ...base];
+    keys = [...(mode.warnings && !mode.diff ? WARNING_KEYS : []), ...base];
     cache.set(id, keys);
   }
   return keys;

@@ -1,5 +1,5 @@
 import { Box } from 'ink';
-import { useEffect, useReducer } from 'react';
+import { useEffect, useLayoutEffect, useReducer } from 'react';
 import { diffRuleSets } from '../../../domain/index.js';
 import { sshSession } from '../../../net/index.js';
 import { navigationDelta } from '../../components/navigation-keys.js';
@@ -9,9 +9,9 @@ import type { KeyBinding } from '../../keymap.js';
 import { usePaneKeys } from '../../use-pane-keys.js';
 import type { PaneProps } from '../pane-props.js';
 import { DiffView } from './diff-view.js';
-import { firewallKeys, RULE_FORM_KEYS, type FirewallCommand } from './firewall-keys.js';
+import { firewallKeys, RULE_CHOICE_KEYS, RULE_FORM_KEYS, type FirewallCommand, type RuleFormCommand } from './firewall-keys.js';
 import { firewallReducer, INITIAL_FIREWALL_STATE, otherNames, shownRules } from './firewall-reducer.js';
-import { CONFIRMED, liveRules, ROLLED_BACK } from './firewall-snapshot.js';
+import { liveRules } from './firewall-snapshot.js';
 import { FirewallStatus, STATUS_ROWS, warningRows } from './firewall-status.js';
 import { isChoiceField, ruleToRequest, visibleProblems } from './rule-form.js';
 import { RULE_FORM_ROWS, RuleFormView } from './rule-form-view.js';
@@ -26,9 +26,10 @@ import { useFirewallSnapshot } from './use-firewall-snapshot.js';
 export function FirewallPane({ height, width }: PaneProps) {
   const model = useModel();
   const actions = useUiActions();
-  const now = useNow(useUiState().pane === 'firewall' ? 500 : null);
+  const shown = useUiState().pane === 'firewall';
+  const now = useNow(shown ? 500 : null);
   const [state, dispatch] = useReducer(firewallReducer, INITIAL_FIREWALL_STATE);
-  const { refresh, confirmTimeout } = useFirewallSnapshot(model, dispatch);
+  const { refresh, confirmTimeout } = useFirewallSnapshot(model, dispatch, shown);
   const snapshot = state.snapshot;
   const rules = shownRules(state);
   const ruleCount = rules?.rules.length ?? 0;
@@ -37,7 +38,7 @@ export function FirewallPane({ height, width }: PaneProps) {
   const diffLines = snapshot && draftShown ? diffRuleSets(liveRules(snapshot), draftShown) : [];
   const diffHeight = Math.max(1, height - 2);
 
-  useEffect(() => dispatch({ type: 'clamp', length: ruleCount, height: listHeight }), [ruleCount, listHeight]);
+  useLayoutEffect(() => dispatch({ type: 'clamp', length: ruleCount, height: listHeight }), [ruleCount, listHeight]);
   const unsaved = state.mode === 'edit' && state.dirty;
   useEffect(() => actions.setUnsaved('firewall', unsaved ? 'firewall rule draft' : null), [unsaved]);
 
@@ -70,7 +71,7 @@ export function FirewallPane({ height, width }: PaneProps) {
       if (!result.data.applied) return refuse(result.data.warnings);
       const { pending } = result.data;
       dispatch({ type: 'applied', watched: { applied: pending.applied, deadline: pending.deadline }, at: performance.now() });
-      actions.say(`${result.message}: c confirms, r rolls back now`, 'warn');
+      actions.say(`${result.message}: C confirms, R rolls back now (from any pane)`, 'warn');
       model.changed(true);
     } catch (err) {
       actions.say((err as Error).message, 'bad');
@@ -78,10 +79,19 @@ export function FirewallPane({ height, width }: PaneProps) {
     void refresh();
   };
 
-  const settle = async (what: 'confirm' | 'rollback'): Promise<void> => {
-    const result = await actions.run(model.request({ command: 'firewall', action: what }), (r) => r.message);
-    if (result) dispatch({ type: 'settled', outcome: what === 'confirm' ? CONFIRMED : ROLLED_BACK, at: performance.now() });
-    void refresh();
+  const onFormCommand = (command: RuleFormCommand): void => {
+    switch (command) {
+      case 'cancel':
+        return dispatch({ type: 'close-form' });
+      case 'submit':
+        return dispatch({ type: 'submit-form' });
+      case 'next-field':
+      case 'previous-field':
+        return dispatch({ type: 'form-focus', step: command === 'next-field' ? 1 : -1 });
+      case 'choose-next':
+      case 'choose-previous':
+        return dispatch({ type: 'form-choose', how: { step: command === 'choose-next' ? 1 : -1 } });
+    }
   };
 
   const onCommand = (command: FirewallCommand): void => {
@@ -124,10 +134,6 @@ export function FirewallPane({ height, width }: PaneProps) {
       case 'force':
         void applyDraft(true);
         return;
-      case 'confirm':
-      case 'rollback':
-        void settle(command);
-        return;
       default:
         return;
     }
@@ -142,23 +148,17 @@ export function FirewallPane({ height, width }: PaneProps) {
     return `${verb} ${what}? Unconfirmed, it rolls back${timeout}`;
   };
 
-  // The form's keys are only shown: while it is open every key goes to onText.
+  const onChoice = state.form !== null && isChoiceField(state.form.field);
   const keys: readonly KeyBinding[] = state.form
-    ? RULE_FORM_KEYS
-    : firewallKeys({ edit: state.mode === 'edit', diff: state.diff, pending: snapshot?.pending != null, warnings: state.warnings.length > 0 });
-  usePaneKeys<string>('firewall', keys, (command) => onCommand(command as FirewallCommand), {
+    ? onChoice
+      ? RULE_CHOICE_KEYS
+      : RULE_FORM_KEYS
+    : firewallKeys({ edit: state.mode === 'edit', diff: state.diff, warnings: state.warnings.length > 0 });
+  usePaneKeys<string>('firewall', keys, (command) => (state.form ? onFormCommand(command as RuleFormCommand) : onCommand(command as FirewallCommand)), {
     capture: state.form !== null,
-    onText: (input, name) => {
-      const field = state.form?.field;
-      if (name === 'esc') dispatch({ type: 'close-form' });
-      else if (name === 'enter') dispatch({ type: 'submit-form' });
-      else if (name === 'tab' || name === 'down') dispatch({ type: 'form-focus', step: 1 });
-      else if (name === 'S-tab' || name === 'up') dispatch({ type: 'form-focus', step: -1 });
-      else if (field && isChoiceField(field)) {
-        if (name === 'space' || name === 'right') dispatch({ type: 'form-choose', how: { step: 1 } });
-        else if (name === 'left') dispatch({ type: 'form-choose', how: { step: -1 } });
-        else if (/^[a-z]$/i.test(input)) dispatch({ type: 'form-choose', how: { letter: input } });
-      }
+    onText: (input) => {
+      // On a choice field a letter picks the choice it starts; on a text field it is typed there.
+      if (onChoice && /^[a-z]$/i.test(input)) dispatch({ type: 'form-choose', how: { letter: input } });
     },
     question: (command) => (command === 'force' ? 'Apply anyway, despite the lock-out warnings?' : applyQuestion()),
   });

@@ -84,7 +84,7 @@ export function FirewallStatus({ state, now }: { state: FirewallState; now: numb
       {pending ? (
         <Text bold color={tone('warn')} wrap="truncate-end">
           {secondsLeft(pending.deadline, now) > 0
-            ? `UNCONFIRMED: the previous rules come back in ${secondsLeft(pending.deadline, now)}s · c confirm · r roll back`
+            ? `UNCONFIRMED: the previous rules come back in ${secondsLeft(pending.deadline, now)}s · C confirm · R roll back (any pane)`
             : 'UNCONFIRMED: time is up, the previous rules are coming back…'}
         </Text>
       ) : state.outcome ? (

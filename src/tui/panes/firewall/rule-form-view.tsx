@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import TextInput from 'ink-text-input';
+import { TextField } from '../../input/text-field.js';
 import { tone } from '../../theme.js';
 import { isChoiceField, RULE_CHOICES, RULE_FIELDS, type FormProblem, type RuleField, type RuleForm } from './rule-form.js';
 
@@ -53,10 +53,9 @@ export function RuleFormView({ form, problems, onChange }: { form: RuleForm; pro
                 )}
               </Text>
             ) : (
-              <TextInput
+              <TextField
                 value={form.values[field]}
                 focus={focused}
-                showCursor={focused}
                 onChange={(text) => onChange(field, text)}
                 placeholder={focused ? PLACEHOLDERS[field] : ''}
               />

@@ -8,7 +8,7 @@ import { snapshotFromShow } from './firewall-snapshot.js';
  * event (apply, confirm, rollback, the timer's rollback, a saved draft) and on the model's poll.
  * Returns a refresh to call after the pane's own requests, and the confirmation timeout (seconds).
  */
-export function useFirewallSnapshot(model: ConsoleModel, dispatch: Dispatch<FirewallAction>): { refresh: () => Promise<void>; confirmTimeout: number | null } {
+export function useFirewallSnapshot(model: ConsoleModel, dispatch: Dispatch<FirewallAction>, shown: boolean): { refresh: () => Promise<void>; confirmTimeout: number | null } {
   const refresh = useCallback(async (): Promise<void> => {
     const startedAt = performance.now();
     try {
@@ -19,12 +19,13 @@ export function useFirewallSnapshot(model: ConsoleModel, dispatch: Dispatch<Fire
     }
   }, [model, dispatch]);
 
-  // Read at mount (by addPoll) and on every poll; again after each `firewall` or `config` event.
-  useEffect(() => model.addPoll(refresh), [model, refresh]);
+  // Read when shown (by addPoll) and on every poll while shown; again after each `firewall` or
+  // `config` event. A hidden pane asks nothing.
+  useEffect(() => (shown ? model.addPoll(refresh) : undefined), [model, refresh, shown]);
   const events = (model.seen['firewall'] ?? 0) + (model.seen['config'] ?? 0);
   const seenAtMount = useRef(events);
   useEffect(() => {
-    if (events !== seenAtMount.current) void refresh();
+    if (events !== seenAtMount.current && shown) void refresh();
   }, [events, refresh]);
   return { refresh, confirmTimeout: model.config?.firewall.confirm_timeout ?? null };
 }

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import TextInput from 'ink-text-input';
+import { TextField } from '../../input/text-field.js';
 import { fit } from '../../components/format.js';
 import { tone } from '../../theme.js';
 import { compileErrorLine, type FilterEditor } from './filter-editor.js';
@@ -49,7 +49,7 @@ export function FilterEditorView(props: {
         <Box flexDirection="column">
           <Box height={1} overflow="hidden">
             <Text color={tone('accent')}>{'Save as: '}</Text>
-            <TextInput value={editor.name} onChange={props.onName} placeholder="my-app" />
+            <TextField value={editor.name} onChange={props.onName} placeholder="my-app" />
           </Box>
           <Text wrap="truncate-end" color={editor.nameError ? tone('bad') : shadows ? tone('warn') : tone('good')}>
             {editor.nameError ??
@@ -70,7 +70,7 @@ export function FilterEditorView(props: {
               <Box key={`edit-${index}`} height={cursorRows} overflow="hidden">
                 <Text color={bad ? tone('bad') : tone('accent')}>{gutter}</Text>
                 <Box width={textWidth}>
-                  <TextInput key={index} value={line} onChange={props.onLine} placeholder=" " />
+                  <TextField key={index} value={line} onChange={props.onLine} placeholder=" " />
                 </Box>
               </Box>
             );
@@ -94,7 +94,7 @@ export function FilterEditorView(props: {
         {editor.focus === 'samples' ? (
           <>
             <Text color={tone('accent')}>{'Lines: '}</Text>
-            <TextInput value={editor.sampleDraft} onChange={props.onSample} placeholder="paste log lines here (every line of a paste is added)" />
+            <TextField lines value={editor.sampleDraft} onChange={props.onSample} placeholder="paste log lines here (every line of a paste is added)" />
           </>
         ) : (
           <Text color={tone('muted')} wrap="truncate-end">

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import TextInput from 'ink-text-input';
+import { TextField } from '../../input/text-field.js';
 import { formatDuration, type Settings } from '../../../config/index.js';
 import { fit } from '../../components/format.js';
 import { tone } from '../../theme.js';
@@ -39,11 +39,10 @@ export function JailFormView(props: {
             {`${form.field === field ? '›' : ' '} ${fit(FIELD_TITLES[field], 10)} `}
           </Text>
           <Box width={Math.max(10, width - 14)} height={1} overflow="hidden">
-            <TextInput
+            <TextField
               key={field}
               value={form.values[field]}
               focus={form.field === field && !form.busy}
-              showCursor={form.field === field}
               placeholder={placeholders[field]}
               onChange={(text) => onChange(field, text)}
             />

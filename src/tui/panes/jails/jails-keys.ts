@@ -2,12 +2,11 @@ import { NAVIGATION_KEYS, type NavigationCommand } from '../../components/naviga
 import { bindingList, type KeyMap } from '../../keymap.js';
 
 /** What the Jails pane does on its list. */
-export type JailsCommand = NavigationCommand | 'toggle' | 'toggle-e' | 'add' | 'delete' | 'filters';
+export type JailsCommand = NavigationCommand | 'toggle' | 'add' | 'delete' | 'filters';
 
 const JAILS_KEY_MAP: KeyMap<JailsCommand> = {
   ...NAVIGATION_KEYS,
-  toggle: { key: 'space', description: 'on/off', edits: true },
-  'toggle-e': { key: 'e', description: 'on/off', edits: true, helpOnly: true },
+  toggle: { key: ['space', 'e'], description: 'on/off', edits: true },
   add: { key: 'a', description: 'add jail', edits: true },
   delete: { key: 'D', description: 'delete jail', dangerous: true },
   filters: { key: 'f', description: 'filters' },
@@ -16,24 +15,25 @@ const JAILS_KEY_MAP: KeyMap<JailsCommand> = {
 /** The jail list's keys, in hint-bar order. */
 export const JAILS_KEYS = bindingList(JAILS_KEY_MAP);
 
-/** While filling in the add-a-jail form (typed keys go to the fields). */
-export const JAIL_FORM_KEYS = bindingList<'next' | 'previous' | 'pick' | 'pick-next' | 'submit' | 'cancel'>({
-  next: { key: 'tab', description: 'next field' },
-  previous: { key: 'S-tab', description: 'previous field', helpOnly: true },
-  pick: { key: 'left', description: 'previous filter' },
+/** What the add-a-jail form does (other keys type into the focused field). */
+export type JailFormCommand = 'next' | 'previous' | 'pick-previous' | 'pick-next' | 'submit' | 'cancel';
+
+export const JAIL_FORM_KEYS = bindingList<JailFormCommand>({
+  next: { key: ['tab', 'down'], description: 'next field' },
+  previous: { key: ['S-tab', 'up'], description: 'previous field', helpOnly: true },
+  'pick-previous': { key: 'left', description: 'previous filter' },
   'pick-next': { key: 'right', description: 'next filter' },
   submit: { key: 'enter', description: 'add' },
   cancel: { key: 'esc', description: 'cancel' },
 });
 
 /** What the filter manager does on its list. */
-export type FiltersCommand = NavigationCommand | 'new' | 'edit' | 'edit-enter' | 'back';
+export type FiltersCommand = NavigationCommand | 'new' | 'edit' | 'back';
 
 const FILTERS_KEY_MAP: KeyMap<FiltersCommand> = {
   ...NAVIGATION_KEYS,
   new: { key: 'n', description: 'new filter', edits: true },
-  edit: { key: 'e', description: 'edit / test' },
-  'edit-enter': { key: 'enter', description: 'edit / test', helpOnly: true },
+  edit: { key: ['e', 'enter'], description: 'edit / test' },
   back: { key: 'esc', description: 'back to jails' },
 };
 
@@ -41,13 +41,12 @@ const FILTERS_KEY_MAP: KeyMap<FiltersCommand> = {
 export const FILTERS_KEYS = bindingList(FILTERS_KEY_MAP);
 
 /** The filter editor between edits: nothing is typed, single keys act. */
-export type EditorCommand = 'type' | 'type-enter' | 'samples' | 'source' | 'clear' | 'save' | 'up' | 'down' | 'back';
+export type EditorCommand = 'type' | 'samples' | 'source' | 'clear' | 'save' | 'up' | 'down' | 'back';
 
 const EDITOR_KEY_MAP: KeyMap<EditorCommand> = {
-  type: { key: 'i', description: 'edit text' },
-  'type-enter': { key: 'enter', description: 'edit line', helpOnly: true },
-  up: { key: 'up', description: 'previous line', helpOnly: true },
-  down: { key: 'down', description: 'next line', helpOnly: true },
+  type: { key: ['i', 'enter'], description: 'edit text' },
+  up: { key: ['up', 'k'], description: 'previous line', helpOnly: true },
+  down: { key: ['down', 'j'], description: 'next line', helpOnly: true },
   samples: { key: 'p', description: 'paste lines' },
   source: { key: 't', description: 'test on log/lines' },
   clear: { key: 'x', description: 'clear lines', helpOnly: true },
@@ -58,25 +57,31 @@ const EDITOR_KEY_MAP: KeyMap<EditorCommand> = {
 /** The filter editor's keys when nothing is being typed. */
 export const EDITOR_KEYS = bindingList(EDITOR_KEY_MAP);
 
-/** While typing the filter text (one row at a time). */
-export const EDITOR_TEXT_KEYS = bindingList<'previous' | 'next' | 'newline' | 'join' | 'samples' | 'done'>({
+/** While typing the filter text, one row at a time (other keys type). */
+export type EditorTextCommand = 'previous' | 'next' | 'newline' | 'join' | 'to-samples' | 'done';
+
+export const EDITOR_TEXT_KEYS = bindingList<EditorTextCommand>({
   previous: { key: 'up', description: 'line above', helpOnly: true },
   next: { key: 'down', description: 'line below', helpOnly: true },
   newline: { key: 'enter', description: 'new line' },
-  join: { key: 'backspace', description: 'empty line: delete', helpOnly: true },
-  samples: { key: 'tab', description: 'sample lines' },
+  join: { key: ['backspace', 'delete'], label: 'Bksp', description: 'on an empty line: delete it', helpOnly: true },
+  'to-samples': { key: 'tab', description: 'sample lines' },
   done: { key: 'esc', description: 'done (then s saves)' },
 });
 
-/** While typing or pasting sample log lines for the tester. */
-export const EDITOR_SAMPLE_KEYS = bindingList<'add' | 'text' | 'done'>({
+/** While typing or pasting sample log lines for the tester (other keys type). */
+export type EditorSampleCommand = 'add' | 'to-text' | 'done';
+
+export const EDITOR_SAMPLE_KEYS = bindingList<EditorSampleCommand>({
   add: { key: 'enter', description: 'add line (a paste adds every line)' },
-  text: { key: 'tab', description: 'filter text' },
+  'to-text': { key: 'tab', description: 'filter text' },
   done: { key: 'esc', description: 'done' },
 });
 
-/** While typing the name to save a filter under. */
-export const EDITOR_NAME_KEYS = bindingList<'save' | 'cancel'>({
-  save: { key: 'enter', description: 'save' },
+/** While typing the name to save a filter under (other keys type). */
+export type EditorNameCommand = 'save-as' | 'cancel';
+
+export const EDITOR_NAME_KEYS = bindingList<EditorNameCommand>({
+  'save-as': { key: 'enter', description: 'save' },
   cancel: { key: 'esc', description: 'cancel' },
 });

@@ -9,7 +9,7 @@ const LOGS_KEY_MAP: KeyMap<LogsCommand> = {
   why: { key: 'enter', description: 'why (on a ban)' },
   follow: { key: 'f', description: 'follow/pause' },
   level: { key: 'l', description: 'level' },
-  jail: { key: 'j', description: 'jail' },
+  jail: { key: 'J', description: 'jail' },
 };
 
 export const LOGS_KEYS = bindingList(LOGS_KEY_MAP);

@@ -1,6 +1,5 @@
 import { Box, Text } from 'ink';
-import { useEffect, useMemo, useReducer, useState } from 'react';
-import type { WhyResult } from '../../../control/protocol.js';
+import { useLayoutEffect, useMemo, useReducer, useState } from 'react';
 import type { LogEntry, LogLevel } from '../../../engine/engine-log.js';
 import { formatTime, printable } from '../../components/format.js';
 import { navigationDelta } from '../../components/navigation-keys.js';
@@ -11,23 +10,24 @@ import { usePaneKeys } from '../../use-pane-keys.js';
 import type { PaneProps } from '../pane-props.js';
 import { LOGS_KEYS, WHY_KEYS, type LogsCommand } from './logs-keys.js';
 import { bannedAddressOf, INITIAL_LOGS_STATE, logsReducer, visibleEntries } from './logs-reducer.js';
-import { WhyView } from './why-view.js';
+import { useWhy } from '../../components/use-why.js';
+import { WhyView } from '../../components/why-view.js';
 
 const LEVEL_TONES: Record<LogLevel, Tone | null> = { DEBUG: 'muted', INFO: null, NOTICE: 'accent', WARNING: 'warn', ERROR: 'bad' };
 
 /** The engine log: follows new entries or pauses, filters by level, jail and search text, explains bans. */
-export function LogsPane({ height }: PaneProps) {
+export function LogsPane({ height, width }: PaneProps) {
   const model = useModel();
   const ui = useUiState();
   const actions = useUiActions();
   const now = useNow(ui.pane === 'logs' ? 5000 : null);
   const [state, dispatch] = useReducer(logsReducer, INITIAL_LOGS_STATE);
-  const [why, setWhy] = useState<WhyResult | null>(null);
   const search = ui.filters.logs;
   // Paused, the pane reads a copy: new entries (and the old ones the model lets go) do not move
   // the rows under the cursor, so Enter explains the line the operator is on.
   const [frozen, setFrozen] = useState<LogEntry[] | null>(null);
-  useEffect(() => {
+  // At commit: an entry that arrives right after the key that paused stays out of the copy.
+  useLayoutEffect(() => {
     if (!state.follow && !frozen) setFrozen([...model.logs]);
     if (state.follow && frozen) setFrozen(null);
   }, [state.follow]);
@@ -40,7 +40,7 @@ export function LogsPane({ height }: PaneProps) {
   const listHeight = Math.max(1, height - 1);
   const jails = useMemo(() => [...new Set(model.logs.map((e) => e.jail).filter((j): j is string => j !== null))].sort(), [model.logs, logVersion]);
 
-  useEffect(() => dispatch({ type: 'clamp', length: entries.length, height: listHeight }), [entries.length, listHeight, state.follow]);
+  useLayoutEffect(() => dispatch({ type: 'clamp', length: entries.length, height: listHeight }), [entries.length, listHeight, state.follow]);
 
   const onCommand = (command: LogsCommand | 'back'): void => {
     const step = navigationDelta(command, listHeight, entries.length);
@@ -53,20 +53,21 @@ export function LogsPane({ height }: PaneProps) {
       case 'jail':
         return dispatch({ type: 'jail', jails });
       case 'back':
-        setWhy(null);
         return dispatch({ type: 'why', ip: null });
       case 'why': {
         const ip = bannedAddressOf(entries[state.cursor]);
         if (!ip) return actions.say('Enter explains a ban: move to a "Ban" or "Unban" line', 'muted');
-        dispatch({ type: 'why', ip });
-        void actions.run(model.request({ command: 'why', ip })).then((result) => setWhy(result ?? null));
-        return;
+        return dispatch({ type: 'why', ip });
       }
     }
   };
   usePaneKeys('logs', (state.why ? WHY_KEYS : LOGS_KEYS) as typeof LOGS_KEYS, onCommand as (c: LogsCommand) => void);
+  const why = useWhy(model, state.why);
 
-  if (state.why) return <WhyView ip={state.why} result={why} now={now} height={height} />;
+  if (state.why) {
+    if (why.error) return <Text color={tone('bad')}>{why.error}</Text>;
+    return <WhyView ip={state.why} result={why.result} record={model.bans.get(state.why)} now={now} width={width} height={height} back="Esc: back to the log" />;
+  }
 
   return (
     <Box flexDirection="column" height={height}>

@@ -1,13 +1,12 @@
 import { bindingList, type KeyMap } from '../../keymap.js';
 
 /** What the Settings pane does. */
-export type SettingsCommand = 'up' | 'down' | 'edit' | 'edit-e' | 'toggle' | 'save' | 'discard' | 'revert';
+export type SettingsCommand = 'up' | 'down' | 'edit' | 'toggle' | 'save' | 'discard' | 'revert';
 
 const SETTINGS_KEY_MAP: KeyMap<SettingsCommand> = {
-  up: { key: 'up', description: 'previous field', helpOnly: true },
-  down: { key: 'down', description: 'next field', helpOnly: true },
-  edit: { key: 'enter', description: 'edit', edits: true },
-  'edit-e': { key: 'e', description: 'edit', edits: true, helpOnly: true },
+  up: { key: ['up', 'k'], description: 'previous field', helpOnly: true },
+  down: { key: ['down', 'j'], description: 'next field', helpOnly: true },
+  edit: { key: ['enter', 'e'], description: 'edit', edits: true },
   toggle: { key: 'space', description: 'toggle', edits: true },
   save: { key: 'w', description: 'save', edits: true },
   discard: { key: 'x', description: 'discard edits', edits: true },
@@ -23,9 +22,10 @@ export const SETTINGS_KEYS_DETECTION_OFF = bindingList<SettingsCommand>({
   save: { key: 'w', description: 'save (turns detection OFF)', dangerous: true },
 });
 
-/** While a field is typed into (the text field gets the keys; these are for the hint bar). */
-export const SETTINGS_EDIT_KEYS = bindingList<'keep' | 'cancel' | 'move'>({
+/** While a field is typed into (other keys type into it). */
+export const SETTINGS_EDIT_KEYS = bindingList<'keep' | 'cancel' | 'keep-next' | 'keep-previous'>({
   keep: { key: 'enter', description: 'keep' },
   cancel: { key: 'esc', description: 'leave unchanged' },
-  move: { key: 'down', description: 'keep, next field' },
+  'keep-next': { key: 'down', description: 'keep, next field' },
+  'keep-previous': { key: 'up', description: 'keep, previous field', helpOnly: true },
 });

@@ -61,14 +61,21 @@ export function SettingsPane({ height, width }: PaneProps) {
     model.changed(true);
   };
 
-  const onCommand = (command: SettingsCommand): void => {
+  const onCommand = (command: SettingsCommand | 'keep' | 'cancel' | 'keep-next' | 'keep-previous'): void => {
     if (state.saving) return;
     switch (command) {
+      case 'keep':
+        return dispatch({ type: 'edit-keep' });
+      case 'cancel':
+        return dispatch({ type: 'edit-cancel' });
+      case 'keep-next':
+      case 'keep-previous':
+        dispatch({ type: 'edit-keep' });
+        return dispatch({ type: 'move', step: command === 'keep-previous' ? -1 : 1 });
       case 'up':
       case 'down':
         return dispatch({ type: 'move', step: command === 'up' ? -1 : 1 });
       case 'edit':
-      case 'edit-e':
         return dispatch({ type: 'edit-start' });
       case 'toggle':
         if (selectedField(state).kind === 'text') actions.say(`Enter edits ${selectedField(state).label.trim()}; space toggles on/off fields`, 'muted');
@@ -90,13 +97,6 @@ export function SettingsPane({ height, width }: PaneProps) {
   const keys = state.editing ? SETTINGS_EDIT_KEYS : detectionOff ? SETTINGS_KEYS_DETECTION_OFF : SETTINGS_KEYS;
   usePaneKeys('settings', keys as typeof SETTINGS_KEYS, onCommand, {
     capture: state.editing !== null,
-    onText: (_input, name) => {
-      if (name === 'esc') dispatch({ type: 'edit-cancel' });
-      else if (name === 'up' || name === 'down') {
-        dispatch({ type: 'edit-keep' });
-        dispatch({ type: 'move', step: name === 'up' ? -1 : 1 });
-      }
-    },
     question: (command) => (command === 'save' ? DETECTION_OFF_QUESTION : `${command}?`),
   });
 
@@ -141,7 +141,6 @@ export function SettingsPane({ height, width }: PaneProps) {
             selected={i === state.cursor}
             editing={i === state.cursor && state.editing ? state.editing.text : null}
             onChange={(text) => dispatch({ type: 'edit-text', text })}
-            onSubmit={() => dispatch({ type: 'edit-keep' })}
           />
         </Box>
       ))}

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import TextInput from 'ink-text-input';
+import { TextField } from '../../input/text-field.js';
 import { fit } from '../../components/format.js';
 import { tone } from '../../theme.js';
 import type { FieldView } from './settings-draft.js';
@@ -31,7 +31,6 @@ export function SettingsRow(props: {
   /** The text being typed, when this row is edited. */
   editing: string | null;
   onChange(text: string): void;
-  onSubmit(): void;
 }) {
   const { view, columns, selected, editing } = props;
   const invalid = view.parsed !== undefined && !view.parsed.ok;
@@ -46,7 +45,7 @@ export function SettingsRow(props: {
       </Text>
       <Text color={forceColour}>{` ${fit(inForce, columns.inForce)} `}</Text>
       {editing !== null ? (
-        <TextInput value={editing} focus onChange={props.onChange} onSubmit={props.onSubmit} placeholder={view.field.id.endsWith('multipliers') ? '1, 4, 24' : 'none'} />
+        <TextField value={editing} onChange={props.onChange} placeholder={view.field.id.endsWith('multipliers') ? '1, 4, 24' : 'none'} />
       ) : view.draft !== undefined ? (
         <Text color={invalid ? tone('bad') : tone('draft')} wrap="truncate-end">
           {view.draft.trim() === '' ? '(none)' : view.draft}

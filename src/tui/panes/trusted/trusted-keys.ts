@@ -14,7 +14,7 @@ export const TRUSTED_KEYS = bindingList(TRUSTED_KEY_MAP);
 
 /** While typing a range to trust. */
 export const TRUST_FORM_KEYS = bindingList<'next' | 'submit' | 'cancel'>({
-  next: { key: 'tab', description: 'range / note' },
+  next: { key: ['tab', 'S-tab', 'down', 'up'], label: 'Tab', description: 'range / note' },
   submit: { key: 'enter', description: 'add' },
   cancel: { key: 'esc', description: 'cancel' },
 });

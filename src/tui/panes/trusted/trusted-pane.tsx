@@ -1,12 +1,12 @@
 import { Box, Text } from 'ink';
-import TextInput from 'ink-text-input';
-import { useEffect, useReducer } from 'react';
+import { useLayoutEffect, useReducer } from 'react';
 import { fit, printable } from '../../components/format.js';
 import { navigationDelta } from '../../components/navigation-keys.js';
 import { useModel, useUiActions, useUiState } from '../../contexts.js';
 import { trustRange, untrustRange } from '../../model/engine-actions.js';
 import { tone } from '../../theme.js';
 import { usePaneKeys } from '../../use-pane-keys.js';
+import { TextField } from '../../input/text-field.js';
 import type { PaneProps } from '../pane-props.js';
 import { TRUST_FORM_KEYS, TRUSTED_KEYS, type TrustedCommand } from './trusted-keys.js';
 import { checkRange, INITIAL_TRUSTED_STATE, trustedReducer } from './trusted-reducer.js';
@@ -24,7 +24,7 @@ export function TrustedPane({ height, width }: PaneProps) {
   const listHeight = Math.max(1, height - 2 - (state.form ? 3 : 0));
   const selected = rows[state.cursor];
 
-  useEffect(() => dispatch({ type: 'clamp', length: rows.length, height: listHeight }), [rows.length, listHeight]);
+  useLayoutEffect(() => dispatch({ type: 'clamp', length: rows.length, height: listHeight }), [rows.length, listHeight]);
 
 
   const submit = (): void => {
@@ -36,7 +36,10 @@ export function TrustedPane({ height, width }: PaneProps) {
     trustRange(model, actions, form.range.trim(), form.note.trim());
   };
 
-  const onCommand = (command: TrustedCommand): void => {
+  const onCommand = (command: TrustedCommand | 'next' | 'submit' | 'cancel'): void => {
+    if (command === 'next') return dispatch({ type: 'next-field' });
+    if (command === 'submit') return submit();
+    if (command === 'cancel') return dispatch({ type: 'close-form' });
     const step = navigationDelta(command, listHeight, rows.length);
     if (step !== null) return dispatch({ type: 'move', step, length: rows.length, height: listHeight });
     if (command === 'add') return dispatch({ type: 'open-form' });
@@ -52,13 +55,7 @@ export function TrustedPane({ height, width }: PaneProps) {
     }
   };
 
-  usePaneKeys('trusted', state.form ? (TRUST_FORM_KEYS as unknown as typeof TRUSTED_KEYS) : TRUSTED_KEYS, onCommand, {
-    capture: state.form !== null,
-    onText: (_input, name) => {
-      if (name === 'esc') dispatch({ type: 'close-form' });
-      else if (name === 'tab' || name === 'S-tab') dispatch({ type: 'next-field' });
-    },
-  });
+  usePaneKeys<string>('trusted', state.form ? TRUST_FORM_KEYS : TRUSTED_KEYS, (c) => onCommand(c as TrustedCommand), { capture: state.form !== null });
 
   const rangeWidth = Math.min(43, Math.max(18, Math.floor(width * 0.4)));
   const originWidth = 12;
@@ -71,23 +68,19 @@ export function TrustedPane({ height, width }: PaneProps) {
         <Box flexDirection="column">
           <Box>
             <Text color={tone('accent')}>{'Range: '}</Text>
-            <TextInput
+            <TextField
               value={state.form.range}
               focus={state.form.field === 'range'}
-              showCursor={state.form.field === 'range'}
               onChange={(text) => dispatch({ type: 'edit', field: 'range', text })}
-              onSubmit={submit}
               placeholder="203.0.113.0/24 or 2001:db8::/48"
             />
           </Box>
           <Box>
             <Text color={tone('accent')}>{'Note:  '}</Text>
-            <TextInput
+            <TextField
               value={state.form.note}
               focus={state.form.field === 'note'}
-              showCursor={state.form.field === 'note'}
               onChange={(text) => dispatch({ type: 'edit', field: 'note', text })}
-              onSubmit={submit}
               placeholder="why (office, VPN, monitoring)"
             />
           </Box>

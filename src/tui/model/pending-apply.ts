@@ -1,0 +1,23 @@
+import type { ControlChannel } from '../../control/channel.js';
+
+/** A firewall apply waiting for confirmation: rolled back at `deadline` (epoch ms) unless confirmed. */
+export interface PendingApplyView {
+  deadline: number;
+}
+
+/** What `firewall show` says is pending; undefined when it cannot be asked (read-only, no firewall). */
+export async function readPendingApply(channel: ControlChannel): Promise<PendingApplyView | null | undefined> {
+  try {
+    const shown = await channel.request({ command: 'firewall', action: 'show' });
+    const pending = (shown.data as { pending?: { deadline?: unknown } | null } | undefined)?.pending;
+    return typeof pending?.deadline === 'number' ? { deadline: pending.deadline } : null;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pending apply after a `firewall` event: set by `applied`, gone after a confirm or rollback. */
+export function pendingFromEvent(data: unknown): PendingApplyView | null {
+  const event = data as { state?: unknown; deadline?: unknown } | null;
+  return event?.state === 'applied' && typeof event.deadline === 'number' ? { deadline: event.deadline } : null;
+}
