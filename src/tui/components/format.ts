@@ -1,4 +1,4 @@
-import { formatDuration } from '../../config/index.js';
+import { formatDuration } from '../../domain/index.js';
 
 /** `13:45:01` today, `Nov 24 13:45` before. */
 export function formatTime(epochMs: number, now: number): string {

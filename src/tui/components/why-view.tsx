@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { formatDuration } from '../../config/index.js';
+import { formatDuration } from '../../domain/index.js';
 import type { WhyResult } from '../../control/protocol.js';
 import type { BanRecord } from '../../engine/types.js';
 import { tone } from '../theme.js';

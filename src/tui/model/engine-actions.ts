@@ -1,7 +1,6 @@
 import ipaddr from 'ipaddr.js';
-import { formatDuration } from '../../config/index.js';
-import { checkAddress } from '../../firewall/addresses.js';
-import { rangeContains, sshSession } from '../../firewall/rules.js';
+import { formatDuration } from '../../domain/index.js';
+import { checkAddress, rangeContains, sshSession } from '../../net/index.js';
 import type { UiActions } from '../contexts.js';
 import type { ConsoleModel } from './console-model.js';
 

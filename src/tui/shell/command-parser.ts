@@ -1,4 +1,5 @@
-import { checkDuration, isIpOrCidr, JAIL_NAME } from '../../config/index.js';
+import { checkDuration, JAIL_NAME } from '../../domain/index.js';
+import { isIpOrCidr } from '../../net/index.js';
 import { PANE_IDS, type PaneId } from '../contexts.js';
 
 /** A `:` command line, understood. */

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { diffRuleSets } from '../../../firewall/rules.js';
+import { diffRuleSets } from '../../../domain/index.js';
 import { tone } from '../../theme.js';
 import type { FirewallState } from './firewall-reducer.js';
 import { diffCounts, liveRules } from './firewall-snapshot.js';

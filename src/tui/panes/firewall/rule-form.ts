@@ -1,5 +1,5 @@
-import { isIpOrCidr, JAIL_NAME } from '../../../config/index.js';
-import { formatPort } from '../../../firewall/rules.js';
+import { formatPort, JAIL_NAME } from '../../../domain/index.js';
+import { isIpOrCidr } from '../../../net/index.js';
 import type { FirewallRule, PortSpec, RuleSet } from '../../../firewall/types.js';
 
 /** The rule form's fields, in the order Tab visits them. */

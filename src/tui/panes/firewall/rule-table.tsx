@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { formatPort } from '../../../firewall/rules.js';
+import { formatPort } from '../../../domain/index.js';
 import type { FirewallRule, RuleSet } from '../../../firewall/types.js';
 import { fit } from '../../components/format.js';
 import { tone } from '../../theme.js';

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { formatDuration } from '../../../config/index.js';
+import { formatDuration } from '../../../domain/index.js';
 import { printable } from '../../components/format.js';
 import type { ConfigJail, ConfigResult } from '../../../control/protocol-results.js';
 import type { JailStatus } from '../../../engine/engine.js';

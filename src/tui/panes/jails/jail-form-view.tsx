@@ -1,6 +1,7 @@
 import { Box, Text } from 'ink';
 import { TextField } from '../../input/text-field.js';
-import { formatDuration, type Settings } from '../../../config/index.js';
+import type { Settings } from '../../../config/index.js';
+import { formatDuration } from '../../../domain/index.js';
 import { fit } from '../../components/format.js';
 import { tone } from '../../theme.js';
 import { FIELD_TITLES, FORM_FIELDS, type FormField, type JailForm } from './jail-form.js';

@@ -1,4 +1,4 @@
-import { ACTION_NAMES, checkDuration, JAIL_NAME } from '../../../config/index.js';
+import { ACTION_NAMES, checkDuration, JAIL_NAME } from '../../../domain/index.js';
 import type { CommandInput } from '../../../control/protocol.js';
 
 /** The add-a-jail form's fields, in the order Tab walks them. */

@@ -1,4 +1,4 @@
-import { isIpOrCidr } from '../../../config/index.js';
+import { isIpOrCidr } from '../../../net/index.js';
 import type { LogEntry, LogLevel } from '../../../engine/engine-log.js';
 import { clampCursor, moveCursor, type ListCursor } from '../../components/list-cursor.js';
 

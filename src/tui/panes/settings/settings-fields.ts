@@ -1,4 +1,5 @@
-import { checkDuration, formatDuration, PERMANENT, type Settings } from '../../../config/index.js';
+import type { Settings } from '../../../config/index.js';
+import { checkDuration, formatDuration, PERMANENT } from '../../../domain/index.js';
 
 /** The settings the pane edits, in display order. */
 export const SETTINGS_FIELD_IDS = [

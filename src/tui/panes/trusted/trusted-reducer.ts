@@ -1,4 +1,4 @@
-import { isIpOrCidr } from '../../../config/index.js';
+import { isIpOrCidr } from '../../../net/index.js';
 import { applyCursor, type CursorAction, type ListCursor } from '../../components/list-cursor.js';
 
 /** The add form: the range and a note, which field has the cursor, and what is wrong. */
