@@ -2,7 +2,7 @@
  * The bulk side of the firewall bench: N bans loaded at start (`start([])` then `replaceBans`),
  * then one more ban at a time, each backend in a fresh namespace per run.
  */
-import { checkAddress } from '../src/firewall/addresses.js';
+import { checkAddress } from '../src/net/index.js';
 import { checkBan, replaceScript } from '../src/firewall/iptables/ipset-script.js';
 import { IptablesBackend } from '../src/firewall/iptables/index.js';
 import { BAN_SETS, TABLE, banElement, distinctElements, elementLines, script } from '../src/firewall/nftables/nft-script.js';

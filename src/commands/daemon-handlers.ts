@@ -1,6 +1,6 @@
 import { writeOverlay } from '../config/index.js';
 import type { CommandHandlers } from '../control/index.js';
-import { checkAddress, rangesOverlap, type SshSession } from '../net/index.js';
+import { checkAddress, ownSessionConflict } from '../net/index.js';
 import { applyOverlayChange, configHandlers } from './config-handlers.js';
 import type { DaemonParts } from './daemon-parts.js';
 import { filterHandlers } from './filter-handlers.js';
@@ -15,7 +15,7 @@ export function daemonHandlers(parts: DaemonParts): CommandHandlers {
     status: async () => ({ ...engine.status(), mail: parts.mail?.status() ?? null }),
     bans: async () => engine.list(),
     ban: async (req) => {
-      const own = ownSession(req.ip, req.session ?? parts.operatorSession ?? null);
+      const own = ownSessionConflict(req.ip, req.session ?? parts.operatorSession ?? null);
       if (own) throw new Error(own);
       if (req.jail !== undefined && !engine.config.jails[req.jail]) throw new Error(`no jail named "${req.jail}"`);
       return engine.bans.banManually(req.ip, { ...(req.seconds !== undefined ? { seconds: req.seconds } : {}), ...(req.jail ? { jail: req.jail } : {}) });
@@ -62,10 +62,4 @@ export function daemonHandlers(parts: DaemonParts): CommandHandlers {
       return { ip, banned: record !== undefined, ...(record ? { record } : {}), history: engine.history(ip) };
     },
   };
-}
-
-/** Why banning `range` is refused: it holds the address the caller's SSH session comes from. */
-export function ownSession(range: string, session: SshSession | null): string | null {
-  if (!session || !rangesOverlap(range, session.address)) return null;
-  return `not banned: ${checkAddress(range).text} holds ${session.address}, the address of your own SSH session`;
 }

@@ -1,4 +1,4 @@
-import { PERMANENT } from '../config/duration.js';
+import { PERMANENT } from '../domain/index.js';
 import type { EscalationSettings } from '../config/schema.js';
 
 /**

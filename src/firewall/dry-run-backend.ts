@@ -1,8 +1,8 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../domain/atomic-write.js';
-import { checkAddress } from './addresses.js';
-import { describeRule } from './rules.js';
+import { checkAddress } from '../net/index.js';
+import { describeRule } from '../domain/index.js';
 import type { BanEntry, FirewallBackend, LiveRuleset, RuleSet } from './types.js';
 
 interface DryRunState {

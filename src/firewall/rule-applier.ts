@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../domain/atomic-write.js';
-import { EMPTY_RULES } from './rules.js';
+import { EMPTY_RULES } from '../domain/index.js';
 import type { FirewallBackend, RuleSet } from './types.js';
 
 /** An applied rule set waiting for `confirm`, as stored on disk. */

@@ -2,4 +2,4 @@
 // overlap, and where the operator's SSH session comes from. Imports nothing of portcullis.
 export { checkAddress, isIpOrCidr, type CheckedAddress } from './address.js';
 export { isMapped, keyOf, parseDottedQuad, parseRange, rangeContains, rangesOverlap, word, type ParsedRange } from './ranges.js';
-export { sshSession, type SshSession } from './session.js';
+export { ownSessionConflict, sshSession, type SshSession } from './session.js';

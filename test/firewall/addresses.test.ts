@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isIpOrCidr } from '../../src/config/index.js';
-import { checkAddress } from '../../src/firewall/addresses.js';
+import { checkAddress } from '../../src/net/index.js';
 
 describe('checkAddress and isIpOrCidr agree', () => {
   const refused = ['fe80::1%eth0', '198.51.100.0/08', '198.51.100.0/+8', '10', '0x7f.0.0.1', '198.51.100.256', '2001:db8::/129', 'example.org'];

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
-import { diffRuleSets, evaluate, guardWarnings, ruleSetFromConfig, sshSession } from '../../src/firewall/rules.js';
+import { diffRuleSets, evaluate, guardWarnings, ruleSetFromConfig } from '../../src/domain/index.js';
+import { sshSession } from '../../src/net/index.js';
 import type { RuleSet } from '../../src/firewall/types.js';
 
 const rules = (toml: string): RuleSet => ruleSetFromConfig(parseConfig(toml, 'test.toml').firewall);

@@ -1,4 +1,4 @@
-import { checkAddress, type CheckedAddress } from '../addresses.js';
+import { checkAddress, type CheckedAddress } from '../../net/index.js';
 import type { BanEntry } from '../types.js';
 import { FAMILIES, setName, type Family, type SetKind } from './names.js';
 

@@ -1,4 +1,4 @@
-import { checkAddress } from '../addresses.js';
+import { checkAddress } from '../../net/index.js';
 import { CommandSession, runCommand, type SessionProtocol } from '../run-command.js';
 import type { BanEntry, CommandTarget, FirewallBackend, LiveRuleset, RuleSet } from '../types.js';
 import { rawStartLines, startLines, stopLines } from './chain-script.js';

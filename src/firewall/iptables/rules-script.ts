@@ -1,4 +1,4 @@
-import { checkAddress } from '../addresses.js';
+import { checkAddress } from '../../net/index.js';
 import type { FirewallRule, PortSpec, RuleSet } from '../types.js';
 import { FAMILIES, familyTools, RULES_CHAIN, type Family } from './names.js';
 

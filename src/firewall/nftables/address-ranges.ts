@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import type { CheckedAddress } from '../addresses.js';
+import type { CheckedAddress } from '../../net/index.js';
 
 /** The first and last address an entry covers, as numbers, so entries can be compared. */
 export interface AddressRange {

@@ -1,4 +1,4 @@
-import { checkAddress, type CheckedAddress } from '../addresses.js';
+import { checkAddress, type CheckedAddress } from '../../net/index.js';
 import type { BanEntry } from '../types.js';
 import { rangeOf, withoutCovered } from './address-ranges.js';
 

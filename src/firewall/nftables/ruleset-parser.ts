@@ -1,4 +1,4 @@
-import { checkAddress } from '../addresses.js';
+import { checkAddress } from '../../net/index.js';
 import { addressValue, rangeOf, type AddressRange } from './address-ranges.js';
 import { BAN_SETS, NET_SETS, TABLE, TABLE_FAMILY, TABLE_NAME } from './nft-script.js';
 

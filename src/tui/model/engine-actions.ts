@@ -1,6 +1,5 @@
-import ipaddr from 'ipaddr.js';
 import { formatDuration } from '../../domain/index.js';
-import { checkAddress, rangeContains, sshSession } from '../../net/index.js';
+import { checkAddress, ownSessionConflict, sshSession } from '../../net/index.js';
 import type { UiActions } from '../contexts.js';
 import type { ConsoleModel } from './console-model.js';
 
@@ -15,22 +14,17 @@ export function wideRangeQuestion(verb: string, range: string): string | null {
   return `${verb} ${range} (${size} addresses)?`;
 }
 
-/** Why banning `range` is refused: it holds the address this terminal's SSH session comes from. */
-export function ownSessionConflict(range: string, session = sshSession()): string | null {
-  if (!session) return null;
-  if (!rangeContains(range, ipaddr.process(session.address))) return null;
-  return `not banned: ${range} holds ${session.address}, the address of your own SSH session`;
-}
-
 /**
  * Bans by hand, from the `:ban` command or the Banned pane's form: refuses the operator's own
  * session, asks before a wide range, and says what was done.
  */
 export function banByHand(model: ConsoleModel, actions: UiActions, ip: string, seconds?: number): void {
-  const conflict = ownSessionConflict(ip);
+  // Refused here before any question; the service checks the same session again, attached or not.
+  const session = sshSession();
+  const conflict = ownSessionConflict(ip, session);
   if (conflict) return actions.say(conflict, 'bad');
   const run = (): void => {
-    void actions.run(model.request({ command: 'ban', ip, ...(seconds !== undefined ? { seconds } : {}) }), (ban) =>
+    void actions.run(model.request({ command: 'ban', ip, ...(seconds !== undefined ? { seconds } : {}), ...(session ? { session } : {}) }), (ban) =>
       `banned ${ban.ip} ${ban.expiresAt === null ? 'permanently' : `for ${formatDuration(Math.round((ban.expiresAt - ban.bannedAt) / 1000))}`}`,
     );
   };

@@ -9,8 +9,8 @@ export interface PendingApplyView {
 export async function readPendingApply(channel: ControlChannel): Promise<PendingApplyView | null | undefined> {
   try {
     const shown = await channel.request({ command: 'firewall', action: 'show' });
-    const pending = (shown.data as { pending?: { deadline?: unknown } | null } | undefined)?.pending;
-    return typeof pending?.deadline === 'number' ? { deadline: pending.deadline } : null;
+    if (shown.action !== 'show') return null;
+    return shown.data.pending ? { deadline: shown.data.pending.deadline } : null;
   } catch {
     return undefined;
   }

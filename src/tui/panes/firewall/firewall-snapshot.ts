@@ -29,9 +29,9 @@ export interface ApplyOutcome {
 
 /** The snapshot in a `firewall show` result. */
 export function snapshotFromShow(result: FirewallResult): FirewallSnapshot {
-  const data = result.data as Partial<FirewallSnapshot> | undefined;
-  if (!data || !data.current || !data.draft) throw new Error('firewall show gave no rule sets');
-  return { backend: data.backend ?? '?', current: data.current, draft: data.draft, pending: data.pending ?? null };
+  if (result.action !== 'show') throw new Error(`firewall show answered a ${result.action}`);
+  const { backend, current, draft, pending } = result.data;
+  return { backend, current, draft, pending };
 }
 
 /** The rules in the kernel now: the pending apply's while it waits, else the confirmed ones. */

@@ -1,4 +1,3 @@
-import { isIpOrCidr } from '../../../net/index.js';
 import type { LogEntry, LogLevel } from '../../../engine/engine-log.js';
 import { clampCursor, moveCursor, type ListCursor } from '../../components/list-cursor.js';
 
@@ -60,8 +59,7 @@ export function visibleEntries(entries: readonly LogEntry[], state: LogsState, s
   );
 }
 
-/** The address a ban-related entry is about (`Ban 198.51.100.7 (…)`), if it is one. */
+/** The address an entry is about (a ban, an unban, a trusted match), if it names one. */
 export function bannedAddressOf(entry: LogEntry | undefined): string | null {
-  const match = entry ? /\b(?:Ban(?: extended)?|Unban)\s+(\S+)/.exec(entry.message) : null;
-  return match?.[1] && isIpOrCidr(match[1]) ? match[1] : null;
+  return entry?.ip ?? null;
 }
