@@ -41,6 +41,9 @@ describe.skipIf(skip !== null)('remove-firewall (prerm on removal)', () => {
     inNs(['iptables', '-N', 'DOCKER-USER']);
     inNs(['iptables', '-A', 'DOCKER-USER', '-j', 'RETURN']);
     inNs(['ip6tables', '-A', 'INPUT', '-p', 'udp', '--dport', '9999', '-j', 'ACCEPT']);
+    // The host's own raw-table rules, beside the ban chain our backends put there.
+    inNs(['iptables', '-t', 'raw', '-A', 'PREROUTING', '-p', 'udp', '--dport', '9998', '-j', 'CT', '--notrack']);
+    inNs(['ip6tables', '-t', 'raw', '-A', 'PREROUTING', '-p', 'udp', '--dport', '9998', '-j', 'CT', '--notrack']);
     inNs(['nft', 'add', 'table', 'inet', 'hostfw']);
     inNs(['nft', 'add', 'chain', 'inet', 'hostfw', 'input', '{ type filter hook input priority 0; }']);
     inNs(['ipset', 'create', 'host-set', 'hash:ip']);
