@@ -1,11 +1,10 @@
-import type { ControlChannel } from '../../control/channel.js';
+import type { ControlChannel, EventListener } from '../../control/channel.js';
 import type { CommandInput, CommandResults, ConfigResult, HandledCommandName, StatusResult } from '../../control/protocol.js';
 import type { LogEntry } from '../../engine/engine-log.js';
 import type { TrustedRange } from '../../engine/trusted.js';
-import type { BanRecord } from '../../engine/types.js';
 import { BanIndex } from './ban-index.js';
 import type { ConsoleMode, ConsoleModelOptions, DroppableChannel } from './console-mode.js';
-import { pendingFromEvent, readPendingApply } from './pending-apply.js';
+import { readPendingApply } from './pending-apply.js';
 import { retryWithBackoff } from './retry.js';
 
 export type { ConsoleMode, ConsoleModelOptions, DroppableChannel } from './console-mode.js';
@@ -107,7 +106,7 @@ export class ConsoleModel {
   private async attach(channel: ControlChannel): Promise<void> {
     this.unwatch?.();
     this.unwatch = null;
-    await channel.subscribe((event, data) => this.onEvent(event, data), EVENTS);
+    await channel.subscribe((...args) => this.onEvent(...args), EVENTS);
     await Promise.all([this.refreshBans(), this.refreshTrusted(), this.refreshLogs(), this.refreshStatus(), this.refreshConfig(), this.refreshPending()]);
     const droppable = channel as Partial<DroppableChannel>;
     if (typeof droppable.onClose === 'function') {
@@ -257,25 +256,24 @@ export class ConsoleModel {
   }
 
   /** Applies one pushed event to the view. */
-  onEvent(event: string, data: unknown): void {
-    const value = data as Record<string, unknown>;
+  onEvent(...[event, data]: Parameters<EventListener>): void {
     this.seen[event] = (this.seen[event] ?? 0) + 1;
     switch (event) {
       case 'ban':
-        this.bans.put(value['record'] as BanRecord);
+        this.bans.put(data.record);
         break;
       case 'unban':
-        this.bans.remove(value['ip'] as string);
+        this.bans.remove(data.ip);
         break;
       case 'log':
-        this.logs.push(value as unknown as LogEntry);
+        this.logs.push(data);
         if (this.logs.length > LOG_KEEP + 500) this.logs.splice(0, this.logs.length - LOG_KEEP);
         break;
       case 'config':
         void this.refreshConfig();
         break;
       case 'firewall':
-        this.pendingApply = pendingFromEvent(data);
+        this.pendingApply = data.state === 'applied' ? { deadline: data.deadline } : null;
         break;
       case 'restored':
       case 'dropped':
@@ -287,7 +285,7 @@ export class ConsoleModel {
         }
         break;
       case 'closed':
-        this.lost(new Error(typeof value?.['message'] === 'string' ? (value['message'] as string) : 'the daemon closed the connection'));
+        this.lost(new Error(data.message || 'the daemon closed the connection'));
         break;
       default:
         break;

@@ -15,9 +15,3 @@ export async function readPendingApply(channel: ControlChannel): Promise<Pending
     return undefined;
   }
 }
-
-/** The pending apply after a `firewall` event: set by `applied`, gone after a confirm or rollback. */
-export function pendingFromEvent(data: unknown): PendingApplyView | null {
-  const event = data as { state?: unknown; deadline?: unknown } | null;
-  return event?.state === 'applied' && typeof event.deadline === 'number' ? { deadline: event.deadline } : null;
-}
