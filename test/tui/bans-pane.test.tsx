@@ -62,7 +62,7 @@ describe('Banned pane', () => {
     await h.waitForFrame('203.0.113.5 is trusted now');
     expect(h.stack.engine.list()).toHaveLength(0);
     await h.press('2');
-    await h.waitForFrame((f) => /203\.0\.113\.5 +added here/.test(f));
+    await h.waitForFrame((f) => /203\.0\.113\.5 +added at run time/.test(f));
   });
 
   it('sorts by each column, filters with /, and Enter shows the matched lines', async () => {

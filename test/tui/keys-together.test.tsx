@@ -67,7 +67,7 @@ describe('keys that arrive together', () => {
     h = await renderWithProviders({ pane: 'trusted' });
     await h.waitForFrame('config file');
     await h.write('a198.51.100.0/24\toffice VPN\r');
-    await h.waitForFrame((f) => /198\.51\.100\.0\/24 +added here +office VPN/.test(f));
+    await h.waitForFrame((f) => /198\.51\.100\.0\/24 +added at run time +office VPN/.test(f));
   });
 
   it('a bracketed paste is text for the field, and never key commands for a list', async () => {

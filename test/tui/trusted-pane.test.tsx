@@ -36,7 +36,7 @@ describe('Trusted pane', () => {
     await h.press('tab');
     await h.type('office VPN');
     await h.press('enter');
-    await h.waitForFrame((f) => /2001:db8:1::\/48 +added here +office VPN/.test(f));
+    await h.waitForFrame((f) => /2001:db8:1::\/48 +added at run time +office VPN/.test(f));
     expect(runtimeRanges(h)).toEqual(['2001:db8:1::/48']);
     expect(h.stack.engine.list()).toHaveLength(0);
     await h.press('down', 'down');

@@ -1,3 +1,4 @@
+import { TRUSTED_ORIGIN_LABELS } from '../../../domain/index.js';
 import { Box, Text } from 'ink';
 import { useLayoutEffect, useReducer } from 'react';
 import { fit, printable } from '../../components/format.js';
@@ -11,7 +12,6 @@ import type { PaneProps } from '../pane-props.js';
 import { TRUST_FORM_KEYS, TRUSTED_KEYS, type TrustedCommand } from './trusted-keys.js';
 import { checkRange, INITIAL_TRUSTED_STATE, trustedReducer } from './trusted-reducer.js';
 
-const ORIGIN_TITLES = { config: 'config file', runtime: 'added here', builtin: 'this host' } as const;
 
 /** Trusted IPs: never banned. Lists every range and where it comes from; adds and removes run-time ones. */
 export function TrustedPane({ height, width }: PaneProps) {
@@ -58,7 +58,8 @@ export function TrustedPane({ height, width }: PaneProps) {
   usePaneKeys<string>('trusted', state.form ? TRUST_FORM_KEYS : TRUSTED_KEYS, (c) => onCommand(c as TrustedCommand), { capture: state.form !== null });
 
   const rangeWidth = Math.min(43, Math.max(18, Math.floor(width * 0.4)));
-  const originWidth = 12;
+  // The CLI's labels, so both front ends name a range's origin alike.
+  const originWidth = Math.max(...Object.values(TRUSTED_ORIGIN_LABELS).map((l) => l.length));
   return (
     <Box flexDirection="column" height={height}>
       <Text color={tone('muted')} wrap="truncate-end">
@@ -92,7 +93,7 @@ export function TrustedPane({ height, width }: PaneProps) {
       <Text bold wrap="truncate-end">{`${fit('RANGE', rangeWidth)} ${fit('FROM', originWidth)} NOTE`}</Text>
       {rows.slice(state.top, state.top + listHeight).map((t, i) => (
         <Text key={`${t.origin}:${t.range}`} inverse={state.top + i === state.cursor} wrap="truncate-end" color={t.origin === 'runtime' ? undefined : tone('muted')}>
-          {`${fit(t.range, rangeWidth)} ${fit(ORIGIN_TITLES[t.origin], originWidth)} ${printable(t.note)}`}
+          {`${fit(t.range, rangeWidth)} ${fit(TRUSTED_ORIGIN_LABELS[t.origin], originWidth)} ${printable(t.note)}`}
         </Text>
       ))}
     </Box>
