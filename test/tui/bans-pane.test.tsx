@@ -184,3 +184,14 @@ describe('Banned pane', () => {
     expect(h.frame().split('\n').length).toBeLessThanOrEqual(24);
   });
 });
+
+describe('Banned pane with a fleet', () => {
+  it('shows a ban sent by another node as jail@node, and says so in its detail', async () => {
+    h = await renderWithProviders({ size: { columns: 120, rows: 24 } });
+    const expiresAt = Date.now() + 3_600_000;
+    await h.stack.engine.bans.banRemote({ ip: '198.18.44.7', jail: 'sshd', expiresAt, reason: ['sent by web02'], origin: 'web02' });
+    await h.waitForFrame((f) => /198\.18\.44\.7 +sshd@web02 /.test(f));
+    await h.press('enter');
+    await h.waitForFrame('banned by sshd on web02');
+  });
+});

@@ -27,7 +27,7 @@ export function WhyView(props: { ip: string; result: WhyResult | null; record?: 
         {ip}{' '}
         {banned && record ? (
           <Text color={tone('bad')}>
-            banned by {record.jail} at {formatTime(record.bannedAt, now)}, {record.expiresAt === null ? 'permanently' : `${formatLeft(record.expiresAt, now)} left`}, ban #{record.count}
+            banned by {record.jail}{record.origin ? ` on ${record.origin}` : ''} at {formatTime(record.bannedAt, now)}, {record.expiresAt === null ? 'permanently' : `${formatLeft(record.expiresAt, now)} left`}, ban #{record.count}
           </Text>
         ) : (
           <Text color={tone('good')}>not banned now</Text>

@@ -108,7 +108,11 @@ export function BansPane({ height, width }: PaneProps) {
     return <WhyView ip={state.detail} result={why.result} record={detailRecord} now={now} width={width} height={height} back="Esc: back to the list" />;
   }
 
-  const longestJail = Math.max(0, ...(model.status?.jails ?? []).map((j) => j.name.length), ...(model.config?.jails ?? []).map((j) => j.name.length));
+  // A ban from another fleet node shows as jail@node.
+  const jailOf = (ban: { jail: string; origin?: string }): string => (ban.origin ? `${ban.jail}@${ban.origin}` : ban.jail);
+  let longestOrigin = 0;
+  for (let i = 0; i < Math.min(rows.length, 500); i++) longestOrigin = Math.max(longestOrigin, (rows.at(i)?.origin?.length ?? -1) + 1);
+  const longestJail = longestOrigin + Math.max(0, ...(model.status?.jails ?? []).map((j) => j.name.length), ...(model.config?.jails ?? []).map((j) => j.name.length));
   const { ipWidth, jailWidth, timeWidth, leftWidth, countWidth } = banColumns(width, longestJail);
   const detectionOff = model.status?.detection === false;
   const arrow = state.descending ? '↓' : '↑';
@@ -121,7 +125,7 @@ export function BansPane({ height, width }: PaneProps) {
   for (let i = state.top; i <= last; i++) {
     const ban = rows.at(indexOf(i));
     if (!ban) continue;
-    const line = `${fit(ban.ip, ipWidth)} ${fit(ban.jail, jailWidth)} ${fit(formatTime(ban.bannedAt, now), timeWidth)} ${fit(formatLeft(ban.expiresAt, now), leftWidth)} ${String(ban.count).padStart(countWidth)}`;
+    const line = `${fit(ban.ip, ipWidth)} ${fit(jailOf(ban), jailWidth)} ${fit(formatTime(ban.bannedAt, now), timeWidth)} ${fit(formatLeft(ban.expiresAt, now), leftWidth)} ${String(ban.count).padStart(countWidth)}`;
     const end = i === last ? '' : '\n';
     if (i !== state.cursor && ban.expiresAt !== null) {
       plain += line + end;
