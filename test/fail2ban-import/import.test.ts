@@ -4,7 +4,8 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkCommand, checkJails } from '../../src/commands/check-command.js';
 import { importCommand } from '../../src/commands/import-command.js';
-import { loadConfig } from '../../src/config/index.js';
+import { loadConfig, userFilterDir } from '../../src/config/index.js';
+import { resolveFilterPath, SHIPPED_FILTER_DIR } from '../../src/engine/filter/index.js';
 import { importFail2ban } from '../../src/fail2ban-import/index.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
@@ -78,7 +79,8 @@ describe.skipIf(!existsSync(path.join(STOCK, 'jail.conf')))('import-fail2ban', (
     expect(sshd).toMatchObject({ enabled: true, filter: 'sshd', backend: 'file', logpath: ['/var/log/auth.log'], actions: ['firewall'] });
     // jail.conf's [DEFAULT]: bantime = 10m, findtime = 10m, maxretry = 5.
     expect(config.settings).toMatchObject({ bantime: 600, findtime: 600, maxretry: 5 });
-    // Next to the stock filter.d, `check` compiles fail2ban's own sshd filter.
+    // Next to the stock filter.d, `check` compiles fail2ban's own sshd filter, not the shipped one.
+    expect(resolveFilterPath('sshd', [userFilterDir(out), SHIPPED_FILTER_DIR])).toBe(path.join(f2b, 'filter.d', 'sshd.conf'));
     expect(checkJails(out, config).filter((p) => p.severity === 'error')).toEqual([]);
     const out2 = new PassThrough();
     const err2 = new PassThrough();
