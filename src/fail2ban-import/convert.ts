@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { JAIL_NAME } from '../domain/field-rules.js';
 import { isIpOrCidr } from '../net/index.js';
 import { lookup, type Resolved } from './interpolate.js';
 import { readJailFiles, type JailSections } from './jail-files.js';
@@ -26,6 +27,7 @@ export interface ImportedJail {
   /** The fail2ban filter file the jail named, when it exists. */
   filterFile?: string;
   logpath: string[];
+  ignoreregex: string[];
   backend: 'file' | 'journal';
   journalmatch: string[];
   bantime?: number;
@@ -67,7 +69,16 @@ export function importFail2ban(dir: string): ImportResult {
     if (NOT_JAILS.has(name)) continue;
     const enabled = get(name, 'enabled');
     if (!enabled || readBool(enabled.text) !== true) continue;
-    result.jails.push(readJail(dir, name, sections, get, note, result.settings));
+    if (!JAIL_NAME.test(name)) {
+      note(enabled, `jail ${name}: portcullis jail names may only use letters, digits, "_", "." and "-"; left out`);
+      continue;
+    }
+    const jail = readJail(dir, name, sections, get, note, result.settings);
+    if (jail.backend === 'file' && jail.logpath.length === 0) {
+      note(get(name, 'logpath') ?? enabled, `jail ${name}: no logpath; left out`);
+      continue;
+    }
+    result.jails.push(jail);
   }
   const mailer = result.jails.find((jail) => jail.actions.includes('email'));
   if (mailer) result.email = readEmail(get, note, mailer.name);
@@ -160,7 +171,7 @@ function readJail(dir: string, name: string, sections: JailSections, get: Get, n
   const filterMatch = /^([^[\s]+)\s*(?:\[(.*)\])?$/s.exec(filterText);
   const filter = filterMatch?.[1] ?? name;
   if (filterMatch?.[2] && filterValue && !/^\s*mode\s*=\s*normal\s*$/.test(filterMatch[2])) note(filterValue, `jail ${name}: filter options [${filterMatch[2]}] are not carried over (portcullis runs the filter's default mode)`);
-  const jail: ImportedJail = { name, filter, logpath: [], backend: 'file', journalmatch: [], actions: [] };
+  const jail: ImportedJail = { name, filter, logpath: [], ignoreregex: [], backend: 'file', journalmatch: [], actions: [] };
   const file = ['.conf', '.local'].map((ext) => join(dir, 'filter.d', filter + ext)).find((path) => existsSync(path));
   if (file) jail.filterFile = file;
   else if (filterValue) note(filterValue, `jail ${name}: no filter file ${filter}.conf in ${join(dir, 'filter.d')}`);
@@ -179,6 +190,9 @@ function readJail(dir: string, name: string, sections: JailSections, get: Get, n
       if (path !== '') jail.logpath.push(path);
     }
   }
+  // A jail's ignoreregex adds to its filter's, in fail2ban as in portcullis.
+  const ignore = get(name, 'ignoreregex');
+  jail.ignoreregex = (ignore?.text ?? '').split('\n').map((line) => line.trim()).filter(Boolean);
   for (const key of ['port', 'protocol'] as const) {
     const value = sections.get(name)?.get(key);
     if (value) note(value, `jail ${name}: ${key} = ${value.text.trim()}: portcullis bans all ports and protocols`);

@@ -34,6 +34,7 @@ export function renderConfig(result: ImportResult, dir: string): string {
     } else {
       out.push(`logpath = ${list(jail.logpath)}`);
     }
+    if (jail.ignoreregex.length) out.push(`ignoreregex = ${list(jail.ignoreregex)}`);
     if (jail.bantime !== undefined) out.push(`bantime = ${jail.bantime}`);
     if (jail.findtime !== undefined) out.push(`findtime = ${jail.findtime}`);
     if (jail.maxretry !== undefined) out.push(`maxretry = ${jail.maxretry}`);

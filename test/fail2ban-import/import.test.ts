@@ -43,7 +43,12 @@ const JAIL_LOCAL = [
   '          /var/log/nginx/site-*/error.log', // 27
   'bantime = 2d', // 28
   'maxretry = 4', // 29
-  '', // 30
+  'ignoreregex = ^<HOST> ok$', // 30
+  '', // 31
+  '[web]', // 32
+  'enabled = true', // 33
+  'filter = apache-auth', // 34
+  '', // 35
 ].join('\n');
 
 interface Ran {
@@ -85,7 +90,11 @@ describe.skipIf(!existsSync(path.join(STOCK, 'jail.conf')))('import-fail2ban', (
     const out2 = new PassThrough();
     const err2 = new PassThrough();
     expect(checkCommand(out, out2, err2)).toBe(0);
-    expect(ran.stderr).toMatch(/jail\.conf:\d+: jail sshd: port = ssh: portcullis bans all ports/);
+    // The stock chain (paths-debian.conf, paths-common.conf, %(default/backend)s) resolves whole.
+    expect(ran.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/jail\.conf:\d+: jail sshd: port = ssh: portcullis bans all ports/),
+      `${out}: 1 jail(s) written, 1 thing(s) not carried over`,
+    ]);
   });
 
   it('carries over every key of a hand-written jail.local, and reports what it cannot with file and line', () => {
@@ -105,6 +114,7 @@ describe.skipIf(!existsSync(path.join(STOCK, 'jail.conf')))('import-fail2ban', (
     expect(nginx.logpath).toEqual(['/var/log/nginx/*error.log', '/var/log/nginx/site-*/error.log']) // paths-common.conf's nginx_error_log, then ours;
     expect(nginx.bantime).toBe(2 * 86400);
     expect(nginx.maxretry).toBe(4);
+    expect(nginx.ignoreregex).toEqual(['^<HOST> ok$']);
     const lines = ran.stderr.split('\n');
     const at = (line: number, says: RegExp): void => {
       expect(lines.some((l) => l.startsWith(`${local}:${line}: `) && says.test(l)), `${local}:${line} ${says}\n${ran.stderr}`).toBe(true);
@@ -113,6 +123,7 @@ describe.skipIf(!existsSync(path.join(STOCK, 'jail.conf')))('import-fail2ban', (
     at(16, /\[mode=aggressive\] are not carried over/);
     at(17, /port = 2222: portcullis bans all ports/);
     at(20, /action cloudflare has no portcullis equivalent/);
+    at(33, /jail web: no logpath; left out/);
     expect(ran.stderr).not.toMatch(/action (iptables-multiport|sendmail-whois)/);
     // The stock filters compile for both jails (the config sits next to the stock filter.d).
     expect(checkJails(out, config).filter((p) => p.severity === 'error')).toEqual([]);
