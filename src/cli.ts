@@ -183,6 +183,13 @@ program.command('check').description('load the config and compile every filter; 
     const { checkCommand } = await import('./commands/check-command.js');
     process.exitCode = checkCommand(opts.config, process.stdout, process.stderr);
   });
+program.command('import-fail2ban').description("write a portcullis config from fail2ban's jail files; print what was not carried over, with file and line")
+  .argument('[dir]', "fail2ban's configuration folder", '/etc/fail2ban')
+  .option('--out <file>', 'write the config here instead of to stdout').option('--force', 'replace --out if it exists')
+  .action(async (dir: string, opts: { out?: string; force?: boolean }) => {
+    const { importCommand } = await import('./commands/import-command.js');
+    process.exitCode = importCommand(dir, opts, process.stdout, process.stderr);
+  });
 program.command('bans').description('the bans in force').option(...configOption).option(...socketOption).option('--json', 'print a JSON array')
   .action(async (opts: Common) => {
     process.exitCode = await (await bansModule()).listBans(await verb(opts), opts.json ?? false);
