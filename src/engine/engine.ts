@@ -355,7 +355,8 @@ export class Engine {
       this.keeper.addFailure(running.name, event.ip, event.time, event.line);
       running.failures++;
       this.activity.recordFailure(event.ip, running.name);
-      log.info(running.name, `Found ${event.ip} - ${event.line}`, event.ip);
+      const counted = event.address === undefined ? event.ip : `${event.address} (counted as ${event.ip})`;
+      log.info(running.name, `Found ${counted} - ${event.line}`, event.ip);
     } else if (event.type === 'hostname') {
       log.warning(running.name, `Found host name "${event.host}", not an IP address: not banned - ${event.line}`);
     } else {

@@ -4,7 +4,9 @@ import { prefixOf, SINGLE_ADDRESS, type PrefixLengths } from '../net/index.js';
 
 /** What one line did in a jail. */
 export type JailEvent =
-  | { type: 'failure'; jail: string; ip: string; time: number; line: string; user?: string; count: number }
+  // ip: what the failure counts under (the address, or its network with a prefix); address: the
+  // address in the line, when that differs.
+  | { type: 'failure'; jail: string; ip: string; time: number; line: string; user?: string; count: number; address?: string }
   | { type: 'ban-request'; request: BanRequest }
   /** A failure whose host is a name, not an IP: reported, never counted or banned. */
   | { type: 'hostname'; jail: string; host: string; time: number; line: string };
@@ -53,6 +55,7 @@ export class Jail {
       count: request ? request.failures : this.counter.count(ip, result.time),
     };
     if (result.user !== undefined) failure.user = result.user;
+    if (ip !== result.ip) failure.address = result.ip;
     return request ? [failure, { type: 'ban-request', request }] : [failure];
   }
 

@@ -46,6 +46,7 @@ describe('IPv6 prefix bans', () => {
     expect(await first.firewall.listBans()).toEqual(['2001:db8:1:2::/64']);
     const messages = first.log.entries().map((e) => e.message);
     expect(messages.some((m) => m.startsWith('Ban 2001:db8:1:2::/64 (3 failures'))).toBe(true);
+    expect(messages.some((m) => m.startsWith('Found 2001:db8:1:2:abcd::3 (counted as 2001:db8:1:2::/64) - '))).toBe(true);
     // The trusted address inside the banned /64 is reported when the ban is made.
     expect(messages).toContain('Ban 2001:db8:1:2::/64 holds trusted 2001:db8:1:2::99: those stay allowed');
     await first.engine.stop();
