@@ -5,6 +5,7 @@ import { emailShape, notifyShape, type NotifySettings } from './schema-email.js'
 import { firewallShape, ruleShape, type FirewallSettings } from './schema-firewall.js';
 import { bool, duration, ipOrCidr, oneOf, positiveInt, table, text, textList } from './schema-parts.js';
 import { ACTION_NAMES, FIELD_MINIMUM, JAIL_NAME, type ActionName } from '../domain/field-rules.js';
+import { prefixLength } from './schema-prefix.js';
 import { fleetSchema, fleetShape, type FleetSettings } from './schema-fleet.js';
 import { metricsSchema, metricsShape, type MetricsSettings } from './schema-metrics.js';
 
@@ -42,6 +43,10 @@ export interface Settings {
   findtime: number;
   maxretry: number;
   escalation: EscalationSettings;
+  /** IPv4 failures are counted, and bans made, per network of this prefix length (32: per address). */
+  ipv4_prefix?: number;
+  /** IPv6 failures are counted, and bans made, per network of this prefix length (128: per address). */
+  ipv6_prefix?: number;
 }
 
 /** `[trusted]`: addresses that are never banned. */
@@ -66,6 +71,8 @@ export interface JailConfig {
   maxretry?: number;
   findtime?: number;
   bantime?: number;
+  ipv4_prefix?: number;
+  ipv6_prefix?: number;
   actions: ActionName[];
   /** Extra ignore patterns, added to the filter's own. */
   ignoreregex: string[];
@@ -124,6 +131,8 @@ const settingsShape = {
   findtime: duration().prefault('10m'),
   maxretry: positiveInt().default(5),
   escalation: table(escalationShape).prefault({}),
+  ipv4_prefix: prefixLength(4).default(32),
+  ipv6_prefix: prefixLength(6).default(128),
 };
 
 const trustedShape = {
@@ -140,6 +149,8 @@ const jailShape = {
   maxretry: positiveInt().optional(),
   findtime: duration().optional(),
   bantime: duration({ allowPermanent: true }).optional(),
+  ipv4_prefix: prefixLength(4).optional(),
+  ipv6_prefix: prefixLength(6).optional(),
   actions: z.array(z.string({ error: 'expected a string' }), { error: 'expected an array of strings' }).default(['firewall']),
   ignoreregex: textList().default([]),
   start_at: oneOf(['end', 'beginning']).default('end'),

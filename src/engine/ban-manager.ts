@@ -24,6 +24,7 @@ export type BanEvent =
   | { type: 'ban'; record: BanRecord; restored: false; extended: boolean } // extended: was banned already
   | { type: 'unban'; ip: string; jail: string; reason: UnbanReason }
   | { type: 'refused'; ip: string; jail: string; reason: string; range: string } // trusted, not banned
+  | { type: 'overlap'; ip: string; jail: string; ranges: string[] } // a banned network holds trusted ranges, still let through
   | { type: 'restored'; count: number; dropped: number } // start-up; dropped: expired or now trusted
   | { type: 'resynced'; count: number; attempts: number } // the firewall holds the bans again after failing
   | { type: 'error'; message: string };
@@ -91,7 +92,9 @@ export class BanManager {
     this.bans.clear();
     this.queue.clear();
     for (const ban of store.activeBans()) {
-      const trustedBy = ban.expiresAt === null || ban.expiresAt > now ? this.deps.trusted.overlapping(ban.ip)[0] : undefined;
+      // Only a ban wholly trusted goes: a network ban holding trusted addresses stays, and the
+      // kernel's trusted accept (before every drop) still lets those through.
+      const trustedBy = ban.expiresAt === null || ban.expiresAt > now ? this.deps.trusted.covering(ban.ip) : undefined;
       if ((ban.expiresAt !== null && ban.expiresAt <= now) || trustedBy) {
         dropped.push(ban.ip);
         if (trustedBy) this.emit({ type: 'unban', ip: ban.ip, jail: ban.jail, reason: 'trusted' });
@@ -166,6 +169,9 @@ export class BanManager {
     const seconds = withRecidive(banDuration(timing, previous), lastDay);
     const record = { ip, jail: request.jail, bannedAt: now, expiresAt: banEnd(now, seconds), count: previous + 1, reason: request.lines };
     await this.commit(record, false);
+    // A network ban (a prefix) may hold trusted addresses: the kernel lets them through first.
+    const inside = ip.includes('/') ? this.deps.trusted.overlapping(ip).map((t) => t.range) : [];
+    if (inside.length > 0) this.emit({ type: 'overlap', ip, jail: request.jail, ranges: inside });
   }
 
   /**

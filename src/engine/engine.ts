@@ -292,7 +292,11 @@ export class Engine {
     return Object.entries(config.jails).filter(([, settings]) => settings.enabled).map(([name, settings]) => {
       const extraIgnoreregex = settings.ignoreregex.map((pattern, i) => ({ pattern, file: this.options.configPath, line: i + 1 }));
       const filter = compileFilter(loadFilter(settings.filter, dirs), { now: () => this.clock.now(), extraIgnoreregex });
-      const limits = { maxretry: settings.maxretry ?? config.settings.maxretry, findtime: (settings.findtime ?? config.settings.findtime) * 1000 };
+      const limits = {
+        maxretry: settings.maxretry ?? config.settings.maxretry,
+        findtime: (settings.findtime ?? config.settings.findtime) * 1000,
+        prefixes: { ipv4: settings.ipv4_prefix ?? config.settings.ipv4_prefix ?? 32, ipv6: settings.ipv6_prefix ?? config.settings.ipv6_prefix ?? 128 },
+      };
       const jail = new Jail(name, filter, limits);
       return { name, filter, jail, fingerprint: JSON.stringify({ settings, limits, filter: filter.definition }) };
     });
@@ -351,7 +355,8 @@ export class Engine {
       this.keeper.addFailure(running.name, event.ip, event.time, event.line);
       running.failures++;
       this.activity.recordFailure(event.ip, running.name);
-      log.info(running.name, `Found ${event.ip} - ${event.line}`, event.ip);
+      const counted = event.address === undefined ? event.ip : `${event.address} (counted as ${event.ip})`;
+      log.info(running.name, `Found ${counted} - ${event.line}`, event.ip);
     } else if (event.type === 'hostname') {
       log.warning(running.name, `Found host name "${event.host}", not an IP address: not banned - ${event.line}`);
     } else {

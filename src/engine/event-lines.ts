@@ -15,6 +15,8 @@ export function logBanEvent(log: EngineLog, event: BanEvent): void {
     log.notice(event.jail, `Unban ${event.ip} (${event.reason})`, event.ip);
   } else if (event.type === 'refused') {
     log.notice(event.jail, `Trusted ${event.ip} (${event.range}), not banned`, event.ip);
+  } else if (event.type === 'overlap') {
+    log.warning(event.jail, `Ban ${event.ip} holds trusted ${event.ranges.join(', ')}: those stay allowed`, event.ip);
   } else if (event.type === 'resynced') {
     log.notice(null, `Firewall put right after ${event.attempts} failed ${event.attempts === 1 ? 'try' : 'tries'}: it holds the ${event.count} bans in force again`);
   } else if (event.type === 'restored') {

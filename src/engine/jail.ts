@@ -1,9 +1,12 @@
 import type { CompiledFilter } from './filter/index.js';
 import { FailCounter, type BanRequest } from './fail-counter.js';
+import { prefixOf, SINGLE_ADDRESS, type PrefixLengths } from '../net/index.js';
 
 /** What one line did in a jail. */
 export type JailEvent =
-  | { type: 'failure'; jail: string; ip: string; time: number; line: string; user?: string; count: number }
+  // ip: what the failure counts under (the address, or its network with a prefix); address: the
+  // address in the line, when that differs.
+  | { type: 'failure'; jail: string; ip: string; time: number; line: string; user?: string; count: number; address?: string }
   | { type: 'ban-request'; request: BanRequest }
   /** A failure whose host is a name, not an IP: reported, never counted or banned. */
   | { type: 'hostname'; jail: string; host: string; time: number; line: string };
@@ -12,6 +15,8 @@ export type JailEvent =
 export interface JailLimits {
   maxretry: number;
   findtime: number;
+  /** Failures are counted, and bans asked for, per network of these lengths (default: per address). */
+  prefixes?: PrefixLengths;
 }
 
 /**
@@ -38,17 +43,19 @@ export class Jail {
     const result = this.filter.matchLine(line, readTime);
     if (result.kind !== 'failure') return NONE;
     if (result.ip === null) return [{ type: 'hostname', jail: this.name, host: result.host, time: result.time, line }];
-    if (skip?.(result.ip, result.time)) return NONE;
-    const request = this.counter.add(result.ip, result.time, line, Math.max(readTime, 0));
+    const ip = this.keyOf(result.ip);
+    if (skip?.(ip, result.time)) return NONE;
+    const request = this.counter.add(ip, result.time, line, Math.max(readTime, 0));
     const failure: JailEvent = {
       type: 'failure',
       jail: this.name,
-      ip: result.ip,
+      ip,
       time: result.time,
       line,
-      count: request ? request.failures : this.counter.count(result.ip, result.time),
+      count: request ? request.failures : this.counter.count(ip, result.time),
     };
     if (result.user !== undefined) failure.user = result.user;
+    if (ip !== result.ip) failure.address = result.ip;
     return request ? [failure, { type: 'ban-request', request }] : [failure];
   }
 
@@ -59,7 +66,7 @@ export class Jail {
   restore(failures: readonly { ip: string; time: number; line: string }[], now: number): BanRequest[] {
     const requests: BanRequest[] = [];
     for (const failure of failures) {
-      const request = this.counter.add(failure.ip, failure.time, failure.line, now);
+      const request = this.counter.add(this.keyOf(failure.ip), failure.time, failure.line, now);
       if (request) requests.push(request);
     }
     return requests;
@@ -68,6 +75,16 @@ export class Jail {
   /** The failures being counted now, for a checkpoint of the jail's state. */
   failures(): { ip: string; time: number; line: string }[] {
     return [...this.counter.failures()];
+  }
+
+  /**
+   * What failures of an address are counted under: the address, or its network when a prefix is
+   * set (an IPv6 host owns a /64 and can fail from a fresh address every time).
+   */
+  keyOf(ip: string): string {
+    const prefixes = this.limits.prefixes ?? SINGLE_ADDRESS;
+    if (prefixes.ipv4 === 32 && prefixes.ipv6 === 128) return ip;
+    return prefixOf(ip, prefixes);
   }
 
   /** The counting window, ms. */

@@ -3,3 +3,4 @@
 export { checkAddress, isIpOrCidr, type CheckedAddress } from './address.js';
 export { isMapped, keyOf, parseDottedQuad, parseRange, rangeContains, rangesOverlap, word, type ParsedRange } from './ranges.js';
 export { ownSessionConflict, sshSession, type SshSession } from './session.js';
+export { prefixOf, SINGLE_ADDRESS, type PrefixLengths } from './prefix.js';

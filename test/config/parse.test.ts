@@ -13,6 +13,8 @@ describe('parseConfig defaults', () => {
       findtime: 600,
       maxretry: 5,
       escalation: { enabled: false, factor: 2, maxtime: 604_800, scope: 'all' },
+      ipv4_prefix: 32,
+      ipv6_prefix: 128,
     });
     expect(config.trusted.ranges).toEqual([]);
     expect(config.jails).toEqual({});
