@@ -104,8 +104,8 @@ program
 program
   .command('regex')
   .description('run a filter over a log file and report what it matches (like fail2ban-regex)')
-  .argument('<logfile>', 'log file to read')
-  .argument('<filter>', 'filter name (shipped or in --filter-dir) or path to a filter file')
+  .argument('<log>', 'log file to read, or one log line (anything that is not a file)')
+  .argument('<filter>', 'filter name (shipped or in --filter-dir), path to a filter file, or a regex (one with <HOST>)')
   .option('--json', 'print one JSON object')
   .option('-v, --verbose', 'print every failure')
   .option('--filter-dir <dir>', 'also look for filters by name here (repeatable)', collect, [])

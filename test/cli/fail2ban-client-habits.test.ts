@@ -124,3 +124,38 @@ describe('fail2ban-client habits', () => {
     expect(nojail.stderr).toContain('sshdd');
   });
 });
+
+describe("regex takes fail2ban-regex's argument forms", () => {
+  type Out = { failures: { line: number; host: string }[]; lines: number; matched: number };
+  const json = (stdout: string): Out => JSON.parse(stdout) as Out;
+  const line = 'Dec  5 10:00:00 host sshd[1]: Failed password for root from 198.18.42.7 port 50022 ssh2';
+
+  it('a single log line (not a file) with a filter name', async () => {
+    const r = await cli('regex', line, 'sshd', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r.stdout)).toMatchObject({ lines: 1, matched: 1, failures: [{ line: 1, host: '198.18.42.7' }] });
+  });
+
+  it('a log file with a regex string holding <HOST>', async () => {
+    const log = tmp.write('regex/auth.log', `${line}\nDec  5 10:00:01 host sshd[1]: Accepted publickey for me from 198.18.42.8 port 1 ssh2\n`);
+    const r = await cli('regex', log, 'Failed password for \\S+ from <HOST>', '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r.stdout)).toMatchObject({ lines: 2, matched: 1, failures: [{ line: 1, host: '198.18.42.7' }] });
+  });
+
+  it('a single line with the path of a filter file', async () => {
+    const conf = tmp.write('regex/mine.conf', '[Definition]\nfailregex = ^.* sshd\\[\\d+\\]: Failed \\S+ for \\S+ from <HOST>\n');
+    const r = await cli('regex', line, conf, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(json(r.stdout).matched).toBe(1);
+    const miss = await cli('regex', 'Dec  5 10:00:00 host sshd[1]: Accepted password for root from 198.18.42.7', conf, '--json');
+    expect(json(miss.stdout).matched).toBe(0);
+  });
+
+  it('a filter name that exists nowhere is a clear error', async () => {
+    const r = await cli('regex', line, 'no-such-filter');
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain('no-such-filter');
+    expect(r.stderr).not.toContain('    at ');
+  });
+});
