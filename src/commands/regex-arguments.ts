@@ -25,9 +25,11 @@ export function regexFilter(filter: string, dirs: string[]): FilterDefinition {
 
 /**
  * The log to read: `log` itself when it is a file; else `log` is one log line, written to a
- * private temporary file that `done` removes.
+ * private temporary file that `done` removes. A word without spaces is a file name, never a
+ * line: a mistyped path is reported as "no such file", not matched as text.
  */
 export function regexLog(log: string): { path: string; done: () => void } {
+  if (!/\s/.test(log)) return { path: log, done: () => {} };
   if (existsSync(log)) {
     if (!statSync(log).isFile()) throw new Error(`${log}: not a log file`);
     return { path: log, done: () => {} };

@@ -159,3 +159,11 @@ describe("regex takes fail2ban-regex's argument forms", () => {
     expect(r.stderr).not.toContain('    at ');
   });
 });
+
+describe('regex keeps a mistyped path an error', () => {
+  it('a word without spaces that is not a file is reported as no such file', async () => {
+    const r = await cli('regex', `${tmp.dir}/not-there.log`, 'sshd');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no such file/i);
+  });
+});
