@@ -104,8 +104,8 @@ program
 program
   .command('regex')
   .description('run a filter over a log file and report what it matches (like fail2ban-regex)')
-  .argument('<logfile>', 'log file to read')
-  .argument('<filter>', 'filter name (shipped or in --filter-dir) or path to a filter file')
+  .argument('<log>', 'log file to read, or one log line (anything that is not a file)')
+  .argument('<filter>', 'filter name (shipped or in --filter-dir), path to a filter file, or a regex (one with <HOST>)')
   .option('--json', 'print one JSON object')
   .option('-v, --verbose', 'print every failure')
   .option('--filter-dir <dir>', 'also look for filters by name here (repeatable)', collect, [])
@@ -144,10 +144,21 @@ const verb = async (opts: Common) => {
 
 // Every verb talks to the daemon when one answers on the socket, else to the same service run in
 // this process (those that describe a running engine say that none runs).
-program.command('status').description('jails with failure and ban counts, backend, uptime (needs the daemon)')
+program.command('status').description('jails with failure and ban counts, backend, uptime; one jail in fail2ban-client\'s shape (needs the daemon)')
+  .argument('[jail]', 'one jail: failed and banned counts, its files, the banned addresses')
   .option(...configOption).option(...socketOption).option('--json', 'print one JSON object')
-  .action(async (opts: Common) => {
-    process.exitCode = await (await clientModule()).statusCommand(await verb(opts), opts.json ?? false);
+  .action(async (jailName: string | undefined, opts: Common) => {
+    process.exitCode = jailName === undefined
+      ? await (await clientModule()).statusCommand(await verb(opts), opts.json ?? false)
+      : await (await f2bClientModule()).jailStatusCommand(await verb(opts), jailName, opts.json ?? false);
+  });
+const f2bClientModule = () => import('./commands/fail2ban-client-commands.js');
+const setVerb = program.command('set').description('fail2ban-client\'s set: set JAIL banip IP..., set JAIL unbanip IP...')
+  .argument('<jail>', 'jail name').argument('<action>', 'banip or unbanip').argument('<ip...>', 'IPs or CIDRs')
+  .option(...configOption).option(...socketOption)
+  .action(async (jailName: string, action: string, ips: string[], opts: Common) => {
+    if (action !== 'banip' && action !== 'unbanip') setVerb.error(`portcullis: set: "${action}" is not supported; use banip or unbanip`);
+    process.exitCode = await (await f2bClientModule()).setCommand(await verb(opts), jailName, action as 'banip' | 'unbanip', ips);
   });
 program.command('jails').description('the jails and their counts (needs the daemon)')
   .option(...configOption).option(...socketOption).option('--json', 'print a JSON array')

@@ -2,12 +2,13 @@ import { formatDuration, padStartWidth, printable } from '../domain/index.js';
 import { formatEntry, type LogEntry } from '../engine/engine-log.js';
 import type { JailStatus } from '../engine/engine.js';
 import { column } from './ban-format.js';
+import { formatJailSummary } from './fail2ban-client-commands.js';
 import { withChannel, type VerbContext } from './with-channel.js';
 
 /** The verbs that describe or steer a running engine: without a daemon they say so. */
 const daemon = { without: 'none' } as const;
 
-/** `portcullis status [--json]`. */
+/** `portcullis status [--json]` (one jail: see fail2ban-client-commands.ts). */
 export function statusCommand(ctx: VerbContext, json: boolean): Promise<number> {
   const { out } = ctx;
   return withChannel(ctx, daemon, async (channel) => {
@@ -32,6 +33,7 @@ export function statusCommand(ctx: VerbContext, json: boolean): Promise<number> 
     }
     if (!status.firewallInStep) out.write('firewall: a command failed; putting it right from the bans in force (see the log)\n');
     out.write(jailTable(status.jails));
+    out.write(formatJailSummary(status));
   });
 }
 

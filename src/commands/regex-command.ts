@@ -1,7 +1,8 @@
 import { printable } from '../domain/printable.js';
-import { compileFilter, loadFilter, SHIPPED_FILTER_DIR, type CompiledFilter } from '../engine/filter/index.js';
+import { compileFilter, type CompiledFilter } from '../engine/filter/index.js';
 import { readLines } from '../engine/source/line-reader.js';
 import { OutputBuffer } from './output-buffer.js';
+import { regexFilter, regexLog } from './regex-arguments.js';
 
 /** Options of `portcullis regex`. */
 export interface RegexCommandOptions {
@@ -39,13 +40,14 @@ export async function runRegexCommand(
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<RegexSummary> {
   const dirs = options.filterDirs ?? [];
-  const filter = compileFilter(loadFilter(filterName, [...dirs, SHIPPED_FILTER_DIR]), { now: options.now });
+  const filter = compileFilter(regexFilter(filterName, dirs), { now: options.now });
   const sink = new OutputBuffer(out);
   const summary = newSummary(filter);
   const readTime = (options.now ?? Date.now)();
   let first = true;
   if (options.json) sink.write('{"failures":[');
-  const stats = await readLines(logfile, (line, lineNo) => {
+  const log = regexLog(logfile);
+  const stats = await readLines(log.path, (line, lineNo) => {
     const result = filter.matchLine(line, readTime);
     if (result.kind === 'missed') {
       summary.missed++;
@@ -71,7 +73,7 @@ export async function runRegexCommand(
     }
     // The user name is whatever the attacker typed: shown escaped, never as terminal commands.
     return sink.write(`${lineNo}: ${time} ${printable(host)}${result.user === undefined ? '' : ` user=${printable(result.user)}`}\n`);
-  });
+  }).finally(log.done);
   summary.lines = stats.lines;
   summary.truncated = stats.truncated;
   if (options.json) {

@@ -173,6 +173,7 @@ export class Engine {
 
   /** The jails and their counts. */
   status(): EngineStatus {
+    const banned = this.bans.list();
     const jails = Object.entries(this.options.config.jails).map(([name, jail]): JailStatus => {
       const running = this.jails.get(name);
       return {
@@ -184,6 +185,9 @@ export class Engine {
         failures: running?.failures ?? 0,
         bans: running?.bans ?? 0,
         tracked: running?.jail.tracked ?? 0,
+        backend: jail.backend,
+        journalmatch: jail.journalmatch,
+        bannedIps: banned.filter((b) => b.jail === name).map((b) => b.ip),
       };
     });
     return {

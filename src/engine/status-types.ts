@@ -36,4 +36,9 @@ export interface JailStatus {
   failures: number;
   bans: number;
   tracked: number;
+  /** Where the jail reads: log files, or the journal with `journalmatch`. */
+  backend: 'file' | 'journal';
+  journalmatch: string[];
+  /** Addresses this jail bans now. */
+  bannedIps: string[];
 }
