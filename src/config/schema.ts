@@ -7,11 +7,13 @@ import { bool, duration, ipOrCidr, oneOf, positiveInt, table, text, textList } f
 import { ACTION_NAMES, FIELD_MINIMUM, JAIL_NAME, type ActionName } from '../domain/field-rules.js';
 import { fleetSchema, fleetShape, type FleetSettings } from './schema-fleet.js';
 import { metricsSchema, metricsShape, type MetricsSettings } from './schema-metrics.js';
+import { actionsSchema, hookShape, isKnownAction, type HookActionSettings } from './schema-actions.js';
 
 export type { FleetSettings } from './schema-fleet.js';
 export type { MetricsSettings } from './schema-metrics.js';
 export type { EmailSettings, EmailTls, NotifySettings } from './schema-email.js';
 export type { FirewallSettings } from './schema-firewall.js';
+export type { ExecActionSettings, HookActionSettings, WebhookActionSettings } from './schema-actions.js';
 export { isIpOrCidr };
 
 // Durations below are in seconds; -1 (PERMANENT) appears only where a ban time allows it.
@@ -66,7 +68,8 @@ export interface JailConfig {
   maxretry?: number;
   findtime?: number;
   bantime?: number;
-  actions: ActionName[];
+  /** Built-in actions ({@link ActionName}) and names of `[actions]` hooks. */
+  actions: string[];
   /** Extra ignore patterns, added to the filter's own. */
   ignoreregex: string[];
   /** Where to start reading a log seen for the first time. */
@@ -99,6 +102,8 @@ export interface Config {
   metrics?: MetricsSettings;
   /** `[fleet]`: bans shared through Redis, when set. */
   fleet?: FleetSettings;
+  /** `[actions.NAME]`: exec and webhook hooks jails name in `actions`. */
+  actions?: Record<string, HookActionSettings>;
 }
 
 export { JAIL_NAME } from '../domain/field-rules.js';
@@ -149,12 +154,6 @@ const jailSchema = table(jailShape).superRefine((jail, ctx) => {
   if (jail.backend === 'file' && jail.logpath.length === 0) {
     ctx.addIssue({ code: 'custom', path: ['logpath'], message: 'needs at least one log file (or backend = "journal")' });
   }
-  jail.actions.forEach((action, i) => {
-    if (!(ACTION_NAMES as readonly string[]).includes(action)) {
-      const known = ACTION_NAMES.map((name) => JSON.stringify(name)).join(', ');
-      ctx.addIssue({ code: 'custom', path: ['actions', i], input: action, message: `unknown action ${describeValue(action)} (known: ${known})` });
-    }
-  });
 });
 
 const jailsSchema = z
@@ -166,7 +165,7 @@ const jailsSchema = z
   .transform((jails) => {
     const named: Record<string, JailConfig> = {};
     for (const [name, jail] of Object.entries(jails)) {
-      named[name] = { ...jail, filter: jail.filter ?? name, actions: jail.actions as ActionName[] };
+      named[name] = { ...jail, filter: jail.filter ?? name };
     }
     return named;
   });
@@ -192,12 +191,13 @@ const rootShape = {
   notify: table(notifyShape).optional(),
   metrics: metricsSchema.optional(),
   fleet: fleetSchema.optional(),
+  actions: actionsSchema.optional(),
 };
 
 /** The keys allowed in the table at `keyPath`, e.g. `["jails", "sshd"]`; undefined if it is not a strict table. */
 export function knownKeys(keyPath: ReadonlyArray<string | number>): string[] | undefined {
-  const where = keyPath[0] === 'jails' && keyPath.length === 2
-    ? 'jails.*'
+  const where = (keyPath[0] === 'jails' || keyPath[0] === 'actions') && keyPath.length === 2
+    ? `${keyPath[0]}.*`
     : keyPath[0] === 'firewall' && keyPath[1] === 'rules' && keyPath.length === 3 ? 'firewall.rules.*' : keyPath.join('.');
   const shape = TABLE_SHAPES[where];
   return shape ? Object.keys(shape) : undefined;
@@ -216,10 +216,18 @@ const TABLE_SHAPES: Record<string, object> = {
   'notify.email': emailShape,
   metrics: metricsShape,
   fleet: fleetShape,
+  'actions.*': hookShape,
 };
 
 /** The schema of a whole config file. Unknown keys are errors everywhere. */
 export const configSchema: z.ZodType<Config, unknown> = table(rootShape).superRefine((config, ctx) => {
+  for (const [name, jail] of Object.entries(config.jails)) {
+    jail.actions.forEach((action, i) => {
+      if (isKnownAction(action, config.actions)) return;
+      const known = [...ACTION_NAMES, ...Object.keys(config.actions ?? {})].map((known) => JSON.stringify(known)).join(', ');
+      ctx.addIssue({ code: 'custom', path: ['jails', name, 'actions', i], input: action, message: `unknown action ${describeValue(action)} (known: ${known}; hooks are defined under [actions.NAME])` });
+    });
+  }
   // A jail that asks for e-mail with nowhere to send it would drop its notices silently.
   if (config.notify?.email !== undefined) return;
   for (const [name, jail] of Object.entries(config.jails)) {
