@@ -219,15 +219,25 @@ const TABLE_SHAPES: Record<string, object> = {
   'actions.*': hookShape,
 };
 
-/** The schema of a whole config file. Unknown keys are errors everywhere. */
-export const configSchema: z.ZodType<Config, unknown> = table(rootShape).superRefine((config, ctx) => {
-  for (const [name, jail] of Object.entries(config.jails)) {
-    jail.actions.forEach((action, i) => {
-      if (isKnownAction(action, config.actions)) return;
-      const known = [...ACTION_NAMES, ...Object.keys(config.actions ?? {})].map((known) => JSON.stringify(known)).join(', ');
+/**
+ * Every name in a jail's `actions` is built in or an `[actions]` hook. Run even when other keys
+ * are wrong (so all problems come in one error), hence on a value that may be partly unchecked.
+ */
+function checkActionNames(config: { jails?: unknown; actions?: unknown }, ctx: z.core.$RefinementCtx): void {
+  const hooks = config.actions !== null && typeof config.actions === 'object' ? (config.actions as Record<string, HookActionSettings>) : undefined;
+  const jails = config.jails !== null && typeof config.jails === 'object' ? (config.jails as Record<string, { actions?: unknown }>) : {};
+  for (const [name, jail] of Object.entries(jails)) {
+    if (!Array.isArray(jail?.actions)) continue;
+    jail.actions.forEach((action: unknown, i) => {
+      if (typeof action !== 'string' || isKnownAction(action, hooks)) return;
+      const known = [...ACTION_NAMES, ...Object.keys(hooks ?? {})].map((known) => JSON.stringify(known)).join(', ');
       ctx.addIssue({ code: 'custom', path: ['jails', name, 'actions', i], input: action, message: `unknown action ${describeValue(action)} (known: ${known}; hooks are defined under [actions.NAME])` });
     });
   }
+}
+
+/** The schema of a whole config file. Unknown keys are errors everywhere. */
+export const configSchema: z.ZodType<Config, unknown> = table(rootShape).superRefine(checkActionNames, { when: () => true }).superRefine((config, ctx) => {
   // A jail that asks for e-mail with nowhere to send it would drop its notices silently.
   if (config.notify?.email !== undefined) return;
   for (const [name, jail] of Object.entries(config.jails)) {
