@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import { catchConfigError } from './helpers.js';
@@ -53,5 +55,16 @@ describe('[actions.NAME]', () => {
     expect(problems(`[actions.hook]\ntype = "webhook"\nurl = "http://x.test/"\n${JAIL}actions = ["firewall", "sms"]\n`)).toEqual([
       '6 jails.web.actions[1]: unknown action "sms" (known: "firewall", "email", "hook"; hooks are defined under [actions.NAME])',
     ]);
+  });
+
+  it('reads the hooks config.example.toml shows, once uncommented', () => {
+    const example = readFileSync(fileURLToPath(new URL('../../config.example.toml', import.meta.url)), 'utf8').split('\n');
+    const start = example.indexOf('# [actions.notify-slack]');
+    const end = example.findIndex((line, i) => i > start && !line.startsWith('#'));
+    const text = example.slice(start, end).filter((line) => /^# [\[a-z]/.test(line) && !/^# [a-z].*[^"\]\d}]$/.test(line)).map((line) => line.slice(2)).join('\n');
+    const config = parseConfig(`${text}\n`, FILE);
+    expect(Object.keys(config.actions ?? {})).toEqual(['notify-slack', 'alert']);
+    expect(config.actions?.alert).toMatchObject({ type: 'webhook', headers: { Authorization: 'Bearer change-me' }, events: ['ban', 'unban'], timeout: 10 });
+    expect(config.actions?.['notify-slack']).toMatchObject({ type: 'exec', retries: 3, concurrency: 2, queue: 1000 });
   });
 });
