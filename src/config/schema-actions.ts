@@ -64,7 +64,8 @@ export const hookShape = {
   url: text().optional(),
   headers: z.record(z.string(), z.string({ error: 'expected a string' }), { error: 'expected a table of header names and values' }).optional(),
   events: z.array(z.enum(['ban', 'unban'], { error: 'expected "ban" or "unban"' }), { error: 'expected an array of "ban" or "unban"' }).optional(),
-  timeout: duration().prefault('10s'),
+  // Stopping the engine waits for the runs under way, so one may not take long.
+  timeout: duration().pipe(z.number().max(600, { error: 'expected at most "10m"' })).prefault('10s'),
   retries: z.number({ error: 'expected an integer 0-10' }).int({ error: 'expected an integer 0-10' }).min(0, { error: 'expected an integer 0-10' }).max(10, { error: 'expected an integer 0-10' }).default(3),
   concurrency: positiveInt().max(32, { error: 'expected an integer 1-32' }).default(2),
   queue: positiveInt().max(100000, { error: 'expected an integer 1-100000' }).default(1000),

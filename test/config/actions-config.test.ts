@@ -51,6 +51,7 @@ describe('[actions.NAME]', () => {
     expect(problems('[actions.a]\ntype = "exec"\ntimeout = "5s"\n')).toEqual([expect.stringMatching(/^\S+ actions\.a\.ban: an exec action needs `ban`, `unban` or both$/)]);
     expect(problems('[actions.a]\ntype = "webhook"\n')).toEqual([expect.stringMatching(/^\S+ actions\.a\.url: a webhook action needs `url`$/)]);
     expect(problems('[actions.a]\ntype = "webhook"\nurl = "http://x.test/"\nheaders = { X = "a\\r\\nB: c" }\n')).toEqual(['4 actions.a.headers.X: expected a header value without line breaks']);
+    expect(problems('[actions.a]\ntype = "exec"\nban = ["/bin/true"]\ntimeout = "1h"\n')).toEqual([expect.stringMatching(/^4 actions\.a\.timeout: expected at most "10m"/)]);
     expect(problems('[actions.email]\ntype = "webhook"\nurl = "http://x.test/"\n')).toEqual([expect.stringMatching(/^1 actions\.email: "email" is a built-in action; give the hook another name$/)]);
     expect(problems(`[actions.hook]\ntype = "webhook"\nurl = "http://x.test/"\n${JAIL}actions = ["firewall", "sms"]\n`)).toEqual([
       '6 jails.web.actions[1]: unknown action "sms" (known: "firewall", "email", "hook"; hooks are defined under [actions.NAME])',
