@@ -1,5 +1,6 @@
 /**
- * Ban actions besides the firewall: e-mail notices for `[notify.email]`.
+ * Ban actions besides the firewall: e-mail notices for `[notify.email]`, and the exec and
+ * webhook hooks of `[actions.NAME]`.
  */
 export { EmailNotifier } from './email-notifier.js';
 export type { EmailNotifierDeps, EmailNotifierStatus } from './email-notifier.js';
@@ -11,3 +12,12 @@ export type { MailText, MessageContext } from './email-message.js';
 export { escapeText, headerText } from './email-text.js';
 export type { BanNotice, NotifierLog, NotifierLogLevel, NotifierTimers } from './types.js';
 export type { EmailSettings, EmailTls } from '../config/schema.js';
+export { ExecAction, runProgram } from './exec-action.js';
+export { WebhookAction, postJson } from './webhook-action.js';
+export type { WebhookBody } from './webhook-action.js';
+export { hookActions } from './hook-actions.js';
+export type { HookActions } from './hook-actions.js';
+export { fillTemplate, hookEventOf } from './hook-event.js';
+export type { HookEvent } from './hook-event.js';
+export { HookQueue } from './hook-queue.js';
+export type { HookJob, HookQueueOptions, HookQueueStatus } from './hook-queue.js';

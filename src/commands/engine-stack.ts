@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path, { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emailAction } from '../actions/email-action.js';
+import { hookActions } from '../actions/hook-actions.js';
 import { loadConfig, userFilterDir, type Config } from '../config/index.js';
 import { engineEvent, type CommandHandlers, type ServiceEvent } from '../control/index.js';
 import { EngineLog, type LogEntry } from '../engine/engine-log.js';
@@ -114,6 +115,8 @@ export async function openEngineStack(loaded: LoadedConfig | string, options: En
     }
     let engine: Engine | null = null;
     const mail = mode === 'view' ? null : emailAction({ config: () => engine?.config ?? config, store, log });
+    // Exec and webhook hooks run wherever bans are made: not in a view.
+    const hooks = mode === 'view' ? null : hookActions({ config: () => engine?.config ?? config, log });
     engine = new Engine({
       configPath,
       config,
@@ -122,7 +125,7 @@ export async function openEngineStack(loaded: LoadedConfig | string, options: En
       log,
       filterDirs: [...(options.filterDirs ?? []), userFilterDir(configPath)],
       onEvent: (event) => emit(engineEvent(event)),
-      subscribers: mail ? [mail] : [],
+      subscribers: [...(mail ? [mail] : []), ...(hooks ? [hooks] : [])],
     });
     const running = engine;
     const reload = async (): Promise<string> => {

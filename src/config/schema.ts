@@ -8,11 +8,13 @@ import { ACTION_NAMES, FIELD_MINIMUM, JAIL_NAME, type ActionName } from '../doma
 import { prefixLength } from './schema-prefix.js';
 import { fleetSchema, fleetShape, type FleetSettings } from './schema-fleet.js';
 import { metricsSchema, metricsShape, type MetricsSettings } from './schema-metrics.js';
+import { actionsSchema, hookShape, isKnownAction, type HookActionSettings } from './schema-actions.js';
 
 export type { FleetSettings } from './schema-fleet.js';
 export type { MetricsSettings } from './schema-metrics.js';
 export type { EmailSettings, EmailTls, NotifySettings } from './schema-email.js';
 export type { FirewallSettings } from './schema-firewall.js';
+export type { ExecActionSettings, HookActionSettings, WebhookActionSettings } from './schema-actions.js';
 export { isIpOrCidr };
 
 // Durations below are in seconds; -1 (PERMANENT) appears only where a ban time allows it.
@@ -73,7 +75,8 @@ export interface JailConfig {
   bantime?: number;
   ipv4_prefix?: number;
   ipv6_prefix?: number;
-  actions: ActionName[];
+  /** Built-in actions ({@link ActionName}) and names of `[actions]` hooks. */
+  actions: string[];
   /** Extra ignore patterns, added to the filter's own. */
   ignoreregex: string[];
   /** Where to start reading a log seen for the first time. */
@@ -106,6 +109,8 @@ export interface Config {
   metrics?: MetricsSettings;
   /** `[fleet]`: bans shared through Redis, when set. */
   fleet?: FleetSettings;
+  /** `[actions.NAME]`: exec and webhook hooks jails name in `actions`. */
+  actions?: Record<string, HookActionSettings>;
 }
 
 export { JAIL_NAME } from '../domain/field-rules.js';
@@ -160,12 +165,6 @@ const jailSchema = table(jailShape).superRefine((jail, ctx) => {
   if (jail.backend === 'file' && jail.logpath.length === 0) {
     ctx.addIssue({ code: 'custom', path: ['logpath'], message: 'needs at least one log file (or backend = "journal")' });
   }
-  jail.actions.forEach((action, i) => {
-    if (!(ACTION_NAMES as readonly string[]).includes(action)) {
-      const known = ACTION_NAMES.map((name) => JSON.stringify(name)).join(', ');
-      ctx.addIssue({ code: 'custom', path: ['actions', i], input: action, message: `unknown action ${describeValue(action)} (known: ${known})` });
-    }
-  });
 });
 
 const jailsSchema = z
@@ -177,7 +176,7 @@ const jailsSchema = z
   .transform((jails) => {
     const named: Record<string, JailConfig> = {};
     for (const [name, jail] of Object.entries(jails)) {
-      named[name] = { ...jail, filter: jail.filter ?? name, actions: jail.actions as ActionName[] };
+      named[name] = { ...jail, filter: jail.filter ?? name };
     }
     return named;
   });
@@ -203,12 +202,13 @@ const rootShape = {
   notify: table(notifyShape).optional(),
   metrics: metricsSchema.optional(),
   fleet: fleetSchema.optional(),
+  actions: actionsSchema.optional(),
 };
 
 /** The keys allowed in the table at `keyPath`, e.g. `["jails", "sshd"]`; undefined if it is not a strict table. */
 export function knownKeys(keyPath: ReadonlyArray<string | number>): string[] | undefined {
-  const where = keyPath[0] === 'jails' && keyPath.length === 2
-    ? 'jails.*'
+  const where = (keyPath[0] === 'jails' || keyPath[0] === 'actions') && keyPath.length === 2
+    ? `${keyPath[0]}.*`
     : keyPath[0] === 'firewall' && keyPath[1] === 'rules' && keyPath.length === 3 ? 'firewall.rules.*' : keyPath.join('.');
   const shape = TABLE_SHAPES[where];
   return shape ? Object.keys(shape) : undefined;
@@ -227,10 +227,28 @@ const TABLE_SHAPES: Record<string, object> = {
   'notify.email': emailShape,
   metrics: metricsShape,
   fleet: fleetShape,
+  'actions.*': hookShape,
 };
 
+/**
+ * Every name in a jail's `actions` is built in or an `[actions]` hook. Run even when other keys
+ * are wrong (so all problems come in one error), hence on a value that may be partly unchecked.
+ */
+function checkActionNames(config: { jails?: unknown; actions?: unknown }, ctx: z.core.$RefinementCtx): void {
+  const hooks = config.actions !== null && typeof config.actions === 'object' ? (config.actions as Record<string, HookActionSettings>) : undefined;
+  const jails = config.jails !== null && typeof config.jails === 'object' ? (config.jails as Record<string, { actions?: unknown }>) : {};
+  for (const [name, jail] of Object.entries(jails)) {
+    if (!Array.isArray(jail?.actions)) continue;
+    jail.actions.forEach((action: unknown, i) => {
+      if (typeof action !== 'string' || isKnownAction(action, hooks)) return;
+      const known = [...ACTION_NAMES, ...Object.keys(hooks ?? {})].map((known) => JSON.stringify(known)).join(', ');
+      ctx.addIssue({ code: 'custom', path: ['jails', name, 'actions', i], input: action, message: `unknown action ${describeValue(action)} (known: ${known}; hooks are defined under [actions.NAME])` });
+    });
+  }
+}
+
 /** The schema of a whole config file. Unknown keys are errors everywhere. */
-export const configSchema: z.ZodType<Config, unknown> = table(rootShape).superRefine((config, ctx) => {
+export const configSchema: z.ZodType<Config, unknown> = table(rootShape).superRefine(checkActionNames, { when: () => true }).superRefine((config, ctx) => {
   // A jail that asks for e-mail with nowhere to send it would drop its notices silently.
   if (config.notify?.email !== undefined) return;
   for (const [name, jail] of Object.entries(config.jails)) {
