@@ -8,12 +8,13 @@ const below = {
   engine: ['firewall', 'config', 'domain', 'net'],
   actions: ['engine', 'firewall', 'config', 'domain', 'net'],
   fleet: ['engine', 'firewall', 'config', 'domain', 'net'],
+  blocklist: ['firewall', 'config', 'domain', 'net'],
   metrics: ['fleet', 'actions', 'engine', 'firewall', 'config', 'domain', 'net'],
   control: ['actions', 'engine', 'firewall', 'config', 'domain', 'net'],
   demo: ['engine', 'config', 'domain', 'net'],
   // The console reaches the engine only through the protocol; data shapes may be imported as types.
   tui: ['control', 'domain', 'net'],
-  commands: ['tui', 'demo', 'control', 'metrics', 'fleet', 'actions', 'engine', 'firewall', 'config', 'domain', 'net'],
+  commands: ['tui', 'demo', 'control', 'metrics', 'fleet', 'blocklist', 'actions', 'engine', 'firewall', 'config', 'domain', 'net'],
 };
 const folders = Object.keys(below);
 const layerRules = folders.map((folder) => ({
