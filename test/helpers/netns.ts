@@ -45,10 +45,10 @@ export function netnsSkipReason(tools: string[] = []): string | null {
  * Creates the pair with addresses from 198.18.0.0/15 and 2001:db8::/32 (`index` keeps parallel
  * test files apart). Call `destroy()` in `finally`/`afterAll`.
  */
-export function createNetnsPair(index: number): NetnsPair {
+export function createNetnsPair(index: number, prefix = 'pc'): NetnsPair {
   const id = randomBytes(3).toString('hex');
-  const server = `pc-${id}-s`;
-  const client = `pc-${id}-c`;
+  const server = `${prefix}-${id}-s`;
+  const client = `${prefix}-${id}-c`;
   const v4 = (host: number) => `198.18.${index}.${host}`;
   const v6 = (host: number) => `2001:db8:${index.toString(16)}::${host}`;
   const children: ChildProcess[] = [];
