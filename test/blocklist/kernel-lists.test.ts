@@ -1,14 +1,25 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { IpsetLists } from '../../src/blocklist/ipset-lists.js';
 import { NftLists } from '../../src/blocklist/nft-lists.js';
 import { createNetnsPair, netnsSkipReason } from '../helpers/netns.js';
 
-const skip = netnsSkipReason(['nft']);
+interface Backend {
+  name: string;
+  tools: string[];
+  make: (netns: string) => NftLists | IpsetLists;
+  trust: (ns: string, v4: string, v6: string) => string[][];
+  list: (ns: string) => string[];
+}
+const BACKENDS: Backend[] = [
+  { name: 'nftables', tools: ['nft'], make: (netns) => new NftLists({ netns }), trust: (_ns, v4, v6) => [['nft', 'add', 'element', 'inet', 'portcullis', 'trusted4', `{ ${v4} }`], ['nft', 'add', 'element', 'inet', 'portcullis', 'trusted6', `{ ${v6} }`]], list: () => ['nft', 'list', 'set', 'inet', 'portcullis', 'bl_drop_4'] },
+  { name: 'iptables+ipset', tools: ['iptables', 'ip6tables', 'ipset'], make: (netns) => new IpsetLists({ netns }), trust: (_ns, v4, v6) => [['ipset', 'add', 'portcullis-trusted4', v4], ['ipset', 'add', 'portcullis-trusted6', v6]], list: () => ['ipset', 'list', 'pcbl-drop-4'] },
+];
 const PORT = 7225;
 const CONNECT = `const net=require('node:net');const [h,p,l]=process.argv.slice(1);const s=net.connect({host:h,port:+p,localAddress:l});const t=setTimeout(()=>process.exit(1),1200);s.on('connect',()=>{clearTimeout(t);s.destroy();process.exit(0)});s.on('error',()=>process.exit(1));`;
 
-describe.skipIf(skip !== null)('blocklists in nftables (network namespace)', () => {
-  it('drops a listed address, lets a trusted one inside the list through, counts, and refreshes without a gap', async () => {
+describe.each(BACKENDS)('blocklists in $name (network namespace)', (backend) => {
+  it.skipIf(netnsSkipReason(backend.tools) !== null)('drops a listed address, lets a trusted one inside the list through, counts, and refreshes without a gap', async () => {
     const pair = createNetnsPair(225, 'pc-h25');
     try {
       const dev = pair.exec(pair.client, ['ip', '-o', 'link', 'show', 'type', 'veth']).split(':')[1]!.trim().split('@')[0]!;
@@ -24,10 +35,9 @@ describe.skipIf(skip !== null)('blocklists in nftables (network namespace)', () 
         }
       };
       expect(connects(pair.serverV4, '198.18.225.2')).toBe(true);
-      const lists = new NftLists({ netns: pair.server });
+      const lists = backend.make(pair.server);
       await lists.start(['drop']);
-      pair.exec(pair.server, ['nft', 'add', 'element', 'inet', 'portcullis', 'trusted4', '{ 198.18.225.3 }']);
-      pair.exec(pair.server, ['nft', 'add', 'element', 'inet', 'portcullis', 'trusted6', '{ 2001:db8:e1::3 }']);
+      for (const argv of backend.trust(pair.server, '198.18.225.3', '2001:db8:e1::3')) pair.exec(pair.server, argv);
       await lists.replace('drop', ['198.18.225.0/30', '198.18.225.2'], ['2001:db8:e1::/120']);
       expect(connects(pair.serverV4, '198.18.225.2')).toBe(false);
       expect(connects(pair.serverV4, '198.18.225.3')).toBe(true);
@@ -39,7 +49,7 @@ describe.skipIf(skip !== null)('blocklists in nftables (network namespace)', () 
       const watcher = spawn('ip', ['netns', 'exec', pair.server, process.execPath, '-e', `
         const {execFileSync}=require('node:child_process');let reads=0,empty=0;const end=Date.now()+4000;
         process.stdin.on('data',()=>{console.log(JSON.stringify({reads,empty}));process.exit(0)});
-        (function loop(){const out=execFileSync('nft',['list','set','inet','portcullis','bl_drop_4']).toString();reads++;if(!/elements = \\{/.test(out))empty++;if(Date.now()<end)setImmediate(loop);else{console.log(JSON.stringify({reads,empty}));process.exit(0)}})();`], { stdio: ['pipe', 'pipe', 'inherit'] });
+        (function loop(){const argv=JSON.parse(process.argv[1]);const out=execFileSync(argv[0],argv.slice(1)).toString();reads++;if(!/(elements = \\{|Members:\\n\\d)/.test(out))empty++;if(Date.now()<end)setImmediate(loop);else{console.log(JSON.stringify({reads,empty}));process.exit(0)}})();`, JSON.stringify(backend.list(pair.server))], { stdio: ['pipe', 'pipe', 'inherit'] });
       let out = '';
       watcher.stdout.on('data', (d: Buffer) => (out += d.toString()));
       const big = Array.from({ length: 20000 }, (_, i) => `198.19.${i >> 8}.${i & 255}`);
@@ -52,7 +62,8 @@ describe.skipIf(skip !== null)('blocklists in nftables (network namespace)', () 
       expect(connects(pair.serverV4, '198.18.225.2')).toBe(false);
       await lists.stop(['drop']);
       expect(connects(pair.serverV4, '198.18.225.2')).toBe(true);
-      expect(execFileSync('ip', ['netns', 'exec', pair.server, 'nft', 'list', 'table', 'inet', 'portcullis']).toString()).not.toContain('bl_drop');
+      if (backend.name === 'nftables') expect(execFileSync('ip', ['netns', 'exec', pair.server, 'nft', 'list', 'table', 'inet', 'portcullis']).toString()).not.toContain('bl_drop');
+      else expect(pair.exec(pair.server, ['ipset', 'list', '-n'])).not.toContain('pcbl-drop');
     } finally {
       pair.destroy();
     }
