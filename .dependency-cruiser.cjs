@@ -9,12 +9,13 @@ const below = {
   actions: ['engine', 'firewall', 'config', 'domain', 'net'],
   fleet: ['engine', 'firewall', 'config', 'domain', 'net'],
   'fail2ban-import': ['engine', 'config', 'domain', 'net'],
+  blocklist: ['firewall', 'config', 'domain', 'net'],
   metrics: ['fleet', 'actions', 'engine', 'firewall', 'config', 'domain', 'net'],
   control: ['actions', 'engine', 'firewall', 'config', 'domain', 'net'],
   demo: ['engine', 'config', 'domain', 'net'],
   // The console reaches the engine only through the protocol; data shapes may be imported as types.
   tui: ['control', 'domain', 'net'],
-  commands: ['tui', 'demo', 'control', 'metrics', 'fleet', 'fail2ban-import', 'actions', 'engine', 'firewall', 'config', 'domain', 'net'],
+  commands: ['tui', 'demo', 'control', 'metrics', 'fleet', 'fail2ban-import', 'blocklist', 'actions', 'engine', 'firewall', 'config', 'domain', 'net'],
 };
 const folders = Object.keys(below);
 const layerRules = folders.map((folder) => ({

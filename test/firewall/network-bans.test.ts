@@ -30,7 +30,7 @@ for (const { name, tools, index, make } of backends) {
     let pair: NetnsPair;
     let backend: FirewallBackend;
     beforeAll(async () => {
-      pair = createNetnsPair(index, 'pc-h24-');
+      pair = createNetnsPair(index, 'pc-nb-');
       await pair.listen(PORT);
       backend = make(pair.server);
       await backend.start([]);
