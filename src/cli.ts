@@ -9,6 +9,7 @@ import { defaultConfigPath, programVersion } from './config/default-path.js';
 import { ConfigError } from './config/errors.js';
 import { EXIT_CONFIG, helpFooter } from './domain/exit-codes.js';
 import { COMPLETION_SHELLS, completionScript, type CompletionShell } from './domain/shell-completion.js';
+import { closestName } from './domain/edit-distance.js';
 import { isJournalStream } from './engine/engine-log.js';
 import { FilterError } from './engine/filter/ini-reader.js';
 
@@ -46,17 +47,8 @@ const collect = (value: string, previous: string[]): string[] => [...previous, v
 
 /** "unknown command 'stauts' (did you mean 'status'?)": the closest verb within two edits. */
 function unknownCommand(word: string, verbs: string[]): string {
-  const distance = (a: string, b: string): number => {
-    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-    for (let i = 1; i <= a.length; i++) {
-      const next = [i];
-      for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      row = next;
-    }
-    return row[b.length]!;
-  };
-  const best = verbs.map((v) => ({ v, d: distance(word, v) })).sort((x, y) => x.d - y.d)[0];
-  const hint = best && best.d <= 2 ? ` (did you mean '${best.v}'?)` : '';
+  const best = closestName(word, verbs, 2);
+  const hint = best ? ` (did you mean '${best}'?)` : '';
   return `error: unknown command '${word}'${hint}; see portcullis --help`;
 }
 

@@ -1,4 +1,4 @@
-import { printable } from '../domain/index.js';
+import { closestName, printable } from '../domain/index.js';
 import type { EngineStatus, JailStatus } from '../engine/engine.js';
 import { sshSession } from '../net/index.js';
 import { withChannel, type VerbContext } from './with-channel.js';
@@ -59,19 +59,9 @@ export function formatJailSummary(status: EngineStatus): string {
 export function findJail(status: EngineStatus, name: string): JailStatus {
   const found = status.jails.find((j) => j.name === name);
   if (found) return found;
-  const best = status.jails.map((j) => ({ name: j.name, d: editDistance(name, j.name) })).sort((a, b) => a.d - b.d)[0];
-  const hint = best && best.d <= Math.max(2, Math.floor(name.length / 3)) ? ` (did you mean '${best.name}'?)` : '';
+  const best = closestName(name, status.jails.map((j) => j.name), Math.max(2, Math.floor(name.length / 3)));
+  const hint = best ? ` (did you mean '${best}'?)` : '';
   throw Object.assign(new Error(`no jail named '${printable(name)}'${hint}`), { name: 'CommandError' });
-}
-
-function editDistance(a: string, b: string): number {
-  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const next = [i];
-    for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    row = next;
-  }
-  return row[b.length]!;
 }
 
 /** `portcullis status JAIL [--json]`: one jail in fail2ban-client's shape. */

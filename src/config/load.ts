@@ -1,3 +1,4 @@
+import { editDistance } from '../domain/edit-distance.js';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseToml, TomlError } from 'smol-toml';
@@ -214,20 +215,6 @@ function unknownKeyMessage(tablePath: KeyPath, key: string): string {
   const close = known.filter((k) => editDistance(k, key) <= Math.max(1, Math.floor(k.length / 4)));
   if (close.length > 0) return `unknown key (did you mean ${close.map((k) => JSON.stringify(k)).join(' or ')}?)`;
   return `unknown key (expected one of: ${known.join(', ')})`;
-}
-
-/** Levenshtein distance; keys are short, so the plain table is fine. */
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 /** The source that supplied the value at `keyPath`: the deepest match, the later file on a tie. */

@@ -8,3 +8,4 @@ export type { FirewallRule, FirewallRuleConfig, PortSpec, RuleSet, RuleSetInput 
 export { TRUSTED_ORIGIN_LABELS, plural } from './labels.js';
 export { ACTION_NAMES, FIELD_MINIMUM, FILTER_NAME, JAIL_NAME, type ActionName } from './field-rules.js';
 export { banLength, banLengthAfterVerb, type BanTimes } from './ban-length.js';
+export { closestName, editDistance } from './edit-distance.js';

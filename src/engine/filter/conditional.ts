@@ -1,3 +1,4 @@
+import { groupStart } from './group-start.js';
 import { classEnd, UnsupportedConstruct } from './regex-scanner.js';
 
 /*
@@ -29,17 +30,6 @@ function groupEnd(p: string, open: number): number {
   throw new UnsupportedConstruct('unbalanced group');
 }
 
-function groupStart(p: string, close: number): number {
-  const stack: number[] = [];
-  for (let i = 0; i < close; i++) {
-    const c = p[i];
-    if (c === '\\') i++;
-    else if (c === '[') i = classEnd(p, i) - 1;
-    else if (c === '(') stack.push(i);
-    else if (c === ')') stack.pop();
-  }
-  return stack.pop() ?? -1;
-}
 
 /** The conditional whose group is defined first, with that group; null when there is none. */
 function firstConditional(p: string): { cond: GroupAt; name: string; group: GroupAt } | null {

@@ -1,3 +1,4 @@
+import { groupStart } from './group-start.js';
 import { classEnd, UnsupportedConstruct } from './regex-scanner.js';
 
 /*
@@ -321,18 +322,6 @@ function continuationStartsWith(p: string, at: number, text: string): boolean {
   return continuationStartsWith(p, after, text);
 }
 
-/** Index of the `(` that the `)` at `close` closes, or -1. */
-function groupStart(p: string, close: number): number {
-  const stack: number[] = [];
-  for (let i = 0; i < close; i++) {
-    const c = p[i];
-    if (c === '\\') i++;
-    else if (c === '[') i = classEnd(p, i) - 1;
-    else if (c === '(') stack.push(i);
-    else if (c === ')') stack.pop();
-  }
-  return stack.pop() ?? -1;
-}
 
 /** Index of the first group opening with `prefix` outside classes and escapes, or -1. */
 function findGroup(p: string, prefix: string): number {

@@ -1,0 +1,19 @@
+/** Levenshtein distance; names and keys are short, so the plain table is fine. */
+export function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/** The name in `names` closest to `word`, if it is within `maxDistance` edits. */
+export function closestName(word: string, names: readonly string[], maxDistance: number): string | null {
+  const best = names.map((name) => ({ name, d: editDistance(word, name) })).sort((x, y) => x.d - y.d)[0];
+  return best && best.d <= maxDistance ? best.name : null;
+}
