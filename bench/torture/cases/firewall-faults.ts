@@ -113,6 +113,19 @@ async function withNetnsDaemon<T>(work: (d: NetnsDaemon) => Promise<T>): Promise
   }
 }
 
+/** SIGKILLs the nft processes running in the namespace (the fake wrapper and the real one). */
+function killNft(ns: string): void {
+  for (const pid of spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ?? []) {
+    const argv = spawnSync('cat', [`/proc/${pid}/cmdline`], { encoding: 'utf8' }).stdout?.split('\0') ?? [];
+    if (!argv.some((arg) => arg.endsWith('/nft'))) continue;
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /** SIGKILLs every process in the namespace. */
 function killNamespace(ns: string): void {
   for (const pid of spawnSync('ip', ['netns', 'pids', ns], { encoding: 'utf8' }).stdout?.split('\n').filter(Boolean) ?? []) {
@@ -131,6 +144,9 @@ function failingFirewall(times: number): Promise<TortureResult> {
     await waitFor(() => d.agree(20), '20 bans in the kernel');
     // N failures in a row: the ban command and the tries to put it right after it.
     writeFileSync(d.counter, String(times));
+    // The daemon keeps one nft running (nft -i): end it, as a crash of nft would, so the next
+    // commands start nft again and meet the failures.
+    killNft(d.ns);
     const faultAt = Date.now();
     d.attack(21, 20);
     await waitFor(() => d.agree(40), `the kernel to agree with the store after ${times} failed commands`, 180_000);

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TortureCase, TortureResult } from '../case.js';
+import { readDryRunState } from '../../../src/firewall/dry-run-backend.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const CLI = path.join(ROOT, 'dist', 'cli.js');
@@ -72,9 +73,10 @@ async function startDaemon(): Promise<Daemon> {
   const child = spawn(process.execPath, [CLI, '--daemon', '--config', config], { cwd: ROOT, stdio: ['ignore', 'ignore', 'ignore'] });
   const logFile = path.join(dir, 'portcullis.log');
   const stateFile = path.join(dir, 'state', 'dry-run-firewall.json');
+  // The dry-run state is a snapshot plus appended changes: read it as the backend does.
   const bans = (): string[] => {
     try {
-      return (JSON.parse(readFileSync(stateFile, 'utf8')) as { bans: string[] }).bans;
+      return [...readDryRunState(stateFile).bans];
     } catch {
       return [];
     }
