@@ -1,4 +1,4 @@
-import { groupStart } from './group-start.js';
+import { branches, groupEnd as findGroupEnd, groupStart } from './group-bounds.js';
 import { classEnd, UnsupportedConstruct } from './regex-scanner.js';
 
 /*
@@ -18,16 +18,11 @@ interface GroupAt {
   close: number;
 }
 
+/** Index of the `)` closing the group opened at `open`; an unbalanced pattern is refused. */
 function groupEnd(p: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < p.length; i++) {
-    const c = p[i];
-    if (c === '\\') i++;
-    else if (c === '[') i = classEnd(p, i) - 1;
-    else if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return i;
-  }
-  throw new UnsupportedConstruct('unbalanced group');
+  const close = findGroupEnd(p, open);
+  if (close < 0) throw new UnsupportedConstruct('unbalanced group');
+  return close;
 }
 
 
@@ -50,19 +45,10 @@ function firstConditional(p: string): { cond: GroupAt; name: string; group: Grou
   return best;
 }
 
-/** The conditional's two branches. */
+/** The conditional's two branches: the first top-level alternative, and the rest. */
 function condBranches(p: string, cond: GroupAt, name: string): [string, string] {
-  const body = p.slice(cond.open + `(?(${name})`.length, cond.close);
-  let depth = 0;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (c === '\\') i++;
-    else if (c === '[') i = classEnd(body, i) - 1;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) return [body.slice(0, i), body.slice(i + 1)];
-  }
-  return [body, ''];
+  const [yes, ...no] = branches(p.slice(cond.open + `(?(${name})`.length, cond.close));
+  return [yes!, no.join('|')];
 }
 
 /** The pattern with the group taking part, and without it, in Python's order of trying. */

@@ -1,4 +1,4 @@
-import { groupStart } from './group-start.js';
+import { branches, groupEnd, groupStart } from './group-bounds.js';
 import { classEnd, UnsupportedConstruct } from './regex-scanner.js';
 
 /*
@@ -172,38 +172,7 @@ function allowedRun(run: Run, literals: string[], follow: string | null, constru
   return out;
 }
 
-/** Index of the `)` closing the group opened at `open`. */
-function groupEnd(p: string, open: number): number {
-  let depth = 0;
-  for (let i = open; i < p.length; i++) {
-    const c = p[i];
-    if (c === '\\') i++;
-    else if (c === '[') i = classEnd(p, i) - 1;
-    else if (c === '(') depth++;
-    else if (c === ')' && --depth === 0) return i;
-  }
-  return -1;
-}
 
-/** Splits a group body at its top-level `|`. */
-function branches(body: string): string[] {
-  const out: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i];
-    if (c === '\\') i++;
-    else if (c === '[') i = classEnd(body, i) - 1;
-    else if (c === '(') depth++;
-    else if (c === ')') depth--;
-    else if (c === '|' && depth === 0) {
-      out.push(body.slice(start, i));
-      start = i + 1;
-    }
-  }
-  out.push(body.slice(start));
-  return out;
-}
 
 /** One branch of what follows the lookahead, rewritten; `after` is the literal after the group. */
 function rewriteBranch(branch: string, literals: string[], after: string | null, construct: string): string {
