@@ -13,24 +13,11 @@ beforeAll(async () => {
   tmp = makeTempDir('portcullis-fw-cli-');
   // Every daemon path is the test's own: with the default socket, a daemon running on this host
   // would answer these commands.
-  config = tmp.write('config.toml', [
-    safeSections(tmp.dir, ['default_policy = "drop"', 'confirm_timeout = "2s"']),
-    '[[firewall.rules]]',
-    'name = "ssh"',
-    'action = "allow"',
-    'ports = [22]',
-    'sources = ["198.18.0.0/24"]',
-    '',
-  ].join('\n'));
-  patient = tmp.write('patient/config.toml', [
-    safeSections(`${tmp.dir}/patient`, ['default_policy = "drop"', 'confirm_timeout = "10m"']),
-    '[[firewall.rules]]',
-    'name = "ssh"',
-    'action = "allow"',
-    'ports = [22]',
-    'sources = ["198.18.0.0/24"]',
-    '',
-  ].join('\n'));
+  // The same rule set; only how long an apply waits for its confirmation differs.
+  const withTimeout = (dir: string, timeout: string): string =>
+    [safeSections(dir, ['default_policy = "drop"', `confirm_timeout = "${timeout}"`]), '[[firewall.rules]]', 'name = "ssh"', 'action = "allow"', 'ports = [22]', 'sources = ["198.18.0.0/24"]', ''].join('\n');
+  config = tmp.write('config.toml', withTimeout(tmp.dir, '2s'));
+  patient = tmp.write('patient/config.toml', withTimeout(`${tmp.dir}/patient`, '10m'));
   await ensureCliBuilt();
 }, 200_000);
 afterAll(() => tmp?.remove());
