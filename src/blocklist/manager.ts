@@ -32,7 +32,8 @@ export class BlocklistManager {
   /** Creates the sets, loads what is saved (no download), downloads lists with nothing saved, starts the timers. */
   async start(): Promise<void> {
     await this.kernel.start(this.lists.map((l) => l.settings.name));
-    for (const list of this.lists) if (!(await list.loadSaved())) await list.refresh();
+    // Lists with nothing saved download together: start-up waits for the slowest, not the sum.
+    await Promise.all(this.lists.map(async (list) => (await list.loadSaved()) || list.refresh()));
     for (const list of this.lists) {
       const timer = setInterval(() => void list.refresh(), list.settings.refresh * 1000);
       timer.unref();

@@ -115,7 +115,7 @@ export class CompiledFilter {
     const found = run(this.fail, text);
     if (!found) return MISSED;
     const origin = this.fail.alternatives[found.index]!.origin;
-    if (this.ignore && this.ignore.any.test(utf8(text)) && run(this.ignore, text)) return { kind: 'ignored', regexIndex: origin, time, dateFormat };
+    if (this.ignore && run(this.ignore, text)) return { kind: 'ignored', regexIndex: origin, time, dateFormat };
     const ignored = (): LineResult => ({ kind: 'ignored', regexIndex: origin, time, dateFormat });
     if (readings(this.fail, text, found).length > 1) return ignored();
     captures = this.pref ? { ...captures, ...found.captures } : found.captures;

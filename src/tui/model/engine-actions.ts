@@ -1,4 +1,4 @@
-import { formatDuration } from '../../domain/index.js';
+import { banLengthAfterVerb } from '../../domain/index.js';
 import { checkAddress, ownSessionConflict, sshSession } from '../../net/index.js';
 import type { UiActions } from '../contexts.js';
 import type { ConsoleModel } from './console-model.js';
@@ -25,7 +25,7 @@ export function banByHand(model: ConsoleModel, actions: UiActions, ip: string, s
   if (conflict) return actions.say(conflict, 'bad');
   const run = (): void => {
     void actions.run(model.request({ command: 'ban', ip, ...(seconds !== undefined ? { seconds } : {}), ...(session ? { session } : {}) }), (ban) =>
-      `banned ${ban.ip} ${ban.expiresAt === null ? 'permanently' : `for ${formatDuration(Math.round((ban.expiresAt - ban.bannedAt) / 1000))}`}`,
+      `banned ${ban.ip} ${banLengthAfterVerb(ban)}`,
     );
   };
   const question = wideRangeQuestion('Ban', ip);
