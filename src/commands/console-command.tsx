@@ -1,5 +1,5 @@
 import { render } from 'ink';
-import { loadConfig } from '../config/index.js';
+import { loadOnce } from './open-channel.js';
 import type { ControlChannel } from '../control/channel.js';
 import { connectIfListening, type ControlClient } from '../control/client.js';
 import { InProcessControl } from '../control/in-process.js';
@@ -52,7 +52,8 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
       generator = new DemoGenerator(demo);
       generator.start();
     } else {
-      const loaded = { path: options.config, config: loadConfig(options.config) };
+      // Read only when needed: attached to a daemon given by --socket, the console never parses it.
+      const loaded = loadOnce(options.config);
       const socket = options.socket ?? loaded.config.daemon.socket;
       client = options.attach === false ? null : await connectIfListening(socket, 1000, { readOnly: options.readOnly ?? false });
       if (!client && options.readOnly) {

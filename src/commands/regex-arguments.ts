@@ -9,7 +9,7 @@ import { loadFilter, loadFilterText, SHIPPED_FILTER_DIR, type FilterDefinition }
 const NAME_OR_PATH = /^[\w.@+/-]+$/;
 
 /** True when `filter` is a regex string rather than a filter name or path. */
-export function isRegexString(filter: string): boolean {
+function isRegexString(filter: string): boolean {
   if (filter.includes('<HOST>') || filter.includes('<ADDR>') || filter.includes('<IP4>') || filter.includes('<IP6>')) return true;
   return !NAME_OR_PATH.test(filter) && !existsSync(filter);
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The folder the program runs from: a checkout, an npm install, or /usr/lib/portcullis. */
-export const PROGRAM_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const PROGRAM_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The fields of the program's package.json read here. */
 interface PackageInfo {

@@ -46,7 +46,7 @@ export class KeySplitter {
 }
 
 /** A key press for one character of a run. */
-export function charKey(char: string): KeyPress {
+function charKey(char: string): KeyPress {
   const code = char.codePointAt(0) ?? 0;
   if (char === '\r' || char === '\n') return { name: 'enter', text: '' };
   if (char === '\t') return { name: 'tab', text: '' };

@@ -1,6 +1,6 @@
 /** The first wait before trying again, and the longest, in ms: it doubles in between. */
-export const RETRY_FIRST_MS = 250;
-export const RETRY_MAX_MS = 4000;
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 4000;
 
 /**
  * Calls `attempt` after a wait that doubles from {@link RETRY_FIRST_MS} up to
