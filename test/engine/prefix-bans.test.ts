@@ -62,6 +62,9 @@ describe('IPv6 prefix bans', () => {
     plain.engine.processLines('sshd', [failure('2001:db8:1:2::1', 1), failure('2001:db8:1:2::2', 2), failure('2001:db8:1:2::3', 3)]);
     await plain.engine.bans.idle();
     expect(plain.engine.list()).toEqual([]);
+    // Each line was counted, under its own address: found, not banned.
+    const found = plain.log.entries().map((e) => e.message).filter((m) => m.startsWith('Found '));
+    expect(found.map((m) => m.split(' ')[1])).toEqual(['2001:db8:1:2::1', '2001:db8:1:2::2', '2001:db8:1:2::3']);
     await plain.engine.stop();
     engines = [];
 

@@ -64,12 +64,15 @@ for (const { name, tools, index, make } of backends) {
       const tcp4 = () => pair.tcp(pair.serverV4, PORT, SHORT);
       const banned = prefixOf(pair.clientV4.replace(/\.2$/, '.77'), { ipv4: 24, ipv6: 128 });
       expect(banned).toBe(`198.18.${index}.0/24`);
+      expect(await settles(tcp4, true)).toBe(true);
       await backend.ban([{ address: banned }]);
       expect(await settles(tcp4, false)).toBe(true);
       await backend.setTrusted([pair.clientV4]);
       expect(await settles(tcp4, true)).toBe(true);
       await backend.setTrusted([]);
+      expect(await settles(tcp4, false)).toBe(true);
       await backend.unban([banned]);
+      expect(await settles(tcp4, true)).toBe(true);
     });
   });
 }
