@@ -4,7 +4,7 @@ import { cli, ensureCliBuilt } from '../helpers/cli.js';
 import { killDaemon, startDaemon, type DaemonProcess } from '../helpers/daemon-process.js';
 import { safePaths, safeSections } from '../helpers/safe-config.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
-import { sleep } from '../helpers/wait.js';
+import { waitForAsync } from '../helpers/wait.js';
 
 /** fail2ban-client's `status [JAIL]` and `set JAIL banip|unbanip`, against a real daemon with a dry-run firewall. */
 
@@ -35,14 +35,6 @@ afterAll(async () => {
   tmp?.remove();
 });
 
-/** Polls an async probe until it holds; throws naming `what` after a generous deadline. */
-async function until(probe: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await probe())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
 
 type JailJson = { name: string; currentlyFailed: number; totalFailed: number; fileList: string[]; currentlyBanned: number; totalBanned: number; bannedIps: string[] };
 const jailJson = async (name: string): Promise<JailJson> => {
@@ -61,9 +53,9 @@ describe('fail2ban-client habits', () => {
 
   it('status JAIL after a failure and a ban from the log shows the counts and the banned list', async () => {
     appendFileSync(auth, failedPassword('198.18.40.1'));
-    await until(async () => (await jailJson('sshd')).totalFailed >= 1, 'a failure counted');
+    await waitForAsync(async () => (await jailJson('sshd')).totalFailed >= 1, 'a failure counted');
     appendFileSync(auth, failedPassword('198.18.40.2').repeat(3));
-    await until(async () => (await jailJson('sshd')).currentlyBanned >= 1, 'a ban from the log');
+    await waitForAsync(async () => (await jailJson('sshd')).currentlyBanned >= 1, 'a ban from the log');
 
     const r = await cli('status', 'sshd', '--config', config);
     expect(r.code, r.stderr).toBe(0);

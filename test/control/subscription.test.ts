@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ControlClient, ControlServer, DROPPED_EVENT, type ControlServerOptions } from '../../src/control/index.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { fakeHandlers, LineClient } from './helpers.js';
+import { waitFor } from '../helpers/wait.js';
 
 let temp: TempDir;
 let socketPath: string;
@@ -31,14 +32,6 @@ async function lineClient(): Promise<LineClient> {
   return client;
 }
 
-/** Waits until `check` holds, polling the event loop. */
-async function until(check: () => boolean, timeoutMs = 3000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 describe('ControlServer: subscriptions', () => {
   it('pushes broadcast events to subscribers only, until they unsubscribe', async () => {
@@ -73,7 +66,7 @@ describe('ControlServer: subscriptions', () => {
     server.broadcast('log', { message: 'one' });
     server.broadcast('ban', { ip: '192.0.2.7' });
     server.broadcast('log', { message: 'two' });
-    await until(() => seen.length >= 2);
+    await waitFor(() => seen.length >= 2, 'the subscription events', 15_000);
     await client.request({ command: 'status' }); // events before this answer have arrived
     expect(seen).toEqual(['log', 'log']);
   });
@@ -86,7 +79,7 @@ describe('ControlServer: subscriptions', () => {
     await client.subscribe((event, data) => seen.push([event, data]));
     expect(server.stats().subscribers).toBe(1);
     server.broadcast('ban', { ip: '192.0.2.1' });
-    await until(() => seen.length === 1);
+    await waitFor(() => seen.length === 1, 'the subscription events', 15_000);
     await client.unsubscribe();
     expect(server.stats().subscribers).toBe(0);
     server.broadcast('ban', { ip: '192.0.2.2' });
@@ -147,7 +140,7 @@ describe('ControlServer: subscriptions', () => {
     client.send({ id: 1, command: 'subscribe' });
     await client.next();
     client.close();
-    await until(() => server.stats().connections === 0);
+    await waitFor(() => server.stats().connections === 0, 'the connection to close', 15_000);
     expect(() => server.broadcast('ban', { ip: '192.0.2.7' })).not.toThrow();
   });
 });

@@ -9,3 +9,12 @@ export async function waitFor(done: () => boolean, what: string, ms = 8000, ever
     await sleep(everyMs);
   }
 }
+
+/** Polls an async probe every 50 ms until it holds; throws naming `what` after `ms`. */
+export async function waitForAsync(probe: () => Promise<boolean>, what: string, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await probe())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
