@@ -1,12 +1,8 @@
 import { render } from 'ink';
-import { loadOnce } from './open-channel.js';
-import type { ControlChannel } from '../control/channel.js';
+import { loadOnce, openChannel, type OpenChannel } from './open-channel.js';
 import { connectIfListening, type ControlClient } from '../control/client.js';
-import { InProcessControl } from '../control/in-process.js';
 import { DemoGenerator, prepareDemo, type DemoSetup } from '../demo/index.js';
 import { CONSOLE_MAX_FPS, ConsoleApp, ConsoleModel, enterConsoleScreen, leaveConsoleScreen, PANES } from '../tui/index.js';
-import { sshSession } from '../net/index.js';
-import { openEngineStack, type EngineStack, type LoadedConfig } from './engine-stack.js';
 
 /** How the console was asked to run. */
 export interface ConsoleOptions {
@@ -18,14 +14,6 @@ export interface ConsoleOptions {
   socket?: string;
   /** Run the engine here even when a daemon answers (it would refuse: the state is locked). */
   attach?: boolean;
-}
-
-/** Where the console's data comes from and what to close when it quits. */
-interface Backing {
-  channel: ControlChannel;
-  attached: boolean;
-  where: string;
-  close(): Promise<void>;
 }
 
 /**
@@ -42,13 +30,13 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   }
   let demo: DemoSetup | null = null;
   let generator: DemoGenerator | null = null;
-  let backing: Backing;
+  let backing: OpenChannel;
   let client: ControlClient | null = null;
   let reconnect: (() => Promise<ControlClient | null>) | undefined;
   try {
     if (options.demo) {
       demo = await prepareDemo(options.config);
-      backing = await runHere(demo.configPath);
+      backing = await openChannel(loadOnce(demo.configPath), { without: 'engine', connect: false });
       generator = new DemoGenerator(demo);
       generator.start();
     } else {
@@ -63,7 +51,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
       }
       reconnect = () => connectIfListening(socket, 1000, { readOnly: options.readOnly ?? false });
       const attached = client;
-      backing = attached ? { channel: attached, attached: true, where: socket, close: () => attached.close() } : await runHere(loaded);
+      backing = attached ? { channel: attached, attached: true, where: socket, close: () => attached.close() } : await openChannel(loaded, { without: 'engine', connect: false });
     }
   } catch (err) {
     demo?.cleanup();
@@ -95,23 +83,4 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
     await backing.close();
     demo?.cleanup();
   }
-}
-
-/** Runs the engine in this process, as the daemon would, with the console as its only client. */
-async function runHere(loaded: LoadedConfig | string): Promise<Backing> {
-  let control: InProcessControl | null = null;
-  const stack: EngineStack = await openEngineStack(loaded, { onEvent: ({ event, data }) => control?.broadcast(event, data), operatorSession: sshSession() });
-  control = new InProcessControl(stack.handlers);
-  await stack.start();
-  if (stack.notice) stack.log.warning(null, stack.notice);
-  const live = control;
-  return {
-    channel: live,
-    attached: false,
-    where: typeof loaded === 'string' ? loaded : loaded.path,
-    close: async () => {
-      await live.close();
-      await stack.stop();
-    },
-  };
 }

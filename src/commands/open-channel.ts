@@ -2,6 +2,7 @@ import { loadConfig, type Config } from '../config/index.js';
 import type { ControlChannel } from '../control/channel.js';
 import { connectIfListening } from '../control/client.js';
 import { InProcessControl } from '../control/in-process.js';
+import { sshSession } from '../net/index.js';
 import { openEngineStack, type LoadedConfig, type StackMode } from './engine-stack.js';
 
 /** What a front end asks of {@link openChannel}. */
@@ -9,11 +10,14 @@ export interface ChannelOptions {
   /** The daemon's socket (default: the config's `[daemon] socket`). */
   socket?: string;
   /**
-   * Without a daemon: `change` runs the service with the state lock and the firewall (no logs
-   * read); `read` only reads the store (commands that change state are refused); `none` refuses
-   * to run without a daemon (status, logs: they describe a running engine).
+   * Without a daemon: `engine` runs the whole engine here, logs followed, as the daemon would (the
+   * console); `change` runs the service with the state lock and the firewall (no logs read);
+   * `read` only reads the store (commands that change state are refused); `none` refuses to run
+   * without a daemon (status, logs: they describe a running engine).
    */
-  without: 'change' | 'read' | 'none';
+  without: 'engine' | 'change' | 'read' | 'none';
+  /** False: do not look for a daemon, run here (`console --no-attach`, the demo). */
+  connect?: boolean;
   /** `read` only: look at the configured firewall too (`firewall show`). */
   readFirewall?: boolean;
   /** Ask the daemon for a read-only connection. */
@@ -58,14 +62,16 @@ export function loadOnce(path: string): LoadedConfig {
  */
 export async function openChannel(loaded: LoadedConfig, options: ChannelOptions): Promise<OpenChannel> {
   const socket = options.socket ?? loaded.config.daemon.socket;
-  const client = await connectIfListening(socket, 1000, { readOnly: options.readOnly ?? false });
+  const client = options.connect === false ? null : await connectIfListening(socket, 1000, { readOnly: options.readOnly ?? false });
   if (client) return { channel: client, attached: true, where: socket, close: async () => client.close() };
   if (options.without === 'none') throw new NoDaemon(`no portcullis daemon is listening on ${socket} (start it with: portcullis --daemon)`);
-  const mode: StackMode = options.without === 'change' ? 'service' : 'view';
+  const mode: StackMode = options.without === 'engine' ? 'engine' : options.without === 'change' ? 'service' : 'view';
   let control: InProcessControl | null = null;
   const stack = await openEngineStack(loaded, {
     mode,
     ...(options.readFirewall ? { readFirewall: true } : {}),
+    // The engine run here guards the operator's own SSH session as the daemon does.
+    ...(mode === 'engine' ? { operatorSession: sshSession() } : {}),
     onEvent: ({ event, data }) => control?.broadcast(event, data),
   });
   try {
@@ -74,6 +80,8 @@ export async function openChannel(loaded: LoadedConfig, options: ChannelOptions)
     await stack.stop();
     throw err;
   }
+  // The console shows the engine log: why the firewall is a dry run belongs there.
+  if (mode === 'engine' && stack.notice) stack.log.warning(null, stack.notice);
   const local = new InProcessControl(stack.handlers, { readOnly: mode === 'view' || (options.readOnly ?? false) });
   control = local;
   return {
