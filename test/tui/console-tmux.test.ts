@@ -73,7 +73,7 @@ describe('console under tmux', () => {
     await session.waitFor('unbanned 198.51.100.23');
     await session.waitFor('nobody is banned');
     await session.press('q');
-    await waitFor(() => existsSync(exitFile), 'the console to exit', 10_000);
+    await waitFor(() => existsSync(exitFile), 'the console to exit', 30_000);
     expect(JSON.parse(readFileSync(exitFile, 'utf8'))).toEqual({ code: 0, signal: null });
     // The engine stopped cleanly: its state lock is free for the next run.
     expect(existsSync(`${dir.dir}/state/portcullis.lock`)).toBe(false);
@@ -134,7 +134,7 @@ describe('console under tmux', () => {
     // Closing the terminal (tmux sends SIGHUP) stops the engine cleanly: the state lock goes.
     expect(existsSync(`${dir.dir}/state/portcullis.lock`)).toBe(true);
     await session.kill();
-    await waitFor(() => !existsSync(`${dir!.dir}/state/portcullis.lock`), 'the console to release the state lock on SIGHUP', 10_000);
+    await waitFor(() => !existsSync(`${dir!.dir}/state/portcullis.lock`), 'the console to release the state lock on SIGHUP', 30_000);
     session = await console_(configPath);
     await session.waitFor('nobody is banned');
     expect(await session.capture(true)).not.toMatch(COLOUR);
@@ -173,7 +173,7 @@ describe('console under tmux', () => {
     expect(screen).toContain('fw dry-run');
     expect(demoDirs()).toHaveLength(1);
     await session.press('q');
-    await waitFor(() => existsSync(exitFile), 'the demo to exit', 10_000);
+    await waitFor(() => existsSync(exitFile), 'the demo to exit', 30_000);
     expect(JSON.parse(readFileSync(exitFile, 'utf8'))).toEqual({ code: 0, signal: null });
     expect(demoDirs()).toEqual([]);
   });
@@ -183,7 +183,7 @@ describe('console under tmux', () => {
     const { configPath } = writeConsoleConfig(dir);
     const exitFile = `${dir.dir}/exit.json`;
     session = await TmuxSession.start([process.execPath, RECORD_EXIT, exitFile, process.execPath, CLI, '--read-only', '--config', configPath], { cwd: ROOT, env: { NO_COLOR: '1' } });
-    await waitFor(() => existsSync(exitFile), 'the console to exit', 10_000);
+    await waitFor(() => existsSync(exitFile), 'the console to exit', 30_000);
     expect(readFileSync(`${exitFile}.stderr`, 'utf8')).toContain('--read-only attaches to a running daemon, and none answers on');
     expect(JSON.parse(readFileSync(exitFile, 'utf8'))).toEqual({ code: 2, signal: null });
     expect(existsSync(`${dir.dir}/state`)).toBe(false);

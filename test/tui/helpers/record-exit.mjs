@@ -2,7 +2,7 @@
 // stderr to `<file>.stderr` (still shown on the terminal): `record-exit.mjs <file> <program>
 // [args...]`. tmux does not always report a dead pane's exit status, or keep its last words.
 import { spawn } from 'node:child_process';
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, renameSync, writeFileSync } from 'node:fs';
 
 const [file, program, ...args] = process.argv.slice(2);
 writeFileSync(`${file}.stderr`, '');
@@ -12,6 +12,8 @@ child.stderr.on('data', (chunk) => {
   process.stderr.write(chunk);
 });
 child.on('exit', (code, signal) => {
-  writeFileSync(file, JSON.stringify({ code, signal }));
+  // Written whole, then renamed: a test that sees the file never reads it half written.
+  writeFileSync(`${file}.part`, JSON.stringify({ code, signal }));
+  renameSync(`${file}.part`, file);
   process.exit(0);
 });
