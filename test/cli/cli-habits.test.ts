@@ -5,7 +5,7 @@ import { CLI, cli, ensureCliBuilt, run, type RunResult } from '../helpers/cli.js
 import { engineLogOf, killDaemon, startDaemon, type DaemonProcess } from '../helpers/daemon-process.js';
 import { safePaths, safeSections } from '../helpers/safe-config.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
-import { waitForAsync } from '../helpers/wait.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** The habits a fail2ban administrator brings to the command line, and what they get. */
 
@@ -23,7 +23,6 @@ function writeConfig(name: string, body: string[]): string {
 }
 /** The 1-based line of the first line of `file` that holds `text`. */
 const lineOf = (text: string, body: string[]): number => body.findIndex((l) => l.includes(text)) + 1;
-
 
 describe('verbs and checks', () => {
   it('a mistyped verb exits non-zero and suggests the verb meant', async () => {
@@ -150,12 +149,12 @@ describe('against a running daemon', () => {
     const on = await cli('jail', 'nginx-http-auth', 'on', '--config', config);
     expect(on.code, on.stderr).toBe(0);
     expect(on.stdout).toBe('jail nginx-http-auth enabled\n');
-    await waitForAsync(async () => (await jails())['nginx-http-auth'] === true, 'nginx-http-auth to be on');
+    await waitFor(async () => (await jails())['nginx-http-auth'] === true, 'nginx-http-auth to be on', 30_000, 50);
 
     const off = await cli('jail', 'disable', 'sshd', '--config', config);
     expect(off.code, off.stderr).toBe(0);
     expect(off.stdout).toBe('jail sshd disabled\n');
-    await waitForAsync(async () => (await jails())['sshd'] === false, 'sshd to be off');
+    await waitFor(async () => (await jails())['sshd'] === false, 'sshd to be off', 30_000, 50);
 
     // Kept in the overlay file, the administrator's own config left as written.
     const overlay = parse(readFileSync(`${tmp.dir}/daemon/config.d/console.toml`, 'utf8')) as { jails?: Record<string, { enabled?: boolean }> };

@@ -4,7 +4,7 @@ import { cli, ensureCliBuilt } from '../helpers/cli.js';
 import { killDaemon, startDaemon, type DaemonProcess } from '../helpers/daemon-process.js';
 import { safePaths, safeSections } from '../helpers/safe-config.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
-import { waitForAsync } from '../helpers/wait.js';
+import { waitFor } from '../helpers/wait.js';
 
 /** fail2ban-client's `status [JAIL]` and `set JAIL banip|unbanip`, against a real daemon with a dry-run firewall. */
 
@@ -35,7 +35,6 @@ afterAll(async () => {
   tmp?.remove();
 });
 
-
 type JailJson = { name: string; currentlyFailed: number; totalFailed: number; fileList: string[]; currentlyBanned: number; totalBanned: number; bannedIps: string[] };
 const jailJson = async (name: string): Promise<JailJson> => {
   const r = await cli('status', name, '--json', '--config', config);
@@ -53,9 +52,9 @@ describe('fail2ban-client habits', () => {
 
   it('status JAIL after a failure and a ban from the log shows the counts and the banned list', async () => {
     appendFileSync(auth, failedPassword('198.18.40.1'));
-    await waitForAsync(async () => (await jailJson('sshd')).totalFailed >= 1, 'a failure counted');
+    await waitFor(async () => (await jailJson('sshd')).totalFailed >= 1, 'a failure counted', 30_000, 50);
     appendFileSync(auth, failedPassword('198.18.40.2').repeat(3));
-    await waitForAsync(async () => (await jailJson('sshd')).currentlyBanned >= 1, 'a ban from the log');
+    await waitFor(async () => (await jailJson('sshd')).currentlyBanned >= 1, 'a ban from the log', 30_000, 50);
 
     const r = await cli('status', 'sshd', '--config', config);
     expect(r.code, r.stderr).toBe(0);

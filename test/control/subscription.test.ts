@@ -32,7 +32,6 @@ async function lineClient(): Promise<LineClient> {
   return client;
 }
 
-
 describe('ControlServer: subscriptions', () => {
   it('pushes broadcast events to subscribers only, until they unsubscribe', async () => {
     await startServer();
