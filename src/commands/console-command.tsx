@@ -1,5 +1,5 @@
 import { render } from 'ink';
-import { loadOnce, openChannel, type OpenChannel } from './open-channel.js';
+import { loadOnce, NoDaemon, openChannel, type OpenChannel } from './open-channel.js';
 import { connectIfListening, type ControlClient } from '../control/client.js';
 import { DemoGenerator, prepareDemo, type DemoSetup } from '../demo/index.js';
 import { CONSOLE_MAX_FPS, ConsoleApp, ConsoleModel, enterConsoleScreen, leaveConsoleScreen, PANES } from '../tui/index.js';
@@ -31,7 +31,6 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   let demo: DemoSetup | null = null;
   let generator: DemoGenerator | null = null;
   let backing: OpenChannel;
-  let client: ControlClient | null = null;
   let reconnect: (() => Promise<ControlClient | null>) | undefined;
   try {
     if (options.demo) {
@@ -43,15 +42,16 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
       // Read only when needed: attached to a daemon given by --socket, the console never parses it.
       const loaded = loadOnce(options.config);
       const socket = options.socket ?? loaded.config.daemon.socket;
-      client = options.attach === false ? null : await connectIfListening(socket, 1000, { readOnly: options.readOnly ?? false });
-      if (!client && options.readOnly) {
-        // A viewer must not start an engine that bans and drives the firewall.
+      const readOnly = options.readOnly ?? false;
+      try {
+        // A viewer must not start an engine that bans and drives the firewall: it only attaches.
+        backing = await openChannel(loaded, { without: readOnly ? 'none' : 'engine', connect: options.attach !== false, readOnly, socket });
+      } catch (err) {
+        if (!(err instanceof NoDaemon)) throw err;
         process.stderr.write(`portcullis: --read-only attaches to a running daemon, and none answers on ${socket}. Start it (portcullis --daemon), or add --demo.\n`);
         return 2;
       }
-      reconnect = () => connectIfListening(socket, 1000, { readOnly: options.readOnly ?? false });
-      const attached = client;
-      backing = attached ? { channel: attached, attached: true, where: socket, close: () => attached.close() } : await openChannel(loaded, { without: 'engine', connect: false });
+      if (backing.attached) reconnect = () => connectIfListening(socket, 1000, { readOnly });
     }
   } catch (err) {
     demo?.cleanup();
@@ -61,7 +61,7 @@ export async function runConsole(options: ConsoleOptions): Promise<number> {
   const model = new ConsoleModel(
     backing.channel,
     { attached: backing.attached, demo: demo !== null, readOnly: options.readOnly ?? false, where: backing.where },
-    { reconnect: client ? reconnect : undefined },
+    { reconnect },
   );
   // A closed terminal (SIGHUP) or a kill ends the console like q: the engine run here stops,
   // rolling back rules applied but not confirmed, and the demo folder goes.

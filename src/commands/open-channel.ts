@@ -16,7 +16,7 @@ export interface ChannelOptions {
    * without a daemon (status, logs: they describe a running engine).
    */
   without: 'engine' | 'change' | 'read' | 'none';
-  /** False: do not look for a daemon, run here (`console --no-attach`, the demo). */
+  /** False: do not look for a daemon, run here (`portcullis --no-attach`, the demo). */
   connect?: boolean;
   /** `read` only: look at the configured firewall too (`firewall show`). */
   readFirewall?: boolean;
