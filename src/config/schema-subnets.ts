@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SUBNET_JAIL } from '../domain/field-rules.js';
 import { bool, duration, table } from './schema-parts.js';
 
 /**
@@ -56,4 +57,10 @@ export function checkSubnetWidths(settings: { subnets?: unknown; ipv4_prefix?: u
       message: `must be shorter than [settings] ${key} (${ban}): a /${subnet} subnet would hold one ban at most`,
     });
   }
+}
+
+/** A jail named like the subnet bans' jail would have its bans read as subnet bans. */
+export function checkJailNames(jails: Record<string, unknown>, ctx: z.core.$RefinementCtx): void {
+  if (!Object.hasOwn(jails, SUBNET_JAIL)) return;
+  ctx.addIssue({ code: 'custom', path: [SUBNET_JAIL], message: `the jail name "${SUBNET_JAIL}" is kept for the bans [settings.subnets] makes; choose another name` });
 }

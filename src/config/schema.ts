@@ -9,7 +9,7 @@ import { prefixLength } from './schema-prefix.js';
 import { fleetSchema, fleetShape, type FleetSettings } from './schema-fleet.js';
 import { metricsSchema, metricsShape, type MetricsSettings } from './schema-metrics.js';
 import { actionsSchema, hookShape, isKnownAction, type HookActionSettings } from './schema-actions.js';
-import { checkSubnetWidths, subnetsSchema, subnetsShape, type SubnetSettings } from './schema-subnets.js';
+import { checkJailNames, checkSubnetWidths, subnetsSchema, subnetsShape, type SubnetSettings } from './schema-subnets.js';
 
 export type { FleetSettings } from './schema-fleet.js';
 export type { MetricsSettings } from './schema-metrics.js';
@@ -178,6 +178,7 @@ const jailsSchema = z
     jailSchema,
     { error: 'expected a table of jails' },
   )
+  .superRefine(checkJailNames)
   .transform((jails) => {
     const named: Record<string, JailConfig> = {};
     for (const [name, jail] of Object.entries(jails)) {

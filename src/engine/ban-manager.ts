@@ -10,7 +10,8 @@ import type { TrustedSet } from './trusted.js';
 import type { BanRecord, BanStore } from './types.js';
 import { errorMessage } from './error-message.js';
 import { FirewallQueue } from './firewall-queue.js';
-import { SUBNET_JAIL, SubnetWatch } from './subnet-watch.js';
+import { SubnetWatch } from './subnet-watch.js';
+import { SUBNET_JAIL } from '../domain/index.js';
 
 const DAY = 24 * 3600 * 1000;
 

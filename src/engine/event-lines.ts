@@ -1,8 +1,7 @@
-import { banLength } from '../domain/index.js';
+import { banLength, SUBNET_JAIL } from '../domain/index.js';
 import type { BanEvent } from './ban-manager.js';
 import type { EngineLog } from './engine-log.js';
 import type { GlobFollowEvent } from './source/glob-follower.js';
-import { SUBNET_JAIL } from './subnet-watch.js';
 
 // The engine log's line for each event: what recidive reads and the operator sees.
 

@@ -1,12 +1,9 @@
 import type { Settings, SubnetSettings } from '../config/schema.js';
-import { formatDuration } from '../domain/index.js';
+import { formatDuration, SUBNET_JAIL } from '../domain/index.js';
 import { keyOf, parseDottedQuad, parseRange, prefixOf, rangesOverlap, type SshSession } from '../net/index.js';
 import { banDuration, banEnd, RECIDIVE_WINDOW, withRecidive } from './escalation.js';
 import type { TrustedSet } from './trusted.js';
 import type { BanRecord, HistoryEntry } from './types.js';
-
-/** The jail a subnet ban is made in: its history (and so its escalation) is the subnet's own. */
-export const SUBNET_JAIL = 'subnet';
 
 /** Member bans named in a subnet ban's reason at most; the rest are counted. */
 const MEMBERS_NAMED = 10;

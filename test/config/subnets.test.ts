@@ -35,3 +35,10 @@ describe('[settings.subnets]', () => {
     expect(() => parseConfig('[settings]\nipv6_prefix = 64\n[settings.subnets]\nipv6_prefix = 64\n', FILE)).not.toThrow();
   });
 });
+
+describe('the jail name "subnet"', () => {
+  it('is kept for subnet bans', () => {
+    const err = catchConfigError(() => parseConfig('[jails.subnet]\nlogpath = ["/var/log/x.log"]\n', FILE));
+    expect(err.message).toBe('config.toml:1: jails.subnet: the jail name "subnet" is kept for the bans [settings.subnets] makes; choose another name');
+  });
+});

@@ -1,5 +1,6 @@
 import type { NetworkInterfaceInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
+import { formatBans } from '../../src/commands/ban-format.js';
 import type { EscalationSettings, Settings, SubnetSettings } from '../../src/config/schema.js';
 import { BanManager, type BanEvent } from '../../src/engine/ban-manager.js';
 import { ManualClock } from '../../src/engine/clock.js';
@@ -108,6 +109,10 @@ describe('subnet escalation', () => {
     expect(subnet.reason[0]).toBe('subnet 198.18.5.0/24: 3 addresses banned within 1h');
     expect(subnet.reason.slice(1)).toEqual(['198.18.5.1 (banned by sshd)', '198.18.5.2 (banned by sshd)', '198.18.5.3 (banned by sshd)']);
     expect(t.messages()).toContain('Ban 198.18.5.0/24 (subnet 198.18.5.0/24: 3 addresses banned within 1h; 1h, ban #1)');
+    // `bans --json` carries the why of a subnet ban (and of no other: those are log lines).
+    const listed = JSON.parse(formatBans(t.manager.list(), true)) as Array<{ ip: string; reason?: string[] }>;
+    expect(listed.find((b) => b.ip === '198.18.5.0/24')?.reason?.[0]).toBe('subnet 198.18.5.0/24: 3 addresses banned within 1h');
+    expect(listed.find((b) => b.ip === '198.18.5.1')?.reason).toBeUndefined();
     // The subnet ban went in before the members came out: no moment without a drop.
     const log = t.firewall.log.filter((l) => l.startsWith('ban') || l.startsWith('unban'));
     expect(log.slice(-2)).toEqual(['ban 1: 198.18.5.0/24', 'unban 3: 198.18.5.1, 198.18.5.2, 198.18.5.3']);
