@@ -1,4 +1,4 @@
-import { formatDuration, padEndWidth, printable, TRUSTED_ORIGIN_LABELS } from '../domain/index.js';
+import { formatDuration, padEndWidth, printable, SUBNET_JAIL, TRUSTED_ORIGIN_LABELS } from '../domain/index.js';
 import type { TrustedRange } from '../engine/trusted.js';
 import type { BanRecord } from '../engine/types.js';
 
@@ -12,7 +12,7 @@ export function isoOrNumber(ms: number): string {
 }
 
 /** The `--json` form of a ban. */
-export function banJson(b: BanRecord): { ip: string; jail: string; bannedAt: string; expiresAt: string | null; count: number; origin?: string } {
+export function banJson(b: BanRecord): { ip: string; jail: string; bannedAt: string; expiresAt: string | null; count: number; origin?: string; reason?: string[] } {
   return {
     ip: b.ip,
     jail: b.jail,
@@ -21,6 +21,8 @@ export function banJson(b: BanRecord): { ip: string; jail: string; bannedAt: str
     count: b.count,
     // A ban another fleet node sent names that node.
     ...(b.origin !== undefined ? { origin: b.origin } : {}),
+    // A subnet ban says why ("subnet 203.0.113.0/24: 5 addresses banned within 1h") and its members.
+    ...(b.jail === SUBNET_JAIL ? { reason: b.reason } : {}),
   };
 }
 

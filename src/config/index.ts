@@ -23,5 +23,6 @@ export type {
   EmailSettings,
   FleetSettings,
   MetricsSettings,
+  SubnetSettings,
 } from './schema.js';
 export type { FirewallRuleConfig } from '../domain/rule-types.js';

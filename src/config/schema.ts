@@ -9,12 +9,14 @@ import { prefixLength } from './schema-prefix.js';
 import { fleetSchema, fleetShape, type FleetSettings } from './schema-fleet.js';
 import { metricsSchema, metricsShape, type MetricsSettings } from './schema-metrics.js';
 import { actionsSchema, hookShape, isKnownAction, type HookActionSettings } from './schema-actions.js';
+import { checkJailNames, checkSubnetWidths, subnetsSchema, subnetsShape, type SubnetSettings } from './schema-subnets.js';
 
 export type { FleetSettings } from './schema-fleet.js';
 export type { MetricsSettings } from './schema-metrics.js';
 export type { EmailSettings, EmailTls, NotifySettings } from './schema-email.js';
 export type { FirewallSettings } from './schema-firewall.js';
 export type { ExecActionSettings, HookActionSettings, WebhookActionSettings } from './schema-actions.js';
+export type { SubnetSettings } from './schema-subnets.js';
 export { isIpOrCidr };
 
 // Durations below are in seconds; -1 (PERMANENT) appears only where a ban time allows it.
@@ -49,6 +51,8 @@ export interface Settings {
   ipv4_prefix?: number;
   /** IPv6 failures are counted, and bans made, per network of this prefix length (128: per address). */
   ipv6_prefix?: number;
+  /** `[settings.subnets]`: many bans inside one subnet become one ban of it; absent: off. */
+  subnets?: SubnetSettings;
 }
 
 /** `[trusted]`: addresses that are never banned. */
@@ -138,6 +142,7 @@ const settingsShape = {
   escalation: table(escalationShape).prefault({}),
   ipv4_prefix: prefixLength(4).default(32),
   ipv6_prefix: prefixLength(6).default(128),
+  subnets: subnetsSchema.optional(),
 };
 
 const trustedShape = {
@@ -173,6 +178,7 @@ const jailsSchema = z
     jailSchema,
     { error: 'expected a table of jails' },
   )
+  .superRefine(checkJailNames)
   .transform((jails) => {
     const named: Record<string, JailConfig> = {};
     for (const [name, jail] of Object.entries(jails)) {
@@ -194,7 +200,7 @@ const daemonShape = {
 };
 
 const rootShape = {
-  settings: table(settingsShape).prefault({}),
+  settings: table(settingsShape).superRefine(checkSubnetWidths).prefault({}),
   trusted: table(trustedShape).prefault({}),
   jails: jailsSchema.prefault({}),
   daemon: table(daemonShape).prefault({}),
@@ -218,6 +224,7 @@ const TABLE_SHAPES: Record<string, object> = {
   '': rootShape,
   settings: settingsShape,
   'settings.escalation': escalationShape,
+  'settings.subnets': subnetsShape,
   trusted: trustedShape,
   'jails.*': jailShape,
   daemon: daemonShape,

@@ -9,6 +9,9 @@ export type ActionName = (typeof ACTION_NAMES)[number];
 /** Jail names end up in firewall set names and file names, so keep them plain. */
 export const JAIL_NAME = /^[A-Za-z0-9_.-]+$/;
 
+/** The jail subnet bans (`[settings.subnets]`) are made in; no configured jail may take the name. */
+export const SUBNET_JAIL = 'subnet';
+
 /** Filter names: plain file names in filter.d (`<name>.conf`), never a path nor a hidden file. */
 export const FILTER_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 

@@ -1,5 +1,5 @@
 import type { Settings } from '../config/schema.js';
-import { checkAddress } from '../net/index.js';
+import { checkAddress, sshSession, type SshSession } from '../net/index.js';
 import type { BanEntry, FirewallBackend } from '../firewall/types.js';
 import type { Clock } from './clock.js';
 import { banDuration, banEnd, endsLater, RECIDIVE_WINDOW, withRecidive } from './escalation.js';
@@ -10,6 +10,8 @@ import type { TrustedSet } from './trusted.js';
 import type { BanRecord, BanStore } from './types.js';
 import { errorMessage } from './error-message.js';
 import { FirewallQueue } from './firewall-queue.js';
+import { SubnetWatch } from './subnet-watch.js';
+import { SUBNET_JAIL } from '../domain/index.js';
 
 const DAY = 24 * 3600 * 1000;
 
@@ -49,6 +51,8 @@ export interface BanManagerDeps {
   retryDelay?: number; // overrides FIREWALL_RETRY_DELAY (tests)
   /** Whether the store takes writes, and where a failed write is reported (the engine's StateHealth). */
   storeHealth?: { readonly ok: boolean; fail(err: unknown): void };
+  /** The operator's SSH sessions, never inside a subnet ban (default: this process's SSH_CONNECTION). */
+  sessions?: () => readonly SshSession[];
 }
 
 /**
@@ -62,13 +66,19 @@ export class BanManager {
   private readonly queue: ExpiryQueue;
   private readonly firewallQueue: FirewallQueue;
   private readonly pending = new Set<Promise<void>>();
+  private readonly subnets: SubnetWatch;
 
   constructor(private readonly deps: BanManagerDeps) {
+    this.subnets = new SubnetWatch({
+      settings: deps.settings, trusted: deps.trusted, sessions: deps.sessions ?? ownSession,
+      past: (ip) => deps.store.history(ip, deps.clock.now() - HISTORY_WINDOW),
+      ban: (ip) => this.bans.get(ip), bans: () => this.bans.values(),
+    });
     this.queue = new ExpiryQueue(deps.clock, deps.timers ?? realTimers);
     this.queue.onExpire((ips) => this.track(this.expire(ips)));
     this.firewallQueue = new FirewallQueue({
       firewall: deps.firewall,
-      desired: () => ({ trusted: deps.trusted.ranges(), entries: [...this.bans.values()].map((ban) => entryOf(ban, deps.clock.now())) }),
+      desired: () => ({ trusted: deps.trusted.ranges(), entries: this.kernelEntries(deps.clock.now()) }),
       onError: (message) => this.emit({ type: 'error', message }),
       onResynced: (count, attempts) => this.emit({ type: 'resynced', count, attempts }),
       ...(deps.retryDelay !== undefined ? { retryDelay: deps.retryDelay } : {}),
@@ -106,7 +116,8 @@ export class BanManager {
     store.removeBans(dropped);
     // Ranges the firewall was not started with are trusted there too, before any ban goes in.
     if (newlyTrusted) await this.runFirewall('set trusted ranges', () => firewall.setTrusted(this.deps.trusted.ranges()));
-    const entries = [...this.bans.values()].map((ban) => entryOf(ban, now));
+    this.subnets.load(now);
+    const entries = this.kernelEntries(now);
     await this.runFirewall(`restore ${entries.length} bans`, () => firewall.replaceBans(entries));
     for (const ban of this.bans.values()) if (ban.expiresAt !== null) this.queue.schedule(ban.ip, ban.expiresAt);
     this.emit({ type: 'restored', count: this.bans.size, dropped: dropped.length });
@@ -172,6 +183,7 @@ export class BanManager {
     // A network ban (a prefix) may hold trusted addresses: the kernel lets them through first.
     const inside = ip.includes('/') ? this.deps.trusted.overlapping(ip).map((t) => t.range) : [];
     if (inside.length > 0) this.emit({ type: 'overlap', ip, jail: request.jail, ranges: inside });
+    await this.escalateSubnet(record);
   }
 
   /**
@@ -266,6 +278,7 @@ export class BanManager {
     if (!ban) return false;
     this.forget([text]);
     await this.runFirewall(`unban ${text}`, () => this.deps.firewall.unban([text]));
+    await this.putBack([ban]);
     this.emit({ type: 'unban', ip: text, jail: ban.jail, reason: 'manual' });
     return true;
   }
@@ -294,6 +307,7 @@ export class BanManager {
     await this.runFirewall(`trust ${text}`, () => this.deps.firewall.setTrusted(this.deps.trusted.ranges()));
     if (covered.length > 0) {
       await this.runFirewall(`unban ${covered.length} now trusted`, () => this.deps.firewall.unban(covered.map((b) => b.ip)));
+      await this.putBack(covered);
     }
     for (const ban of covered) this.emit({ type: 'unban', ip: ban.ip, jail: ban.jail, reason: 'trusted' });
     return covered.map((ban) => ban.ip);
@@ -353,8 +367,8 @@ export class BanManager {
     // The old expiry must not fire while the firewall command runs.
     if (record.expiresAt === null) this.queue.cancel(record.ip);
     else this.queue.schedule(record.ip, record.expiresAt);
-    const entry = entryOf(record, this.deps.clock.now());
-    await this.firewallQueue.ban(entry);
+    // A ban inside a subnet ban stays out of the kernel: the subnet ban drops it already.
+    if (this.subnets.covering(record.ip) === undefined) await this.firewallQueue.ban(entryOf(record, this.deps.clock.now()));
     this.emit({ type: 'ban', record: { ...record, reason: [...record.reason] }, restored: false, extended });
   }
 
@@ -366,7 +380,37 @@ export class BanManager {
     this.forget(due.map((ban) => ban.ip));
     // Batched with other expiries queued while the firewall is busy: one command for many.
     await this.firewallQueue.unban(due.map((ban) => ban.ip));
+    await this.putBack(due);
     for (const ban of due) this.emit({ type: 'unban', ip: ban.ip, jail: ban.jail, reason: 'expired' });
+  }
+
+  /**
+   * Counts a jail's new ban towards its subnet; at the threshold, bans the subnet and takes the
+   * member bans out of the kernel (after the subnet ban is in, so nothing gets through between).
+   */
+  private async escalateSubnet(member: BanRecord): Promise<void> {
+    const decision = this.subnets.count(member, this.deps.clock.now());
+    if (decision?.type === 'refused') {
+      return this.emit({ type: 'refused', ip: decision.subnet, jail: SUBNET_JAIL, reason: decision.reason, range: decision.range });
+    }
+    if (!decision) return;
+    await this.commit(decision.record, false);
+    const { members, trusted } = decision;
+    if (members.length > 0) await this.runFirewall(`take ${members.length} bans inside ${decision.record.ip} out`, () => this.deps.firewall.unban(members));
+    if (trusted.length > 0) this.emit({ type: 'overlap', ip: decision.record.ip, jail: SUBNET_JAIL, ranges: trusted });
+  }
+
+  /** Bans that ended: the members of subnet bans among them, still in force, go back to the kernel. */
+  private async putBack(ended: readonly BanRecord[]): Promise<void> {
+    const back = this.subnets.membersBack(ended);
+    if (back.length === 0) return;
+    const now = this.deps.clock.now();
+    await this.runFirewall(`put ${back.length} bans back`, () => this.deps.firewall.ban(back.map((ban) => entryOf(ban, now))));
+  }
+
+  /** The kernel's entries for the bans in force: those a subnet ban holds are left out. */
+  private kernelEntries(now: number): BanEntry[] {
+    return [...this.bans.values()].filter((ban) => this.subnets.covering(ban.ip) === undefined).map((ban) => entryOf(ban, now));
   }
 
   private forget(ips: string[]): void {
@@ -403,6 +447,12 @@ export class BanManager {
   private emit(event: BanEvent): void {
     this.deps.onEvent(event);
   }
+}
+
+/** The SSH session this process runs in, if any. */
+function ownSession(): SshSession[] {
+  const session = sshSession();
+  return session ? [session] : [];
 }
 
 /** The firewall entry of a ban, with the kernel timeout as a safety net should the engine die. */

@@ -1,4 +1,4 @@
-import { banLength } from '../domain/index.js';
+import { banLength, SUBNET_JAIL } from '../domain/index.js';
 import type { BanEvent } from './ban-manager.js';
 import type { EngineLog } from './engine-log.js';
 import type { GlobFollowEvent } from './source/glob-follower.js';
@@ -9,10 +9,15 @@ import type { GlobFollowEvent } from './source/glob-follower.js';
 export function logBanEvent(log: EngineLog, event: BanEvent): void {
   if (event.type === 'ban') {
     const r = event.record;
-    const failures = r.origin !== undefined ? `from ${r.origin}` : r.jail === 'manual' ? 'manual' : `${r.reason.length} failures`;
-    log.notice(r.jail, `${event.extended ? 'Ban extended' : 'Ban'} ${r.ip} (${failures}, ${banLength(r)}, ban #${r.count})`, r.ip);
+    const length = `${banLength(r)}, ban #${r.count}`;
+    // A subnet ban's first reason line says why: "subnet 203.0.113.0/24: 5 addresses banned within 1h".
+    const why = r.origin !== undefined ? `from ${r.origin}, ${length}` : r.jail === 'manual' ? `manual, ${length}`
+      : r.jail === SUBNET_JAIL && r.reason[0] ? `${r.reason[0]}; ${length}` : `${r.reason.length} failures, ${length}`;
+    log.notice(r.jail, `${event.extended ? 'Ban extended' : 'Ban'} ${r.ip} (${why})`, r.ip);
   } else if (event.type === 'unban') {
     log.notice(event.jail, `Unban ${event.ip} (${event.reason})`, event.ip);
+  } else if (event.type === 'refused' && event.jail === SUBNET_JAIL) {
+    log.warning(event.jail, `Subnet ${event.ip} not banned: ${event.reason}`, event.ip);
   } else if (event.type === 'refused') {
     log.notice(event.jail, `Trusted ${event.ip} (${event.range}), not banned`, event.ip);
   } else if (event.type === 'overlap') {

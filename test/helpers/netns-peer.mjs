@@ -1,9 +1,10 @@
 // Runs inside a test's network namespace: `serve PORT` echoes TCP and UDP on both families and
-// prints "ready"; `tcp HOST PORT MS` / `udp HOST PORT MS` exit 0 when the server answered in time.
+// prints "ready"; `tcp HOST PORT MS [FROM]` / `udp HOST PORT MS` exit 0 when the server answered in
+// time (FROM: the client's own address to connect from).
 import dgram from 'node:dgram';
 import net from 'node:net';
 
-const [mode, a, b, c] = process.argv.slice(2);
+const [mode, a, b, c, d] = process.argv.slice(2);
 
 if (mode === 'serve') {
   const port = Number(a);
@@ -14,7 +15,7 @@ if (mode === 'serve') {
     udp6.bind(port, '::', () => process.stdout.write('ready\n'));
   });
 } else if (mode === 'tcp') {
-  const socket = net.connect({ host: a, port: Number(b) });
+  const socket = net.connect({ host: a, port: Number(b), ...(d ? { localAddress: d } : {}) });
   const timer = setTimeout(() => process.exit(1), Number(c));
   socket.on('connect', () => {
     socket.write('ping');

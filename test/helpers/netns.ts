@@ -17,14 +17,16 @@ export interface NetnsPair {
   clientV6: string;
   /** Starts TCP and UDP echo on `port` in the server namespace (both families). */
   listen(port: number): Promise<void>;
-  /** Whether the client reaches the server over TCP within `ms`. */
-  tcp(host: string, port: number, ms?: number): boolean;
+  /** Whether the client reaches the server over TCP within `ms` (from its address `from`, if given). */
+  tcp(host: string, port: number, ms?: number, from?: string): boolean;
   /** Whether a UDP datagram from the client is echoed within `ms`. */
   udp(host: string, port: number, ms?: number): boolean;
   /** Whether one ICMP echo from the client is answered within a second. */
   ping(host: string): boolean;
   /** Runs a command in a namespace (argument array, no shell) and returns stdout. */
   exec(ns: string, argv: string[]): string;
+  /** Gives the client one more address of its subnet (host number `host`, both families); returns them. */
+  addClientHost(host: number): { v4: string; v6: string };
   destroy(): void;
 }
 
@@ -103,7 +105,7 @@ export function createNetnsPair(index: number, prefix = 'pc-'): NetnsPair {
         child.once('exit', (code) => reject(new Error(`echo server exited (${code})`)));
       });
     },
-    tcp: (host, port, ms = 1500) => peer(['tcp', host, String(port), String(ms)]),
+    tcp: (host, port, ms = 1500, from) => peer(['tcp', host, String(port), String(ms), ...(from ? [from] : [])]),
     udp: (host, port, ms = 1500) => peer(['udp', host, String(port), String(ms)]),
     ping: (host) => {
       try {
@@ -114,6 +116,11 @@ export function createNetnsPair(index: number, prefix = 'pc-'): NetnsPair {
       }
     },
     exec: inNs,
+    addClientHost(host) {
+      inNs(client, ['ip', 'addr', 'add', `${v4(host)}/24`, 'dev', `v${id}c`]);
+      inNs(client, ['ip', '-6', 'addr', 'add', `${v6(host)}/64`, 'dev', `v${id}c`, 'nodad']);
+      return { v4: v4(host), v6: v6(host) };
+    },
     destroy,
   };
 }

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { formatDuration } from '../../domain/index.js';
+import { formatDuration, SUBNET_JAIL } from '../../domain/index.js';
 import type { WhyResult } from '../../control/protocol.js';
 import type { BanRecord } from '../../engine/types.js';
 import { tone } from '../theme.js';
@@ -34,7 +34,7 @@ export function WhyView(props: { ip: string; result: WhyResult | null; record?: 
         )}
         <Text color={tone('muted')}>{`  (${props.back})`}</Text>
       </Text>
-      <Text bold>Why (the matched lines):</Text>
+      <Text bold>{record?.jail === SUBNET_JAIL ? 'Why (a subnet ban: the bans inside it):' : 'Why (the matched lines):'}</Text>
       <Box flexDirection="column" height={lineRows} overflow="hidden">
         {record?.reason.length ? (
           // The newest lines last; each wraps onto as many rows as it needs.
