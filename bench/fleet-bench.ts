@@ -135,7 +135,7 @@ async function worker(args: string[]): Promise<void> {
         },
       },
     };
-    const link = new FleetLink({ settings: { redis: url, node: `node${n}`, accept: n < readers, stream: 'portcullis:bans' }, stateDir, engine, log: quiet, synchronous: process.env.FLEET_BENCH_SYNC === 'NORMAL' ? 'NORMAL' : 'FULL' });
+    const link = new FleetLink({ settings: { redis: url, node: `node${n}`, accept: n < readers, count_remote: false, stream: 'portcullis:bans' }, stateDir, engine, log: quiet, synchronous: process.env.FLEET_BENCH_SYNC === 'NORMAL' ? 'NORMAL' : 'FULL' });
     link.start();
     links.push(link);
   }

@@ -117,6 +117,8 @@ export interface BanStore extends MailQueueStore {
   activeBans(): BanRecord[];
   /** Records a ban (replacing the address's current one) and appends it to the history. */
   putBan(ban: BanRecord): void;
+  /** Appends a ban to the history only (another fleet node's ban, with `[fleet] count_remote`). */
+  addHistory(ban: BanRecord): void;
   /** Ends a ban; returns what it was. */
   removeBan(ip: string): BanRecord | undefined;
   /** Ends several bans in one transaction (expiry of many at once); returns how many there were. */

@@ -248,7 +248,9 @@ export class FleetLink {
     const { bans } = this.options.engine;
     try {
       const applied = entry.kind === 'ban'
-        ? await bans.banRemote({ ip: entry.ip, jail: entry.jail, expiresAt: entry.expiresAt, reason: [entry.reason], origin: entry.node })
+        ? await bans.banRemote({
+          ip: entry.ip, jail: entry.jail, expiresAt: entry.expiresAt, reason: [entry.reason], origin: entry.node, countsHere: this.settings.count_remote,
+        })
         : await bans.unbanRemote(entry.ip, entry.node);
       if (applied) this.applied++;
     } catch (err) {
