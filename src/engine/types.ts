@@ -22,6 +22,10 @@ export interface FleetLinkStatus {
   node: string;
   stream: string;
   link: 'connected' | 'disconnected';
+  /** Disconnected and trying again (a new attempt every second at most). */
+  retrying: boolean;
+  /** When the link was lost (epoch ms), while it is down. */
+  downSince: number | null;
   /** How old the last entry read was when it was read, or how long the link is down (seconds). */
   lagSeconds: number;
   /** Bans and unbans made here waiting to be published. */

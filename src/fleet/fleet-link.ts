@@ -153,6 +153,9 @@ export class FleetLink {
       node: this.settings.node,
       stream: this.settings.stream,
       link: up ? 'connected' : 'disconnected',
+      // The clients reconnect until stopped (retryStrategy never gives up).
+      retrying: !up && !this.stopped,
+      downSince: up ? null : this.downSince,
       lagSeconds: Math.max(this.lagSeconds ?? 0, behind),
       queued: this.store.size,
       published: this.outbox.published,
@@ -201,7 +204,8 @@ export class FleetLink {
         continue;
       }
       if (!reply) {
-        // A quiet stream: what was read last is stored now.
+        // A quiet stream: nothing is waiting, so nothing lags; what was read last is stored now.
+        this.lagSeconds = 0;
         this.store.saveLastId(stream, lastId);
         continue;
       }
