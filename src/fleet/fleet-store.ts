@@ -37,8 +37,6 @@ export class FleetStore {
       put: db.prepare<[string, string]>(
         'INSERT INTO fleet_state (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value',
       ),
-      noSync: db.prepare('PRAGMA synchronous = NORMAL'),
-      fullSync: db.prepare('PRAGMA synchronous = FULL'),
     };
   }
 
@@ -77,11 +75,12 @@ export class FleetStore {
       write();
       return;
     }
-    this.s.noSync.run();
+    // exec, not a prepared statement: SQLite applies this pragma when the text is compiled.
+    this.db.exec('PRAGMA synchronous = NORMAL');
     try {
       write();
     } finally {
-      this.s.fullSync.run();
+      this.db.exec('PRAGMA synchronous = FULL');
     }
   }
 
