@@ -158,20 +158,25 @@ async function worker(args: string[]): Promise<void> {
   await waitFor(() => links.every((l) => l.status().link === 'connected'));
   profile.restart();
   const everyMs = 60_000 / rate;
-  const until = Date.now() + seconds * 1000;
+  const start = Date.now();
+  const until = start + seconds * 1000;
   const timers = links.map((link, i) => {
     const n = first + i;
+    const offset = (everyMs * i) / count;
     let k = 0;
     return setTimeout(function tick() {
-      if (Date.now() >= until) return;
+      // Each ban is due at start + offset + k x everyMs: a late timer sends what is due (as a
+      // daemon reads the lines that came meanwhile in one turn), so the rate does not drift down.
       const now = Date.now();
-      const ip = `2001:db8:${n.toString(16)}:${(k >> 16).toString(16)}::${(k & 0xffff).toString(16)}`;
-      k++;
-      sent++;
-      if (n < readers) sentByReaders++;
-      link.onEngineEvent({ type: 'ban', restored: false, extended: false, record: { ip, jail: 'sshd', bannedAt: now, expiresAt: now + BANTIME_MS, count: 1, reason: ['bench'] } });
-      timers[i] = setTimeout(tick, everyMs);
-    }, (everyMs * i) / count);
+      while (k * everyMs + offset <= Math.min(now, until) - start) {
+        const ip = `2001:db8:${n.toString(16)}:${(k >> 16).toString(16)}::${(k & 0xffff).toString(16)}`;
+        k++;
+        sent++;
+        if (n < readers) sentByReaders++;
+        link.onEngineEvent({ type: 'ban', restored: false, extended: false, record: { ip, jail: 'sshd', bannedAt: now, expiresAt: now + BANTIME_MS, count: 1, reason: ['bench'] } });
+      }
+      if (now < until) timers[i] = setTimeout(tick, Math.max(0, start + offset + k * everyMs - Date.now()));
+    }, offset);
   });
   // Let the last entries arrive (every other node's last ban, or 10 s at most).
   await new Promise((r) => setTimeout(r, seconds * 1000));
