@@ -9,6 +9,7 @@ import { banFields, idTime, parseEntry, unbanFields, type FleetEntry } from './f
 import { FleetStore } from './fleet-store.js';
 import { Outbox } from './outbox.js';
 import { TrimTracker } from './trim-tracker.js';
+import { Wakeups } from './wakeups.js';
 
 /** What the link needs of the engine. */
 export interface FleetEngine {
@@ -62,7 +63,7 @@ export class FleetLink {
   private sub: Redis | null = null;
   private stopped = false;
   private reading: Promise<void> | null = null;
-  private readonly waiters = new Set<() => void>();
+  private readonly wakeups = new Wakeups();
   private lagSeconds: number | null = null;
   private downSince: number | null = null;
   private trimmedAt = 0;
@@ -123,7 +124,7 @@ export class FleetLink {
     if (this.stopped) return;
     this.stopped = true;
     if (this.trimTimer) clearInterval(this.trimTimer);
-    for (const wake of this.waiters) wake();
+    this.wakeups.close();
     this.sub?.disconnect();
     await this.reading;
     await this.outbox.close();
@@ -182,7 +183,7 @@ export class FleetLink {
     if (!this.linked()) return;
     if (this.downSince !== null) this.options.log.notice(null, `Fleet: linked to the stream "${this.settings.stream}" as ${this.settings.node}`);
     this.downSince = null;
-    for (const wake of this.waiters) wake();
+    this.wakeups.wakeAll();
     this.outbox.kick();
   }
 
@@ -200,7 +201,7 @@ export class FleetLink {
     while (!this.stopped) {
       const sub = this.sub!;
       if (sub.status !== 'ready') {
-        await this.waitForLink();
+        await this.wakeups.wait();
         continue;
       }
       let reply: [string, [string, string[]][]][] | null;
@@ -230,7 +231,7 @@ export class FleetLink {
       }
       this.trimStream(false);
       // A full batch means a backlog: read on at once.
-      if (read.count < BATCH) await this.pause(readAt + READ_GAP_MS - Date.now());
+      if (read.count < BATCH) await this.wakeups.pause(readAt + READ_GAP_MS - Date.now());
     }
     this.store.saveLastId(stream, lastId);
   }
@@ -283,31 +284,6 @@ export class FleetLink {
     if (minId === null || minId === this.trimmedTo) return;
     this.trimmedTo = minId;
     this.pub.xtrim(this.settings.stream, 'MINID', minId).catch((err: Error) => this.options.log.warning(null, `Fleet: trimming the stream failed: ${err.message}`));
-  }
-
-  /** Waits `ms` (nothing if not positive), or less if the link stops. */
-  private pause(ms: number): Promise<void> {
-    if (ms <= 0 || this.stopped) return Promise.resolve();
-    return new Promise((resolve) => {
-      const wake = (): void => {
-        clearTimeout(timer);
-        this.waiters.delete(wake);
-        resolve();
-      };
-      const timer = setTimeout(wake, ms);
-      this.waiters.add(wake);
-    });
-  }
-
-  private waitForLink(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.stopped) return resolve();
-      const wake = (): void => {
-        this.waiters.delete(wake);
-        resolve();
-      };
-      this.waiters.add(wake);
-    });
   }
 }
 
