@@ -1,6 +1,7 @@
 import { formatDuration, padStartWidth, printable } from '../domain/index.js';
 import { formatEntry, type LogEntry } from '../engine/engine-log.js';
 import type { JailStatus } from '../engine/engine.js';
+import type { FleetLinkStatus } from '../engine/types.js';
 import { column } from './ban-format.js';
 import { formatJailSummary } from './fail2ban-client-commands.js';
 import { withChannel, type VerbContext } from './with-channel.js';
@@ -27,14 +28,18 @@ export function statusCommand(ctx: VerbContext, json: boolean): Promise<number> 
       const since = status.state.since === null ? '' : ` since ${new Date(status.state.since).toISOString()}`;
       out.write(`state database: NOT WRITTEN${since}: ${printable(status.state.error ?? '')} (running from memory, retrying)\n`);
     }
-    if (status.fleet) {
-      const f = status.fleet;
-      out.write(`fleet: ${f.link} as ${printable(f.node)}, lag ${f.lagSeconds.toFixed(3)} s, ${f.queued} queued, ${f.published} published, ${f.applied} applied\n`);
-    }
+    if (status.fleet) out.write(fleetLine(status.fleet));
     if (!status.firewallInStep) out.write('firewall: a command failed; putting it right from the bans in force (see the log)\n');
     out.write(jailTable(status.jails));
     out.write(formatJailSummary(status));
   });
+}
+
+/** The `status` line of the fleet link: its state first, then the lag (or how long it is down) and the counts. */
+function fleetLine(f: FleetLinkStatus): string {
+  const link = f.link === 'connected' ? 'connected' : `DISCONNECTED${f.retrying ? ' (retrying)' : ''}`;
+  const lag = f.link === 'connected' ? `lag ${f.lagSeconds.toFixed(3)} s` : `down ${f.lagSeconds.toFixed(1)} s`;
+  return `fleet: ${link} as ${printable(f.node)}, ${lag}, ${f.queued} queued, ${f.published} published, ${f.applied} applied\n`;
 }
 
 /** `portcullis jails [--json]`. */

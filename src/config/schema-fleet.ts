@@ -16,6 +16,8 @@ export interface FleetSettings {
   share?: string[];
   /** Whether bans from other servers are applied here. */
   accept: boolean;
+  /** Whether bans from other servers count toward this server's escalation (its history). */
+  count_remote: boolean;
   /** The stream's key. */
   stream: string;
 }
@@ -42,6 +44,7 @@ export const fleetShape = {
   node: text().regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'expected a node name (letters, digits, "_", "." or "-")' }).optional(),
   share: z.array(text(), { error: 'expected an array of jail names' }).optional(),
   accept: z.boolean({ error: 'expected true or false' }).default(true),
+  count_remote: z.boolean({ error: 'expected true or false' }).default(false),
   stream: text().default('portcullis:bans'),
 };
 

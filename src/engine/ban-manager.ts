@@ -225,9 +225,11 @@ export class BanManager {
   /**
    * A ban another fleet node made. Refused when a trusted range here overlaps it (this server's
    * trust wins); never longer than the sender's, and never shortens a ban in force here. Kept
-   * out of the history (see the store), so it does not escalate local bans. True when applied.
+   * out of the history (see the store), so it does not escalate local bans, unless `countsHere`
+   * (`[fleet] count_remote`): then it is history like a ban made here, and numbered after the
+   * address's earlier bans. True when applied.
    */
-  async banRemote(ban: { ip: string; jail: string; expiresAt: number | null; reason: string[]; origin: string }): Promise<boolean> {
+  async banRemote(ban: { ip: string; jail: string; expiresAt: number | null; reason: string[]; origin: string; countsHere?: boolean }): Promise<boolean> {
     const ip = checkAddress(ban.ip).text;
     const trusted = this.deps.trusted.overlapping(ip)[0];
     if (trusted) {
@@ -237,7 +239,10 @@ export class BanManager {
     const now = this.deps.clock.now();
     const existing = this.bans.get(ip);
     if ((ban.expiresAt !== null && ban.expiresAt <= now) || (existing && !endsLater(ban.expiresAt, existing.expiresAt))) return false;
-    const record = { ip, jail: ban.jail, bannedAt: now, expiresAt: ban.expiresAt, count: existing?.count ?? 1, reason: ban.reason, origin: ban.origin };
+    const count = existing?.count ?? (ban.countsHere ? this.deps.store.history(ip, now - HISTORY_WINDOW).length + 1 : 1);
+    const record = { ip, jail: ban.jail, bannedAt: now, expiresAt: ban.expiresAt, count, reason: ban.reason, origin: ban.origin };
+    // Its duration is still the sender's: counting here only lengthens this server's later bans.
+    if (ban.countsHere) this.writeStore(() => this.deps.store.addHistory(record), `history of ${ip} not stored`);
     await this.commit(record, existing !== undefined);
     return true;
   }

@@ -35,6 +35,10 @@ export class MemoryStore implements BanStore {
     if (ban.origin === undefined) this.historyEntries.push(historyEntryOf(ban));
   }
 
+  addHistory(ban: BanRecord): void {
+    this.historyEntries.push(historyEntryOf(ban));
+  }
+
   /** Records many bans, each as `putBan` would. */
   putBans(bans: readonly BanRecord[]): void {
     for (const ban of bans) this.putBan(ban);

@@ -219,6 +219,10 @@ export class SqliteStore implements BanStore {
     this.guard(`record the ban of ${ban.ip}`, () => this.writeBan(ban));
   }
 
+  addHistory(ban: BanRecord): void {
+    this.guard(`record the history of ${ban.ip}`, () => this.statements.appendHistory.run(historyEntryOf(ban)));
+  }
+
   /** Records many bans (each as `putBan` would) in one transaction: one sync for the lot. */
   putBans(bans: readonly BanRecord[]): void {
     if (bans.length === 0) return;

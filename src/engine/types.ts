@@ -22,6 +22,10 @@ export interface FleetLinkStatus {
   node: string;
   stream: string;
   link: 'connected' | 'disconnected';
+  /** Disconnected and trying again (a new attempt every second at most). */
+  retrying: boolean;
+  /** When the link was lost (epoch ms), while it is down. */
+  downSince: number | null;
   /** How old the last entry read was when it was read, or how long the link is down (seconds). */
   lagSeconds: number;
   /** Bans and unbans made here waiting to be published. */
@@ -117,6 +121,8 @@ export interface BanStore extends MailQueueStore {
   activeBans(): BanRecord[];
   /** Records a ban (replacing the address's current one) and appends it to the history. */
   putBan(ban: BanRecord): void;
+  /** Appends a ban to the history only (another fleet node's ban, with `[fleet] count_remote`). */
+  addHistory(ban: BanRecord): void;
   /** Ends a ban; returns what it was. */
   removeBan(ip: string): BanRecord | undefined;
   /** Ends several bans in one transaction (expiry of many at once); returns how many there were. */

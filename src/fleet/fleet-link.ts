@@ -9,6 +9,7 @@ import { banFields, idTime, parseEntry, unbanFields, type FleetEntry } from './f
 import { FleetStore } from './fleet-store.js';
 import { Outbox } from './outbox.js';
 import { TrimTracker } from './trim-tracker.js';
+import { Wakeups } from './wakeups.js';
 
 /** What the link needs of the engine. */
 export interface FleetEngine {
@@ -34,6 +35,13 @@ export interface FleetLinkOptions {
 const BATCH = 500;
 /** How long one XREAD waits for entries (ms); the loop then asks again. */
 const BLOCK_MS = 5000;
+/**
+ * After a read that found entries, the next one waits until this long after it (ms), so a busy
+ * stream is read in batches: each read is one synced store transaction, and read entry by entry
+ * 50 nodes' bans took half of a node's event loop in disk syncs (bench/fleet-node-bench.ts).
+ * The first entry after a quiet spell still comes at once.
+ */
+const READ_GAP_MS = 50;
 /** The last id read is stored at most this often (ms). */
 const SAVE_ID_EVERY_MS = 250;
 /** At most one XTRIM this often (ms). */
@@ -55,7 +63,7 @@ export class FleetLink {
   private sub: Redis | null = null;
   private stopped = false;
   private reading: Promise<void> | null = null;
-  private readonly waiters = new Set<() => void>();
+  private readonly wakeups = new Wakeups();
   private lagSeconds: number | null = null;
   private downSince: number | null = null;
   private trimmedAt = 0;
@@ -116,7 +124,7 @@ export class FleetLink {
     if (this.stopped) return;
     this.stopped = true;
     if (this.trimTimer) clearInterval(this.trimTimer);
-    for (const wake of this.waiters) wake();
+    this.wakeups.close();
     this.sub?.disconnect();
     await this.reading;
     await this.outbox.close();
@@ -153,6 +161,9 @@ export class FleetLink {
       node: this.settings.node,
       stream: this.settings.stream,
       link: up ? 'connected' : 'disconnected',
+      // The clients reconnect until stopped (retryStrategy never gives up).
+      retrying: !up && !this.stopped,
+      downSince: up ? null : this.downSince,
       lagSeconds: Math.max(this.lagSeconds ?? 0, behind),
       queued: this.store.size,
       published: this.outbox.published,
@@ -172,7 +183,7 @@ export class FleetLink {
     if (!this.linked()) return;
     if (this.downSince !== null) this.options.log.notice(null, `Fleet: linked to the stream "${this.settings.stream}" as ${this.settings.node}`);
     this.downSince = null;
-    for (const wake of this.waiters) wake();
+    this.wakeups.wakeAll();
     this.outbox.kick();
   }
 
@@ -190,10 +201,11 @@ export class FleetLink {
     while (!this.stopped) {
       const sub = this.sub!;
       if (sub.status !== 'ready') {
-        await this.waitForLink();
+        await this.wakeups.wait();
         continue;
       }
       let reply: [string, [string, string[]][]][] | null;
+      const readAt = Date.now();
       try {
         reply = (await sub.xread('COUNT', BATCH, 'BLOCK', BLOCK_MS, 'STREAMS', stream, lastId)) as typeof reply;
       } catch (err) {
@@ -201,7 +213,8 @@ export class FleetLink {
         continue;
       }
       if (!reply) {
-        // A quiet stream: what was read last is stored now.
+        // A quiet stream: nothing is waiting, so nothing lags; what was read last is stored now.
+        this.lagSeconds = 0;
         this.store.saveLastId(stream, lastId);
         continue;
       }
@@ -217,15 +230,19 @@ export class FleetLink {
         savedAt = Date.now();
       }
       this.trimStream(false);
+      // A full batch means a backlog: read on at once.
+      if (read.count < BATCH) await this.wakeups.pause(readAt + READ_GAP_MS - Date.now());
     }
     this.store.saveLastId(stream, lastId);
   }
 
   /** Applies the entries of one XREAD reply (each error is logged by `apply`); returns the last id read. */
-  private applyRead(reply: [string, [string, string[]][]][], lastId: string): { lastId: string; work: Promise<unknown>[] } {
+  private applyRead(reply: [string, [string, string[]][]][], lastId: string): { lastId: string; count: number; work: Promise<unknown>[] } {
     const now = Date.now();
     const work: Promise<unknown>[] = [];
+    let count = 0;
     for (const [, entries] of reply) {
+      count += entries.length;
       for (const [id, flat] of entries) {
         lastId = id;
         let entry: FleetEntry;
@@ -241,14 +258,16 @@ export class FleetLink {
         work.push(this.apply(entry));
       }
     }
-    return { lastId, work };
+    return { lastId, count, work };
   }
 
   private async apply(entry: FleetEntry): Promise<void> {
     const { bans } = this.options.engine;
     try {
       const applied = entry.kind === 'ban'
-        ? await bans.banRemote({ ip: entry.ip, jail: entry.jail, expiresAt: entry.expiresAt, reason: [entry.reason], origin: entry.node })
+        ? await bans.banRemote({
+          ip: entry.ip, jail: entry.jail, expiresAt: entry.expiresAt, reason: [entry.reason], origin: entry.node, countsHere: this.settings.count_remote,
+        })
         : await bans.unbanRemote(entry.ip, entry.node);
       if (applied) this.applied++;
     } catch (err) {
@@ -265,17 +284,6 @@ export class FleetLink {
     if (minId === null || minId === this.trimmedTo) return;
     this.trimmedTo = minId;
     this.pub.xtrim(this.settings.stream, 'MINID', minId).catch((err: Error) => this.options.log.warning(null, `Fleet: trimming the stream failed: ${err.message}`));
-  }
-
-  private waitForLink(): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.stopped) return resolve();
-      const wake = (): void => {
-        this.waiters.delete(wake);
-        resolve();
-      };
-      this.waiters.add(wake);
-    });
   }
 }
 

@@ -12,13 +12,18 @@ export interface QueuedEntry {
  * The fleet's tables in the state database (schema version 3, migrated when the engine's store
  * opened it): entries not yet published, oldest first, and the id of the last stream entry read.
  * Its own connection, so the engine's store stays as it is; WAL lets both write in turn.
+ *
+ * Only queuing waits for the disk. Forgetting published entries and storing the last id read do
+ * not (synchronous NORMAL for those writes): after a power cut either at worst goes back a little,
+ * so entries are published or read again, and applying an entry twice changes nothing. Those
+ * syncs were most of what a node spent on the fleet (see bench/fleet-bench.ts).
  */
 export class FleetStore {
   private readonly db: Database.Database;
   private readonly s;
 
   /** `synchronous`: FULL (the default) syncs every queued entry to disk; NORMAL is for the benchmark. */
-  constructor(stateDir: string, synchronous: 'FULL' | 'NORMAL' = 'FULL') {
+  constructor(stateDir: string, private readonly synchronous: 'FULL' | 'NORMAL' = 'FULL') {
     this.db = new Database(path.resolve(stateDir, DATABASE_FILE), { timeout: 5000 });
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma(`synchronous = ${synchronous}`);
@@ -47,7 +52,8 @@ export class FleetStore {
 
   /** Forgets published entries, in one transaction. */
   remove(ids: readonly number[]): void {
-    this.db.transaction(() => ids.forEach((id) => this.s.remove.run(id)))();
+    if (ids.length === 0) return;
+    this.withoutSync(() => this.db.transaction(() => ids.forEach((id) => this.s.remove.run(id)))());
   }
 
   get size(): number {
@@ -60,7 +66,22 @@ export class FleetStore {
   }
 
   saveLastId(stream: string, id: string): void {
-    this.s.put.run(`last-id:${stream}`, id);
+    this.withoutSync(() => this.s.put.run(`last-id:${stream}`, id));
+  }
+
+  /** Runs a write that need not wait for the disk (it reaches it with the next synced one). */
+  private withoutSync(write: () => unknown): void {
+    if (this.synchronous === 'NORMAL') {
+      write();
+      return;
+    }
+    // exec, not a prepared statement: SQLite applies this pragma when the text is compiled.
+    this.db.exec('PRAGMA synchronous = NORMAL');
+    try {
+      write();
+    } finally {
+      this.db.exec('PRAGMA synchronous = FULL');
+    }
   }
 
   close(): void {

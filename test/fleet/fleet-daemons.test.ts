@@ -31,10 +31,37 @@ async function bansOf(node: Node): Promise<Map<string, BanJson>> {
   return new Map((JSON.parse(result.stdout) as BanJson[]).map((b) => [b.ip, b]));
 }
 
-async function statusOf(node: Node): Promise<{ fleet?: { link: string; queued: number; lagSeconds: number } }> {
+interface FleetJson {
+  link: string;
+  retrying: boolean;
+  downSince: number | null;
+  queued: number;
+  lagSeconds: number;
+}
+
+async function statusOf(node: Node): Promise<{ fleet?: FleetJson }> {
   const result = await cli('status', '--json', '--config', node.config);
   if (result.code !== 0) throw new Error(`status on ${node.name}: ${result.stderr}`);
   return JSON.parse(result.stdout);
+}
+
+/** The fleet line of `status` (text). */
+async function fleetLineOf(node: Node): Promise<string> {
+  const result = await cli('status', '--config', node.config);
+  if (result.code !== 0) throw new Error(`status on ${node.name}: ${result.stderr}`);
+  return result.stdout.split('\n').find((l) => l.startsWith('fleet: ')) ?? '';
+}
+
+/** Polls `status --json` until `done` holds; returns the fleet part then. */
+async function waitForFleet(node: Node, done: (f: FleetJson) => boolean, what: string, ms: number): Promise<FleetJson> {
+  const deadline = Date.now() + ms;
+  let last: FleetJson | undefined;
+  while (Date.now() < deadline) {
+    last = (await statusOf(node)).fleet;
+    if (last && done(last)) return last;
+    await sleep(200);
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what} on ${node.name}; last: ${JSON.stringify(last)}`);
 }
 
 const firewallOf = (node: Node): Set<string> => new Set(dryRunBans(safePaths(node.dir).stateDir));
@@ -125,14 +152,19 @@ describe('fleet: three daemons sharing bans through a Redis stream', () => {
     expect((await bansOf(b)).get('198.19.200.7')?.origin).toBe('web01');
   }, 60_000);
 
-  it('loses nothing while Redis is down for 10 s, and converges once it is back', async () => {
+  it('loses nothing while Redis is down for 10 s, shows the link, queue and lag, and converges once it is back', async () => {
     const [a, b, c] = nodes as [Node, Node, Node];
     const port = redis.port;
+    expect(await waitForFleet(a, (f) => f.link === 'connected' && f.queued === 0, 'the link up, nothing queued', 10_000)).toMatchObject({ retrying: false, downSince: null });
+    expect(await fleetLineOf(a)).toMatch(/^fleet: connected as web01, lag [0-9.]+ s, 0 queued, /);
     await redis.stop();
     for (const node of nodes) {
       await waitUntil(() => engineLogOf(safePaths(node.dir).logFile, node.daemon.pid).some((l) => l.includes('Fleet: lost the link')), `${node.name} to see the link down`, 15_000);
     }
     const downAt = Date.now();
+    const before = await waitForFleet(a, (f) => f.link === 'disconnected', 'the link down', 10_000);
+    expect(before).toMatchObject({ retrying: true, queued: 0 });
+    expect(before.downSince).toBeGreaterThan(downAt - 20_000);
     const fromA = Array.from({ length: 20 }, (_, k) => `198.18.50.${k + 1}`);
     const fromB = Array.from({ length: 20 }, (_, k) => `198.18.51.${k + 1}`);
     appendFileSync(a.log, fromA.map((ip, i) => sshdFailureLine(ip, i)).join(''));
@@ -140,19 +172,21 @@ describe('fleet: three daemons sharing bans through a Redis stream', () => {
     // Local bans go on while the fleet is away, and wait in the store.
     await waitForBans(a, fromA, 15_000);
     await waitForBans(b, fromB, 15_000);
-    const down = await statusOf(a);
-    expect(down.fleet?.link).toBe('disconnected');
-    expect(down.fleet?.queued).toBe(20);
+    // The queue grew by the bans made meanwhile; the lag counts the time the link is down.
+    const down = await waitForFleet(a, (f) => f.queued === 20, 'the 20 bans queued', 10_000);
+    expect(down).toMatchObject({ link: 'disconnected', retrying: true, downSince: before.downSince });
+    expect(down.lagSeconds).toBeGreaterThanOrEqual((Date.now() - before.downSince! - 5000) / 1000);
+    expect(await fleetLineOf(a)).toMatch(/^fleet: DISCONNECTED \(retrying\) as web01, down [0-9.]+ s, 20 queued, /);
     expect(firewallOf(c).has(fromA[0]!)).toBe(false);
     // The outage lasts its 10 s (the scenario's length, not a wait for a state).
     await sleep(Math.max(0, 10_000 - (Date.now() - downAt)));
     redis = await startRedis(port, path.join(tmp.dir, 'redis'));
     const all = [...fromA, ...fromB];
     for (const node of nodes) await waitForBans(node, all, 20_000);
+    // Converged: linked, nothing queued, and once the backlog is read the lag falls back.
     for (const node of [a, b]) {
-      const status = await statusOf(node);
-      expect(status.fleet?.link).toBe('connected');
-      expect(status.fleet?.queued).toBe(0);
+      const up = await waitForFleet(node, (f) => f.link === 'connected' && f.queued === 0 && f.lagSeconds < 1, 'the link up, the queue empty, the lag under 1 s', 20_000);
+      expect(up).toMatchObject({ retrying: false, downSince: null });
     }
     // Nothing applied twice: each address was banned once on each node.
     for (const node of nodes) {

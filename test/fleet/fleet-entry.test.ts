@@ -48,7 +48,8 @@ describe('[fleet] and [metrics] in the config', () => {
     expect(parse('').fleet).toBeUndefined();
     expect(parse('').metrics).toBeUndefined();
     const fleet = parse('[fleet]\nredis = "rediss://:secret@redis.example:6380/2"\n').fleet!;
-    expect(fleet).toMatchObject({ redis: 'rediss://:secret@redis.example:6380/2', accept: true, stream: 'portcullis:bans' });
+    expect(fleet).toMatchObject({ redis: 'rediss://:secret@redis.example:6380/2', accept: true, count_remote: false, stream: 'portcullis:bans' });
+    expect(parse('[fleet]\nredis = "redis://x"\ncount_remote = true\n').fleet?.count_remote).toBe(true);
     expect(fleet.node).toMatch(/^[A-Za-z0-9_.-]+$/);
     expect(fleet.share).toBeUndefined();
     expect(parse('[metrics]\nlisten = "[::1]:9191"\n').metrics).toEqual({ listen: '[::1]:9191' });
@@ -58,6 +59,7 @@ describe('[fleet] and [metrics] in the config', () => {
     expect(() => parse('[fleet]\nredis = "http://x"\n')).toThrow(/fleet\.redis.*redis:\/\/ or rediss:\/\//s);
     expect(() => parse('[fleet]\nredis = "redis://x"\nnode = "web 02"\n')).toThrow(/fleet\.node/);
     expect(() => parse('[fleet]\nredis = "redis://x"\nshares = []\n')).toThrow(/shares/);
+    expect(() => parse('[fleet]\nredis = "redis://x"\ncount_remote = "yes"\n')).toThrow(/fleet\.count_remote.*true or false/s);
     expect(() => parse('[fleet]\nredis = "redis://x"\ntls_ca = "/etc/ca.pem"\n')).toThrow(/fleet\.tls_ca.*rediss:\/\//s);
     expect(() => parse('[fleet]\nredis = "rediss://x"\ntls_ca = "ca.pem"\n')).toThrow(/fleet\.tls_ca.*absolute/s);
     expect(parse('[fleet]\nredis = "rediss://x"\ntls_ca = "/etc/ca.pem"\n').fleet?.tls_ca).toBe('/etc/ca.pem');

@@ -31,7 +31,7 @@ function node(tmp: TempDir, url: string, name: string, extra: { share?: string[]
   };
   const link = new FleetLink({
     settings: {
-      redis: url, node: name, accept: extra.accept ?? true, stream: 'test:bans',
+      redis: url, node: name, accept: extra.accept ?? true, count_remote: false, stream: 'test:bans',
       ...(extra.share ? { share: extra.share } : {}), ...(extra.password ? { password: extra.password } : {}),
       ...(extra.tlsCa ? { tls_ca: extra.tlsCa } : {}),
     },

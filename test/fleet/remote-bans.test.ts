@@ -33,8 +33,8 @@ function setup() {
   };
   const events: BanEvent[] = [];
   const manager = new BanManager({ store, firewall, clock, trusted, timers, settings: () => settings, onEvent: (e) => events.push(e) });
-  const remote = (ip: string, expiresAt: number | null, origin = 'web01') =>
-    manager.banRemote({ ip, jail: 'sshd', expiresAt, reason: ['Failed password'], origin });
+  const remote = (ip: string, expiresAt: number | null, origin = 'web01', countsHere = false) =>
+    manager.banRemote({ ip, jail: 'sshd', expiresAt, reason: ['Failed password'], origin, countsHere });
   return { clock, firewall, manager, events, remote, store };
 }
 
@@ -63,6 +63,21 @@ describe('bans from other fleet nodes', () => {
     const [ban] = t.manager.list();
     expect(ban).toMatchObject({ count: 1, expiresAt: T0 + 6 * MIN + 600_000 });
     expect(ban?.origin).toBeUndefined();
+  });
+
+  it('counts toward local escalation when asked to (count_remote), keeping the sender\'s expiry', async () => {
+    const t = setup();
+    await t.manager.handle({ jail: 'sshd', ip: '198.18.0.8', time: T0, failures: 5, lines: ['x'] });
+    await t.manager.unban('198.18.0.8');
+    // The remote ban is numbered after the local one, yet lasts only as long as the sender said.
+    expect(await t.remote('198.18.0.8', T0 + 5 * MIN, 'web01', true)).toBe(true);
+    expect(t.manager.get('198.18.0.8')).toMatchObject({ count: 2, expiresAt: T0 + 5 * MIN, origin: 'web01' });
+    expect(store!.history('198.18.0.8', 0)).toHaveLength(2);
+    t.clock.advanceTo(T0 + 6 * MIN);
+    await t.manager.unbanRemote('198.18.0.8', 'web01');
+    // Two earlier bans here: the third is 600 s x 2 x 2.
+    await t.manager.handle({ jail: 'sshd', ip: '198.18.0.8', time: t.clock.now(), failures: 5, lines: ['x'] });
+    expect(t.manager.get('198.18.0.8')).toMatchObject({ count: 3, expiresAt: T0 + 6 * MIN + 2400_000 });
   });
 
   it('keeps a trusted address open, and says so', async () => {

@@ -4,6 +4,7 @@ import { printable } from '../components/format.js';
 import { useNow } from '../components/use-now.js';
 import type { ConsoleModel } from '../model/console-model.js';
 import { tone } from '../theme.js';
+import { fleetSummary } from './fleet-summary.js';
 import { PANE_TITLES } from './pane-titles.js';
 
 /** Rows the header takes without its warning line. */
@@ -37,6 +38,7 @@ export function Header() {
   const warning = warningLine(model, Math.max(now, Date.now()));
   const link = model.link === 'retrying' ? 'disconnected, retrying' : mode.attached ? 'attached' : 'in-process';
   const where = mode.attached ? `attached to the daemon on ${mode.where}` : `in-process on ${mode.where}`;
+  const fleet = status?.fleet ? fleetSummary(status.fleet) : null;
   return (
     <Box flexDirection="column" width={ui.size.columns}>
       <Text wrap="truncate-end">
@@ -64,6 +66,11 @@ export function Header() {
         <Text bold color={status && !status.detection ? tone('bad') : tone('good')}>
           {status ? (status.detection ? 'on' : 'OFF') : '…'}
         </Text>
+        {fleet ? (
+          <Text bold={fleet.down} color={fleet.down ? tone('warn') : tone('muted')}>
+            {`  ${fleet.text}`}
+          </Text>
+        ) : null}
         {'  '}
         <Text bold={model.link === 'retrying'} color={model.link === 'retrying' ? tone('bad') : tone('muted')}>
           {link}
