@@ -40,6 +40,8 @@ describe('parseRequest', () => {
       { id: 26, command: 'firewall', action: 'draft', rules: [{ name: 'ssh', action: 'allow', protocol: 'tcp', ports: [22, '8000-8100'], sources: ['10.0.0.0/8'] }], default_policy: 'drop' },
       { id: 27, command: 'why', ip: '192.0.2.7' },
       { id: 28, command: 'read-only' },
+      { id: 29, command: 'filter-list' },
+      { id: 30, command: 'jail-add', name: 'mail', filter: '/etc/fail2ban/filter.d/postfix.conf', logpath: ['/var/log/mail.log'] },
     ];
     expect(new Set(good.map((r) => r.command))).toEqual(new Set(COMMAND_NAMES));
     for (const request of good) expect(parseRequest(JSON.stringify(request))).toEqual(request);
