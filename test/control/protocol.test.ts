@@ -77,7 +77,7 @@ describe('parseRequest', () => {
     expect(error({ command: 'settings' })).toBe('settings: "patch" is missing');
     expect(error({ command: 'jail-add', name: 'web', filter: 'x', logpath: [] })).toBe('jail-add: "logpath" must be a list of at least one log file, got []');
     expect(error({ command: 'jail-add', name: 'web', filter: '../etc/passwd', logpath: ['/l'] })).toMatch(/^jail-add: "filter" must be a filter name/);
-    expect(error({ command: 'jail-add', name: 'web', filter: 'sshd.conf', logpath: ['/l'] })).toMatch(/^jail-add: "filter" must be a filter name without ".conf"/);
+    expect(error({ command: 'jail-add', name: 'web', filter: 'sshd.conf', logpath: ['/l'] })).toMatch(/^jail-add: "filter" must be a filter name, or the absolute path of a \.conf or \.local filter file, got "sshd\.conf"/);
     expect(error({ command: 'jail-add', name: 'web', filter: 'sshd', logpath: ['/l'], actions: ['mail'] })).toBe('jail-add: "actions[0]" must be one of firewall, email, got "mail"');
     expect(error({ command: 'filter-test', filter: 'sshd', text: 'x', lines: [] })).toBe('filter-test: give either "filter" or "text", not both');
     expect(error({ command: 'filter-test', lines: ['x'] })).toBe('filter-test: needs "filter", "text" or "jail"');
