@@ -10,6 +10,7 @@ import { scanPattern, UnsupportedConstruct, type ScannedPattern } from './regex-
 import { execAlt, type Alternative } from './alternative.js';
 import { expandConditionals } from './conditional.js';
 import { expandTags, UnsupportedTag } from './tags.js';
+import { rotateLoopLookaheads } from './lookahead-loop.js';
 import { dropImpliedLookaheads, rewriteLookaheads } from './lookahead-rewrite.js';
 import { expandSmallBackreferences } from './backreference.js';
 import type { FilterDefinition, LineResult, PatternSource } from './types.js';
@@ -263,7 +264,7 @@ function scanAll(sources: PatternSource[]): Scanned[] {
 function scan(src: PatternSource): ScannedPattern[] {
   try {
     return expandConditionals(expandSmallBackreferences(expandTags(src.pattern)))
-      .map((variant) => scanPattern(dropImpliedLookaheads(rewriteLookaheads(variant))));
+      .map((variant) => scanPattern(dropImpliedLookaheads(rewriteLookaheads(rotateLoopLookaheads(variant)))));
   } catch (err) {
     if (err instanceof UnsupportedConstruct) {
       throw new FilterError(src.file, src.line, `RE2 cannot run ${err.construct} in: ${src.pattern.trim()}`);
