@@ -130,7 +130,7 @@ describe.skipIf(!existsSync(path.join(STOCK, 'jail.conf')))('import-fail2ban', (
       expect(lines.some((l) => l.startsWith(`${local}:${line}: `) && says.test(l)), `${local}:${line} ${says}\n${ran.stderr}`).toBe(true);
     };
     at(5, /trusted\.example\.org .*DNS name/);
-    at(38, /jail postfix: filter postfix\[mode=nosuchmode\] does not load \(.*postfix\.conf:\d+: failregex has no <HOST>.*\); the options are left out and the filter's default is used$/);
+    at(38, /jail postfix: filter postfix\[mode=nosuchmode\] does not load \(.*postfix\.conf:\d+: <mdpr-<mode>> names <mdpr-nosuchmode>, which this filter does not define.*\); the options are left out and the filter's default is used$/);
     expect(ran.stderr).not.toMatch(/mode=aggressive/);
     at(17, /port = 2222: portcullis bans all ports/);
     at(20, /action cloudflare has no portcullis equivalent/);

@@ -16,6 +16,7 @@ export type Sections = Map<string, Map<string, Entry>>;
 const INTERPOLATION = /%\(([\w/.-]+)\)s/g;
 const ESCAPED_PERCENT = '\u0000';
 const TAG = /<([\w/.-]+)>/g;
+const NESTED_TAG = /<([\w/.-]*)<([\w/.-]+)>([\w/.-]*)>/g;
 const ONLY_REFERENCE = /^(?:%\(([\w/.-]+)\)s|<([\w/.-]+)>)$/;
 
 /** A value found for a reference, and the section its own `%(name)s` references are read in. */
@@ -108,8 +109,24 @@ export class ValueResolver {
       if (next === result) break;
       result = next;
     }
+    this.checkNestedTags(text, key, entry, line, depth);
     return result.replaceAll(ESCAPED_PERCENT, '%');
   }
+
+  /**
+   * A nested tag (`<mdre-<mode>>`) whose inner value names a tag nothing defines (a mode the
+   * filter does not have) would stay in the pattern as literal text that never matches: refused.
+   */
+  private checkNestedTags(text: string, key: string, entry: Entry, line: number, depth: number): void {
+    for (const [, before, inner, after] of text.matchAll(NESTED_TAG)) {
+      const target = this.tagged(key, inner!, entry);
+      if (!target) continue;
+      const name = `${before}${this.resolved(target, depth).replaceAll(ESCAPED_PERCENT, '%')}${after}`;
+      if (!/^[\w/.-]+$/.test(name) || this.isRegexTag(name) || this.tagged(key, name, entry)) continue;
+      throw new FilterError(entry.file, line, `<${before}<${inner}>${after}> names <${name}>, which this filter does not define: is ${inner} = "${name.slice(before!.length, name.length - after!.length)}" a value this filter has?`);
+    }
+  }
+
 
   /** A referenced value, fully resolved; any `%` left in it is literal, so it is set aside again. */
   private resolved(target: Target, depth: number): string {
