@@ -92,7 +92,9 @@ export class CompiledFilter {
     }
     const literals = failScans.map((s) => s.scan.literal);
     this.literals = literalAlternation(literals);
-    this.dates = new DateDetector({ datepattern: definition.datepattern, now: options.now });
+    // A failregex with `\[\]` reads an access log whose bracketed date is cut out of the line.
+    const accessLog = definition.failregex.some((p) => p.pattern.includes('\\[\\]'));
+    this.dates = new DateDetector({ datepattern: definition.datepattern, now: options.now, accessLog });
     this.buffer = definition.maxlines > 1 ? new LineBuffer(definition.maxlines) : null;
   }
 
