@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
-import { ConfigError, formatProblem, loadConfig, locateKey, resolveConfigPath, userFilterDir, type Config, type ConfigProblem } from '../config/index.js';
-import { compileFilter, loadFilter, SHIPPED_FILTER_DIR } from '../engine/filter/index.js';
+import { ConfigError, formatProblem, loadConfig, locateKey, resolveConfigPath, type Config, type ConfigProblem } from '../config/index.js';
+import { compileFilter } from '../engine/filter/index.js';
+import { filterPlace, loadJailFilter } from '../engine/jail-filter.js';
 
 /** A problem `check` found; `warning`s (a log file not there yet) do not fail it. */
 export interface CheckProblem extends ConfigProblem {
@@ -13,13 +14,14 @@ export interface CheckProblem extends ConfigProblem {
  * exist is reported (the jail waits for it). Disabled jails are checked too: they are one
  * keystroke from running.
  */
-export function checkJails(configPath: string, config: Config, filterDirs: string[] = [], enabledOnly = false): CheckProblem[] {
-  const dirs = [...filterDirs, userFilterDir(configPath), SHIPPED_FILTER_DIR];
+export function checkJails(configPath: string, config: Config, filterDirs: string[] = [], enabledOnly = false, stockFilterDir?: string): CheckProblem[] {
+  // The same folders the engine reads filters from (Engine.filterPlace).
+  const place = filterPlace(configPath, filterDirs, stockFilterDir);
   const problems: CheckProblem[] = [];
   for (const [name, jail] of Object.entries(config.jails)) {
     if (enabledOnly && !jail.enabled) continue;
     try {
-      compileFilter(loadFilter(jail.filter, dirs));
+      compileFilter(loadJailFilter(name, jail, place));
     } catch (err) {
       problems.push({ severity: 'error', ...locateKey(configPath, ['jails', name, 'filter']), key: `jails.${name}.filter`, message: (err as Error).message });
     }
@@ -34,8 +36,8 @@ export function checkJails(configPath: string, config: Config, filterDirs: strin
 }
 
 /** Throws a ConfigError naming file, line and key when an enabled jail's filter is missing or does not compile. */
-export function assertJailsCompile(configPath: string, config: Config, filterDirs: string[] = []): void {
-  const errors = checkJails(configPath, config, filterDirs, true).filter((p) => p.severity === 'error');
+export function assertJailsCompile(configPath: string, config: Config, filterDirs: string[] = [], stockFilterDir?: string): void {
+  const errors = checkJails(configPath, config, filterDirs, true, stockFilterDir).filter((p) => p.severity === 'error');
   if (errors.length) throw new ConfigError(errors.map(({ severity: _severity, ...problem }) => problem));
 }
 

@@ -13,7 +13,8 @@ import {
   type JailConfig,
 } from '../config/index.js';
 import type { CommandHandlers, ConfigEventData, ConfigJail, FilterInfo } from '../control/index.js';
-import { compileFilter, loadFilter, SHIPPED_FILTER_DIR } from '../engine/filter/index.js';
+import { compileFilter, SHIPPED_FILTER_DIR } from '../engine/filter/index.js';
+import { loadJailFilter, resolveJailFilter, type JailFilterPlace } from '../engine/jail-filter.js';
 import type { DaemonParts } from './daemon-parts.js';
 
 /**
@@ -41,7 +42,7 @@ export function configHandlers(parts: DaemonParts): Pick<CommandHandlers, 'confi
         overlayPath: overlayFile(configPath),
         // Copies: in-process callers get results by reference and must not reach the engine's config.
         settings: structuredClone(config.settings),
-        jails: Object.entries(config.jails).map(([name, jail]) => describeJail(configPath, config, name, jail, files)),
+        jails: Object.entries(config.jails).map(([name, jail]) => describeJail(configPath, config, name, jail, files, engine.filterPlace())),
         firewall: { backend: firewall.backend, default_policy: firewall.default_policy, confirm_timeout: firewall.confirm_timeout, rules: structuredClone(firewall.rules) },
         filters: listFilters(engine.filterDirs()),
       };
@@ -55,14 +56,15 @@ export function configHandlers(parts: DaemonParts): Pick<CommandHandlers, 'confi
     'jail-add': async (req) => {
       const existing = engine.config.jails[req.name];
       if (existing) throw new Error(`jail "${req.name}" exists already (in ${definingFiles(configPath, ['jails', req.name]).join(', ') || configPath})`);
-      // The filter must compile before the jail is written: an error names its file and line.
-      compileFilter(loadFilter(req.filter, engine.filterDirs()));
+      // The filter must compile before the jail is written: an error names its file and line. A
+      // path must be in a filter folder (the stock fail2ban one, say), as in the config file.
+      compileFilter(loadJailFilter(req.name, { filter: req.filter }, engine.filterPlace()));
       const table: Record<string, unknown> = { enabled: req.enabled ?? true, filter: req.filter, logpath: req.logpath };
       for (const key of ['maxretry', 'findtime', 'bantime', 'actions'] as const) if (req[key] !== undefined) table[key] = req[key];
       const config = await applyOverlayChange(parts, () => writeOverlay(configPath, { jails: { [req.name]: table } }));
       log.notice(req.name, `Jail added at run time: filter ${req.filter}, logs ${req.logpath.join(', ')}`);
       changed('jail-add', req.name);
-      return describeJail(configPath, config, req.name, config.jails[req.name]!);
+      return describeJail(configPath, config, req.name, config.jails[req.name]!, undefined, engine.filterPlace());
     },
     'jail-remove': async (req) => {
       if (!engine.config.jails[req.name]) throw new Error(`no jail named "${req.name}"`);
@@ -77,13 +79,21 @@ export function configHandlers(parts: DaemonParts): Pick<CommandHandlers, 'confi
 }
 
 /** A jail with its effective values, as `config` and `jail-add` report it. */
-export function describeJail(configPath: string, config: Config, name: string, jail: JailConfig, tables?: ConfigFileTables[]): ConfigJail {
+export function describeJail(configPath: string, config: Config, name: string, jail: JailConfig, tables: ConfigFileTables[] | undefined, place: JailFilterPlace): ConfigJail {
   const files = definingFiles(configPath, ['jails', name], tables);
   const overlay = overlayFile(configPath);
+  let filterFile: string | undefined;
+  try {
+    filterFile = resolveJailFilter(jail.filter, place.searchDirs, place.folders);
+  } catch {
+    // Not found (a disabled jail may name a filter that is gone): shown without a file.
+  }
   return {
     name,
     enabled: jail.enabled,
     filter: jail.filter,
+    ...(filterFile ? { filterFile } : {}),
+    ...(jail.filter_options && Object.keys(jail.filter_options).length ? { filterOptions: { ...jail.filter_options } } : {}),
     logpath: jail.logpath.map((p) => resolveConfigPath(configPath, p)),
     backend: jail.backend,
     maxretry: jail.maxretry ?? config.settings.maxretry,

@@ -4,6 +4,7 @@ import { checkAddress, ownSessionConflict } from '../net/index.js';
 import { applyOverlayChange, configHandlers } from './config-handlers.js';
 import type { DaemonParts } from './daemon-parts.js';
 import { filterHandlers } from './filter-handlers.js';
+import { filterListHandler } from './filter-list-handler.js';
 import { firewallHandler } from './firewall-handler.js';
 
 export type { DaemonParts } from './daemon-parts.js';
@@ -56,6 +57,7 @@ export function daemonHandlers(parts: DaemonParts): CommandHandlers {
     activity: async () => engine.activity.report(),
     ...configHandlers(parts),
     ...filterHandlers(parts),
+    ...filterListHandler(parts),
     why: async (req) => {
       const ip = checkAddress(req.ip).text;
       const record = engine.bans.get(ip);

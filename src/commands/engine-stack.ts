@@ -4,7 +4,7 @@ import path, { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { emailAction } from '../actions/email-action.js';
 import { hookActions } from '../actions/hook-actions.js';
-import { loadConfig, userFilterDir, type Config } from '../config/index.js';
+import { loadConfig, type Config } from '../config/index.js';
 import { engineEvent, type CommandHandlers, type ServiceEvent } from '../control/index.js';
 import { EngineLog, type LogEntry } from '../engine/engine-log.js';
 import { Engine } from '../engine/engine.js';
@@ -51,6 +51,8 @@ export interface EngineStackOptions {
   operatorSession?: SshSession | null;
   /** Filter folders searched before the user's filter.d and the shipped filters. */
   filterDirs?: string[];
+  /** fail2ban's stock filter folder, offered in the add-a-jail form (default /etc/fail2ban/filter.d). */
+  stockFilterDir?: string;
 }
 
 /** The engine and everything around it, built but not started. */
@@ -85,7 +87,7 @@ export async function openEngineStack(loaded: LoadedConfig | string, options: En
   const { path: configPath, config } = typeof loaded === 'string' ? { path: loaded, config: loadConfig(loaded) } : loaded;
   const mode = options.mode ?? 'engine';
   // A jail whose filter is missing or broken stops the start with its file, line and key.
-  if (mode === 'engine') assertJailsCompile(configPath, config, options.filterDirs);
+  if (mode === 'engine') assertJailsCompile(configPath, config, options.filterDirs, options.stockFilterDir);
   const emit = (event: ServiceEvent): void => options.onEvent?.(event);
   const log = new EngineLog({
     // A view writes nothing, not even its own log lines.
@@ -123,7 +125,8 @@ export async function openEngineStack(loaded: LoadedConfig | string, options: En
       store,
       firewall: choice.backend,
       log,
-      filterDirs: [...(options.filterDirs ?? []), userFilterDir(configPath)],
+      ...(options.filterDirs ? { filterDirs: options.filterDirs } : {}),
+      ...(options.stockFilterDir ? { stockFilterDir: options.stockFilterDir } : {}),
       onEvent: (event) => emit(engineEvent(event)),
       subscribers: [...(mail ? [mail] : []), ...(hooks ? [hooks] : [])],
     });

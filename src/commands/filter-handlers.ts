@@ -4,6 +4,7 @@ import { writeFileAtomic } from '../domain/atomic-write.js';
 import { resolveConfigPath, userFilterDir } from '../config/index.js';
 import type { CommandHandlers, FilterTestLine, FilterTestResult, RequestOf } from '../control/index.js';
 import type { Engine } from '../engine/engine.js';
+import { loadJailFilter } from '../engine/jail-filter.js';
 import {
   compileFilter,
   loadFilter,
@@ -59,9 +60,12 @@ async function testFilter(engine: Engine, configPath: string, req: RequestOf<'fi
   const name = req.filter ?? jail?.filter ?? DRAFT_NAME;
   let filter: CompiledFilter;
   try {
+    // A jail's own filter is read as the jail reads it: by path or name, with its filter_options.
     const definition: FilterDefinition = req.text !== undefined
       ? loadFilterText(req.text, name, engine.filterDirs())
-      : loadFilter(name, engine.filterDirs());
+      : req.filter === undefined && jail
+        ? loadJailFilter(req.jail!, jail, engine.filterPlace())
+        : loadFilter(name, engine.filterDirs());
     // A jail's own ignoreregex counts too, as it does when the jail runs.
     const extraIgnoreregex = (jail?.ignoreregex ?? []).map((pattern, i) => ({ pattern, file: configPath, line: i + 1 }));
     filter = compileFilter(definition, { now: () => engine.now(), extraIgnoreregex });

@@ -4,7 +4,7 @@ import { describeValue } from './errors.js';
 import { emailShape, notifyShape, type NotifySettings } from './schema-email.js';
 import { firewallShape, ruleShape, type FirewallSettings } from './schema-firewall.js';
 import { bool, duration, ipOrCidr, oneOf, positiveInt, table, text, textList } from './schema-parts.js';
-import { ACTION_NAMES, FIELD_MINIMUM, JAIL_NAME, type ActionName } from '../domain/field-rules.js';
+import { ACTION_NAMES, FIELD_MINIMUM, FILTER_FILE, FILTER_NAME, FILTER_OPTION_NAME, JAIL_NAME, type ActionName } from '../domain/field-rules.js';
 import { prefixLength } from './schema-prefix.js';
 import { fleetSchema, fleetShape, type FleetSettings } from './schema-fleet.js';
 import { metricsSchema, metricsShape, type MetricsSettings } from './schema-metrics.js';
@@ -66,8 +66,13 @@ export { ACTION_NAMES, type ActionName } from '../domain/field-rules.js';
 /** `[jails.NAME]`: one filter watching some logs, with what to do on a ban. */
 export interface JailConfig {
   enabled: boolean;
-  /** Filter name in `filters/`; defaults to the jail name. */
+  /**
+   * A filter name, looked up in the filter folders (`filter.d/` next to the config, then the
+   * shipped filters); or a filter file's absolute path (a stock fail2ban filter). Defaults to the jail name.
+   */
   filter: string;
+  /** Values handed to the filter over its own `[Init]`, as fail2ban's `filter = sshd[mode=aggressive]`. */
+  filter_options?: Record<string, string>;
   /** Log files as written; relative ones are relative to the config file (see resolveConfigPath). */
   logpath: string[];
   backend: 'file' | 'journal';
@@ -151,8 +156,20 @@ const trustedShape = {
 
 const jailShape = {
   enabled: bool().default(true),
-  // A name looked up in filter.d and the shipped filters, never a path out of them.
-  filter: text().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/, { error: 'expected a filter name (letters, digits, "_", "." or "-"; not a path)' }).optional(),
+  // A name looked up in filter.d and the shipped filters, or an absolute path to a filter file.
+  filter: text()
+    .superRefine((value, ctx) => {
+      if (FILTER_NAME.test(value) || FILTER_FILE.test(value)) return;
+      ctx.addIssue({ code: 'custom', message: `expected a filter name (letters, digits, "_", "." or "-") or the absolute path of a .conf or .local filter file, got ${describeValue(value)}` });
+    })
+    .optional(),
+  filter_options: z
+    .record(
+      z.string().regex(FILTER_OPTION_NAME, { error: 'filter option names use letters, digits, "_" and "-" (e.g. mode)' }),
+      z.string({ error: 'expected a string' }),
+      { error: 'expected a table of filter options, e.g. { mode = "aggressive" }' },
+    )
+    .optional(),
   logpath: z.array(text().regex(/^[^\x00-\x1f\x7f]*$/, { error: 'expected a path without control characters' }), { error: 'expected an array of strings' }).default([]),
   backend: oneOf(['file', 'journal']).default('file'),
   journalmatch: textList().default([]),

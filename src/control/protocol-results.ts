@@ -60,7 +60,12 @@ export type FirewallResult =
 export interface ConfigJail {
   name: string;
   enabled: boolean;
+  /** As the config writes it: a filter name, or a filter file's path. */
   filter: string;
+  /** The file the filter resolves to; absent when it cannot be found. */
+  filterFile?: string;
+  /** `filter_options`: values handed to the filter (`mode`). */
+  filterOptions?: Record<string, string>;
   /** Log files resolved against the config file's folder (patterns stay patterns). */
   logpath: string[];
   backend: 'file' | 'journal';
@@ -81,6 +86,23 @@ export interface FilterInfo {
   path: string;
   /** True for the filters shipped with portcullis; false for the user's filter.d. */
   shipped: boolean;
+}
+
+/** A filter a jail can use, as `filter-list` offers it. */
+export interface FilterChoice {
+  name: string;
+  path: string;
+  /** The user's filter.d, the filters shipped with portcullis, or fail2ban's stock filter.d. */
+  origin: 'yours' | 'shipped' | 'fail2ban';
+  /** What a jail's `filter` says to use this file: the name when the name finds this file, else the path. */
+  use: string;
+}
+
+/** `filter-list`: every filter a jail can use, in the order a name is looked up, fail2ban's stock ones last. */
+export interface FilterListResult {
+  /** The folders read, in that order, and whether each is there. */
+  folders: Array<{ path: string; origin: FilterChoice['origin']; present: boolean }>;
+  filters: FilterChoice[];
 }
 
 /** `config`: the configuration in force, for the console's settings, jails and firewall panes. */
@@ -160,6 +182,7 @@ export interface CommandResults {
   /** `shadowsShipped`: a shipped filter has the same name (the saved one wins); `reloaded`: a running jail uses it. */
   'filter-save': { name: string; path: string; shadowsShipped: boolean; reloaded: boolean };
   'filter-show': { name: string; path: string; text: string; shipped: boolean };
+  'filter-list': FilterListResult;
   why: WhyResult;
   subscribe: { subscribed: true; events: string[] | null };
   unsubscribe: { subscribed: false };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTION_NAMES, checkDuration, FIELD_MINIMUM, FILTER_NAME, JAIL_NAME } from '../domain/index.js';
+import { ACTION_NAMES, checkDuration, FIELD_MINIMUM, FILTER_FILE, FILTER_NAME, JAIL_NAME } from '../domain/index.js';
 import { isIpOrCidr } from '../net/index.js';
 
 // One strict zod schema per command. Unknown fields are refused, so a misspelt option is not
@@ -43,6 +43,10 @@ const filterName = z
   .string(must('a filter name'))
   .regex(FILTER_NAME, must('a filter name (letters, digits, "_", "." or "-", not starting with "." or "-")'))
   .refine((name) => !/\.(conf|local)$/.test(name), must('a filter name without ".conf" or ".local"'));
+/** A jail's filter: a name, or a filter file's absolute path (the handler checks it is in a filter folder). */
+const jailFilter = z
+  .string(must('a filter name or a filter file path'))
+  .refine((value) => (FILTER_NAME.test(value) && !/\.(conf|local)$/.test(value)) || FILTER_FILE.test(value), must('a filter name, or the absolute path of a .conf or .local filter file'));
 const wholeAtLeast = (min: number, what = `a whole number >= ${min}`) =>
   z.number(must(what)).refine((n) => Number.isSafeInteger(n) && n >= min, must(what));
 const text = (what: string, max: number) => z.string(must(what)).refine((s) => s.length <= max, must(`${what} of at most ${max} characters`));
@@ -179,7 +183,7 @@ export const REQUEST_SCHEMAS = {
   'jail-add': z.strictObject({
     ...head('jail-add'),
     name: jailName,
-    filter: filterName,
+    filter: jailFilter,
     logpath: z.array(z.string(must('a log file path')).min(1, must('a log file path')), must('a list of log file paths')).min(1, must('a list of at least one log file')),
     maxretry: wholeAtLeast(FIELD_MINIMUM.maxretry, `an integer >= ${FIELD_MINIMUM.maxretry}`).optional(),
     findtime: duration().optional(),
@@ -211,6 +215,8 @@ export const REQUEST_SCHEMAS = {
   'filter-save': z.strictObject({ ...head('filter-save'), name: filterName, text: text('filter text', MAX_FILTER_TEXT) }),
   /** A filter's file and text. */
   'filter-show': z.strictObject({ ...head('filter-show'), name: filterName }),
+  /** The filters a jail can use: the user's, the shipped ones, and fail2ban's stock filter.d when there. */
+  'filter-list': z.strictObject(head('filter-list')),
   /** Whether an address is banned, why, and its past bans. */
   why: z.strictObject({ ...head('why'), ip: ipOrRange }),
   /** Starts pushing events to this connection; only the named ones if `events` is given. */

@@ -25,6 +25,7 @@ const CHANGES_STATE: { [C in HandledCommandName]: boolean | ((request: RequestOf
   'filter-test': false,
   'filter-save': true,
   'filter-show': false,
+  'filter-list': false,
   why: false,
 };
 

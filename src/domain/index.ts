@@ -6,6 +6,6 @@ export { checkDuration, formatDuration, MAX_DURATION, PERMANENT, type DurationCh
 export { describeRule, diffRuleSets, EMPTY_RULES, evaluate, formatPort, guardWarnings, ruleSetFromConfig } from './rule-set.js';
 export type { FirewallRule, FirewallRuleConfig, PortSpec, RuleSet, RuleSetInput } from './rule-types.js';
 export { TRUSTED_ORIGIN_LABELS, plural } from './labels.js';
-export { ACTION_NAMES, FIELD_MINIMUM, FILTER_NAME, JAIL_NAME, SUBNET_JAIL, type ActionName } from './field-rules.js';
+export { ACTION_NAMES, FIELD_MINIMUM, FILTER_FILE, FILTER_NAME, FILTER_OPTION_NAME, JAIL_NAME, SUBNET_JAIL, type ActionName } from './field-rules.js';
 export { banLength, banLengthAfterVerb, type BanTimes } from './ban-length.js';
 export { closestName, editDistance } from './edit-distance.js';

@@ -5,7 +5,8 @@ import { BanManager, HISTORY_WINDOW, type BanEvent } from './ban-manager.js';
 import { systemClock, type Clock } from './clock.js';
 import type { EngineLog } from './engine-log.js';
 import { logBanEvent, logSourceEvent } from './event-lines.js';
-import { compileFilter, loadFilter, SHIPPED_FILTER_DIR, type CompiledFilter } from './filter/index.js';
+import { compileFilter, type CompiledFilter } from './filter/index.js';
+import { filterPlace, filterSearchDirs, loadJailFilter, type JailFilterPlace } from './jail-filter.js';
 import { Jail, type JailEvent } from './jail.js';
 import { GlobFollower, type GlobFollowEvent } from './source/glob-follower.js';
 import { JournalSource, journalSourceKey } from './source/journal-source.js';
@@ -26,8 +27,10 @@ export interface EngineOptions {
   firewall: FirewallBackend;
   log: EngineLog;
   clock?: Clock;
-  /** Folders searched for filters by name before the shipped ones. */
+  /** Folders searched for filters by name before the user's filter.d and the shipped ones. */
   filterDirs?: string[];
+  /** fail2ban's stock filter folder (default /etc/fail2ban/filter.d): a jail may name a filter in it by path. */
+  stockFilterDir?: string;
   /** Follower tuning (tests: fast polling). */
   follow?: { pollMs?: number; watch?: boolean; rescanMs?: number };
   onEvent?: (event: EngineEvent) => void;
@@ -271,9 +274,14 @@ export class Engine {
     return this.options.store.history(ip, this.clock.now() - HISTORY_WINDOW);
   }
 
-  /** Where filters are looked up by name, in order: the given folders, then the shipped ones. */
+  /** Where filters are looked up by name, in order: the given folders, the user's filter.d, the shipped ones. */
   filterDirs(): string[] {
-    return [...(this.options.filterDirs ?? []), SHIPPED_FILTER_DIR];
+    return filterSearchDirs(this.options.configPath, this.options.filterDirs);
+  }
+
+  /** Where a jail's filter is found: by name in {@link filterDirs}, by path in those or fail2ban's stock folder. */
+  filterPlace(): JailFilterPlace {
+    return filterPlace(this.options.configPath, this.options.filterDirs, this.options.stockFilterDir);
   }
 
   /** The engine's clock (epoch ms), for callers that date things as the engine does. */
@@ -292,10 +300,10 @@ export class Engine {
 
   /** The enabled jails of a config, their filters compiled; throws naming the filter at fault. */
   private compileJails(config: Config): PreparedJail[] {
-    const dirs = this.filterDirs();
+    const place = this.filterPlace();
     return Object.entries(config.jails).filter(([, settings]) => settings.enabled).map(([name, settings]) => {
       const extraIgnoreregex = settings.ignoreregex.map((pattern, i) => ({ pattern, file: this.options.configPath, line: i + 1 }));
-      const filter = compileFilter(loadFilter(settings.filter, dirs), { now: () => this.clock.now(), extraIgnoreregex });
+      const filter = compileFilter(loadJailFilter(name, settings, place), { now: () => this.clock.now(), extraIgnoreregex });
       const limits = {
         maxretry: settings.maxretry ?? config.settings.maxretry,
         findtime: (settings.findtime ?? config.settings.findtime) * 1000,

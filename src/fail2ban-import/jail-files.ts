@@ -7,6 +7,8 @@ export interface JailValue {
   text: string;
   file: string;
   line: number;
+  /** The value this one replaced (an earlier file's), for `%(known/name)s`. */
+  previous?: JailValue;
 }
 
 /** Section name -> key -> value, after every file has been applied in fail2ban's order. */
@@ -48,7 +50,10 @@ function applyFile(file: string, dir: string, into: JailSections, files: string[
     if (name === 'INCLUDES') continue;
     const target = into.get(name) ?? new Map<string, JailValue>();
     into.set(name, target);
-    for (const [key, value] of section) target.set(key, { text: value.text, file, line: value.lines[0] ?? 0 });
+    for (const [key, value] of section) {
+      const previous = target.get(key);
+      target.set(key, { text: value.text, file, line: value.lines[0] ?? 0, ...(previous ? { previous } : {}) });
+    }
   }
   for (const included of includes(ini, dir, 'after')) applyFile(included, dir, into, files, seen);
 }

@@ -28,6 +28,7 @@ export function renderConfig(result: ImportResult, dir: string): string {
     out.push('', `[jails.${str(jail.name)}]`);
     if (jail.filterFile) out.push(`# fail2ban's filter: ${jail.filterFile}`);
     out.push('enabled = true', `filter = ${str(jail.filter)}`);
+    if (jail.filterOptions) out.push(`filter_options = { ${Object.entries(jail.filterOptions).map(([key, value]) => `${str(key)} = ${str(value)}`).join(', ')} }`);
     if (jail.backend === 'journal') {
       out.push('backend = "journal"');
       if (jail.journalmatch.length) out.push(`journalmatch = ${list(jail.journalmatch)}`);

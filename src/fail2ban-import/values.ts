@@ -36,3 +36,21 @@ export function readSeconds(text: string, allowPermanent: boolean): number | und
 export function words(text: string): string[] {
   return text.split(/[\s,]+/).filter(Boolean);
 }
+
+const OPTION = /\s*([A-Za-z_][\w.-]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^,"']*?))\s*(?:,|$)/y;
+
+/**
+ * The options of fail2ban's `name[key=value, key2="value, 2"]` (the text between the brackets):
+ * values bare or quoted with `"` or `'`. Null when the text is not a list of such options.
+ */
+export function readOptions(text: string): Record<string, string> | null {
+  const options: Record<string, string> = {};
+  OPTION.lastIndex = 0;
+  while (OPTION.lastIndex < text.length) {
+    const at = OPTION.lastIndex;
+    const m = OPTION.exec(text);
+    if (!m || m[0] === '' || OPTION.lastIndex === at) return text.slice(at).trim() === '' ? options : null;
+    options[m[1]!] = m[2] ?? m[3] ?? m[4] ?? '';
+  }
+  return options;
+}

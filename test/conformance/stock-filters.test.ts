@@ -10,7 +10,7 @@ import { checkStockFilter, formatStockReport, passes, stockFilterNames } from '.
  * The quick form of `npm run conformance:fail2ban`: every stock filter over its own sample, held
  * to the issue's target: 84 of 89, what fail2ban itself reaches under the same scoring.
  */
-const FLOOR = 85;
+const FLOOR = 86;
 
 const installed = existsSync(FAIL2BAN_LOG_DIR);
 if (!installed) console.log(`stock filters: skipped, fail2ban's samples are not installed (${FAIL2BAN_LOG_DIR})`);

@@ -52,6 +52,7 @@ export function fakeHandlers(overrides: Partial<CommandHandlers> = {}): CommandH
     'filter-test': async (request) => ({ filter: request.filter ?? 'draft', results: [], matched: 0, missed: 0 }),
     'filter-save': async (request) => ({ name: request.name, path: `/tmp/${request.name}.conf`, shadowsShipped: false, reloaded: false }),
     'filter-show': async (request) => ({ name: request.name, path: `/tmp/${request.name}.conf`, text: '', shipped: false }),
+    'filter-list': async () => ({ folders: [], filters: [] }),
     why: async (request) => ({ ip: request.ip, banned: bans.has(request.ip), history: [] }),
     ...overrides,
   };

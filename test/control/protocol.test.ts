@@ -40,6 +40,8 @@ describe('parseRequest', () => {
       { id: 26, command: 'firewall', action: 'draft', rules: [{ name: 'ssh', action: 'allow', protocol: 'tcp', ports: [22, '8000-8100'], sources: ['10.0.0.0/8'] }], default_policy: 'drop' },
       { id: 27, command: 'why', ip: '192.0.2.7' },
       { id: 28, command: 'read-only' },
+      { id: 29, command: 'filter-list' },
+      { id: 30, command: 'jail-add', name: 'mail', filter: '/etc/fail2ban/filter.d/postfix.conf', logpath: ['/var/log/mail.log'] },
     ];
     expect(new Set(good.map((r) => r.command))).toEqual(new Set(COMMAND_NAMES));
     for (const request of good) expect(parseRequest(JSON.stringify(request))).toEqual(request);
@@ -75,7 +77,7 @@ describe('parseRequest', () => {
     expect(error({ command: 'settings' })).toBe('settings: "patch" is missing');
     expect(error({ command: 'jail-add', name: 'web', filter: 'x', logpath: [] })).toBe('jail-add: "logpath" must be a list of at least one log file, got []');
     expect(error({ command: 'jail-add', name: 'web', filter: '../etc/passwd', logpath: ['/l'] })).toMatch(/^jail-add: "filter" must be a filter name/);
-    expect(error({ command: 'jail-add', name: 'web', filter: 'sshd.conf', logpath: ['/l'] })).toMatch(/^jail-add: "filter" must be a filter name without ".conf"/);
+    expect(error({ command: 'jail-add', name: 'web', filter: 'sshd.conf', logpath: ['/l'] })).toMatch(/^jail-add: "filter" must be a filter name, or the absolute path of a \.conf or \.local filter file, got "sshd\.conf"/);
     expect(error({ command: 'jail-add', name: 'web', filter: 'sshd', logpath: ['/l'], actions: ['mail'] })).toBe('jail-add: "actions[0]" must be one of firewall, email, got "mail"');
     expect(error({ command: 'filter-test', filter: 'sshd', text: 'x', lines: [] })).toBe('filter-test: give either "filter" or "text", not both');
     expect(error({ command: 'filter-test', lines: ['x'] })).toBe('filter-test: needs "filter", "text" or "jail"');

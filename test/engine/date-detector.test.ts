@@ -70,11 +70,27 @@ describe('built-in formats: ISO 8601', () => {
 });
 
 describe('built-in formats: others', () => {
-  it('takes no date from further into a line: an access log says where with a datepattern', () => {
+  it('takes no date from further into a line but an access log\'s, in its fourth field; a datepattern can say where too', () => {
     const line = '203.0.113.5 - - [24/Nov/2026:10:00:00 +0100] "GET /wp-login.php HTTP/1.1" 404 153';
+    // host ident user [date] ": the fields before it hold no spaces, the date does, quotes are
+    // escaped; taken for a filter written for access logs (a failregex with \[\]).
     expect(detector().detect(line)).toBeNull();
+    const accessLog = (): DateDetector => new DateDetector({ now: () => NOW, accessLog: true });
+    expect(detectExact(line, '24/Nov/2026:10:00:00 +0100', accessLog())).toMatchObject({ time: Date.UTC(2026, 10, 24, 9), format: 'clf' });
+    expect(detectExact(line.replace('203.0.113.5', '2001:db8::5'), '24/Nov/2026:10:00:00 +0100', accessLog()).format).toBe('clf');
     const found = detectExact(line, '[24/Nov/2026:10:00:00 +0100] "', detector(['\\[%d/%b/%Y:%H:%M:%S %z\\] "']));
     expect(found.time).toBe(Date.UTC(2026, 10, 24, 9));
+    // Anywhere else, date-shaped text is the client's: a user name with spaces, a request, a message.
+    for (const other of [
+      '203.0.113.5 - a b [01/Jan/2020:00:00:00 +0000] "GET / HTTP/1.1" 401 5',
+      '203.0.113.5 - [01/Jan/2020:00:00:00 +0000] "GET / HTTP/1.1" 401 5',
+      '203.0.113.5 - x [01/Jan/2020:00:00:00] "GET / HTTP/1.1" 401 5',
+      '203.0.113.5 - x [01/Jan/2020:00:00:00 +0000] GET / 401',
+      'login failed for x y [01/Jan/2020:00:00:00 +0000] " from 203.0.113.5',
+      'login failed: user [01/Jan/2020:00:00:00 +0000] "x" from 203.0.113.5',
+    ]) {
+      expect(accessLog().detect(other), other).toBeNull();
+    }
   });
 
   it('reads the nginx error log form YYYY/MM/DD', () => {

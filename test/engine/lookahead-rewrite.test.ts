@@ -1,5 +1,6 @@
 import RE2 from 're2';
 import { describe, expect, it } from 'vitest';
+import { rotateLoopLookaheads } from '../../src/engine/filter/lookahead-loop.js';
 import { dropImpliedLookaheads, rewriteLookaheads } from '../../src/engine/filter/lookahead-rewrite.js';
 import { UnsupportedConstruct } from '../../src/engine/filter/regex-scanner.js';
 import { pythonSearch as python, type PyMatch } from './python-re.js';
@@ -95,5 +96,48 @@ describe('a positive lookahead the pattern implies: the same matches as Python r
   it('is refused when what follows need not begin with it', () => {
     expect(() => dropImpliedLookaheads('a(?=b)\\w+')).toThrow(UnsupportedConstruct);
     expect(() => dropImpliedLookaheads('(?:x(?=y))*y')).toThrow(UnsupportedConstruct);
+  });
+});
+
+describe('a lookahead closing a repeated group, and one ending in \\b: the same matches as Python re', () => {
+  const rewrite = (pattern: string): string => rewriteLookaheads(rotateLoopLookaheads(pattern));
+  const run = (pattern: string, lines: string[]): PyMatch[] => {
+    const re = new RE2(rewrite(pattern).replace(/\(\?P</g, '(?<'));
+    return lines.map((line) => {
+      const m = re.exec(line);
+      if (!m) return null;
+      const groups: Record<string, string | null> = {};
+      for (const [k, v] of Object.entries(m.groups ?? {})) groups[k] = v ?? null;
+      return { span: [m.index, m.index + m[0].length], groups };
+    });
+  };
+  const words = ['cipher', 'host key type', 'found', 'found found', 'a found b', 'founder', 'foun', 'fou nd', 'a b c', 'a b c d', 'x foundx', 'found_', ''];
+
+  it('moves the group by one run: (?:\\w+ (?!L)){0,2}\\w+ becomes \\w+(?: (?!L)\\w+){0,2}', () => {
+    expect(rotateLoopLookaheads('m (?:(?:\\w+ (?!found\\b)){0,2}\\w+) found')).toBe('m (?:\\w+(?: (?!found\\b)\\w+){0,2}) found');
+    // Not that shape: a capture in the group, a lazy round, alternatives, a different run after it.
+    for (const pattern of ['(?:(\\w+) (?!x)){0,2}\\w+', '(?:\\w+ (?!x)){0,2}?\\w+', '(?:\\w+ |y(?!x)){0,2}\\w+', '(?:\\w+ (?!x)){0,2}\\S+']) {
+      expect(rotateLoopLookaheads(pattern)).toBe(pattern);
+    }
+  });
+
+  it('before a non-word character: the one word forbidden is the literal (sshd ddos, "no matching ... found.")', () => {
+    const pattern = '^no matching (?P<alg>(?:(?:\\w+ (?!found\\b)){0,2}\\w+)) found\\.';
+    const lines = words.map((w) => `no matching ${w} found.`);
+    expect(rewrite(pattern)).not.toContain('(?!');
+    expect(run(pattern, lines)).toEqual(python(pattern, lines));
+  });
+
+  it('where the pattern ends: the run takes the whole word, as Python\'s greedy run does (sshd ddos, "Unable to negotiate a ...")', () => {
+    const pattern = '^Unable to negotiate a (?P<alg>(?:(?:\\w+ (?!found\\b)){0,2}\\w+))';
+    const lines = [...words.map((w) => `Unable to negotiate a ${w}`), ...words.map((w) => `Unable to negotiate a x ${w} y`), 'Unable to negotiate a x found', 'Unable to negotiate a x fou-nd'];
+    expect(rewrite(pattern)).toMatch(/\\b\)\{0,2\}\)\)$/);
+    expect(run(pattern, lines)).toEqual(python(pattern, lines));
+  });
+
+  it('refuses \\b where the run\'s end is not fixed, or the literal is not a word', () => {
+    for (const pattern of ['a (?!found\\b)\\w+x', 'a (?!fo-und\\b)\\w+ b', 'a (?!found\\b)\\S+ b', '(?:a (?!found\\b)\\w+)\\w']) {
+      expect(() => rewrite(pattern), pattern).toThrow(UnsupportedConstruct);
+    }
   });
 });

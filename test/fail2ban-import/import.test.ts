@@ -49,6 +49,10 @@ const JAIL_LOCAL = [
   'enabled = true', // 33
   'filter = apache-auth', // 34
   '', // 35
+  '[postfix]', // 36
+  'enabled = true', // 37
+  'filter = postfix[mode=nosuchmode]', // 38
+  '', // 39
 ].join('\n');
 
 interface Ran {
@@ -82,6 +86,8 @@ describe.skipIf(!existsSync(path.join(STOCK, 'jail.conf')))('import-fail2ban', (
     expect(Object.keys(config.jails)).toEqual(['sshd']);
     const sshd = config.jails['sshd']!;
     expect(sshd).toMatchObject({ enabled: true, filter: 'sshd', backend: 'file', logpath: ['/var/log/auth.log'], actions: ['firewall'] });
+    // jail.conf's `filter = %(__name__)s[mode=%(mode)s]` with `mode = normal`.
+    expect(sshd.filter_options).toEqual({ mode: 'normal' });
     // jail.conf's [DEFAULT]: bantime = 10m, findtime = 10m, maxretry = 5.
     expect(config.settings).toMatchObject({ bantime: 600, findtime: 600, maxretry: 5 });
     // Next to the stock filter.d, `check` compiles fail2ban's own sshd filter, not the shipped one.
@@ -104,11 +110,15 @@ describe.skipIf(!existsSync(path.join(STOCK, 'jail.conf')))('import-fail2ban', (
     const ran = runImport(f2b, { out });
     expect(ran.code).toBe(0);
     const config = loadConfig(out);
-    expect(Object.keys(config.jails).sort()).toEqual(['nginx-http-auth', 'sshd']);
+    expect(Object.keys(config.jails).sort()).toEqual(['nginx-http-auth', 'postfix', 'sshd']);
     expect(config.settings).toMatchObject({ bantime: 3600, findtime: 600, maxretry: 3 });
     expect(config.settings.escalation).toMatchObject({ enabled: true, multipliers: [1, 2, 4, 8, 16], maxtime: 604800, scope: 'jail' });
     expect(config.trusted.ranges).toEqual(['127.0.0.1', '::1', '198.51.100.0/24']);
     expect(config.jails['sshd']).toMatchObject({ filter: 'sshd', backend: 'journal', journalmatch: ['_SYSTEMD_UNIT=sshd.service + _COMM=sshd'], actions: ['firewall', 'email'] });
+    // The mode is carried: the stock sshd loads in aggressive mode.
+    expect(config.jails['sshd']!.filter_options).toEqual({ mode: 'aggressive' });
+    // A mode the filter does not have is not: reported below, and the filter's default is used.
+    expect(config.jails['postfix']!.filter_options).toBeUndefined();
     expect(config.notify?.email).toMatchObject({ from: 'fail2ban@example.org', to: ['admin@example.org'] });
     const nginx = config.jails['nginx-http-auth']!;
     expect(nginx.logpath).toEqual(['/var/log/nginx/*error.log', '/var/log/nginx/site-*/error.log']) // paths-common.conf's nginx_error_log, then ours;
@@ -120,13 +130,15 @@ describe.skipIf(!existsSync(path.join(STOCK, 'jail.conf')))('import-fail2ban', (
       expect(lines.some((l) => l.startsWith(`${local}:${line}: `) && says.test(l)), `${local}:${line} ${says}\n${ran.stderr}`).toBe(true);
     };
     at(5, /trusted\.example\.org .*DNS name/);
-    at(16, /\[mode=aggressive\] are not carried over/);
+    at(38, /jail postfix: filter postfix\[mode=nosuchmode\] does not load \(.*postfix\.conf:\d+: <mdpr-<mode>> names <mdpr-nosuchmode>, which this filter does not define.*\); the options are left out and the filter's default is used$/);
+    expect(ran.stderr).not.toMatch(/mode=aggressive/);
     at(17, /port = 2222: portcullis bans all ports/);
     at(20, /action cloudflare has no portcullis equivalent/);
     at(33, /jail web: no logpath; left out/);
     expect(ran.stderr).not.toMatch(/action (iptables-multiport|sendmail-whois)/);
-    // The stock filters compile for both jails (the config sits next to the stock filter.d).
+    // The stock filters compile for every jail, sshd in its aggressive mode (the config sits next to the stock filter.d).
     expect(checkJails(out, config).filter((p) => p.severity === 'error')).toEqual([]);
+    expect(readFileSync(out, 'utf8')).toContain('filter = "sshd"\nfilter_options = { "mode" = "aggressive" }\n');
   });
 
   it('turns a bantime.factor into doubling multipliers capped by maxtime', () => {

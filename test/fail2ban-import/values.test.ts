@@ -1,7 +1,7 @@
 import { cpSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { importFail2ban, readBool, readSeconds } from '../../src/fail2ban-import/index.js';
+import { importFail2ban, readBool, readOptions, readSeconds } from '../../src/fail2ban-import/index.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
 describe('fail2ban values', () => {
@@ -17,6 +17,15 @@ describe('fail2ban values', () => {
     expect(readSeconds('-1', false)).toBeUndefined();
     expect(readSeconds('soon', false)).toBeUndefined();
     expect(readSeconds('0', false)).toBeUndefined();
+  });
+
+  it('reads a filter\'s [key=value, ...] options, bare or quoted', () => {
+    expect(readOptions('mode=aggressive')).toEqual({ mode: 'aggressive' });
+    expect(readOptions(' mode = extra , knocking_url="/a, b" ')).toEqual({ mode: 'extra', knocking_url: '/a, b' });
+    expect(readOptions("logtype='file'")).toEqual({ logtype: 'file' });
+    expect(readOptions('')).toEqual({});
+    expect(readOptions('mode')).toBeNull();
+    expect(readOptions('a=b c="d"')).toBeNull();
   });
 
   it('reads booleans as fail2ban does', () => {

@@ -5,6 +5,7 @@ import { openEngineStack, type EngineStack } from '../../src/commands/engine-sta
 import { overlayFile, userFilterDir } from '../../src/config/index.js';
 import { ControlClient, ControlServer, InProcessControl } from '../../src/control/index.js';
 import type { LogEntry } from '../../src/engine/engine-log.js';
+import { SHIPPED_FILTER_DIR } from '../../src/engine/filter/index.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 import { dryRunBans, safePaths, safeSections } from '../helpers/safe-config.js';
@@ -88,11 +89,11 @@ describe('openEngineStack with InProcessControl', () => {
     expect(config.settings).toMatchObject({ enabled: true, maxretry: 2, findtime: 600, bantime: 3600, escalation: { enabled: false } });
     expect(config.jails).toEqual([
       {
-        name: 'sshd', enabled: true, filter: 'sshd', logpath: [authLog], backend: 'file', maxretry: 2, findtime: 600, bantime: 3600,
+        name: 'sshd', enabled: true, filter: 'sshd', filterFile: path.join(SHIPPED_FILTER_DIR, 'sshd.conf'), logpath: [authLog], backend: 'file', maxretry: 2, findtime: 600, bantime: 3600,
         actions: ['firewall'], ignoreregex: ['for monitor from'], definedIn: 'config',
       },
       {
-        name: 'app', enabled: true, filter: 'my-app', logpath: [path.join(tmp.dir, 'app.log')], backend: 'file', maxretry: 7, findtime: 600,
+        name: 'app', enabled: true, filter: 'my-app', filterFile: path.join(userFilterDir(configFile), 'my-app.conf'), logpath: [path.join(tmp.dir, 'app.log')], backend: 'file', maxretry: 7, findtime: 600,
         bantime: -1, actions: ['firewall'], ignoreregex: [], definedIn: 'overlay',
       },
     ]);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { overlayFile } from '../../src/config/index.js';
@@ -39,6 +39,8 @@ describe('Jails pane', () => {
     expect(frame).toContain(`logs     ${h.logFile}`);
     expect(frame).toContain('maxretry 3 · findtime 10m · bantime 10m');
     expect(frame).toContain('actions  firewall');
+    // The filter's name and the file it resolved to.
+    expect(frame).toMatch(/^filter   sshd  \S*\/filters\/sshd\.conf$/m);
     expect(frame).toContain('defined  the config file');
     expect(frame.split('\n').length).toBeLessThanOrEqual(24);
 
@@ -68,10 +70,11 @@ describe('Jails pane', () => {
     await press(h, ...Array<string>(4).fill('backspace'));
     await type(h, 'web');
     await press(h, 'tab');
-    // The filter list is read again on the next poll: broken.conf shows up in it.
-    await h.waitForFrame('filters: [apache-auth]  broken', 5000);
-    await press(h, 'right');
-    await h.waitForFrame((f) => /› Filter +broken/.test(f));
+    // The filters are read through the channel as the form opens: the operator's broken.conf is
+    // in the list, first (a name is looked up in filter.d first), so it is the one picked.
+    const listed = await h.waitForFrame((f) => /› broken +yours +\S*filter\.d\/broken\.conf/.test(f));
+    expect(listed).toMatch(/uses broken · yours · 1 of (\d+) \(\1 filters\)/);
+    expect(listed).toMatch(/^ +apache-auth +shipped +\S*apache-auth\.conf/m);
     await press(h, 'tab');
     await type(h, webLog);
     await press(h, 'tab');
@@ -91,11 +94,14 @@ describe('Jails pane', () => {
     expect(Object.keys(h.stack.engine.config.jails)).toEqual(['sshd']);
     expect(existsSync(overlayFile(h.configPath))).toBe(false);
 
-    // Back to the filter field, and a filter that compiles.
+    // Back to the filter field, and a filter that compiles: typed to search, then → to pick.
     await press(h, ...Array<string>(4).fill('S-tab'));
-    await h.waitForFrame((f) => /› Filter +broken/.test(f));
-    await press(h, 'right', 'right');
-    await h.waitForFrame((f) => /› Filter +nginx-http-auth/.test(f));
+    await h.waitForFrame((f) => /› Filter /.test(f) && f.includes('uses broken · yours · 1 of'));
+    await type(h, 'auth');
+    await h.waitForFrame((f) => /› apache-auth +shipped/.test(f) && f.includes('1 of 2 matching "auth"'));
+    expect(h.frame()).not.toMatch(/broken +yours/);
+    await press(h, 'right');
+    await h.waitForFrame((f) => /› nginx-http-auth +shipped/.test(f) && f.includes('uses nginx-http-auth · shipped · 2 of 2'));
     await press(h, 'enter');
     await h.waitForFrame('added jail web: filter nginx-http-auth');
     await h.waitForFrame((f) => /^web +on +nginx-http-auth +0 +0 added/m.test(f));
@@ -106,6 +112,52 @@ describe('Jails pane', () => {
     const overlay = readFileSync(overlayFile(h.configPath), 'utf8');
     expect(overlay).toContain('[jails.web]');
     expect(overlay).toContain(webLog);
+  });
+
+  it('the add form offers fail2ban\'s stock filters: one behind a shipped name is picked by its path and runs with its own common.conf', async () => {
+    h = await renderWithProviders({ pane: 'jails', size: { columns: 100, rows: 30 } });
+    // A stock folder laid out as fail2ban's package does: its own common.conf, an sshd.conf
+    // whose name a shipped filter has too, and a filter portcullis does not ship.
+    h.dir.write('fail2ban/filter.d/common.conf', '[DEFAULT]\n__prefix_line = \\s*web1 app\\[\\d+\\]:\\s+\n');
+    h.dir.write('fail2ban/filter.d/sshd.conf', '[INCLUDES]\nbefore = common.conf\n\n[Definition]\nfailregex = ^%(__prefix_line)sstock refusal from <HOST>$\n');
+    h.dir.write('fail2ban/filter.d/courier-auth.conf', '[Definition]\nfailregex = ^courier: bad login from <HOST>$\n');
+    const stockSshd = path.join(h.dir.dir, 'fail2ban', 'filter.d', 'sshd.conf');
+    const appLog = h.dir.write('app.log', '');
+    await h.waitForFrame('sshd');
+    await press(h, 'a');
+    await h.waitForFrame('Add a jail');
+    await type(h, 'stock-ssh');
+    await press(h, 'tab');
+    await type(h, 'sshd');
+    // Both: the shipped one first (the name finds it), fail2ban's after it.
+    let frame = await h.waitForFrame('uses sshd · shipped · 1 of 2 matching "sshd"');
+    expect(frame).toMatch(/› sshd +shipped +\S*\/filters\/sshd\.conf/);
+    expect(frame).toMatch(/^ +sshd +fail2ban +\S*fail2ban\/filter\.d\/sshd\.conf/m);
+    expect(frame).not.toContain('common');
+    await press(h, 'right');
+    frame = await h.waitForFrame((f) => /› sshd +fail2ban/.test(f));
+    expect(frame).toContain('uses sshd · fail2ban · 2 of 2');
+    await press(h, 'tab');
+    await h.waitForFrame(`uses sshd · fail2ban · ${stockSshd}`);
+    await type(h, appLog);
+    await press(h, 'enter');
+    await h.waitForFrame(`added jail stock-ssh: filter ${stockSshd}`);
+    frame = await h.waitForFrame((f) => /^stock-ssh +on +sshd +0 +0 added/m.test(f) && f.includes('─ stock-ssh on'));
+    expect(frame).toContain(`filter   sshd  ${stockSshd}`);
+    expect(readFileSync(overlayFile(h.configPath), 'utf8')).toContain(`filter = "${stockSshd}"`);
+    // The jail runs the stock file (with the stock common.conf), not the shipped sshd.
+    appendFileSync(appLog, `${appLine('stock refusal from 198.51.100.40')}\n`);
+    await h.waitForFrame((f) => /^stock-ssh +on +sshd +1 +0 added/m.test(f), 10_000);
+
+    // A filter only fail2ban has is found by typing part of its name.
+    await press(h, 'a');
+    await h.waitForFrame('Add a jail');
+    await press(h, 'tab');
+    await type(h, 'cour');
+    frame = await h.waitForFrame('1 of 1 matching "cour"');
+    expect(frame).toMatch(/› courier-auth +fail2ban/);
+    await press(h, 'esc');
+    await h.waitForFrame('─ stock-ssh on');
   });
 
   it('D asks first, deletes a jail added here, and shows the engine refusing a jail of the config file', async () => {

@@ -10,6 +10,7 @@ import { scanPattern, UnsupportedConstruct, type ScannedPattern } from './regex-
 import { execAlt, type Alternative } from './alternative.js';
 import { expandConditionals } from './conditional.js';
 import { expandTags, UnsupportedTag } from './tags.js';
+import { rotateLoopLookaheads } from './lookahead-loop.js';
 import { dropImpliedLookaheads, rewriteLookaheads } from './lookahead-rewrite.js';
 import { expandSmallBackreferences } from './backreference.js';
 import type { FilterDefinition, LineResult, PatternSource } from './types.js';
@@ -91,7 +92,9 @@ export class CompiledFilter {
     }
     const literals = failScans.map((s) => s.scan.literal);
     this.literals = literalAlternation(literals);
-    this.dates = new DateDetector({ datepattern: definition.datepattern, now: options.now });
+    // A failregex with `\[\]` reads an access log whose bracketed date is cut out of the line.
+    const accessLog = definition.failregex.some((p) => p.pattern.includes('\\[\\]'));
+    this.dates = new DateDetector({ datepattern: definition.datepattern, now: options.now, accessLog });
     this.buffer = definition.maxlines > 1 ? new LineBuffer(definition.maxlines) : null;
   }
 
@@ -263,7 +266,7 @@ function scanAll(sources: PatternSource[]): Scanned[] {
 function scan(src: PatternSource): ScannedPattern[] {
   try {
     return expandConditionals(expandSmallBackreferences(expandTags(src.pattern)))
-      .map((variant) => scanPattern(dropImpliedLookaheads(rewriteLookaheads(variant))));
+      .map((variant) => scanPattern(dropImpliedLookaheads(rewriteLookaheads(rotateLoopLookaheads(variant)))));
   } catch (err) {
     if (err instanceof UnsupportedConstruct) {
       throw new FilterError(src.file, src.line, `RE2 cannot run ${err.construct} in: ${src.pattern.trim()}`);

@@ -20,8 +20,13 @@ const FORMATS: { name: string; re: RegExp }[] = [
   { name: 'tai64n', re: /@([0-9a-f]{24})/y },
 ];
 
+/** Common log format's date, zone included. */
+const CLF = FORMATS.find((f) => f.name === 'clf')!.re;
+/** Host (an IPv4 or IPv6 address), ident and user of an access log line, then the `[` of its date. */
+const ACCESS_LOG_HEAD = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[\dA-Fa-f]*:[\dA-Fa-f:.]+) \S+ \S+ \[/;
+
 /*
- * Only a date at the start of a line is taken. Further into a line, date-shaped text may be the
+ * Only a date at the start of a line is taken (or an access log's, in its own place). Further into a line, date-shaped text may be the
  * client's (a user name typed at a login prompt, a URL, a journal message's text); taken as the
  * line's time it would back-date the failure out of findtime, and the attacker would never be
  * banned. Filters for logs whose date stands elsewhere say where with a `datepattern`: an access
@@ -36,6 +41,8 @@ export interface DateDetectorOptions {
   datepattern?: { pattern: string; file: string; line: number }[];
   /** The clock: year-less dates are placed so they are never more than a day ahead of it. */
   now?: () => number;
+  /** Also an access log's date in its own place (`host ident user [date] "`), for filters written for one. */
+  accessLog?: boolean;
 }
 
 /**
@@ -58,6 +65,7 @@ export class DateDetector {
 
   constructor(options: DateDetectorOptions = {}) {
     this.now = options.now ?? Date.now;
+    this.accessLog = options.accessLog ?? false;
     // `{^LN-BEG}` alone means "the usual formats, at the start of the line": the built-in
     // detection, then every form `{DATE}` stands for, still only at the start of the line.
     // In a list of patterns, a `{^LN-BEG}` line stands for that same detection at its place.
@@ -71,6 +79,7 @@ export class DateDetector {
   }
 
   private readonly lineStart: DatePattern;
+  private readonly accessLog: boolean;
 
   /** The line's date, or null when it has none. */
   detect(line: string): DateMatch | null {
@@ -87,7 +96,23 @@ export class DateDetector {
       }
       return null;
     }
-    return this.builtIn(line) ?? this.lineStart.match(line, this.now()) ?? null;
+    return this.builtIn(line) ?? this.lineStart.match(line, this.now()) ?? (this.accessLog ? this.accessLogDate(line) : null);
+  }
+
+  /**
+   * An access log's date in its fixed place, the fourth field: `host ident user [date] "`, the
+   * host an address. Only for filters written for such logs (a failregex with `\[\]`): the
+   * fields before it hold no spaces and the date does (before its zone), and servers escape
+   * quotes in client text, so no client can put a date of its own there.
+   */
+  private accessLogDate(line: string): DateMatch | null {
+    const head = ACCESS_LOG_HEAD.exec(line);
+    if (!head) return null;
+    const start = head[0].length;
+    CLF.lastIndex = start;
+    const m = CLF.exec(line);
+    if (!m || m[8] === undefined || !line.startsWith('] "', start + m[0].length)) return null;
+    return this.toMatch('clf', m, start);
   }
 
   private builtIn(line: string): DateMatch | null {

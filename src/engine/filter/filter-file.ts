@@ -37,9 +37,20 @@ function looksLikePath(nameOrPath: string): boolean {
   return nameOrPath.includes('/') || /\.(conf|local)$/.test(nameOrPath);
 }
 
+/**
+ * Values a jail hands its filter, as fail2ban's `filter = sshd[mode=aggressive]` does: each
+ * overrides the filter's own `[Init]` (or `[Definition]`) value of that name, whose old value
+ * stays readable as `known/<name>`. `file` and `line` say where they were written, for errors.
+ */
+export interface FilterInit {
+  values: Readonly<Record<string, string>>;
+  file: string;
+  line?: number;
+}
+
 /** Reads a filter file with its includes and `.local` overrides and resolves every value. */
-export function loadFilter(nameOrPath: string, dirs: string[] = [SHIPPED_FILTER_DIR]): FilterDefinition {
-  return readDefinition(nameOrPath, resolveFilterPath(nameOrPath, dirs), { dirs });
+export function loadFilter(nameOrPath: string, dirs: string[] = [SHIPPED_FILTER_DIR], init?: FilterInit): FilterDefinition {
+  return readDefinition(nameOrPath, resolveFilterPath(nameOrPath, dirs), { dirs, ...(init ? { init } : {}) });
 }
 
 /**
@@ -56,6 +67,7 @@ export function loadFilterText(text: string, name: string, dirs: string[] = [SHI
 interface ReadContext {
   dirs: string[];
   text?: { file: string; text: string };
+  init?: FilterInit;
 }
 
 function readDefinition(nameOrPath: string, file: string, context: ReadContext): FilterDefinition {
@@ -71,6 +83,7 @@ function readDefinition(nameOrPath: string, file: string, context: ReadContext):
       if (local !== own && local !== file && existsSync(local)) readWithIncludes(local, sections, new Set(), context);
     }
   }
+  if (context.init) applyInit(sections, context.init);
   const resolver = new ValueResolver(sections, file);
   const keys = new Set([...(sections.get('Definition')?.keys() ?? []), ...(sections.get('Init')?.keys() ?? [])]);
   const resolve = (key: string): PatternSource[] => {
@@ -101,6 +114,16 @@ function readDefinition(nameOrPath: string, file: string, context: ReadContext):
     throw new FilterError(file, undefined, 'no failregex in [Definition]');
   }
   return def;
+}
+
+function applyInit(sections: Sections, init: FilterInit): void {
+  const target = sections.get('Init') ?? new Map<string, Entry>();
+  sections.set('Init', target);
+  for (const [key, text] of Object.entries(init.values)) {
+    const previous = target.get(key) ?? sections.get('Definition')?.get(key);
+    const entry: Entry = { value: { text, lines: init.line === undefined ? [] : [init.line] }, file: init.file };
+    target.set(key, previous ? { ...entry, previous } : entry);
+  }
 }
 
 function readWithIncludes(file: string, into: Sections, seen: Set<string>, context: ReadContext): void {

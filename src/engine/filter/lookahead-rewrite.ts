@@ -1,4 +1,5 @@
 import { branches, groupEnd, groupStart } from './group-bounds.js';
+import { followOf, literalAlternatives, literalAt, readRun, wordFollow, type Run } from './regex-pieces.js';
 import { classEnd, UnsupportedConstruct } from './regex-scanner.js';
 
 /*
@@ -17,85 +18,14 @@ import { classEnd, UnsupportedConstruct } from './regex-scanner.js';
  * Anything else in front of which a lookahead stands is refused, naming the construct.
  */
 
-interface Run {
-  cls: string;
-  min: 0 | 1;
-  lazy: boolean;
-  end: number;
-}
-
-const ESCAPED_LITERAL = /^\\([^A-Za-z0-9])/;
-
-/** Reads a lookahead's body as literal alternatives, or null when it is not that. */
-function literalAlternatives(body: string): string[] | null {
-  const out: string[] = [];
-  let current = '';
-  for (let i = 0; i < body.length; i++) {
-    const c = body[i]!;
-    if (c === '\\') {
-      const m = ESCAPED_LITERAL.exec(body.slice(i));
-      if (!m) return null;
-      current += m[1];
-      i++;
-    } else if (c === '|') {
-      out.push(current);
-      current = '';
-    } else if ('()[]{}*+?.^$'.includes(c)) {
-      return null;
-    } else {
-      current += c;
-    }
-  }
-  out.push(current);
-  return out.every((l) => l.length > 0) ? out : null;
-}
-
-/** A run `C+`/`C*` (lazy or not) at `at`, or null. */
-function readRun(p: string, at: number): Run | null {
-  let cls: string;
-  let i = at;
-  if (p[i] === '\\' && /[SwdW]/.test(p[i + 1] ?? '')) {
-    cls = p.slice(i, i + 2);
-    i += 2;
-  } else if (p[i] === '.') {
-    cls = '.';
-    i += 1;
-  } else if (p[i] === '[') {
-    const end = classEnd(p, i);
-    cls = p.slice(i, end);
-    i = end;
-  } else {
-    return null;
-  }
-  const q = p[i];
-  if (q !== '*' && q !== '+') return null;
-  i++;
-  const lazy = p[i] === '?';
-  if (lazy) i++;
-  if (p[i] === '+') return null;
-  return { cls, min: q === '+' ? 1 : 0, lazy, end: i };
-}
-
-/** The fixed literal text at `at` (escapes resolved), up to the first non-literal. */
-function literalAt(p: string, at: number): string {
-  let out = '';
-  let i = at;
-  while (i < p.length) {
-    const c = p[i]!;
-    if (c === '\\') {
-      const m = ESCAPED_LITERAL.exec(p.slice(i));
-      if (!m) break;
-      out += m[1];
-      i += 2;
-      continue;
-    }
-    if ('()[]{}*+?.^$|'.includes(c)) break;
-    out += c;
-    i++;
-  }
-  // A quantifier on the last character makes it optional.
-  if ('*?{'.includes(p[i] ?? '') && out.length) out = out.slice(0, -1);
-  return out;
+/**
+ * A lookahead's body as literal alternatives, and whether it ends in `\b` (`(?!found\b)`): the
+ * forbidden text must then end a word. Null when the body is not that.
+ */
+function lookaheadLiterals(body: string): { literals: string[]; wordEnd: boolean } | null {
+  const wordEnd = body.endsWith('\\b') && !body.endsWith('\\\\b') && !body.includes('|');
+  const literals = literalAlternatives(wordEnd ? body.slice(0, -2) : body);
+  return literals ? { literals, wordEnd } : null;
 }
 
 function escapeChar(c: string): string {
@@ -131,12 +61,24 @@ function classWithout(cls: string, chars: string[]): string {
   return `(?:${parts.join('|')})`;
 }
 
-/** The RE2 pattern of the runs over C that the lookahead lets through. */
-function allowedRun(run: Run, literals: string[], follow: string | null, construct: string): string {
+/**
+ * The RE2 pattern of the runs over C that the lookahead lets through. With `wordEnd`
+ * (`(?!found\b)` before a `\w` run followed by a non-word character) the one run forbidden
+ * is the word itself: a longer run goes on with a word character, so `\b` fails after the
+ * literal, and a shorter one is followed by the non-word character.
+ */
+function allowedRun(run: Run, literals: string[], follow: string | null, construct: string, wordEnd = false): string {
   const inClass = new RegExp(`^(?:${run.cls === '.' ? '[^\\n]' : run.cls})*$`);
   const prefixForbidden = new Set<string>();
   const exactForbidden = new Set<string>();
-  for (const l of literals) {
+  if (wordEnd) {
+    // The caller has made sure the run ends a word (a non-word character or \b follows it).
+    if (run.cls !== '\\w' || !literals.every((l) => /^\w+$/.test(l))) {
+      throw new UnsupportedConstruct(`${construct} with \\b other than on words before a \\w run`);
+    }
+    for (const l of literals) exactForbidden.add(l);
+  }
+  for (const l of wordEnd ? [] : literals) {
     for (let k = 0; k <= l.length; k++) {
       const head = l.slice(0, k);
       if (!inClass.test(head)) break;
@@ -172,8 +114,6 @@ function allowedRun(run: Run, literals: string[], follow: string | null, constru
   return out;
 }
 
-
-
 /** One branch of what follows the lookahead, rewritten; `after` is the literal after the group. */
 function rewriteBranch(branch: string, literals: string[], after: string | null, construct: string): string {
   // A group that is the whole branch: its own branches, with the same text after them.
@@ -206,12 +146,14 @@ export function rewriteLookaheads(p: string): string {
     const close = groupEnd(out, at);
     const body = out.slice(at + 3, close);
     const construct = `negative lookahead (?!${body})`;
-    const literals = literalAlternatives(body);
-    if (!literals) throw new UnsupportedConstruct(`${construct} on something other than fixed text`);
+    const parsed = lookaheadLiterals(body);
+    if (!parsed) throw new UnsupportedConstruct(`${construct} on something other than fixed text`);
+    const { literals, wordEnd } = parsed;
     const next = close + 1;
     let replaced: string;
     let end: number;
     if (out[next] === '(') {
+      if (wordEnd) throw new UnsupportedConstruct(`${construct} before a group`);
       const gEnd = groupEnd(out, next);
       const head = /^\((?:\?:|\?P<\w+>|\?<\w+>)?/.exec(out.slice(next))![0];
       if (head === '(' && out[next + 1] === '?') throw new UnsupportedConstruct(`${construct} before a special group`);
@@ -223,8 +165,11 @@ export function rewriteLookaheads(p: string): string {
     } else {
       const run = readRun(out, next);
       if (!run) throw new UnsupportedConstruct(`${construct} not in front of a character run`);
-      const follow = literalAt(out, run.end) || null;
-      replaced = allowedRun(run, literals, follow, construct);
+      // With `\b` the run must end a word: before a non-word character it does anyway; where the
+      // pattern may end, Python's greedy run takes the whole word, and `\b` makes RE2's do so too.
+      const kind = wordEnd ? wordFollow(out, run.end) : null;
+      if (kind === 'unknown') throw new UnsupportedConstruct(`${construct} before a run whose end the pattern does not fix`);
+      replaced = allowedRun(run, literals, followOf(out, run.end), construct, wordEnd) + (kind === 'end' ? '\\b' : '');
       end = run.end;
     }
     out = out.slice(0, at) + replaced + out.slice(end);
@@ -290,7 +235,6 @@ function continuationStartsWith(p: string, at: number, text: string): boolean {
   }
   return continuationStartsWith(p, after, text);
 }
-
 
 /** Index of the first group opening with `prefix` outside classes and escapes, or -1. */
 function findGroup(p: string, prefix: string): number {

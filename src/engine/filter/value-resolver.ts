@@ -16,6 +16,7 @@ export type Sections = Map<string, Map<string, Entry>>;
 const INTERPOLATION = /%\(([\w/.-]+)\)s/g;
 const ESCAPED_PERCENT = '\u0000';
 const TAG = /<([\w/.-]+)>/g;
+const NESTED_TAG = /<([\w/.-]*)<([\w/.-]+)>([\w/.-]*)>/g;
 const ONLY_REFERENCE = /^(?:%\(([\w/.-]+)\)s|<([\w/.-]+)>)$/;
 
 /** A value found for a reference, and the section its own `%(name)s` references are read in. */
@@ -25,8 +26,17 @@ interface Target {
   entry: Entry;
 }
 
+/** How a {@link ValueResolver} reads: as a filter (the default), or as fail2ban's jail files do. */
+export interface ResolverOptions {
+  /** Substitute `<name>` tags (default true); jail files have none, a `<...>` there is text. */
+  tags?: boolean;
+  /** Called for a `%(name)s` nothing defines, which is then left as written; without it, that is an error. */
+  onMissing?: (reference: string) => void;
+}
+
 /**
- * Resolves values the way fail2ban's filter reader does:
+ * Resolves values the way fail2ban's filter reader does (and, with {@link ResolverOptions}, its
+ * jail reader: the same ConfigParser interpolation, without tags):
  * - `%(name)s` is ConfigParser interpolation in the section being read (`[Init]` values first, as
  *   fail2ban passes them as `vars`, then the section, then `[DEFAULT]`), even inside a value that
  *   came from `[DEFAULT]`; `%(sec/name)s` reads another section; `%(known/name)s` is the value
@@ -35,12 +45,13 @@ interface Target {
  *   `[Definition]` over `[DEFAULT]`) wherever the text came from, so a filter's `_daemon` reaches
  *   common.conf's `__prefix_line`; `<sec/name>` reads another section, and nested tags such as
  *   `<lt_<logtype>/__prefix_line>` or `<mdre-<mode>>` resolve inner first.
- * - `%%` is a literal `%`.
+ * - `%(__name__)s` is the name of the section being read; `%%` is a literal `%`.
  */
 export class ValueResolver {
   constructor(
     private readonly sections: Sections,
     private readonly file: string,
+    private readonly options: ResolverOptions = {},
   ) {}
 
   /** The effective entry of a filter option: `[Init]`, then `[Definition]`, then `[DEFAULT]`. */
@@ -83,6 +94,7 @@ export class ValueResolver {
   private onlyReference(row: string, context: string, key: string, entry: Entry, line: number, depth: number): Target | undefined {
     const only = ONLY_REFERENCE.exec(row);
     if (only?.[1] !== undefined) return this.interpolated(context, key, only[1], entry, line);
+    if (this.options.tags === false) return undefined;
     if (only?.[2] !== undefined) return this.isRegexTag(only[2]) ? undefined : this.tagged(key, only[2], entry);
     const nested = /^<([\w/.-]*<[\w/.-]+>[\w/.-]*)>$/.exec(row);
     if (!nested) return undefined;
@@ -93,14 +105,19 @@ export class ValueResolver {
   private substitute(text: string, context: string, key: string, entry: Entry, line: number, depth: number): string {
     // `%%` is a literal `%`: set aside first so it neither starts a reference nor is halved twice.
     let result = text.replace(/%%/g, ESCAPED_PERCENT);
+    const tags = this.options.tags !== false;
     for (let round = 0; round < 30; round++) {
-      const next = result
-        .replace(INTERPOLATION, (_m, name: string) => {
-          const target = this.interpolated(context, key, name, entry, line);
-          if (!target) throw new FilterError(entry.file, line, `%(${name})s is not defined`);
-          return this.resolved(target, depth);
-        })
-        .replace(TAG, (whole, name: string) => {
+      const interpolated = result.replace(INTERPOLATION, (whole, name: string) => {
+        const target = this.interpolated(context, key, name, entry, line);
+        if (target) return this.resolved(target, depth);
+        if (!this.options.onMissing) throw new FilterError(entry.file, line, `%(${name})s is not defined`);
+        this.options.onMissing(whole);
+        // Left as written, its `%` set aside so it is not looked at again.
+        return whole.replace(/%/g, ESCAPED_PERCENT);
+      });
+      const next = !tags
+        ? interpolated
+        : interpolated.replace(TAG, (whole, name: string) => {
           if (this.isRegexTag(name)) return whole;
           const target = this.tagged(key, name, entry);
           return target ? this.resolved(target, depth) : whole;
@@ -108,8 +125,24 @@ export class ValueResolver {
       if (next === result) break;
       result = next;
     }
+    if (tags) this.checkNestedTags(text, key, entry, line, depth);
     return result.replaceAll(ESCAPED_PERCENT, '%');
   }
+
+  /**
+   * A nested tag (`<mdre-<mode>>`) whose inner value names a tag nothing defines (a mode the
+   * filter does not have) would stay in the pattern as literal text that never matches: refused.
+   */
+  private checkNestedTags(text: string, key: string, entry: Entry, line: number, depth: number): void {
+    for (const [, before, inner, after] of text.matchAll(NESTED_TAG)) {
+      const target = this.tagged(key, inner!, entry);
+      if (!target) continue;
+      const name = `${before}${this.resolved(target, depth).replaceAll(ESCAPED_PERCENT, '%')}${after}`;
+      if (!/^[\w/.-]+$/.test(name) || this.isRegexTag(name) || this.tagged(key, name, entry)) continue;
+      throw new FilterError(entry.file, line, `<${before}<${inner}>${after}> names <${name}>, which this filter does not define: is ${inner} = "${name.slice(before!.length, name.length - after!.length)}" a value this filter has?`);
+    }
+  }
+
 
   /** A referenced value, fully resolved; any `%` left in it is literal, so it is set aside again. */
   private resolved(target: Target, depth: number): string {
@@ -123,6 +156,7 @@ export class ValueResolver {
 
   /** `%(name)s` read in `context`. */
   private interpolated(context: string, key: string, name: string, entry: Entry, line: number): Target | undefined {
+    if (name === '__name__') return { context, key: name, entry: { value: { text: context, lines: [line] }, file: entry.file } };
     if (name.startsWith('known/')) return this.known(context, key, name.slice('known/'.length), entry, line);
     const slash = name.indexOf('/');
     if (slash > 0) return this.inSection(name.slice(0, slash), name.slice(slash + 1));

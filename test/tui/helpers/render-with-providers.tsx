@@ -1,4 +1,5 @@
 import { appendFileSync } from 'node:fs';
+import path from 'node:path';
 import { render } from 'ink-testing-library';
 import { openEngineStack, type EngineStack } from '../../../src/commands/engine-stack.js';
 import { InProcessControl } from '../../../src/control/in-process.js';
@@ -36,6 +37,8 @@ export interface HarnessOptions extends ConsoleConfigOptions {
   pane?: PaneId;
   readOnly?: boolean;
   size?: { columns: number; rows: number };
+  /** fail2ban's stock filter folder the add form offers (default: `fail2ban/filter.d` in the temp folder, absent until a test writes it). */
+  stockFilterDir?: string;
 }
 
 /** Starts the console over a fresh engine; call `close()` in `finally`/`afterEach`. */
@@ -45,7 +48,10 @@ export async function renderWithProviders(options: HarnessOptions = {}): Promise
   const dir = makeTempDir('portcullis-tui-');
   const { configPath, logFile } = writeConsoleConfig(dir, options);
   let control: InProcessControl | null = null;
-  const stack = await openEngineStack(configPath, { onEvent: ({ event, data }) => control?.broadcast(event, data) });
+  const stack = await openEngineStack(configPath, {
+    onEvent: ({ event, data }) => control?.broadcast(event, data),
+    stockFilterDir: options.stockFilterDir ?? path.join(dir.dir, 'fail2ban', 'filter.d'),
+  });
   control = new InProcessControl(stack.handlers);
   await stack.start();
   const model = new ConsoleModel(control, { attached: false, demo: false, readOnly: options.readOnly ?? false, where: configPath });

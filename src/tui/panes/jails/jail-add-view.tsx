@@ -1,17 +1,37 @@
 import { Box } from 'ink';
+import { useEffect } from 'react';
 import { useModel, useUiActions } from '../../contexts.js';
 import { usePaneKeys } from '../../use-pane-keys.js';
-import { JailFormView } from './jail-form-view.js';
+import { FORM_CHROME_ROWS, JailFormView } from './jail-form-view.js';
 import { formRequest } from './jail-form.js';
 import { JAIL_FORM_KEYS, type JailFormCommand } from './jails-keys.js';
-import { filterNames } from './jails-reducer.js';
 import type { JailsViewProps } from './jails-view-props.js';
+
+/** Most rows the filter picker lists at once. */
+const MOST_PICK_ROWS = 8;
 
 /** The add-a-jail form: checked as it is typed, then checked by the engine before it is kept. */
 export function JailAddView({ state, dispatch, config, height, width, context, selectAfterLoad, afterChange }: JailsViewProps) {
   const model = useModel();
   const actions = useUiActions();
   const form = state.form;
+
+  // The filters to pick from are read through the channel each time the form opens: a filter
+  // dropped into a folder since shows up.
+  useEffect(() => {
+    let live = true;
+    model.request({ command: 'filter-list' }).then(
+      (list) => {
+        if (live) dispatch({ type: 'filter-choices', filters: list.filters });
+      },
+      (err: Error) => {
+        if (live) dispatch({ type: 'form-refused', field: 'filter', error: `cannot read the filters: ${err.message}` });
+      },
+    );
+    return () => {
+      live = false;
+    };
+  }, [model]);
 
   const submit = (): void => {
     if (!form || form.busy) return;
@@ -52,7 +72,14 @@ export function JailAddView({ state, dispatch, config, height, width, context, s
   if (!form) return null;
   return (
     <Box height={height} flexDirection="column">
-      <JailFormView form={form} filterNames={filterNames(config)} settings={config.settings} width={width} onChange={(field, text) => dispatch({ type: 'form-edit', field, text, context })} />
+      <JailFormView
+        form={form}
+        filters={state.filterChoices}
+        pickRows={Math.max(1, Math.min(MOST_PICK_ROWS, height - FORM_CHROME_ROWS))}
+        settings={config.settings}
+        width={width}
+        onChange={(field, text) => dispatch({ type: 'form-edit', field, text, context })}
+      />
     </Box>
   );
 }

@@ -6,7 +6,12 @@ import type { JailStatus } from '../../../engine/engine.js';
 import { tone } from '../../theme.js';
 
 /** Rows the detail block takes under the list. */
-export const DETAIL_ROWS = 6;
+export const DETAIL_ROWS = 7;
+
+/** A jail's filter as a short name: the name it is given, or the file name of a filter named by path. */
+export function filterLabel(jail: Pick<ConfigJail, 'filter'>): string {
+  return jail.filter.startsWith('/') ? (jail.filter.split('/').pop() ?? jail.filter).replace(/\.(conf|local)$/, '') : jail.filter;
+}
 
 /** The selected jail in full: its logs, limits, actions, ignoreregex and the file that defines it. */
 export function JailDetail({ jail, status, config }: { jail: ConfigJail | undefined; status: JailStatus | undefined; config: ConfigResult }) {
@@ -25,7 +30,12 @@ export function JailDetail({ jail, status, config }: { jail: ConfigJail | undefi
       <Text bold wrap="truncate-end">
         {`─ ${jail.name} `}
         <Text color={jail.enabled ? tone('good') : tone('muted')}>{jail.enabled ? 'on' : 'off'}</Text>
-        <Text color={tone('muted')}>{` · filter ${jail.filter} · ${jail.backend === 'journal' ? 'systemd journal' : 'log files'}`}</Text>
+        <Text color={tone('muted')}>{` · filter ${filterLabel(jail)} · ${jail.backend === 'journal' ? 'systemd journal' : 'log files'}`}</Text>
+      </Text>
+      <Text wrap="truncate-end">
+        <Text color={tone('muted')}>{'filter   '}</Text>
+        {printable(`${filterLabel(jail)}${jail.filterOptions ? ` [${Object.entries(jail.filterOptions).map(([k, v]) => `${k}=${v}`).join(', ')}]` : ''}  `)}
+        {jail.filterFile ? <Text color={tone('muted')}>{printable(jail.filterFile)}</Text> : <Text color={tone('bad')}>{`not found in the filter folders`}</Text>}
       </Text>
       <Text wrap="truncate-end">
         <Text color={tone('muted')}>{'logs     '}</Text>

@@ -1,23 +1,31 @@
 import { Box, Text } from 'ink';
 import { TextField } from '../../input/text-field.js';
 import type { Settings } from '../../../config/index.js';
+import type { FilterChoice } from '../../../control/protocol-results.js';
 import { formatDuration } from '../../../domain/index.js';
 import { fit } from '../../components/format.js';
 import { tone } from '../../theme.js';
+import { FilterPicker } from './filter-picker-view.js';
 import { FIELD_TITLES, FORM_FIELDS, type FormField, type JailForm } from './jail-form.js';
+
+/** Rows the form takes besides the filter picker's list: title, fields, the picker's first line, the status line. */
+export const FORM_CHROME_ROWS = 3 + FORM_FIELDS.length;
 
 /** The add-a-jail form: one row per field, the filters to pick from, and what is wrong. */
 export function JailFormView(props: {
   form: JailForm;
-  filterNames: readonly string[];
+  /** The filters to pick from; null while they are read. */
+  filters: readonly FilterChoice[] | null;
+  /** Rows for the picker's list of matching filters. */
+  pickRows: number;
   settings: Settings | undefined;
   width: number;
   onChange: (field: FormField, text: string) => void;
 }) {
-  const { form, filterNames, settings, width, onChange } = props;
+  const { form, filters, pickRows, settings, width, onChange } = props;
   const placeholders: Record<FormField, string> = {
     name: 'web-login',
-    filter: '←/→ to pick, or type',
+    filter: 'type to search, ←/→ to pick',
     logpath: '/var/log/nginx/error.log, /var/log/nginx/other.log',
     maxretry: settings ? `${settings.maxretry} (the global setting)` : 'the global setting',
     findtime: settings ? `${formatDuration(settings.findtime)} (the global setting)` : 'the global setting',
@@ -25,10 +33,6 @@ export function JailFormView(props: {
     actions: 'firewall (or: firewall, email)',
   };
   const error = form.refusal ?? form.errors[form.field] ?? Object.values(form.errors)[0] ?? null;
-  const current = form.values.filter.trim();
-  // While a part of a name is typed, only the filters that contain it; once it names one, all of them.
-  const typing = form.field === 'filter' && current !== '' && !filterNames.includes(current);
-  const offered = typing ? filterNames.filter((name) => name.includes(current)) : filterNames;
   return (
     <Box flexDirection="column">
       <Text bold wrap="truncate-end">
@@ -50,9 +54,7 @@ export function JailFormView(props: {
           </Box>
         </Box>
       ))}
-      <Text color={tone('muted')} wrap="truncate-end">
-        {`filters: ${(offered.length ? offered : filterNames).map((name) => (name === current ? `[${name}]` : name)).join('  ')}`}
-      </Text>
+      <FilterPicker filters={filters} typed={form.values.filter} pick={form.pick} open={form.field === 'filter'} rows={pickRows} width={width} />
       <Text color={error ? tone('bad') : form.busy ? tone('warn') : tone('good')} wrap={form.refusal ? 'wrap' : 'truncate-end'}>
         {error ?? (form.busy ? 'adding…' : 'Enter adds the jail; empty limits take the global settings')}
       </Text>

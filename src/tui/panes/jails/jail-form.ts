@@ -1,5 +1,7 @@
 import { ACTION_NAMES, checkDuration, JAIL_NAME } from '../../../domain/index.js';
 import type { CommandInput } from '../../../control/protocol.js';
+import type { FilterChoice } from '../../../control/protocol-results.js';
+import { matchFilters, movePick, pickedFilter } from './filter-picker.js';
 
 /** The add-a-jail form's fields, in the order Tab walks them. */
 export const FORM_FIELDS = ['name', 'filter', 'logpath', 'maxretry', 'findtime', 'bantime', 'actions'] as const;
@@ -27,18 +29,20 @@ export interface JailForm {
   refusal: string | null;
   /** The request is on its way. */
   busy: boolean;
+  /** Which of the filters matching the typed filter text is picked (←/→ move it). */
+  pick: number;
 }
 
-/** What the cheap checks need to know: the jails and filters there are. */
+/** What the cheap checks need to know: the jails there are, and the filters to pick from (null while they are read). */
 export interface FormContext {
   jailNames: readonly string[];
-  filterNames: readonly string[];
+  filters: readonly FilterChoice[] | null;
 }
 
-/** A fresh form; the filter starts as the first one offered. */
-export function newJailForm(filterNames: readonly string[]): JailForm {
-  const values: Record<FormField, string> = { name: '', filter: filterNames[0] ?? '', logpath: '', maxretry: '', findtime: '', bantime: '', actions: '' };
-  return { values, field: 'name', errors: {}, refusal: null, busy: false };
+/** A fresh form: nothing typed, so every filter matches and the first one is picked. */
+export function newJailForm(): JailForm {
+  const values: Record<FormField, string> = { name: '', filter: '', logpath: '', maxretry: '', findtime: '', bantime: '', actions: '' };
+  return { values, field: 'name', errors: {}, refusal: null, busy: false, pick: 0 };
 }
 
 /** Splits a comma separated field into its trimmed, non-empty parts. */
@@ -58,8 +62,8 @@ export function checkField(field: FormField, text: string, context: FormContext)
       if (!JAIL_NAME.test(value)) return 'a jail name uses only letters, digits, "_", "." and "-"';
       return context.jailNames.includes(value) ? `jail "${value}" exists already` : null;
     case 'filter':
-      if (!value) return null;
-      return context.filterNames.includes(value) ? null : `no filter named "${value}" (←/→ picks one)`;
+      if (!value || !context.filters) return null;
+      return matchFilters(context.filters, value).length ? null : `no filter name contains "${value}"`;
     case 'logpath':
       return null;
     case 'maxretry':
@@ -84,26 +88,20 @@ export function editField(form: JailForm, field: FormField, text: string, contex
   const errors = { ...form.errors };
   if (error) errors[field] = error;
   else delete errors[field];
-  return { ...form, values: { ...form.values, [field]: text }, errors, refusal: null };
+  // What is typed in the filter field searches: the best match is picked again.
+  return { ...form, values: { ...form.values, [field]: text }, errors, refusal: null, pick: field === 'filter' ? 0 : form.pick };
+}
+
+/** The form with the next (or previous) matching filter picked. */
+export function stepPick(form: JailForm, step: number, context: FormContext): JailForm {
+  const count = context.filters ? matchFilters(context.filters, form.values.filter).length : 0;
+  return { ...form, pick: movePick(form.pick, step, count), refusal: null };
 }
 
 /** The field `step` places after (or before) the current one, wrapping around. */
 export function nextField(field: FormField, step: number): FormField {
   const i = FORM_FIELDS.indexOf(field);
   return FORM_FIELDS[(i + step + FORM_FIELDS.length) % FORM_FIELDS.length]!;
-}
-
-/** The filter `step` places from the one typed (the first when the typed text names none). */
-export function cycleFilter(current: string, filterNames: readonly string[], step: number): string {
-  if (filterNames.length === 0) return current;
-  const i = filterNames.indexOf(current.trim());
-  if (i < 0) {
-    // Typed a part of a name: go to the first filter that starts with it.
-    const prefix = filterNames.findIndex((name) => current.trim() !== '' && name.startsWith(current.trim()));
-    if (prefix >= 0) return filterNames[prefix]!;
-    return step > 0 ? filterNames[0]! : filterNames[filterNames.length - 1]!;
-  }
-  return filterNames[(i + step + filterNames.length) % filterNames.length]!;
 }
 
 /** The `jail-add` request the form makes. */
@@ -117,10 +115,13 @@ export function formRequest(form: JailForm, context: FormContext): { request: Ja
     if (error) return { field, error };
   }
   if (!v.name.trim()) return { field: 'name', error: 'give the jail a name' };
-  if (!v.filter.trim()) return { field: 'filter', error: 'pick a filter (←/→)' };
+  if (!context.filters) return { field: 'filter', error: 'the filters are still being read' };
+  const filter = pickedFilter(context.filters, v.filter, form.pick);
+  if (!filter) return { field: 'filter', error: 'pick a filter (type to search, ←/→ to choose)' };
   const logpath = commaList(v.logpath);
   if (logpath.length === 0) return { field: 'logpath', error: 'give at least one log file (comma separated)' };
-  const request: JailAddRequest = { command: 'jail-add', name: v.name.trim(), filter: v.filter.trim(), logpath };
+  // By name when its name finds it, else by its path (a stock fail2ban filter behind a shipped one).
+  const request: JailAddRequest = { command: 'jail-add', name: v.name.trim(), filter: filter.use, logpath };
   if (v.maxretry.trim()) request.maxretry = Number(v.maxretry.trim());
   if (v.findtime.trim()) request.findtime = durationValue(v.findtime);
   if (v.bantime.trim()) request.bantime = durationValue(v.bantime);

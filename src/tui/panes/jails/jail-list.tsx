@@ -4,7 +4,7 @@ import type { JailStatus } from '../../../engine/engine.js';
 import { fit } from '../../components/format.js';
 import type { ListCursor } from '../../components/list-cursor.js';
 import { tone } from '../../theme.js';
-import { DETAIL_ROWS, JailDetail } from './jail-detail.js';
+import { DETAIL_ROWS, filterLabel, JailDetail } from './jail-detail.js';
 
 /** Rows the list view spends on other things than jail rows: summary, titles, the detail block. */
 export const LIST_CHROME_ROWS = 2 + DETAIL_ROWS;
@@ -54,7 +54,7 @@ export function JailList(props: {
               {line(
                 jail.name,
                 state,
-                jail.filter,
+                filterLabel(jail),
                 status ? String(status.failures) : '-',
                 status ? String(status.bans) : '-',
                 jail.definedIn === 'overlay' ? 'added' : 'config',

@@ -1,5 +1,5 @@
 import { Box, Text } from 'ink';
-import { useEffect, useLayoutEffect, useMemo, useReducer, useRef } from 'react';
+import { useEffect, useLayoutEffect, useReducer, useRef } from 'react';
 import { useModel, useUiActions, useUiState } from '../../contexts.js';
 import { tone } from '../../theme.js';
 import type { PaneProps } from '../pane-props.js';
@@ -9,7 +9,7 @@ import { FiltersView } from './filters-view.js';
 import { JailAddView } from './jail-add-view.js';
 import type { FormContext } from './jail-form.js';
 import { LIST_CHROME_ROWS } from './jail-list.js';
-import { filterNames, INITIAL_JAILS_STATE, jailsReducer } from './jails-reducer.js';
+import { INITIAL_JAILS_STATE, jailsReducer } from './jails-reducer.js';
 import { JailsListView } from './jails-list-view.js';
 import type { JailsViewProps } from './jails-view-props.js';
 import { useJailsConfig } from './use-jails-config.js';
@@ -34,8 +34,7 @@ export function JailsPane({ height, width }: PaneProps) {
   const jailRows = filter ? allJails.filter((j) => j.name.toLowerCase().includes(filter) || j.filter.toLowerCase().includes(filter)) : allJails;
   const allFilters = config?.filters ?? [];
   const filterRows = filter ? allFilters.filter((f) => f.name.toLowerCase().includes(filter)) : allFilters;
-  const names = useMemo(() => filterNames(config), [config]);
-  const context: FormContext = { jailNames: allJails.map((j) => j.name), filterNames: names };
+  const context: FormContext = { jailNames: allJails.map((j) => j.name), filters: state.filterChoices };
   const jailListHeight = Math.max(1, height - LIST_CHROME_ROWS);
   const filterListHeight = Math.max(1, height - FILTER_LIST_CHROME_ROWS);
   // Clamped here too: the cursor is put back inside a list that shrank one render later.

@@ -1,7 +1,7 @@
-import type { ConfigResult } from '../../../control/protocol-results.js';
+import type { ConfigResult, FilterChoice } from '../../../control/protocol-results.js';
 import { clampCursor, moveCursor, type ListCursor } from '../../components/list-cursor.js';
 import { editorReducer, openEditor, type EditorAction, type FilterEditor } from './filter-editor.js';
-import { cycleFilter, editField, newJailForm, nextField, type FormContext, type FormField, type JailForm } from './jail-form.js';
+import { checkField, editField, newJailForm, nextField, stepPick, type FormContext, type FormField, type JailForm } from './jail-form.js';
 
 /** Which view of the pane is showing: the jails, the add form, the filters, or a filter's editor. */
 export type JailsView = 'list' | 'add' | 'filters' | 'editor';
@@ -15,6 +15,8 @@ export interface JailsState {
   jails: ListCursor;
   filters: ListCursor;
   form: JailForm | null;
+  /** The filters the add form offers (`filter-list`), read each time it opens; null until then. */
+  filterChoices: FilterChoice[] | null;
   editor: FilterEditor | null;
 }
 
@@ -30,6 +32,7 @@ export type JailsAction =
   | { type: 'select'; list: ListName; index: number; height: number }
   | { type: 'view'; view: JailsView }
   | { type: 'open-form' }
+  | { type: 'filter-choices'; filters: FilterChoice[] }
   | { type: 'form-edit'; field: FormField; text: string; context: FormContext }
   | { type: 'form-field'; step: number }
   | { type: 'form-pick'; step: number; context: FormContext }
@@ -45,6 +48,7 @@ export const INITIAL_JAILS_STATE: JailsState = {
   jails: { cursor: 0, top: 0 },
   filters: { cursor: 0, top: 0 },
   form: null,
+  filterChoices: null,
   editor: null,
 };
 
@@ -70,16 +74,18 @@ export function jailsReducer(state: JailsState, action: JailsAction): JailsState
         editor: action.view === 'editor' ? state.editor : null,
       };
     case 'open-form':
-      return { ...state, view: 'add', form: newJailForm(filterNames(state.config)) };
+      return { ...state, view: 'add', form: newJailForm(), filterChoices: null };
+    case 'filter-choices': {
+      // What was typed before the list came is checked against it now.
+      const form = state.form ? recheckFilter(state.form, action.filters) : null;
+      return { ...state, filterChoices: action.filters, form };
+    }
     case 'form-edit':
       return state.form ? { ...state, form: editField(state.form, action.field, action.text, action.context) } : state;
     case 'form-field':
       return state.form ? { ...state, form: { ...state.form, field: nextField(state.form.field, action.step) } } : state;
-    case 'form-pick': {
-      if (!state.form) return state;
-      const filter = cycleFilter(state.form.values.filter, action.context.filterNames, action.step);
-      return { ...state, form: editField(state.form, 'filter', filter, action.context) };
-    }
+    case 'form-pick':
+      return state.form ? { ...state, form: stepPick(state.form, action.step, action.context) } : state;
     case 'form-busy':
       return state.form ? { ...state, form: { ...state.form, busy: action.busy } } : state;
     case 'form-refused': {
@@ -94,9 +100,12 @@ export function jailsReducer(state: JailsState, action: JailsAction): JailsState
   }
 }
 
-/** The filter names the add form offers, each once (a user's filter shadows a shipped one of its name). */
-export function filterNames(config: ConfigResult | null): string[] {
-  return [...new Set((config?.filters ?? []).map((f) => f.name))].sort();
+function recheckFilter(form: JailForm, filters: FilterChoice[]): JailForm {
+  const error = checkField('filter', form.values.filter, { jailNames: [], filters });
+  const errors = { ...form.errors };
+  if (error) errors.filter = error;
+  else delete errors.filter;
+  return { ...form, errors };
 }
 
 /** Opens the editor on a loaded filter (a helper so the pane stays declarative). */
