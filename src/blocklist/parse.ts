@@ -1,8 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
-
-/** How a list's lines are read. `auto` reads plain, Spamhaus DROP and ipsum lines alike. */
-export type ListFormat = 'auto' | 'plain' | 'spamhaus' | 'ipsum';
-export const LIST_FORMATS: readonly ListFormat[] = ['auto', 'plain', 'spamhaus', 'ipsum'];
+import type { ListFormat } from '../config/index.js';
 
 /** The networks of one list, split by family, plus the lines that were not addresses. */
 export interface ParsedList {
