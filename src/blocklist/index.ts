@@ -7,4 +7,5 @@ export { listFile, loadList, saveList, type SavedList } from './store.js';
 export { DryRunLists } from './dry-run-lists.js';
 export { IpsetLists, ipsetName, ipsetReplaceScript } from './ipset-lists.js';
 export { BlocklistManager, type BlocklistRow, type KernelLists } from './manager.js';
-export { NftLists, nftChainScript, nftReplaceScript, nftSetNames } from './nft-lists.js';
+export { NftLists, nftListNames, nftReplaceScripts, nftStartScript } from './nft-lists.js';
+export { groupByPrefix, prefixMask, type PrefixGroups } from './prefix-groups.js';
