@@ -190,5 +190,7 @@ describe('list formats', () => {
     expect(bad.v4).toEqual(['198.18.1.1']);
     expect(bad.bad).toBe(3);
     expect(bad.firstBad).toEqual({ line: 2, text: 'not-an-address' });
+    // Everything is no entry, and a zone id means nothing to a firewall.
+    expect(parseList('0.0.0.0/0\n::/0\nfe80::1%eth0\n198.18.0.0/15\n')).toMatchObject({ v4: ['198.18.0.0/15'], v6: [], bad: 3 });
   });
 });

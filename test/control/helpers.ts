@@ -53,6 +53,10 @@ export function fakeHandlers(overrides: Partial<CommandHandlers> = {}): CommandH
     'filter-save': async (request) => ({ name: request.name, path: `/tmp/${request.name}.conf`, shadowsShipped: false, reloaded: false }),
     'filter-show': async (request) => ({ name: request.name, path: `/tmp/${request.name}.conf`, text: '', shipped: false }),
     why: async (request) => ({ ip: request.ip, banned: bans.has(request.ip), history: [] }),
+    blocklists: async () => [],
+    'blocklist-update': async (request) => {
+      throw new Error(`no blocklist named "${request.name ?? ''}" (known: none)`);
+    },
     ...overrides,
   };
 }
