@@ -2,6 +2,7 @@ import { formatDuration, padStartWidth, printable } from '../domain/index.js';
 import { formatEntry, type LogEntry } from '../engine/engine-log.js';
 import type { JailStatus } from '../engine/engine.js';
 import { column } from './ban-format.js';
+import { blocklistStatusLine } from './blocklist-command.js';
 import { formatJailSummary } from './fail2ban-client-commands.js';
 import { withChannel, type VerbContext } from './with-channel.js';
 
@@ -31,6 +32,7 @@ export function statusCommand(ctx: VerbContext, json: boolean): Promise<number> 
       const f = status.fleet;
       out.write(`fleet: ${f.link} as ${printable(f.node)}, lag ${f.lagSeconds.toFixed(3)} s, ${f.queued} queued, ${f.published} published, ${f.applied} applied\n`);
     }
+    if (status.blocklists?.length) out.write(blocklistStatusLine(status.blocklists));
     if (!status.firewallInStep) out.write('firewall: a command failed; putting it right from the bans in force (see the log)\n');
     out.write(jailTable(status.jails));
     out.write(formatJailSummary(status));

@@ -40,6 +40,9 @@ describe('parseRequest', () => {
       { id: 26, command: 'firewall', action: 'draft', rules: [{ name: 'ssh', action: 'allow', protocol: 'tcp', ports: [22, '8000-8100'], sources: ['10.0.0.0/8'] }], default_policy: 'drop' },
       { id: 27, command: 'why', ip: '192.0.2.7' },
       { id: 28, command: 'read-only' },
+      { id: 29, command: 'blocklists' },
+      { id: 30, command: 'blocklist-update', name: 'spamhaus-drop' },
+      { id: 31, command: 'blocklist-update' },
     ];
     expect(new Set(good.map((r) => r.command))).toEqual(new Set(COMMAND_NAMES));
     for (const request of good) expect(parseRequest(JSON.stringify(request))).toEqual(request);
@@ -62,6 +65,8 @@ describe('parseRequest', () => {
     expect(errorOf('{"id":1,"command":"logs","limit":0}')).toBe('logs: "limit" must be a whole number >= 1, got 0');
     expect(errorOf('{"id":1,"command":"firewall","action":"nuke"}')).toMatch(/^firewall: "action" must be one of show, apply, confirm, rollback/);
     expect(errorOf('{"id":1,"command":"subscribe","events":["ban",7]}')).toBe('subscribe: "events[1]" must be an event name, got 7');
+    expect(errorOf('{"id":1,"command":"blocklist-update","name":"Drop List"}')).toMatch(/^blocklist-update: "name" must be a blocklist name \(1-16 of a-z/);
+    expect(errorOf('{"id":1,"command":"blocklists","name":"drop"}')).toBe('blocklists: unknown field "name"');
   });
 
   it('checks the console\'s commands field by field', () => {
