@@ -51,9 +51,15 @@ function listChainLines(name: string, sets: ReadonlyArray<{ set: string; family:
   return lines;
 }
 
-/** The generation a list's chain uses in a terse listing (0 when it has none). */
+/**
+ * The generation a list uses in a terse listing: the one its chain points at, else (its chain
+ * removed with the backend's, its sets kept) the one whose sets exist; 0 when it has none.
+ */
 function generationInUse(terse: string, name: string): Generation {
-  return new RegExp(`@${LIST_PREFIX}${name}_1_[46]_\\d{1,3}(\\s|$)`, 'm').test(terse) ? 1 : 0;
+  for (const generation of [1, 0] as const) {
+    if (new RegExp(`@${LIST_PREFIX}${name}_${generation}_[46]_\\d{1,3}(\\s|$)`, 'm').test(terse)) return generation;
+  }
+  return setsOf(terse, name, 1).length > 0 && setsOf(terse, name, 0).length === 0 ? 1 : 0;
 }
 
 /**
