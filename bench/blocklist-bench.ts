@@ -1,59 +1,69 @@
-// Load and refresh times of a blocklist per backend, inside a throw-away network namespace,
-// printed beside the raw bulk command (nft -f / ipset restore of the same script) in the same run.
+// Load and refresh times of a blocklist per backend, inside a throw-away network namespace.
+// For each size: parsing the text as a download is parsed, the first load into empty sets, and a
+// refresh that replaces every entry (the other generation filled, then swapped in). Wall seconds
+// and CPU seconds (user + system, of this process and of the nft / ipset commands it ran), which
+// stay meaningful on a loaded machine where the wall clock does not. The load average is printed.
 // Usage: npm run bench:blocklist [-- 100000 1000000]
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { IpsetLists, ipsetReplaceScript } from '../src/blocklist/ipset-lists.js';
-import { NftLists, nftReplaceScript } from '../src/blocklist/nft-lists.js';
+import { readFileSync } from 'node:fs';
+import { IpsetLists } from '../src/blocklist/ipset-lists.js';
+import { NftLists } from '../src/blocklist/nft-lists.js';
 import { parseList } from '../src/blocklist/parse.js';
-import { runCommand } from '../src/firewall/run-command.js';
 
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
 if (sizes.length === 0) sizes.push(100_000);
 
-/** n distinct /32s and some /24s spread over 10.0.0.0/8-style space (only inside the namespace). */
-function makeList(n: number, seed: number): string[] {
+/** n entries: 90% single addresses, 10% /24 networks, spread over 11.0.0.0-110.255.255.255 (only inside the namespace). */
+function makeText(n: number, seed: number): string {
   const out: string[] = [];
   for (let i = 0; i < n; i++) {
     const x = (i * 2654435761 + seed) >>> 0;
     out.push(i % 10 === 0 ? `${11 + (x % 100)}.${(x >>> 8) & 255}.${(x >>> 16) & 255}.0/24` : `${11 + (x % 100)}.${(x >>> 8) & 255}.${(x >>> 16) & 255}.${i & 255}`);
   }
-  // Parsing checks the text as a download would be checked.
-  return parseList(`${out.join('\n')}\n`).v4;
+  return `${out.join('\n')}\n`;
 }
 
-async function time(fn: () => Promise<unknown>): Promise<number> {
+/** CPU seconds (user + system) of this process's finished children, from /proc. */
+function childCpu(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
+/** Wall seconds, and CPU seconds of this process (building the scripts) plus the commands it ran. */
+async function measure(fn: () => Promise<unknown>): Promise<{ wall: number; cpu: number }> {
+  const children = childCpu();
+  const own = process.cpuUsage();
   const start = process.hrtime.bigint();
   await fn();
-  return Number(process.hrtime.bigint() - start) / 1e9;
+  const used = process.cpuUsage(own);
+  return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: childCpu() - children + (used.user + used.system) / 1e6 };
 }
 
-const ns = `pc-h25-bench-${randomBytes(2).toString('hex')}`;
+const ns = `pc-bench-bl-${randomBytes(2).toString('hex')}`;
 execFileSync('ip', ['netns', 'add', ns]);
 try {
   const target = { netns: ns };
-  console.log('blocklist bench: seconds, inside a network namespace');
-  console.log('backend          entries    load   refresh   raw bulk command   ratio(load/raw)');
+  const show = (m: { wall: number; cpu: number }) => `${m.wall.toFixed(2).padStart(7)} s (cpu ${m.cpu.toFixed(2).padStart(5)})`;
+  console.log(`blocklist bench: inside a network namespace; wall seconds (CPU seconds); load average ${readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ')}`);
+  console.log('backend           entries   parse         load                       refresh');
   for (const n of sizes) {
-    const first = makeList(n, 1);
-    const second = makeList(n, 7);
-    const nft = new NftLists(target);
-    await nft.start(['bench']);
-    const nftLoad = await time(() => nft.replace('bench', first, []));
-    const nftRefresh = await time(() => nft.replace('bench', second, []));
-    const script = nftReplaceScript('bench', first, []);
-    const nftRaw = await time(() => runCommand(['nft', '-f', '-'], target, script));
-    await nft.stop(['bench']);
-    console.log(`nftables     ${String(n).padStart(11)} ${nftLoad.toFixed(2).padStart(7)} ${nftRefresh.toFixed(2).padStart(9)}   nft -f ${nftRaw.toFixed(2).padStart(9)}   ${(nftLoad / nftRaw).toFixed(2)}`);
-
-    const ipset = new IpsetLists(target);
-    await ipset.start(['bench']);
-    const ipLoad = await time(() => ipset.replace('bench', first, []));
-    const ipRefresh = await time(() => ipset.replace('bench', second, []));
-    const restore = ipsetReplaceScript('bench', 4, first);
-    const ipRaw = await time(() => runCommand(['ipset', 'restore'], target, restore));
-    await ipset.stop(['bench']);
-    console.log(`iptables+ipset ${String(n).padStart(9)} ${ipLoad.toFixed(2).padStart(7)} ${ipRefresh.toFixed(2).padStart(9)}   ipset restore ${ipRaw.toFixed(2).padStart(2)}   ${(ipLoad / ipRaw).toFixed(2)}`);
+    const [firstText, secondText] = [makeText(n, 1), makeText(n, 7)];
+    const parseStart = process.hrtime.bigint();
+    const first = parseList(firstText);
+    const parse = Number(process.hrtime.bigint() - parseStart) / 1e9;
+    const second = parseList(secondText);
+    const backends = [
+      { name: 'nftables', lists: new NftLists(target) },
+      { name: 'iptables+ipset', lists: new IpsetLists(target) },
+    ];
+    for (const { name, lists } of backends) {
+      await lists.start(['bench']);
+      const load = await measure(() => lists.replace('bench', first.v4, first.v6));
+      const refresh = await measure(() => lists.replace('bench', second.v4, second.v6));
+      await lists.stop(['bench']);
+      console.log(`${name.padEnd(15)} ${String(first.v4.length + first.v6.length).padStart(9)} ${parse.toFixed(2).padStart(6)} s ${show(load)} ${show(refresh)}`);
+    }
   }
 } finally {
   execFileSync('ip', ['netns', 'del', ns]);

@@ -223,6 +223,19 @@ trust.command('list').description('every trusted range and where it comes from')
     process.exitCode = await (await bansModule()).trustCommand(await verb(opts), 'list', undefined, opts.json ?? false);
   });
 
+const blocklistModule = () => import('./commands/blocklist-command.js');
+const blocklist = program.command('blocklist').description('lists of hostile networks dropped in the kernel ([blocklists.NAME])');
+blocklist.command('list').description('each list: source, entries, last refresh, last error, packets dropped')
+  .option(...configOption).option(...socketOption).option('--json', 'print a JSON array')
+  .action(async (opts: Common) => {
+    process.exitCode = await (await blocklistModule()).blocklistListCommand(await verb(opts), opts.json ?? false);
+  });
+blocklist.command('update').description('download one list (or all) now and load it if it is good').argument('[name]', 'list name (default: all)')
+  .option(...configOption).option(...socketOption)
+  .action(async (name: string | undefined, opts: Common) => {
+    process.exitCode = await (await blocklistModule()).blocklistUpdateCommand(await verb(opts), name);
+  });
+
 const firewall = program.command('firewall').description('managed firewall rules: show, apply, confirm, roll back');
 const firewallAction =
   (name: 'show' | 'apply' | 'confirm' | 'rollback') =>

@@ -17,6 +17,9 @@ export interface BlocklistStatus {
 /** Receives a new list to put in the kernel; resolves once it is in. */
 export type ListSink = (name: string, v4: readonly string[], v6: readonly string[]) => Promise<void>;
 
+/** Where a list reports: what it loaded (info) and why it kept the previous list (warning). */
+export type ListLog = (line: string, level: 'info' | 'warning') => void;
+
 export type RefreshOutcome = 'replaced' | 'unchanged' | 'kept';
 
 /**
@@ -32,16 +35,28 @@ export class Blocklist {
     readonly settings: BlocklistSettings,
     private readonly stateDir: string,
     private readonly sink: ListSink,
-    private readonly log: (line: string) => void,
+    private readonly log: ListLog,
     private readonly timeoutMs = 30_000,
   ) {
     this.current = loadList(stateDir, settings.name);
   }
 
-  /** Puts the list saved on disk into the kernel (no download); false when there is none. */
+  private running: Promise<RefreshOutcome> | null = null;
+  /** Whether the kernel holds `current`. */
+  private inKernel = false;
+
+  /** Puts the list saved on disk into the kernel (no download); false when there is none or the kernel refused it. */
   async loadSaved(): Promise<boolean> {
     if (!this.current) return false;
-    await this.sink(this.settings.name, this.current.v4, this.current.v6);
+    try {
+      await this.sink(this.settings.name, this.current.v4, this.current.v6);
+    } catch (error) {
+      this.lastError = `the kernel refused the saved list: ${(error as Error).message}`;
+      this.log(`blocklist ${this.settings.name}: ${this.lastError}`, 'warning');
+      return false;
+    }
+    this.inKernel = true;
+    this.log(`blocklist ${this.settings.name}: ${this.entries} saved entries loaded`, 'info');
     return true;
   }
 
@@ -54,11 +69,36 @@ export class Blocklist {
     return { name: this.settings.name, source: this.settings.source, entries: this.entries, lastRefresh, lastError: this.lastError };
   }
 
-  async refresh(now = Date.now()): Promise<RefreshOutcome> {
+  /** Downloads the list and replaces it when the download is good; a refresh under way is joined, not repeated. */
+  refresh(now = Date.now()): Promise<RefreshOutcome> {
+    this.running ??= this.download(now).finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  /** The new list is in the kernel: kept, and saved for the next start. */
+  private replaced(next: SavedList): RefreshOutcome {
+    const { name, source } = this.settings;
+    this.current = next;
+    this.inKernel = true;
+    this.lastError = null;
+    this.log(`blocklist ${name}: ${this.entries} entries loaded from ${source}`, 'info');
+    try {
+      saveList(this.stateDir, name, next);
+    } catch (error) {
+      this.log(`blocklist ${name}: not saved for the next start: ${(error as Error).message}`, 'warning');
+    }
+    return 'replaced';
+  }
+
+  private async download(now: number): Promise<RefreshOutcome> {
     const { name, source, format, minCount, maxEntries } = this.settings;
     const validators = this.current?.validators ?? { etag: null, lastModified: null };
     const result = await fetchList(source, validators, this.timeoutMs);
     if (result.kind === 'not-modified' && this.current) {
+      // Unchanged, but not in the kernel yet when the saved list could not be loaded at start.
+      if (!this.inKernel && !(await this.loadSaved())) return 'kept';
       this.lastCheck = now;
       this.lastError = null;
       return 'unchanged';
@@ -71,19 +111,19 @@ export class Blocklist {
         reason = checkParsed(parsed, this.current ? this.entries : null, maxEntries);
         if (reason === null) {
           const next: SavedList = { v4: parsed.v4, v6: parsed.v6, validators: result.validators, refreshedAt: now };
-          await this.sink(name, next.v4, next.v6);
-          saveList(this.stateDir, name, next);
-          this.current = next;
-          this.lastError = null;
-          this.log(`blocklist ${name}: ${this.entries} entries loaded from ${source}`);
-          return 'replaced';
+          try {
+            await this.sink(name, next.v4, next.v6);
+          } catch (error) {
+            reason = `the kernel refused the new list: ${(error as Error).message}`;
+          }
+          if (reason === null) return this.replaced(next);
         }
       }
     }
     if (result.kind === 'not-modified') reason = 'the server answered 304 but no list is saved';
     this.lastError = reason;
     const kept = this.current ? `keeping the previous ${this.entries} entries` : 'no previous list to keep';
-    this.log(`blocklist ${name}: ${reason}; ${kept}`);
+    this.log(`blocklist ${name}: ${reason}; ${kept}`, 'warning');
     return 'kept';
   }
 }

@@ -2,7 +2,9 @@
 export class DryRunLists {
   readonly sets = new Map<string, { v4: readonly string[]; v6: readonly string[] }>();
 
+  /** Like the kernel holders: the named lists exist (kept when they did), any other goes. */
   async start(names: readonly string[]): Promise<void> {
+    for (const name of [...this.sets.keys()]) if (!names.includes(name)) this.sets.delete(name);
     for (const name of names) if (!this.sets.has(name)) this.sets.set(name, { v4: [], v6: [] });
   }
 
@@ -15,7 +17,8 @@ export class DryRunLists {
     return new Map([...this.sets.keys()].map((name) => [name, 0]));
   }
 
-  async stop(names: readonly string[]): Promise<void> {
-    for (const name of names) this.sets.delete(name);
+  /** Every list goes, as `stop` takes every list object out of the kernel. */
+  async stop(_names: readonly string[] = []): Promise<void> {
+    this.sets.clear();
   }
 }

@@ -1,10 +1,11 @@
 export { Blocklist, type BlocklistStatus, type ListSink, type RefreshOutcome } from './blocklist.js';
 export { checkParsed, checkText, MIN_FOR_SHRINK, SHRINK_LIMIT } from './check.js';
 export { fetchList, isUrl, type FetchResult, type Validators } from './fetch.js';
-export { LIST_FORMATS, networkFamily, parseList, type ListFormat, type ParsedList } from './parse.js';
-export { checkBlocklists, DEFAULT_MAX_ENTRIES, DEFAULT_REFRESH, type BlocklistSettings } from './settings.js';
+export { networkFamily, parseList, type ParsedList } from './parse.js';
+export { blocklistSettings, type BlocklistSettings } from './settings.js';
 export { listFile, loadList, saveList, type SavedList } from './store.js';
 export { DryRunLists } from './dry-run-lists.js';
 export { IpsetLists, ipsetName, ipsetReplaceScript } from './ipset-lists.js';
 export { BlocklistManager, type BlocklistRow, type KernelLists } from './manager.js';
-export { NftLists, nftChainScript, nftReplaceScript, nftSetNames } from './nft-lists.js';
+export { NftLists, nftListNames, nftReplaceScripts, nftStartScript } from './nft-lists.js';
+export { groupByPrefix, prefixMask, type PrefixGroups } from './prefix-groups.js';

@@ -1,8 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
-
-/** How a list's lines are read. `auto` reads plain, Spamhaus DROP and ipsum lines alike. */
-export type ListFormat = 'auto' | 'plain' | 'spamhaus' | 'ipsum';
-export const LIST_FORMATS: readonly ListFormat[] = ['auto', 'plain', 'spamhaus', 'ipsum'];
+import type { ListFormat } from '../config/index.js';
 
 /** The networks of one list, split by family, plus the lines that were not addresses. */
 export interface ParsedList {
@@ -14,16 +11,17 @@ export interface ParsedList {
   firstBad: { line: number; text: string } | null;
 }
 
-/** Checks `a.b.c.d` or `a.b.c.d/n`, `x::y` or `x::y/n`; the family, or 0. */
+/** Checks `a.b.c.d` or `a.b.c.d/n`, `x::y` or `x::y/n`; the family, or 0 (a /0, all addresses, is refused too). */
 export function networkFamily(entry: string): 4 | 6 | 0 {
   const slash = entry.indexOf('/');
   const host = slash < 0 ? entry : entry.slice(0, slash);
-  const family = isIPv4(host) ? 4 : isIPv6(host) ? 6 : 0;
+  // A zone id (`%eth0`) means nothing to a firewall.
+  const family = host.includes('%') ? 0 : isIPv4(host) ? 4 : isIPv6(host) ? 6 : 0;
   if (family === 0 || slash < 0) return family;
   const bits = entry.slice(slash + 1);
   if (!/^\d{1,3}$/.test(bits)) return 0;
   const n = Number(bits);
-  return n <= (family === 4 ? 32 : 128) ? family : 0;
+  return n >= 1 && n <= (family === 4 ? 32 : 128) ? family : 0;
 }
 
 /**

@@ -3,6 +3,7 @@ import { formatEntry, type LogEntry } from '../engine/engine-log.js';
 import type { JailStatus } from '../engine/engine.js';
 import type { FleetLinkStatus } from '../engine/types.js';
 import { column } from './ban-format.js';
+import { blocklistStatusLine } from './blocklist-command.js';
 import { formatJailSummary } from './fail2ban-client-commands.js';
 import { withChannel, type VerbContext } from './with-channel.js';
 
@@ -29,6 +30,7 @@ export function statusCommand(ctx: VerbContext, json: boolean): Promise<number> 
       out.write(`state database: NOT WRITTEN${since}: ${printable(status.state.error ?? '')} (running from memory, retrying)\n`);
     }
     if (status.fleet) out.write(fleetLine(status.fleet));
+    if (status.blocklists?.length) out.write(blocklistStatusLine(status.blocklists));
     if (!status.firewallInStep) out.write('firewall: a command failed; putting it right from the bans in force (see the log)\n');
     out.write(jailTable(status.jails));
     out.write(formatJailSummary(status));

@@ -1,6 +1,7 @@
 import { writeOverlay } from '../config/index.js';
 import type { CommandHandlers } from '../control/index.js';
 import { checkAddress, ownSessionConflict } from '../net/index.js';
+import { blocklistHandlers } from './blocklist-handlers.js';
 import { applyOverlayChange, configHandlers } from './config-handlers.js';
 import type { DaemonParts } from './daemon-parts.js';
 import { filterHandlers } from './filter-handlers.js';
@@ -13,7 +14,11 @@ export type { DaemonParts } from './daemon-parts.js';
 export function daemonHandlers(parts: DaemonParts): CommandHandlers {
   const { engine, log, configPath } = parts;
   return {
-    status: async () => ({ ...engine.status(), mail: parts.mail?.status() ?? null }),
+    status: async () => ({
+      ...engine.status(),
+      mail: parts.mail?.status() ?? null,
+      ...(parts.blocklists?.configured ? { blocklists: parts.blocklists.summary() } : {}),
+    }),
     bans: async () => engine.list(),
     ban: async (req) => {
       const own = ownSessionConflict(req.ip, req.session ?? parts.operatorSession ?? null);
@@ -58,6 +63,7 @@ export function daemonHandlers(parts: DaemonParts): CommandHandlers {
     ...configHandlers(parts),
     ...filterHandlers(parts),
     ...filterListHandler(parts),
+    ...blocklistHandlers(parts),
     why: async (req) => {
       const ip = checkAddress(req.ip).text;
       const record = engine.bans.get(ip);

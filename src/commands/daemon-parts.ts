@@ -5,6 +5,7 @@ import type { SshSession } from '../net/index.js';
 import type { RuleApplier } from '../firewall/rule-applier.js';
 import type { FirewallBackend } from '../firewall/types.js';
 import type { ServiceEvent } from '../control/index.js';
+import type { BlocklistService } from './blocklist-service.js';
 
 /** What the service's command handlers work on: the daemon's, the console's in-process engine's, a one-off command's. */
 export interface DaemonParts {
@@ -17,6 +18,8 @@ export interface DaemonParts {
   mail: EmailAction | null;
   /** Why the firewall is a dry run when it is one without being asked for. */
   notice?: string;
+  /** The configured blocklists (`blocklist list`, `blocklist update`, `status`). */
+  blocklists?: BlocklistService;
   /** Re-reads the config and applies it; throws (and changes nothing) when it is invalid. */
   reload(): Promise<string>;
   /** Pushes an event to subscribers, next to the engine's own (`firewall`, `config`). */

@@ -16,6 +16,7 @@ import { RuleApplier } from '../firewall/rule-applier.js';
 import { selectBackend } from '../firewall/select-backend.js';
 import type { FirewallBackend } from '../firewall/types.js';
 import type { SshSession } from '../net/index.js';
+import { BlocklistService, kernelListsFor } from './blocklist-service.js';
 import { assertJailsCompile } from './check-command.js';
 import { daemonHandlers } from './daemon-handlers.js';
 import { acquireLock, type StateLock } from './state-lock.js';
@@ -64,6 +65,8 @@ export interface EngineStack {
   applier: RuleApplier;
   /** One handler per control command: wrap in InProcessControl, or serve with ControlServer. */
   handlers: CommandHandlers;
+  /** The configured blocklists. */
+  blocklists: BlocklistService;
   /** Why the firewall is a dry run when it is one without being asked for. */
   notice?: string;
   /** Starts what the mode runs: the firewall, the stored bans, the jails. */
@@ -131,19 +134,30 @@ export async function openEngineStack(loaded: LoadedConfig | string, options: En
       subscribers: [...(mail ? [mail] : []), ...(hooks ? [hooks] : [])],
     });
     const running = engine;
+    // Blocklists beside the bans, in the backend's own kind of sets; a view reads the saved ones.
+    const blocklists = new BlocklistService(config, {
+      configPath,
+      stateDir: config.daemon.state_dir,
+      kernel: mode === 'view' ? null : kernelListsFor(choice.backend.name),
+      log,
+      trusted: () => running.trusted.ranges(),
+    });
     const reload = async (): Promise<string> => {
-      await running.reload(loadConfig(configPath));
+      const next = loadConfig(configPath);
+      await running.reload(next);
+      await blocklists.reload(next);
       return `reloaded ${configPath}`;
     };
     const stopping = new AbortController();
     const handlers = daemonHandlers({
-      configPath, engine, log, firewall: choice.backend, applier, mail, reload, emit, stopped: stopping.signal,
+      configPath, engine, log, firewall: choice.backend, applier, mail, reload, emit, stopped: stopping.signal, blocklists,
       operatorSession: options.operatorSession ?? null, ...(notice ? { notice } : {}),
     });
     const opened = store;
     let stopped: Promise<void> | null = null;
     const stop = async (): Promise<void> => {
       stopping.abort();
+      await blocklists.stop();
       if (mode !== 'view') await running.stop().catch((err: Error) => log.error(null, `stopping the engine: ${err.message}`));
       if (mode === 'engine' && (await applier.recover(true).catch(() => 'none')) === 'rolled-back') {
         // Rules applied but never confirmed do not outlive the process that was to time them out.
@@ -157,6 +171,9 @@ export async function openEngineStack(loaded: LoadedConfig | string, options: En
     const start = async (): Promise<void> => {
       if (mode === 'view') running.bans.view();
       else await running.start({ readLogs: mode === 'engine' });
+      // After the firewall's start: the trusted ranges are in its sets, and the lists' chain
+      // returns for them before any list drops. A one-off command starts them only to update.
+      if (mode === 'engine') await blocklists.start();
     };
     return {
       config,
@@ -165,6 +182,7 @@ export async function openEngineStack(loaded: LoadedConfig | string, options: En
       firewall: choice.backend,
       applier,
       handlers,
+      blocklists,
       ...(notice ? { notice } : {}),
       start,
       reload,

@@ -10,6 +10,7 @@ export { ConfigError, formatProblem } from './errors.js';
 export type { ConfigProblem } from './errors.js';
 export { configSchema, isIpOrCidr, ACTION_NAMES, JAIL_NAME } from './schema.js';
 export { parseListen } from './schema-metrics.js';
+export { BLOCKLIST_NAME, DEFAULT_MAX_ENTRIES, DEFAULT_REFRESH, LIST_FORMATS } from './schema-blocklists.js';
 export type {
   Config,
   Settings,
@@ -24,5 +25,7 @@ export type {
   FleetSettings,
   MetricsSettings,
   SubnetSettings,
+  BlocklistConfig,
+  ListFormat,
 } from './schema.js';
 export type { FirewallRuleConfig } from '../domain/rule-types.js';

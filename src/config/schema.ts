@@ -10,6 +10,7 @@ import { fleetSchema, fleetShape, type FleetSettings } from './schema-fleet.js';
 import { metricsSchema, metricsShape, type MetricsSettings } from './schema-metrics.js';
 import { actionsSchema, hookShape, isKnownAction, type HookActionSettings } from './schema-actions.js';
 import { checkJailNames, checkSubnetWidths, subnetsSchema, subnetsShape, type SubnetSettings } from './schema-subnets.js';
+import { blocklistShape, blocklistsSchema, type BlocklistConfig } from './schema-blocklists.js';
 
 export type { FleetSettings } from './schema-fleet.js';
 export type { MetricsSettings } from './schema-metrics.js';
@@ -17,6 +18,7 @@ export type { EmailSettings, EmailTls, NotifySettings } from './schema-email.js'
 export type { FirewallSettings } from './schema-firewall.js';
 export type { ExecActionSettings, HookActionSettings, WebhookActionSettings } from './schema-actions.js';
 export type { SubnetSettings } from './schema-subnets.js';
+export type { BlocklistConfig, ListFormat } from './schema-blocklists.js';
 export { isIpOrCidr };
 
 // Durations below are in seconds; -1 (PERMANENT) appears only where a ban time allows it.
@@ -120,6 +122,8 @@ export interface Config {
   fleet?: FleetSettings;
   /** `[actions.NAME]`: exec and webhook hooks jails name in `actions`. */
   actions?: Record<string, HookActionSettings>;
+  /** `[blocklists.NAME]`: lists of hostile networks dropped in the kernel. */
+  blocklists?: Record<string, BlocklistConfig>;
 }
 
 export { JAIL_NAME } from '../domain/field-rules.js';
@@ -226,11 +230,12 @@ const rootShape = {
   metrics: metricsSchema.optional(),
   fleet: fleetSchema.optional(),
   actions: actionsSchema.optional(),
+  blocklists: blocklistsSchema.optional(),
 };
 
 /** The keys allowed in the table at `keyPath`, e.g. `["jails", "sshd"]`; undefined if it is not a strict table. */
 export function knownKeys(keyPath: ReadonlyArray<string | number>): string[] | undefined {
-  const where = (keyPath[0] === 'jails' || keyPath[0] === 'actions') && keyPath.length === 2
+  const where = (keyPath[0] === 'jails' || keyPath[0] === 'actions' || keyPath[0] === 'blocklists') && keyPath.length === 2
     ? `${keyPath[0]}.*`
     : keyPath[0] === 'firewall' && keyPath[1] === 'rules' && keyPath.length === 3 ? 'firewall.rules.*' : keyPath.join('.');
   const shape = TABLE_SHAPES[where];
@@ -252,6 +257,7 @@ const TABLE_SHAPES: Record<string, object> = {
   metrics: metricsShape,
   fleet: fleetShape,
   'actions.*': hookShape,
+  'blocklists.*': blocklistShape,
 };
 
 /**

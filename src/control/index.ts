@@ -19,6 +19,8 @@ export {
 } from './protocol.js';
 export type {
   ActivityResult,
+  BlocklistInfo,
+  BlocklistSummary,
   CommandInput,
   CommandName,
   CommandResults,

@@ -19,7 +19,30 @@ import type { LiveRuleset } from '../firewall/types.js';
 export type StatusResult = EngineStatus & {
   /** E-mail notices; null when `[notify.email]` is not set. */
   mail: EmailNotifierStatus | null;
+  /** The configured blocklists, without their drop counters (absent from a daemon without them). */
+  blocklists?: BlocklistSummary[];
 };
+
+/** A blocklist as `status` mentions it. */
+export interface BlocklistSummary {
+  name: string;
+  /** Entries in the list in force (IPv4 and IPv6). */
+  entries: number;
+  /** Last successful download or check (epoch ms), or null. */
+  lastRefresh: number | null;
+  /** Why the last refresh kept the previous list, or null when it did not. */
+  lastError: string | null;
+}
+
+/** `blocklists`, `blocklist-update`: one row per configured list, as `blocklist list` shows it. */
+export interface BlocklistInfo extends BlocklistSummary {
+  /** The URL or file it is read from. */
+  source: string;
+  /** Seconds between downloads. */
+  refresh: number;
+  /** Packets the list dropped (both families); null when the kernel's counters cannot be read (no daemon). */
+  dropped: number | null;
+}
 
 /** `activity`: the last hour minute by minute (60 entries, oldest first), top addresses and jails. */
 export type ActivityResult = ActivityReport;
@@ -184,6 +207,9 @@ export interface CommandResults {
   'filter-show': { name: string; path: string; text: string; shipped: boolean };
   'filter-list': FilterListResult;
   why: WhyResult;
+  blocklists: BlocklistInfo[];
+  /** Every list after the update (the updated ones with their new state). */
+  'blocklist-update': BlocklistInfo[];
   subscribe: { subscribed: true; events: string[] | null };
   unsubscribe: { subscribed: false };
 }

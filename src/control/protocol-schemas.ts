@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ACTION_NAMES, checkDuration, FIELD_MINIMUM, FILTER_FILE, FILTER_NAME, JAIL_NAME } from '../domain/index.js';
 import { isIpOrCidr } from '../net/index.js';
+import { BLOCKLIST_NAME } from '../config/schema-blocklists.js';
 
 // One strict zod schema per command. Unknown fields are refused, so a misspelt option is not
 // silently ignored; every error names the field and says what it must be.
@@ -219,6 +220,13 @@ export const REQUEST_SCHEMAS = {
   'filter-list': z.strictObject(head('filter-list')),
   /** Whether an address is banned, why, and its past bans. */
   why: z.strictObject({ ...head('why'), ip: ipOrRange }),
+  /** The configured blocklists: entries, last refresh, last error, packets dropped. */
+  blocklists: z.strictObject(head('blocklists')),
+  /** Downloads one blocklist (`name`) or all now, and loads each good one into the kernel. */
+  'blocklist-update': z.strictObject({
+    ...head('blocklist-update'),
+    name: z.string(must('a blocklist name')).regex(BLOCKLIST_NAME, must('a blocklist name (1-16 of a-z, 0-9, "_" and "-", starting with a letter)')).optional(),
+  }),
   /** Starts pushing events to this connection; only the named ones if `events` is given. */
   subscribe: z.strictObject({
     ...head('subscribe'),

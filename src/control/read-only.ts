@@ -27,6 +27,9 @@ const CHANGES_STATE: { [C in HandledCommandName]: boolean | ((request: RequestOf
   'filter-show': false,
   'filter-list': false,
   why: false,
+  blocklists: false,
+  // Downloads and replaces kernel sets.
+  'blocklist-update': true,
 };
 
 /** True for a request a read-only client must not run. */

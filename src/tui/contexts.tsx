@@ -3,8 +3,8 @@ import type { KeyBinding } from './keymap.js';
 import type { ConsoleModel } from './model/console-model.js';
 import type { Tone } from './theme.js';
 
-/** The panes, in tab order (their number keys are 1..7). */
-export const PANE_IDS = ['bans', 'trusted', 'jails', 'logs', 'settings', 'firewall', 'activity'] as const;
+/** The panes, in tab order (their number keys are 1..8). */
+export const PANE_IDS = ['bans', 'trusted', 'jails', 'logs', 'settings', 'firewall', 'activity', 'blocklists'] as const;
 export type PaneId = (typeof PANE_IDS)[number];
 
 /** What the shell shows over the body: nothing, the help, the `:` or `/` line, a confirmation. */

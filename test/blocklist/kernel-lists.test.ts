@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { IpsetLists } from '../../src/blocklist/ipset-lists.js';
 import { NftLists } from '../../src/blocklist/nft-lists.js';
@@ -7,24 +7,66 @@ import { createNetnsPair, netnsSkipReason } from '../helpers/netns.js';
 interface Backend {
   name: string;
   tools: string[];
+  index: number;
   make: (netns: string) => NftLists | IpsetLists;
-  trust: (ns: string, v4: string, v6: string) => string[][];
-  list: (ns: string) => string[];
+  trust: (v4: string, v6: string) => string[][];
+  /** What is left of the lists in the kernel: chains, sets, counters. */
+  leftovers: string[][];
 }
 const BACKENDS: Backend[] = [
-  { name: 'nftables', tools: ['nft'], make: (netns) => new NftLists({ netns }), trust: (_ns, v4, v6) => [['nft', 'add', 'element', 'inet', 'portcullis', 'trusted4', `{ ${v4} }`], ['nft', 'add', 'element', 'inet', 'portcullis', 'trusted6', `{ ${v6} }`]], list: () => ['nft', 'list', 'set', 'inet', 'portcullis', 'bl_drop_4'] },
-  { name: 'iptables+ipset', tools: ['iptables', 'ip6tables', 'ipset'], make: (netns) => new IpsetLists({ netns }), trust: (_ns, v4, v6) => [['ipset', 'add', 'portcullis-trusted4', v4], ['ipset', 'add', 'portcullis-trusted6', v6]], list: () => ['ipset', 'list', 'pcbl-drop-4'] },
+  {
+    name: 'nftables',
+    tools: ['nft'],
+    index: 225,
+    make: (netns) => new NftLists({ netns }),
+    trust: (v4, v6) => [['nft', 'add', 'element', 'inet', 'portcullis', 'trusted4', `{ ${v4} }`], ['nft', 'add', 'element', 'inet', 'portcullis', 'trusted6', `{ ${v6} }`]],
+    leftovers: [['nft', '-t', 'list', 'table', 'inet', 'portcullis']],
+  },
+  {
+    name: 'iptables+ipset',
+    tools: ['iptables', 'ip6tables', 'ipset'],
+    index: 226,
+    make: (netns) => new IpsetLists({ netns }),
+    trust: (v4, v6) => [['ipset', 'add', 'portcullis-trusted4', v4], ['ipset', 'add', 'portcullis-trusted6', v6]],
+    leftovers: [['ipset', 'list', '-n'], ['iptables-save', '-t', 'raw'], ['ip6tables-save', '-t', 'raw']],
+  },
 ];
 const PORT = 7225;
+const UDP_PORT = 7226;
 const CONNECT = `const net=require('node:net');const [h,p,l]=process.argv.slice(1);const s=net.connect({host:h,port:+p,localAddress:l});const t=setTimeout(()=>process.exit(1),1200);s.on('connect',()=>{clearTimeout(t);s.destroy();process.exit(0)});s.on('error',()=>process.exit(1));`;
+// Counts datagrams that arrive; prints the count when its stdin closes.
+const RECEIVE = `const d=require('node:dgram').createSocket('udp4');let n=0;d.on('message',()=>n++);d.bind(+process.argv[1],()=>console.log('ready'));process.stdin.on('end',()=>{console.log(n);process.exit(0)});process.stdin.resume();`;
+// Sends a datagram every 2 ms from one address until its stdin closes; prints how many it sent.
+const SEND = `const d=require('node:dgram').createSocket('udp4');const [h,p,l]=process.argv.slice(1);let n=0;d.bind(0,l,()=>{const t=setInterval(()=>{d.send('x',+p,h);n++},2);process.stdin.on('end',()=>{clearInterval(t);console.log(n);process.exit(0)});process.stdin.resume();console.log('ready')});`;
+
+/** Starts a node script in a namespace; resolves once it prints its first line. */
+async function startInNs(ns: string, script: string, args: string[]): Promise<{ child: ChildProcess; last: () => Promise<number> }> {
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', script, ...args], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.once('data', () => resolve());
+    child.once('exit', (code) => reject(new Error(`script exited (${code})`)));
+  });
+  return {
+    child,
+    last: async () => {
+      child.stdin!.end();
+      await new Promise((resolve) => child.once('exit', resolve));
+      return Number(out.trim().split('\n').pop());
+    },
+  };
+}
 
 describe.each(BACKENDS)('blocklists in $name (network namespace)', (backend) => {
-  it.skipIf(netnsSkipReason(backend.tools) !== null)('drops a listed address, lets a trusted one inside the list through, counts, and refreshes without a gap', async () => {
-    const pair = createNetnsPair(225, 'pc-bl-');
+  it.skipIf(netnsSkipReason(backend.tools) !== null)('drops listed addresses and networks, lets a trusted one inside through, counts, refreshes without a gap and leaves nothing behind', async () => {
+    const pair = createNetnsPair(backend.index, 'pc-bl-');
+    const i = backend.index;
+    const children: ChildProcess[] = [];
     try {
       const dev = pair.exec(pair.client, ['ip', '-o', 'link', 'show', 'type', 'veth']).split(':')[1]!.trim().split('@')[0]!;
-      pair.exec(pair.client, ['ip', 'addr', 'add', '198.18.225.3/24', 'dev', dev]);
-      pair.exec(pair.client, ['ip', '-6', 'addr', 'add', '2001:db8:e1::3/64', 'dev', dev, 'nodad']);
+      for (const host of [3, 9]) pair.exec(pair.client, ['ip', 'addr', 'add', `198.18.${i}.${host}/24`, 'dev', dev]);
+      for (const host of [3, 9]) pair.exec(pair.client, ['ip', '-6', 'addr', 'add', `2001:db8:${i.toString(16)}::${host}/64`, 'dev', dev, 'nodad']);
       await pair.listen(PORT);
       const connects = (host: string, from: string): boolean => {
         try {
@@ -34,38 +76,47 @@ describe.each(BACKENDS)('blocklists in $name (network namespace)', (backend) => 
           return false;
         }
       };
-      expect(connects(pair.serverV4, '198.18.225.2')).toBe(true);
+      const v4 = (host: number) => `198.18.${i}.${host}`;
+      const v6 = (host: number) => `2001:db8:${i.toString(16)}::${host}`;
+      expect(connects(pair.serverV4, v4(2))).toBe(true);
       const lists = backend.make(pair.server);
       await lists.start(['drop']);
-      for (const argv of backend.trust(pair.server, '198.18.225.3', '2001:db8:e1::3')) pair.exec(pair.server, argv);
-      await lists.replace('drop', ['198.18.225.0/30', '198.18.225.2'], ['2001:db8:e1::/120']);
-      expect(connects(pair.serverV4, '198.18.225.2')).toBe(false);
-      expect(connects(pair.serverV4, '198.18.225.3')).toBe(true);
-      expect(connects(pair.serverV6, pair.clientV6)).toBe(false);
-      expect(connects(pair.serverV6, '2001:db8:e1::3')).toBe(true);
-      expect((await lists.dropped()).get('drop')).toBeGreaterThanOrEqual(2);
+      for (const argv of backend.trust(v4(3), v6(3))) pair.exec(pair.server, argv);
+      // .2 and ::9 as single addresses; .0/29 and ::/120 as networks holding .9, ::2 and the trusted .3 and ::3.
+      await lists.replace('drop', [v4(2), `198.18.${i}.0/29`], [v6(9), `${v6(0).replace(/::0$/, '::')}/120`]);
+      expect(connects(pair.serverV4, v4(2))).toBe(false);
+      expect(connects(pair.serverV4, v4(9))).toBe(true);
+      expect(connects(pair.serverV4, v4(3))).toBe(true);
+      expect(connects(pair.serverV6, v6(2))).toBe(false);
+      expect(connects(pair.serverV6, v6(9))).toBe(false);
+      expect(connects(pair.serverV6, v6(3))).toBe(true);
+      const before = (await lists.dropped()).get('drop') ?? 0;
+      expect(before).toBeGreaterThanOrEqual(3);
 
-      // Refreshes while a watcher lists the set: it must never be seen empty.
-      const watcher = spawn('ip', ['netns', 'exec', pair.server, process.execPath, '-e', `
-        const {execFileSync}=require('node:child_process');let reads=0,empty=0;const end=Date.now()+4000;
-        process.stdin.on('data',()=>{console.log(JSON.stringify({reads,empty}));process.exit(0)});
-        (function loop(){const argv=JSON.parse(process.argv[1]);const out=execFileSync(argv[0],argv.slice(1)).toString();reads++;if(!/(elements = \\{|Members:\\n\\d)/.test(out))empty++;if(Date.now()<end)setImmediate(loop);else{console.log(JSON.stringify({reads,empty}));process.exit(0)}})();`, JSON.stringify(backend.list(pair.server))], { stdio: ['pipe', 'pipe', 'inherit'] });
-      let out = '';
-      watcher.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      const big = Array.from({ length: 20000 }, (_, i) => `198.19.${i >> 8}.${i & 255}`);
-      for (let round = 0; round < 6; round++) await lists.replace('drop', round % 2 ? ['198.18.225.0/30'] : [...big, '198.18.225.0/30'], []);
-      watcher.stdin.end('stop\n');
-      await new Promise((resolve) => watcher.once('exit', resolve));
-      const seen = JSON.parse(out.trim().split('\n').pop()!) as { reads: number; empty: number };
-      expect(seen.reads).toBeGreaterThan(0);
-      expect(seen.empty).toBe(0);
-      expect(connects(pair.serverV4, '198.18.225.2')).toBe(false);
+      // Refreshes while a client sends from a listed address: not one datagram may get through.
+      const receiver = await startInNs(pair.server, RECEIVE, [String(UDP_PORT)]);
+      children.push(receiver.child);
+      const sender = await startInNs(pair.client, SEND, [pair.serverV4, String(UDP_PORT), v4(2)]);
+      children.push(sender.child);
+      const big = Array.from({ length: 20000 }, (_, k) => `198.19.${k >> 8}.${k & 255}`);
+      for (let round = 0; round < 6; round++) await lists.replace('drop', round % 2 ? [`198.18.${i}.0/30`] : [...big, v4(2), '198.19.128.0/17'], []);
+      const sent = await sender.last();
+      const received = await receiver.last();
+      expect(sent).toBeGreaterThan(0);
+      expect(received).toBe(0);
+      expect((await lists.dropped()).get('drop')).toBeGreaterThanOrEqual(before + sent);
+
+      // The last refresh holds only .9: .2 comes back, .9 is dropped.
+      await lists.replace('drop', [v4(9)], []);
+      expect(connects(pair.serverV4, v4(2))).toBe(true);
+      expect(connects(pair.serverV4, v4(9))).toBe(false);
       await lists.stop(['drop']);
-      expect(connects(pair.serverV4, '198.18.225.2')).toBe(true);
-      if (backend.name === 'nftables') expect(execFileSync('ip', ['netns', 'exec', pair.server, 'nft', 'list', 'table', 'inet', 'portcullis']).toString()).not.toContain('bl_drop');
-      else expect(pair.exec(pair.server, ['ipset', 'list', '-n'])).not.toContain('pcbl-drop');
+      expect(connects(pair.serverV4, v4(9))).toBe(true);
+      const left = backend.leftovers.map((argv) => pair.exec(pair.server, argv)).join('\n');
+      expect(left).not.toMatch(/bl_|pcbl-|BLOCKLISTS|blocklists_prerouting/);
     } finally {
+      for (const child of children) child.kill('SIGKILL');
       pair.destroy();
     }
-  }, 60_000);
+  }, 120_000);
 });

@@ -54,6 +54,10 @@ export function fakeHandlers(overrides: Partial<CommandHandlers> = {}): CommandH
     'filter-show': async (request) => ({ name: request.name, path: `/tmp/${request.name}.conf`, text: '', shipped: false }),
     'filter-list': async () => ({ folders: [], filters: [] }),
     why: async (request) => ({ ip: request.ip, banned: bans.has(request.ip), history: [] }),
+    blocklists: async () => [],
+    'blocklist-update': async (request) => {
+      throw new Error(`no blocklist named "${request.name ?? ''}" (known: none)`);
+    },
     ...overrides,
   };
 }

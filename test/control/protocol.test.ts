@@ -42,6 +42,9 @@ describe('parseRequest', () => {
       { id: 28, command: 'read-only' },
       { id: 29, command: 'filter-list' },
       { id: 30, command: 'jail-add', name: 'mail', filter: '/etc/fail2ban/filter.d/postfix.conf', logpath: ['/var/log/mail.log'] },
+      { id: 31, command: 'blocklists' },
+      { id: 32, command: 'blocklist-update', name: 'spamhaus-drop' },
+      { id: 33, command: 'blocklist-update' },
     ];
     expect(new Set(good.map((r) => r.command))).toEqual(new Set(COMMAND_NAMES));
     for (const request of good) expect(parseRequest(JSON.stringify(request))).toEqual(request);
@@ -64,6 +67,8 @@ describe('parseRequest', () => {
     expect(errorOf('{"id":1,"command":"logs","limit":0}')).toBe('logs: "limit" must be a whole number >= 1, got 0');
     expect(errorOf('{"id":1,"command":"firewall","action":"nuke"}')).toMatch(/^firewall: "action" must be one of show, apply, confirm, rollback/);
     expect(errorOf('{"id":1,"command":"subscribe","events":["ban",7]}')).toBe('subscribe: "events[1]" must be an event name, got 7');
+    expect(errorOf('{"id":1,"command":"blocklist-update","name":"Drop List"}')).toMatch(/^blocklist-update: "name" must be a blocklist name \(1-16 of a-z/);
+    expect(errorOf('{"id":1,"command":"blocklists","name":"drop"}')).toBe('blocklists: unknown field "name"');
   });
 
   it('checks the console\'s commands field by field', () => {

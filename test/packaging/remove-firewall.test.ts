@@ -2,6 +2,8 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { IpsetLists } from '../../src/blocklist/ipset-lists.js';
+import { NftLists } from '../../src/blocklist/nft-lists.js';
 import { IptablesBackend } from '../../src/firewall/iptables/iptables-backend.js';
 import { NftablesBackend } from '../../src/firewall/nftables/nftables-backend.js';
 import { ROOT } from '../helpers/cli.js';
@@ -57,6 +59,15 @@ describe.skipIf(skip !== null)('remove-firewall (prerm on removal)', () => {
     const nft = new NftablesBackend({ netns: ns });
     await nft.start([]);
     await nft.ban([{ address: '198.18.7.2', timeout: 3600 }]);
+    // Blocklists beside the bans, in both backends.
+    const ipsetLists = new IpsetLists({ netns: ns });
+    await ipsetLists.start(['drop']);
+    await ipsetLists.replace('drop', ['198.18.8.0/24', '198.18.9.9'], ['2001:db8:8::/48']);
+    const nftLists = new NftLists({ netns: ns });
+    await nftLists.start(['drop']);
+    await nftLists.replace('drop', ['198.18.8.0/24', '198.18.9.9'], ['2001:db8:8::/48']);
+    expect(iptablesSaved().join('\n')).toContain('-j PORTCULLIS-BLOCKLISTS');
+    expect(sets()).toContain('pcbl-drop-4');
     expect(iptablesSaved().join('\n')).toContain('-j PORTCULLIS-BANS');
     expect(sets().filter((s) => s.startsWith('portcullis-')).length).toBeGreaterThan(0);
     expect(tables()).toContain('table inet portcullis');

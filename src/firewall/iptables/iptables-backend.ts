@@ -14,7 +14,8 @@ import {
   type SetMember,
   unbanScript,
 } from './ipset-script.js';
-import { allSetNames, FAMILIES, familyTools, setName, type Family, type SetKind } from './names.js';
+import { listChainStopLines } from './list-chain.js';
+import { allSetNames, FAMILIES, familyTools, LIST_SET_PREFIX, setName, type Family, type SetKind } from './names.js';
 import { rulesRestoreScripts } from './rules-script.js';
 import { filterTable, OWN_TABLES, parseSave, splitSave } from './save-parser.js';
 
@@ -68,11 +69,17 @@ export class IptablesBackend implements FirewallBackend {
     return this.exclusive(async () => {
       for (const family of FAMILIES) {
         const tables = parseSave(await this.save(family));
+        // The blocklists' chain goes with ours (their sets stay with the bans unless those go too).
+        const lists = listChainStopLines(filterTable(tables, 'raw'));
+        if (lists.length > 0) await this.restore(family, lists);
         const lines = OWN_TABLES.flatMap((name) => stopLines(filterTable(tables, name)));
         if (lines.length > 0) await this.restore(family, lines);
       }
       // Sets referenced by a rule cannot be destroyed, so this comes after the chains are gone.
-      if (options.removeBans) await this.ipset(destroyScript(allSetNames()));
+      if (options.removeBans) {
+        const lists = [...(await this.existingSets())].filter((name) => name.startsWith(LIST_SET_PREFIX));
+        await this.ipset(destroyScript([...allSetNames(), ...lists]));
+      }
     });
   }
 

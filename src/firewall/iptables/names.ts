@@ -41,3 +41,10 @@ export function familyTools(family: Family): FamilyTools {
     ? { iptables: 'iptables', restore: 'iptables-restore', save: 'iptables-save' }
     : { iptables: 'ip6tables', restore: 'ip6tables-restore', save: 'ip6tables-save' };
 }
+
+/**
+ * The blocklists' raw-table chain (made by src/blocklist), jumped to from PREROUTING right after
+ * the ban chain, and the prefix of their ipset sets: named here so that stopping removes them.
+ */
+export const LISTS_CHAIN = 'PORTCULLIS-BLOCKLISTS';
+export const LIST_SET_PREFIX = 'pcbl-';

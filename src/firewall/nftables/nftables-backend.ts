@@ -23,6 +23,7 @@ import {
   trustedLines,
   type SetElement,
 } from './nft-script.js';
+import { deleteListLines } from './list-objects.js';
 import { ruleLines } from './rule-lines.js';
 import { isOwnTable, listedElement, parseBanElements, ownTableLines, splitTables, type ListedElement, type TableBlock } from './ruleset-parser.js';
 
@@ -61,8 +62,10 @@ export class NftablesBackend implements FirewallBackend {
   }
 
   async stop(options: { removeBans?: boolean } = {}): Promise<void> {
-    if (!(await this.ownTable())) return;
-    await this.nft(options.removeBans ? deleteTableLines() : deleteChainLines());
+    const own = await this.ownTable();
+    if (!own) return;
+    // The blocklists' chains go with ours; their sets stay with the bans unless those go too.
+    await this.nft(options.removeBans ? deleteTableLines() : [...deleteListLines(own.text, false), ...deleteChainLines()]);
     if (options.removeBans) this.count.reset([]);
   }
 
@@ -147,8 +150,13 @@ export class NftablesBackend implements FirewallBackend {
   /** Every element of the ban sets: a full listing, for callers that need the addresses. */
   async listBans(): Promise<string[]> {
     if (!(await this.ownTable())) return [];
-    const { stdout } = await runCommand(['nft', '-j', 'list', 'table', TABLE_FAMILY, TABLE_NAME], this.target);
-    return parseBanElements(stdout);
+    // Set by set: the table also holds the blocklists' sets, which may hold a million entries.
+    let out: string[] = [];
+    for (const set of [...Object.values(BAN_SETS), ...Object.values(NET_SETS)]) {
+      const { stdout } = await runCommand(['nft', '-j', 'list', 'set', TABLE_FAMILY, TABLE_NAME, set], this.target);
+      out = out.concat(parseBanElements(stdout));
+    }
+    return out;
   }
 
   async setTrusted(ranges: string[]): Promise<void> {

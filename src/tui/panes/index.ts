@@ -2,6 +2,7 @@ import type { ComponentType } from 'react';
 import type { PaneId } from '../contexts.js';
 import { ActivityPane } from './activity/activity-pane.js';
 import { BansPane } from './bans/bans-pane.js';
+import { BlocklistsPane } from './blocklists/blocklists-pane.js';
 import { LogsPane } from './logs/logs-pane.js';
 import type { PaneProps } from './pane-props.js';
 import { TrustedPane } from './trusted/trusted-pane.js';
@@ -20,4 +21,5 @@ export const PANES: Record<PaneId, ComponentType<PaneProps>> = {
   settings: SettingsPane,
   firewall: FirewallPane,
   activity: ActivityPane,
+  blocklists: BlocklistsPane,
 };

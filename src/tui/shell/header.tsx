@@ -39,6 +39,8 @@ export function Header() {
   const link = model.link === 'retrying' ? 'disconnected, retrying' : mode.attached ? 'attached' : 'in-process';
   const where = mode.attached ? `attached to the daemon on ${mode.where}` : `in-process on ${mode.where}`;
   const fleet = status?.fleet ? fleetSummary(status.fleet) : null;
+  // ` 1 Banned ` tabs while they fit; closer together (`1 Banned 2 Trusted`) on a narrow terminal.
+  const tight = PANE_IDS.reduce((n, id) => n + PANE_TITLES[id].length + 4, 0) > ui.size.columns;
   return (
     <Box flexDirection="column" width={ui.size.columns}>
       <Text wrap="truncate-end">
@@ -78,8 +80,11 @@ export function Header() {
       </Text>
       <Text wrap="truncate-end">
         {PANE_IDS.map((id, i) => (
-          <Text key={id} inverse={id === ui.pane} color={id === ui.pane ? undefined : tone('muted')}>
-            {` ${i + 1} ${PANE_TITLES[id]} `}
+          <Text key={id}>
+            {tight && i > 0 ? ' ' : ''}
+            <Text inverse={id === ui.pane} color={id === ui.pane ? undefined : tone('muted')}>
+              {tight ? `${i + 1} ${PANE_TITLES[id]}` : ` ${i + 1} ${PANE_TITLES[id]} `}
+            </Text>
           </Text>
         ))}
       </Text>

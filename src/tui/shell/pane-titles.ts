@@ -1,6 +1,6 @@
 import type { PaneId } from '../contexts.js';
 
-/** Tab titles, short enough that all seven fit in 80 columns. */
+/** Tab titles, short enough that all eight fit in 80 columns (the header spaces them closer there). */
 export const PANE_TITLES: Record<PaneId, string> = {
   bans: 'Banned',
   trusted: 'Trusted',
@@ -9,4 +9,5 @@ export const PANE_TITLES: Record<PaneId, string> = {
   settings: 'Settings',
   firewall: 'Firewall',
   activity: 'Activity',
+  blocklists: 'Lists',
 };
