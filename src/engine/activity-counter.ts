@@ -60,6 +60,8 @@ export class ActivityCounter {
   private readonly maxAddresses: number;
   /** (minute, address) entries held in all buckets, for the cap. */
   private addresses = 0;
+  /** The minute releaseStale last ran in: until the next one, no bucket can become stale. */
+  private releasedIn = -1;
 
   constructor(private readonly clock: Clock, options: ActivityCounterOptions = {}) {
     this.maxAddresses = options.maxAddresses ?? ACTIVITY_MAX_ADDRESSES;
@@ -111,7 +113,10 @@ export class ActivityCounter {
 
   /** Frees the addresses of minutes older than the hour, which only a new event in their slot would otherwise free. */
   private releaseStale(): void {
-    const oldest = this.minuteNow() - ACTIVITY_MINUTES;
+    const now = this.minuteNow();
+    if (now === this.releasedIn) return;
+    this.releasedIn = now;
+    const oldest = now - ACTIVITY_MINUTES;
     for (const bucket of this.buckets) {
       if (bucket.minute === -1 || bucket.minute > oldest || bucket.ips.size === 0) continue;
       this.addresses -= bucket.ips.size;

@@ -21,9 +21,10 @@ export function normalizeIp(text: string): string | null {
 
 function parse(text: string): string | null {
   const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
-  // ipaddr.isValid accepts forms like "1" or "0x7f.1"; a log's IPv4 is always dotted quad.
-  if (ipaddr.IPv4.isValidFourPartDecimal(bare)) return ipaddr.IPv4.parse(bare).toString();
-  if (!bare.includes(':') || !ipaddr.IPv6.isValid(bare)) return null;
+  // ipaddr.isValid accepts forms like "1" or "0x7f.1"; a log's IPv4 is always dotted quad. Text
+  // with a colon is never IPv4, and asking ipaddr would cost it a thrown error per address.
+  if (!bare.includes(':')) return ipaddr.IPv4.isValidFourPartDecimal(bare) ? ipaddr.IPv4.parse(bare).toString() : null;
+  if (!ipaddr.IPv6.isValid(bare)) return null;
   const v6 = ipaddr.IPv6.parse(bare.split('%')[0]!);
   return v6.isIPv4MappedAddress() ? v6.toIPv4Address().toString() : v6.toString();
 }
