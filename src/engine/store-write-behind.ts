@@ -18,6 +18,15 @@ function placeholders(rows: number, columns: number): string {
   return Array.from({ length: rows }, () => `(${marks(columns)})`).join(', ');
 }
 
+/** `items` sorted by address text as SQLite compares it (byte order; addresses are ASCII), stably. */
+function byAddress<T>(items: T[], address: (item: T) => string): T[] {
+  return items.sort((a, b) => {
+    const x = address(a);
+    const y = address(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+}
+
 /** One statement per number of rows, each prepared when first needed. */
 class SizedStatements {
   private readonly bySize = new Map<number, Database.Statement>();
@@ -127,8 +136,11 @@ export class WriteBehind {
     for (const [jail, ips] of clearedByJail) this.deleteFailures.run([...ips], (ip, into) => into.push(ip), [jail]);
     const kept = cleared.size === 0 ? failures : failures.filter((f, i) => i >= (cleared.get(`${f.jail}\0${f.ip}`) ?? 0));
     this.insertFailures.run(kept, (f, into) => into.push(f.jail, f.ip, f.time, f.line));
-    this.upsertBans.run(bans, (row, into) => into.push(...row));
-    this.appendHistory.run(history, (h, into) => into.push(h.ip, h.jail, h.bannedAt, h.duration));
+    // In address order (stable, so an address keeps the order of its own rows): a flood's
+    // addresses come in no order, and the indexes on them are then walked once, page after page,
+    // not jumped about in.
+    this.upsertBans.run(byAddress(bans, (row) => row[0] as string), (row, into) => into.push(...row));
+    this.appendHistory.run(byAddress(history, (h) => h.ip), (h, into) => into.push(h.ip, h.jail, h.bannedAt, h.duration));
   }
 
   /** Forgets what is held (its transaction was rolled back). */

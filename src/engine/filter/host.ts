@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { isCanonicalIPv4 } from '../../net/index.js';
 import { detach } from '../detach.js';
 
 const CACHE_LIMIT = 50_000;
@@ -29,22 +30,3 @@ function parse(text: string): string | null {
   return v6.isIPv4MappedAddress() ? v6.toIPv4Address().toString() : v6.toString();
 }
 
-/** Dotted quad, each part 0-255 without leading zeros: already canonical, no parsing needed. */
-function isCanonicalIPv4(text: string): boolean {
-  let parts = 0;
-  let digits = 0;
-  let value = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || ++parts > 3) return false;
-      digits = 0;
-      value = 0;
-      continue;
-    }
-    if (c < 48 || c > 57 || (digits > 0 && value === 0)) return false;
-    value = value * 10 + (c - 48);
-    if (++digits > 3 || value > 255) return false;
-  }
-  return parts === 3 && digits > 0;
-}
