@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import { detach } from './detach.js';
 
 const MINUTE = 60_000;
 /** Minutes kept: one hour. */
@@ -148,7 +149,8 @@ export class ActivityCounter {
     if (!perIp && this.addresses >= this.maxAddresses) this.releaseStale();
     if (!perIp && this.addresses < this.maxAddresses) {
       perIp = { failures: 0, bans: 0 };
-      bucket.ips.set(ip, perIp);
+      // Kept for the hour: a copy, not a slice of the log line the address was read from.
+      bucket.ips.set(detach(ip), perIp);
       this.addresses++;
     }
     if (perIp) perIp[field]++;

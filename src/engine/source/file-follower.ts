@@ -48,7 +48,7 @@ const READ_SIZE = 64 * 1024;
  * A backlog (a log read from its beginning, a flood) is delivered in batches of about this many
  * bytes: each batch is one store transaction, with its disk sync, and one firewall command.
  */
-const BATCH_BYTES = 1024 * 1024;
+const BATCH_BYTES = 256 * 1024;
 
 /**
  * Follows one log file like `tail -F`, losing no line and reading none twice across rename and

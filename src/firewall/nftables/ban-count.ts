@@ -29,6 +29,12 @@ export class BanCount {
     this.known = false;
   }
 
+  /** Whether this process put `text` in the sets (and has not taken it out). */
+  has(text: string): boolean {
+    const n = ipv4Number(text);
+    return n === null ? this.other.has(text) : this.v4.has(n);
+  }
+
   add(texts: string[]): void {
     for (const text of texts) {
       const n = ipv4Number(text);
