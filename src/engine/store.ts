@@ -78,15 +78,25 @@ function parseReason(text: string): string[] {
   return [text];
 }
 
+/** Jail and node names as read back, one string each: a million bans name a few jails. */
+const names = new Map<string, string>();
+
+function shared(name: string): string {
+  const known = names.get(name);
+  if (known !== undefined) return known;
+  if (names.size < 1000) names.set(name, name);
+  return name;
+}
+
 function banOf(row: BanRow): BanRecord {
   return {
     ip: row.ip,
-    jail: row.jail,
+    jail: shared(row.jail),
     bannedAt: row.banned_at,
     expiresAt: row.expires_at,
     count: row.count,
     reason: parseReason(row.reason),
-    ...(row.origin !== null ? { origin: row.origin } : {}),
+    ...(row.origin !== null ? { origin: shared(row.origin) } : {}),
   };
 }
 
@@ -219,7 +229,12 @@ export class SqliteStore implements BanStore {
 
   activeBans(): BanRecord[] {
     this.writeHeld();
-    return this.guard('read the bans', () => this.statements.activeBans.all().map(banOf));
+    // Row by row: a million rows read all at once would be held twice, as rows and as bans.
+    return this.guard('read the bans', () => {
+      const bans: BanRecord[] = [];
+      for (const row of this.statements.activeBans.iterate()) bans.push(banOf(row));
+      return bans;
+    });
   }
 
   putBan(ban: BanRecord): void {

@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { canonicalIPv6Parts, isMapped } from './ipv6-text.js';
 
 /** An address or network checked by ipaddr.js, in canonical text, with its family. */
 export interface CheckedAddress {
@@ -17,6 +18,8 @@ export interface CheckedAddress {
 export function checkAddress(text: string): CheckedAddress {
   // Most text here is already canonical (every ban of a flood passes by again): that needs no parse.
   if (isCanonicalIPv4(text)) return { text, family: 4, prefix: 32 };
+  const v6 = canonicalIPv6Parts(text);
+  if (v6 && !isMapped(v6)) return { text, family: 6, prefix: 128 };
   const value = text.trim();
   try {
     if (value.includes('%')) throw new Error('zone id');

@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import { isCanonicalIPv4 } from '../../net/index.js';
+import { canonicalIPv6Parts, isCanonicalIPv4, isMapped } from '../../net/index.js';
 import { detach } from '../detach.js';
 
 const CACHE_LIMIT = 50_000;
@@ -12,6 +12,9 @@ const cache = new Map<string, string | null>();
  */
 export function normalizeIp(text: string): string | null {
   if (isCanonicalIPv4(text)) return text;
+  // Canonical IPv6 (not IPv4-mapped, which counts as its IPv4) is its own normal form too.
+  const v6 = canonicalIPv6Parts(text);
+  if (v6 && !isMapped(v6)) return text;
   const hit = cache.get(text);
   if (hit !== undefined) return hit;
   const value = parse(text);
