@@ -47,6 +47,9 @@ interface Row {
   rssMiB: number;
   hwmMiB: number;
   counted: number;
+  /** CPU seconds the daemon used for the load (its own, and its firewall commands'), read as it ends. */
+  loadCpu: number;
+  toolsCpu: number;
   error?: string;
 }
 
@@ -96,6 +99,18 @@ async function stopDaemon(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/**
+ * CPU seconds of a process and of its children that have ended (`/proc/<pid>/stat`): on a
+ * machine shared with other work, the figure that does not depend on what else runs.
+ */
+function cpuSeconds(pid: number): { own: number; children: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // utime, stime, cutime, cstime are fields 14-17 of stat(5), in clock ticks (100 a second here).
+  const tick = (i: number) => Number(fields[i - 3]) / 100;
+  return { own: tick(14) + tick(15), children: tick(16) + tick(17) };
+}
+
 function memoryMiB(pid: number): { rss: number; hwm: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) / 1024;
@@ -105,7 +120,7 @@ function memoryMiB(pid: number): { rss: number; hwm: number } {
 const newAttacker = (i: number): string => (i % 2 === 0 ? `203.0.113.${1 + (i % 250)}` : `2001:db8:ffff:ffff::${(i + 2).toString(16)}`);
 
 async function runBackend(backend: KernelBackend, addresses: string[]): Promise<Row> {
-  const row: Row = { backend, n: addresses.length, loadMs: NaN, rawMs: NaN, p50: NaN, p99: NaN, restartMs: NaN, rssMiB: NaN, hwmMiB: NaN, counted: NaN };
+  const row: Row = { backend, n: addresses.length, loadMs: NaN, rawMs: NaN, p50: NaN, p99: NaN, restartMs: NaN, rssMiB: NaN, hwmMiB: NaN, counted: NaN, loadCpu: NaN, toolsCpu: NaN };
   const tmp = makeTempDir('portcullis-scale-');
   const ns = createNetns('pc-h16-scale');
   let daemon: ChildProcess | null = null;
@@ -120,8 +135,11 @@ async function runBackend(backend: KernelBackend, addresses: string[]): Promise<
     const t0 = performance.now();
     daemon = startDaemon(ns, config);
     row.loadMs = (await watcher.whenPresent(last, LOAD_BUDGET_MS)) - t0;
+    const cpu = cpuSeconds(daemon.pid!);
+    row.loadCpu = cpu.own;
+    row.toolsCpu = cpu.children;
     row.counted = await kernelCount(backend, ns);
-    console.log(`${backend}: ${row.counted.toLocaleString('en-US')} bans in the kernel after ${(row.loadMs / 1000).toFixed(2)} s`);
+    console.log(`${backend}: ${row.counted.toLocaleString('en-US')} bans in the kernel after ${(row.loadMs / 1000).toFixed(2)} s (daemon CPU ${row.loadCpu.toFixed(2)} s, its firewall commands ${row.toolsCpu.toFixed(2)} s)`);
 
     const latencies: number[] = [];
     for (let i = 0; i < ATTACKERS; i++) {
@@ -171,11 +189,11 @@ const s = (ms: number): string => (Number.isFinite(ms) ? (ms / 1000).toFixed(2) 
 const msText = (ms: number): string => (Number.isFinite(ms) ? ms.toFixed(1) : '-');
 
 function printTable(rows: Row[]): void {
-  console.log('\n| backend | N | load s | bans/s | raw bulk s | load / raw | next ban p50 ms | p99 ms | restart s | restart / raw | RSS MiB | peak RSS MiB |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('\n| backend | N | load s | load CPU s (daemon + commands) | bans/s | raw bulk s | load / raw | next ban p50 ms | p99 ms | restart s | restart / raw | RSS MiB | peak RSS MiB |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const rate = Number.isFinite(r.loadMs) ? Math.round(r.n / (r.loadMs / 1000)).toLocaleString('en-US') : '-';
-    console.log(`| ${r.backend} | ${r.n.toLocaleString('en-US')} | ${s(r.loadMs)} | ${rate} | ${s(r.rawMs)} | ${(r.loadMs / r.rawMs).toFixed(1)}x | ${msText(r.p50)} | ${msText(r.p99)} | ${s(r.restartMs)} | ${(r.restartMs / r.rawMs).toFixed(1)}x | ${r.rssMiB.toFixed(0)} | ${r.hwmMiB.toFixed(0)} |`);
+    console.log(`| ${r.backend} | ${r.n.toLocaleString('en-US')} | ${s(r.loadMs)} | ${r.loadCpu.toFixed(2)} + ${r.toolsCpu.toFixed(2)} | ${rate} | ${s(r.rawMs)} | ${(r.loadMs / r.rawMs).toFixed(1)}x | ${msText(r.p50)} | ${msText(r.p99)} | ${s(r.restartMs)} | ${(r.restartMs / r.rawMs).toFixed(1)}x | ${r.rssMiB.toFixed(0)} | ${r.hwmMiB.toFixed(0)} |`);
   }
   for (const r of rows) {
     if (r.error) console.log(`${r.backend}: did not finish: ${r.error}`);

@@ -2,7 +2,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/index.js';
 import { ControlServer, resolveSocketGroup } from '../control/index.js';
-import { stderrFormatter, type EngineLog } from '../engine/engine-log.js';
+import { gatheredWriter, stderrFormatter, type EngineLog } from '../engine/engine-log.js';
 import { attachDaemonFeatures, type DaemonFeatures } from '../metrics/daemon-features.js';
 import { openEngineStack, type EngineStack } from './engine-stack.js';
 import { ServiceReadiness } from './service-readiness.js';
@@ -31,8 +31,10 @@ export async function runDaemon(configPath: string, options: DaemonOptions = {})
   let server: ControlServer | null = null;
   let features: DaemonFeatures | null = null;
   const toStderr = stderrFormatter();
+  // One write per burst of entries (a read of a log can log thousands), not one per entry.
+  const writeStderr = gatheredWriter((text) => process.stderr.write(text));
   const stack: EngineStack = await openEngineStack(loaded, {
-    logEcho: (line, entry) => process.stderr.write(toStderr(line, entry)),
+    logEcho: (line, entry) => writeStderr(toStderr(line, entry)),
     onEvent: ({ event, data }) => {
       server?.broadcast(event, data);
       features?.onEvent(event, data);

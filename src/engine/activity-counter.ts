@@ -1,4 +1,5 @@
 import type { Clock } from './clock.js';
+import { detach } from './detach.js';
 
 const MINUTE = 60_000;
 /** Minutes kept: one hour. */
@@ -60,6 +61,8 @@ export class ActivityCounter {
   private readonly maxAddresses: number;
   /** (minute, address) entries held in all buckets, for the cap. */
   private addresses = 0;
+  /** The minute releaseStale last ran in: until the next one, no bucket can become stale. */
+  private releasedIn = -1;
 
   constructor(private readonly clock: Clock, options: ActivityCounterOptions = {}) {
     this.maxAddresses = options.maxAddresses ?? ACTIVITY_MAX_ADDRESSES;
@@ -111,7 +114,10 @@ export class ActivityCounter {
 
   /** Frees the addresses of minutes older than the hour, which only a new event in their slot would otherwise free. */
   private releaseStale(): void {
-    const oldest = this.minuteNow() - ACTIVITY_MINUTES;
+    const now = this.minuteNow();
+    if (now === this.releasedIn) return;
+    this.releasedIn = now;
+    const oldest = now - ACTIVITY_MINUTES;
     for (const bucket of this.buckets) {
       if (bucket.minute === -1 || bucket.minute > oldest || bucket.ips.size === 0) continue;
       this.addresses -= bucket.ips.size;
@@ -143,7 +149,8 @@ export class ActivityCounter {
     if (!perIp && this.addresses >= this.maxAddresses) this.releaseStale();
     if (!perIp && this.addresses < this.maxAddresses) {
       perIp = { failures: 0, bans: 0 };
-      bucket.ips.set(ip, perIp);
+      // Kept for the hour: a copy, not a slice of the log line the address was read from.
+      bucket.ips.set(detach(ip), perIp);
       this.addresses++;
     }
     if (perIp) perIp[field]++;

@@ -14,6 +14,7 @@ import { SubnetWatch } from './subnet-watch.js';
 import { SUBNET_JAIL } from '../domain/index.js';
 
 const DAY = 24 * 3600 * 1000;
+const DONE = Promise.resolve();
 
 /** How far back earlier bans count for escalation (ms). */
 export const HISTORY_WINDOW = 30 * DAY;
@@ -67,6 +68,8 @@ export class BanManager {
   private readonly firewallQueue: FirewallQueue;
   private readonly pending = new Set<Promise<void>>();
   private readonly subnets: SubnetWatch;
+  /** The bans sent with the firewall command queued last, announced once it is done. */
+  private announcing: { after: Promise<void>; events: BanEvent[] } | null = null;
 
   constructor(private readonly deps: BanManagerDeps) {
     this.subnets = new SubnetWatch({
@@ -151,17 +154,28 @@ export class BanManager {
    * attack do not escalate twice; the longer ban is still a store write, so one history entry).
    * Otherwise the ban is escalated from the address's history and the recidive rule.
    */
-  async handle(request: BanRequest): Promise<void> {
+  handle(request: BanRequest): Promise<void> {
+    // Not async: a flood's bans share their batch's promise instead of holding one each.
+    try {
+      return this.decide(request);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  private decide(request: BanRequest): Promise<void> {
     let ip: string;
     try {
       ip = checkAddress(request.ip).text;
     } catch (err) {
-      return this.emit({ type: 'error', message: `ban request from ${request.jail}: ${errorMessage(err)}` });
+      this.emit({ type: 'error', message: `ban request from ${request.jail}: ${errorMessage(err)}` });
+      return DONE;
     }
     const range = this.deps.trusted.covering(ip);
     if (range) {
       const reason = `trusted (range ${range.range}, ${range.origin}${range.note ? `: ${range.note}` : ''})`;
-      return this.emit({ type: 'refused', ip, jail: request.jail, reason, range: range.range });
+      this.emit({ type: 'refused', ip, jail: request.jail, reason, range: range.range });
+      return DONE;
     }
     const now = this.deps.clock.now();
     const settings = this.deps.settings();
@@ -169,7 +183,7 @@ export class BanManager {
     const existing = this.bans.get(ip);
     if (existing) {
       const expiresAt = banEnd(now, banDuration(timing, existing.count - 1));
-      if (!endsLater(expiresAt, existing.expiresAt)) return;
+      if (!endsLater(expiresAt, existing.expiresAt)) return DONE;
       return this.commit({ ip, jail: request.jail, bannedAt: now, expiresAt, count: existing.count, reason: request.lines }, true);
     }
     // One read of the address's month: escalation counts it (this jail's bans only, with scope
@@ -179,11 +193,15 @@ export class BanManager {
     const lastDay = past.filter((h) => h.bannedAt >= now - RECIDIVE_WINDOW).length;
     const seconds = withRecidive(banDuration(timing, previous), lastDay);
     const record = { ip, jail: request.jail, bannedAt: now, expiresAt: banEnd(now, seconds), count: previous + 1, reason: request.lines };
-    await this.commit(record, false);
+    const committed = this.commit(record, false);
     // A network ban (a prefix) may hold trusted addresses: the kernel lets them through first.
-    const inside = ip.includes('/') ? this.deps.trusted.overlapping(ip).map((t) => t.range) : [];
-    if (inside.length > 0) this.emit({ type: 'overlap', ip, jail: request.jail, ranges: inside });
-    await this.escalateSubnet(record);
+    return committed.then(async () => {
+      if (ip.includes('/')) {
+        const inside = this.deps.trusted.overlapping(ip).map((t) => t.range);
+        if (inside.length > 0) this.emit({ type: 'overlap', ip, jail: request.jail, ranges: inside });
+      }
+      await this.escalateSubnet(record);
+    });
   }
 
   /**
@@ -363,8 +381,12 @@ export class BanManager {
     await this.firewallQueue.idle();
   }
 
-  /** Store first, then memory and the firewall, then the expiry: a crash at any point loses nothing. */
-  private async commit(record: BanRecord, extended: boolean): Promise<void> {
+  /**
+   * Store first, then memory and the firewall, then the expiry: a crash at any point loses nothing.
+   * The `ban` event follows once the firewall holds it; the bans sent in one firewall command are
+   * announced together, so a flood keeps no waiting function per ban.
+   */
+  private commit(record: BanRecord, extended: boolean): Promise<void> {
     // The ban still goes in when the store fails: letting an attacker in now is worse. The
     // engine writes its whole state once the store takes writes again.
     this.writeStore(() => this.deps.store.putBan(record), `ban of ${record.ip} not stored`);
@@ -372,9 +394,20 @@ export class BanManager {
     // The old expiry must not fire while the firewall command runs.
     if (record.expiresAt === null) this.queue.cancel(record.ip);
     else this.queue.schedule(record.ip, record.expiresAt);
+    const entry = entryOf(record, this.deps.clock.now());
     // A ban inside a subnet ban stays out of the kernel: the subnet ban drops it already.
-    if (this.subnets.covering(record.ip) === undefined) await this.firewallQueue.ban(entryOf(record, this.deps.clock.now()));
-    this.emit({ type: 'ban', record: { ...record, reason: [...record.reason] }, restored: false, extended });
+    const sent = this.subnets.covering(record.ip) === undefined ? this.firewallQueue.ban(entry) : DONE;
+    let announce = this.announcing;
+    if (announce?.after !== sent) {
+      const batch = { after: sent, events: [] as BanEvent[] };
+      announce = this.announcing = batch;
+      sent.then(() => {
+        if (this.announcing === batch) this.announcing = null;
+        for (const event of batch.events) this.emit(event);
+      }, () => {});
+    }
+    announce.events.push({ type: 'ban', record: { ...record, reason: [...record.reason] }, restored: false, extended });
+    return sent;
   }
 
   private async expire(ips: string[]): Promise<void> {

@@ -110,10 +110,14 @@ export class EngineLog {
   }
 }
 
+/** The last time formatted, and its text: a burst of entries shares one millisecond. */
+let isoCache = { time: NaN, text: '' };
+
 /** The text form of an entry, as written to the file. */
 export function formatEntry(entry: LogEntry): string {
   const jail = entry.jail === null ? '' : `[${entry.jail}] `;
-  return `${new Date(entry.time).toISOString()} portcullis[${entry.pid ?? process.pid}]: ${entry.level} ${jail}${entry.message}`;
+  if (entry.time !== isoCache.time) isoCache = { time: entry.time, text: new Date(entry.time).toISOString() };
+  return `${isoCache.text} portcullis[${entry.pid ?? process.pid}]: ${entry.level} ${jail}${entry.message}`;
 }
 
 /** syslog priorities of the levels (sd-daemon(3)), for journald. */
@@ -147,4 +151,24 @@ export function isJournalStream(env: NodeJS.ProcessEnv = process.env, fd = 2): b
 /** The daemon's stderr form of an entry: journald's when stderr is the journal, else the file's. */
 export function stderrFormatter(toJournal = isJournalStream()): (line: string, entry: LogEntry) => string {
   return toJournal ? (_line, entry) => `${journalLine(entry)}\n` : (line) => `${line}\n`;
+}
+
+/**
+ * A writer that gathers what it is given and writes it in one call once the code running now is
+ * done (and at exit): a burst of entries from one read of a log costs one write to stderr, not
+ * one per line, with the same bytes in the same order.
+ */
+export function gatheredWriter(write: (text: string) => void): (text: string) => void {
+  const held: string[] = [];
+  const flush = (): void => {
+    if (held.length === 0) return;
+    const text = held.join('');
+    held.length = 0;
+    write(text);
+  };
+  process.on('exit', flush);
+  return (text) => {
+    if (held.length === 0) queueMicrotask(flush);
+    held.push(text);
+  };
 }

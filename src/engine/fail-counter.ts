@@ -85,6 +85,7 @@ export class FailCounter {
     const { findtime, maxretry, jail } = this.options;
     this.evictOlderThan(Math.min(time, now) - findtime);
     let entry = this.entries.get(ip);
+    const fresh = entry === undefined;
     if (!entry) {
       entry = { times: [], lines: [], last: time };
       ip = detach(ip);
@@ -107,7 +108,9 @@ export class FailCounter {
     }
     if (entry.times.length >= maxretry) {
       this.entries.delete(ip);
-      return { jail, ip, time, failures: entry.times.length, lines: entry.lines };
+      // A ban outlives its lines: its address must not keep a slice of the log's read buffer
+      // alive, nor its lines a list with room for more.
+      return { jail, ip: fresh ? ip : detach(ip), time, failures: entry.times.length, lines: entry.lines.slice() };
     }
     this.entries.set(ip, entry);
     this.queueIps.push(ip);

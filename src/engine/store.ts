@@ -3,6 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { BanRecord, BanStore, HistoryEntry, SourcePosition, StoredFailure, StoredMail, StoredNotice, StoredTrusted } from './types.js';
 import { prepareQueueStatements } from './store-tables.js';
+import { WriteBehind } from './store-write-behind.js';
 import { errorMessage } from './error-message.js';
 import { StoreError } from './store-error.js';
 import { migrate } from './store-schema.js';
@@ -77,15 +78,25 @@ function parseReason(text: string): string[] {
   return [text];
 }
 
+/** Jail and node names as read back, one string each: a million bans name a few jails. */
+const names = new Map<string, string>();
+
+function shared(name: string): string {
+  const known = names.get(name);
+  if (known !== undefined) return known;
+  if (names.size < 1000) names.set(name, name);
+  return name;
+}
+
 function banOf(row: BanRow): BanRecord {
   return {
     ip: row.ip,
-    jail: row.jail,
+    jail: shared(row.jail),
     bannedAt: row.banned_at,
     expiresAt: row.expires_at,
     count: row.count,
     reason: parseReason(row.reason),
-    ...(row.origin !== null ? { origin: row.origin } : {}),
+    ...(row.origin !== null ? { origin: shared(row.origin) } : {}),
   };
 }
 
@@ -160,6 +171,10 @@ export class SqliteStore implements BanStore {
   private readonly writeBan: (ban: BanRecord) => void;
   private readonly writeBans: (bans: readonly BanRecord[]) => void;
   private readonly rewriteBans: (bans: readonly BanRecord[]) => void;
+  /** Bans and failures written inside a batch, held until it ends or they are read. */
+  private readonly held: WriteBehind;
+  /** Batches open (a nested one is a savepoint). */
+  private depth = 0;
 
   private constructor(
     private readonly db: Database.Database,
@@ -169,6 +184,7 @@ export class SqliteStore implements BanStore {
     const s = prepareStatements(db);
     this.statements = s;
     this.queues = prepareQueueStatements(db);
+    this.held = new WriteBehind(db, historyEntryOf);
     // A ban sent by another fleet node is no history here: it must not escalate local bans.
     const putOne = (ban: BanRecord): void => {
       s.upsertBan.run({ ...ban, reason: JSON.stringify(ban.reason), origin: ban.origin ?? null });
@@ -195,6 +211,11 @@ export class SqliteStore implements BanStore {
       restrictMode(file);
       db = new Database(file, { timeout: busyTimeoutMs });
       db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+      // A new database gets 16 KiB pages (an existing one keeps its own): a flood's addresses land
+      // all over the indexes, so each transaction writes about one page per ban to the WAL, and
+      // bigger pages hold more of them (100,000 bans: 20% less CPU than 4 KiB pages; 64 KiB gains
+      // little more and makes every small commit write four times as much).
+      db.pragma('page_size = 16384');
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') throw new Error(`cannot switch to WAL mode (the journal mode stays ${String(mode)})`);
       db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
@@ -212,10 +233,17 @@ export class SqliteStore implements BanStore {
   }
 
   activeBans(): BanRecord[] {
-    return this.guard('read the bans', () => this.statements.activeBans.all().map(banOf));
+    this.writeHeld();
+    // Row by row: a million rows read all at once would be held twice, as rows and as bans.
+    return this.guard('read the bans', () => {
+      const bans: BanRecord[] = [];
+      for (const row of this.statements.activeBans.iterate()) bans.push(banOf(row));
+      return bans;
+    });
   }
 
   putBan(ban: BanRecord): void {
+    if (this.depth > 0) return this.held.putBan(ban);
     this.guard(`record the ban of ${ban.ip}`, () => this.writeBan(ban));
   }
 
@@ -226,10 +254,12 @@ export class SqliteStore implements BanStore {
   /** Records many bans (each as `putBan` would) in one transaction: one sync for the lot. */
   putBans(bans: readonly BanRecord[]): void {
     if (bans.length === 0) return;
+    this.writeHeld();
     this.guard(`record ${bans.length} bans`, () => this.writeBans(bans));
   }
 
   removeBan(ip: string): BanRecord | undefined {
+    this.writeHeld();
     return this.guard(`remove the ban of ${ip}`, () => {
       // One statement, so reading the row and deleting it cannot be split by another writer.
       const row = this.statements.deleteBan.get(ip);
@@ -238,26 +268,44 @@ export class SqliteStore implements BanStore {
   }
 
   batch<T>(work: () => T): T {
-    // Writes inside become savepoints of this one transaction.
-    return this.db.transaction(work)();
+    // Bans and failures written inside are held and go in together before the transaction ends;
+    // a nested batch is a savepoint, so what the outer one held is written before it starts.
+    this.writeHeld();
+    this.depth++;
+    try {
+      return this.db.transaction(() => {
+        const result = work();
+        this.writeHeld();
+        return result;
+      })();
+    } catch (err) {
+      this.held.discard();
+      throw err;
+    } finally {
+      this.depth--;
+    }
   }
 
   removeBans(ips: readonly string[]): number {
     if (ips.length === 0) return 0;
+    this.writeHeld();
     return this.guard(`remove ${ips.length} bans`, () =>
       this.db.transaction(() => ips.reduce((n, ip) => n + (this.statements.deleteBan.get(ip) ? 1 : 0), 0))(),
     );
   }
 
   replaceAllBans(bans: readonly BanRecord[]): void {
+    this.writeHeld();
     this.guard(`save ${bans.length} bans`, () => this.rewriteBans(bans));
   }
 
   removeAllBans(): number {
+    this.writeHeld();
     return this.guard('remove all bans', () => this.statements.deleteAllBans.run().changes);
   }
 
   history(ip: string, since: number, jail?: string): HistoryEntry[] {
+    if (this.held.holdsBan(ip)) this.writeHeld();
     return this.guard(`read the history of ${ip}`, () =>
       jail === undefined
         ? this.statements.history.all(ip, since)
@@ -267,6 +315,7 @@ export class SqliteStore implements BanStore {
 
   /** Forgets history entries of bans made before `before` (epoch ms); returns how many. */
   pruneHistory(before: number): number {
+    this.writeHeld();
     return this.guard('prune the history', () => this.statements.pruneHistory.run(before).changes);
   }
 
@@ -304,23 +353,28 @@ export class SqliteStore implements BanStore {
   }
 
   addFailure(failure: StoredFailure): void {
+    if (this.depth > 0) return this.held.addFailure(failure);
     this.guard(`record a failure of ${failure.ip}`, () => this.queues.addFailure.run(failure));
   }
 
   clearFailures(jail: string, ips: readonly string[]): void {
     if (ips.length === 0) return;
+    if (this.depth > 0) return this.held.clearFailures(jail, ips);
     this.guard(`forget the failures of ${ips.length === 1 ? ips[0] : `${ips.length} addresses`}`, () => this.queues.clearMany(jail, ips));
   }
 
   failures(jail: string, since: number): StoredFailure[] {
+    this.writeHeld();
     return this.guard(`read the failures of ${jail}`, () => this.queues.failures.all(jail, since));
   }
 
   pruneFailures(jail: string, before: number): number {
+    this.writeHeld();
     return this.guard(`prune the failures of ${jail}`, () => this.queues.pruneFailures.run(jail, before).changes);
   }
 
   replaceFailures(jail: string, failures: readonly StoredFailure[]): void {
+    this.writeHeld();
     this.guard(`save the failures of ${jail}`, () => this.queues.replaceJail(jail, failures));
   }
 
@@ -352,6 +406,12 @@ export class SqliteStore implements BanStore {
   close(): void {
     if (!this.db.open) return;
     this.guard('close', () => this.db.close());
+  }
+
+  /** Writes the bans and failures held in this batch (before anything reads or rewrites them). */
+  private writeHeld(): void {
+    if (this.held.empty) return;
+    this.guard(this.held.describe(), () => this.held.flush());
   }
 
   /** Runs one operation, turning a failure into a StoreError that names the file. */

@@ -1,6 +1,6 @@
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import ipaddr from 'ipaddr.js';
-import { isMapped, keyOf, parseDottedQuad, parseRange, word, type ParsedRange as Parsed } from '../net/index.js';
+import { canonicalIPv6Parts, isMapped, keyOf, parseDottedQuad, parseRange, word, type ParsedRange as Parsed } from '../net/index.js';
 
 /** Where a trusted range came from: the config file, a command at run time, or portcullis itself. */
 export type TrustedOrigin = 'config' | 'runtime' | 'builtin';
@@ -147,12 +147,13 @@ export class TrustedSet {
 
   private lookup(ip: string): string | undefined {
     const v4 = parseDottedQuad(ip);
-    // Plain addresses skip checkAddress: IPv4 is parsed here without allocating, IPv6 by ipaddr.
+    // Plain addresses skip checkAddress: IPv4 is parsed here without allocating, IPv6 in its
+    // canonical text here too, else by ipaddr.
     if (v4 >= 0) return this.index[4].find(32, v4, null);
     if (!ip.includes('/') && ip.includes(':')) {
-      let parts: number[];
+      let parts = canonicalIPv6Parts(ip);
       try {
-        parts = ipaddr.IPv6.parse(ip).parts;
+        parts ??= ipaddr.IPv6.parse(ip).parts;
       } catch {
         throw new Error(`not an IP address or CIDR: ${JSON.stringify(ip)}`);
       }

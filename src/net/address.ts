@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { canonicalIPv6Parts, isMapped } from './ipv6-text.js';
 
 /** An address or network checked by ipaddr.js, in canonical text, with its family. */
 export interface CheckedAddress {
@@ -15,6 +16,10 @@ export interface CheckedAddress {
  * IPv4, and a CIDR is reduced to its network. Throws with the offending text.
  */
 export function checkAddress(text: string): CheckedAddress {
+  // Most text here is already canonical (every ban of a flood passes by again): that needs no parse.
+  if (isCanonicalIPv4(text)) return { text, family: 4, prefix: 32 };
+  const v6 = canonicalIPv6Parts(text);
+  if (v6 && !isMapped(v6)) return { text, family: 6, prefix: 128 };
   const value = text.trim();
   try {
     if (value.includes('%')) throw new Error('zone id');
@@ -41,6 +46,25 @@ export function checkAddress(text: string): CheckedAddress {
   }
 }
 
+/** Dotted quad, each part 0-255 without leading zeros: what ipaddr.js would print back unchanged. */
+export function isCanonicalIPv4(text: string): boolean {
+  let parts = 0;
+  let digits = 0;
+  let value = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++parts > 3) return false;
+      digits = 0;
+      value = 0;
+      continue;
+    }
+    if (c < 48 || c > 57 || (digits > 0 && value === 0)) return false;
+    value = value * 10 + (c - 48);
+    if (++digits > 3 || value > 255) return false;
+  }
+  return parts === 3 && digits > 0;
+}
 
 /** True for text {@link checkAddress} accepts as it stands (no surrounding blanks). */
 export function isIpOrCidr(value: string): boolean {

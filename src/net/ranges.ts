@@ -1,5 +1,8 @@
 import ipaddr from 'ipaddr.js';
 import { checkAddress } from './address.js';
+import { isMapped } from './ipv6-text.js';
+
+export { isMapped };
 
 /** A range parsed to the numbers the trusted index keys on. */
 export interface ParsedRange {
@@ -26,10 +29,6 @@ export function keyOf(parts: number[], prefix: number): number | string {
   return String.fromCharCode(...units);
 }
 
-/** ::ffff:a.b.c.d */
-export function isMapped(parts: number[]): boolean {
-  return parts[5] === 0xffff && parts[0] === 0 && parts[1] === 0 && parts[2] === 0 && parts[3] === 0 && parts[4] === 0;
-}
 
 /** A strict dotted quad (no leading zeros, as isValidFourPartDecimal) as a uint32, or -1. */
 export function parseDottedQuad(text: string): number {

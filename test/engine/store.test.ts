@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -231,10 +231,27 @@ describe('SqliteStore on disk', () => {
     try {
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal'); // persistent in the file
       expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
+      expect(raw.pragma('page_size', { simple: true })).toBe(16384); // a new database's pages
       const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
       expect(tables).toEqual(['bans', 'failures', 'fleet_outbox', 'fleet_state', 'history', 'mail_queue', 'positions', 'trusted']);
     } finally {
       raw.close();
+    }
+  });
+
+  it('keeps the page size of a database made before 16 KiB pages', () => {
+    mkdirSync(path.join(tmp.dir, 'state'), { recursive: true });
+    const old = new Database(dbFile());
+    old.pragma('journal_mode = WAL');
+    old.close();
+    const store = SqliteStore.open(path.join(tmp.dir, 'state'));
+    try {
+      store.putBan(ban('192.0.2.1'));
+      const db = Reflect.get(store, 'db') as Database.Database;
+      expect(db.pragma('page_size', { simple: true })).toBe(4096);
+      expect(store.activeBans()).toEqual([ban('192.0.2.1')]);
+    } finally {
+      store.close();
     }
   });
 

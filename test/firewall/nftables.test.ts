@@ -134,6 +134,27 @@ describe.skipIf(skip !== null)('nftables backend in a network namespace', () => 
     expect((await backend.live()).bans).toBe(0);
   }, 30_000);
 
+  it('gives an address banned again its new timeout, from this process or one that did not put it in', async () => {
+    /** The timeout nft lists for an address of bans4 (`timeout 1h` and the like), in seconds. */
+    const timeoutOf = (address: string): number | undefined => {
+      const listed = nft('list', 'set', 'inet', 'portcullis', 'bans4');
+      const m = new RegExp(`${address.replace(/\./g, '\\.')} timeout ((?:\\d+[dhms])+)`).exec(listed);
+      if (!m) return undefined;
+      const unit: Record<string, number> = { d: 86_400, h: 3600, m: 60, s: 1 };
+      return [...m[1]!.matchAll(/(\d+)([dhms])/g)].reduce((sum, [, n, u]) => sum + Number(n) * unit[u!]!, 0);
+    };
+    await backend.replaceBans([]);
+    // A new address (known absent) and one banned again by this process.
+    await backend.ban([{ address: '198.18.7.1', timeout: 600 }]);
+    await backend.ban([{ address: '198.18.7.1', timeout: 7200 }, { address: '198.18.7.2', timeout: 60 }]);
+    expect([timeoutOf('198.18.7.1'), timeoutOf('198.18.7.2')]).toEqual([7200, 60]);
+    // Another process knows nothing of what the sets hold: it still replaces the timeout.
+    const other = new NftablesBackend({ netns: pair.server });
+    await other.ban([{ address: '198.18.7.2', timeout: 3600 }]);
+    expect(timeoutOf('198.18.7.2')).toBe(3600);
+    await backend.replaceBans([]);
+  });
+
   it('keeps addresses and networks apart: networks that nest reconcile, unban is exact', async () => {
     await backend.ban([{ address: '198.18.20.0/24' }]);
     await backend.ban([{ address: pair.clientV4, timeout: 60 }, { address: '192.0.2.1' }, { address: '198.18.20.0/25' }]);

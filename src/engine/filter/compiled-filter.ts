@@ -123,8 +123,11 @@ export class CompiledFilter {
     if (readings(this.fail, text, found).length > 1) return ignored();
     captures = this.pref ? { ...captures, ...found.captures } : found.captures;
     let host = hostOf(captures);
+    // The address of the line, normalised once: the check below and the result share it.
+    const lineHost = host;
+    let ip = host === undefined ? null : normalizeIp(host);
     // An address field that holds no valid IP (zero-padded, say) is nothing a daemon writes.
-    if (host !== undefined && isBadAddress(captures, host)) return ignored();
+    if (host !== undefined && ip === null && isAddressField(captures, host)) return ignored();
     let regexIndex = origin;
     if (captures.user === undefined && captures.alt_user) captures.user = captures.alt_user;
     if (captures.mlfid !== undefined) {
@@ -158,12 +161,14 @@ export class CompiledFilter {
       return ignored();
     }
     if (host === undefined) return MISSED;
+    // A host taken from an earlier line of the connection was not normalised above.
+    if (host !== lineHost) ip = normalizeIp(host);
     if (this.buffer) {
       const alt = this.fail.alternatives[found.index]!;
       const span = matchSpan(alt.source, alt.groups, text);
       if (span) this.buffer.consume(span);
     }
-    const result: LineResult = { kind: 'failure', host, ip: normalizeIp(host), captures, time, dateFormat, regexIndex };
+    const result: LineResult = { kind: 'failure', host, ip, captures, time, dateFormat, regexIndex };
     if (captures.user !== undefined) result.user = captures.user;
     return result;
   }
@@ -234,9 +239,14 @@ function readings(set: PatternSet, text: string, found: Found): string[] {
   return hosts;
 }
 
+/** The host came from an address group (`<ADDR>`, `<IP4>`, `<IP6>`). */
+function isAddressField(captures: Record<string, string>, host: string): boolean {
+  return captures.ip4 === host || captures.ip6 === host;
+}
+
 /** The host came from an address group (`<ADDR>`, `<IP4>`, `<IP6>`) but is no valid IP. */
 function isBadAddress(captures: Record<string, string>, host: string): boolean {
-  return (captures.ip4 === host || captures.ip6 === host) && normalizeIp(host) === null;
+  return isAddressField(captures, host) && normalizeIp(host) === null;
 }
 
 function hostOf(captures: Record<string, string>): string | undefined {

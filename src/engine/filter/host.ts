@@ -1,4 +1,5 @@
 import ipaddr from 'ipaddr.js';
+import { canonicalIPv6Parts, isCanonicalIPv4, isMapped } from '../../net/index.js';
 import { detach } from '../detach.js';
 
 const CACHE_LIMIT = 50_000;
@@ -11,6 +12,9 @@ const cache = new Map<string, string | null>();
  */
 export function normalizeIp(text: string): string | null {
   if (isCanonicalIPv4(text)) return text;
+  // Canonical IPv6 (not IPv4-mapped, which counts as its IPv4) is its own normal form too.
+  const v6 = canonicalIPv6Parts(text);
+  if (v6 && !isMapped(v6)) return text;
   const hit = cache.get(text);
   if (hit !== undefined) return hit;
   const value = parse(text);
@@ -21,29 +25,11 @@ export function normalizeIp(text: string): string | null {
 
 function parse(text: string): string | null {
   const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
-  // ipaddr.isValid accepts forms like "1" or "0x7f.1"; a log's IPv4 is always dotted quad.
-  if (ipaddr.IPv4.isValidFourPartDecimal(bare)) return ipaddr.IPv4.parse(bare).toString();
-  if (!bare.includes(':') || !ipaddr.IPv6.isValid(bare)) return null;
+  // ipaddr.isValid accepts forms like "1" or "0x7f.1"; a log's IPv4 is always dotted quad. Text
+  // with a colon is never IPv4, and asking ipaddr would cost it a thrown error per address.
+  if (!bare.includes(':')) return ipaddr.IPv4.isValidFourPartDecimal(bare) ? ipaddr.IPv4.parse(bare).toString() : null;
+  if (!ipaddr.IPv6.isValid(bare)) return null;
   const v6 = ipaddr.IPv6.parse(bare.split('%')[0]!);
   return v6.isIPv4MappedAddress() ? v6.toIPv4Address().toString() : v6.toString();
 }
 
-/** Dotted quad, each part 0-255 without leading zeros: already canonical, no parsing needed. */
-function isCanonicalIPv4(text: string): boolean {
-  let parts = 0;
-  let digits = 0;
-  let value = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || ++parts > 3) return false;
-      digits = 0;
-      value = 0;
-      continue;
-    }
-    if (c < 48 || c > 57 || (digits > 0 && value === 0)) return false;
-    value = value * 10 + (c - 48);
-    if (++digits > 3 || value > 255) return false;
-  }
-  return parts === 3 && digits > 0;
-}

@@ -44,6 +44,11 @@ export interface FollowStats {
 }
 
 const READ_SIZE = 64 * 1024;
+/**
+ * A backlog (a log read from its beginning, a flood) is delivered in batches of about this many
+ * bytes: each batch is one store transaction, with its disk sync, and one firewall command.
+ */
+const BATCH_BYTES = 256 * 1024;
 
 /**
  * Follows one log file like `tail -F`, losing no line and reading none twice across rename and
@@ -198,18 +203,36 @@ export class FileFollower {
     if (fd === null) return;
     const { size } = await fd.stat();
     if (size < this.readOffset || (await this.firstLineChanged(fd))) this.restartTruncated();
-    while (!this.stopped) {
-      const { bytesRead } = await fd.read(this.buffer, 0, READ_SIZE, this.readOffset);
-      if (bytesRead === 0 || this.stopped) return;
-      if (await this.firstLineChanged(fd)) {
-        this.restartTruncated();
-        continue;
+    // Lines of full reads are gathered up to BATCH_BYTES; a short read (the end of the file) delivers at once.
+    const batch = { lines: [] as string[], truncated: 0, bytes: 0 };
+    const deliverBatch = (): void => {
+      const { lines, truncated } = batch;
+      batch.lines = [];
+      batch.truncated = 0;
+      batch.bytes = 0;
+      this.deliver(lines, truncated);
+    };
+    try {
+      while (!this.stopped) {
+        const { bytesRead } = await fd.read(this.buffer, 0, READ_SIZE, this.readOffset);
+        if (bytesRead === 0 || this.stopped) return;
+        if (await this.firstLineChanged(fd)) {
+          deliverBatch();
+          this.restartTruncated();
+          continue;
+        }
+        this.readOffset += bytesRead;
+        const part = this.splitter.push(this.buffer.subarray(0, bytesRead));
+        this.consumed += part.advanced;
+        if (!this.first.stable) this.first = await readFirstLine(fd);
+        for (const line of part.lines) batch.lines.push(line);
+        batch.truncated += part.truncated;
+        batch.bytes += bytesRead;
+        if (bytesRead < READ_SIZE || batch.bytes >= BATCH_BYTES) deliverBatch();
       }
-      this.readOffset += bytesRead;
-      const part = this.splitter.push(this.buffer.subarray(0, bytesRead));
-      this.consumed += part.advanced;
-      if (!this.first.stable) this.first = await readFirstLine(fd);
-      this.deliver(part.lines, part.truncated);
+    } finally {
+      // What was read before a stop or an error is delivered, as its position is already counted.
+      deliverBatch();
     }
   }
 

@@ -1,3 +1,5 @@
+import { parseDottedQuad } from '../../net/index.js';
+
 /**
  * The addresses our hash sets hold, kept from what this process added and removed, so that counting them
  * never lists a million elements. IPv4 addresses are kept as numbers, everything else as text.
@@ -29,6 +31,12 @@ export class BanCount {
     this.known = false;
   }
 
+  /** Whether this process put `text` in the sets (and has not taken it out). */
+  has(text: string): boolean {
+    const n = ipv4Number(text);
+    return n === null ? this.other.has(text) : this.v4.has(n);
+  }
+
   add(texts: string[]): void {
     for (const text of texts) {
       const n = ipv4Number(text);
@@ -46,11 +54,12 @@ export class BanCount {
   }
 }
 
-/** A canonical dotted quad as a number; null for anything else (IPv6, networks, ranges). */
+/**
+ * A canonical dotted quad as a number; null for anything else (IPv6, networks, ranges). As a
+ * signed 32-bit value, which V8 keeps in the set itself rather than as a number object of 16
+ * bytes: a million addresses are 16 MB less.
+ */
 function ipv4Number(text: string): number | null {
-  const parts = text.split('.');
-  if (parts.length !== 4 || text.includes('/') || text.includes('-')) return null;
-  let n = 0;
-  for (const part of parts) n = n * 256 + Number(part);
-  return Number.isInteger(n) ? n : null;
+  const n = parseDottedQuad(text);
+  return n < 0 ? null : n | 0;
 }

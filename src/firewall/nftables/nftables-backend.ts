@@ -70,25 +70,29 @@ export class NftablesBackend implements FirewallBackend {
   }
 
   /**
-   * Adds the bans with exactly the timeouts given, in one transaction. An address already there
-   * is removed and added again in it, so it gets the new timeout (this nft cannot update one):
-   * in a hash set that costs the same whatever the set holds. Networks go to the interval sets,
+   * Adds the bans with exactly the timeouts given, in one transaction. An address that may be
+   * there already (this process put it in, or does not know) is removed and added again in it, so
+   * it gets the new timeout (this nft cannot update one): in a hash set that costs the same
+   * whatever the set holds. Networks go to the interval sets,
    * which refuse overlapping elements; only then are those (small) sets listed, and the ban skips
    * what a wider network already covers and replaces the narrower ones it covers.
    */
   async ban(entries: BanEntry[]): Promise<void> {
     const { singles, networks } = banKinds(entries);
     if (singles.length === 0 && networks.length === 0) return;
+    // An address this process knows is not in the sets is simply added (most of a flood); only
+    // the others may be there with another timeout, and are removed first.
+    const present = this.count.known ? singles.filter((e) => this.count.has(e.checked.text)) : singles;
     try {
       await this.nft([
-        ...removeLines(BAN_SETS, singles),
+        ...removeLines(BAN_SETS, present),
         ...elementLines('add', BAN_SETS, singles),
         ...removeLines(NET_SETS, networks),
         ...elementLines('add', NET_SETS, networks),
       ]);
     } catch (err) {
       if (!isOverlap(err) || networks.length === 0) throw err;
-      if (singles.length > 0) await this.nft([...removeLines(BAN_SETS, singles), ...elementLines('add', BAN_SETS, singles)]);
+      if (singles.length > 0) await this.nft([...removeLines(BAN_SETS, present), ...elementLines('add', BAN_SETS, singles)]);
       this.count.add(singles.map(textOf));
       await this.banAroundOverlaps(networks);
       return;

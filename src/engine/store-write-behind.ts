@@ -1,0 +1,155 @@
+import type Database from 'better-sqlite3';
+import type { BanRecord, HistoryEntry, StoredFailure } from './types.js';
+
+/** Rows per multi-row statement (SQLite takes up to 32,766 parameters). */
+const ROWS = 64;
+
+const BAN_COLUMNS = '(ip, jail, banned_at, expires_at, count, reason, origin)';
+const UPSERT_TAIL = `ON CONFLICT (ip) DO UPDATE SET jail = excluded.jail, banned_at = excluded.banned_at,
+  expires_at = excluded.expires_at, count = excluded.count, reason = excluded.reason, origin = excluded.origin`;
+
+/** `?, ?, ?`: `n` parameters. */
+function marks(n: number): string {
+  return Array.from({ length: n }, () => '?').join(', ');
+}
+
+/** `(?, ?), (?, ?)`: `rows` groups of `columns` parameters. */
+function placeholders(rows: number, columns: number): string {
+  return Array.from({ length: rows }, () => `(${marks(columns)})`).join(', ');
+}
+
+/** `items` sorted by address text as SQLite compares it (byte order; addresses are ASCII), stably. */
+function byAddress<T>(items: T[], address: (item: T) => string): T[] {
+  return items.sort((a, b) => {
+    const x = address(a);
+    const y = address(b);
+    return x < y ? -1 : x > y ? 1 : 0;
+  });
+}
+
+/** One statement per number of rows, each prepared when first needed. */
+class SizedStatements {
+  private readonly bySize = new Map<number, Database.Statement>();
+
+  constructor(
+    private readonly db: Database.Database,
+    private readonly sql: (rows: number) => string,
+  ) {}
+
+  /** Runs the statement over `items`, ROWS at a time; `head` comes before each chunk's parameters. */
+  run<T>(items: readonly T[], params: (item: T, into: unknown[]) => void, head: unknown[] = []): void {
+    for (let i = 0; i < items.length; i += ROWS) {
+      const end = Math.min(items.length, i + ROWS);
+      const values: unknown[] = [...head];
+      for (let j = i; j < end; j++) params(items[j]!, values);
+      this.statement(end - i).run(values);
+    }
+  }
+
+  private statement(rows: number): Database.Statement {
+    let statement = this.bySize.get(rows);
+    if (!statement) {
+      statement = this.db.prepare(this.sql(rows));
+      this.bySize.set(rows, statement);
+    }
+    return statement;
+  }
+}
+
+/**
+ * The writes of one transaction that come by the thousand in a flood (a failure counted, the
+ * failures of a banned address forgotten, a ban recorded), held until the transaction ends or
+ * something reads what they touch, then written with multi-row statements: a few statements for
+ * a read of a log instead of several per line. A failure counted and forgotten in the same
+ * transaction is never written. The rows at commit are exactly those the writes one by one would
+ * have left.
+ */
+export class WriteBehind {
+  private failures: StoredFailure[] = [];
+  /** Per `jail\0ip` forgotten in this transaction: how many queued failures came before (those are dropped). */
+  private cleared = new Map<string, number>();
+  private clearedByJail = new Map<string, Set<string>>();
+  /** Ban rows (their column values, taken when the ban was put) and the history rows they add. */
+  private bans: unknown[][] = [];
+  private history: HistoryEntry[] = [];
+  private banIps = new Set<string>();
+  private readonly insertFailures: SizedStatements;
+  private readonly deleteFailures: SizedStatements;
+  private readonly upsertBans: SizedStatements;
+  private readonly appendHistory: SizedStatements;
+
+  constructor(
+    db: Database.Database,
+    private readonly historyEntryOf: (ban: BanRecord) => HistoryEntry,
+  ) {
+    this.insertFailures = new SizedStatements(db, (n) => `INSERT INTO failures (jail, ip, time, line) VALUES ${placeholders(n, 4)}`);
+    // One jail per statement: the jail is the first parameter, then the addresses.
+    this.deleteFailures = new SizedStatements(db, (n) => `DELETE FROM failures WHERE jail = ? AND ip IN (${marks(n)})`);
+    this.upsertBans = new SizedStatements(db, (n) => `INSERT INTO bans ${BAN_COLUMNS} VALUES ${placeholders(n, 7)} ${UPSERT_TAIL}`);
+    this.appendHistory = new SizedStatements(db, (n) => `INSERT INTO history (ip, jail, banned_at, duration) VALUES ${placeholders(n, 4)}`);
+  }
+
+  get empty(): boolean {
+    return this.failures.length === 0 && this.cleared.size === 0 && this.bans.length === 0;
+  }
+
+  addFailure(failure: StoredFailure): void {
+    this.failures.push(failure);
+  }
+
+  clearFailures(jail: string, ips: readonly string[]): void {
+    let ofJail = this.clearedByJail.get(jail);
+    if (!ofJail) this.clearedByJail.set(jail, (ofJail = new Set()));
+    for (const ip of ips) {
+      this.cleared.set(`${jail}\0${ip}`, this.failures.length);
+      ofJail.add(ip);
+    }
+  }
+
+  putBan(ban: BanRecord): void {
+    this.bans.push([ban.ip, ban.jail, ban.bannedAt, ban.expiresAt, ban.count, JSON.stringify(ban.reason), ban.origin ?? null]);
+    // A ban sent by another fleet node is no history here: it must not escalate local bans.
+    if (ban.origin === undefined) this.history.push(this.historyEntryOf(ban));
+    this.banIps.add(ban.ip);
+  }
+
+  /** What is held, for an error: "record 3 bans and 700 failures". */
+  describe(): string {
+    const cleared = this.cleared.size > 0 ? `, forget the failures of ${this.cleared.size} addresses` : '';
+    return `record ${this.bans.length} bans and ${this.failures.length} failures${cleared}`;
+  }
+
+  /** Whether a ban of `ip` waits to be written (its history must be written before it is read). */
+  holdsBan(ip: string): boolean {
+    return this.banIps.has(ip);
+  }
+
+  /**
+   * Writes what is held, in an order that leaves the same rows: the forgotten failures are
+   * deleted before the failures counted after them are inserted; bans and their history in the
+   * order they were made.
+   */
+  flush(): void {
+    if (this.empty) return;
+    const { failures, cleared, clearedByJail, bans, history } = this;
+    this.discard();
+    for (const [jail, ips] of clearedByJail) this.deleteFailures.run([...ips], (ip, into) => into.push(ip), [jail]);
+    const kept = cleared.size === 0 ? failures : failures.filter((f, i) => i >= (cleared.get(`${f.jail}\0${f.ip}`) ?? 0));
+    this.insertFailures.run(kept, (f, into) => into.push(f.jail, f.ip, f.time, f.line));
+    // In address order (stable, so an address keeps the order of its own rows): a flood's
+    // addresses come in no order, and the indexes on them are then walked once, page after page,
+    // not jumped about in.
+    this.upsertBans.run(byAddress(bans, (row) => row[0] as string), (row, into) => into.push(...row));
+    this.appendHistory.run(byAddress(history, (h) => h.ip), (h, into) => into.push(h.ip, h.jail, h.bannedAt, h.duration));
+  }
+
+  /** Forgets what is held (its transaction was rolled back). */
+  discard(): void {
+    this.failures = [];
+    this.cleared = new Map();
+    this.clearedByJail = new Map();
+    this.bans = [];
+    this.history = [];
+    this.banIps = new Set();
+  }
+}
