@@ -1,8 +1,12 @@
 import { z } from 'zod';
+import { prefixLimits, type IpFamily } from '../domain/network-rules.js';
 
-/** A prefix length key: a whole number from `min` to the family's full width, named in the error. */
-export const prefixLength = (family: 4 | 6) => {
-  const full = family === 4 ? 32 : 128;
-  const error = `expected a whole number from 1 to ${full} (IPv${family} prefix length)`;
-  return z.number({ error }).int({ error }).min(1, { error }).max(full, { error });
+/**
+ * A prefix length key, as `prefixLimits` says: a ban's network (up to one address) or a subnet
+ * (shorter than one address); the error names the range.
+ */
+export const prefixLength = (family: IpFamily, kind: 'ban' | 'subnet' = 'ban') => {
+  const { min, max, what } = prefixLimits(family, kind);
+  const error = `expected a whole number from ${min} to ${max} (${what})`;
+  return z.number({ error }).int({ error }).min(min, { error }).max(max, { error });
 };

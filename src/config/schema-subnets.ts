@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { SUBNET_JAIL } from '../domain/field-rules.js';
+import { SUBNET_DEFAULTS, SUBNET_THRESHOLD_MINIMUM, subnetWidthProblem } from '../domain/network-rules.js';
+import { prefixLength } from './schema-prefix.js';
 import { bool, duration, table } from './schema-parts.js';
 
 /**
@@ -20,20 +22,15 @@ export interface SubnetSettings {
   bantime: number;
 }
 
-/** A subnet length: shorter than a single address, or it would hold one ban only. */
-const subnetLength = (family: 4 | 6) => {
-  const full = family === 4 ? 32 : 128;
-  const error = `expected a whole number from 1 to ${full - 1} (IPv${family} subnet prefix length)`;
-  return z.number({ error }).int({ error }).min(1, { error }).max(full - 1, { error });
-};
+const THRESHOLD = `expected an integer >= ${SUBNET_THRESHOLD_MINIMUM}`;
 
 export const subnetsShape = {
-  enabled: bool().default(false),
-  ipv4_prefix: subnetLength(4).default(24),
-  ipv6_prefix: subnetLength(6).default(48),
-  threshold: z.number({ error: 'expected an integer >= 2' }).int({ error: 'expected an integer >= 2' }).min(2, { error: 'expected an integer >= 2' }).default(5),
-  window: duration().prefault('1h'),
-  bantime: duration({ allowPermanent: true }).prefault('1h'),
+  enabled: bool().default(SUBNET_DEFAULTS.enabled),
+  ipv4_prefix: prefixLength(4, 'subnet').default(SUBNET_DEFAULTS.ipv4_prefix),
+  ipv6_prefix: prefixLength(6, 'subnet').default(SUBNET_DEFAULTS.ipv6_prefix),
+  threshold: z.number({ error: THRESHOLD }).int({ error: THRESHOLD }).min(SUBNET_THRESHOLD_MINIMUM, { error: THRESHOLD }).default(SUBNET_DEFAULTS.threshold),
+  window: duration().prefault(SUBNET_DEFAULTS.window),
+  bantime: duration({ allowPermanent: true }).prefault(SUBNET_DEFAULTS.bantime),
 };
 
 export const subnetsSchema = table(subnetsShape);
@@ -49,13 +46,8 @@ export function checkSubnetWidths(settings: { subnets?: unknown; ipv4_prefix?: u
   for (const key of ['ipv4_prefix', 'ipv6_prefix'] as const) {
     const subnet = subnets[key];
     const ban = settings[key];
-    if (typeof subnet !== 'number' || typeof ban !== 'number' || subnet < ban) continue;
-    ctx.addIssue({
-      code: 'custom',
-      path: ['subnets', key],
-      input: subnet,
-      message: `must be shorter than [settings] ${key} (${ban}): a /${subnet} subnet would hold one ban at most`,
-    });
+    const message = typeof subnet === 'number' && typeof ban === 'number' ? subnetWidthProblem(key, subnet, ban) : null;
+    if (message) ctx.addIssue({ code: 'custom', path: ['subnets', key], input: subnet, message });
   }
 }
 

@@ -6,6 +6,7 @@ import { firewallShape, ruleShape, type FirewallSettings } from './schema-firewa
 import { bool, duration, ipOrCidr, oneOf, positiveInt, table, text, textList } from './schema-parts.js';
 import { ACTION_NAMES, FIELD_MINIMUM, FILTER_FILE, FILTER_NAME, FILTER_OPTION_NAME, JAIL_NAME, type ActionName } from '../domain/field-rules.js';
 import { prefixLength } from './schema-prefix.js';
+import { ADDRESS_BITS } from '../domain/network-rules.js';
 import { fleetSchema, fleetShape, type FleetSettings } from './schema-fleet.js';
 import { metricsSchema, metricsShape, type MetricsSettings } from './schema-metrics.js';
 import { actionsSchema, hookShape, isKnownAction, type HookActionSettings } from './schema-actions.js';
@@ -149,8 +150,9 @@ const settingsShape = {
   findtime: duration().prefault('10m'),
   maxretry: positiveInt().default(5),
   escalation: table(escalationShape).prefault({}),
-  ipv4_prefix: prefixLength(4).default(32),
-  ipv6_prefix: prefixLength(6).default(128),
+  // Per address unless set.
+  ipv4_prefix: prefixLength(4).default(ADDRESS_BITS[4]),
+  ipv6_prefix: prefixLength(6).default(ADDRESS_BITS[6]),
   subnets: subnetsSchema.optional(),
 };
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ACTION_NAMES, checkDuration, FIELD_MINIMUM, FILTER_FILE, FILTER_NAME, JAIL_NAME } from '../domain/index.js';
+import { ACTION_NAMES, checkDuration, FIELD_MINIMUM, FILTER_FILE, FILTER_NAME, isPrefixLength, JAIL_NAME, prefixLimits, SUBNET_THRESHOLD_MINIMUM, type IpFamily } from '../domain/index.js';
 import { isIpOrCidr } from '../net/index.js';
 import { BLOCKLIST_NAME } from '../config/schema-blocklists.js';
 
@@ -73,6 +73,24 @@ const escalationPatch = z.strictObject(
   must('a table of escalation settings'),
 );
 
+/** A prefix length key, with the config file's limits (whether subnets are wider than bans is the whole config's check). */
+function prefixLength(family: IpFamily, kind: 'ban' | 'subnet') {
+  const { min, max, what } = prefixLimits(family, kind);
+  return z.number(must(`a whole number from ${min} to ${max} (${what})`)).refine((n) => isPrefixLength(n, family, kind), must(`a whole number from ${min} to ${max} (${what})`));
+}
+
+const subnetsPatch = z.strictObject(
+  {
+    enabled: flag.optional(),
+    ipv4_prefix: prefixLength(4, 'subnet').optional(),
+    ipv6_prefix: prefixLength(6, 'subnet').optional(),
+    threshold: wholeAtLeast(SUBNET_THRESHOLD_MINIMUM, `an integer >= ${SUBNET_THRESHOLD_MINIMUM}`).optional(),
+    window: duration().optional(),
+    bantime: duration(true).optional(),
+  },
+  must('a table of subnet settings'),
+);
+
 const settingsPatch = z
   .strictObject(
     {
@@ -81,6 +99,9 @@ const settingsPatch = z
       findtime: duration().optional(),
       maxretry: wholeAtLeast(FIELD_MINIMUM.maxretry, `an integer >= ${FIELD_MINIMUM.maxretry}`).optional(),
       escalation: escalationPatch.optional(),
+      ipv4_prefix: prefixLength(4, 'ban').optional(),
+      ipv6_prefix: prefixLength(6, 'ban').optional(),
+      subnets: subnetsPatch.optional(),
     },
     must('a table of settings'),
   )

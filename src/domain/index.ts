@@ -7,5 +7,6 @@ export { describeRule, diffRuleSets, EMPTY_RULES, evaluate, formatPort, guardWar
 export type { FirewallRule, FirewallRuleConfig, PortSpec, RuleSet, RuleSetInput } from './rule-types.js';
 export { TRUSTED_ORIGIN_LABELS, plural } from './labels.js';
 export { ACTION_NAMES, FIELD_MINIMUM, FILTER_FILE, FILTER_NAME, FILTER_OPTION_NAME, JAIL_NAME, SUBNET_JAIL, type ActionName } from './field-rules.js';
+export { ADDRESS_BITS, isPrefixLength, prefixLimits, SUBNET_DEFAULTS, SUBNET_THRESHOLD_MINIMUM, subnetWidthProblem, type IpFamily } from './network-rules.js';
 export { banLength, banLengthAfterVerb, type BanTimes } from './ban-length.js';
 export { closestName, editDistance } from './edit-distance.js';

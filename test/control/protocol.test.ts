@@ -30,6 +30,7 @@ describe('parseRequest', () => {
       { id: 16, command: 'activity' },
       { id: 17, command: 'config' },
       { id: 18, command: 'settings', patch: { enabled: false, bantime: '1h', findtime: 600, maxretry: 3, escalation: { enabled: true, factor: 2, scope: 'jail' } } },
+      { id: 18, command: 'settings', patch: { ipv4_prefix: 32, ipv6_prefix: 64, subnets: { enabled: true, ipv4_prefix: 24, ipv6_prefix: 48, threshold: 3, window: '30m', bantime: 'permanent' } } },
       { id: 19, command: 'jail-add', name: 'web', filter: 'nginx-http-auth', logpath: ['/var/log/nginx/error.log'], maxretry: 4, bantime: 'permanent', actions: ['firewall'], enabled: true },
       { id: 20, command: 'jail-remove', name: 'web' },
       { id: 21, command: 'filter-test', filter: 'sshd', lines: ['a line'] },
@@ -80,6 +81,16 @@ describe('parseRequest', () => {
     expect(error({ command: 'settings', patch: { escalation: { scope: 'world' } } })).toBe('settings: "patch.escalation.scope" must be "jail" or "all", got "world"');
     expect(error({ command: 'settings', patch: {} })).toBe('settings: "patch" changes nothing: give at least one setting');
     expect(error({ command: 'settings' })).toBe('settings: "patch" is missing');
+    // The network-ban keys, with the config file's limits.
+    expect(error({ command: 'settings', patch: { ipv4_prefix: 33 } })).toBe('settings: "patch.ipv4_prefix" must be a whole number from 1 to 32 (IPv4 prefix length), got 33');
+    expect(error({ command: 'settings', patch: { ipv6_prefix: 64.5 } })).toBe('settings: "patch.ipv6_prefix" must be a whole number from 1 to 128 (IPv6 prefix length), got 64.5');
+    expect(error({ command: 'settings', patch: { subnets: { ipv4_prefix: 32 } } })).toBe('settings: "patch.subnets.ipv4_prefix" must be a whole number from 1 to 31 (IPv4 subnet prefix length), got 32');
+    expect(error({ command: 'settings', patch: { subnets: { ipv6_prefix: 0 } } })).toBe('settings: "patch.subnets.ipv6_prefix" must be a whole number from 1 to 127 (IPv6 subnet prefix length), got 0');
+    expect(error({ command: 'settings', patch: { subnets: { threshold: 1 } } })).toBe('settings: "patch.subnets.threshold" must be an integer >= 2, got 1');
+    expect(error({ command: 'settings', patch: { subnets: { window: 'permanent' } } })).toMatch(/^settings: "patch.subnets.window" must be a duration \(600, "10m", "1h", "1d" or "1w"\), got "permanent"$/);
+    expect(error({ command: 'settings', patch: { subnets: { bantime: '1x' } } })).toMatch(/^settings: "patch.subnets.bantime" must be a duration .* or "permanent"\), got "1x"$/);
+    expect(error({ command: 'settings', patch: { subnets: { enabled: 'yes' } } })).toBe('settings: "patch.subnets.enabled" must be true or false, got "yes"');
+    expect(error({ command: 'settings', patch: { subnets: { treshold: 3 } } })).toBe('settings: unknown field "patch.subnets.treshold"');
     expect(error({ command: 'jail-add', name: 'web', filter: 'x', logpath: [] })).toBe('jail-add: "logpath" must be a list of at least one log file, got []');
     expect(error({ command: 'jail-add', name: 'web', filter: '../etc/passwd', logpath: ['/l'] })).toMatch(/^jail-add: "filter" must be a filter name/);
     expect(error({ command: 'jail-add', name: 'web', filter: 'sshd.conf', logpath: ['/l'] })).toMatch(/^jail-add: "filter" must be a filter name, or the absolute path of a \.conf or \.local filter file, got "sshd\.conf"/);
