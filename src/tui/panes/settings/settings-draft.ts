@@ -1,24 +1,15 @@
 import type { Settings } from '../../../config/index.js';
-import { SETTINGS_FIELDS, type FieldParse, type SettingsField, type SettingsFieldId } from './settings-fields.js';
+import { crossCheck } from './settings-cross-check.js';
+import type { FieldView } from './settings-field.js';
+import { SETTINGS_FIELDS, type SettingsField, type SettingsFieldId } from './settings-fields.js';
+
+export type { FieldView } from './settings-field.js';
 
 /** Edited text by field: only the fields the operator changed. */
 export type SettingsDrafts = Partial<Record<SettingsFieldId, string>>;
 
-/** A field as the form shows it. */
-export interface FieldView {
-  field: SettingsField;
-  /** The value in force, as text ('' when an optional setting is unset). */
-  inForce: string;
-  /** The edited text, when there is one. */
-  draft: string | undefined;
-  /** What the edited text means (only with a draft). */
-  parsed: FieldParse | undefined;
-  /** The draft differs from the value in force (or is not valid). */
-  changed: boolean;
-}
-
-/** How one field looks against the settings in force. */
-export function viewField(field: SettingsField, settings: Settings, drafts: SettingsDrafts): FieldView {
+/** How one field looks against the settings in force, on its own. */
+function viewField(field: SettingsField, settings: Settings, drafts: SettingsDrafts): FieldView {
   const inForce = field.read(settings);
   const draft = drafts[field.id];
   if (draft === undefined) return { field, inForce, draft, parsed: undefined, changed: false };
@@ -26,9 +17,9 @@ export function viewField(field: SettingsField, settings: Settings, drafts: Sett
   return { field, inForce, draft, parsed, changed: !parsed.ok || parsed.text !== inForce };
 }
 
-/** Every field, in form order. */
+/** Every field, in form order, each checked on its own and then against the others. */
 export function viewFields(settings: Settings, drafts: SettingsDrafts): FieldView[] {
-  return SETTINGS_FIELDS.map((field) => viewField(field, settings, drafts));
+  return crossCheck(SETTINGS_FIELDS.map((field) => viewField(field, settings, drafts)), settings);
 }
 
 /** Drafts with those that say what is in force already left out. */
@@ -46,7 +37,7 @@ export type SettingsPatchResult =
 /** Builds one patch from every changed field; nothing at all when any of them is not valid. */
 export function buildPatch(settings: Settings, drafts: SettingsDrafts): SettingsPatchResult {
   const patch: Record<string, unknown> = {};
-  const escalation: Record<string, unknown> = {};
+  const tables: Record<string, Record<string, unknown>> = {};
   const fields: SettingsFieldId[] = [];
   const problems: { id: SettingsFieldId; message: string }[] = [];
   for (const view of viewFields(settings, drafts)) {
@@ -59,10 +50,10 @@ export function buildPatch(settings: Settings, drafts: SettingsDrafts): Settings
     fields.push(view.field.id);
     const [head, key] = view.field.id.split('.') as [string, string | undefined];
     if (key === undefined) patch[head] = view.parsed.value;
-    else escalation[key] = view.parsed.value;
+    else (tables[head] ??= {})[key] = view.parsed.value;
   }
   if (problems.length > 0) return { ok: false, problems };
-  if (Object.keys(escalation).length > 0) patch['escalation'] = escalation;
+  Object.assign(patch, tables);
   return { ok: true, patch, fields };
 }
 

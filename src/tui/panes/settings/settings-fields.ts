@@ -1,88 +1,8 @@
-import type { Settings } from '../../../config/index.js';
-import { checkDuration, formatDuration, PERMANENT } from '../../../domain/index.js';
+import { formatDuration } from '../../../domain/index.js';
+import { duration, flag, FLAG, onOff, unset, wholeNumber, type FieldParse, type SettingsField } from './settings-field.js';
+import { NETWORK_FIELDS } from './settings-network-fields.js';
 
-/** The settings the pane edits, in display order. */
-export const SETTINGS_FIELD_IDS = [
-  'enabled',
-  'bantime',
-  'findtime',
-  'maxretry',
-  'escalation.enabled',
-  'escalation.factor',
-  'escalation.multipliers',
-  'escalation.maxtime',
-  'escalation.permanent_after',
-  'escalation.scope',
-] as const;
-export type SettingsFieldId = (typeof SETTINGS_FIELD_IDS)[number];
-
-/** What an edited text means: the value the `settings` patch gets, or why it cannot be saved. */
-export type FieldParse = FieldValue | { ok: false; message: string };
-
-/** A valid edited text. */
-export interface FieldValue {
-  ok: true;
-  /** The value for the patch; undefined leaves an optional setting unset. */
-  value: unknown;
-  /** The canonical text, compared with the value in force. */
-  text: string;
-}
-
-/**
- * One editable setting, declared as data: how the value in force reads as text, how edited text
- * is checked (as it is typed) and turned into the patch value.
- */
-export interface SettingsField {
-  id: SettingsFieldId;
-  label: string;
-  /** `flag` and `choice` change with space; `text` is typed into. */
-  kind: 'flag' | 'choice' | 'text';
-  /** The values space cycles through (flag: on/off). */
-  choices?: readonly string[];
-  /** The setting in force, as text ('' for an optional setting that is unset). */
-  read(settings: Settings): string;
-  parse(text: string, settings: Settings): FieldParse;
-  /** What the field takes, shown under the form while it is selected. */
-  hint: string;
-}
-
-const FLAG = ['on', 'off'] as const;
-
-function flag(text: string): FieldParse {
-  const value = text.trim().toLowerCase();
-  if (value === 'on' || value === 'off') return { ok: true, value: value === 'on', text: value };
-  return { ok: false, message: 'on or off' };
-}
-
-function duration(name: string, allowPermanent: boolean) {
-  return (text: string): FieldParse => {
-    if (!text.trim()) return { ok: false, message: `${name} needs a duration` };
-    const check = checkDuration(text, { allowPermanent });
-    if (!check.ok) {
-      const forms = allowPermanent ? '"10m", "1h30m", "1d" or "permanent"' : '"10m", "1h30m" or "1d" ("permanent" only for bantime)';
-      return { ok: false, message: `${name}: "${text.trim()}" is not a duration; use ${forms}` };
-    }
-    const canonical = check.seconds === PERMANENT ? 'permanent' : formatDuration(check.seconds);
-    return { ok: true, value: canonical, text: canonical };
-  };
-}
-
-function wholeNumber(name: string, optional: boolean) {
-  return (text: string, inForce: string): FieldParse => {
-    const value = text.trim();
-    if (!value) return optional ? unset(name, inForce) : { ok: false, message: `${name} needs a whole number >= 1` };
-    if (!/^\d+$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
-      return { ok: false, message: `${name} must be a whole number >= 1, not "${value}"` };
-    }
-    return { ok: true, value: Number(value), text: String(Number(value)) };
-  };
-}
-
-/** An optional setting left empty: fine when it is unset already; the `settings` patch cannot remove one. */
-function unset(name: string, inForce: string): FieldParse {
-  if (!inForce) return { ok: true, value: undefined, text: '' };
-  return { ok: false, message: `${name} cannot be removed from the console; delete it from the config file (or config.d/console.toml)` };
-}
+export { SETTINGS_FIELD_IDS, type FieldParse, type FieldValue, type SettingsField, type SettingsFieldId } from './settings-field.js';
 
 function isNumber(text: string): boolean {
   return /^\d+(\.\d+)?$|^\.\d+$/.test(text);
@@ -111,8 +31,6 @@ function scope(text: string): FieldParse {
   const value = text.trim();
   return value === 'jail' || value === 'all' ? { ok: true, value, text: value } : { ok: false, message: 'scope is "jail" or "all"' };
 }
-
-const onOff = (value: boolean): string => (value ? 'on' : 'off');
 
 /** Every field of the form. */
 export const SETTINGS_FIELDS: readonly SettingsField[] = [
@@ -157,6 +75,7 @@ export const SETTINGS_FIELDS: readonly SettingsField[] = [
     read: (s) => onOff(s.escalation.enabled),
     parse: flag,
     hint: 'repeat offenders get longer bans (off: every ban lasts bantime)',
+    group: 'Repeat offenders',
   },
   {
     id: 'escalation.factor',
@@ -199,6 +118,7 @@ export const SETTINGS_FIELDS: readonly SettingsField[] = [
     parse: scope,
     hint: 'earlier bans count in the same jail only (jail) or in every jail (all)',
   },
+  ...NETWORK_FIELDS,
 ];
 
 /** The next value of a flag or choice field (space). */
@@ -207,3 +127,13 @@ export function nextChoice(field: SettingsField, text: string): string {
   const at = choices.indexOf(text.trim().toLowerCase());
   return choices[(at + 1) % choices.length] ?? text;
 }
+
+/** Each field's line in the form, counting the group titles above some of them. */
+export const FIELD_LINES: readonly number[] = SETTINGS_FIELDS.reduce<number[]>((lines, field, i) => {
+  const previous = i === 0 ? -1 : lines[i - 1]!;
+  lines.push(previous + (field.group ? 2 : 1));
+  return lines;
+}, []);
+
+/** The form's length in lines, group titles included. */
+export const FORM_LINES = FIELD_LINES[FIELD_LINES.length - 1]! + 1;

@@ -5,19 +5,31 @@ import { useModel, useUiActions, useUiState } from '../../contexts.js';
 import { tone } from '../../theme.js';
 import { usePaneKeys } from '../../use-pane-keys.js';
 import type { PaneProps } from '../pane-props.js';
-import { buildPatch, turnsDetectionOff, viewField, viewFields } from './settings-draft.js';
+import { buildPatch, turnsDetectionOff, viewFields } from './settings-draft.js';
+import { FORM_LINES } from './settings-fields.js';
 import { SETTINGS_EDIT_KEYS, SETTINGS_KEYS, SETTINGS_KEYS_DETECTION_OFF, type SettingsCommand } from './settings-keys.js';
-import { INITIAL_SETTINGS_STATE, selectedField, settingsReducer } from './settings-reducer.js';
+import { formTop, INITIAL_SETTINGS_STATE, selectedField, settingsReducer } from './settings-reducer.js';
 import { settingsColumns, SettingsRow, SettingsTitles } from './settings-row.js';
 
 type SettingsPatch = CommandInput<'settings'>['patch'];
+
+// Lines of the pane besides the form: the title, the edit summary, the column titles, a blank line.
+const CHROME_LINES = 4;
+/** Lines kept for the selected field's hint or problem. */
+const HINT_LINES = 2;
+
+/** How many lines of the form a pane `height` lines tall shows. */
+function formRows(height: number): number {
+  return Math.max(1, Math.min(FORM_LINES, height - CHROME_LINES - HINT_LINES));
+}
 
 // Short enough for "(y/N)" to fit in 80 columns.
 const DETECTION_OFF_QUESTION = 'Turn detection OFF? Bans leave the firewall, stay stored';
 
 /**
- * Global settings (`[settings]` and its escalation), edited as a form: the value in force next
- * to the edited one, checked as it is typed, and saved in one `settings` patch to the overlay file.
+ * Global settings (`[settings]`, its escalation, the ban prefixes and `[settings.subnets]`),
+ * edited as a form: the value in force next to the edited one, checked as it is typed, and saved
+ * in one `settings` patch to the overlay file. A form taller than the pane scrolls with the cursor.
  */
 export function SettingsPane({ height, width }: PaneProps) {
   const model = useModel();
@@ -35,6 +47,9 @@ export function SettingsPane({ height, width }: PaneProps) {
   }, [model.configError]);
   const edited = settings ? viewFields(settings, state.drafts).some((v) => v.changed) : false;
   useEffect(() => actions.setUnsaved('settings', edited ? 'settings' : null), [edited]);
+
+  const rows = formRows(height);
+  const move = (step: number) => dispatch({ type: 'move', step, rows });
 
   const save = async (): Promise<void> => {
     if (!settings || !state.loaded) return;
@@ -71,10 +86,10 @@ export function SettingsPane({ height, width }: PaneProps) {
       case 'keep-next':
       case 'keep-previous':
         dispatch({ type: 'edit-keep' });
-        return dispatch({ type: 'move', step: command === 'keep-previous' ? -1 : 1 });
+        return move(command === 'keep-previous' ? -1 : 1);
       case 'up':
       case 'down':
-        return dispatch({ type: 'move', step: command === 'up' ? -1 : 1 });
+        return move(command === 'up' ? -1 : 1);
       case 'edit':
         return dispatch({ type: 'edit-start' });
       case 'toggle':
@@ -115,8 +130,24 @@ export function SettingsPane({ height, width }: PaneProps) {
   const columns = settingsColumns(width);
   const selected = selectedField(state);
   // While typing, the message follows the text as it is now, not the kept draft.
-  const live = state.editing ? viewField(selected, settings, { ...state.drafts, [selected.id]: state.editing.text }) : views[state.cursor]!;
+  const live = state.editing ? viewFields(settings, { ...state.drafts, [selected.id]: state.editing.text })[state.cursor]! : views[state.cursor]!;
   const problem = live.parsed && !live.parsed.ok ? live.parsed.message : null;
+  // The form's lines (group titles and fields); a window of them when the pane is short.
+  const lines = views.flatMap((view, i) => {
+    const row = (
+      <SettingsRow
+        key={view.field.id}
+        view={view}
+        columns={columns}
+        selected={i === state.cursor}
+        editing={i === state.cursor && state.editing ? state.editing.text : null}
+        onChange={(text) => dispatch({ type: 'edit-text', text })}
+      />
+    );
+    return view.field.group ? [<Text key={`${view.field.id}-group`} color={tone('muted')}>{`  ${view.field.group}`}</Text>, row] : [row];
+  });
+  const top = formTop(state.cursor, state.top, rows);
+  const more = { above: top, below: Math.max(0, lines.length - top - rows) };
   return (
     <Box flexDirection="column" height={height}>
       <Text color={tone('muted')} wrap="truncate-end">
@@ -131,23 +162,14 @@ export function SettingsPane({ height, width }: PaneProps) {
               ? `${changed} ${changed === 1 ? 'field' : 'fields'} edited, not saved (*): w saves them all, x discards`
               : 'no edits: Enter edits a field, space toggles on/off'}
       </Text>
-      <SettingsTitles columns={columns} />
-      {views.map((view, i) => (
-        <Box key={view.field.id} flexDirection="column">
-          {view.field.id === 'escalation.enabled' ? <Text color={tone('muted')}>{'  Repeat offenders'}</Text> : null}
-          <SettingsRow
-            view={view}
-            columns={columns}
-            selected={i === state.cursor}
-            editing={i === state.cursor && state.editing ? state.editing.text : null}
-            onChange={(text) => dispatch({ type: 'edit-text', text })}
-          />
-        </Box>
-      ))}
+      <SettingsTitles columns={columns} more={more} />
+      {lines.slice(top, top + rows)}
       <Text> </Text>
-      <Text color={problem ? tone('bad') : state.editing ? tone('good') : tone('muted')} wrap="wrap">
-        {problem ?? (state.editing && live.changed ? `valid · ${selected.hint}` : selected.hint)}
-      </Text>
+      <Box height={Math.max(HINT_LINES, height - CHROME_LINES - rows)} overflowY="hidden">
+        <Text color={problem ? tone('bad') : state.editing ? tone('good') : tone('muted')} wrap="wrap">
+          {problem ?? (state.editing && live.changed ? `valid · ${selected.hint}` : selected.hint)}
+        </Text>
+      </Box>
     </Box>
   );
 }

@@ -1,6 +1,7 @@
 import type { Settings } from '../../../config/index.js';
 import { pruneDrafts, type SettingsDrafts } from './settings-draft.js';
-import { nextChoice, SETTINGS_FIELDS, type SettingsField } from './settings-fields.js';
+import { clampCursor } from '../../components/list-cursor.js';
+import { FIELD_LINES, FORM_LINES, nextChoice, SETTINGS_FIELDS, type SettingsField } from './settings-fields.js';
 
 /** The settings in force, as the `config` command reports them, and where saving goes. */
 export interface LoadedSettings {
@@ -15,6 +16,8 @@ export interface SettingsState {
   loadError: string | null;
   /** The selected field (index into SETTINGS_FIELDS). */
   cursor: number;
+  /** The form's first line on screen, when it is taller than the pane. */
+  top: number;
   drafts: SettingsDrafts;
   /** The selected text field while it is typed into; `before` is its draft when editing began. */
   editing: { text: string; before: string | undefined } | null;
@@ -26,7 +29,8 @@ export interface SettingsState {
 export type SettingsAction =
   | { type: 'loaded'; settings: Settings; overlayPath?: string }
   | { type: 'load-failed'; message: string }
-  | { type: 'move'; step: number }
+  /** `rows`: how many lines of the form the pane shows. */
+  | { type: 'move'; step: number; rows: number }
   | { type: 'edit-start' }
   | { type: 'edit-text'; text: string }
   | { type: 'edit-keep' }
@@ -37,11 +41,21 @@ export type SettingsAction =
   | { type: 'saving'; saving: boolean }
   | { type: 'saved'; settings: Settings };
 
-export const INITIAL_SETTINGS_STATE: SettingsState = { loaded: null, loadError: null, cursor: 0, drafts: {}, editing: null, saving: false };
+export const INITIAL_SETTINGS_STATE: SettingsState = { loaded: null, loadError: null, cursor: 0, top: 0, drafts: {}, editing: null, saving: false };
 
 /** The selected field. */
 export function selectedField(state: SettingsState): SettingsField {
   return SETTINGS_FIELDS[state.cursor]!;
+}
+
+/**
+ * The form's first line on screen for `rows` lines: scrolled just enough that the selected field,
+ * and the title of a group it opens, are in view.
+ */
+export function formTop(cursor: number, top: number, rows: number): number {
+  const line = FIELD_LINES[cursor]!;
+  const shown = clampCursor({ cursor: line, top }, FORM_LINES, rows).top;
+  return SETTINGS_FIELDS[cursor]!.group && line - 1 < shown ? line - 1 : shown;
 }
 
 /** The text a field shows: its draft, else the value in force. */
@@ -70,7 +84,8 @@ export function settingsReducer(state: SettingsState, action: SettingsAction): S
       return { ...state, loadError: action.message };
     case 'move': {
       const cursor = Math.min(SETTINGS_FIELDS.length - 1, Math.max(0, state.cursor + action.step));
-      return cursor === state.cursor ? state : { ...state, cursor };
+      const top = formTop(cursor, state.top, action.rows);
+      return cursor === state.cursor && top === state.top ? state : { ...state, cursor, top };
     }
     case 'edit-start': {
       const field = selectedField(state);

@@ -15,9 +15,15 @@ export function settingsColumns(width: number): SettingsColumns {
   return { label: 19, inForce: Math.max(10, Math.min(24, width - 19 - 4 - 30)) };
 }
 
-/** The column titles, aligned with the rows. */
-export function SettingsTitles({ columns }: { columns: SettingsColumns }) {
-  return <Text bold wrap="truncate-end">{`  ${fit('SETTING', columns.label)} ${fit('IN FORCE', columns.inForce)} EDITED`}</Text>;
+/** The column titles, aligned with the rows, and how many lines of the form are out of view. */
+export function SettingsTitles({ columns, more }: { columns: SettingsColumns; more: { above: number; below: number } }) {
+  const hidden = [more.above > 0 ? `↑ ${more.above} more` : '', more.below > 0 ? `↓ ${more.below} more` : ''].filter(Boolean).join('  ');
+  return (
+    <Text wrap="truncate-end">
+      <Text bold>{`  ${fit('SETTING', columns.label)} ${fit('IN FORCE', columns.inForce)} ${fit('EDITED', 12)}`}</Text>
+      <Text color={tone('muted')}>{hidden}</Text>
+    </Text>
+  );
 }
 
 /**
