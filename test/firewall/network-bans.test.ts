@@ -1,28 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IptablesBackend } from '../../src/firewall/iptables/index.js';
-import { NftablesBackend } from '../../src/firewall/nftables/index.js';
-import type { FirewallBackend } from '../../src/firewall/types.js';
 import { prefixOf } from '../../src/net/index.js';
+import type { FirewallBackend } from '../../src/firewall/types.js';
+import { kernelBackends } from '../helpers/kernel-backends.js';
 import { createNetnsPair, netnsSkipReason, type NetnsPair } from '../helpers/netns.js';
-import { sleep } from '../helpers/wait.js';
+import { settles } from '../helpers/wait.js';
 
 const PORT = 8090;
 const SHORT = 600;
 
-/** Waits for a probe to give `want`, with a generous deadline; false if it never does. */
-async function settles(probe: () => boolean, want: boolean, ms = 5000): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (probe() !== want) {
-    if (Date.now() > until) return false;
-    await sleep(100);
-  }
-  return true;
-}
-
-const backends: { name: string; tools: string[]; index: number; make: (netns: string) => FirewallBackend }[] = [
-  { name: 'nftables', tools: ['nft'], index: 61, make: (netns) => new NftablesBackend({ netns }) },
-  { name: 'iptables+ipset', tools: ['iptables', 'ip6tables', 'ipset'], index: 62, make: (netns) => new IptablesBackend({ netns }) },
-];
+const backends = kernelBackends(61);
 
 for (const { name, tools, index, make } of backends) {
   const skip = netnsSkipReason(tools);

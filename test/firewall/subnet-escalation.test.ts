@@ -7,30 +7,16 @@ import { EngineLog } from '../../src/engine/engine-log.js';
 import { logBanEvent } from '../../src/engine/event-lines.js';
 import { SqliteStore } from '../../src/engine/store.js';
 import { TrustedSet } from '../../src/engine/trusted.js';
-import { IptablesBackend } from '../../src/firewall/iptables/index.js';
-import { NftablesBackend } from '../../src/firewall/nftables/index.js';
 import type { FirewallBackend } from '../../src/firewall/types.js';
+import { kernelBackends } from '../helpers/kernel-backends.js';
 import { createNetnsPair, netnsSkipReason, type NetnsPair } from '../helpers/netns.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
-import { sleep } from '../helpers/wait.js';
+import { settles } from '../helpers/wait.js';
 
 const PORT = 8091;
 const SHORT = 600;
 
-/** Waits for a probe to give `want`, with a generous deadline; false if it never does. */
-async function settles(probe: () => boolean, want: boolean, ms = 10_000): Promise<boolean> {
-  const until = Date.now() + ms;
-  while (probe() !== want) {
-    if (Date.now() > until) return false;
-    await sleep(100);
-  }
-  return true;
-}
-
-const backends: { name: string; tools: string[]; index: number; make: (netns: string) => FirewallBackend }[] = [
-  { name: 'nftables', tools: ['nft'], index: 71, make: (netns) => new NftablesBackend({ netns }) },
-  { name: 'iptables+ipset', tools: ['iptables', 'ip6tables', 'ipset'], index: 72, make: (netns) => new IptablesBackend({ netns }) },
-];
+const backends = kernelBackends(71);
 
 const settings: Settings = {
   enabled: true,

@@ -2,19 +2,14 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, ensureCliBuilt } from '../helpers/cli.js';
-import { engineLogOf, killDaemon, startDaemon, waitUntil, type DaemonProcess } from '../helpers/daemon-process.js';
-import { dryRunBans, safePaths, safeSections, sshdFailureLine, sshdJail } from '../helpers/safe-config.js';
+import { engineLogOf, killDaemon, waitUntil } from '../helpers/daemon-process.js';
+import { dryRunBans, safePaths, sshdFailureLine } from '../helpers/safe-config.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { freePort } from '../metrics/free-port.js';
+import { startFleet, type FleetNode } from './fleet-nodes.js';
 import { startRedis, type RedisProcess } from './redis-process.js';
 
-interface Node {
-  name: string;
-  dir: string;
-  config: string;
-  log: string;
-  daemon: DaemonProcess;
-}
+type Node = FleetNode;
 
 interface BanJson {
   ip: string;
@@ -44,26 +39,13 @@ describe('fleet: [fleet] count_remote on real daemons', () => {
     redis = await startRedis(await freePort(), path.join(tmp.dir, 'redis'));
     // web01 bans and publishes; web02 counts the bans it receives, web03 (the default) does not.
     // Neither receiver publishes (share = []), so each one's own later ban stays its own.
-    for (const [name, extra] of [['web01', []], ['web02', ['share = []', 'count_remote = true']], ['web03', ['share = []']]] as const) {
-      const dir = path.join(tmp.dir, name);
-      const log = tmp.write(`${name}/auth.log`, '');
-      const config = tmp.write(`${name}/portcullis.toml`, [
-        safeSections(dir),
-        '[settings.escalation]',
-        'enabled = true',
-        'factor = 2',
-        '[fleet]',
-        `redis = "${redis.url}"`,
-        `node = "${name}"`,
-        ...extra,
-        sshdJail(log, { maxretry: 1, bantime: '1h' }),
-      ].join('\n'));
-      const daemon = await startDaemon(config, safePaths(dir).logFile);
-      nodes.push({ name, dir, config, log, daemon });
-    }
-    for (const node of nodes) {
-      await waitUntil(() => engineLogOf(safePaths(node.dir).logFile, node.daemon.pid).some((l) => l.includes('Fleet: linked')), `${node.name} linked`, 15_000);
-    }
+    const escalation = ['[settings.escalation]', 'enabled = true', 'factor = 2'];
+    const jail = { maxretry: 1, bantime: '1h' };
+    nodes.push(...await startFleet(tmp, redis, [
+      { name: 'web01', before: escalation, jail },
+      { name: 'web02', before: escalation, fleet: ['share = []', 'count_remote = true'], jail },
+      { name: 'web03', before: escalation, fleet: ['share = []'], jail },
+    ]));
   }, 240_000);
 
   afterAll(async () => {

@@ -2,21 +2,15 @@ import { appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, ensureCliBuilt } from '../helpers/cli.js';
-import { engineLogOf, killDaemon, startDaemon, waitUntil, type DaemonProcess } from '../helpers/daemon-process.js';
-import { dryRunBans, safePaths, safeSections, sshdFailureLine, sshdJail } from '../helpers/safe-config.js';
+import { engineLogOf, killDaemon, startDaemon, waitUntil } from '../helpers/daemon-process.js';
+import { dryRunBans, safePaths, sshdFailureLine } from '../helpers/safe-config.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { sleep } from '../helpers/wait.js';
 import { freePort } from '../metrics/free-port.js';
+import { startFleet, type FleetNode } from './fleet-nodes.js';
 import { startRedis, type RedisProcess } from './redis-process.js';
 
-/** One daemon of the fleet: its folder, config, log and process. */
-interface Node {
-  name: string;
-  dir: string;
-  config: string;
-  log: string;
-  daemon: DaemonProcess;
-}
+type Node = FleetNode;
 
 interface BanJson {
   ip: string;
@@ -88,24 +82,12 @@ describe('fleet: three daemons sharing bans through a Redis stream', () => {
     await ensureCliBuilt();
     tmp = makeTempDir('pc-h19-fleet-');
     redis = await startRedis(await freePort(), path.join(tmp.dir, 'redis'));
-    for (const name of ['web01', 'web02', 'web03']) {
-      const dir = path.join(tmp.dir, name);
-      const log = tmp.write(`${name}/auth.log`, '');
-      const config = tmp.write(`${name}/portcullis.toml`, [
-        safeSections(dir),
-        // web03 trusts a range the others ban.
-        ...(name === 'web03' ? ['[trusted]', 'ranges = ["198.19.200.0/24"]'] : []),
-        '[fleet]',
-        `redis = "${redis.url}"`,
-        `node = "${name}"`,
-        sshdJail(log, { maxretry: 1 }),
-      ].join('\n'));
-      const daemon = await startDaemon(config, safePaths(dir).logFile);
-      nodes.push({ name, dir, config, log, daemon });
-    }
-    for (const node of nodes) {
-      await waitUntil(() => engineLogOf(safePaths(node.dir).logFile, node.daemon.pid).some((l) => l.includes('Fleet: linked')), `${node.name} linked`, 15_000);
-    }
+    // web03 trusts a range the others ban.
+    nodes = await startFleet(tmp, redis, [
+      { name: 'web01' },
+      { name: 'web02' },
+      { name: 'web03', before: ['[trusted]', 'ranges = ["198.19.200.0/24"]'] },
+    ]);
   }, 240_000);
 
   afterAll(async () => {

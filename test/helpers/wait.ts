@@ -10,3 +10,13 @@ export async function waitFor(done: () => boolean | Promise<boolean>, what: stri
   }
 }
 
+
+/** Polls a probe until it gives `want` (every 100 ms, for up to `ms`); false if it never does. */
+export async function settles(probe: () => boolean, want: boolean, ms = 10_000): Promise<boolean> {
+  const until = Date.now() + ms;
+  while (probe() !== want) {
+    if (Date.now() > until) return false;
+    await sleep(100);
+  }
+  return true;
+}
