@@ -1,4 +1,5 @@
 import type RE2 from 're2';
+import { literalSource, type FixedReference, type LiteralPatterns } from './fixed-backreference.js';
 import type { PatternCheck } from './regex-scanner.js';
 
 /** One pattern of a set, ready to run. */
@@ -17,13 +18,41 @@ export interface Alternative {
   /** Checks in code: backreferences, and lookahead loops (which need the match's indices). */
   checks: PatternCheck[];
   withIndices: RE2 | null;
+  /** Backreferences to a group the line fixes: the line is matched again with the group's text written in. */
+  fixed: FixedReference[];
+  /** The patterns with that text written in, for the last texts seen; null without such references. */
+  literals: LiteralPatterns | null;
   /** Index of the pattern in its list (several alternatives may come from one pattern). */
   origin: number;
 }
 
 /** The alternative's match on the line, with its backreferences checked. */
 export function execAlt(alt: Alternative, text: string, plain: boolean): RegExpExecArray | null {
-  const m = alt.withIndices ? alt.withIndices.exec(text) : plain && alt.js ? alt.js.exec(text) : alt.re2.exec(text);
+  if (alt.literals) {
+    const re = literalPattern(alt, text);
+    return re ? passesChecks(alt, re.exec(text), text) : null;
+  }
+  return passesChecks(alt, alt.withIndices ? alt.withIndices.exec(text) : plain && alt.js ? alt.js.exec(text) : alt.re2.exec(text), text);
+}
+
+/**
+ * For an alternative with references to a group the line fixes: the pattern with that group's
+ * text written in, or null when the line cannot match (the copy-reading pattern refuses it).
+ */
+function literalPattern(alt: Alternative, text: string): RE2 | null {
+  const first = alt.re2.exec(text);
+  const source = first ? literalSource(alt.source, alt.fixed, first) : null;
+  return source === null ? null : alt.literals!.get(source, alt.withIndices ? 'd' : '');
+}
+
+/** The source a match's span is read with: the alternative's own, or with the fixed group's text written in. */
+export function spanSource(alt: Alternative, text: string): string {
+  if (!alt.literals) return alt.source;
+  const first = alt.re2.exec(text);
+  return (first ? literalSource(alt.source, alt.fixed, first) : null) ?? alt.source;
+}
+
+function passesChecks(alt: Alternative, m: RegExpExecArray | null, text: string): RegExpExecArray | null {
   if (!m || alt.checks.length === 0) return m;
   const indices = (m as RegExpExecArray & { indices?: ([number, number] | undefined)[] }).indices;
   return alt.checks.every((c) => {
