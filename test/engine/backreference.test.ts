@@ -1,7 +1,7 @@
 import RE2 from 're2';
 import { describe, expect, it } from 'vitest';
 import { expandSmallBackreferences } from '../../src/engine/filter/backreference.js';
-import { literalSource } from '../../src/engine/filter/fixed-backreference.js';
+import { copiesAgree, literalSource } from '../../src/engine/filter/fixed-backreference.js';
 import { scanPattern, UnsupportedConstruct } from '../../src/engine/filter/regex-scanner.js';
 import { pythonSearch, type PyMatch } from './python-re.js';
 
@@ -14,8 +14,8 @@ function ours(pattern: string, lines: string[]): PyMatch[] {
   const re = new RE2(scanned.source);
   return lines.map((line) => {
     let m = re.exec(line);
-    // A reference to a group the line fixes: matched again with the group's text written in.
-    if (m && scanned.fixed.length) m = new RE2(literalSource(scanned.source, scanned.fixed, m)!).exec(line);
+    // A reference to a group the line fixes: where a copy holds another text, matched again with the group's text written in.
+    if (m && scanned.fixed.length && !copiesAgree(scanned.fixed, m)) m = new RE2(literalSource(scanned.source, scanned.fixed, m)!).exec(line);
     if (!m || !scanned.checks.every(({ group, copy }) => copy === undefined || m[copy] === undefined || m[group] === m[copy])) return null;
     const groups: Record<string, string | null> = {};
     scanned.groups.forEach((name, i) => {

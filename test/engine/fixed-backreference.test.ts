@@ -21,10 +21,12 @@ describe.skipIf(!existsSync(SENDMAIL_REJECT))("fail2ban's sendmail-reject, whose
     // Pattern characters in the address are only text.
     expect(filter.matchLine(refusal('<a.b+c@x(y)>', '<a.b+c@x(y)>', '192.0.2.8'), NOW)).toMatchObject({ kind: 'failure', host: '192.0.2.8' });
     expect(filter.matchLine(refusal('<a.b+c@x(y)>', '<aXb+c@x(y)>', '192.0.2.8'), NOW).kind).toBe('missed');
-    // Many addresses: each is written into the pattern in turn, the last few kept compiled.
+    // Many addresses, each named twice as sendmail writes it, and each also against another one
+    // (the pattern is then written out for that address, the last 64 kept compiled).
     for (let n = 0; n < 200; n++) {
       const email = `<user${n}@example.org>`;
       expect(filter.matchLine(refusal(email, email, `198.18.0.${n % 250}`), NOW)).toMatchObject({ kind: 'failure', host: `198.18.0.${n % 250}` });
+      expect(filter.matchLine(refusal(email, `<user${n + 1}@example.org>`, `198.18.1.${n % 250}`), NOW).kind).toBe('missed');
     }
   });
 });

@@ -1,5 +1,5 @@
 import type RE2 from 're2';
-import { literalSource, type FixedReference, type LiteralPatterns } from './fixed-backreference.js';
+import { copiesAgree, literalSource, type FixedReference, type LiteralPatterns } from './fixed-backreference.js';
 import type { PatternCheck } from './regex-scanner.js';
 
 /** One pattern of a set, ready to run. */
@@ -28,28 +28,19 @@ export interface Alternative {
 
 /** The alternative's match on the line, with its backreferences checked. */
 export function execAlt(alt: Alternative, text: string, plain: boolean): RegExpExecArray | null {
-  if (alt.literals) {
-    const re = literalPattern(alt, text);
-    return re ? passesChecks(alt, re.exec(text), text) : null;
+  const m = alt.withIndices ? alt.withIndices.exec(text) : plain && alt.js ? alt.js.exec(text) : alt.re2.exec(text);
+  if (m && alt.literals && !copiesAgree(alt.fixed, m)) {
+    const source = literalSource(alt.source, alt.fixed, m);
+    return source === null ? null : passesChecks(alt, alt.literals.get(source, alt.withIndices ? 'd' : '').exec(text), text);
   }
-  return passesChecks(alt, alt.withIndices ? alt.withIndices.exec(text) : plain && alt.js ? alt.js.exec(text) : alt.re2.exec(text), text);
-}
-
-/**
- * For an alternative with references to a group the line fixes: the pattern with that group's
- * text written in, or null when the line cannot match (the copy-reading pattern refuses it).
- */
-function literalPattern(alt: Alternative, text: string): RE2 | null {
-  const first = alt.re2.exec(text);
-  const source = first ? literalSource(alt.source, alt.fixed, first) : null;
-  return source === null ? null : alt.literals!.get(source, alt.withIndices ? 'd' : '');
+  return passesChecks(alt, m, text);
 }
 
 /** The source a match's span is read with: the alternative's own, or with the fixed group's text written in. */
 export function spanSource(alt: Alternative, text: string): string {
   if (!alt.literals) return alt.source;
-  const first = alt.re2.exec(text);
-  return (first ? literalSource(alt.source, alt.fixed, first) : null) ?? alt.source;
+  const m = alt.re2.exec(text);
+  return m && !copiesAgree(alt.fixed, m) ? (literalSource(alt.source, alt.fixed, m) ?? alt.source) : alt.source;
 }
 
 function passesChecks(alt: Alternative, m: RegExpExecArray | null, text: string): RegExpExecArray | null {

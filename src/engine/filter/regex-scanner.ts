@@ -131,7 +131,7 @@ export function scanPattern(pattern: string): ScannedPattern {
             isFixed = true;
           }
           groups.push(null);
-          if (isFixed) fixed.push({ group: ref.index + 1, start: out.length + 1, end: out.length + 1 + ref.source.length });
+          if (isFixed) fixed.push({ group: ref.index + 1, copy: groups.length, start: out.length + 1, end: out.length + 1 + ref.source.length });
           else checks.push({ group: ref.index + 1, copy: groups.length });
           out += `(${ref.source})`;
           i = end;
