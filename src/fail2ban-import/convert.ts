@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { FILTER_OPTION_NAME, JAIL_NAME } from '../domain/field-rules.js';
-import { compileFilter, loadFilter } from '../engine/filter/index.js';
+import { join, resolve } from 'node:path';
+import { JAIL_NAME } from '../domain/field-rules.js';
 import { isIpOrCidr } from '../net/index.js';
 import { lookup, type Resolved } from './interpolate.js';
 import { readJailFiles, type JailSections } from './jail-files.js';
-import { readBool, readOptions, readSeconds, words } from './values.js';
+import { readJailFilter } from './stock-filter.js';
+import { readBool, readSeconds, words } from './values.js';
 
 /** Something that was not carried over, with the file and line it came from. */
 export interface ImportNote {
@@ -24,9 +23,8 @@ export interface ImportedEscalation {
 
 export interface ImportedJail {
   name: string;
+  /** fail2ban's filter file the jail named, by its absolute path (`<dir>/filter.d/<name>.conf`). */
   filter: string;
-  /** The fail2ban filter file the jail named, when it exists. */
-  filterFile?: string;
   /** `filter = name[mode=aggressive]`'s options, when the filter loads with them. */
   filterOptions?: Record<string, string>;
   logpath: string[];
@@ -76,7 +74,8 @@ export function importFail2ban(dir: string): ImportResult {
       note(enabled, `jail ${name}: portcullis jail names may only use letters, digits, "_", "." and "-"; left out`);
       continue;
     }
-    const jail = readJail(dir, name, sections, get, note, result.settings);
+    const jail = readJail(dir, name, enabled, sections, get, note, result.settings);
+    if (!jail) continue;
     if (jail.backend === 'file' && jail.logpath.length === 0) {
       note(get(name, 'logpath') ?? enabled, `jail ${name}: no logpath; left out`);
       continue;
@@ -168,19 +167,12 @@ function readTrusted(get: Get, note: Note): string[] {
   return ranges;
 }
 
-function readJail(dir: string, name: string, sections: JailSections, get: Get, note: Note, defaults: ImportResult['settings']): ImportedJail {
-  const filterValue = get(name, 'filter');
-  const filterText = filterValue?.text.trim() || name;
-  const filterMatch = /^([^[\s]+)\s*(?:\[(.*)\])?$/s.exec(filterText);
-  const filter = filterMatch?.[1] ?? name;
-  const jail: ImportedJail = { name, filter, logpath: [], ignoreregex: [], backend: 'file', journalmatch: [], actions: [] };
-  const file = ['.conf', '.local'].map((ext) => join(dir, 'filter.d', filter + ext)).find((path) => existsSync(path));
-  if (file) jail.filterFile = file;
-  else if (filterValue) note(filterValue, `jail ${name}: no filter file ${filter}.conf in ${join(dir, 'filter.d')}`);
-  if (filterMatch?.[2] !== undefined && filterValue) {
-    const options = readFilterOptions(name, filter, filterMatch[2], filterValue, file, note);
-    if (options) jail.filterOptions = options;
-  }
+/** One enabled jail, or null when its filter cannot run here (noted with the line that names it). */
+function readJail(dir: string, name: string, enabled: Resolved, sections: JailSections, get: Get, note: Note, defaults: ImportResult['settings']): ImportedJail | null {
+  const filter = readJailFilter(name, join(resolve(dir), 'filter.d'), get(name, 'filter'), enabled, note);
+  if (!filter) return null;
+  const jail: ImportedJail = { name, filter: filter.file, logpath: [], ignoreregex: [], backend: 'file', journalmatch: [], actions: [] };
+  if (filter.options) jail.filterOptions = filter.options;
   const backend = get(name, 'backend');
   const backendName = backend?.text.trim().replace(/\[.*$/s, '') ?? 'auto';
   if (backendName === 'systemd') {
@@ -215,36 +207,6 @@ function readJail(dir: string, name: string, sections: JailSections, get: Get, n
   }
   readActions(name, get, note, jail);
   return jail;
-}
-
-/**
- * A jail's `filter = name[mode=aggressive]` options, as `filter_options`. They are kept only
- * when fail2ban's filter file loads with them here: an option portcullis cannot run (a mode
- * whose patterns RE2 refuses, say) is reported with the reason and left out, so the config
- * written still starts, with the filter's default mode.
- */
-function readFilterOptions(jail: string, filter: string, text: string, where: Resolved, file: string | undefined, note: Note): Record<string, string> | undefined {
-  const options = readOptions(text);
-  if (!options) {
-    note(where, `jail ${jail}: filter options [${text}] cannot be read; left out`);
-    return undefined;
-  }
-  for (const key of Object.keys(options)) {
-    if (FILTER_OPTION_NAME.test(key)) continue;
-    note(where, `jail ${jail}: filter option ${key}: portcullis option names use letters, digits, "_" and "-"; left out`);
-    delete options[key];
-  }
-  if (Object.keys(options).length === 0) return undefined;
-  if (file) {
-    try {
-      compileFilter(loadFilter(file, [dirname(file)], { values: options, file: where.file, line: where.line }));
-    } catch (err) {
-      const given = Object.entries(options).map(([k, v]) => `${k}=${v}`).join(', ');
-      note(where, `jail ${jail}: filter ${filter}[${given}] does not load (${(err as Error).message}); the options are left out and the filter's default is used`);
-      return undefined;
-    }
-  }
-  return options;
 }
 
 function readActions(name: string, get: Get, note: Note, jail: ImportedJail): void {

@@ -1,3 +1,4 @@
+import { join, resolve } from 'node:path';
 import type { ImportResult } from './convert.js';
 
 // TOML basic strings take JSON's escapes for everything JSON.stringify writes.
@@ -6,7 +7,13 @@ const list = (values: string[]): string => `[${values.map(str).join(', ')}]`;
 
 /** The imported settings as a portcullis TOML config, with comments saying where each came from. */
 export function renderConfig(result: ImportResult, dir: string): string {
-  const out: string[] = [`# Imported from fail2ban (${dir}): ${result.files.length} file(s) read.`, ''];
+  const out: string[] = [
+    // Quoted: a folder's name could hold a line break, which would end the comment.
+    `# Imported from fail2ban (${str(dir)}): ${result.files.length} file(s) read.`,
+    `# The jails run fail2ban's own filters, named by their path in ${str(join(resolve(dir), 'filter.d'))}:`,
+    '# portcullis reads a filter named by path in the filter.d next to this file, or in /etc/fail2ban/filter.d.',
+    '',
+  ];
   const { settings } = result;
   out.push('[settings]');
   if (settings.bantime !== undefined) out.push(`bantime = ${settings.bantime}`);
@@ -26,7 +33,6 @@ export function renderConfig(result: ImportResult, dir: string): string {
   }
   for (const jail of result.jails) {
     out.push('', `[jails.${str(jail.name)}]`);
-    if (jail.filterFile) out.push(`# fail2ban's filter: ${jail.filterFile}`);
     out.push('enabled = true', `filter = ${str(jail.filter)}`);
     if (jail.filterOptions) out.push(`filter_options = { ${Object.entries(jail.filterOptions).map(([key, value]) => `${str(key)} = ${str(value)}`).join(', ')} }`);
     if (jail.backend === 'journal') {

@@ -8,9 +8,10 @@ import { checkStockFilter, formatStockReport, passes, stockFilterNames } from '.
 
 /**
  * The quick form of `npm run conformance:fail2ban`: every stock filter over its own sample, held
- * to the issue's target: 84 of 89, what fail2ban itself reaches under the same scoring.
+ * to what portcullis reaches (87 of 89; the issue's target is 84, what fail2ban itself reaches
+ * under the same scoring). The two refused, and why, are in the README.
  */
-const FLOOR = 86;
+const FLOOR = 87;
 
 const installed = existsSync(FAIL2BAN_LOG_DIR);
 if (!installed) console.log(`stock filters: skipped, fail2ban's samples are not installed (${FAIL2BAN_LOG_DIR})`);

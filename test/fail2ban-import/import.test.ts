@@ -4,8 +4,7 @@ import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { checkCommand, checkJails } from '../../src/commands/check-command.js';
 import { importCommand } from '../../src/commands/import-command.js';
-import { loadConfig, userFilterDir } from '../../src/config/index.js';
-import { resolveFilterPath, SHIPPED_FILTER_DIR } from '../../src/engine/filter/index.js';
+import { loadConfig } from '../../src/config/index.js';
 import { importFail2ban } from '../../src/fail2ban-import/index.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
@@ -53,6 +52,13 @@ const JAIL_LOCAL = [
   'enabled = true', // 37
   'filter = postfix[mode=nosuchmode]', // 38
   '', // 39
+  '[custom]', // 40
+  'enabled = true', // 41
+  'filter = my-own-filter', // 42
+  'logpath = /var/log/custom.log', // 43
+  '', // 44
+  '[slapd]', // 45
+  'enabled = true', // 46
 ].join('\n');
 
 interface Ran {
@@ -85,13 +91,14 @@ describe.skipIf(!existsSync(path.join(STOCK, 'jail.conf')))('import-fail2ban', (
     const config = loadConfig(out);
     expect(Object.keys(config.jails)).toEqual(['sshd']);
     const sshd = config.jails['sshd']!;
-    expect(sshd).toMatchObject({ enabled: true, filter: 'sshd', backend: 'file', logpath: ['/var/log/auth.log'], actions: ['firewall'] });
+    // The jail names fail2ban's own filter file, by its path in the folder read.
+    const stockSshd = path.join(f2b, 'filter.d', 'sshd.conf');
+    expect(sshd).toMatchObject({ enabled: true, filter: stockSshd, backend: 'file', logpath: ['/var/log/auth.log'], actions: ['firewall'] });
     // jail.conf's `filter = %(__name__)s[mode=%(mode)s]` with `mode = normal`.
     expect(sshd.filter_options).toEqual({ mode: 'normal' });
     // jail.conf's [DEFAULT]: bantime = 10m, findtime = 10m, maxretry = 5.
     expect(config.settings).toMatchObject({ bantime: 600, findtime: 600, maxretry: 5 });
-    // Next to the stock filter.d, `check` compiles fail2ban's own sshd filter, not the shipped one.
-    expect(resolveFilterPath('sshd', [userFilterDir(out), SHIPPED_FILTER_DIR])).toBe(path.join(f2b, 'filter.d', 'sshd.conf'));
+    expect(readFileSync(out, 'utf8')).toContain(`filter = ${JSON.stringify(stockSshd)}\nfilter_options = { "mode" = "normal" }\n`);
     expect(checkJails(out, config).filter((p) => p.severity === 'error')).toEqual([]);
     const out2 = new PassThrough();
     const err2 = new PassThrough();
@@ -114,11 +121,14 @@ describe.skipIf(!existsSync(path.join(STOCK, 'jail.conf')))('import-fail2ban', (
     expect(config.settings).toMatchObject({ bantime: 3600, findtime: 600, maxretry: 3 });
     expect(config.settings.escalation).toMatchObject({ enabled: true, multipliers: [1, 2, 4, 8, 16], maxtime: 604800, scope: 'jail' });
     expect(config.trusted.ranges).toEqual(['127.0.0.1', '::1', '198.51.100.0/24']);
-    expect(config.jails['sshd']).toMatchObject({ filter: 'sshd', backend: 'journal', journalmatch: ['_SYSTEMD_UNIT=sshd.service + _COMM=sshd'], actions: ['firewall', 'email'] });
+    const stock = (name: string): string => path.join(f2b, 'filter.d', `${name}.conf`);
+    expect(config.jails['sshd']).toMatchObject({ filter: stock('sshd'), backend: 'journal', journalmatch: ['_SYSTEMD_UNIT=sshd.service + _COMM=sshd'], actions: ['firewall', 'email'] });
     // The mode is carried: the stock sshd loads in aggressive mode.
     expect(config.jails['sshd']!.filter_options).toEqual({ mode: 'aggressive' });
     // A mode the filter does not have is not: reported below, and the filter's default is used.
     expect(config.jails['postfix']!.filter_options).toBeUndefined();
+    expect(config.jails['postfix']!.filter).toBe(stock('postfix'));
+    expect(config.jails['nginx-http-auth']!.filter).toBe(stock('nginx-http-auth'));
     expect(config.notify?.email).toMatchObject({ from: 'fail2ban@example.org', to: ['admin@example.org'] });
     const nginx = config.jails['nginx-http-auth']!;
     expect(nginx.logpath).toEqual(['/var/log/nginx/*error.log', '/var/log/nginx/site-*/error.log']) // paths-common.conf's nginx_error_log, then ours;
@@ -135,10 +145,31 @@ describe.skipIf(!existsSync(path.join(STOCK, 'jail.conf')))('import-fail2ban', (
     at(17, /port = 2222: portcullis bans all ports/);
     at(20, /action cloudflare has no portcullis equivalent/);
     at(33, /jail web: no logpath; left out/);
+    // A filter the folder does not have: the jail is left out, and the line that names it is given.
+    // A stock filter portcullis refuses: left out with the reason, at the line that names it (jail.conf's [DEFAULT]).
+    const slapd = ran.stderr.split('\n').find((l) => l.includes('jail slapd:'));
+    expect(slapd).toMatch(new RegExp(`^${path.join(f2b, 'jail.conf')}:\\d+: jail slapd: filter ${path.join(f2b, 'filter.d', 'slapd.conf')} does not load here \\(.*backreference.*\\); left out$`));
+    at(42, new RegExp(`jail custom: no filter file my-own-filter\\.conf or my-own-filter\\.local in ${f2b}/filter\\.d; left out$`));
     expect(ran.stderr).not.toMatch(/action (iptables-multiport|sendmail-whois)/);
     // The stock filters compile for every jail, sshd in its aggressive mode (the config sits next to the stock filter.d).
     expect(checkJails(out, config).filter((p) => p.severity === 'error')).toEqual([]);
-    expect(readFileSync(out, 'utf8')).toContain('filter = "sshd"\nfilter_options = { "mode" = "aggressive" }\n');
+    expect(readFileSync(out, 'utf8')).toContain(`filter = ${JSON.stringify(stock('sshd'))}\nfilter_options = { "mode" = "aggressive" }\n`);
+  });
+
+  it('writes absolute filter paths from a relative folder, and warns when the config is written where they will not be read', () => {
+    const relative = path.relative(process.cwd(), f2b);
+    const beside = runImport(relative, { out: path.join(f2b, 'portcullis.toml') });
+    expect(beside.code).toBe(0);
+    expect(beside.stderr).not.toContain('warning');
+    expect(loadConfig(path.join(f2b, 'portcullis.toml')).jails['sshd']!.filter).toBe(path.join(f2b, 'filter.d', 'sshd.conf'));
+    const elsewhere = path.join(tmp.dir, 'elsewhere.toml');
+    const away = runImport(f2b, { out: elsewhere });
+    expect(away.code).toBe(0);
+    expect(away.stderr).toContain(`warning: the jails name their filters by path in ${path.join(f2b, 'filter.d')}`);
+    expect(away.stderr).toContain(`${elsewhere} will not start as it is`);
+    // What the warning says: the engine refuses the path, naming the folders it reads.
+    const problems = checkJails(elsewhere, loadConfig(elsewhere)).filter((p) => p.severity === 'error');
+    expect(problems.map((p) => p.message).join('\n')).toMatch(/must be in one of the filter folders/);
   });
 
   it('turns a bantime.factor into doubling multipliers capped by maxtime', () => {

@@ -2,6 +2,7 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { overlayFile } from '../../src/config/index.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 import { renderWithProviders, sshFailure, type ConsoleHarness } from './helpers/render-with-providers.js';
 
 let h: ConsoleHarness | null = null;
@@ -142,12 +143,13 @@ describe('Jails pane', () => {
     await type(h, appLog);
     await press(h, 'enter');
     await h.waitForFrame(`added jail stock-ssh: filter ${stockSshd}`);
-    frame = await h.waitForFrame((f) => /^stock-ssh +on +sshd +0 +0 added/m.test(f) && f.includes('─ stock-ssh on'));
+    // A filter named by its path shows as that path in the list, shortened from its start.
+    frame = await h.waitForFrame((f) => /^stock-ssh +on +…\/fail2ban\/filter\.d\/sshd\.conf +0 +0 added/m.test(f) && f.includes('─ stock-ssh on'));
     expect(frame).toContain(`filter   sshd  ${stockSshd}`);
     expect(readFileSync(overlayFile(h.configPath), 'utf8')).toContain(`filter = "${stockSshd}"`);
     // The jail runs the stock file (with the stock common.conf), not the shipped sshd.
     appendFileSync(appLog, `${appLine('stock refusal from 198.51.100.40')}\n`);
-    await h.waitForFrame((f) => /^stock-ssh +on +sshd +1 +0 added/m.test(f), 10_000);
+    await h.waitForFrame((f) => /^stock-ssh +on +…\/fail2ban\/filter\.d\/sshd\.conf +1 +0 added/m.test(f), 10_000);
 
     // A filter only fail2ban has is found by typing part of its name.
     await press(h, 'a');
@@ -158,6 +160,46 @@ describe('Jails pane', () => {
     expect(frame).toMatch(/› courier-auth +fail2ban/);
     await press(h, 'esc');
     await h.waitForFrame('─ stock-ssh on');
+  });
+
+  it('shows the filter file of each jail that names one by path (an imported config), shortened to fit the width', async () => {
+    // Jails as import-fail2ban writes them: fail2ban's own filter files, by their path.
+    const stock = makeTempDir('portcullis-h31-stock-filters-');
+    try {
+      const f2b = path.join(stock.dir, 'fail2ban', 'filter.d');
+      const sshd = stock.write('fail2ban/filter.d/sshd.conf', '[Definition]\nfailregex = ^stock refusal from <HOST>$\n');
+      const nginx = stock.write('fail2ban/filter.d/nginx-http-auth.conf', '[Definition]\nfailregex = ^nginx refusal from <HOST>$\n');
+      const webLog = stock.write('web.log', '');
+      const extraConfig = [
+        '[jails.web]', `filter = ${JSON.stringify(nginx)}`, `logpath = [${JSON.stringify(webLog)}]`,
+        '[jails.f2b-sshd]', `filter = ${JSON.stringify(sshd)}`, 'filter_options = { mode = "normal" }', `logpath = [${JSON.stringify(webLog)}]`,
+      ].join('\n');
+      h = await renderWithProviders({ pane: 'jails', size: { columns: 80, rows: 24 }, extraConfig, stockFilterDir: f2b });
+      let frame = await h.waitForFrame((f) => jailRow(f, 'f2b-sshd') !== undefined);
+      // A name stays a name; a path is the file, its folders cut from the start to fit.
+      expect(jailRow(frame, 'sshd')).toMatch(/^sshd +on +sshd +0 +0 +config$/);
+      expect(jailRow(frame, 'web')).toMatch(/^web +on +…\/filter\.d\/nginx-http-auth\.conf +0 +0 +config$/);
+      expect(jailRow(frame, 'f2b-sshd')).toMatch(/^f2b-sshd +on +…\/fail2ban\/filter\.d\/sshd\.conf +0 +0 +config$/);
+      expect(Math.max(...frame.split('\n').map((l) => l.length))).toBeLessThanOrEqual(80);
+      // The detail of the selected jail: the filter's name, its options and its file, the file name kept.
+      await press(h, 'down');
+      frame = await h.waitForFrame('─ web on');
+      expect(nginx.length + 'filter   nginx-http-auth  '.length).toBeGreaterThan(80);
+      expect(frame).toMatch(/^filter   nginx-http-auth  …\/fail2ban\/filter\.d\/nginx-http-auth\.conf$/m);
+      await press(h, 'down');
+      frame = await h.waitForFrame('─ f2b-sshd on');
+      expect(frame).toMatch(/^filter   sshd \[mode=normal\]  …\/fail2ban\/filter\.d\/sshd\.conf$/m);
+      await h.close();
+
+      // Narrow: only the file name fits in the column, or only its start.
+      h = await renderWithProviders({ pane: 'jails', size: { columns: 60, rows: 24 }, extraConfig, stockFilterDir: f2b });
+      frame = await h.waitForFrame((f) => jailRow(f, 'f2b-sshd') !== undefined);
+      expect(jailRow(frame, 'f2b-sshd')).toMatch(/^f2b-sshd +on +…\/sshd\.conf +0 +0 +config$/);
+      expect(jailRow(frame, 'web')).toMatch(/^web +on +nginx-http-auth\.… +0 +0 +config$/);
+      expect(Math.max(...frame.split('\n').map((l) => l.length))).toBeLessThanOrEqual(60);
+    } finally {
+      stock.remove();
+    }
   });
 
   it('D asks first, deletes a jail added here, and shows the engine refusing a jail of the config file', async () => {

@@ -7,7 +7,8 @@ import { DateDetector } from './date-detector.js';
 import { normalizeIp } from './host.js';
 import { FilterError } from './ini-reader.js';
 import { scanPattern, UnsupportedConstruct, type ScannedPattern } from './regex-scanner.js';
-import { execAlt, type Alternative } from './alternative.js';
+import { execAlt, spanSource, type Alternative } from './alternative.js';
+import { LiteralPatterns } from './fixed-backreference.js';
 import { expandConditionals } from './conditional.js';
 import { expandTags, UnsupportedTag } from './tags.js';
 import { rotateLoopLookaheads } from './lookahead-loop.js';
@@ -165,7 +166,7 @@ export class CompiledFilter {
     if (host !== lineHost) ip = normalizeIp(host);
     if (this.buffer) {
       const alt = this.fail.alternatives[found.index]!;
-      const span = matchSpan(alt.source, alt.groups, text);
+      const span = matchSpan(spanSource(alt, text), alt.groups, text);
       if (span) this.buffer.consume(span);
     }
     const result: LineResult = { kind: 'failure', host, ip, captures, time, dateFormat, regexIndex };
@@ -317,8 +318,9 @@ function combine(entries: Scanned[]): PatternSet {
     });
     const withIndices = s.checks.some((c) => c.avoid !== undefined) ? new RE2(s.source, 'd') : null;
     return {
-      re2, js: s.checks.length ? null : captureRegExp(s.source), literal: s.literal, groupIndexes, groupNames,
+      re2, js: s.checks.length || s.fixed.length ? null : captureRegExp(s.source), literal: s.literal, groupIndexes, groupNames,
       checks: s.checks, source: s.source, groups: s.groups, withIndices, origin,
+      fixed: s.fixed, literals: s.fixed.length ? new LiteralPatterns() : null,
     };
   });
   const wrapped = scans.map((s) => `(?:${s.source})`);

@@ -1,4 +1,4 @@
-import { classEnd } from './regex-scanner.js';
+import { classEnd } from './class-end.js';
 
 /** Index of the `(` that the `)` at `close` closes, or -1. */
 export function groupStart(p: string, close: number): number {

@@ -1,5 +1,5 @@
 import { branches, groupStart } from './group-bounds.js';
-import { classEnd } from './regex-scanner.js';
+import { classEnd } from './class-end.js';
 
 // Pieces of a Python pattern the translation rules read: character runs, fixed text, and the
 // text that must follow a place in the pattern.

@@ -1,3 +1,8 @@
+import { classEnd } from './class-end.js';
+import { isFixedGroup, type FixedReference } from './fixed-backreference.js';
+
+export { classEnd } from './class-end.js';
+
 /** A pattern rewritten for RE2: named groups made plain, comments dropped, `\Z` made `\z`. */
 export interface ScannedPattern {
   /** The pattern to give RE2. */
@@ -11,6 +16,8 @@ export interface ScannedPattern {
    * for the match to count (see backreference.ts).
    */
   checks: PatternCheck[];
+  /** Backreferences to a group the line fixes, matched again with the group's text written in (see fixed-backreference.ts). */
+  fixed: FixedReference[];
 }
 
 /**
@@ -43,9 +50,10 @@ const UNSUPPORTED_GROUPS: [string, string][] = [
 export function scanPattern(pattern: string): ScannedPattern {
   const groups: (string | null)[] = [];
   const checks: PatternCheck[] = [];
-  /** Per open group: its index in `groups` (or -1), where its text starts in `out` and in `pattern`. */
-  const open: { index: number; outStart: number; start: number }[] = [];
-  const sources = new Map<string, { index: number; source: string; end: number }>();
+  const fixed: FixedReference[] = [];
+  /** Per open group: its index in `groups` (or -1), where its text starts in `out` and in `pattern`, and where it opens. */
+  const open: { index: number; outStart: number; start: number; at: number }[] = [];
+  const sources = new Map<string, { index: number; source: string; end: number; at: number }>();
   let out = '';
   let depth = 0;
   let topLevelAlternation = false;
@@ -114,10 +122,17 @@ export function scanPattern(pattern: string): ScannedPattern {
           const ref = sources.get(backref[1]!);
           if (!ref) throw new UnsupportedConstruct(`backreference (?P=${backref[1]}) to no earlier group`);
           const end = i + 1 + backref[0].length;
-          checkDelimitedRun(ref.source, pattern, ref.end, `backreference (?P=${backref[1]})`);
-          checkDelimitedRun(ref.source, pattern, end, `backreference (?P=${backref[1]})`);
+          let isFixed = false;
+          try {
+            checkDelimitedRun(ref.source, pattern, ref.end, `backreference (?P=${backref[1]})`);
+            checkDelimitedRun(ref.source, pattern, end, `backreference (?P=${backref[1]})`);
+          } catch (err) {
+            if (!(err instanceof UnsupportedConstruct) || !isFixedGroup(pattern, ref.at, ref.source, ref.end)) throw err;
+            isFixed = true;
+          }
           groups.push(null);
-          checks.push({ group: ref.index + 1, copy: groups.length });
+          if (isFixed) fixed.push({ group: ref.index + 1, copy: groups.length, start: out.length + 1, end: out.length + 1 + ref.source.length });
+          else checks.push({ group: ref.index + 1, copy: groups.length });
           out += `(${ref.source})`;
           i = end;
           if (depth === 0) endRun();
@@ -128,7 +143,7 @@ export function scanPattern(pattern: string): ScannedPattern {
         const named = /^\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(rest);
         if (named) {
           groups.push(named[1]!);
-          open.push({ index: groups.length - 1, outStart: out.length + 1, start: i + 1 + named[0].length });
+          open.push({ index: groups.length - 1, outStart: out.length + 1, start: i + 1 + named[0].length, at: i });
           out += '(';
           i += 1 + named[0].length;
           depth++;
@@ -142,10 +157,10 @@ export function scanPattern(pattern: string): ScannedPattern {
           i += 1 + flags[0].length;
           continue;
         }
-        open.push({ index: -1, outStart: out.length + 1, start: i + 1 });
+        open.push({ index: -1, outStart: out.length + 1, start: i + 1, at: i });
       } else {
         groups.push(null);
-        open.push({ index: groups.length - 1, outStart: out.length + 1, start: i + 1 });
+        open.push({ index: groups.length - 1, outStart: out.length + 1, start: i + 1, at: i });
       }
       out += c;
       i++;
@@ -155,7 +170,7 @@ export function scanPattern(pattern: string): ScannedPattern {
     if (c === ')') {
       const closed = open.pop();
       const name = closed && closed.index >= 0 ? groups[closed.index] : null;
-      if (closed && name) sources.set(name, { index: closed.index, source: pattern.slice(closed.start, i), end: i + 1 });
+      if (closed && name) sources.set(name, { index: closed.index, source: pattern.slice(closed.start, i), end: i + 1, at: closed.at });
       depth = Math.max(0, depth - 1);
       out += c;
       i++;
@@ -203,7 +218,7 @@ export function scanPattern(pattern: string): ScannedPattern {
   }
   endRun();
   const literal = topLevelAlternation || caseless || best.length < 3 ? null : best;
-  return { source: out, groups, literal, checks };
+  return { source: out, groups, literal, checks, fixed };
 }
 
 /**
@@ -267,22 +282,6 @@ function escapeLength(pattern: string, at: number): number {
   const rest = pattern.slice(at + 1);
   const m = /^(?:x\{[0-9A-Fa-f]+\}|x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|0[0-7]{0,2}|[pP]\{\w+\}|[pP]\w)/.exec(rest);
   return 1 + (m ? m[0].length : rest.length > 0 ? 1 : 0);
-}
-
-/** Index just past the `]` that closes the class opened at `start`. */
-export function classEnd(pattern: string, start: number): number {
-  let i = start + 1;
-  if (pattern[i] === '^') i++;
-  if (pattern[i] === ']') i++;
-  while (i < pattern.length) {
-    if (pattern[i] === '\\') {
-      i += 2;
-      continue;
-    }
-    if (pattern[i] === ']') return i + 1;
-    i++;
-  }
-  return pattern.length;
 }
 
 /** Length of the quantifier at `at` (`*`, `+`, `?`, `{n}`, `{n,m}`), or 0 when `{` is a literal. */

@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import type { FilterChoice } from '../../../control/protocol-results.js';
-import { fit, printable } from '../../components/format.js';
+import { fit, printable, shortenPath } from '../../components/format.js';
 import { tone } from '../../theme.js';
 import { matchFilters, ORIGIN_LABELS, pickWindowTop } from './filter-picker.js';
 
@@ -36,15 +36,10 @@ export function FilterPicker(props: { filters: readonly FilterChoice[] | null; t
       {open
         ? matches.slice(top, top + rows).map((choice, i) => (
             <Text key={choice.path} inverse={top + i === pick} wrap="truncate-end">
-              {`${top + i === pick ? '  › ' : '    '}${fit(choice.name, nameWidth)} ${fit(ORIGIN_LABELS[choice.origin], originWidth)} ${fit(tail(printable(choice.path), pathWidth), pathWidth)}`}
+              {`${top + i === pick ? '  › ' : '    '}${fit(choice.name, nameWidth)} ${fit(ORIGIN_LABELS[choice.origin], originWidth)} ${fit(shortenPath(choice.path, pathWidth), pathWidth)}`}
             </Text>
           ))
         : null}
     </Box>
   );
-}
-
-/** The end of a path when it is too long (the file name matters most), marked with "…". */
-function tail(text: string, width: number): string {
-  return text.length <= width ? text : `…${text.slice(text.length - width + 1)}`;
 }

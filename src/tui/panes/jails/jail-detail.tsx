@@ -1,6 +1,6 @@
 import { Box, Text } from 'ink';
 import { formatDuration } from '../../../domain/index.js';
-import { printable } from '../../components/format.js';
+import { displayWidth, printable, shortenPath } from '../../components/format.js';
 import type { ConfigJail, ConfigResult } from '../../../control/protocol-results.js';
 import type { JailStatus } from '../../../engine/engine.js';
 import { tone } from '../../theme.js';
@@ -14,7 +14,7 @@ export function filterLabel(jail: Pick<ConfigJail, 'filter'>): string {
 }
 
 /** The selected jail in full: its logs, limits, actions, ignoreregex and the file that defines it. */
-export function JailDetail({ jail, status, config }: { jail: ConfigJail | undefined; status: JailStatus | undefined; config: ConfigResult }) {
+export function JailDetail({ jail, status, config, width }: { jail: ConfigJail | undefined; status: JailStatus | undefined; config: ConfigResult; width: number }) {
   if (!jail) {
     return (
       <Box flexDirection="column" height={DETAIL_ROWS}>
@@ -23,6 +23,9 @@ export function JailDetail({ jail, status, config }: { jail: ConfigJail | undefi
     );
   }
   const reading = status?.sources.length ? ` (reading ${status.sources.length})` : '';
+  const label = printable(`${filterLabel(jail)}${jail.filterOptions ? ` [${Object.entries(jail.filterOptions).map(([k, v]) => `${k}=${v}`).join(', ')}]` : ''}  `);
+  // The file in full when it fits; else shortened from its start, so the file name shows.
+  const fileWidth = Math.max(12, width - 'filter   '.length - displayWidth(label));
   const where =
     jail.definedIn === 'overlay' ? `added here, in ${config.overlayPath} (D deletes it)` : `the config file ${config.configPath} (disable it, or edit it there)`;
   return (
@@ -34,8 +37,8 @@ export function JailDetail({ jail, status, config }: { jail: ConfigJail | undefi
       </Text>
       <Text wrap="truncate-end">
         <Text color={tone('muted')}>{'filter   '}</Text>
-        {printable(`${filterLabel(jail)}${jail.filterOptions ? ` [${Object.entries(jail.filterOptions).map(([k, v]) => `${k}=${v}`).join(', ')}]` : ''}  `)}
-        {jail.filterFile ? <Text color={tone('muted')}>{printable(jail.filterFile)}</Text> : <Text color={tone('bad')}>{`not found in the filter folders`}</Text>}
+        {label}
+        {jail.filterFile ? <Text color={tone('muted')}>{shortenPath(jail.filterFile, fileWidth)}</Text> : <Text color={tone('bad')}>{`not found in the filter folders`}</Text>}
       </Text>
       <Text wrap="truncate-end">
         <Text color={tone('muted')}>{'logs     '}</Text>

@@ -1,10 +1,10 @@
 import { Box, Text } from 'ink';
 import type { ConfigJail, ConfigResult } from '../../../control/protocol-results.js';
 import type { JailStatus } from '../../../engine/engine.js';
-import { fit } from '../../components/format.js';
+import { displayWidth, fit, printable, shortenPath } from '../../components/format.js';
 import type { ListCursor } from '../../components/list-cursor.js';
 import { tone } from '../../theme.js';
-import { DETAIL_ROWS, filterLabel, JailDetail } from './jail-detail.js';
+import { DETAIL_ROWS, JailDetail } from './jail-detail.js';
 
 /** Rows the list view spends on other things than jail rows: summary, titles, the detail block. */
 export const LIST_CHROME_ROWS = 2 + DETAIL_ROWS;
@@ -26,8 +26,10 @@ export function JailList(props: {
   const onWidth = 4;
   const fromWidth = 8;
   const rest = Math.max(20, width - onWidth - countWidth * 2 - fromWidth - 5);
-  const nameWidth = Math.min(24, Math.max(10, Math.floor(rest / 2)));
-  const filterWidth = Math.min(24, Math.max(10, rest - nameWidth));
+  // Names take what the longest needs (10 to 24); the filter column, which may hold a path, the rest.
+  const longestName = Math.max(0, ...rows.map((j) => displayWidth(printable(j.name))));
+  const nameWidth = Math.max(10, Math.min(24, longestName, rest - 10));
+  const filterWidth = Math.max(10, Math.min(40, rest - nameWidth));
   const line = (name: string, on: string, filterName: string, failures: string, bans: string, from: string): string =>
     `${fit(name, nameWidth)} ${fit(on, onWidth)} ${fit(filterName, filterWidth)} ${failures.padStart(countWidth)} ${bans.padStart(countWidth)} ${fit(from, fromWidth)}`;
   const selected = rows[cursor.cursor];
@@ -54,7 +56,7 @@ export function JailList(props: {
               {line(
                 jail.name,
                 state,
-                filterLabel(jail),
+                filterColumn(jail, filterWidth),
                 status ? String(status.failures) : '-',
                 status ? String(status.bans) : '-',
                 jail.definedIn === 'overlay' ? 'added' : 'config',
@@ -63,7 +65,12 @@ export function JailList(props: {
           );
         })}
       </Box>
-      <JailDetail jail={selected} status={selected ? statusByName.get(selected.name) : undefined} config={config} />
+      <JailDetail jail={selected} status={selected ? statusByName.get(selected.name) : undefined} config={config} width={width} />
     </Box>
   );
+}
+
+/** The FILTER column: the name a jail gives its filter, or the file it names by path, shortened to fit. */
+export function filterColumn(jail: Pick<ConfigJail, 'filter'>, width: number): string {
+  return jail.filter.startsWith('/') ? shortenPath(jail.filter, width) : jail.filter;
 }
