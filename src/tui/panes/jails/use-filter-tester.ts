@@ -19,12 +19,16 @@ export function useFilterTester(model: ConsoleModel, editor: FilterEditor | null
   const samples = editor?.samples;
   const source = editor?.source;
   const jail = editor?.testJail ?? null;
+  // Whether a verdict is on screen: with no sample lines there is only something to clear then,
+  // not on every key typed (a dispatch per key from this effect would re-render the pane twice).
+  const shown = useRef(false);
+  shown.current = editor !== null && (editor.result !== null || editor.testError !== null);
 
   useEffect(() => {
     if (text === null || !samples || !source) return;
     const id = ++latest.current;
     if (source === 'samples' && samples.length === 0) {
-      dispatch({ type: 'editor', action: { type: 'tested', result: null, error: null } });
+      if (shown.current) dispatch({ type: 'editor', action: { type: 'tested', result: null, error: null } });
       return;
     }
     const timer = setTimeout(() => {
