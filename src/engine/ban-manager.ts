@@ -194,14 +194,21 @@ export class BanManager {
     const seconds = withRecidive(banDuration(timing, previous), lastDay);
     const record = { ip, jail: request.jail, bannedAt: now, expiresAt: banEnd(now, seconds), count: previous + 1, reason: request.lines };
     const committed = this.commit(record, false);
+    if (!ip.includes('/') && !this.subnets.active) return committed;
+    return committed.then(() => this.afterBan(record));
+  }
+
+  /** What follows a jail's ban once it is in: overlaps with trusted ranges reported, subnet escalation. */
+  private async afterBan(record: BanRecord): Promise<void> {
     // A network ban (a prefix) may hold trusted addresses: the kernel lets them through first.
-    return committed.then(async () => {
-      if (ip.includes('/')) {
-        const inside = this.deps.trusted.overlapping(ip).map((t) => t.range);
-        if (inside.length > 0) this.emit({ type: 'overlap', ip, jail: request.jail, ranges: inside });
-      }
+    const inside = record.ip.includes('/') ? this.deps.trusted.overlapping(record.ip).map((t) => t.range) : [];
+    if (inside.length > 0) this.emit({ type: 'overlap', ip: record.ip, jail: record.jail, ranges: inside });
+    try {
       await this.escalateSubnet(record);
-    });
+    } catch (err) {
+      // The ban itself is in: only the subnet's escalation failed, and is reported as that.
+      this.emit({ type: 'error', message: `subnet escalation after the ban of ${record.ip}: ${errorMessage(err)}` });
+    }
   }
 
   /**
@@ -289,7 +296,7 @@ export class BanManager {
     const ban = this.bans.get(text);
     if (!ban || ban.origin !== origin) return false;
     this.forget([text]);
-    await this.runFirewall(`unban ${text}`, () => this.deps.firewall.unban([text]));
+    await this.lift([ban], () => this.runFirewall(`unban ${text}`, () => this.deps.firewall.unban([text])));
     this.emit({ type: 'unban', ip: text, jail: ban.jail, reason: 'remote' });
     return true;
   }
@@ -300,8 +307,7 @@ export class BanManager {
     const ban = this.bans.get(text) ?? this.deps.store.removeBan(text);
     if (!ban) return false;
     this.forget([text]);
-    await this.runFirewall(`unban ${text}`, () => this.deps.firewall.unban([text]));
-    await this.putBack([ban]);
+    await this.lift([ban], () => this.runFirewall(`unban ${text}`, () => this.deps.firewall.unban([text])));
     this.emit({ type: 'unban', ip: text, jail: ban.jail, reason: 'manual' });
     return true;
   }
@@ -312,6 +318,7 @@ export class BanManager {
     this.deps.store.removeAllBans();
     this.bans.clear();
     this.queue.clear();
+    this.subnets.load(this.deps.clock.now());
     await this.runFirewall('unban all', () => this.deps.firewall.replaceBans([]));
     for (const ban of all) this.emit({ type: 'unban', ip: ban.ip, jail: ban.jail, reason: 'all' });
     return all.length;
@@ -329,8 +336,7 @@ export class BanManager {
     this.forget(covered.map((ban) => ban.ip));
     await this.runFirewall(`trust ${text}`, () => this.deps.firewall.setTrusted(this.deps.trusted.ranges()));
     if (covered.length > 0) {
-      await this.runFirewall(`unban ${covered.length} now trusted`, () => this.deps.firewall.unban(covered.map((b) => b.ip)));
-      await this.putBack(covered);
+      await this.lift(covered, () => this.runFirewall(`unban ${covered.length} now trusted`, () => this.deps.firewall.unban(covered.map((b) => b.ip))));
     }
     for (const ban of covered) this.emit({ type: 'unban', ip: ban.ip, jail: ban.jail, reason: 'trusted' });
     return covered.map((ban) => ban.ip);
@@ -391,12 +397,16 @@ export class BanManager {
     // engine writes its whole state once the store takes writes again.
     this.writeStore(() => this.deps.store.putBan(record), `ban of ${record.ip} not stored`);
     this.bans.set(record.ip, record);
+    this.subnets.added(record.ip);
     // The old expiry must not fire while the firewall command runs.
     if (record.expiresAt === null) this.queue.cancel(record.ip);
     else this.queue.schedule(record.ip, record.expiresAt);
     const entry = entryOf(record, this.deps.clock.now());
-    // A ban inside a subnet ban stays out of the kernel: the subnet ban drops it already.
-    const sent = this.subnets.covering(record.ip) === undefined ? this.firewallQueue.ban(entry) : DONE;
+    // A ban inside a subnet ban stays out of the kernel: the subnet ban drops it already (once
+    // its own command is through: the member is announced after it).
+    const covering = this.subnets.covering(record.ip);
+    const sent = covering === undefined ? this.firewallQueue.ban(entry) : this.subnets.inKernel(covering);
+    if (record.jail === SUBNET_JAIL) this.subnets.sending(record.ip, sent);
     let announce = this.announcing;
     if (announce?.after !== sent) {
       const batch = { after: sent, events: [] as BanEvent[] };
@@ -417,8 +427,7 @@ export class BanManager {
     if (due.length === 0) return;
     this.forget(due.map((ban) => ban.ip));
     // Batched with other expiries queued while the firewall is busy: one command for many.
-    await this.firewallQueue.unban(due.map((ban) => ban.ip));
-    await this.putBack(due);
+    await this.lift(due, () => this.firewallQueue.unban(due.map((ban) => ban.ip)));
     for (const ban of due) this.emit({ type: 'unban', ip: ban.ip, jail: ban.jail, reason: 'expired' });
   }
 
@@ -436,6 +445,17 @@ export class BanManager {
     const { members, trusted } = decision;
     if (members.length > 0) await this.runFirewall(`take ${members.length} bans inside ${decision.record.ip} out`, () => this.deps.firewall.unban(members));
     if (trusted.length > 0) this.emit({ type: 'overlap', ip: decision.record.ip, jail: SUBNET_JAIL, ranges: trusted });
+  }
+
+  /**
+   * Takes bans that ended out of the kernel with `unban`; the members of subnet bans among them,
+   * still in force, go back in with the very next command (queued at once, not after a wait). Not
+   * before it: an nftables interval set would fold a member into the subnet still in it, and the
+   * subnet's removal would take the member out with it.
+   */
+  private async lift(ended: readonly BanRecord[], unban: () => Promise<void>): Promise<void> {
+    const off = unban();
+    await Promise.all([off, this.putBack(ended)]);
   }
 
   /** Bans that ended: the members of subnet bans among them, still in force, go back to the kernel. */
@@ -456,6 +476,7 @@ export class BanManager {
     this.writeStore(() => this.deps.store.removeBans(ips), `end of ${ips.length} bans not stored`);
     for (const ip of ips) {
       this.bans.delete(ip);
+      this.subnets.removed(ip);
       this.queue.cancel(ip);
     }
   }

@@ -7,6 +7,7 @@ import type { BanRecord, HistoryEntry } from './types.js';
 
 /** Member bans named in a subnet ban's reason at most; the rest are counted. */
 const MEMBERS_NAMED = 10;
+const DONE = Promise.resolve();
 
 /** What a SubnetWatch reads; the ban manager passes its own state. */
 export interface SubnetWatchDeps {
@@ -49,6 +50,15 @@ export class SubnetWatch {
   private readonly recent = new Map<string, Map<string, number>>();
   /** Subnets whose members were taken out of the kernel, by "family/length/network key". */
   private readonly held = new Map<string, string>();
+  /** Per held subnet: its ban's firewall command (a member's ban is in the kernel once it is). */
+  private readonly sent = new Map<string, Promise<void>>();
+  /**
+   * The bans in force by the subnet of the configured length they fall in ("family/length/key"),
+   * kept while escalation is on, so a subnet's members are found without reading every ban.
+   */
+  private members: Map<string, Set<string>> | null = null;
+  /** The subnet lengths `members` is keyed by. */
+  private memberLengths = { 4: 0, 6: 0 };
   /** Prefix lengths in `held`, per family. */
   private heldLengths: { 4: number[]; 6: number[] } = { 4: [], 6: [] };
   /** When a refusal of a subnet was last reported (once per window). */
@@ -65,13 +75,53 @@ export class SubnetWatch {
   load(now: number): void {
     this.recent.clear();
     this.held.clear();
+    this.sent.clear();
     this.refusedAt.clear();
+    this.members = null;
     const settings = this.subnetSettings();
     for (const ban of this.deps.bans()) {
       if (ban.jail === SUBNET_JAIL && ban.origin === undefined) this.hold(ban.ip);
-      else if (settings && ban.bannedAt >= now - settings.window * 1000) this.remember(ban, settings);
+      // Only what count() counts: a jail's own bans, not manual nor remote ones.
+      else if (settings && counts(ban) && ban.bannedAt >= now - settings.window * 1000) this.remember(ban, settings);
     }
+    if (settings) this.indexMembers(settings);
     this.indexLengths();
+  }
+
+  /** True while subnet escalation is on. */
+  get active(): boolean {
+    return this.subnetSettings() !== undefined;
+  }
+
+  /** A ban now in force (new or replaced). */
+  added(ip: string): void {
+    if (!this.members) return;
+    const key = this.memberKey(ip);
+    if (key === null) return;
+    let set = this.members.get(key);
+    if (!set) this.members.set(key, (set = new Set()));
+    set.add(ip);
+  }
+
+  /** A ban no longer in force. */
+  removed(ip: string): void {
+    if (!this.members) return;
+    const key = this.memberKey(ip);
+    const set = key === null ? undefined : this.members.get(key);
+    if (!set) return;
+    set.delete(ip);
+    if (set.size === 0) this.members.delete(key!);
+  }
+
+  /** A subnet ban's firewall command, as it is queued. */
+  sending(subnet: string, command: Promise<void>): void {
+    const key = heldKey(subnet);
+    if (key !== null && this.held.get(key) === subnet) this.sent.set(subnet, command);
+  }
+
+  /** When the subnet ban covering a member is in the kernel (at once if it already is). */
+  inKernel(subnet: string): Promise<void> {
+    return this.sent.get(subnet) ?? DONE;
   }
 
   /**
@@ -84,7 +134,7 @@ export class SubnetWatch {
     if (!parsed) return undefined;
     for (const length of this.heldLengths[parsed.family]) {
       if (length >= parsed.prefix) continue;
-      const subnet = this.held.get(`${parsed.family}/${length}/${keyOf(parsed.parts, length)}`);
+      const subnet = this.held.get(rangeKey(parsed, length));
       if (subnet !== undefined && this.deps.ban(subnet)) return subnet;
     }
     return undefined;
@@ -97,13 +147,18 @@ export class SubnetWatch {
    */
   count(record: BanRecord, now: number): SubnetDecision | null {
     const settings = this.subnetSettings();
-    if (!settings || record.jail === SUBNET_JAIL || record.origin !== undefined) return null;
+    if (!settings || !counts(record)) return null;
+    this.indexMembers(settings);
     const subnet = this.remember(record, settings);
     if (subnet === null) return null;
     const since = now - settings.window * 1000;
     this.sweep(now, since);
     const members = this.recent.get(subnet)!;
-    for (const [ip, at] of members) if (at < since) members.delete(ip);
+    // Oldest first (remember() moves a member to the end): stop at the first one still in the window.
+    for (const [ip, at] of members) {
+      if (at >= since) break;
+      members.delete(ip);
+    }
     if (members.size < settings.threshold || this.deps.ban(subnet) || this.deps.trusted.covering(subnet)) return null;
     const why = `subnet ${subnet}: ${members.size} ${kindOf([...members.keys()])} banned within ${formatDuration(settings.window)}`;
     const refusal = this.refusal(subnet);
@@ -130,10 +185,10 @@ export class SubnetWatch {
   membersBack(ended: readonly BanRecord[]): BanRecord[] {
     const subnets = new Set<string>();
     for (const ban of ended) {
-      const parsed = parse(ban.ip);
-      const key = parsed && `${parsed.family}/${parsed.prefix}/${keyOf(parsed.parts, parsed.prefix)}`;
+      const key = heldKey(ban.ip);
       if (key && this.held.get(key) === ban.ip && !this.deps.ban(ban.ip)) {
         this.held.delete(key);
+        this.sent.delete(ban.ip);
         subnets.add(ban.ip);
       }
     }
@@ -159,6 +214,7 @@ export class SubnetWatch {
     if (subnet === ban.ip || !subnet.includes('/')) return null;
     let members = this.recent.get(subnet);
     if (!members) this.recent.set(subnet, (members = new Map()));
+    members.delete(ban.ip);
     members.set(ban.ip, ban.bannedAt);
     return subnet;
   }
@@ -184,21 +240,34 @@ export class SubnetWatch {
     return { ip: subnet, jail: SUBNET_JAIL, bannedAt: now, expiresAt: banEnd(now, seconds), count: past.length + 1, reason: [why, ...named, ...more] };
   }
 
-  /** Bans in force strictly inside one of `subnets`, oldest first. */
+  /**
+   * Bans in force strictly inside one of `subnets`, oldest first: from the member index for a
+   * subnet of the configured length, by reading every ban for one of another length (made before
+   * a reload changed the length).
+   */
   private inside(subnets: ReadonlySet<string>): BanRecord[] {
     const wanted = new Map<string, string>();
     const lengths = { 4: new Set<number>(), 6: new Set<number>() };
+    const found: BanRecord[] = [];
     for (const subnet of subnets) {
       const parsed = parse(subnet)!;
-      wanted.set(`${parsed.family}/${parsed.prefix}/${keyOf(parsed.parts, parsed.prefix)}`, subnet);
+      const key = rangeKey(parsed, parsed.prefix);
+      if (this.members && this.memberLengths[parsed.family] === parsed.prefix) {
+        for (const ip of this.members.get(key) ?? []) {
+          const ban = this.deps.ban(ip);
+          if (ban) found.push(ban);
+        }
+        continue;
+      }
+      wanted.set(key, subnet);
       lengths[parsed.family].add(parsed.prefix);
     }
-    const found: BanRecord[] = [];
+    if (wanted.size === 0) return found.sort((a, b) => a.bannedAt - b.bannedAt);
     for (const ban of this.deps.bans()) {
       const parsed = parse(ban.ip);
       if (!parsed) continue;
       for (const length of lengths[parsed.family]) {
-        if (length < parsed.prefix && wanted.has(`${parsed.family}/${length}/${keyOf(parsed.parts, length)}`)) {
+        if (length < parsed.prefix && wanted.has(rangeKey(parsed, length))) {
           found.push(ban);
           break;
         }
@@ -208,8 +277,25 @@ export class SubnetWatch {
   }
 
   private hold(subnet: string): void {
-    const parsed = parse(subnet);
-    if (parsed) this.held.set(`${parsed.family}/${parsed.prefix}/${keyOf(parsed.parts, parsed.prefix)}`, subnet);
+    const key = heldKey(subnet);
+    if (key !== null) this.held.set(key, subnet);
+  }
+
+  /** Builds the member index for the configured lengths, unless it is built for them already. */
+  private indexMembers(settings: SubnetSettings): void {
+    const lengths = { 4: settings.ipv4_prefix, 6: settings.ipv6_prefix };
+    if (this.members && this.memberLengths[4] === lengths[4] && this.memberLengths[6] === lengths[6]) return;
+    this.members = new Map();
+    this.memberLengths = lengths;
+    for (const ban of this.deps.bans()) this.added(ban.ip);
+  }
+
+  /** The member index key of a ban: its subnet of the configured length; null for one as wide. */
+  private memberKey(ip: string): string | null {
+    const parsed = parse(ip);
+    if (!parsed) return null;
+    const length = this.memberLengths[parsed.family];
+    return length < parsed.prefix ? rangeKey(parsed, length) : null;
   }
 
   private indexLengths(): void {
@@ -231,6 +317,22 @@ export class SubnetWatch {
     }
     for (const [subnet, at] of this.refusedAt) if (at < since) this.refusedAt.delete(subnet);
   }
+}
+
+/** Whether a ban counts towards its subnet: a jail's own, not a manual, remote or subnet ban. */
+function counts(ban: BanRecord): boolean {
+  return ban.origin === undefined && ban.jail !== SUBNET_JAIL && ban.jail !== 'manual';
+}
+
+/** The `held` key of a subnet; null for bad text. */
+function heldKey(subnet: string): string | null {
+  const parsed = parse(subnet);
+  return parsed && rangeKey(parsed, parsed.prefix);
+}
+
+/** "family/length/network key": the range of `length` bits holding `parsed`. */
+function rangeKey(parsed: Parsed, length: number): string {
+  return `${parsed.family}/${length}/${keyOf(parsed.parts, length)}`;
 }
 
 /** "addresses", "networks", or "addresses and networks", for what the members are. */
