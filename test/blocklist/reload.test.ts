@@ -48,8 +48,8 @@ const CASES: Case[] = [
 const addresses = (first: number, n: number): string[] => Array.from({ length: n }, (_, k) => `198.19.${(first + k) >> 8}.${(first + k) & 255}`);
 const OLDER = addresses(0, 20_000);
 const NEWER = addresses(20_000, 25_000);
-/** How long the server sits on a request for the list once it is slow. */
-const SLOW_MS = 2000;
+/** How long the server sits on the one slow request: far longer than the reload may take. */
+const SLOW_MS = 25_000;
 
 describe.each(CASES)('a reload during a slow download ($name, network namespace)', (c) => {
   it.skipIf(netnsSkipReason(c.tools) !== null)('waits for the refresh under way (its download cut short), then the new lists load the newest list: one generation, no error', async () => {
@@ -57,6 +57,8 @@ describe.each(CASES)('a reload during a slow download ($name, network namespace)
     let body = OLDER;
     let slow = false;
     let requests = 0;
+    /** Slow requests the client gave up on before the answer. */
+    let abandoned = 0;
     const timers: NodeJS.Timeout[] = [];
     const server = createServer((req, res) => {
       if (req.url === '/more') return void res.writeHead(200, { 'content-type': 'text/plain' }).end('198.18.44.0/24\n');
@@ -65,8 +67,10 @@ describe.each(CASES)('a reload during a slow download ($name, network namespace)
       const answer = () => {
         if (!res.destroyed) res.writeHead(200, { 'content-type': 'text/plain' }).end(text);
       };
-      if (slow) timers.push(setTimeout(answer, SLOW_MS));
-      else answer();
+      if (!slow) return answer();
+      slow = false;
+      res.on('close', () => void (res.writableEnded || abandoned++));
+      timers.push(setTimeout(answer, SLOW_MS));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -93,9 +97,14 @@ describe.each(CASES)('a reload during a slow download ($name, network namespace)
       const updating = service.update('drop');
       await waitFor(() => requests === 2, 'the slow download to begin', 20_000);
       // The reload adds a list: the lists are built again while the download of drop is under way.
+      const reloaded = Date.now();
       await service.reload(parseConfig(safeSections(tmp.dir) + drop + more, configPath));
       await updating;
       await service.settled();
+      // The slow download was given up, not waited for, and the new lists downloaded drop again.
+      expect(Date.now() - reloaded).toBeLessThan(SLOW_MS);
+      expect(abandoned).toBe(1);
+      expect(requests).toBe(3);
 
       const trouble = log.entries().filter((e) => e.level === 'WARNING' || e.level === 'ERROR');
       expect(trouble.map((e) => e.message)).toEqual([]);
