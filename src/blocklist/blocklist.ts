@@ -44,6 +44,10 @@ export class Blocklist {
   private running: Promise<RefreshOutcome> | null = null;
   /** Whether the kernel holds `current`. */
   private inKernel = false;
+  /** Aborted by `stop`: cuts short a download under way, and no refresh begins after it. */
+  private readonly stopping = new AbortController();
+  /** Whether `stop` cut a download short (its list was never loaded). */
+  private cutShort = false;
 
   /** Puts the list saved on disk into the kernel (no download); false when there is none or the kernel refused it. */
   async loadSaved(): Promise<boolean> {
@@ -71,10 +75,22 @@ export class Blocklist {
 
   /** Downloads the list and replaces it when the download is good; a refresh under way is joined, not repeated. */
   refresh(now = Date.now()): Promise<RefreshOutcome> {
+    if (this.stopping.signal.aborted) return Promise.resolve('kept');
     this.running ??= this.download(now).finally(() => {
       this.running = null;
     });
     return this.running;
+  }
+
+  /**
+   * No refresh after this: a download under way is cut short (a slow server is not waited for),
+   * a kernel load under way is waited for, so nothing of this list reaches the kernel once it
+   * resolves. Resolves with whether a download was cut short.
+   */
+  async stop(): Promise<boolean> {
+    this.stopping.abort();
+    await this.running?.catch(() => undefined);
+    return this.cutShort;
   }
 
   /** The new list is in the kernel: kept, and saved for the next start. */
@@ -95,7 +111,12 @@ export class Blocklist {
   private async download(now: number): Promise<RefreshOutcome> {
     const { name, source, format, minCount, maxEntries } = this.settings;
     const validators = this.current?.validators ?? { etag: null, lastModified: null };
-    const result = await fetchList(source, validators, this.timeoutMs);
+    const result = await fetchList(source, validators, this.timeoutMs, this.stopping.signal);
+    // Stopped (a reload, the engine's stop): the answer is dropped, and nothing is logged as wrong.
+    if (this.stopping.signal.aborted) {
+      this.cutShort = true;
+      return 'kept';
+    }
     if (result.kind === 'not-modified' && this.current) {
       // Unchanged, but not in the kernel yet when the saved list could not be loaded at start.
       if (!this.inKernel && !(await this.loadSaved())) return 'kept';

@@ -17,15 +17,16 @@ export function isUrl(source: string): boolean {
 }
 
 /**
- * Reads a list from a URL (conditional on ETag / Last-Modified, cut off after `timeoutMs`) or a
- * file. Never throws: a failure is a reason.
+ * Reads a list from a URL (conditional on ETag / Last-Modified, cut off after `timeoutMs` or when
+ * `stop` aborts) or a file. Never throws: a failure is a reason.
  */
-export async function fetchList(source: string, previous: Validators, timeoutMs: number): Promise<FetchResult> {
+export async function fetchList(source: string, previous: Validators, timeoutMs: number, stop?: AbortSignal): Promise<FetchResult> {
   if (!isUrl(source)) return readListFile(source);
   const headers: Record<string, string> = { accept: 'text/plain' };
   if (previous.etag) headers['if-none-match'] = previous.etag;
   if (previous.lastModified) headers['if-modified-since'] = previous.lastModified;
-  const signal = AbortSignal.timeout(timeoutMs);
+  const timeout = AbortSignal.timeout(timeoutMs);
+  const signal = stop ? AbortSignal.any([timeout, stop]) : timeout;
   try {
     const response = await fetch(source, { headers, signal, redirect: 'follow' });
     if (response.status === 304) return { kind: 'not-modified' };
@@ -46,7 +47,8 @@ export async function fetchList(source: string, previous: Validators, timeoutMs:
       validators: { etag: response.headers.get('etag'), lastModified: response.headers.get('last-modified') },
     };
   } catch (error) {
-    if (signal.aborted) return { kind: 'failed', reason: `no complete answer within ${timeoutMs / 1000} s` };
+    if (stop?.aborted) return { kind: 'failed', reason: 'the download was stopped' };
+    if (timeout.aborted) return { kind: 'failed', reason: `no complete answer within ${timeoutMs / 1000} s` };
     const cause = (error as { cause?: { message?: string } }).cause?.message;
     return { kind: 'failed', reason: `download failed: ${cause ?? (error as Error).message}` };
   }

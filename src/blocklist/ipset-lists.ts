@@ -1,3 +1,4 @@
+import { ExclusiveQueue } from '../domain/exclusive-queue.js';
 import { createLine } from '../firewall/iptables/ipset-script.js';
 import { LIST_SET_PREFIX, LISTS_CHAIN, setName } from '../firewall/iptables/names.js';
 import { CommandError, runCommand } from '../firewall/run-command.js';
@@ -49,8 +50,14 @@ function chainRules(names: readonly string[], family: 4 | 6): string[] {
   return rules;
 }
 
-/** Blocklist sets (ipset) and their drop rules (iptables raw table). */
+/**
+ * Blocklist sets (ipset) and their drop rules (iptables raw table). Changes run one at a time:
+ * two refreshes of a list share its temporary set, and one running beside the other would
+ * destroy it half-filled or swap the older list in last.
+ */
 export class IpsetLists {
+  private readonly queue = new ExclusiveQueue();
+
   constructor(private readonly target: CommandTarget = {}) {}
 
   private run(argv: string[], input?: string) {
@@ -68,6 +75,10 @@ export class IpsetLists {
    * chain, and destroys the sets of lists no longer configured.
    */
   async start(names: readonly string[]): Promise<void> {
+    return this.queue.run(() => this.startNow(names));
+  }
+
+  private async startNow(names: readonly string[]): Promise<void> {
     const existing = new Set(await this.existingSets());
     const create: string[] = [];
     for (const family of FAMILIES) {
@@ -119,15 +130,17 @@ export class IpsetLists {
    */
   async replace(name: string, v4: readonly string[], v6: readonly string[]): Promise<void> {
     const script = ipsetReplaceScript(name, 4, v4) + ipsetReplaceScript(name, 6, v6);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.run(['ipset', 'restore', '-exist'], script);
-        return;
-      } catch (error) {
-        if (!(error instanceof CommandError) || !/busy/i.test(error.stderr) || attempt >= BUSY_RETRIES) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    return this.queue.run(async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.run(['ipset', 'restore', '-exist'], script);
+          return;
+        } catch (error) {
+          if (!(error instanceof CommandError) || !/busy/i.test(error.stderr) || attempt >= BUSY_RETRIES) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+        }
       }
-    }
+    });
   }
 
   /** Packets dropped per list (both families), from the rule counters. */
@@ -144,13 +157,15 @@ export class IpsetLists {
 
   /** Removes the jump, the chain and every list set. */
   async stop(_names: readonly string[] = []): Promise<void> {
-    for (const family of FAMILIES) {
-      const { iptables } = TOOLS[family];
-      while (await this.hasJump(iptables)) await this.run([iptables, '-w', '-t', 'raw', '-D', HOOK, '-j', CHAIN]);
-      await this.run([iptables, '-w', '-t', 'raw', '-F', CHAIN]).catch(() => undefined);
-      await this.run([iptables, '-w', '-t', 'raw', '-X', CHAIN]).catch(() => undefined);
-    }
-    const sets = (await this.existingSets()).filter((set) => set.startsWith(LIST_SET_PREFIX));
-    if (sets.length > 0) await this.run(['ipset', 'restore', '-exist'], `${sets.map((set) => `destroy ${set}`).join('\n')}\n`);
+    return this.queue.run(async () => {
+      for (const family of FAMILIES) {
+        const { iptables } = TOOLS[family];
+        while (await this.hasJump(iptables)) await this.run([iptables, '-w', '-t', 'raw', '-D', HOOK, '-j', CHAIN]);
+        await this.run([iptables, '-w', '-t', 'raw', '-F', CHAIN]).catch(() => undefined);
+        await this.run([iptables, '-w', '-t', 'raw', '-X', CHAIN]).catch(() => undefined);
+      }
+      const sets = (await this.existingSets()).filter((set) => set.startsWith(LIST_SET_PREFIX));
+      if (sets.length > 0) await this.run(['ipset', 'restore', '-exist'], `${sets.map((set) => `destroy ${set}`).join('\n')}\n`);
+    });
   }
 }

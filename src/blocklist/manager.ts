@@ -32,6 +32,7 @@ export class BlocklistManager {
   readonly lists: Blocklist[];
   private timers: NodeJS.Timeout[] = [];
   private started: Promise<void> | null = null;
+  private stopped = false;
   /** The first downloads of lists with nothing saved, begun by `start`. */
   private downloads: Promise<unknown> = Promise.resolve();
 
@@ -60,13 +61,15 @@ export class BlocklistManager {
   /**
    * Creates the kernel objects and loads what is saved (no download), then starts the timers.
    * Lists with nothing saved are downloaded together in the background (see {@link settled}), so
-   * a slow server does not hold up the engine's start.
+   * a slow server does not hold up the engine's start. The lists named in `due` are downloaded
+   * too, saved or not (after a reload, those whose download the previous lists cut short).
    */
-  start(): Promise<void> {
+  start(due: readonly string[] = []): Promise<void> {
     this.started ??= (async () => {
       await this.kernel.start(this.names);
       const saved = await Promise.all(this.lists.map((list) => list.loadSaved()));
-      this.downloads = Promise.all(this.lists.filter((_, i) => !saved[i]).map((list) => list.refresh()));
+      if (this.stopped) return;
+      this.downloads = Promise.all(this.lists.filter((list, i) => !saved[i] || due.includes(list.settings.name)).map((list) => list.refresh()));
       for (const list of this.lists) {
         const timer = setInterval(() => void list.refresh(), list.settings.refresh * 1000);
         timer.unref();
@@ -95,9 +98,18 @@ export class BlocklistManager {
     return this.lists.map((l) => ({ ...l.status(), refresh: l.settings.refresh, dropped: dropped ? (dropped.get(l.settings.name) ?? 0) : null }));
   }
 
-  /** Stops the timers; the lists stay in the kernel (like the bans) until the backend is stopped. */
-  async stop(): Promise<void> {
+  /**
+   * Stops the timers and the refreshes under way: a download is cut short, a kernel load (and a
+   * start) is waited for, so lists built after this never race these in the kernel. Resolves with
+   * the names of the lists whose download was cut short. The lists stay in the kernel (like the
+   * bans) until the backend is stopped.
+   */
+  async stop(): Promise<string[]> {
+    this.stopped = true;
     for (const timer of this.timers) clearInterval(timer);
     this.timers = [];
+    const cut = await Promise.all(this.lists.map((list) => list.stop()));
+    await this.started?.catch(() => undefined);
+    return this.names.filter((_, i) => cut[i]);
   }
 }

@@ -1,3 +1,4 @@
+import { ExclusiveQueue } from '../domain/exclusive-queue.js';
 import { deleteListLines, LIST_PREFIX, LISTS_CHAIN, LISTS_CHAIN_SPEC, listObjects } from '../firewall/nftables/list-objects.js';
 import { TABLE, TRUSTED_SETS } from '../firewall/nftables/nft-script.js';
 import { runCommand } from '../firewall/run-command.js';
@@ -68,8 +69,7 @@ function generationInUse(terse: string, name: string): Generation {
  * with their entries), and the objects of lists no longer configured, of an unfinished refresh
  * or of an earlier layout deleted.
  */
-export function nftStartScript(names: readonly string[], terse: string): { script: string; generations: Map<string, Generation> } {
-  const generations = new Map<string, Generation>();
+export function nftStartScript(names: readonly string[], terse: string): string {
   const lines = [
     `add table ${TABLE}`,
     `add set ${TABLE} ${TRUSTED_SETS[4]} { type ipv4_addr; flags interval; }`,
@@ -84,7 +84,6 @@ export function nftStartScript(names: readonly string[], terse: string): { scrip
     const n = nftListNames(name);
     const generation = generationInUse(terse, name);
     const sets = setsOf(terse, name, generation);
-    generations.set(name, generation);
     keep.add(n.chain);
     for (const { set } of sets) keep.add(set);
     lines.push(`add counter ${TABLE} ${n.counter}`, `add chain ${TABLE} ${n.chain}`, ...listChainLines(name, sets), `add rule ${TABLE} ${LISTS_CHAIN} jump ${n.chain}`);
@@ -93,7 +92,7 @@ export function nftStartScript(names: readonly string[], terse: string): { scrip
   for (const chain of found.chains.filter((c) => !keep.has(c))) lines.push(`flush chain ${TABLE} ${chain}`, `delete chain ${TABLE} ${chain}`);
   for (const set of found.sets.filter((s) => !keep.has(s))) lines.push(`delete set ${TABLE} ${set}`);
   for (const counter of found.counters.filter((c) => !keep.has(c))) lines.push(`delete counter ${TABLE} ${counter}`);
-  return { script: `${lines.join('\n')}\n`, generations };
+  return `${lines.join('\n')}\n`;
 }
 
 /**
@@ -121,22 +120,19 @@ export function nftReplaceScripts(name: string, next: Generation, groups: Prefix
   return { fill: fill.map((lines) => `${lines.join('\n')}\n`), swap: `${swap.join('\n')}\n` };
 }
 
-/** Blocklist sets and their drop rules in nftables, in our table beside the bans. */
+/**
+ * Blocklist sets and their drop rules in nftables, in our table beside the bans. The generation
+ * a list uses is read from the kernel at every refresh, never remembered: another holder (the
+ * daemon before a restart, the lists before a reload) may have refreshed it since.
+ */
 export class NftLists {
-  private generations = new Map<string, Generation>();
-  private queue: Promise<unknown> = Promise.resolve();
+  /** Two refreshes never share a generation. */
+  private readonly queue = new ExclusiveQueue();
 
   constructor(private readonly target: CommandTarget = {}) {}
 
   private nft(script: string): Promise<unknown> {
     return runCommand(['nft', '-f', '-'], this.target, script);
-  }
-
-  /** Runs `fn` after every call made before it (two refreshes never share a generation). */
-  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(fn);
-    this.queue = result.catch(() => undefined);
-    return result;
   }
 
   /** Our table in the terse listing (no set elements, so fast with a million); '' when there is none. */
@@ -147,18 +143,16 @@ export class NftLists {
   }
 
   async start(names: readonly string[]): Promise<void> {
-    return this.exclusive(async () => {
-      const { script, generations } = nftStartScript(names, await this.terse());
-      await this.nft(script);
-      this.generations = generations;
+    return this.queue.run(async () => {
+      await this.nft(nftStartScript(names, await this.terse()));
     });
   }
 
   async replace(name: string, v4: readonly string[], v6: readonly string[]): Promise<void> {
     const groups = groupByPrefix(v4, v6);
-    return this.exclusive(async () => {
+    return this.queue.run(async () => {
       const terse = await this.terse();
-      const current = this.generations.get(name) ?? generationInUse(terse, name);
+      const current = generationInUse(terse, name);
       const next: Generation = current === 0 ? 1 : 0;
       // Sets of the next generation left by a refresh that failed part-way go first.
       const leftover = setsOf(terse, name, next).map(({ set }) => `delete set ${TABLE} ${set}`);
@@ -174,7 +168,6 @@ export class NftLists {
         if (made.length > 0) await this.nft(`${made.join('\n')}\n`).catch(() => undefined);
         throw error;
       }
-      this.generations.set(name, next);
     });
   }
 
@@ -189,10 +182,9 @@ export class NftLists {
 
   /** Removes the base chain and every list's chain, counter and sets. */
   async stop(_names: readonly string[] = []): Promise<void> {
-    return this.exclusive(async () => {
+    return this.queue.run(async () => {
       const lines = deleteListLines(await this.terse(), true);
       if (lines.length > 0) await this.nft(`${lines.join('\n')}\n`);
-      this.generations.clear();
     });
   }
 }

@@ -61,16 +61,16 @@ export class BlocklistService {
   }
 
   /**
-   * Loads the saved lists into the kernel, starts their downloads and timers. With none
-   * configured, lists a previous run left in the kernel are removed.
+   * Loads the saved lists into the kernel, starts their downloads and timers (at once for the
+   * lists named in `due`). With none configured, lists a previous run left in the kernel are removed.
    */
-  async start(): Promise<void> {
+  async start(due: readonly string[] = []): Promise<void> {
     const { kernel } = this.options;
     if (!kernel) return;
     this.engine = true;
     this.started = true;
     try {
-      if (this.configured) await this.manager.start();
+      if (this.configured) await this.manager.start(due);
       else await kernel.stop([]);
     } catch (error) {
       // The bans work without the lists: the engine goes on, and says why the lists do not.
@@ -83,15 +83,20 @@ export class BlocklistService {
     return this.manager.settled();
   }
 
-  /** After a reload: a changed `[blocklists]` gets new lists (the kernel's are rewritten to match). */
+  /**
+   * After a reload: a changed `[blocklists]` gets new lists (the kernel's are rewritten to match).
+   * The new lists are built (reading what is saved) only once the old ones' refreshes are over, so
+   * the two never write the same list in the kernel; a download the old ones cut short is begun
+   * again by the new ones.
+   */
   async reload(config: Config): Promise<void> {
     const next = blocklistSettings(this.options.configPath, config.blocklists);
     if (JSON.stringify(next) === JSON.stringify(this.settings)) return;
-    await this.manager.stop();
+    const cutShort = await this.manager.stop();
     this.settings = next;
     this.manager = this.build();
     this.started = false;
-    if (this.engine) await this.start();
+    if (this.engine) await this.start(cutShort);
   }
 
   summary(): BlocklistSummary[] {

@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { IpsetLists } from '../../src/blocklist/ipset-lists.js';
 import { NftLists } from '../../src/blocklist/nft-lists.js';
@@ -114,6 +115,73 @@ describe.each(BACKENDS)('blocklists in $name (network namespace)', (backend) => 
       expect(connects(pair.serverV4, v4(9))).toBe(true);
       const left = backend.leftovers.map((argv) => pair.exec(pair.server, argv)).join('\n');
       expect(left).not.toMatch(/bl_|pcbl-|BLOCKLISTS|blocklists_prerouting/);
+    } finally {
+      for (const child of children) child.kill('SIGKILL');
+      pair.destroy();
+    }
+  }, 120_000);
+});
+
+/** `n` distinct addresses of 198.19.0.0/16 from `first` on: lists big enough that a kernel load takes a while. */
+const addresses = (first: number, n: number): string[] => Array.from({ length: n }, (_, k) => `198.19.${(first + k) >> 8}.${(first + k) & 255}`);
+
+describe.each(BACKENDS)('two refreshes of one list at once in $name (network namespace)', (backend) => {
+  it.skipIf(netnsSkipReason(backend.tools) !== null)('both complete, one after the other: the later list is in force and nothing half-made is left', async () => {
+    const ns = `pc-bl-two-${randomBytes(3).toString('hex')}`;
+    const inNs = (argv: string[]): string => execFileSync('ip', ['netns', 'exec', ns, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
+    execFileSync('ip', ['netns', 'add', ns]);
+    try {
+      const lists = backend.make(ns);
+      await lists.start(['drop']);
+      const older = addresses(0, 30_000);
+      const newer = addresses(30_000, 25_000);
+      const results = await Promise.allSettled([lists.replace('drop', older, []), lists.replace('drop', newer, [])]);
+      expect(results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))).toEqual(['ok', 'ok']);
+      const left = backend.leftovers.map((argv) => inNs(argv)).join('\n');
+      if (backend.name === 'nftables') {
+        const listed = inNs(['nft', 'list', 'ruleset']);
+        expect(listed).toMatch(/198\.19\.214\.215\b/);
+        expect(listed).not.toMatch(/198\.19\.0\.1\b/);
+        // One generation: the sets of only one of 0 and 1.
+        expect(new Set([...left.matchAll(/set bl_drop_([01])_/g)].map((m) => m[1])).size).toBe(1);
+      } else {
+        expect(inNs(['ipset', 'list', '-t', 'pcbl-drop-4'])).toMatch(/Number of entries: 25000/);
+        expect(() => inNs(['ipset', 'test', 'pcbl-drop-4', '198.19.214.215'])).not.toThrow();
+        expect(() => inNs(['ipset', 'test', 'pcbl-drop-4', '198.19.0.1'])).toThrow();
+        expect(left).not.toMatch(/pcbl-drop-[46]n/);
+      }
+    } finally {
+      spawnSync('ip', ['netns', 'del', ns]);
+    }
+  }, 120_000);
+});
+
+describe('nftables lists after a restart (network namespace)', () => {
+  it.skipIf(netnsSkipReason(['nft']) !== null)('a holder whose last refresh is not the one in force reads the generation from the kernel: no error, no gap', async () => {
+    const pair = createNetnsPair(227, 'pc-bl-');
+    const children: ChildProcess[] = [];
+    try {
+      const listed = pair.clientV4;
+      const before = new NftLists({ netns: pair.server });
+      await before.start(['drop']);
+      await before.replace('drop', [listed, ...addresses(0, 1000)], []);
+      // A second holder over the same kernel (the daemon started again) refreshes: the kernel's generation moves on.
+      const after = new NftLists({ netns: pair.server });
+      await after.start(['drop']);
+      await after.replace('drop', [listed, ...addresses(1000, 1000)], []);
+
+      const receiver = await startInNs(pair.server, RECEIVE, [String(UDP_PORT)]);
+      children.push(receiver.child);
+      const sender = await startInNs(pair.client, SEND, [pair.serverV4, String(UDP_PORT), listed]);
+      children.push(sender.child);
+      await before.replace('drop', [listed, ...addresses(2000, 1000)], []);
+      await after.replace('drop', [listed, ...addresses(3000, 1000)], []);
+      const sent = await sender.last();
+      expect(sent).toBeGreaterThan(0);
+      expect(await receiver.last()).toBe(0);
+      const terse = pair.exec(pair.server, ['nft', '-t', 'list', 'table', 'inet', 'portcullis']);
+      expect(new Set([...terse.matchAll(/set bl_drop_([01])_/g)].map((m) => m[1])).size).toBe(1);
+      expect((await after.dropped()).get('drop')).toBeGreaterThanOrEqual(sent);
     } finally {
       for (const child of children) child.kill('SIGKILL');
       pair.destroy();
