@@ -12,6 +12,7 @@
  */
 import { createWriteStream, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import inspector from 'node:inspector';
 import v8 from 'node:v8';
 import { loadConfig } from '../src/config/index.js';
 import { Engine } from '../src/engine/engine.js';
@@ -29,6 +30,8 @@ function option(name: string, fallback: string): string {
 
 const N = Number(option('n', '100000'));
 const SNAPSHOT = option('snapshot', '');
+/** `--profile FILE`: a CPU profile of the restart alone (`.cpuprofile`, for Chrome's DevTools or `bench/profile-summary.ts`). */
+const PROFILE = option('profile', '');
 /** When the snapshot is taken: after the `restart` (default) or after the `load`. */
 const SNAPSHOT_AT = option('snapshot-at', 'restart');
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -95,6 +98,10 @@ function settled(): Figures {
   gc!();
   const m = process.memoryUsage();
   return { rss: m.rss, hwm: peakRss(), heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external };
+}
+
+function post(session: inspector.Session, method: string): Promise<unknown> {
+  return new Promise((resolve, reject) => session.post(method, (err, result) => (err ? reject(err) : resolve(result))));
 }
 
 const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
@@ -169,7 +176,19 @@ if (SNAPSHOT && SNAPSHOT_AT === 'load') console.log(`heap snapshot: ${v8.writeHe
 await first.engine.stop();
 first.store.close();
 first = null;
+const session = new inspector.Session();
+if (PROFILE) {
+  session.connect();
+  await post(session, 'Profiler.enable');
+  await post(session, 'Profiler.start');
+}
 const second = await run('restart');
+if (PROFILE) {
+  const { profile } = (await post(session, 'Profiler.stop')) as { profile: unknown };
+  writeFileSync(PROFILE, JSON.stringify(profile));
+  console.log(`CPU profile of the restart: ${PROFILE}`);
+  session.disconnect();
+}
 rows.push({ what: 'after a restart', figures: settled(), ms: second.ms, cpu: second.cpu });
 if (SNAPSHOT && SNAPSHOT_AT === 'restart') console.log(`heap snapshot: ${v8.writeHeapSnapshot(SNAPSHOT)}`);
 const parts = breakdown(second.engine, rows[1]!.figures.heapUsed);

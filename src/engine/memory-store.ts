@@ -31,7 +31,7 @@ export class MemoryStore implements BanStore {
   }
 
   eachBanSummary(visit: (ban: BanSummary) => void): void {
-    for (const { reason: _, ...ban } of this.activeBans()) visit(ban);
+    for (const { reason: _, ...ban } of [...this.bans.values()]) visit(ban);
   }
 
   reasonOf(ip: string): string[] | undefined {

@@ -125,8 +125,10 @@ function prepareStatements(db: Database.Database) {
     activeBans: db.prepare<[], BanRow>(
       'SELECT ip, jail, banned_at, expires_at, count, reason, origin FROM bans ORDER BY ip',
     ),
-    // Raw rows: no object with named columns made for each of a million rows.
-    banSummaries: db.prepare<[], SummaryRow>('SELECT ip, jail, banned_at, expires_at, count, origin FROM bans ORDER BY ip').raw(true),
+    // Raw rows (no object with named columns made for each of a million), in the table's own
+    // order: sorted by address, the scan would fetch each row through the index, page by page at
+    // random: 9 s of CPU for 1,000,000 bans instead of 1.2 s.
+    banSummaries: db.prepare<[], SummaryRow>('SELECT ip, jail, banned_at, expires_at, count, origin FROM bans').raw(true),
     reason: db.prepare<[string], { reason: string }>('SELECT reason FROM bans WHERE ip = ?'),
     // A ban given without reason lines keeps the stored ones (none for a new row).
     rewriteBan: db.prepare(

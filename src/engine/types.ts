@@ -132,8 +132,9 @@ export interface BanStore extends MailQueueStore {
   /** Bans in force (expired ones included until `removeBan`; callers check `expiresAt`). */
   activeBans(): BanRecord[];
   /**
-   * The same bans without their reason lines, handed to `visit` one at a time in the order of
-   * `activeBans`: what a restore reads, so a million bans are never all held twice.
+   * The same bans without their reason lines, handed to `visit` one at a time in the order they
+   * were first stored: what a restore reads, so a million bans are never all held twice. `visit`
+   * must not use the store.
    */
   eachBanSummary(visit: (ban: BanSummary) => void): void;
   /** The reason lines of the ban in force of `ip` (one indexed read); undefined when not banned. */
