@@ -77,7 +77,8 @@ export class BanManager {
    */
   private readonly unsaved = new Map<string, string[]>();
   private unsavedSweep = false;
-  private readonly queue: ExpiryQueue;
+  /** When each ban ends, by its row in the table. */
+  private readonly queue: ExpiryQueue<number>;
   private readonly firewallQueue: FirewallQueue;
   private readonly pending = new Set<Promise<void>>();
   private readonly subnets: SubnetWatch;
@@ -90,16 +91,16 @@ export class BanManager {
       past: (ip) => deps.store.history(ip, deps.clock.now() - HISTORY_WINDOW),
       banned: (ip) => this.bans.has(ip), bans: (jail) => this.bans.values(jail),
     });
-    // The queue reads each ban's end from the table instead of keeping a map of its own.
+    // The queue holds rows of the table and reads their ends there: no map, no address, of its own.
     const table = this.bans;
-    this.queue = new ExpiryQueue(deps.clock, deps.timers ?? realTimers, {
-      get: (ip) => table.expiryOf(ip) ?? undefined,
+    this.queue = new ExpiryQueue<number>(deps.clock, deps.timers ?? realTimers, {
+      get: (slot) => table.expiryAt(slot),
       get size() {
         return table.timedSize;
       },
-      entries: () => table.timedEntries(),
+      entries: () => table.timedRows(),
     });
-    this.queue.onExpire((ips) => this.track(this.expire(ips)));
+    this.queue.onExpire((slots) => this.track(this.expire(slots.map((slot) => table.ipAt(slot)))));
     this.firewallQueue = new FirewallQueue({
       firewall: deps.firewall,
       desired: () => ({ trusted: deps.trusted.ranges(), entries: this.kernelEntries(deps.clock.now()) }),
@@ -441,10 +442,10 @@ export class BanManager {
     // engine writes its whole state once the store takes writes again.
     this.writeStore(() => this.deps.store.putBan(record), `ban of ${record.ip} not stored`);
     this.keepUntilSaved(record);
-    this.bans.set(record);
+    const slot = this.bans.set(record);
     // The old expiry must not fire while the firewall command runs.
-    if (record.expiresAt === null) this.queue.cancel(record.ip);
-    else this.queue.schedule(record.ip, record.expiresAt);
+    if (record.expiresAt === null) this.queue.cancel(slot);
+    else this.queue.schedule(slot, record.expiresAt);
     const entry = entryOf(record, this.deps.clock.now());
     // A ban inside a subnet ban stays out of the kernel: the subnet ban drops it already.
     const sent = this.subnets.covering(record.ip) === undefined ? this.firewallQueue.ban(entry) : DONE;
@@ -457,7 +458,8 @@ export class BanManager {
         for (const event of batch.events) this.emit(event);
       }, () => {});
     }
-    announce.events.push({ type: 'ban', record: { ...record, reason: [...record.reason] }, restored: false, extended });
+    // The record itself: nothing here keeps it (the table copied its fields).
+    announce.events.push({ type: 'ban', record, restored: false, extended });
     return sent;
   }
 
@@ -511,9 +513,10 @@ export class BanManager {
     this.writeStore(() => this.deps.store.removeBans(ips), `end of ${ips.length} bans not stored`);
     for (const ip of ips) {
       this.bans.delete(ip);
-      this.queue.cancel(ip);
       this.unsaved.delete(ip);
     }
+    // The table no longer holds them: the queue skips their rows, and stops when none is left.
+    this.queue.cancel(-1);
   }
 
   /** A ban's reason lines: kept here while the store may not hold them, else read from it. */

@@ -1,29 +1,33 @@
+import { AddressSlots } from '../net/index.js';
 import type { BanSummary } from './types.js';
 
-/** Slots the columns start with; they grow by half each time they are full. */
-const FIRST_CAPACITY = 1024;
+/** No slot (the ends of the order). */
+const NONE = -1;
 
 /**
- * The bans in force, held compactly: one slot per address, its times, count, jail and origin in
- * typed columns (28 bytes a ban) and the address text once, as the key of the one map. A million
- * bans held as objects cost about 600 bytes each (the record, its boxed times, its reason lines);
- * here about 110 (the address, its map entry, the columns). The reason lines are not held: the
- * store has them (`BanStore.reasonOf`).
+ * The bans in force, held compactly: each address as numbers in an `AddressSlots` (its slot is
+ * the ban's row), its times, count, jail and origin in typed columns, and the order the bans
+ * were first set in as a linked list over the rows: about 70 bytes a ban, all outside the
+ * JavaScript heap, where records in a Map cost about 600 (the record, its boxed times, its
+ * address, its reason lines). The reason lines are not held: the store has them
+ * (`BanStore.reasonOf`). Addresses come back as new strings.
  *
- * Map order is kept as the bans were first set, as a Map of records kept it, so listings sorted
- * by ban time keep the same order for equal times.
+ * The order is the one a Map of records kept (a ban set again keeps its place), so listings
+ * sorted by ban time keep the same order for equal times.
  */
 export class BanTable {
-  private readonly slots = new Map<string, number>();
-  private ips: string[] = [];
-  private bannedAt = new Float64Array(FIRST_CAPACITY);
+  private readonly addresses = new AddressSlots();
+  private bannedAt = new Float64Array(0);
   /** NaN: permanent. */
-  private expiresAt = new Float64Array(FIRST_CAPACITY);
-  private counts = new Float64Array(FIRST_CAPACITY);
-  private jails = new Uint32Array(FIRST_CAPACITY);
+  private expiresAt = new Float64Array(0);
+  private counts = new Float64Array(0);
+  private jails = new Uint32Array(0);
   /** 0: made here; else 1 + the origin's index in `names`. */
-  private origins = new Uint32Array(FIRST_CAPACITY);
-  private free: number[] = [];
+  private origins = new Uint32Array(0);
+  private next = new Int32Array(0);
+  private prev = new Int32Array(0);
+  private first = NONE;
+  private last = NONE;
   /** Jail and node names, each once: a million bans name a few jails. */
   private readonly names: string[] = [];
   private readonly nameIndex = new Map<string, number>();
@@ -31,7 +35,7 @@ export class BanTable {
   private timed = 0;
 
   get size(): number {
-    return this.slots.size;
+    return this.addresses.size;
   }
 
   /** How many bans have an expiry (the permanent ones left out). */
@@ -40,36 +44,49 @@ export class BanTable {
   }
 
   has(ip: string): boolean {
-    return this.slots.has(ip);
+    return this.addresses.has(ip);
   }
 
   /** The ban of `ip`, as a new object (changing it changes nothing here). */
   get(ip: string): BanSummary | undefined {
-    const slot = this.slots.get(ip);
-    return slot === undefined ? undefined : this.summaryAt(ip, slot);
+    const slot = this.addresses.slotOf(ip);
+    return slot < 0 ? undefined : this.summaryAt(ip, slot);
   }
 
   /** The jail whose ban holds `ip`: no object made, for the check run on every failure. */
   jailOf(ip: string): string | undefined {
-    const slot = this.slots.get(ip);
-    return slot === undefined ? undefined : this.names[this.jails[slot]!];
+    const slot = this.addresses.slotOf(ip);
+    return slot < 0 ? undefined : this.names[this.jails[slot]!];
   }
 
   /** When the ban of `ip` ends: epoch ms, null when permanent, undefined when not banned. */
   expiryOf(ip: string): number | null | undefined {
-    const slot = this.slots.get(ip);
-    if (slot === undefined) return undefined;
+    const slot = this.addresses.slotOf(ip);
+    if (slot < 0) return undefined;
     const at = this.expiresAt[slot]!;
     return Number.isNaN(at) ? null : at;
   }
 
-  /** Adds a ban or replaces the address's current one (keeping its place in the order). */
-  set(ban: BanSummary): void {
-    let slot = this.slots.get(ban.ip);
-    if (slot === undefined) {
-      slot = this.free.pop() ?? this.grow();
-      this.ips[slot] = ban.ip;
-      this.slots.set(ban.ip, slot);
+  /** When the ban in row `slot` ends, epoch ms; undefined when the row is free or the ban permanent. */
+  expiryAt(slot: number): number | undefined {
+    if (!this.addresses.holds(slot)) return undefined;
+    const at = this.expiresAt[slot]!;
+    return Number.isNaN(at) ? undefined : at;
+  }
+
+  /** The address of the ban in row `slot`. */
+  ipAt(slot: number): string {
+    return this.addresses.textOf(slot);
+  }
+
+  /** Adds a ban or replaces the address's current one (keeping its place in the order); returns its row. */
+  set(ban: BanSummary): number {
+    const known = this.addresses.slotOf(ban.ip);
+    let slot = known;
+    if (known < 0) {
+      slot = this.addresses.add(ban.ip);
+      if (slot >= this.bannedAt.length) this.grow(slot + 1);
+      this.link(slot);
     } else if (!Number.isNaN(this.expiresAt[slot]!)) {
       this.timed--;
     }
@@ -79,66 +96,71 @@ export class BanTable {
     this.counts[slot] = ban.count;
     this.jails[slot] = this.nameOf(ban.jail);
     this.origins[slot] = ban.origin === undefined ? 0 : this.nameOf(ban.origin) + 1;
+    return slot;
   }
 
   /** Forgets the ban of `ip`; false if there was none. */
   delete(ip: string): boolean {
-    const slot = this.slots.get(ip);
-    if (slot === undefined) return false;
-    this.slots.delete(ip);
+    const slot = this.addresses.delete(ip);
+    if (slot < 0) return false;
     if (!Number.isNaN(this.expiresAt[slot]!)) this.timed--;
-    this.ips[slot] = '';
-    this.free.push(slot);
+    const before = this.prev[slot]!;
+    const after = this.next[slot]!;
+    if (before === NONE) this.first = after;
+    else this.next[before] = after;
+    if (after === NONE) this.last = before;
+    else this.prev[after] = before;
     return true;
   }
 
   clear(): void {
-    this.slots.clear();
-    this.ips = [];
-    this.free = [];
+    this.addresses.clear();
+    this.first = this.last = NONE;
     this.timed = 0;
-    for (const column of ['bannedAt', 'expiresAt', 'counts'] as const) this[column] = new Float64Array(FIRST_CAPACITY);
-    this.jails = new Uint32Array(FIRST_CAPACITY);
-    this.origins = new Uint32Array(FIRST_CAPACITY);
+    this.grow(0);
   }
 
   /** The banned addresses, in the table's order. */
-  keys(): IterableIterator<string> {
-    return this.slots.keys();
+  *keys(): Generator<string> {
+    for (let slot = this.first; slot !== NONE; slot = this.next[slot]!) yield this.addresses.textOf(slot);
   }
 
   /** Every ban (of one jail, if given), in the table's order, each as a new object. */
   *values(jail?: string): Generator<BanSummary> {
     const wanted = jail === undefined ? -1 : this.nameIndex.get(jail);
     if (wanted === undefined) return;
-    for (const [ip, slot] of this.slots) if (wanted < 0 || this.jails[slot] === wanted) yield this.summaryAt(ip, slot);
-  }
-
-  /** Calls `visit` with each ban's address and end (null: permanent), making no object. */
-  eachExpiry(visit: (ip: string, expiresAt: number | null) => void): void {
-    for (const [ip, slot] of this.slots) {
-      const at = this.expiresAt[slot]!;
-      visit(ip, Number.isNaN(at) ? null : at);
+    for (let slot = this.first; slot !== NONE; slot = this.next[slot]!) {
+      if (wanted < 0 || this.jails[slot] === wanted) yield this.summaryAt(this.addresses.textOf(slot), slot);
     }
   }
 
-  /** Every ban with an expiry, as [address, epoch ms]: what an expiry queue rebuilds from. */
-  *timedEntries(): Generator<[string, number]> {
-    for (const [ip, slot] of this.slots) {
+  /** Calls `visit` with each ban's address and end (null: permanent), making no other object. */
+  eachExpiry(visit: (ip: string, expiresAt: number | null) => void): void {
+    for (let slot = this.first; slot !== NONE; slot = this.next[slot]!) {
       const at = this.expiresAt[slot]!;
-      if (!Number.isNaN(at)) yield [ip, at];
+      visit(this.addresses.textOf(slot), Number.isNaN(at) ? null : at);
+    }
+  }
+
+  /** Every ban with an expiry, as [row, epoch ms]: what an expiry queue rebuilds from. */
+  *timedRows(): Generator<[number, number]> {
+    for (let slot = this.first; slot !== NONE; slot = this.next[slot]!) {
+      const at = this.expiresAt[slot]!;
+      if (!Number.isNaN(at)) yield [slot, at];
     }
   }
 
   /** The addresses each jail bans, oldest ban first (as a listing sorted by ban time has them). */
   addressesByJail(): Map<string, string[]> {
-    const order = [...this.slots.values()].sort((a, b) => this.bannedAt[a]! - this.bannedAt[b]!);
+    const order: number[] = [];
+    for (let slot = this.first; slot !== NONE; slot = this.next[slot]!) order.push(slot);
+    order.sort((a, b) => this.bannedAt[a]! - this.bannedAt[b]!);
     const out = new Map<string, string[]>();
     for (const slot of order) {
       const jail = this.names[this.jails[slot]!]!;
       let ips = out.get(jail);
       if (!ips) out.set(jail, (ips = []));
-      ips.push(this.ips[slot]!);
+      ips.push(this.addresses.textOf(slot));
     }
     return out;
   }
@@ -156,6 +178,15 @@ export class BanTable {
     };
   }
 
+  /** Appends a new row to the order. */
+  private link(slot: number): void {
+    this.prev[slot] = this.last;
+    this.next[slot] = NONE;
+    if (this.last === NONE) this.first = slot;
+    else this.next[this.last] = slot;
+    this.last = slot;
+  }
+
   private nameOf(name: string): number {
     let index = this.nameIndex.get(name);
     if (index === undefined) {
@@ -166,23 +197,21 @@ export class BanTable {
     return index;
   }
 
-  /** A new slot at the end, the columns grown by half when full. */
-  private grow(): number {
-    const slot = this.ips.length;
-    this.ips.push('');
-    if (slot >= this.bannedAt.length) {
-      const capacity = Math.ceil(this.bannedAt.length * 1.5);
-      this.bannedAt = grown(this.bannedAt, new Float64Array(capacity));
-      this.expiresAt = grown(this.expiresAt, new Float64Array(capacity));
-      this.counts = grown(this.counts, new Float64Array(capacity));
-      this.jails = grown(this.jails, new Uint32Array(capacity));
-      this.origins = grown(this.origins, new Uint32Array(capacity));
-    }
-    return slot;
+  /** Columns for at least `rows` rows (by half again when they grow); 0 starts them afresh. */
+  private grow(rows: number): void {
+    const capacity = rows === 0 ? 1024 : Math.max(rows, 1024, Math.ceil(this.bannedAt.length * 1.5));
+    const keep = rows !== 0;
+    this.bannedAt = resized(this.bannedAt, new Float64Array(capacity), keep);
+    this.expiresAt = resized(this.expiresAt, new Float64Array(capacity), keep);
+    this.counts = resized(this.counts, new Float64Array(capacity), keep);
+    this.jails = resized(this.jails, new Uint32Array(capacity), keep);
+    this.origins = resized(this.origins, new Uint32Array(capacity), keep);
+    this.next = resized(this.next, new Int32Array(capacity), keep);
+    this.prev = resized(this.prev, new Int32Array(capacity), keep);
   }
 }
 
-function grown<T extends Float64Array | Uint32Array>(old: T, bigger: T): T {
-  bigger.set(old);
+function resized<T extends Float64Array | Uint32Array | Int32Array>(old: T, bigger: T, keep: boolean): T {
+  if (keep) bigger.set(old);
   return bigger;
 }

@@ -30,13 +30,13 @@ const COMPACT_MIN = 64;
  * map of its own, only its heap. The owner sets and removes the times before it calls `schedule`
  * and `cancel`, and forgets an address once it is delivered as due.
  */
-export interface ExpiryTimes {
-  /** When `ip` expires, or undefined when it does not (not there, or permanent). */
-  get(ip: string): number | undefined;
-  /** How many addresses have an expiry. */
+export interface ExpiryTimes<K> {
+  /** When `key` expires, or undefined when it does not (not there, or permanent). */
+  get(key: K): number | undefined;
+  /** How many keys have an expiry. */
   readonly size: number;
-  /** Every address that has an expiry, with it. */
-  entries(): Iterable<[string, number]>;
+  /** Every key that has an expiry, with it. */
+  entries(): Iterable<[K, number]>;
 }
 
 /**
@@ -50,22 +50,23 @@ export interface ExpiryTimes {
  * no periodic scan, so 100,000 idle bans cost nothing between expiries. When it fires, every
  * address due by then is delivered in one call, so the firewall gets one unban command.
  */
-export class ExpiryQueue {
-  private ips: string[] = [];
+export class ExpiryQueue<K = string> {
+  /** What expires: addresses, or the rows of the owner's table. */
+  private ips: K[] = [];
   private times: number[] = [];
   /** The live expiries: the queue's own map, or the owner's (then `own` is null). */
-  private readonly current: ExpiryTimes;
-  private readonly own: Map<string, number> | null;
+  private readonly current: ExpiryTimes<K>;
+  private readonly own: Map<K, number> | null;
   private timer: unknown = null;
   /** The expiry the timer was set for; Infinity when no timer is set. */
   private armedFor = Infinity;
-  private readonly listeners: Array<(ips: string[]) => void> = [];
+  private readonly listeners: Array<(ips: K[]) => void> = [];
 
   /** `times`: the live expiries as their owner keeps them; without, the queue keeps its own. */
   constructor(
     private readonly clock: Clock,
     private readonly timers: TimerFunctions = realTimers,
-    times?: ExpiryTimes,
+    times?: ExpiryTimes<K>,
   ) {
     this.own = times ? null : new Map();
     this.current = times ?? this.own!;
@@ -75,7 +76,7 @@ export class ExpiryQueue {
    * Sets (or moves) when `ip` expires, epoch ms. With the owner's times, they must already say
    * `at`: the queue only notes when to look.
    */
-  schedule(ip: string, at: number): void {
+  schedule(ip: K, at: number): void {
     if (!Number.isFinite(at)) throw new Error(`expiry of ${ip} must be a finite time, not ${at}`);
     if (this.own) {
       if (this.own.get(ip) === at) return;
@@ -90,7 +91,7 @@ export class ExpiryQueue {
    * Forgets `ip` (unbanned, or now permanent); true if it was scheduled. With the owner's times,
    * they no longer hold it already, and the answer is always true.
    */
-  cancel(ip: string): boolean {
+  cancel(ip: K): boolean {
     if (this.own && !this.own.delete(ip)) return false;
     // The timer stays: when it fires early it finds nothing due and moves on to the next expiry.
     if (this.current.size === 0) this.clear();
@@ -121,7 +122,7 @@ export class ExpiryQueue {
   }
 
   /** Calls `listener` with all the addresses due each time the timer fires; returns an unsubscribe. */
-  onExpire(listener: (ips: string[]) => void): () => void {
+  onExpire(listener: (ips: K[]) => void): () => void {
     this.listeners.push(listener);
     return () => {
       const i = this.listeners.indexOf(listener);
@@ -130,7 +131,7 @@ export class ExpiryQueue {
   }
 
   /** When `ip` expires, if scheduled. */
-  expiresAt(ip: string): number | undefined {
+  expiresAt(ip: K): number | undefined {
     return this.current.get(ip);
   }
 
@@ -149,10 +150,10 @@ export class ExpiryQueue {
     this.timer = null;
     this.armedFor = Infinity;
     const now = this.clock.now();
-    const due: string[] = [];
+    const due: K[] = [];
     // With the owner's times an address may sit in the heap twice with the same time (scheduled
     // again at it): delivered once.
-    const seen = this.own ? null : new Set<string>();
+    const seen = this.own ? null : new Set<K>();
     while (this.ips.length > 0 && this.times[0]! <= now) {
       const ip = this.ips[0]!;
       const at = this.times[0]!;
@@ -198,7 +199,7 @@ export class ExpiryQueue {
   }
 
   private heapify(): void {
-    const ips: string[] = [];
+    const ips: K[] = [];
     const times: number[] = [];
     for (const [ip, at] of this.current.entries()) {
       ips.push(ip);
@@ -210,7 +211,7 @@ export class ExpiryQueue {
     for (let i = (this.ips.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
   }
 
-  private push(ip: string, at: number): void {
+  private push(ip: K, at: number): void {
     this.ips.push(ip);
     this.times.push(at);
     let i = this.ips.length - 1;

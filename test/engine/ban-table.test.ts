@@ -35,8 +35,11 @@ describe('BanTable', () => {
     expect([...table.keys()]).toEqual(['198.18.0.1', '198.18.0.2']);
     expect(table.timedSize).toBe(1);
     expect(table.get('198.18.0.1')).toEqual(ban('198.18.0.1', { expiresAt: null, count: 2, jail: 'recidive' }));
+    const row = table.set(ban('198.18.0.1', { expiresAt: null, count: 2, jail: 'recidive' }));
+    expect(table.ipAt(row)).toBe('198.18.0.1');
     expect(table.delete('198.18.0.1')).toBe(true);
     expect(table.delete('198.18.0.1')).toBe(false);
+    expect(table.expiryAt(row)).toBeUndefined();
     expect(table.timedSize).toBe(1);
     table.set(ban('198.18.0.3', { origin: 'web03' }));
     expect([...table.keys()]).toEqual(['198.18.0.2', '198.18.0.3']);
@@ -53,9 +56,9 @@ describe('BanTable', () => {
     expect(byJail.get('a')).toHaveLength(2500);
     expect(byJail.get('a')![0]).toBe('198.18.19.135');
     expect(byJail.get('b')!.at(-1)).toBe('198.18.0.0');
-    const timed = [...table.timedEntries()];
+    const timed = [...table.timedRows()];
     expect(timed).toHaveLength(table.timedSize);
-    expect(timed.every(([ip, at]) => table.expiryOf(ip) === at)).toBe(true);
+    expect(timed.every(([row, at]) => table.expiryAt(row) === at && table.expiryOf(table.ipAt(row)) === at)).toBe(true);
     let visited = 0;
     table.eachExpiry((ip, at) => {
       visited++;
