@@ -34,7 +34,8 @@ export function WhyView(props: { ip: string; result: WhyResult | null; record?: 
         )}
         <Text color={tone('muted')}>{`  (${props.back})`}</Text>
       </Text>
-      <Text bold>{record?.jail === SUBNET_JAIL ? 'Why (a subnet ban: the bans inside it):' : 'Why (the matched lines):'}</Text>
+      {/* The list holds no matched lines: they come with the engine's answer, and the heading with them. */}
+      <Text bold>{record && !record.reason ? 'Why:' : record?.jail === SUBNET_JAIL ? 'Why (a subnet ban: the bans inside it):' : 'Why (the matched lines):'}</Text>
       <Box flexDirection="column" height={lineRows} overflow="hidden">
         {record?.reason?.length ? (
           // The newest lines last; each wraps onto as many rows as it needs.
