@@ -20,6 +20,7 @@ import { EngineLog } from '../src/engine/engine-log.js';
 import { SqliteStore } from '../src/engine/store.js';
 import type { BanEntry, FirewallBackend, LiveRuleset } from '../src/firewall/types.js';
 import { BanCount } from '../src/firewall/nftables/ban-count.js';
+import { restoreElementLines } from '../src/firewall/nftables/nft-script.js';
 import { makeTempDir } from '../test/helpers/temp-dir.js';
 import { banList, mixFor } from './firewall-addresses.js';
 
@@ -37,7 +38,10 @@ const SNAPSHOT_AT = option('snapshot-at', 'restart');
 const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error('run with node --expose-gc');
 
-/** A firewall that holds only what the nftables backend holds per ban: its count of addresses. */
+/**
+ * A firewall that holds only what the nftables backend holds per ban (its count of addresses)
+ * and makes its restore script, without a kernel.
+ */
 class CountingBackend implements FirewallBackend {
   readonly name = 'nftables' as const;
   readonly count = new BanCount();
@@ -49,9 +53,13 @@ class CountingBackend implements FirewallBackend {
   async unban(addresses: string[]): Promise<void> {
     this.count.remove(addresses);
   }
+  /** Builds the nftables restore script as the backend does (and drops it): a restart's own cost. */
   async replaceBans(entries: BanEntry[]): Promise<void> {
-    this.count.reset(entries.map((e) => e.address));
+    const { lines, singles } = restoreElementLines(entries);
+    this.scriptBytes = lines.join('\n').length;
+    this.count.adopt(singles);
   }
+  scriptBytes = 0;
   async listBans(): Promise<string[]> {
     return [];
   }

@@ -204,11 +204,11 @@ function keyOf(text: string): number {
     key[0] = v4;
     return V4;
   }
+  // Only text in the one canonical form (RFC 5952) is parsed: `formatIPv6` writes it back as it was.
   const parts = canonicalIPv6Parts(text);
   if (!parts || isMapped(parts)) return TEXT;
   for (let i = 0; i < 4; i++) key[i] = (parts[2 * i]! << 16) | parts[2 * i + 1]!;
-  // Kept as numbers only when they give back the very same text.
-  return formatIPv6(key, 0) === text ? V6 : TEXT;
+  return V6;
 }
 
 function hashOf(kind: number): number {

@@ -102,6 +102,36 @@ export function replaceScript(kind: SetKind, members: SetMember[]): string {
   return script(lines);
 }
 
+/**
+ * `replaceScript('bans', entries.map(checkBan))`, the same text, made in one pass over the
+ * entries without an object per entry, and collected in pieces of a few thousand lines: a restore
+ * of a million bans must not hold a million members and a million lines besides the script.
+ * Throws, naming the address, before anything runs.
+ */
+export function replaceBansScript(entries: readonly BanEntry[]): string {
+  const pieces: Record<Family, string[]> = { 4: [], 6: [] };
+  const piece: Record<Family, string> = { 4: '', 6: '' };
+  const counts: Record<Family, number> = { 4: 0, 6: 0 };
+  const temps = { 4: setName('bans', 4, true), 6: setName('bans', 6, true) };
+  for (const entry of entries) {
+    const member = checkBan(entry);
+    const family = member.family;
+    piece[family] += `${addLine(temps[family], member, true)}\n`;
+    if (++counts[family] % 4096 === 0) {
+      pieces[family].push(piece[family]);
+      piece[family] = '';
+    }
+  }
+  let text = '';
+  for (const family of FAMILIES) {
+    const live = setName('bans', family);
+    text += `${createLine('bans', family)}\n${createLine('bans', family, true)}\nflush ${temps[family]}\n`;
+    text += pieces[family].join('') + piece[family];
+    text += `swap ${temps[family]} ${live}\ndestroy ${temps[family]}\n`;
+  }
+  return text;
+}
+
 /** Destroys the given sets; `-exist` makes absent ones no error. */
 export function destroyScript(names: string[]): string {
   return script(names.map((name) => `destroy ${name}`));

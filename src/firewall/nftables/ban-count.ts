@@ -8,7 +8,7 @@ import { AddressSlots } from '../../net/index.js';
  * the engine does when they end.
  */
 export class BanCount {
-  private readonly addresses = new AddressSlots();
+  private addresses = new AddressSlots();
   /** False until the sets were written by this process (or counted once). */
   known = false;
 
@@ -21,6 +21,12 @@ export class BanCount {
     this.addresses.clear();
     this.known = true;
     this.add(texts);
+  }
+
+  /** The sets now hold exactly these addresses (kept as given: not copied). */
+  adopt(addresses: AddressSlots): void {
+    this.addresses = addresses;
+    this.known = true;
   }
 
   /** The sets were changed in a way not followed here: count again when asked. */
