@@ -109,27 +109,26 @@ export function replaceScript(kind: SetKind, members: SetMember[]): string {
  * Throws, naming the address, before anything runs.
  */
 export function replaceBansScript(entries: readonly BanEntry[]): string {
+  // Each piece is joined as soon as it is full: its lines die young, one flat string stays.
   const pieces: Record<Family, string[]> = { 4: [], 6: [] };
-  const piece: Record<Family, string> = { 4: '', 6: '' };
-  const counts: Record<Family, number> = { 4: 0, 6: 0 };
+  const lines: Record<Family, string[]> = { 4: [], 6: [] };
   const temps = { 4: setName('bans', 4, true), 6: setName('bans', 6, true) };
+  const close = (family: Family): void => {
+    if (lines[family].length > 0) pieces[family].push(`${lines[family].join('\n')}\n`);
+    lines[family] = [];
+  };
   for (const entry of entries) {
     const member = checkBan(entry);
-    const family = member.family;
-    piece[family] += `${addLine(temps[family], member, true)}\n`;
-    if (++counts[family] % 4096 === 0) {
-      pieces[family].push(piece[family]);
-      piece[family] = '';
-    }
+    lines[member.family].push(addLine(temps[member.family], member, true));
+    if (lines[member.family].length === 4096) close(member.family);
   }
-  let text = '';
+  const text: string[] = [];
   for (const family of FAMILIES) {
-    const live = setName('bans', family);
-    text += `${createLine('bans', family)}\n${createLine('bans', family, true)}\nflush ${temps[family]}\n`;
-    text += pieces[family].join('') + piece[family];
-    text += `swap ${temps[family]} ${live}\ndestroy ${temps[family]}\n`;
+    close(family);
+    text.push(`${createLine('bans', family)}\n${createLine('bans', family, true)}\nflush ${temps[family]}\n`);
+    text.push(...pieces[family], `swap ${temps[family]} ${setName('bans', family)}\ndestroy ${temps[family]}\n`);
   }
-  return text;
+  return text.join('');
 }
 
 /** Destroys the given sets; `-exist` makes absent ones no error. */
