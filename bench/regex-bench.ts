@@ -9,6 +9,7 @@
  * BENCH_KEEP=1 (keep the temp dir).
  */
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { shebangNodeFlags } from './node-flags.js';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,14 +53,6 @@ function portcullisCounts(stdout: string): Counts & { failures?: number } {
   const num = (k: string) => (typeof o[k] === 'number' ? o[k] : NaN);
   return { lines: num('lines'), matched: num('matched'), ignored: num('ignored'), missed: num('missed'),
     failures: Array.isArray(o.failures) ? o.failures.length : undefined };
-}
-
-/** The node options on a script's `#!/usr/bin/env -S node ...` line. */
-function shebangNodeFlags(script: string): string[] {
-  if (!existsSync(script)) return [];
-  const first = readFileSync(script, 'utf8').split('\n', 1)[0] ?? '';
-  const m = /^#!.*\bnode((?:\s+--?[\w-]+(?:=\S+)?)*)\s*$/.exec(first);
-  return m ? m[1]!.trim().split(/\s+/).filter(Boolean) : [];
 }
 
 /** Counts from fail2ban-regex's "Lines: N lines, N ignored, N matched, N missed" summary. */

@@ -23,6 +23,7 @@ import { makeTempDir } from '../test/helpers/temp-dir.js';
 import { banList, mixFor } from './firewall-addresses.js';
 import { createNetns, deleteNetns, inNetns } from './firewall-netns.js';
 import { netnsUnavailable } from './latency-netns.js';
+import { shebangNodeFlags } from './node-flags.js';
 import { percentile } from './peak-rss.js';
 import { banWatcher, kernelCount, rawBulk, wipeKernel, type KernelBackend } from './scale-kernel.js';
 
@@ -46,6 +47,12 @@ interface Row {
   restartMs: number;
   rssMiB: number;
   hwmMiB: number;
+  /** CPU seconds of the restarted daemon (and its firewall commands that ended) when its bans are back. */
+  restartCpu: number;
+  restartToolsCpu: number;
+  /** The restarted daemon's VmRSS and VmHWM, 5 s after its bans are back. */
+  restartRssMiB: number;
+  restartHwmMiB: number;
   counted: number;
   /** CPU seconds the daemon used for the load (its own, and its firewall commands'), read as it ends. */
   loadCpu: number;
@@ -77,8 +84,9 @@ async function writeLog(file: string, addresses: string[]): Promise<void> {
  * it would to a log file: a pipe this process reads would cost the daemon more than the file.
  */
 function startDaemon(ns: string, config: string): ChildProcess {
-  // SCALE_DAEMON_NODE_FLAGS: node flags for the daemon (e.g. --cpu-prof), split on spaces.
-  const flags = (process.env.SCALE_DAEMON_NODE_FLAGS ?? '').split(' ').filter(Boolean);
+  // As the installed command starts: with the node flags of its #! line; SCALE_DAEMON_NODE_FLAGS
+  // adds some (e.g. --cpu-prof), split on spaces.
+  const flags = [...shebangNodeFlags(CLI), ...(process.env.SCALE_DAEMON_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
   const argv = inNetns(ns, [process.execPath, ...flags, CLI, '--daemon', '--config', config]);
   const errFile = `${config}.stderr`;
   const fd = openSync(errFile, 'a');
@@ -120,7 +128,7 @@ function memoryMiB(pid: number): { rss: number; hwm: number } {
 const newAttacker = (i: number): string => (i % 2 === 0 ? `203.0.113.${1 + (i % 250)}` : `2001:db8:ffff:ffff::${(i + 2).toString(16)}`);
 
 async function runBackend(backend: KernelBackend, addresses: string[]): Promise<Row> {
-  const row: Row = { backend, n: addresses.length, loadMs: NaN, rawMs: NaN, p50: NaN, p99: NaN, restartMs: NaN, rssMiB: NaN, hwmMiB: NaN, counted: NaN, loadCpu: NaN, toolsCpu: NaN };
+  const row: Row = { backend, n: addresses.length, loadMs: NaN, rawMs: NaN, p50: NaN, p99: NaN, restartMs: NaN, rssMiB: NaN, hwmMiB: NaN, restartRssMiB: NaN, restartHwmMiB: NaN, restartCpu: NaN, restartToolsCpu: NaN, counted: NaN, loadCpu: NaN, toolsCpu: NaN };
   const tmp = makeTempDir('portcullis-scale-');
   const ns = createNetns('pc-h16-scale');
   let daemon: ChildProcess | null = null;
@@ -166,10 +174,17 @@ async function runBackend(backend: KernelBackend, addresses: string[]): Promise<
       const t1 = performance.now();
       daemon = startDaemon(ns, config);
       row.restartMs = (await restartWatcher.whenPresent(last, LOAD_BUDGET_MS)) - t1;
+      const restartCpu = cpuSeconds(daemon.pid!);
+      row.restartCpu = restartCpu.own;
+      row.restartToolsCpu = restartCpu.children;
     } finally {
       restartWatcher.stop();
     }
-    console.log(`${backend}: restart with ${addresses.length.toLocaleString('en-US')} bans back in the kernel in ${(row.restartMs / 1000).toFixed(2)} s`);
+    await new Promise((r) => setTimeout(r, 5000));
+    const restarted = memoryMiB(daemon.pid!);
+    row.restartRssMiB = restarted.rss;
+    row.restartHwmMiB = restarted.hwm;
+    console.log(`${backend}: restart with ${addresses.length.toLocaleString('en-US')} bans back in the kernel in ${(row.restartMs / 1000).toFixed(2)} s (daemon CPU ${row.restartCpu.toFixed(2)} s, its firewall commands ${row.restartToolsCpu.toFixed(2)} s); RSS then ${row.restartRssMiB.toFixed(0)} MiB (peak ${row.restartHwmMiB.toFixed(0)})`);
     await stopDaemon(daemon);
     daemon = null;
     row.rawMs = await rawBulk(backend, ns, addresses);
@@ -189,11 +204,11 @@ const s = (ms: number): string => (Number.isFinite(ms) ? (ms / 1000).toFixed(2) 
 const msText = (ms: number): string => (Number.isFinite(ms) ? ms.toFixed(1) : '-');
 
 function printTable(rows: Row[]): void {
-  console.log('\n| backend | N | load s | load CPU s (daemon + commands) | bans/s | raw bulk s | load / raw | next ban p50 ms | p99 ms | restart s | restart / raw | RSS MiB | peak RSS MiB |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('\n| backend | N | load s | load CPU s (daemon + commands) | bans/s | raw bulk s | load / raw | next ban p50 ms | p99 ms | restart s | restart CPU s | restart / raw | RSS MiB | peak RSS MiB | after restart: RSS / peak MiB |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const rate = Number.isFinite(r.loadMs) ? Math.round(r.n / (r.loadMs / 1000)).toLocaleString('en-US') : '-';
-    console.log(`| ${r.backend} | ${r.n.toLocaleString('en-US')} | ${s(r.loadMs)} | ${r.loadCpu.toFixed(2)} + ${r.toolsCpu.toFixed(2)} | ${rate} | ${s(r.rawMs)} | ${(r.loadMs / r.rawMs).toFixed(1)}x | ${msText(r.p50)} | ${msText(r.p99)} | ${s(r.restartMs)} | ${(r.restartMs / r.rawMs).toFixed(1)}x | ${r.rssMiB.toFixed(0)} | ${r.hwmMiB.toFixed(0)} |`);
+    console.log(`| ${r.backend} | ${r.n.toLocaleString('en-US')} | ${s(r.loadMs)} | ${r.loadCpu.toFixed(2)} + ${r.toolsCpu.toFixed(2)} | ${rate} | ${s(r.rawMs)} | ${(r.loadMs / r.rawMs).toFixed(1)}x | ${msText(r.p50)} | ${msText(r.p99)} | ${s(r.restartMs)} | ${r.restartCpu.toFixed(2)} + ${r.restartToolsCpu.toFixed(2)} | ${(r.restartMs / r.rawMs).toFixed(1)}x | ${r.rssMiB.toFixed(0)} | ${r.hwmMiB.toFixed(0)} | ${r.restartRssMiB.toFixed(0)} / ${r.restartHwmMiB.toFixed(0)} |`);
   }
   for (const r of rows) {
     if (r.error) console.log(`${r.backend}: did not finish: ${r.error}`);

@@ -2,9 +2,8 @@ import os from 'node:os';
 import type { Config } from '../config/index.js';
 import type { EngineLog } from '../engine/engine-log.js';
 import type { EngineEvent, EngineSubscriber } from '../engine/engine.js';
-import type { BanRecord } from '../engine/types.js';
 import { ExecAction } from './exec-action.js';
-import { hookEventOf } from './hook-event.js';
+import { hookEventOf, type HookEvent } from './hook-event.js';
 import type { HookQueueStatus } from './hook-queue.js';
 import { WebhookAction } from './webhook-action.js';
 
@@ -27,8 +26,9 @@ export function hookActions(options: { config: () => Config; log: EngineLog; nod
   for (const [name, hook] of Object.entries(settings)) {
     hooks.set(name, hook.type === 'exec' ? new ExecAction(name, hook, log, options.retryDelay) : new WebhookAction(name, hook, node, log, options.retryDelay));
   }
-  // The ban each unban ends, so the unban hook gets its bantime and failures too.
-  const banned = new Map<string, BanRecord>();
+  // The ban each unban ends, as its hook saw it, so the unban hook gets its bantime and failures
+  // too (not the record: its reason lines would be held for every ban in force).
+  const banned = new Map<string, HookEvent>();
   const run = (jail: string, fire: (hook: ExecAction | WebhookAction) => void) => {
     for (const action of options.config().jails[jail]?.actions ?? []) {
       const hook = hooks.get(action);
@@ -39,16 +39,16 @@ export function hookActions(options: { config: () => Config; log: EngineLog; nod
     onEvent(event: EngineEvent): void {
       if (event.type === 'ban') {
         if (event.record.origin !== undefined || event.extended) return;
-        banned.set(`${event.record.jail} ${event.record.ip}`, event.record);
         const hookEvent = hookEventOf('ban', event.record);
+        banned.set(`${event.record.jail} ${event.record.ip}`, hookEvent);
         run(event.record.jail, (hook) => hook.handle(hookEvent));
       } else if (event.type === 'unban') {
         const key = `${event.jail} ${event.ip}`;
-        const record = banned.get(key);
+        const ban = banned.get(key);
         banned.delete(key);
-        const hookEvent = record
-          ? hookEventOf('unban', record)
-          : { event: 'unban' as const, ip: event.ip, jail: event.jail, bantime: 0, failures: 0, expiry: null };
+        const hookEvent: HookEvent = ban
+          ? { ...ban, event: 'unban' }
+          : { event: 'unban', ip: event.ip, jail: event.jail, bantime: 0, failures: 0, expiry: null };
         run(event.jail, (hook) => hook.handle(hookEvent));
       }
     },

@@ -1,6 +1,6 @@
 import { formatDuration, padEndWidth, printable, SUBNET_JAIL, TRUSTED_ORIGIN_LABELS } from '../domain/index.js';
 import type { TrustedRange } from '../engine/trusted.js';
-import type { BanRecord } from '../engine/types.js';
+import type { BanListing } from '../engine/types.js';
 
 /**
  * ISO-8601 text of an epoch-ms time, or the number itself when it is outside what a Date can
@@ -12,7 +12,7 @@ export function isoOrNumber(ms: number): string {
 }
 
 /** The `--json` form of a ban. */
-export function banJson(b: BanRecord): { ip: string; jail: string; bannedAt: string; expiresAt: string | null; count: number; origin?: string; reason?: string[] } {
+export function banJson(b: BanListing): { ip: string; jail: string; bannedAt: string; expiresAt: string | null; count: number; origin?: string; reason?: string[] } {
   return {
     ip: b.ip,
     jail: b.jail,
@@ -37,7 +37,7 @@ export function column(text: string, width: number): string {
 }
 
 /** `bans` output, the same whether the daemon or the store answered. */
-export function formatBans(bans: BanRecord[], json: boolean, now = Date.now()): string {
+export function formatBans(bans: BanListing[], json: boolean, now = Date.now()): string {
   if (json) return `${JSON.stringify(bans.map(banJson))}\n`;
   if (bans.length === 0) return 'no bans\n';
   return bans.map((b) => {

@@ -4,7 +4,7 @@ import type { ActivityReport } from '../engine/activity-counter.js';
 import type { EngineStatus } from '../engine/engine.js';
 import type { LogEntry } from '../engine/engine-log.js';
 import type { TrustedRange } from '../engine/trusted.js';
-import type { BanRecord, HistoryEntry } from '../engine/types.js';
+import type { BanListing, BanRecord, HistoryEntry } from '../engine/types.js';
 import type { RuleSet } from '../domain/index.js';
 import type { PendingApply } from '../firewall/rule-applier.js';
 import type { LiveRuleset } from '../firewall/types.js';
@@ -184,7 +184,8 @@ export interface WhyResult {
 /** What each command answers with. */
 export interface CommandResults {
   status: StatusResult;
-  bans: BanRecord[];
+  /** Oldest first; a subnet ban with its reason, any other without its lines (`why` reads them). */
+  bans: BanListing[];
   ban: BanRecord;
   /** How many bans were lifted (0 or 1 for one address). */
   unban: { unbanned: number };

@@ -7,7 +7,8 @@ import { ExpiryQueue, realTimers, type TimerFunctions } from './expiry-queue.js'
 import type { BanRequest } from './fail-counter.js';
 import { rangesOverlap } from '../net/index.js';
 import type { TrustedSet } from './trusted.js';
-import type { BanRecord, BanStore } from './types.js';
+import type { BanListing, BanRecord, BanStore, BanSummary } from './types.js';
+import { BanTable } from './ban-table.js';
 import { errorMessage } from './error-message.js';
 import { FirewallQueue } from './firewall-queue.js';
 import { SubnetWatch } from './subnet-watch.js';
@@ -50,8 +51,12 @@ export interface BanManagerDeps {
   onEvent: (event: BanEvent) => void;
   timers?: TimerFunctions; // the expiry timer (real, unref'd setTimeout by default)
   retryDelay?: number; // overrides FIREWALL_RETRY_DELAY (tests)
-  /** Whether the store takes writes, and where a failed write is reported (the engine's StateHealth). */
-  storeHealth?: { readonly ok: boolean; fail(err: unknown): void };
+  /**
+   * Whether the store takes writes, where a failed write is reported, and how many faults began
+   * so far (the engine's StateHealth): with it, a ban's reason lines are kept in memory until the
+   * store is known to hold them, for the checkpoint after a fault.
+   */
+  storeHealth?: { readonly ok: boolean; readonly faults: number; fail(err: unknown): void };
   /** The operator's SSH sessions, never inside a subnet ban (default: this process's SSH_CONNECTION). */
   sessions?: () => readonly SshSession[];
 }
@@ -63,8 +68,17 @@ export interface BanManagerDeps {
  * another, in call order, so an unban can never overtake the ban it undoes.
  */
 export class BanManager {
-  private readonly bans = new Map<string, BanRecord>();
-  private readonly queue: ExpiryQueue;
+  /** The bans in force, without their reason lines: the store has those. */
+  private readonly bans = new BanTable();
+  /**
+   * Reason lines of bans the store may not hold yet: written in a transaction not yet committed,
+   * or not written while the store fails. A checkpoint writes them; they go once it is known the
+   * store has them.
+   */
+  private readonly unsaved = new Map<string, string[]>();
+  private unsavedSweep = false;
+  /** When each ban ends, by its row in the table. */
+  private readonly queue: ExpiryQueue<number>;
   private readonly firewallQueue: FirewallQueue;
   private readonly pending = new Set<Promise<void>>();
   private readonly subnets: SubnetWatch;
@@ -75,10 +89,18 @@ export class BanManager {
     this.subnets = new SubnetWatch({
       settings: deps.settings, trusted: deps.trusted, sessions: deps.sessions ?? ownSession,
       past: (ip) => deps.store.history(ip, deps.clock.now() - HISTORY_WINDOW),
-      ban: (ip) => this.bans.get(ip), bans: () => this.bans.values(),
+      banned: (ip) => this.bans.has(ip), ban: (ip) => this.bans.get(ip), bans: (jail) => this.bans.values(jail),
     });
-    this.queue = new ExpiryQueue(deps.clock, deps.timers ?? realTimers);
-    this.queue.onExpire((ips) => this.track(this.expire(ips)));
+    // The queue holds rows of the table and reads their ends there: no map, no address, of its own.
+    const table = this.bans;
+    this.queue = new ExpiryQueue<number>(deps.clock, deps.timers ?? realTimers, {
+      get: (slot) => table.expiryAt(slot),
+      get size() {
+        return table.timedSize;
+      },
+      entries: () => table.timedRows(),
+    });
+    this.queue.onExpire((slots) => this.track(this.expire(slots.map((slot) => table.ipAt(slot)))));
     this.firewallQueue = new FirewallQueue({
       firewall: deps.firewall,
       desired: () => ({ trusted: deps.trusted.ranges(), entries: this.kernelEntries(deps.clock.now()) }),
@@ -104,7 +126,8 @@ export class BanManager {
     const held = new Set(this.bans.keys());
     this.bans.clear();
     this.queue.clear();
-    for (const ban of store.activeBans()) {
+    this.unsaved.clear();
+    store.eachBanSummary((ban) => {
       // Only a ban wholly trusted goes: a network ban holding trusted addresses stays, and the
       // kernel's trusted accept (before every drop) still lets those through.
       const trustedBy = ban.expiresAt === null || ban.expiresAt > now ? this.deps.trusted.covering(ban.ip) : undefined;
@@ -113,16 +136,16 @@ export class BanManager {
         if (trustedBy) this.emit({ type: 'unban', ip: ban.ip, jail: ban.jail, reason: 'trusted' });
         else if (held.has(ban.ip)) this.emit({ type: 'unban', ip: ban.ip, jail: ban.jail, reason: 'expired' });
       } else {
-        this.bans.set(ban.ip, ban);
+        this.bans.set(ban);
       }
-    }
+    });
     store.removeBans(dropped);
     // Ranges the firewall was not started with are trusted there too, before any ban goes in.
     if (newlyTrusted) await this.runFirewall('set trusted ranges', () => firewall.setTrusted(this.deps.trusted.ranges()));
     this.subnets.load(now);
     const entries = this.kernelEntries(now);
     await this.runFirewall(`restore ${entries.length} bans`, () => firewall.replaceBans(entries));
-    for (const ban of this.bans.values()) if (ban.expiresAt !== null) this.queue.schedule(ban.ip, ban.expiresAt);
+    this.queue.rebuild();
     this.emit({ type: 'restored', count: this.bans.size, dropped: dropped.length });
   }
 
@@ -244,7 +267,9 @@ export class BanManager {
     this.loadTrusted();
     const now = this.deps.clock.now();
     this.bans.clear();
-    for (const ban of this.deps.store.activeBans()) if (ban.expiresAt === null || ban.expiresAt > now) this.bans.set(ban.ip, ban);
+    this.deps.store.eachBanSummary((ban) => {
+      if (ban.expiresAt === null || ban.expiresAt > now) this.bans.set(ban);
+    });
   }
 
   /**
@@ -319,6 +344,7 @@ export class BanManager {
     this.bans.clear();
     this.queue.clear();
     this.subnets.load(this.deps.clock.now());
+    this.unsaved.clear();
     await this.runFirewall('unban all', () => this.deps.firewall.replaceBans([]));
     for (const ban of all) this.emit({ type: 'unban', ip: ban.ip, jail: ban.jail, reason: 'all' });
     return all.length;
@@ -332,7 +358,7 @@ export class BanManager {
   async trust(range: string, note = ''): Promise<string[]> {
     const text = this.deps.trusted.add(range, 'runtime', note);
     this.deps.store.addTrusted(text, note, this.deps.clock.now());
-    const covered = [...this.bans.values()].filter((ban) => rangesOverlap(text, ban.ip));
+    const covered = [...this.bans.keys()].filter((ip) => rangesOverlap(text, ip)).map((ip) => this.bans.get(ip)!);
     this.forget(covered.map((ban) => ban.ip));
     await this.runFirewall(`trust ${text}`, () => this.deps.firewall.setTrusted(this.deps.trusted.ranges()));
     if (covered.length > 0) {
@@ -363,14 +389,39 @@ export class BanManager {
     return this.bans.size;
   }
 
-  /** Bans in force, oldest first (copies). */
-  list(): BanRecord[] {
-    return [...this.bans.values()].sort((a, b) => a.bannedAt - b.bannedAt).map((ban) => ({ ...ban, reason: [...ban.reason] }));
+  /**
+   * Bans in force, oldest first (copies), without their reason lines except for subnet bans,
+   * whose reason says what they hold (read from the store, one row each).
+   */
+  list(): BanListing[] {
+    const bans: BanListing[] = [...this.bans.values()].sort((a, b) => a.bannedAt - b.bannedAt);
+    for (const ban of bans) if (ban.jail === SUBNET_JAIL) ban.reason = this.reasonOf(ban.ip);
+    return bans;
   }
 
-  /** The ban of an address, if any. */
+  /** The addresses each jail bans, oldest ban first. */
+  addressesByJail(): Map<string, string[]> {
+    return this.bans.addressesByJail();
+  }
+
+  /**
+   * Bans in force for a checkpoint after the store failed: with their reason lines where the
+   * store may not hold them, the others without (the store keeps theirs).
+   */
+  checkpointList(): BanListing[] {
+    const bans: BanListing[] = [...this.bans.values()];
+    for (const ban of bans) {
+      const reason = this.unsaved.get(ban.ip);
+      if (reason) ban.reason = [...reason];
+    }
+    return bans;
+  }
+
+  /** The ban of an address, if any, with its reason lines (read from the store: one row). */
   get(ip: string): BanRecord | undefined {
-    return this.bans.get(checkAddress(ip).text);
+    const text = checkAddress(ip).text;
+    const ban = this.bans.get(text);
+    return ban && { ...ban, reason: this.reasonOf(text) };
   }
 
   /**
@@ -378,7 +429,7 @@ export class BanManager {
    * asked for every failure, so it skips the parse `get` does.
    */
   jailOf(canonicalIp: string): string | undefined {
-    return this.bans.get(canonicalIp)?.jail;
+    return this.bans.jailOf(canonicalIp);
   }
 
   /** Resolves once every firewall command and expiry started so far has finished (tests, shutdown). */
@@ -396,11 +447,12 @@ export class BanManager {
     // The ban still goes in when the store fails: letting an attacker in now is worse. The
     // engine writes its whole state once the store takes writes again.
     this.writeStore(() => this.deps.store.putBan(record), `ban of ${record.ip} not stored`);
-    this.bans.set(record.ip, record);
+    this.keepUntilSaved(record);
+    const slot = this.bans.set(record);
     this.subnets.added(record.ip);
     // The old expiry must not fire while the firewall command runs.
-    if (record.expiresAt === null) this.queue.cancel(record.ip);
-    else this.queue.schedule(record.ip, record.expiresAt);
+    if (record.expiresAt === null) this.queue.cancel(slot);
+    else this.queue.schedule(slot, record.expiresAt);
     const entry = entryOf(record, this.deps.clock.now());
     // A ban inside a subnet ban stays out of the kernel: the subnet ban drops it already (once
     // its own command is through: the member is announced after it).
@@ -416,14 +468,15 @@ export class BanManager {
         for (const event of batch.events) this.emit(event);
       }, () => {});
     }
-    announce.events.push({ type: 'ban', record: { ...record, reason: [...record.reason] }, restored: false, extended });
+    // The record itself: nothing here keeps it (the table copied its fields).
+    announce.events.push({ type: 'ban', record, restored: false, extended });
     return sent;
   }
 
   private async expire(ips: string[]): Promise<void> {
     const now = this.deps.clock.now();
     // A ban extended since it was queued is not due; the queue already holds its new time.
-    const due = ips.map((ip) => this.bans.get(ip)).filter((b): b is BanRecord => b !== undefined && b.expiresAt !== null && b.expiresAt <= now);
+    const due = ips.map((ip) => this.bans.get(ip)).filter((b): b is BanSummary => b !== undefined && b.expiresAt !== null && b.expiresAt <= now);
     if (due.length === 0) return;
     this.forget(due.map((ban) => ban.ip));
     // Batched with other expiries queued while the firewall is busy: one command for many.
@@ -435,7 +488,7 @@ export class BanManager {
    * Counts a jail's new ban towards its subnet; at the threshold, bans the subnet and takes the
    * member bans out of the kernel (after the subnet ban is in, so nothing gets through between).
    */
-  private async escalateSubnet(member: BanRecord): Promise<void> {
+  private async escalateSubnet(member: BanSummary): Promise<void> {
     const decision = this.subnets.count(member, this.deps.clock.now());
     if (decision?.type === 'refused') {
       return this.emit({ type: 'refused', ip: decision.subnet, jail: SUBNET_JAIL, reason: decision.reason, range: decision.range });
@@ -453,13 +506,13 @@ export class BanManager {
    * before it: an nftables interval set would fold a member into the subnet still in it, and the
    * subnet's removal would take the member out with it.
    */
-  private async lift(ended: readonly BanRecord[], unban: () => Promise<void>): Promise<void> {
+  private async lift(ended: readonly BanSummary[], unban: () => Promise<void>): Promise<void> {
     const off = unban();
     await Promise.all([off, this.putBack(ended)]);
   }
 
   /** Bans that ended: the members of subnet bans among them, still in force, go back to the kernel. */
-  private async putBack(ended: readonly BanRecord[]): Promise<void> {
+  private async putBack(ended: readonly BanSummary[]): Promise<void> {
     const back = this.subnets.membersBack(ended);
     if (back.length === 0) return;
     const now = this.deps.clock.now();
@@ -468,7 +521,11 @@ export class BanManager {
 
   /** The kernel's entries for the bans in force: those a subnet ban holds are left out. */
   private kernelEntries(now: number): BanEntry[] {
-    return [...this.bans.values()].filter((ban) => this.subnets.covering(ban.ip) === undefined).map((ban) => entryOf(ban, now));
+    const entries: BanEntry[] = [];
+    this.bans.eachExpiry((ip, expiresAt) => {
+      if (this.subnets.covering(ip) === undefined) entries.push(entryOf({ ip, expiresAt }, now));
+    });
+    return entries;
   }
 
   private forget(ips: string[]): void {
@@ -477,8 +534,40 @@ export class BanManager {
     for (const ip of ips) {
       this.bans.delete(ip);
       this.subnets.removed(ip);
-      this.queue.cancel(ip);
+      this.unsaved.delete(ip);
     }
+    // The table no longer holds them: the queue skips their rows, and stops when none is left.
+    this.queue.cancel(-1);
+  }
+
+  /** A ban's reason lines: kept here while the store may not hold them, else read from it. */
+  private reasonOf(ip: string): string[] {
+    const kept = this.unsaved.get(ip);
+    if (kept) return [...kept];
+    try {
+      return this.deps.store.reasonOf(ip) ?? [];
+    } catch (err) {
+      this.emit({ type: 'error', message: `reason of the ban of ${ip} not read: ${errorMessage(err)}` });
+      return [];
+    }
+  }
+
+  /**
+   * Keeps a ban's reason lines until the store is known to hold them: once the current run of
+   * code is over (a batch of lines is one transaction, committed or rolled back within it) and
+   * no store fault began meanwhile. While the store fails they stay, for the checkpoint.
+   */
+  private keepUntilSaved(record: BanRecord): void {
+    const health = this.deps.storeHealth;
+    if (!health) return;
+    this.unsaved.set(record.ip, record.reason);
+    if (this.unsavedSweep) return;
+    this.unsavedSweep = true;
+    const faults = health.faults;
+    queueMicrotask(() => {
+      this.unsavedSweep = false;
+      if (health.ok && health.faults === faults) this.unsaved.clear();
+    });
   }
 
   private runFirewall(what: string | (() => string), command: () => Promise<void>): Promise<void> {
@@ -515,7 +604,7 @@ function ownSession(): SshSession[] {
 }
 
 /** The firewall entry of a ban, with the kernel timeout as a safety net should the engine die. */
-function entryOf(ban: BanRecord, now: number): BanEntry {
+function entryOf(ban: { ip: string; expiresAt: number | null }, now: number): BanEntry {
   if (ban.expiresAt === null) return { address: ban.ip };
   return { address: ban.ip, timeout: Math.max(1, Math.ceil((ban.expiresAt - now) / 1000)) };
 }

@@ -13,7 +13,7 @@ import { JournalSource, journalSourceKey } from './source/journal-source.js';
 import type { EngineStatus, JailStatus } from './status-types.js';
 import { StateKeeper, type KeptJail } from './state-keeper.js';
 import { TrustedSet } from './trusted.js';
-import type { BanRecord, BanStore, FleetLinkStatus, HistoryEntry, SourcePosition } from './types.js';
+import type { BanListing, BanStore, FleetLinkStatus, HistoryEntry, SourcePosition } from './types.js';
 
 /** Everything the engine reports, for the console, the control socket and e-mail. */
 export type EngineEvent = BanEvent | JailEvent | { type: 'source'; jail: string; source: string; event: GlobFollowEvent };
@@ -104,7 +104,7 @@ export class Engine {
       store: options.store,
       clock: this.clock,
       log: options.log,
-      bans: () => this.bans.list(),
+      bans: () => this.bans.checkpointList(),
       jails: () => this.jails.values(),
     });
     this.bans = new BanManager({
@@ -176,7 +176,7 @@ export class Engine {
 
   /** The jails and their counts. */
   status(): EngineStatus {
-    const banned = this.bans.list();
+    const banned = this.bans.addressesByJail();
     const jails = Object.entries(this.options.config.jails).map(([name, jail]): JailStatus => {
       const running = this.jails.get(name);
       return {
@@ -190,7 +190,7 @@ export class Engine {
         tracked: running?.jail.tracked ?? 0,
         backend: jail.backend,
         journalmatch: jail.journalmatch,
-        bannedIps: banned.filter((b) => b.jail === name).map((b) => b.ip),
+        bannedIps: banned.get(name) ?? [],
       };
     });
     return {
@@ -264,8 +264,8 @@ export class Engine {
     log.info(null, `Configuration reloaded: ${this.jails.size} jails running (${kept.size} unchanged, counts kept)`);
   }
 
-  /** Bans in force. */
-  list(): BanRecord[] {
+  /** Bans in force, oldest first, without their reason lines (but a subnet ban's). */
+  list(): BanListing[] {
     return this.bans.list();
   }
 

@@ -26,6 +26,20 @@ export const MAX_TIMER_DELAY = 2 ** 31 - 1;
 const COMPACT_MIN = 64;
 
 /**
+ * Each address's live expiry, when its owner keeps them (the ban table): the queue then holds no
+ * map of its own, only its heap. The owner sets and removes the times before it calls `schedule`
+ * and `cancel`, and forgets an address once it is delivered as due.
+ */
+export interface ExpiryTimes<K> {
+  /** When `key` expires, or undefined when it does not (not there, or permanent). */
+  get(key: K): number | undefined;
+  /** How many keys have an expiry. */
+  readonly size: number;
+  /** Every key that has an expiry, with it. */
+  entries(): Iterable<[K, number]>;
+}
+
+/**
  * When each ban ends, with one timer for all of them. A binary min-heap orders (ip, expiresAt);
  * `current` holds each address's live expiry, so rescheduling or cancelling leaves the old heap
  * entry behind as stale (skipped when it surfaces) instead of searching the heap for it. The heap
@@ -36,33 +50,49 @@ const COMPACT_MIN = 64;
  * no periodic scan, so 100,000 idle bans cost nothing between expiries. When it fires, every
  * address due by then is delivered in one call, so the firewall gets one unban command.
  */
-export class ExpiryQueue {
-  private ips: string[] = [];
+export class ExpiryQueue<K = string> {
+  /** What expires: addresses, or the rows of the owner's table. */
+  private ips: K[] = [];
   private times: number[] = [];
-  private readonly current = new Map<string, number>();
+  /** The live expiries: the queue's own map, or the owner's (then `own` is null). */
+  private readonly current: ExpiryTimes<K>;
+  private readonly own: Map<K, number> | null;
   private timer: unknown = null;
   /** The expiry the timer was set for; Infinity when no timer is set. */
   private armedFor = Infinity;
-  private readonly listeners: Array<(ips: string[]) => void> = [];
+  private readonly listeners: Array<(ips: K[]) => void> = [];
 
+  /** `times`: the live expiries as their owner keeps them; without, the queue keeps its own. */
   constructor(
     private readonly clock: Clock,
     private readonly timers: TimerFunctions = realTimers,
-  ) {}
+    times?: ExpiryTimes<K>,
+  ) {
+    this.own = times ? null : new Map();
+    this.current = times ?? this.own!;
+  }
 
-  /** Sets (or moves) when `ip` expires, epoch ms. */
-  schedule(ip: string, at: number): void {
+  /**
+   * Sets (or moves) when `ip` expires, epoch ms. With the owner's times, they must already say
+   * `at`: the queue only notes when to look.
+   */
+  schedule(ip: K, at: number): void {
     if (!Number.isFinite(at)) throw new Error(`expiry of ${ip} must be a finite time, not ${at}`);
-    if (this.current.get(ip) === at) return;
-    this.current.set(ip, at);
+    if (this.own) {
+      if (this.own.get(ip) === at) return;
+      this.own.set(ip, at);
+    }
     this.push(ip, at);
     this.compactIfStale();
     if (at < this.armedFor) this.arm();
   }
 
-  /** Forgets `ip` (unbanned, or now permanent); true if it was scheduled. */
-  cancel(ip: string): boolean {
-    if (!this.current.delete(ip)) return false;
+  /**
+   * Forgets `ip` (unbanned, or now permanent); true if it was scheduled. With the owner's times,
+   * they no longer hold it already, and the answer is always true.
+   */
+  cancel(ip: K): boolean {
+    if (this.own && !this.own.delete(ip)) return false;
     // The timer stays: when it fires early it finds nothing due and moves on to the next expiry.
     if (this.current.size === 0) this.clear();
     else this.compactIfStale();
@@ -71,10 +101,19 @@ export class ExpiryQueue {
 
   /** Forgets every address and stops the timer. */
   clear(): void {
-    this.current.clear();
+    this.own?.clear();
     this.ips = [];
     this.times = [];
     this.disarm();
+  }
+
+  /**
+   * Builds the heap again from the live expiries in one go (after the owner's times were filled
+   * by a restore: cheaper than a million `schedule` calls) and sets the timer.
+   */
+  rebuild(): void {
+    this.heapify();
+    this.arm();
   }
 
   /** Stops the timer; scheduled expiries are kept and the next `schedule` sets it again. */
@@ -83,7 +122,7 @@ export class ExpiryQueue {
   }
 
   /** Calls `listener` with all the addresses due each time the timer fires; returns an unsubscribe. */
-  onExpire(listener: (ips: string[]) => void): () => void {
+  onExpire(listener: (ips: K[]) => void): () => void {
     this.listeners.push(listener);
     return () => {
       const i = this.listeners.indexOf(listener);
@@ -92,7 +131,7 @@ export class ExpiryQueue {
   }
 
   /** When `ip` expires, if scheduled. */
-  expiresAt(ip: string): number | undefined {
+  expiresAt(ip: K): number | undefined {
     return this.current.get(ip);
   }
 
@@ -111,15 +150,19 @@ export class ExpiryQueue {
     this.timer = null;
     this.armedFor = Infinity;
     const now = this.clock.now();
-    const due: string[] = [];
+    const due: K[] = [];
+    // With the owner's times an address may sit in the heap twice with the same time (scheduled
+    // again at it): delivered once.
+    const seen = this.own ? null : new Set<K>();
     while (this.ips.length > 0 && this.times[0]! <= now) {
       const ip = this.ips[0]!;
       const at = this.times[0]!;
       this.pop();
-      if (this.current.get(ip) === at) {
-        this.current.delete(ip);
-        due.push(ip);
-      }
+      if (this.current.get(ip) !== at) continue;
+      if (this.own) this.own.delete(ip);
+      else if (seen!.has(ip)) continue;
+      else seen!.add(ip);
+      due.push(ip);
     }
     this.compactIfStale();
     // Re-armed before the listeners run, so one that schedules again sees a consistent queue.
@@ -152,13 +195,23 @@ export class ExpiryQueue {
   private compactIfStale(): void {
     const live = this.current.size;
     if (this.ips.length <= COMPACT_MIN || this.ips.length <= 2 * live) return;
-    this.ips = [...this.current.keys()];
-    this.times = [...this.current.values()];
+    this.heapify();
+  }
+
+  private heapify(): void {
+    const ips: K[] = [];
+    const times: number[] = [];
+    for (const [ip, at] of this.current.entries()) {
+      ips.push(ip);
+      times.push(at);
+    }
+    this.ips = ips;
+    this.times = times;
     // Bottom-up heapify: O(n), cheaper than n pushes.
     for (let i = (this.ips.length >> 1) - 1; i >= 0; i--) this.siftDown(i);
   }
 
-  private push(ip: string, at: number): void {
+  private push(ip: K, at: number): void {
     this.ips.push(ip);
     this.times.push(at);
     let i = this.ips.length - 1;

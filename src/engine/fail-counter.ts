@@ -23,6 +23,8 @@ export interface FailCounterOptions {
 }
 
 interface Entry {
+  /** The address as first counted (a copy of its own): the ban and the queue share it. */
+  ip: string;
   times: number[];
   lines: string[];
   last: number;
@@ -87,8 +89,8 @@ export class FailCounter {
     let entry = this.entries.get(ip);
     const fresh = entry === undefined;
     if (!entry) {
-      entry = { times: [], lines: [], last: time };
       ip = detach(ip);
+      entry = { ip, times: [], lines: [], last: time };
       if (this.entries.size >= this.maxEntries) this.evictOldest();
     }
     entry.times.push(time);
@@ -109,11 +111,12 @@ export class FailCounter {
     if (entry.times.length >= maxretry) {
       this.entries.delete(ip);
       // A ban outlives its lines: its address must not keep a slice of the log's read buffer
-      // alive, nor its lines a list with room for more.
-      return { jail, ip: fresh ? ip : detach(ip), time, failures: entry.times.length, lines: entry.lines.slice() };
+      // alive, nor its lines a list with room for more. The address is the copy the queue holds
+      // already: a flood's million bans must not hold each address twice.
+      return { jail, ip: entry.ip, time, failures: entry.times.length, lines: entry.lines.slice() };
     }
-    this.entries.set(ip, entry);
-    this.queueIps.push(ip);
+    if (fresh) this.entries.set(ip, entry);
+    this.queueIps.push(entry.ip);
     this.queueTimes.push(entry.last);
     return null;
   }
@@ -162,7 +165,24 @@ export class FailCounter {
   }
 
   private compactQueue(): void {
-    if (this.head > 4096 && this.head * 2 > this.queueIps.length) {
+    const queued = this.queueIps.length - this.head;
+    if (queued > 2 * this.entries.size + 4096) {
+      // Mostly updates of addresses banned (or counted again) since: a flood's million first
+      // failures would stay queued for a whole findtime. Only each address's latest is kept.
+      const ips: string[] = [];
+      const times: number[] = [];
+      for (let i = this.head; i < this.queueIps.length; i++) {
+        const ip = this.queueIps[i]!;
+        const time = this.queueTimes[i]!;
+        if (this.entries.get(ip)?.last === time) {
+          ips.push(ip);
+          times.push(time);
+        }
+      }
+      this.queueIps = ips;
+      this.queueTimes = times;
+      this.head = 0;
+    } else if (this.head > 4096 && this.head * 2 > this.queueIps.length) {
       this.queueIps = this.queueIps.slice(this.head);
       this.queueTimes = this.queueTimes.slice(this.head);
       this.head = 0;

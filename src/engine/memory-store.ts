@@ -1,5 +1,5 @@
 import { historyEntryOf } from './store.js';
-import type { BanRecord, BanStore, HistoryEntry, SourcePosition, StoredFailure, StoredMail, StoredNotice, StoredTrusted } from './types.js';
+import type { BanListing, BanRecord, BanStore, BanSummary, HistoryEntry, SourcePosition, StoredFailure, StoredMail, StoredNotice, StoredTrusted } from './types.js';
 
 const copyBan = (ban: BanRecord): BanRecord => ({ ...ban, reason: [...ban.reason] });
 
@@ -28,6 +28,15 @@ export class MemoryStore implements BanStore {
   /** Bans in force, in the order of their addresses as strings (as SqliteStore returns them). */
   activeBans(): BanRecord[] {
     return [...this.bans.values()].map(copyBan).sort(byKey((ban) => ban.ip));
+  }
+
+  eachBanSummary(visit: (ban: BanSummary) => void): void {
+    for (const { reason: _, ...ban } of [...this.bans.values()]) visit(ban);
+  }
+
+  reasonOf(ip: string): string[] | undefined {
+    const ban = this.bans.get(ip);
+    return ban && [...ban.reason];
   }
 
   putBan(ban: BanRecord): void {
@@ -60,10 +69,11 @@ export class MemoryStore implements BanStore {
     return removed;
   }
 
-  replaceAllBans(bans: readonly BanRecord[]): void {
+  replaceAllBans(bans: readonly BanListing[]): void {
+    const before = new Map(this.bans);
     this.bans.clear();
     for (const ban of bans) {
-      this.bans.set(ban.ip, copyBan(ban));
+      this.bans.set(ban.ip, { ...ban, reason: [...(ban.reason ?? before.get(ban.ip)?.reason ?? [])] });
       const entry = historyEntryOf(ban);
       const known = this.historyEntries.some((h) => h.ip === entry.ip && h.jail === entry.jail && h.bannedAt === entry.bannedAt);
       if (!known) this.historyEntries.push(entry);

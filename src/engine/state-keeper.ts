@@ -4,7 +4,7 @@ import { errorMessage } from './error-message.js';
 import { cutLine, type BanRequest } from './fail-counter.js';
 import type { Jail } from './jail.js';
 import { STATE_RETRY_MS, StateHealth } from './state-health.js';
-import type { BanRecord, BanStore, SourcePosition } from './types.js';
+import type { BanListing, BanStore, SourcePosition } from './types.js';
 
 /** How often a jail's stored failures older than its findtime are deleted (ms). */
 const PRUNE_EVERY_MS = 60_000;
@@ -22,8 +22,8 @@ export interface StateKeeperDeps {
   store: BanStore;
   clock: Clock;
   log: EngineLog;
-  /** The bans in force in memory, for a checkpoint. */
-  bans: () => BanRecord[];
+  /** The bans in force in memory, for a checkpoint (with their reason lines where the store may lack them). */
+  bans: () => BanListing[];
   jails: () => Iterable<KeptJail>;
 }
 

@@ -1,7 +1,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { BanRecord, BanStore, HistoryEntry, SourcePosition, StoredFailure, StoredMail, StoredNotice, StoredTrusted } from './types.js';
+import type { BanListing, BanRecord, BanStore, BanSummary, HistoryEntry, SourcePosition, StoredFailure, StoredMail, StoredNotice, StoredTrusted } from './types.js';
 import { prepareQueueStatements } from './store-tables.js';
 import { WriteBehind } from './store-write-behind.js';
 import { errorMessage } from './error-message.js';
@@ -44,7 +44,7 @@ function refuseDamaged(db: Database.Database, file: string): void {
 }
 
 /** The history row a ban appends: its duration in seconds, -1 for a permanent ban. */
-export function historyEntryOf(ban: BanRecord): HistoryEntry {
+export function historyEntryOf(ban: BanSummary): HistoryEntry {
   const duration = ban.expiresAt === null ? -1 : Math.max(0, Math.round((ban.expiresAt - ban.bannedAt) / 1000));
   return { ip: ban.ip, jail: ban.jail, bannedAt: ban.bannedAt, duration };
 }
@@ -88,6 +88,16 @@ function shared(name: string): string {
   return name;
 }
 
+/** A ban row without its reason, as the raw columns `ip, jail, banned_at, expires_at, count, origin`. */
+type SummaryRow = [string, string, number, number | null, number, string | null];
+
+function summaryOf(row: SummaryRow): BanSummary {
+  const origin = row[5];
+  const ban: BanSummary = { ip: row[0], jail: shared(row[1]), bannedAt: row[2], expiresAt: row[3], count: row[4] };
+  if (origin !== null) ban.origin = shared(origin);
+  return ban;
+}
+
 function banOf(row: BanRow): BanRecord {
   return {
     ip: row.ip,
@@ -114,6 +124,18 @@ function prepareStatements(db: Database.Database) {
   return {
     activeBans: db.prepare<[], BanRow>(
       'SELECT ip, jail, banned_at, expires_at, count, reason, origin FROM bans ORDER BY ip',
+    ),
+    // Raw rows (no object with named columns made for each of a million), in the table's own
+    // order: sorted by address, the scan would fetch each row through the index, page by page at
+    // random: 9 s of CPU for 1,000,000 bans instead of 1.2 s.
+    banSummaries: db.prepare<[], SummaryRow>('SELECT ip, jail, banned_at, expires_at, count, origin FROM bans').raw(true),
+    reason: db.prepare<[string], { reason: string }>('SELECT reason FROM bans WHERE ip = ?'),
+    // A ban given without reason lines keeps the stored ones (none for a new row).
+    rewriteBan: db.prepare(
+      `INSERT INTO bans (ip, jail, banned_at, expires_at, count, reason, origin)
+       VALUES (@ip, @jail, @bannedAt, @expiresAt, @count, COALESCE(@reason, '[]'), @origin)
+       ON CONFLICT (ip) DO UPDATE SET jail = excluded.jail, banned_at = excluded.banned_at,
+         expires_at = excluded.expires_at, count = excluded.count, reason = COALESCE(@reason, bans.reason), origin = excluded.origin`,
     ),
     upsertBan: db.prepare(
       `INSERT INTO bans (ip, jail, banned_at, expires_at, count, reason, origin)
@@ -170,7 +192,7 @@ export class SqliteStore implements BanStore {
   private readonly queues: ReturnType<typeof prepareQueueStatements>;
   private readonly writeBan: (ban: BanRecord) => void;
   private readonly writeBans: (bans: readonly BanRecord[]) => void;
-  private readonly rewriteBans: (bans: readonly BanRecord[]) => void;
+  private readonly rewriteBans: (bans: readonly BanListing[]) => void;
   /** Bans and failures written inside a batch, held until it ends or they are read. */
   private readonly held: WriteBehind;
   /** Batches open (a nested one is a savepoint). */
@@ -192,10 +214,16 @@ export class SqliteStore implements BanStore {
     };
     this.writeBan = db.transaction(putOne);
     this.writeBans = db.transaction((bans: readonly BanRecord[]) => bans.forEach(putOne));
-    this.rewriteBans = db.transaction((bans: readonly BanRecord[]) => {
-      s.deleteAllBans.run();
+    this.rewriteBans = db.transaction((bans: readonly BanListing[]) => {
+      // Rows of bans no longer held go; the others are rewritten in place, so a ban given without
+      // its lines keeps them.
+      db.exec('CREATE TEMP TABLE IF NOT EXISTS kept_bans (ip TEXT PRIMARY KEY) WITHOUT ROWID; DELETE FROM kept_bans');
+      const keep = db.prepare('INSERT OR IGNORE INTO kept_bans (ip) VALUES (?)');
+      for (const ban of bans) keep.run(ban.ip);
+      db.exec('DELETE FROM bans WHERE ip NOT IN (SELECT ip FROM kept_bans); DELETE FROM kept_bans');
       for (const ban of bans) {
-        s.upsertBan.run({ ...ban, reason: JSON.stringify(ban.reason), origin: ban.origin ?? null });
+        const reason = ban.reason === undefined ? null : JSON.stringify(ban.reason);
+        s.rewriteBan.run({ ip: ban.ip, jail: ban.jail, bannedAt: ban.bannedAt, expiresAt: ban.expiresAt, count: ban.count, reason, origin: ban.origin ?? null });
         if (ban.origin === undefined) s.appendMissingHistory.run(historyEntryOf(ban));
       }
     });
@@ -239,6 +267,21 @@ export class SqliteStore implements BanStore {
       const bans: BanRecord[] = [];
       for (const row of this.statements.activeBans.iterate()) bans.push(banOf(row));
       return bans;
+    });
+  }
+
+  eachBanSummary(visit: (ban: BanSummary) => void): void {
+    this.writeHeld();
+    this.guard('read the bans', () => {
+      for (const row of this.statements.banSummaries.iterate()) visit(summaryOf(row));
+    });
+  }
+
+  reasonOf(ip: string): string[] | undefined {
+    if (this.held.holdsBan(ip)) this.writeHeld();
+    return this.guard(`read the reason of the ban of ${ip}`, () => {
+      const row = this.statements.reason.get(ip);
+      return row && parseReason(row.reason);
     });
   }
 
@@ -294,7 +337,7 @@ export class SqliteStore implements BanStore {
     );
   }
 
-  replaceAllBans(bans: readonly BanRecord[]): void {
+  replaceAllBans(bans: readonly BanListing[]): void {
     this.writeHeld();
     this.guard(`save ${bans.length} bans`, () => this.rewriteBans(bans));
   }

@@ -3,7 +3,7 @@ import { formatDuration, SUBNET_JAIL } from '../domain/index.js';
 import { keyOf, parseDottedQuad, parseRange, prefixOf, rangesOverlap, type SshSession } from '../net/index.js';
 import { banDuration, banEnd, RECIDIVE_WINDOW, withRecidive } from './escalation.js';
 import type { TrustedSet } from './trusted.js';
-import type { BanRecord, HistoryEntry } from './types.js';
+import type { BanRecord, BanSummary, HistoryEntry } from './types.js';
 
 /** Member bans named in a subnet ban's reason at most; the rest are counted. */
 const MEMBERS_NAMED = 10;
@@ -17,10 +17,12 @@ export interface SubnetWatchDeps {
   sessions: () => readonly SshSession[];
   /** Past bans of an address or CIDR over the window escalation reads, oldest first. */
   past: (ip: string) => HistoryEntry[];
+  /** Whether an address or CIDR (canonical text) is banned now. */
+  banned: (ip: string) => boolean;
   /** The ban in force of an address or CIDR (canonical text). */
-  ban: (ip: string) => BanRecord | undefined;
-  /** Every ban in force. */
-  bans: () => Iterable<BanRecord>;
+  ban: (ip: string) => BanSummary | undefined;
+  /** Every ban in force, or those of one jail. */
+  bans: (jail?: string) => Iterable<BanSummary>;
 }
 
 /** What a jail's ban leads to: a subnet ban to make, or one refused (and why). */
@@ -79,7 +81,8 @@ export class SubnetWatch {
     this.refusedAt.clear();
     this.members = null;
     const settings = this.subnetSettings();
-    for (const ban of this.deps.bans()) {
+    // Off, only the subnet bans matter: a million bans are not walked for them.
+    for (const ban of this.deps.bans(settings ? undefined : SUBNET_JAIL)) {
       if (ban.jail === SUBNET_JAIL && ban.origin === undefined) this.hold(ban.ip);
       // Only what count() counts: a jail's own bans, not manual nor remote ones.
       else if (settings && counts(ban) && ban.bannedAt >= now - settings.window * 1000) this.remember(ban, settings);
@@ -135,7 +138,7 @@ export class SubnetWatch {
     for (const length of this.heldLengths[parsed.family]) {
       if (length >= parsed.prefix) continue;
       const subnet = this.held.get(rangeKey(parsed, length));
-      if (subnet !== undefined && this.deps.ban(subnet)) return subnet;
+      if (subnet !== undefined && this.deps.banned(subnet)) return subnet;
     }
     return undefined;
   }
@@ -145,7 +148,7 @@ export class SubnetWatch {
    * subnet ban to make when its subnet reaches the threshold, a refusal (reported once per
    * window), or null.
    */
-  count(record: BanRecord, now: number): SubnetDecision | null {
+  count(record: BanSummary, now: number): SubnetDecision | null {
     const settings = this.subnetSettings();
     if (!settings || !counts(record)) return null;
     this.indexMembers(settings);
@@ -159,7 +162,7 @@ export class SubnetWatch {
       if (at >= since) break;
       members.delete(ip);
     }
-    if (members.size < settings.threshold || this.deps.ban(subnet) || this.deps.trusted.covering(subnet)) return null;
+    if (members.size < settings.threshold || this.deps.banned(subnet) || this.deps.trusted.covering(subnet)) return null;
     const why = `subnet ${subnet}: ${members.size} ${kindOf([...members.keys()])} banned within ${formatDuration(settings.window)}`;
     const refusal = this.refusal(subnet);
     if (refusal) {
@@ -182,11 +185,11 @@ export class SubnetWatch {
    * The bans to put back in the kernel now that `ended` are over: the members of the subnet bans
    * among them that are still in force and not held by another subnet ban.
    */
-  membersBack(ended: readonly BanRecord[]): BanRecord[] {
+  membersBack(ended: readonly BanSummary[]): BanSummary[] {
     const subnets = new Set<string>();
     for (const ban of ended) {
       const key = heldKey(ban.ip);
-      if (key && this.held.get(key) === ban.ip && !this.deps.ban(ban.ip)) {
+      if (key && this.held.get(key) === ban.ip && !this.deps.banned(ban.ip)) {
         this.held.delete(key);
         this.sent.delete(ban.ip);
         subnets.add(ban.ip);
@@ -203,7 +206,7 @@ export class SubnetWatch {
   }
 
   /** Records a member ban under its subnet; returns the subnet, or null for a ban as wide as one. */
-  private remember(ban: BanRecord, settings: SubnetSettings): string | null {
+  private remember(ban: BanSummary, settings: SubnetSettings): string | null {
     const lengths = { ipv4: settings.ipv4_prefix, ipv6: settings.ipv6_prefix };
     let subnet: string;
     try {
@@ -229,7 +232,7 @@ export class SubnetWatch {
   }
 
   /** The subnet's ban: bantime escalated by the subnet's past bans, and the recidive rule. */
-  private subnetBan(subnet: string, why: string, inside: BanRecord[], settings: SubnetSettings, now: number): BanRecord {
+  private subnetBan(subnet: string, why: string, inside: BanSummary[], settings: SubnetSettings, now: number): BanRecord {
     const { escalation } = this.deps.settings();
     const all = this.deps.past(subnet);
     const past = escalation.scope === 'jail' ? all.filter((h) => h.jail === SUBNET_JAIL) : all;
@@ -245,10 +248,10 @@ export class SubnetWatch {
    * subnet of the configured length, by reading every ban for one of another length (made before
    * a reload changed the length).
    */
-  private inside(subnets: ReadonlySet<string>): BanRecord[] {
+  private inside(subnets: ReadonlySet<string>): BanSummary[] {
     const wanted = new Map<string, string>();
     const lengths = { 4: new Set<number>(), 6: new Set<number>() };
-    const found: BanRecord[] = [];
+    const found: BanSummary[] = [];
     for (const subnet of subnets) {
       const parsed = parse(subnet)!;
       const key = rangeKey(parsed, parsed.prefix);
@@ -320,7 +323,7 @@ export class SubnetWatch {
 }
 
 /** Whether a ban counts towards its subnet: a jail's own, not a manual, remote or subnet ban. */
-function counts(ban: BanRecord): boolean {
+function counts(ban: BanSummary): boolean {
   return ban.origin === undefined && ban.jail !== SUBNET_JAIL && ban.jail !== 'manual';
 }
 

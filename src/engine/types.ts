@@ -16,6 +16,18 @@ export interface BanRecord {
   origin?: string;
 }
 
+/**
+ * A ban in force as the engine holds it in memory: everything but the reason lines, which stay
+ * in the store (`BanStore.reasonOf`) and are read when asked for (`why`).
+ */
+export type BanSummary = Omit<BanRecord, 'reason'>;
+
+/**
+ * A ban as `bans` lists it: a subnet ban with its reason (why, and the bans inside it), any other
+ * without its lines (`why` has them).
+ */
+export type BanListing = BanSummary & { reason?: string[] };
+
 /** A fleet link's state, for `status` and the console (see src/fleet). */
 export interface FleetLinkStatus {
   /** This server's name in the fleet. */
@@ -119,6 +131,14 @@ export interface MailQueueStore {
 export interface BanStore extends MailQueueStore {
   /** Bans in force (expired ones included until `removeBan`; callers check `expiresAt`). */
   activeBans(): BanRecord[];
+  /**
+   * The same bans without their reason lines, handed to `visit` one at a time in the order they
+   * were first stored: what a restore reads, so a million bans are never all held twice. `visit`
+   * must not use the store.
+   */
+  eachBanSummary(visit: (ban: BanSummary) => void): void;
+  /** The reason lines of the ban in force of `ip` (one indexed read); undefined when not banned. */
+  reasonOf(ip: string): string[] | undefined;
   /** Records a ban (replacing the address's current one) and appends it to the history. */
   putBan(ban: BanRecord): void;
   /** Appends a ban to the history only (another fleet node's ban, with `[fleet] count_remote`). */
@@ -129,9 +149,10 @@ export interface BanStore extends MailQueueStore {
   removeBans(ips: readonly string[]): number;
   /**
    * Makes the bans table hold exactly these (a checkpoint after the store failed), adding a
-   * history entry for each ban that has none yet.
+   * history entry for each ban that has none yet. A ban given without reason lines keeps the
+   * ones stored for it (none when it has no row).
    */
-  replaceAllBans(bans: readonly BanRecord[]): void;
+  replaceAllBans(bans: readonly BanListing[]): void;
   /** Ends every ban; returns how many. */
   removeAllBans(): number;
   /** Past bans of an address since `since` (epoch ms), oldest first; only one jail's if given. */

@@ -4,7 +4,7 @@ import type { FleetSettings } from '../config/index.js';
 import type { EngineEvent } from '../engine/engine.js';
 import type { BanManager } from '../engine/ban-manager.js';
 import { errorMessage } from '../engine/error-message.js';
-import type { BanRecord, FleetLinkStatus } from '../engine/types.js';
+import type { BanSummary, FleetLinkStatus } from '../engine/types.js';
 import { banFields, idTime, parseEntry, unbanFields, type FleetEntry } from './fleet-entry.js';
 import { FleetStore } from './fleet-store.js';
 import { Outbox } from './outbox.js';
@@ -14,7 +14,7 @@ import { Wakeups } from './wakeups.js';
 /** What the link needs of the engine. */
 export interface FleetEngine {
   bans: Pick<BanManager, 'banRemote' | 'unbanRemote' | 'inOneWrite'>;
-  list(): BanRecord[];
+  list(): BanSummary[];
 }
 
 /** Where the link reports (the engine log, in the daemon). */

@@ -1,12 +1,12 @@
 import { performance } from 'node:perf_hooks';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EngineEvent } from '../engine/engine.js';
-import type { BanRecord } from '../engine/types.js';
+import type { BanSummary } from '../engine/types.js';
 
 /** What the metrics read at scrape time instead of counting events. */
 export interface MetricsSources {
   /** Bans in force. */
-  bans: () => readonly BanRecord[];
+  bans: () => readonly BanSummary[];
   /** Lines read per jail and source since the start. */
   lineCounts: () => readonly { jail: string; source: string; lines: number }[];
   /** The firewall backend's name, the label of firewall errors. */

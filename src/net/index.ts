@@ -5,3 +5,4 @@ export { isMapped, keyOf, parseDottedQuad, parseRange, rangeContains, rangesOver
 export { ownSessionConflict, sshSession, type SshSession } from './session.js';
 export { prefixOf, SINGLE_ADDRESS, type PrefixLengths } from './prefix.js';
 export { canonicalIPv6Parts } from './ipv6-text.js';
+export { AddressSlots } from './address-slots.js';

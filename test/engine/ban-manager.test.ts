@@ -57,6 +57,21 @@ function setup(escalation: Partial<EscalationSettings> = {}, jailBantime: Record
 }
 
 describe('BanManager', () => {
+  it('holds no reason lines: the list goes without, and one ban is read with them from the store', async () => {
+    const t = setup();
+    await t.request('198.51.100.1');
+    await t.request('2001:db8::1', 'nginx');
+    expect(t.manager.list()).toEqual([
+      { ip: '198.51.100.1', jail: 'sshd', bannedAt: T0, expiresAt: T0 + 600 * S, count: 1 },
+      { ip: '2001:db8::1', jail: 'nginx', bannedAt: T0, expiresAt: T0 + 600 * S, count: 1 },
+    ]);
+    expect(t.manager.get('2001:DB8::1')).toEqual({ ip: '2001:db8::1', jail: 'nginx', bannedAt: T0, expiresAt: T0 + 600 * S, count: 1, reason: ['failure from 2001:db8::1'] });
+    // What `why` shows is what the store holds: not a copy kept in memory.
+    t.store.putBan({ ...t.store.activeBans()[0]!, reason: ['as stored'] });
+    expect(t.manager.get('198.51.100.1')?.reason).toEqual(['as stored']);
+    expect(t.manager.get('198.51.100.2')).toBeUndefined();
+  });
+
   it('bans for bantime and unbans on time, with one timer', async () => {
     const t = setup();
     await t.request('198.51.100.1');

@@ -184,3 +184,57 @@ describe('ExpiryQueue', () => {
     expect(() => queue.schedule('a', Number.NaN)).toThrow(/finite/);
   });
 });
+
+describe('ExpiryQueue over its owner\'s times', () => {
+  /** The owner's times: a Map it changes before telling the queue, as the ban table does. */
+  function owned(start = 0) {
+    const clock = new ManualClock(start);
+    const timers = new FakeTimers();
+    const times = new Map<string, number>();
+    const queue = new ExpiryQueue(clock, timers, times);
+    const expired: string[][] = [];
+    queue.onExpire((ips) => {
+      expired.push([...ips].sort());
+      // The owner forgets what was delivered, as the ban manager does.
+      for (const ip of ips) times.delete(ip);
+    });
+    const set = (ip: string, at: number) => {
+      times.set(ip, at);
+      queue.schedule(ip, at);
+    };
+    return { clock, timers, times, queue, expired, set };
+  }
+
+  it('delivers by the owner\'s times: once when scheduled twice at one time, never after a move or a cancel', () => {
+    const { clock, timers, times, queue, expired, set } = owned(1000);
+    set('a', 2000);
+    set('a', 2000);
+    set('b', 2000);
+    set('c', 2500);
+    set('c', 4000); // moved later
+    set('d', 2000);
+    times.delete('d');
+    queue.cancel('d');
+    expect(queue.size).toBe(3);
+    expect(queue.expiresAt('c')).toBe(4000);
+    clock.advanceTo(3000);
+    timers.fire();
+    expect(expired).toEqual([['a', 'b']]);
+    clock.advanceTo(4000);
+    timers.fire();
+    expect(expired).toEqual([['a', 'b'], ['c']]);
+    expect(timers.active).toBe(0);
+  });
+
+  it('builds its heap from the owner\'s times in one go', () => {
+    const { clock, timers, times, queue, expired } = owned(0);
+    for (let i = 0; i < 1000; i++) times.set(`ip${i}`, 10_000 - i);
+    queue.rebuild();
+    expect(timers.delay).toBe(9001);
+    clock.advanceTo(9500);
+    timers.fire();
+    expect(expired[0]).toHaveLength(500);
+    expect(queue.size).toBe(500);
+    expect(queue.heapSize).toBe(500);
+  });
+});

@@ -137,6 +137,29 @@ describe('FailCounter: memory', () => {
     expect(c.size).toBe(0);
   });
 
+  it('keeps nothing of a flood of addresses banned within findtime, and bans each with the address it counted', () => {
+    const c = counter(2, 60 * MIN);
+    const queued = () => {
+      const q = c as unknown as { queueIps: string[]; head: number };
+      return q.queueIps.length - q.head;
+    };
+    let wrong = 0;
+    for (let i = 0; i < 30_000; i++) {
+      const ip = `198.18.${(i >> 8) & 255}.${i & 255}`;
+      if (c.add(ip, T0 + i, 'first') !== null) wrong++;
+      if (c.add(`${ip} `.trim(), T0 + i, 'second')?.ip !== ip) wrong++;
+    }
+    expect(wrong).toBe(0);
+    expect(c.size).toBe(0);
+    // The first failures of banned addresses are not held for the findtime (an hour here).
+    expect(queued()).toBeLessThan(2 * 4096 + 2);
+    // Still counting: an address seen once is kept, and evicted in time order.
+    c.add('198.51.100.1', T0 + 200_000, 'one');
+    expect(c.count('198.51.100.1', T0 + 200_000)).toBe(1);
+    c.evictOlderThan(T0 + 200_000);
+    expect(c.size).toBe(0);
+  });
+
   it('caps the number of tracked IPs at maxEntries, dropping the stalest and counting it', () => {
     const c = counter(3, 10 * MIN, 3);
     c.add('192.0.2.1', T0, 'a');

@@ -83,6 +83,7 @@ describe('subnet escalation: order and cost', () => {
       trusted: new TrustedSet({ config: [], interfaces: () => ({}) }),
       sessions: () => [],
       past: () => [],
+      banned: (ip) => bans.has(ip),
       ban: (ip) => bans.get(ip),
       bans: function* () {
         for (const ban of bans.values()) {

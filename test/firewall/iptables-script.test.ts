@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IptablesBackend } from '../../src/firewall/iptables/iptables-backend.js';
 import { rawStartLines, startLines, stopLines } from '../../src/firewall/iptables/chain-script.js';
-import { checkBan, checkTrusted, MAX_SET_TIMEOUT, parseSetHeaders, parseSetSave, replaceScript } from '../../src/firewall/iptables/ipset-script.js';
+import { checkBan, checkTrusted, MAX_SET_TIMEOUT, parseSetHeaders, parseSetSave, replaceBansScript, replaceScript } from '../../src/firewall/iptables/ipset-script.js';
 import { multiportChunks } from '../../src/firewall/iptables/rules-script.js';
 import { filterTable, parseSave, splitSave } from '../../src/firewall/iptables/save-parser.js';
 import type { FirewallRule, RuleSet } from '../../src/firewall/types.js';
@@ -215,5 +215,17 @@ describe('iptables-save reconciliation', () => {
       '-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT',
       'COMMIT',
     ]);
+  });
+});
+
+describe('replaceBansScript', () => {
+  it('writes what replaceScript writes for the checked bans, in one pass, for a restore of thousands', () => {
+    const entries = Array.from({ length: 12_000 }, (_, i) => {
+      const address = i % 3 === 0 ? `2001:db8::${i.toString(16)}` : i % 50 === 1 ? `198.18.${i & 255}.0/24` : `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
+      return i % 7 === 0 ? { address } : { address, timeout: i % 11 === 0 ? MAX_SET_TIMEOUT + 5 : 60 + i };
+    });
+    expect(replaceBansScript(entries)).toBe(replaceScript('bans', entries.map(checkBan)));
+    expect(replaceBansScript([])).toBe(replaceScript('bans', []));
+    expect(() => replaceBansScript([{ address: '198.18.0.1' }, { address: '0.0.0.0/0' }])).toThrow(/every address/);
   });
 });

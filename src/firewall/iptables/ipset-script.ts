@@ -102,6 +102,35 @@ export function replaceScript(kind: SetKind, members: SetMember[]): string {
   return script(lines);
 }
 
+/**
+ * `replaceScript('bans', entries.map(checkBan))`, the same text, made in one pass over the
+ * entries without an object per entry, and collected in pieces of a few thousand lines: a restore
+ * of a million bans must not hold a million members and a million lines besides the script.
+ * Throws, naming the address, before anything runs.
+ */
+export function replaceBansScript(entries: readonly BanEntry[]): string {
+  // Each piece is joined as soon as it is full: its lines die young, one flat string stays.
+  const pieces: Record<Family, string[]> = { 4: [], 6: [] };
+  const lines: Record<Family, string[]> = { 4: [], 6: [] };
+  const temps = { 4: setName('bans', 4, true), 6: setName('bans', 6, true) };
+  const close = (family: Family): void => {
+    if (lines[family].length > 0) pieces[family].push(`${lines[family].join('\n')}\n`);
+    lines[family] = [];
+  };
+  for (const entry of entries) {
+    const member = checkBan(entry);
+    lines[member.family].push(addLine(temps[member.family], member, true));
+    if (lines[member.family].length === 4096) close(member.family);
+  }
+  const text: string[] = [];
+  for (const family of FAMILIES) {
+    close(family);
+    text.push(`${createLine('bans', family)}\n${createLine('bans', family, true)}\nflush ${temps[family]}\n`);
+    text.push(...pieces[family], `swap ${temps[family]} ${setName('bans', family)}\ndestroy ${temps[family]}\n`);
+  }
+  return text.join('');
+}
+
 /** Destroys the given sets; `-exist` makes absent ones no error. */
 export function destroyScript(names: string[]): string {
   return script(names.map((name) => `destroy ${name}`));

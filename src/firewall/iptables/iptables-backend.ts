@@ -10,6 +10,7 @@ import {
   destroyScript,
   parseSetHeaders,
   parseSetSave,
+  replaceBansScript,
   replaceScript,
   type SetMember,
   unbanScript,
@@ -92,8 +93,8 @@ export class IptablesBackend implements FirewallBackend {
   }
 
   async replaceBans(entries: BanEntry[]): Promise<void> {
-    const members = entries.map(checkBan);
-    return this.exclusive(() => this.ipset(replaceScript('bans', members)));
+    const script = replaceBansScript(entries);
+    return this.exclusive(() => this.ipset(script));
   }
 
   async listBans(): Promise<string[]> {

@@ -1,7 +1,7 @@
 import { Box, Text } from 'ink';
 import { formatDuration, SUBNET_JAIL } from '../../domain/index.js';
 import type { WhyResult } from '../../control/protocol.js';
-import type { BanRecord } from '../../engine/types.js';
+import type { BanListing } from '../../engine/types.js';
 import { tone } from '../theme.js';
 import { formatLeft, formatTime, printable } from './format.js';
 
@@ -13,10 +13,10 @@ const HISTORY_SHOWN = 5;
  * with the log lines that made it (wrapped, never cut), and the address's past bans. `record` is
  * what the console already holds, shown while the engine is asked for the rest.
  */
-export function WhyView(props: { ip: string; result: WhyResult | null; record?: BanRecord; now: number; width: number; height: number; back: string }) {
+export function WhyView(props: { ip: string; result: WhyResult | null; record?: BanListing; now: number; width: number; height: number; back: string }) {
   const { ip, result, width, height } = props;
   const now = Math.max(props.now, Date.now());
-  const record = result ? result.record : props.record;
+  const record: BanListing | undefined = result ? result.record : props.record;
   const banned = result ? result.banned : record !== undefined;
   const history = result?.history.slice(-HISTORY_SHOWN) ?? [];
   const historyRows = result ? history.length + 1 : 1;
@@ -34,9 +34,10 @@ export function WhyView(props: { ip: string; result: WhyResult | null; record?: 
         )}
         <Text color={tone('muted')}>{`  (${props.back})`}</Text>
       </Text>
-      <Text bold>{record?.jail === SUBNET_JAIL ? 'Why (a subnet ban: the bans inside it):' : 'Why (the matched lines):'}</Text>
+      {/* The list holds no matched lines: they come with the engine's answer, and the heading with them. */}
+      <Text bold>{record && !record.reason ? 'Why:' : record?.jail === SUBNET_JAIL ? 'Why (a subnet ban: the bans inside it):' : 'Why (the matched lines):'}</Text>
       <Box flexDirection="column" height={lineRows} overflow="hidden">
-        {record?.reason.length ? (
+        {record?.reason?.length ? (
           // The newest lines last; each wraps onto as many rows as it needs.
           record.reason.slice(-lineRows).map((line, i) => (
             <Text key={i} wrap="wrap" color={tone('muted')}>
@@ -44,7 +45,9 @@ export function WhyView(props: { ip: string; result: WhyResult | null; record?: 
             </Text>
           ))
         ) : (
-          <Text color={tone('muted')}>{record ? 'no lines recorded' : 'The matched lines are kept with a ban while it is in force.'}</Text>
+          <Text color={tone('muted')}>
+            {!record ? 'The matched lines are kept with a ban while it is in force.' : record.reason ? 'no lines recorded' : 'asking the engine for the matched lines…'}
+          </Text>
         )}
       </Box>
       {result ? (

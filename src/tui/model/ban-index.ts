@@ -1,4 +1,4 @@
-import type { BanRecord } from '../../engine/types.js';
+import type { BanListing } from '../../engine/types.js';
 
 /** Columns the bans list sorts by. */
 export type BanSortKey = 'ip' | 'jail' | 'bannedAt' | 'expiresAt' | 'count';
@@ -6,7 +6,7 @@ export type BanSortKey = 'ip' | 'jail' | 'bannedAt' | 'expiresAt' | 'count';
 export const BAN_SORT_KEYS: readonly BanSortKey[] = ['bannedAt', 'expiresAt', 'ip', 'jail', 'count'];
 
 interface Entry {
-  record: BanRecord;
+  record: BanListing;
   /** Sorts addresses by value: 9.x before 10.x, IPv4 before IPv6. */
   ipKey: string;
 }
@@ -29,12 +29,12 @@ export class BanIndex {
     return this.byIp.size;
   }
 
-  get(ip: string): BanRecord | undefined {
+  get(ip: string): BanListing | undefined {
     return this.byIp.get(ip)?.record;
   }
 
   /** Replaces everything (the first load, or after events were dropped). */
-  reset(records: readonly BanRecord[]): void {
+  reset(records: readonly BanListing[]): void {
     this.byIp.clear();
     for (const record of records) this.byIp.set(record.ip, { record, ipKey: ipSortKey(record.ip) });
     this.sortedValid = false;
@@ -42,7 +42,7 @@ export class BanIndex {
   }
 
   /** Adds a ban or replaces the address's current one. */
-  put(record: BanRecord): void {
+  put(record: BanListing): void {
     const old = this.byIp.get(record.ip);
     if (old) this.removeSorted(old);
     const entry = { record, ipKey: old?.ipKey ?? ipSortKey(record.ip) };
@@ -116,7 +116,7 @@ export interface BanRows {
   readonly length: number;
   /** Changes whenever the rows do (a ban, an unban, another sort or filter). */
   readonly version: number;
-  at(index: number): BanRecord | undefined;
+  at(index: number): BanListing | undefined;
   /** Where an address is in these rows (a binary search), or -1. */
   indexOf(ip: string): number;
 }

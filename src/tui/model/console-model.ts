@@ -2,6 +2,7 @@ import type { ControlChannel, EventListener } from '../../control/channel.js';
 import type { CommandInput, CommandResults, ConfigResult, HandledCommandName, StatusResult } from '../../control/protocol.js';
 import type { LogEntry } from '../../engine/engine-log.js';
 import type { TrustedRange } from '../../engine/trusted.js';
+import { SUBNET_JAIL } from '../../domain/index.js';
 import { BanIndex } from './ban-index.js';
 import type { ConsoleMode, ConsoleModelOptions, DroppableChannel } from './console-mode.js';
 import { readPendingApply } from './pending-apply.js';
@@ -259,9 +260,12 @@ export class ConsoleModel {
   onEvent(...[event, data]: Parameters<EventListener>): void {
     this.seen[event] = (this.seen[event] ?? 0) + 1;
     switch (event) {
-      case 'ban':
-        this.bans.put(data.record);
+      case 'ban': {
+        // Held as `bans` lists it: the reason lines of a ban are asked for when shown (`why`).
+        const { reason, ...ban } = data.record;
+        this.bans.put(ban.jail === SUBNET_JAIL ? { ...ban, reason } : ban);
         break;
+      }
       case 'unban':
         this.bans.remove(data.ip);
         break;

@@ -1,0 +1,217 @@
+import { AddressSlots } from '../net/index.js';
+import type { BanSummary } from './types.js';
+
+/** No slot (the ends of the order). */
+const NONE = -1;
+
+/**
+ * The bans in force, held compactly: each address as numbers in an `AddressSlots` (its slot is
+ * the ban's row), its times, count, jail and origin in typed columns, and the order the bans
+ * were first set in as a linked list over the rows: about 70 bytes a ban, all outside the
+ * JavaScript heap, where records in a Map cost about 600 (the record, its boxed times, its
+ * address, its reason lines). The reason lines are not held: the store has them
+ * (`BanStore.reasonOf`). Addresses come back as new strings.
+ *
+ * The order is the one a Map of records kept (a ban set again keeps its place), so listings
+ * sorted by ban time keep the same order for equal times.
+ */
+export class BanTable {
+  private readonly addresses = new AddressSlots();
+  private bannedAt = new Float64Array(0);
+  /** NaN: permanent. */
+  private expiresAt = new Float64Array(0);
+  private counts = new Float64Array(0);
+  private jails = new Uint32Array(0);
+  /** 0: made here; else 1 + the origin's index in `names`. */
+  private origins = new Uint32Array(0);
+  private next = new Int32Array(0);
+  private prev = new Int32Array(0);
+  private first = NONE;
+  private last = NONE;
+  /** Jail and node names, each once: a million bans name a few jails. */
+  private readonly names: string[] = [];
+  private readonly nameIndex = new Map<string, number>();
+  /** Bans with an expiry (not permanent). */
+  private timed = 0;
+
+  get size(): number {
+    return this.addresses.size;
+  }
+
+  /** How many bans have an expiry (the permanent ones left out). */
+  get timedSize(): number {
+    return this.timed;
+  }
+
+  has(ip: string): boolean {
+    return this.addresses.has(ip);
+  }
+
+  /** The ban of `ip`, as a new object (changing it changes nothing here). */
+  get(ip: string): BanSummary | undefined {
+    const slot = this.addresses.slotOf(ip);
+    return slot < 0 ? undefined : this.summaryAt(ip, slot);
+  }
+
+  /** The jail whose ban holds `ip`: no object made, for the check run on every failure. */
+  jailOf(ip: string): string | undefined {
+    const slot = this.addresses.slotOf(ip);
+    return slot < 0 ? undefined : this.names[this.jails[slot]!];
+  }
+
+  /** When the ban of `ip` ends: epoch ms, null when permanent, undefined when not banned. */
+  expiryOf(ip: string): number | null | undefined {
+    const slot = this.addresses.slotOf(ip);
+    if (slot < 0) return undefined;
+    const at = this.expiresAt[slot]!;
+    return Number.isNaN(at) ? null : at;
+  }
+
+  /** When the ban in row `slot` ends, epoch ms; undefined when the row is free or the ban permanent. */
+  expiryAt(slot: number): number | undefined {
+    if (!this.addresses.holds(slot)) return undefined;
+    const at = this.expiresAt[slot]!;
+    return Number.isNaN(at) ? undefined : at;
+  }
+
+  /** The address of the ban in row `slot`. */
+  ipAt(slot: number): string {
+    return this.addresses.textOf(slot);
+  }
+
+  /** Adds a ban or replaces the address's current one (keeping its place in the order); returns its row. */
+  set(ban: BanSummary): number {
+    const known = this.addresses.slotOf(ban.ip);
+    let slot = known;
+    if (known < 0) {
+      slot = this.addresses.add(ban.ip);
+      if (slot >= this.bannedAt.length) this.grow(slot + 1);
+      this.link(slot);
+    } else if (!Number.isNaN(this.expiresAt[slot]!)) {
+      this.timed--;
+    }
+    this.bannedAt[slot] = ban.bannedAt;
+    this.expiresAt[slot] = ban.expiresAt === null ? NaN : ban.expiresAt;
+    if (ban.expiresAt !== null) this.timed++;
+    this.counts[slot] = ban.count;
+    this.jails[slot] = this.nameOf(ban.jail);
+    this.origins[slot] = ban.origin === undefined ? 0 : this.nameOf(ban.origin) + 1;
+    return slot;
+  }
+
+  /** Forgets the ban of `ip`; false if there was none. */
+  delete(ip: string): boolean {
+    const slot = this.addresses.delete(ip);
+    if (slot < 0) return false;
+    if (!Number.isNaN(this.expiresAt[slot]!)) this.timed--;
+    const before = this.prev[slot]!;
+    const after = this.next[slot]!;
+    if (before === NONE) this.first = after;
+    else this.next[before] = after;
+    if (after === NONE) this.last = before;
+    else this.prev[after] = before;
+    return true;
+  }
+
+  clear(): void {
+    this.addresses.clear();
+    this.first = this.last = NONE;
+    this.timed = 0;
+    this.grow(0);
+  }
+
+  /** The banned addresses, in the table's order. */
+  *keys(): Generator<string> {
+    for (let slot = this.first; slot !== NONE; slot = this.next[slot]!) yield this.addresses.textOf(slot);
+  }
+
+  /** Every ban (of one jail, if given), in the table's order, each as a new object. */
+  *values(jail?: string): Generator<BanSummary> {
+    const wanted = jail === undefined ? -1 : this.nameIndex.get(jail);
+    if (wanted === undefined) return;
+    for (let slot = this.first; slot !== NONE; slot = this.next[slot]!) {
+      if (wanted < 0 || this.jails[slot] === wanted) yield this.summaryAt(this.addresses.textOf(slot), slot);
+    }
+  }
+
+  /** Calls `visit` with each ban's address and end (null: permanent), making no other object. */
+  eachExpiry(visit: (ip: string, expiresAt: number | null) => void): void {
+    for (let slot = this.first; slot !== NONE; slot = this.next[slot]!) {
+      const at = this.expiresAt[slot]!;
+      visit(this.addresses.textOf(slot), Number.isNaN(at) ? null : at);
+    }
+  }
+
+  /** Every ban with an expiry, as [row, epoch ms]: what an expiry queue rebuilds from. */
+  *timedRows(): Generator<[number, number]> {
+    for (let slot = this.first; slot !== NONE; slot = this.next[slot]!) {
+      const at = this.expiresAt[slot]!;
+      if (!Number.isNaN(at)) yield [slot, at];
+    }
+  }
+
+  /** The addresses each jail bans, oldest ban first (as a listing sorted by ban time has them). */
+  addressesByJail(): Map<string, string[]> {
+    const order: number[] = [];
+    for (let slot = this.first; slot !== NONE; slot = this.next[slot]!) order.push(slot);
+    order.sort((a, b) => this.bannedAt[a]! - this.bannedAt[b]!);
+    const out = new Map<string, string[]>();
+    for (const slot of order) {
+      const jail = this.names[this.jails[slot]!]!;
+      let ips = out.get(jail);
+      if (!ips) out.set(jail, (ips = []));
+      ips.push(this.addresses.textOf(slot));
+    }
+    return out;
+  }
+
+  private summaryAt(ip: string, slot: number): BanSummary {
+    const at = this.expiresAt[slot]!;
+    const origin = this.origins[slot]!;
+    return {
+      ip,
+      jail: this.names[this.jails[slot]!]!,
+      bannedAt: this.bannedAt[slot]!,
+      expiresAt: Number.isNaN(at) ? null : at,
+      count: this.counts[slot]!,
+      ...(origin !== 0 ? { origin: this.names[origin - 1]! } : {}),
+    };
+  }
+
+  /** Appends a new row to the order. */
+  private link(slot: number): void {
+    this.prev[slot] = this.last;
+    this.next[slot] = NONE;
+    if (this.last === NONE) this.first = slot;
+    else this.next[this.last] = slot;
+    this.last = slot;
+  }
+
+  private nameOf(name: string): number {
+    let index = this.nameIndex.get(name);
+    if (index === undefined) {
+      index = this.names.length;
+      this.names.push(name);
+      this.nameIndex.set(name, index);
+    }
+    return index;
+  }
+
+  /** Columns for at least `rows` rows (by half again when they grow); 0 starts them afresh. */
+  private grow(rows: number): void {
+    const capacity = rows === 0 ? 1024 : Math.max(rows, 1024, Math.ceil(this.bannedAt.length * 1.5));
+    const keep = rows !== 0;
+    this.bannedAt = resized(this.bannedAt, new Float64Array(capacity), keep);
+    this.expiresAt = resized(this.expiresAt, new Float64Array(capacity), keep);
+    this.counts = resized(this.counts, new Float64Array(capacity), keep);
+    this.jails = resized(this.jails, new Uint32Array(capacity), keep);
+    this.origins = resized(this.origins, new Uint32Array(capacity), keep);
+    this.next = resized(this.next, new Int32Array(capacity), keep);
+    this.prev = resized(this.prev, new Int32Array(capacity), keep);
+  }
+}
+
+function resized<T extends Float64Array | Uint32Array | Int32Array>(old: T, bigger: T, keep: boolean): T {
+  if (keep) bigger.set(old);
+  return bigger;
+}

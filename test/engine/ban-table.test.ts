@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { BanTable } from '../../src/engine/ban-table.js';
+import type { BanSummary } from '../../src/engine/types.js';
+
+const T0 = Date.UTC(2026, 0, 1);
+const ban = (ip: string, over: Partial<BanSummary> = {}): BanSummary => ({ ip, jail: 'sshd', bannedAt: T0, expiresAt: T0 + 3600_000, count: 1, ...over });
+
+describe('BanTable', () => {
+  it('gives back each ban as it was set, permanent, remote and manual ones included', () => {
+    const table = new BanTable();
+    const bans = [
+      ban('198.18.0.1'),
+      ban('2001:db8::1', { jail: 'nginx', expiresAt: null, count: 4 }),
+      ban('198.18.0.0/24', { jail: 'manual', bannedAt: T0 + 1 }),
+      ban('198.18.9.9', { origin: 'web02', count: 2 }),
+    ];
+    for (const b of bans) table.set(b);
+    expect(table.size).toBe(4);
+    expect(table.timedSize).toBe(3);
+    for (const b of bans) expect(table.get(b.ip)).toEqual(b);
+    expect([...table.values()]).toEqual(bans);
+    expect([...table.values('nginx')]).toEqual([bans[1]]);
+    expect([...table.values('no such jail')]).toEqual([]);
+    expect(table.jailOf('198.18.0.0/24')).toBe('manual');
+    expect(table.expiryOf('2001:db8::1')).toBeNull();
+    expect(table.expiryOf('198.18.0.2')).toBeUndefined();
+    expect(table.get('198.18.9.9')).not.toBe(table.get('198.18.9.9'));
+  });
+
+  it('replaces a ban in place, keeping its place in the order, and reuses freed slots', () => {
+    const table = new BanTable();
+    table.set(ban('198.18.0.1'));
+    table.set(ban('198.18.0.2'));
+    table.set(ban('198.18.0.1', { expiresAt: null, count: 2, jail: 'recidive' }));
+    expect([...table.keys()]).toEqual(['198.18.0.1', '198.18.0.2']);
+    expect(table.timedSize).toBe(1);
+    expect(table.get('198.18.0.1')).toEqual(ban('198.18.0.1', { expiresAt: null, count: 2, jail: 'recidive' }));
+    const row = table.set(ban('198.18.0.1', { expiresAt: null, count: 2, jail: 'recidive' }));
+    expect(table.ipAt(row)).toBe('198.18.0.1');
+    expect(table.delete('198.18.0.1')).toBe(true);
+    expect(table.delete('198.18.0.1')).toBe(false);
+    expect(table.expiryAt(row)).toBeUndefined();
+    expect(table.timedSize).toBe(1);
+    table.set(ban('198.18.0.3', { origin: 'web03' }));
+    expect([...table.keys()]).toEqual(['198.18.0.2', '198.18.0.3']);
+    expect(table.get('198.18.0.3')).toEqual(ban('198.18.0.3', { origin: 'web03' }));
+    expect(table.get('198.18.0.1')).toBeUndefined();
+  });
+
+  it('grows past its first columns and lists each jail\'s addresses oldest first', () => {
+    const table = new BanTable();
+    for (let i = 0; i < 5000; i++) table.set(ban(`198.18.${i >> 8}.${i & 255}`, { bannedAt: T0 - i, jail: i % 2 ? 'a' : 'b', expiresAt: i % 3 ? T0 + i : null }));
+    expect(table.size).toBe(5000);
+    expect(table.get('198.18.19.135')).toEqual(ban('198.18.19.135', { bannedAt: T0 - 4999, jail: 'a', expiresAt: T0 + 4999 }));
+    const byJail = table.addressesByJail();
+    expect(byJail.get('a')).toHaveLength(2500);
+    expect(byJail.get('a')![0]).toBe('198.18.19.135');
+    expect(byJail.get('b')!.at(-1)).toBe('198.18.0.0');
+    const timed = [...table.timedRows()];
+    expect(timed).toHaveLength(table.timedSize);
+    expect(timed.every(([row, at]) => table.expiryAt(row) === at && table.expiryOf(table.ipAt(row)) === at)).toBe(true);
+    let visited = 0;
+    table.eachExpiry((ip, at) => {
+      visited++;
+      expect(table.expiryOf(ip)).toBe(at);
+    });
+    expect(visited).toBe(5000);
+    table.clear();
+    expect(table.size).toBe(0);
+    expect(table.timedSize).toBe(0);
+    table.set(ban('198.18.0.1'));
+    expect(table.get('198.18.0.1')).toEqual(ban('198.18.0.1'));
+  });
+});
