@@ -537,7 +537,7 @@ export class BanManager {
       this.unsaved.delete(ip);
     }
     // The table no longer holds them: the queue skips their rows, and stops when none is left.
-    this.queue.cancel(-1);
+    this.queue.removed();
   }
 
   /** A ban's reason lines: kept here while the store may not hold them, else read from it. */

@@ -93,10 +93,18 @@ export class ExpiryQueue<K = string> {
    */
   cancel(ip: K): boolean {
     if (this.own && !this.own.delete(ip)) return false;
+    this.removed();
+    return true;
+  }
+
+  /**
+   * Some keys lost their expiry (with the owner's times: it removed them): stops the timer when
+   * none is left, and sweeps the heap once its stale entries outnumber the live ones.
+   */
+  removed(): void {
     // The timer stays: when it fires early it finds nothing due and moves on to the next expiry.
     if (this.current.size === 0) this.clear();
     else this.compactIfStale();
-    return true;
   }
 
   /** Forgets every address and stops the timer. */

@@ -21,10 +21,12 @@ export interface CommandResult {
 
 /**
  * Runs a command from an argument array, never through a shell; `input` goes to its stdin (how
- * bulk scripts reach `ipset restore`, `iptables-restore` and `nft -f -`). Inside a network
- * namespace when the target names one.
+ * bulk scripts reach `ipset restore`, `iptables-restore` and `nft -f -`), as one text or in
+ * pieces written one after another as the command reads them (a restore of a million bans is
+ * never one string, nor all of its bytes at once). Inside a network namespace when the target
+ * names one.
  */
-export function runCommand(argv: string[], target: CommandTarget = {}, input?: string): Promise<CommandResult> {
+export function runCommand(argv: string[], target: CommandTarget = {}, input?: string | readonly string[]): Promise<CommandResult> {
   const full = target.netns ? ['ip', 'netns', 'exec', target.netns, ...argv] : argv;
   return new Promise((resolve, reject) => {
     const child = spawn(full[0]!, full.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -42,7 +44,14 @@ export function runCommand(argv: string[], target: CommandTarget = {}, input?: s
     child.stdin.on('error', () => {
       // The command may exit before reading all input; its exit code tells what happened.
     });
-    child.stdin.end(input ?? '');
+    const pieces = typeof input === 'string' || input === undefined ? [input ?? ''] : input;
+    let next = 0;
+    // A command that exits early never drains its stdin: its exit settles the promise.
+    const write = (): void => {
+      while (next < pieces.length) if (!child.stdin.write(pieces[next++]!)) return void child.stdin.once('drain', write);
+      child.stdin.end();
+    };
+    write();
   });
 }
 

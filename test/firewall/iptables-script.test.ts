@@ -224,8 +224,8 @@ describe('replaceBansScript', () => {
       const address = i % 3 === 0 ? `2001:db8::${i.toString(16)}` : i % 50 === 1 ? `198.18.${i & 255}.0/24` : `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
       return i % 7 === 0 ? { address } : { address, timeout: i % 11 === 0 ? MAX_SET_TIMEOUT + 5 : 60 + i };
     });
-    expect(replaceBansScript(entries)).toBe(replaceScript('bans', entries.map(checkBan)));
-    expect(replaceBansScript([])).toBe(replaceScript('bans', []));
+    expect(replaceBansScript(entries).join('')).toBe(replaceScript('bans', entries.map(checkBan)));
+    expect(replaceBansScript([]).join('')).toBe(replaceScript('bans', []));
     expect(() => replaceBansScript([{ address: '198.18.0.1' }, { address: '0.0.0.0/0' }])).toThrow(/every address/);
   });
 });

@@ -103,12 +103,12 @@ export function replaceScript(kind: SetKind, members: SetMember[]): string {
 }
 
 /**
- * `replaceScript('bans', entries.map(checkBan))`, the same text, made in one pass over the
- * entries without an object per entry, and collected in pieces of a few thousand lines: a restore
+ * `replaceScript('bans', entries.map(checkBan))`, the same text in pieces of a few thousand lines
+ * (for `runCommand`), made in one pass over the entries without an object per entry: a restore
  * of a million bans must not hold a million members and a million lines besides the script.
  * Throws, naming the address, before anything runs.
  */
-export function replaceBansScript(entries: readonly BanEntry[]): string {
+export function replaceBansScript(entries: readonly BanEntry[]): string[] {
   // Each piece is joined as soon as it is full: its lines die young, one flat string stays.
   const pieces: Record<Family, string[]> = { 4: [], 6: [] };
   const lines: Record<Family, string[]> = { 4: [], 6: [] };
@@ -128,7 +128,7 @@ export function replaceBansScript(entries: readonly BanEntry[]): string {
     text.push(`${createLine('bans', family)}\n${createLine('bans', family, true)}\nflush ${temps[family]}\n`);
     text.push(...pieces[family], `swap ${temps[family]} ${setName('bans', family)}\ndestroy ${temps[family]}\n`);
   }
-  return text.join('');
+  return text;
 }
 
 /** Destroys the given sets; `-exist` makes absent ones no error. */

@@ -93,8 +93,10 @@ export class IptablesBackend implements FirewallBackend {
   }
 
   async replaceBans(entries: BanEntry[]): Promise<void> {
-    const script = replaceBansScript(entries);
-    return this.exclusive(() => this.ipset(script));
+    const pieces = replaceBansScript(entries);
+    return this.exclusive(async () => {
+      await this.run(['ipset', 'restore', '-exist'], pieces);
+    });
   }
 
   async listBans(): Promise<string[]> {
@@ -147,7 +149,7 @@ export class IptablesBackend implements FirewallBackend {
     return result;
   }
 
-  private run(argv: string[], input?: string) {
+  private run(argv: string[], input?: string | readonly string[]) {
     return runCommand(argv, this.target, input);
   }
 

@@ -20,7 +20,6 @@ import {
   plainElement,
   removeLines,
   restoreElementLines,
-  script,
   trustedLines,
   type SetElement,
 } from './nft-script.js';
@@ -230,9 +229,11 @@ export class NftablesBackend implements FirewallBackend {
    * process start is small beside the work.
    */
   private async nft(lines: string[]): Promise<void> {
-    const text = script(lines);
-    if (text.length <= SESSION_MAX_BYTES) await this.session.run(lines);
-    else await runCommand(['nft', '-f', '-'], this.target, text);
+    let length = 0;
+    for (const line of lines) length += line.length + 1;
+    if (length <= SESSION_MAX_BYTES) await this.session.run(lines);
+    // The script goes line by line to nft's stdin: a restore of a million is never one string.
+    else await runCommand(['nft', '-f', '-'], this.target, lines.flatMap((line) => [line, '\n']));
   }
 }
 
