@@ -80,6 +80,9 @@ describe.each(BACKENDS)('blocklists in $name (network namespace)', (backend) => 
       const v4 = (host: number) => `198.18.${i}.${host}`;
       const v6 = (host: number) => `2001:db8:${i.toString(16)}::${host}`;
       expect(connects(pair.serverV4, v4(2))).toBe(true);
+      // Each side learns the other's IPv6 link address now: once ::9 is listed, a neighbour
+      // solicitation the client sends from ::9 is dropped too, and ::3 would wait on it.
+      expect(connects(pair.serverV6, v6(3))).toBe(true);
       const lists = backend.make(pair.server);
       await lists.start(['drop']);
       for (const argv of backend.trust(v4(3), v6(3))) pair.exec(pair.server, argv);
