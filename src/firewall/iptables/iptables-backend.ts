@@ -1,3 +1,4 @@
+import { ExclusiveQueue } from '../../domain/exclusive-queue.js';
 import { checkAddress } from '../../net/index.js';
 import { CommandSession, runCommand, type SessionProtocol } from '../run-command.js';
 import type { BanEntry, CommandTarget, FirewallBackend, LiveRuleset, RuleSet } from '../types.js';
@@ -42,7 +43,7 @@ const IPSET_SESSION: SessionProtocol = {
  */
 export class IptablesBackend implements FirewallBackend {
   readonly name = 'iptables' as const;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly queue = new ExclusiveQueue();
   private readonly session: CommandSession;
 
   constructor(private readonly target: CommandTarget = {}) {
@@ -144,9 +145,7 @@ export class IptablesBackend implements FirewallBackend {
 
   /** Runs `fn` after every call made before it has finished, failed or not. */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const result = this.queue.then(fn);
-    this.queue = result.catch(() => undefined);
-    return result;
+    return this.queue.run(fn);
   }
 
   private run(argv: string[], input?: string | readonly string[]) {
