@@ -4,10 +4,10 @@ import type { EscalationSettings, Settings } from '../../src/config/schema.js';
 import { BanManager, type BanEvent } from '../../src/engine/ban-manager.js';
 import { ManualClock } from '../../src/engine/clock.js';
 import { RECIDIVE_MIN_BANTIME } from '../../src/engine/escalation.js';
-import type { TimerFunctions } from '../../src/engine/expiry-queue.js';
 import { MemoryStore } from '../../src/engine/memory-store.js';
 import { TrustedSet } from '../../src/engine/trusted.js';
 import { DryRunBackend } from '../../src/firewall/dry-run-backend.js';
+import { ManualTimer } from '../helpers/manual-timer.js';
 
 const T0 = Date.UTC(2025, 0, 1);
 const S = 1000;
@@ -21,11 +21,8 @@ function setup(escalation: Partial<EscalationSettings> = {}, jailBantime: Record
   const store = new MemoryStore();
   const firewall = new DryRunBackend();
   const trusted = new TrustedSet({ config: ['192.0.2.0/24'], interfaces: () => ({ eth0: [eth0] }) });
-  let timer: { callback: () => void; ms: number; due: number } | null = null;
-  const timers: TimerFunctions = {
-    set: (callback, ms) => (timer = { callback, ms, due: clock.now() + ms }),
-    clear: () => (timer = null),
-  };
+  const timer = new ManualTimer(clock);
+  const { timers } = timer;
   const settings: Settings = {
     enabled: true,
     bantime: 600,
@@ -42,18 +39,10 @@ function setup(escalation: Partial<EscalationSettings> = {}, jailBantime: Record
   });
   const request = (ip: string, jail = 'sshd') => manager.handle({ jail, ip, time: clock.now(), failures: 5, lines: [`failure from ${ip}`] });
   /** Moves the clock and runs the expiry timer if it is due by then, as the event loop would. */
-  const advance = async (ms: number) => {
-    clock.advanceTo(clock.now() + ms);
-    while (timer && timer.due <= clock.now()) {
-      const { callback } = timer;
-      timer = null;
-      callback();
-      await manager.idle();
-    }
-  };
+  const advance = (ms: number) => timer.advance(ms, () => manager.idle());
   const durations = () => manager.list().map((b) => (b.expiresAt === null ? -1 : (b.expiresAt - b.bannedAt) / S));
   const ofType = <T extends BanEvent['type']>(type: T) => events.filter((e): e is Extract<BanEvent, { type: T }> => e.type === type);
-  return { clock, store, firewall, trusted, settings, events, manager, request, advance, durations, ofType, timer: () => timer };
+  return { clock, store, firewall, trusted, settings, events, manager, request, advance, durations, ofType, timer: () => timer.pending };
 }
 
 describe('BanManager', () => {

@@ -6,12 +6,12 @@ import { BanManager, type BanEvent } from '../../src/engine/ban-manager.js';
 import { ManualClock } from '../../src/engine/clock.js';
 import { EngineLog } from '../../src/engine/engine-log.js';
 import { logBanEvent } from '../../src/engine/event-lines.js';
-import type { TimerFunctions } from '../../src/engine/expiry-queue.js';
 import { MemoryStore } from '../../src/engine/memory-store.js';
 import { TrustedSet } from '../../src/engine/trusted.js';
 import { DryRunBackend } from '../../src/firewall/dry-run-backend.js';
 import type { BanEntry } from '../../src/firewall/types.js';
 import type { SshSession } from '../../src/net/index.js';
+import { ManualTimer } from '../helpers/manual-timer.js';
 
 export const T0 = Date.UTC(2025, 0, 1);
 export const S = 1000;
@@ -48,11 +48,8 @@ export function setup(options: Options = {}) {
   const store = options.store ?? new MemoryStore();
   const firewall = options.firewall ?? new DryRunBackend();
   const trusted = new TrustedSet({ config: options.trusted ?? [], interfaces: () => ({ eth0: [eth0] }) });
-  let timer: { callback: () => void; due: number } | null = null;
-  const timers: TimerFunctions = {
-    set: (callback, ms) => (timer = { callback, due: clock.now() + ms }),
-    clear: () => (timer = null),
-  };
+  const timer = new ManualTimer(clock);
+  const { timers } = timer;
   const settings: Settings = {
     enabled: true,
     bantime: 600,
@@ -78,15 +75,7 @@ export function setup(options: Options = {}) {
     await manager.idle();
   };
   /** Moves the clock and runs the expiry timer if it is due by then, as the event loop would. */
-  const advance = async (ms: number) => {
-    clock.advanceTo(clock.now() + ms);
-    while (timer && timer.due <= clock.now()) {
-      const { callback } = timer;
-      timer = null;
-      callback();
-      await manager.idle();
-    }
-  };
+  const advance = (ms: number) => timer.advance(ms, () => manager.idle());
   const kernel = async () => (await firewall.listBans()).sort();
   const banned = () => manager.list().map((b) => b.ip).sort();
   const messages = () => log.entries().map((e) => e.message);

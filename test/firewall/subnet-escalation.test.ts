@@ -73,6 +73,16 @@ for (const { name, tools, index, make } of backends) {
       await manager.idle();
     };
 
+    /** Lifts the subnet ban: the members, still banned on their own, are back in the kernel and the client gets in. */
+    const liftSubnet = async (subnet: string, members: string[], client: () => boolean) => {
+      expect(await manager.unban(subnet)).toBe(true);
+      await manager.idle();
+      const after = await backend.listBans();
+      expect(after).not.toContain(subnet);
+      expect(after).toEqual(expect.arrayContaining(members));
+      expect(await settles(client, true)).toBe(true);
+    };
+
     it('drops the rest of a /24 after 3 of its addresses are banned, and lets a trusted address inside through', async () => {
       const client = () => pair.tcp(pair.serverV4, PORT, SHORT, pair.clientV4);
       const trusted = () => pair.tcp(pair.serverV4, PORT, SHORT, trustedHost.v4);
@@ -94,13 +104,7 @@ for (const { name, tools, index, make } of backends) {
       const messages = log.entries().map((e) => e.message);
       expect(messages).toContain(`Ban ${subnet} (subnet ${subnet}: 3 addresses banned within 1h; 10m, ban #1)`);
       expect(messages).toContain(`Ban ${subnet} holds trusted ${trustedHost.v4}: those stay allowed`);
-      // Lifted: the members, still banned on their own, are back in the kernel; the client gets in.
-      expect(await manager.unban(subnet)).toBe(true);
-      await manager.idle();
-      const after = await backend.listBans();
-      expect(after).not.toContain(subnet);
-      expect(after).toEqual(expect.arrayContaining(members));
-      expect(await settles(client, true)).toBe(true);
+      await liftSubnet(subnet, members, client);
     });
 
     it('drops the rest of a /48 after 3 of its /64 prefixes are banned, and lets a trusted address inside through', async () => {
@@ -117,12 +121,7 @@ for (const { name, tools, index, make } of backends) {
       for (const member of members) expect(kernel).not.toContain(member);
       expect(await settles(client, false)).toBe(true);
       expect(await settles(trusted, true)).toBe(true);
-      expect(await manager.unban(subnet)).toBe(true);
-      await manager.idle();
-      const after = await backend.listBans();
-      expect(after).not.toContain(subnet);
-      expect(after).toEqual(expect.arrayContaining(members));
-      expect(await settles(client, true)).toBe(true);
+      await liftSubnet(subnet, members, client);
     });
   });
 }
