@@ -80,7 +80,7 @@ async function writeLog(file: string, addresses: string[]): Promise<void> {
 }
 
 /**
- * The built daemon inside `ns`. Its stderr (it echoes every log line there) goes to a file, as
+ * The built daemon inside `ns`. Its stdout and stderr (it echoes every log line there) go to a file, as
  * it would to a log file: a pipe this process reads would cost the daemon more than the file.
  */
 function startDaemon(ns: string, config: string): ChildProcess {
@@ -90,7 +90,7 @@ function startDaemon(ns: string, config: string): ChildProcess {
   const argv = inNetns(ns, [process.execPath, ...flags, CLI, '--daemon', '--config', config]);
   const errFile = `${config}.stderr`;
   const fd = openSync(errFile, 'a');
-  const child = spawn(argv[0]!, argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'ignore', fd] });
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: ROOT, stdio: ['ignore', fd, fd] });
   closeSync(fd);
   child.once('exit', (code, signal) => {
     if (code !== 0 && signal !== 'SIGTERM') console.error(`daemon exited (${code ?? signal}):\n${readFileSync(errFile, 'utf8').slice(-4000)}`);
@@ -195,7 +195,9 @@ async function runBackend(backend: KernelBackend, addresses: string[]): Promise<
     watcher.stop();
     if (daemon) await stopDaemon(daemon);
     deleteNetns(ns);
-    tmp.remove();
+    // SCALE_BENCH_KEEP=1 keeps the folder (config, log, the daemon's output) and says where.
+    if (process.env.SCALE_BENCH_KEEP === '1') console.log(`${backend}: kept ${tmp.dir}`);
+    else tmp.remove();
   }
   return row;
 }

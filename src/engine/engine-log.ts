@@ -1,5 +1,6 @@
 import { appendFileSync, fstatSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { HeldBytes } from '../domain/held-bytes.js';
 import { printable } from '../domain/printable.js';
 
 /** Severity, as fail2ban names them. */
@@ -42,7 +43,7 @@ export class EngineLog {
   private head = 0;
   private readonly keep: number;
   private readonly now: () => number;
-  private readonly unwritten: string[] = [];
+  private readonly unwritten = new HeldBytes();
   /** Appends that failed (disk full, permissions): counted, not thrown. */
   writeErrors = 0;
 
@@ -69,8 +70,9 @@ export class EngineLog {
     if (this.options.file) {
       // Entries written in one go (a burst of failures from one read of a log) reach the file in
       // one append, after the code that wrote them (and its store transaction) is done.
-      if (this.unwritten.length === 0) queueMicrotask(() => this.flush());
-      this.unwritten.push(`${line}\n`);
+      if (this.unwritten.empty) queueMicrotask(() => this.flush());
+      this.unwritten.add(line);
+      this.unwritten.add('\n');
     }
     this.options.echo?.(line, entry);
     return entry;
@@ -78,9 +80,8 @@ export class EngineLog {
 
   /** Appends the entries not yet in the file (done on its own right after they are written). */
   flush(): void {
-    if (!this.options.file || this.unwritten.length === 0) return;
-    const text = this.unwritten.join('');
-    this.unwritten.length = 0;
+    if (!this.options.file || this.unwritten.empty) return;
+    const text = this.unwritten.take();
     try {
       appendFileSync(this.options.file, text, { mode: 0o640 });
     } catch {
@@ -158,17 +159,14 @@ export function stderrFormatter(toJournal = isJournalStream()): (line: string, e
  * done (and at exit): a burst of entries from one read of a log costs one write to stderr, not
  * one per line, with the same bytes in the same order.
  */
-export function gatheredWriter(write: (text: string) => void): (text: string) => void {
-  const held: string[] = [];
+export function gatheredWriter(write: (bytes: Buffer) => void): (text: string) => void {
+  const held = new HeldBytes();
   const flush = (): void => {
-    if (held.length === 0) return;
-    const text = held.join('');
-    held.length = 0;
-    write(text);
+    if (!held.empty) write(held.take());
   };
   process.on('exit', flush);
   return (text) => {
-    if (held.length === 0) queueMicrotask(flush);
-    held.push(text);
+    if (held.empty) queueMicrotask(flush);
+    held.add(text);
   };
 }
