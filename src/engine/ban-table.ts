@@ -134,11 +134,17 @@ export class BanTable {
     }
   }
 
-  /** Calls `visit` with each ban's address and end (null: permanent), making no other object. */
-  eachExpiry(visit: (ip: string, expiresAt: number | null) => void): void {
-    for (let slot = this.first; slot !== NONE; slot = this.next[slot]!) {
+  /**
+   * Every ban's address and end (null: permanent), row by row, one at a time: what the kernel
+   * is given at a restore, read while the firewall command runs. Rows rather than the order's
+   * links, so bans set or deleted meanwhile never cut the walk short (a row deleted is skipped,
+   * one reused is read as it is then).
+   */
+  *ends(): Generator<{ ip: string; expiresAt: number | null }> {
+    for (let slot = 0; slot < this.addresses.slotLimit; slot++) {
+      if (!this.addresses.holds(slot)) continue;
       const at = this.expiresAt[slot]!;
-      visit(this.addresses.textOf(slot), Number.isNaN(at) ? null : at);
+      yield { ip: this.addresses.textOf(slot), expiresAt: Number.isNaN(at) ? null : at };
     }
   }
 
