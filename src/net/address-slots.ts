@@ -235,9 +235,11 @@ function hashOf(kind: number): number {
   return (h ^ (h >>> 15)) >>> 0;
 }
 
+/** The eight groups of the address being written (one scratch array, so writing one makes no array). */
+const groups = new Uint16Array(8);
+
 /** RFC 5952 text of the eight groups in four words: lower-case hex, the longest zero run as `::`. */
 function formatIPv6(words: Uint32Array, at: number): string {
-  const groups = [0, 0, 0, 0, 0, 0, 0, 0];
   for (let i = 0; i < 4; i++) {
     const w = words[at + i]!;
     groups[2 * i] = w >>> 16;
@@ -258,8 +260,15 @@ function formatIPv6(words: Uint32Array, at: number): string {
     }
     i = j;
   }
-  if (best < 0) return groups.map((g) => g.toString(16)).join(':');
-  const head = groups.slice(0, best).map((g) => g.toString(16)).join(':');
-  const tail = groups.slice(best + bestLength).map((g) => g.toString(16)).join(':');
-  return `${head}::${tail}`;
+  let text = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === best) {
+      text += '::';
+      i += bestLength - 1;
+      continue;
+    }
+    if (text !== '' && !text.endsWith(':')) text += ':';
+    text += groups[i]!.toString(16);
+  }
+  return text;
 }
