@@ -81,10 +81,10 @@ export class BanTable {
 
   /** Adds a ban or replaces the address's current one (keeping its place in the order); returns its row. */
   set(ban: BanSummary): number {
-    const known = this.addresses.slotOf(ban.ip);
-    let slot = known;
-    if (known < 0) {
-      slot = this.addresses.add(ban.ip);
+    // One parse of the address: a new one is told apart by the size growing.
+    const held = this.addresses.size;
+    const slot = this.addresses.add(ban.ip);
+    if (this.addresses.size !== held) {
       if (slot >= this.bannedAt.length) this.grow(slot + 1);
       this.link(slot);
     } else if (!Number.isNaN(this.expiresAt[slot]!)) {
