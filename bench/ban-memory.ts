@@ -20,7 +20,8 @@ import { EngineLog } from '../src/engine/engine-log.js';
 import { SqliteStore } from '../src/engine/store.js';
 import type { BanEntry, FirewallBackend, LiveRuleset } from '../src/firewall/types.js';
 import { BanCount } from '../src/firewall/nftables/ban-count.js';
-import { restoreElementLines } from '../src/firewall/nftables/nft-script.js';
+import { restoreLines } from '../src/firewall/nftables/restore-script.js';
+import { AddressSlots } from '../src/net/index.js';
 import { makeTempDir } from '../test/helpers/temp-dir.js';
 import { banList, mixFor } from './firewall-addresses.js';
 
@@ -54,9 +55,10 @@ class CountingBackend implements FirewallBackend {
     this.count.remove(addresses);
   }
   /** Builds the nftables restore script as the backend does (and drops it): a restart's own cost. */
-  async replaceBans(entries: BanEntry[]): Promise<void> {
-    const { lines, singles } = restoreElementLines(entries);
-    this.scriptBytes = lines.join('\n').length;
+  async replaceBans(entries: Iterable<BanEntry>): Promise<void> {
+    const singles = new AddressSlots();
+    this.scriptBytes = 0;
+    for (const line of restoreLines(entries, singles)) this.scriptBytes += line.length + 1;
     this.count.adopt(singles);
   }
   scriptBytes = 0;

@@ -112,7 +112,8 @@ export class BanManager {
 
   /**
    * Puts the stored bans back: expired ones (and ones now trusted) are dropped, the rest go to
-   * the firewall in ONE replaceBans call with their remaining time. No `ban` events: those bans
+   * the firewall in ONE replaceBans call with their remaining time, read from the table as the
+   * firewall command takes them (no list of a million entries). No `ban` events: those bans
    * were announced when they were made, and a restart must not send the e-mails again.
    */
   async start(): Promise<void> {
@@ -144,7 +145,7 @@ export class BanManager {
     if (newlyTrusted) await this.runFirewall('set trusted ranges', () => firewall.setTrusted(this.deps.trusted.ranges()));
     this.subnets.load(now);
     const entries = this.kernelEntries(now);
-    await this.runFirewall(`restore ${entries.length} bans`, () => firewall.replaceBans(entries));
+    await this.runFirewall(() => `restore ${entries.count} bans`, () => firewall.replaceBans(entries));
     this.queue.rebuild();
     this.emit({ type: 'restored', count: this.bans.size, dropped: dropped.length });
   }
@@ -519,12 +520,23 @@ export class BanManager {
     await this.runFirewall(`put ${back.length} bans back`, () => this.deps.firewall.ban(back.map((ban) => entryOf(ban, now))));
   }
 
-  /** The kernel's entries for the bans in force: those a subnet ban holds are left out. */
-  private kernelEntries(now: number): BanEntry[] {
-    const entries: BanEntry[] = [];
-    this.bans.eachExpiry((ip, expiresAt) => {
-      if (this.subnets.covering(ip) === undefined) entries.push(entryOf({ ip, expiresAt }, now));
-    });
+  /**
+   * The kernel's entries for the bans in force, those a subnet ban holds left out: made one at a
+   * time as the firewall reads them, and counted as they go.
+   */
+  private kernelEntries(now: number): KernelEntries {
+    const bans = this.bans;
+    const subnets = this.subnets;
+    const entries = {
+      count: 0,
+      *[Symbol.iterator](): Generator<BanEntry> {
+        for (const ban of bans.ends()) {
+          if (subnets.covering(ban.ip) !== undefined) continue;
+          entries.count++;
+          yield entryOf(ban, now);
+        }
+      },
+    };
     return entries;
   }
 
@@ -595,6 +607,11 @@ export class BanManager {
   private emit(event: BanEvent): void {
     this.deps.onEvent(event);
   }
+}
+
+/** Entries read once, lazily; `count` says how many were read so far. */
+interface KernelEntries extends Iterable<BanEntry> {
+  readonly count: number;
 }
 
 /** The SSH session this process runs in, if any. */

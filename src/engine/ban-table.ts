@@ -81,10 +81,10 @@ export class BanTable {
 
   /** Adds a ban or replaces the address's current one (keeping its place in the order); returns its row. */
   set(ban: BanSummary): number {
-    const known = this.addresses.slotOf(ban.ip);
-    let slot = known;
-    if (known < 0) {
-      slot = this.addresses.add(ban.ip);
+    // One parse of the address: a new one is told apart by the size growing.
+    const held = this.addresses.size;
+    const slot = this.addresses.add(ban.ip);
+    if (this.addresses.size !== held) {
       if (slot >= this.bannedAt.length) this.grow(slot + 1);
       this.link(slot);
     } else if (!Number.isNaN(this.expiresAt[slot]!)) {
@@ -134,11 +134,17 @@ export class BanTable {
     }
   }
 
-  /** Calls `visit` with each ban's address and end (null: permanent), making no other object. */
-  eachExpiry(visit: (ip: string, expiresAt: number | null) => void): void {
-    for (let slot = this.first; slot !== NONE; slot = this.next[slot]!) {
+  /**
+   * Every ban's address and end (null: permanent), row by row, one at a time: what the kernel
+   * is given at a restore, read while the firewall command runs. Rows rather than the order's
+   * links, so bans set or deleted meanwhile never cut the walk short (a row deleted is skipped,
+   * one reused is read as it is then).
+   */
+  *ends(): Generator<{ ip: string; expiresAt: number | null }> {
+    for (let slot = 0; slot < this.addresses.slotLimit; slot++) {
+      if (!this.addresses.holds(slot)) continue;
       const at = this.expiresAt[slot]!;
-      visit(this.addresses.textOf(slot), Number.isNaN(at) ? null : at);
+      yield { ip: this.addresses.textOf(slot), expiresAt: Number.isNaN(at) ? null : at };
     }
   }
 

@@ -9,7 +9,8 @@ export const FIREWALL_MAX_RETRY_DELAY = 60_000;
 /** What the firewall must hold: the ranges that skip the ban sets and the bans in force. */
 export interface FirewallState {
   trusted: string[];
-  entries: BanEntry[];
+  /** Read once, as `replaceBans` takes them. */
+  entries: Iterable<BanEntry>;
 }
 
 /** What a FirewallQueue works with. */
@@ -145,11 +146,12 @@ export class FirewallQueue {
   private async resync(): Promise<void> {
     const { firewall } = this.deps;
     const state = this.deps.desired();
+    const sent = { count: 0 };
     try {
       // start() makes our chains and sets again if someone deleted them (a flush of the whole
       // ruleset by another tool, say), and sets the trusted ranges; then every ban in one step.
       await firewall.start(state.trusted);
-      await firewall.replaceBans(state.entries);
+      await firewall.replaceBans(counted(state.entries, sent));
     } catch (err) {
       this.attempts++;
       this.deps.onError(`firewall: putting it right failed (try ${this.attempts - 1}): ${errorMessage(err)}; next try in ${this.delay()} ms`);
@@ -158,6 +160,14 @@ export class FirewallQueue {
     }
     const tries = this.attempts;
     this.attempts = 0;
-    this.deps.onResynced(state.entries.length, tries);
+    this.deps.onResynced(sent.count, tries);
+  }
+}
+
+/** `entries` as they are, counted into `sent` as they are read. */
+function* counted(entries: Iterable<BanEntry>, sent: { count: number }): Generator<BanEntry> {
+  for (const entry of entries) {
+    sent.count++;
+    yield entry;
   }
 }

@@ -105,8 +105,10 @@ export class DryRunBackend implements FirewallBackend {
     this.append({ unban: [...gone] });
   }
 
-  async replaceBans(entries: BanEntry[]): Promise<void> {
-    this.bans = new Set(entries.map((e) => checkAddress(e.address).text));
+  async replaceBans(entries: Iterable<BanEntry>): Promise<void> {
+    const bans = new Set<string>();
+    for (const entry of entries) bans.add(checkAddress(entry.address).text);
+    this.bans = bans;
     this.record(`replace bans: ${this.bans.size} in one command`);
     // A whole new set: a snapshot is no bigger than the change would be.
     this.compact();

@@ -22,20 +22,24 @@ export interface CommandResult {
 /**
  * Runs a command from an argument array, never through a shell; `input` goes to its stdin (how
  * bulk scripts reach `ipset restore`, `iptables-restore` and `nft -f -`), as one text or in
- * pieces written one after another as the command reads them (a restore of a million bans is
- * never one string, nor all of its bytes at once). Inside a network namespace when the target
- * names one.
+ * pieces taken one at a time as the command reads them: a restore of a million bans is never one
+ * string, nor all of its bytes at once, and pieces made by a generator are made only as fast as
+ * the command takes them. Should taking the next piece throw (a bad address found part-way), the
+ * command is killed before its input ends, so `nft -f` commits nothing, and the promise rejects
+ * with that error. Inside a network namespace when the target names one.
  */
-export function runCommand(argv: string[], target: CommandTarget = {}, input?: string | readonly string[]): Promise<CommandResult> {
+export function runCommand(argv: string[], target: CommandTarget = {}, input?: string | Iterable<string>): Promise<CommandResult> {
   const full = target.netns ? ['ip', 'netns', 'exec', target.netns, ...argv] : argv;
   return new Promise((resolve, reject) => {
     const child = spawn(full[0]!, full.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
+    let failed: unknown = null;
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d: Buffer) => err.push(d));
     child.on('error', (e) => reject(new CommandError(full, null, e.message)));
     child.on('close', (code) => {
+      if (failed !== null) return reject(failed);
       const stdout = Buffer.concat(out).toString('utf8');
       const stderr = Buffer.concat(err).toString('utf8');
       if (code === 0) resolve({ stdout, stderr });
@@ -44,12 +48,25 @@ export function runCommand(argv: string[], target: CommandTarget = {}, input?: s
     child.stdin.on('error', () => {
       // The command may exit before reading all input; its exit code tells what happened.
     });
-    const pieces = typeof input === 'string' || input === undefined ? [input ?? ''] : input;
-    let next = 0;
+    const pieces = (typeof input === 'string' || input === undefined ? [input ?? ''] : input)[Symbol.iterator]();
+    let ended = false;
+    child.on('exit', () => {
+      ended = true;
+    });
     // A command that exits early never drains its stdin: its exit settles the promise.
     const write = (): void => {
-      while (next < pieces.length) if (!child.stdin.write(pieces[next++]!)) return void child.stdin.once('drain', write);
-      child.stdin.end();
+      try {
+        while (!ended) {
+          const next = pieces.next();
+          if (next.done) return void child.stdin.end();
+          if (!child.stdin.write(next.value)) return void child.stdin.once('drain', write);
+        }
+      } catch (error) {
+        failed = error;
+        // Killed with its input unfinished: nothing of it is committed (nft), or only what a
+        // temporary set received (ipset); the error is the caller's, not the command's.
+        child.kill('SIGKILL');
+      }
     };
     write();
   });

@@ -41,8 +41,12 @@ export interface FirewallBackend {
   ban(entries: BanEntry[]): Promise<void>;
   /** Removes bans, all in one command. */
   unban(addresses: string[]): Promise<void>;
-  /** Makes the ban sets hold exactly these (start-up restore), in one command. */
-  replaceBans(entries: BanEntry[]): Promise<void>;
+  /**
+   * Makes the ban sets hold exactly these (start-up restore), in one command. The entries are
+   * read once, one at a time, while that command runs, and not kept: a million bans are never
+   * one array. A bad entry found part-way rejects with its error, the sets as they were.
+   */
+  replaceBans(entries: Iterable<BanEntry>): Promise<void>;
   /** Addresses in the ban sets now. */
   listBans(): Promise<string[]>;
   /** Makes these ranges skip the ban sets (never banned); the managed rules still apply to them. */

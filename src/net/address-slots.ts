@@ -57,15 +57,23 @@ export class AddressSlots {
 
   /** Adds `text` (if not there); returns its slot. */
   add(text: string): number {
+    const single = this.addSingle(text);
+    if (single >= 0) return single;
+    const known = this.textSlots.get(text);
+    if (known !== undefined) return known;
+    const slot = this.newSlot(TEXT);
+    this.texts.set(slot, text);
+    this.textSlots.set(text, slot);
+    return slot;
+  }
+
+  /**
+   * Adds `text` if it is one address in canonical form (what `checkAddress` gives back as it is),
+   * kept as numbers; returns its slot, or -1 (nothing added) for any other text.
+   */
+  addSingle(text: string): number {
     const kind = keyOf(text);
-    if (kind === TEXT) {
-      const known = this.textSlots.get(text);
-      if (known !== undefined) return known;
-      const slot = this.newSlot(TEXT);
-      this.texts.set(slot, text);
-      this.textSlots.set(text, slot);
-      return slot;
-    }
+    if (kind === TEXT) return -1;
     const cell = this.find(kind);
     if (cell >= 0) return this.index[cell]! - 1;
     // The key is still in `key`: newSlot may grow the arrays, never touching it.
@@ -73,6 +81,12 @@ export class AddressSlots {
     this.words.set(key, slot * 4);
     this.insert(slot);
     return slot;
+  }
+
+  /** The family of the address in `slot`: 4 or 6, 0 for text kept as it is (a network, a range). */
+  familyAt(slot: number): 0 | 4 | 6 {
+    const kind = this.kinds[slot];
+    return kind === V4 ? 4 : kind === V6 ? 6 : 0;
   }
 
   /** Removes `text`; returns the slot it had, or -1. */
@@ -221,9 +235,11 @@ function hashOf(kind: number): number {
   return (h ^ (h >>> 15)) >>> 0;
 }
 
+/** The eight groups of the address being written (one scratch array, so writing one makes no array). */
+const groups = new Uint16Array(8);
+
 /** RFC 5952 text of the eight groups in four words: lower-case hex, the longest zero run as `::`. */
 function formatIPv6(words: Uint32Array, at: number): string {
-  const groups = [0, 0, 0, 0, 0, 0, 0, 0];
   for (let i = 0; i < 4; i++) {
     const w = words[at + i]!;
     groups[2 * i] = w >>> 16;
@@ -244,8 +260,15 @@ function formatIPv6(words: Uint32Array, at: number): string {
     }
     i = j;
   }
-  if (best < 0) return groups.map((g) => g.toString(16)).join(':');
-  const head = groups.slice(0, best).map((g) => g.toString(16)).join(':');
-  const tail = groups.slice(best + bestLength).map((g) => g.toString(16)).join(':');
-  return `${head}::${tail}`;
+  let text = '';
+  for (let i = 0; i < 8; i++) {
+    if (i === best) {
+      text += '::';
+      i += bestLength - 1;
+      continue;
+    }
+    if (text !== '' && !text.endsWith(':')) text += ':';
+    text += groups[i]!.toString(16);
+  }
+  return text;
 }

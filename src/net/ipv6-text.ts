@@ -45,7 +45,8 @@ export function canonicalIPv6Parts(text: string): number[] | null {
   const fill = 8 - parts.length;
   // `::` stands for two or more zero groups, all those around it, and the longest run (the first of equal ones).
   if (fill < 2 || parts[gap - 1] === 0 || parts[gap] === 0) return null;
-  const full = [...parts.slice(0, gap), ...new Array<number>(fill).fill(0), ...parts.slice(gap)];
+  const full = [0, 0, 0, 0, 0, 0, 0, 0];
+  for (let k = 0; k < parts.length; k++) full[k < gap ? k : k + fill] = parts[k]!;
   const best = longestZeroRun(full);
   return best.at === gap && best.length === fill ? full : null;
 }

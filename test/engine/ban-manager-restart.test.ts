@@ -29,13 +29,18 @@ const settings: Settings = {
  * a real command.
  */
 class RecordingBackend extends DryRunBackend {
+  /** The entries of each replaceBans, as they were read. */
   replaced: BanEntry[][] = [];
+  /** Whether each replaceBans was given an array (rather than entries to read one at a time). */
+  arrays: boolean[] = [];
   failures = 0;
 
-  override async replaceBans(entries: BanEntry[]): Promise<void> {
-    this.replaced.push(entries);
+  override async replaceBans(entries: Iterable<BanEntry>): Promise<void> {
+    const read: BanEntry[] = [];
+    this.replaced.push(read);
+    this.arrays.push(Array.isArray(entries));
     this.failIfAsked();
-    return super.replaceBans(entries);
+    return super.replaceBans(recorded(entries, read));
   }
 
   override async ban(entries: BanEntry[]): Promise<void> {
@@ -48,6 +53,13 @@ class RecordingBackend extends DryRunBackend {
       this.failures--;
       throw new CommandError(['ipset', 'restore'], 1, 'ipset v7.19: The set with the given name does not exist');
     }
+  }
+}
+
+function* recorded(entries: Iterable<BanEntry>, into: BanEntry[]): Generator<BanEntry> {
+  for (const entry of entries) {
+    into.push(entry);
+    yield entry;
   }
 }
 
@@ -121,6 +133,7 @@ describe.each(flavours)('BanManager restart ($name)', ({ open, reopen }) => {
     expect(second.firewall.log.filter((line) => line.startsWith('replace bans'))).toEqual(['replace bans: 2 in one command']);
     expect(second.firewall.log.filter((line) => line.startsWith('ban '))).toEqual([]);
     expect(second.firewall.replaced).toEqual([[{ address: '198.51.100.1', timeout: 480 }, { address: '2001:db8::1' }]]);
+    expect(second.firewall.arrays).toEqual([false]);
     expect(second.events).toEqual([
       { type: 'unban', ip: '192.0.2.1', jail: 'manual', reason: 'trusted' },
       { type: 'restored', count: 2, dropped: 2 },

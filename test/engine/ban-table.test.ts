@@ -60,15 +60,34 @@ describe('BanTable', () => {
     expect(timed).toHaveLength(table.timedSize);
     expect(timed.every(([row, at]) => table.expiryAt(row) === at && table.expiryOf(table.ipAt(row)) === at)).toBe(true);
     let visited = 0;
-    table.eachExpiry((ip, at) => {
+    for (const { ip, expiresAt } of table.ends()) {
       visited++;
-      expect(table.expiryOf(ip)).toBe(at);
-    });
+      expect(table.expiryOf(ip)).toBe(expiresAt);
+    }
     expect(visited).toBe(5000);
     table.clear();
     expect(table.size).toBe(0);
     expect(table.timedSize).toBe(0);
     table.set(ban('198.18.0.1'));
     expect(table.get('198.18.0.1')).toEqual(ban('198.18.0.1'));
+  });
+
+  it('walks every ban once while bans are deleted and set during the walk', () => {
+    const table = new BanTable();
+    for (let i = 0; i < 100; i++) table.set(ban(`198.18.0.${i}`, { expiresAt: i % 2 ? T0 + i : null }));
+    const seen: string[] = [];
+    for (const { ip } of table.ends()) {
+      seen.push(ip);
+      // The row just read is freed and taken at once by a new ban: the walk goes on past it.
+      if (ip === '198.18.0.10') {
+        table.delete(ip);
+        table.set(ban('198.18.1.1'));
+      }
+      if (ip === '198.18.0.20') table.delete('198.18.0.50');
+    }
+    expect(seen).toHaveLength(99);
+    expect(seen).not.toContain('198.18.0.50');
+    expect(seen.at(-1)).toBe('198.18.0.99');
+    expect(table.size).toBe(99);
   });
 });

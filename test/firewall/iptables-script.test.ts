@@ -224,8 +224,16 @@ describe('replaceBansScript', () => {
       const address = i % 3 === 0 ? `2001:db8::${i.toString(16)}` : i % 50 === 1 ? `198.18.${i & 255}.0/24` : `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
       return i % 7 === 0 ? { address } : { address, timeout: i % 11 === 0 ? MAX_SET_TIMEOUT + 5 : 60 + i };
     });
-    expect(replaceBansScript(entries).join('')).toBe(replaceScript('bans', entries.map(checkBan)));
-    expect(replaceBansScript([]).join('')).toBe(replaceScript('bans', []));
-    expect(() => replaceBansScript([{ address: '198.18.0.1' }, { address: '0.0.0.0/0' }])).toThrow(/every address/);
+    // The same lines, each set's in the same order; both sets filled before either is swapped in.
+    const made = [...replaceBansScript(entries)].join('').trimEnd().split('\n');
+    const whole = replaceScript('bans', entries.map(checkBan)).trimEnd().split('\n');
+    const ofSet = (lines: string[], set: string) => lines.filter((line) => line.split(' ')[1] === set);
+    for (const set of ['portcullis-bans4', 'portcullis-bans6', 'portcullis-bans4-new', 'portcullis-bans6-new']) {
+      expect(ofSet(made, set)).toEqual(ofSet(whole, set));
+    }
+    expect(made.length).toBe(whole.length);
+    expect(made.slice(-4)).toEqual(['swap portcullis-bans4-new portcullis-bans4', 'destroy portcullis-bans4-new', 'swap portcullis-bans6-new portcullis-bans6', 'destroy portcullis-bans6-new']);
+    expect([...replaceBansScript([])].join('').split('\n').sort()).toEqual(replaceScript('bans', []).split('\n').sort());
+    expect(() => [...replaceBansScript([{ address: '198.18.0.1' }, { address: '0.0.0.0/0' }])]).toThrow(/every address/);
   });
 });

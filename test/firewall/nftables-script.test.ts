@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { NftablesBackend } from '../../src/firewall/nftables/index.js';
-import { banChainLines, banElement, createLines, distinctElements, elementLines, migrationLines, restoreElementLines, BAN_SETS, NET_SETS, type SetElement } from '../../src/firewall/nftables/nft-script.js';
+import { restoreLines } from '../../src/firewall/nftables/restore-script.js';
+import { AddressSlots } from '../../src/net/index.js';
+import { banChainLines, banElement, createLines, distinctElements, elementLines, migrationLines, BAN_SETS, NET_SETS, type SetElement } from '../../src/firewall/nftables/nft-script.js';
 import { listedElement, parseBanElements, splitTables, ownTableLines } from '../../src/firewall/nftables/ruleset-parser.js';
 import type { FirewallRule } from '../../src/firewall/types.js';
 import { rule } from '../helpers/rules.js';
@@ -153,21 +155,69 @@ describe('nftables set elements (no kernel)', () => {
   });
 });
 
-describe('restoreElementLines', () => {
-  it('writes the statements of the distinct checked bans, networks apart, in one pass for thousands', () => {
+describe('restoreLines', () => {
+  /** What the ban sets hold after a script's element statements: set -> address -> timeout (Infinity: none). */
+  function applied(lines: Iterable<string>): Map<string, Map<string, number>> {
+    const sets = new Map<string, Map<string, number>>();
+    const setOf = (name: string) => sets.get(name) ?? sets.set(name, new Map()).get(name)!;
+    for (const line of lines) {
+      const flush = /^flush set inet portcullis (\w+)$/.exec(line);
+      if (flush) {
+        setOf(flush[1]!).clear();
+        continue;
+      }
+      const m = /^(add|delete) element inet portcullis (\w+) \{ (.*) \}$/.exec(line);
+      if (!m) throw new Error(`unexpected line: ${line}`);
+      const set = setOf(m[2]!);
+      for (const element of m[3]!.split(', ')) {
+        const [address, , timeout] = element.split(' ');
+        if (m[1] === 'delete') {
+          if (!set.delete(address!)) throw new Error(`delete of ${address}, not in ${m[2]}`);
+        } else if (set.has(address!)) {
+          throw new Error(`${address} added twice to ${m[2]}`);
+        } else {
+          set.set(address!, timeout ? Number(timeout.slice(0, -1)) : Infinity);
+        }
+      }
+    }
+    return sets;
+  }
+
+  it('makes the sets hold the distinct checked bans, the longer of two, networks apart', () => {
     const entries = Array.from({ length: 5000 }, (_, i) => {
       const address = i % 3 === 0 ? `2001:db8::${(i % 2000).toString(16)}` : i % 97 === 1 ? `198.18.${i & 255}.0/24` : `198.18.${(i >> 8) & 15}.${i & 255}`;
       return i % 7 === 0 ? { address } : { address, timeout: 60 + (i % 13) };
     });
+    // Forms checkAddress makes canonical: written as checked.
+    entries.push({ address: '2001:DB8::1', timeout: 99_999 }, { address: '::ffff:198.18.3.3' });
     const elements = entries.map(banElement);
     const single = (e: SetElement) => e.checked.prefix === (e.checked.family === 4 ? 32 : 128);
-    const singles = distinctElements(elements.filter(single));
-    const networks = distinctElements(elements.filter((e) => !single(e)));
-    const made = restoreElementLines(entries);
-    expect(made.lines).toEqual([...elementLines('add', BAN_SETS, singles), ...elementLines('add', NET_SETS, networks)]);
-    expect(made.singles.size).toBe(singles.length);
-    expect(singles.every((e) => made.singles.has(e.checked.text))).toBe(true);
-    expect(restoreElementLines([]).lines).toEqual([]);
-    expect(() => restoreElementLines([{ address: '198.18.0.1', timeout: -1 }])).toThrow(/positive/);
+    const flushes = ['bans4', 'bans6', 'nets4', 'nets6'].map((set) => `flush set inet portcullis ${set}`);
+    const expected = applied([...flushes, ...elementLines('add', BAN_SETS, distinctElements(elements.filter(single))), ...elementLines('add', NET_SETS, distinctElements(elements.filter((e) => !single(e))))]);
+    const singles = new AddressSlots();
+    const lines = [...restoreLines(entries, singles)];
+    expect(lines.slice(0, 4)).toEqual(flushes);
+    expect(applied(lines)).toEqual(expected);
+    expect(expected.get('bans6')!.get('2001:db8::1')).toBe(99_999);
+    expect(singles.size).toBe(expected.get('bans4')!.size + expected.get('bans6')!.size);
+    expect([...expected.get('bans4')!.keys()].every((ip) => singles.has(ip))).toBe(true);
+    expect([...restoreLines([], new AddressSlots())]).toHaveLength(4);
+    expect(() => [...restoreLines([{ address: '198.18.0.1', timeout: -1 }], new AddressSlots())]).toThrow(/positive/);
+    expect(() => [...restoreLines([{ address: '198.18.0.1' }, { address: 'nonsense' }], new AddressSlots())]).toThrow(/nonsense/);
+  });
+
+  it('reads the entries only as its statements are taken', () => {
+    let read = 0;
+    function* entries(): Generator<{ address: string; timeout: number }> {
+      for (let i = 0; i < 5000; i++) {
+        read++;
+        yield { address: `198.18.${i >> 8}.${i & 255}`, timeout: 600 };
+      }
+    }
+    const lines = restoreLines(entries(), new AddressSlots());
+    for (let i = 0; i < 5; i++) lines.next(); // the four flushes and the first 1,000 addresses
+    expect(read).toBe(1000);
+    expect([...lines]).toHaveLength(4);
+    expect(read).toBe(5000);
   });
 });

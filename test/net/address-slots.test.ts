@@ -79,3 +79,20 @@ describe('AddressSlots', () => {
     expect(slots.has('::1')).toBe(false);
   });
 });
+
+describe('AddressSlots.addSingle', () => {
+  it('adds one canonical address with its family, and nothing for any other text', () => {
+    const slots = new AddressSlots();
+    const v4 = slots.addSingle('198.18.0.1');
+    const v6 = slots.addSingle('2001:db8::1');
+    expect([slots.familyAt(v4), slots.familyAt(v6)]).toEqual([4, 6]);
+    expect(slots.addSingle('198.18.0.1')).toBe(v4);
+    for (const other of ['198.18.0.0/24', '2001:DB8::1', '2001:db8:0::1', '::ffff:198.18.0.1', '198.018.0.1', 'nonsense', '']) {
+      expect(slots.addSingle(other)).toBe(-1);
+    }
+    expect(slots.size).toBe(2);
+    const net = slots.add('198.18.0.0/24');
+    expect(slots.familyAt(net)).toBe(0);
+    expect(slots.textOf(v6)).toBe('2001:db8::1');
+  });
+});

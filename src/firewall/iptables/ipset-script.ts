@@ -103,32 +103,26 @@ export function replaceScript(kind: SetKind, members: SetMember[]): string {
 }
 
 /**
- * `replaceScript('bans', entries.map(checkBan))`, the same text in pieces of a few thousand lines
- * (for `runCommand`), made in one pass over the entries without an object per entry: a restore
- * of a million bans must not hold a million members and a million lines besides the script.
- * Throws, naming the address, before anything runs.
+ * What `replaceScript('bans', entries.map(checkBan))` does, as pieces of a few thousand lines
+ * made one at a time as `ipset restore` reads them: both temporary sets created, filled as the
+ * entries are read (never a list of a million members or lines), and swapped in only once the
+ * last entry is in. A bad entry throws, naming the address, part-way: the live sets are as they
+ * were, the temporary ones are flushed by the next restore.
  */
-export function replaceBansScript(entries: readonly BanEntry[]): string[] {
-  // Each piece is joined as soon as it is full: its lines die young, one flat string stays.
-  const pieces: Record<Family, string[]> = { 4: [], 6: [] };
-  const lines: Record<Family, string[]> = { 4: [], 6: [] };
+export function* replaceBansScript(entries: Iterable<BanEntry>): Generator<string> {
   const temps = { 4: setName('bans', 4, true), 6: setName('bans', 6, true) };
-  const close = (family: Family): void => {
-    if (lines[family].length > 0) pieces[family].push(`${lines[family].join('\n')}\n`);
-    lines[family] = [];
-  };
+  yield FAMILIES.map((family) => `${createLine('bans', family)}\n${createLine('bans', family, true)}\nflush ${temps[family]}\n`).join('');
+  let lines: string[] = [];
   for (const entry of entries) {
     const member = checkBan(entry);
-    lines[member.family].push(addLine(temps[member.family], member, true));
-    if (lines[member.family].length === 4096) close(member.family);
+    lines.push(addLine(temps[member.family], member, true));
+    if (lines.length === 4096) {
+      yield `${lines.join('\n')}\n`;
+      lines = [];
+    }
   }
-  const text: string[] = [];
-  for (const family of FAMILIES) {
-    close(family);
-    text.push(`${createLine('bans', family)}\n${createLine('bans', family, true)}\nflush ${temps[family]}\n`);
-    text.push(...pieces[family], `swap ${temps[family]} ${setName('bans', family)}\ndestroy ${temps[family]}\n`);
-  }
-  return text;
+  if (lines.length > 0) yield `${lines.join('\n')}\n`;
+  yield FAMILIES.map((family) => `swap ${temps[family]} ${setName('bans', family)}\ndestroy ${temps[family]}\n`).join('');
 }
 
 /** Destroys the given sets; `-exist` makes absent ones no error. */

@@ -93,10 +93,10 @@ export class IptablesBackend implements FirewallBackend {
     return this.exclusive(() => this.ipsetChange(unbanScript(members)));
   }
 
-  async replaceBans(entries: BanEntry[]): Promise<void> {
-    const pieces = replaceBansScript(entries);
+  async replaceBans(entries: Iterable<BanEntry>): Promise<void> {
+    // The script is made as ipset reads it, once this command's turn comes.
     return this.exclusive(async () => {
-      await this.run(['ipset', 'restore', '-exist'], pieces);
+      await this.run(['ipset', 'restore', '-exist'], replaceBansScript(entries));
     });
   }
 
@@ -148,7 +148,7 @@ export class IptablesBackend implements FirewallBackend {
     return this.queue.run(fn);
   }
 
-  private run(argv: string[], input?: string | readonly string[]) {
+  private run(argv: string[], input?: string | Iterable<string>) {
     return runCommand(argv, this.target, input);
   }
 

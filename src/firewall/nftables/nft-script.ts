@@ -1,4 +1,4 @@
-import { AddressSlots, checkAddress, type CheckedAddress } from '../../net/index.js';
+import { checkAddress, type CheckedAddress } from '../../net/index.js';
 import type { BanEntry } from '../types.js';
 import { rangeOf, withoutCovered } from './address-ranges.js';
 
@@ -82,62 +82,6 @@ export function distinctElements(elements: SetElement[]): SetElement[] {
 
 function elementText(element: SetElement, withTimeout: boolean): string {
   return withTimeout && element.timeout !== undefined ? `${element.checked.text} timeout ${element.timeout}s` : element.checked.text;
-}
-
-/**
- * What a restore adds: `elementLines('add', BAN_SETS, distinctElements(singles))` and the
- * networks apart, the same statements, made in one pass over the entries without an object per
- * entry or a map of them (a million bans restored), the single addresses kept in `singles`.
- * Throws, naming the address, before anything runs.
- */
-export function restoreElementLines(entries: readonly BanEntry[]): { lines: string[]; singles: AddressSlots; networks: SetElement[] } {
-  const singles = new AddressSlots();
-  let timeouts = new Float64Array(1024);
-  let families = new Uint8Array(1024);
-  const networks: SetElement[] = [];
-  for (const entry of entries) {
-    const element = banElement(entry);
-    const { text, family, prefix } = element.checked;
-    if (prefix !== (family === 4 ? 32 : 128)) {
-      networks.push(element);
-      continue;
-    }
-    // No timeout is the longest; of two, the longer wins (as distinctElements keeps them).
-    const timeout = element.timeout ?? Infinity;
-    const held = singles.size;
-    const slot = singles.add(text);
-    if (singles.size === held) {
-      if (timeout > timeouts[slot]!) timeouts[slot] = timeout;
-      continue;
-    }
-    if (slot >= timeouts.length) {
-      const more = new Float64Array(timeouts.length * 2);
-      more.set(timeouts);
-      timeouts = more;
-      const wider = new Uint8Array(families.length * 2);
-      wider.set(families);
-      families = wider;
-    }
-    timeouts[slot] = timeout;
-    families[slot] = family;
-  }
-  const lines: string[] = [];
-  for (const family of [4, 6] as const) {
-    let chunk: string[] = [];
-    const flush = () => {
-      if (chunk.length > 0) lines.push(`add element ${TABLE} ${BAN_SETS[family]} { ${chunk.join(', ')} }`);
-      chunk = [];
-    };
-    for (let slot = 0; slot < singles.slotLimit; slot++) {
-      if (families[slot] !== family) continue;
-      const timeout = timeouts[slot]!;
-      chunk.push(timeout === Infinity ? singles.textOf(slot) : `${singles.textOf(slot)} timeout ${timeout}s`);
-      if (chunk.length === ELEMENTS_PER_STATEMENT) flush();
-    }
-    flush();
-  }
-  const distinct = distinctElements(networks);
-  return { lines: [...lines, ...elementLines('add', NET_SETS, distinct)], singles, networks: distinct };
 }
 
 /** `verb element` statements for both families' sets, chunked; none for an empty family. */

@@ -1,3 +1,4 @@
+import { AddressSlots } from '../../net/index.js';
 import { CommandError, runCommand } from '../run-command.js';
 import type { BanEntry, CommandTarget, FirewallBackend, LiveRuleset, RuleSet } from '../types.js';
 import { covers, rangeOf, sameRange, type AddressRange } from './address-ranges.js';
@@ -6,7 +7,6 @@ import { NftSession } from './nft-session.js';
 import {
   BAN_SETS,
   NET_SETS,
-  TABLE,
   TABLE_FAMILY,
   TABLE_NAME,
   banChainLines,
@@ -19,11 +19,11 @@ import {
   migrationLines,
   plainElement,
   removeLines,
-  restoreElementLines,
   trustedLines,
   type SetElement,
 } from './nft-script.js';
 import { deleteListLines } from './list-objects.js';
+import { restoreLines } from './restore-script.js';
 import { ruleLines } from './rule-lines.js';
 import { isOwnTable, listedElement, parseBanElements, ownTableLines, splitTables, type ListedElement, type TableBlock } from './ruleset-parser.js';
 
@@ -141,13 +141,23 @@ export class NftablesBackend implements FirewallBackend {
     this.count.remove(singles.map(textOf));
   }
 
-  async replaceBans(entries: BanEntry[]): Promise<void> {
-    // One pass, no object per address: a restart restores a million.
-    const { lines, singles } = restoreElementLines(entries);
-    await this.nft([
-      ...[BAN_SETS, NET_SETS].flatMap((sets) => [`flush set ${TABLE} ${sets[4]}`, `flush set ${TABLE} ${sets[6]}`]),
-      ...lines,
-    ]);
+  /**
+   * One transaction, its statements made as nft reads them (see `restoreLines`): a small one in
+   * the session, a large one streamed to an `nft -f -` of its own, which is killed, so commits
+   * nothing, should an entry turn out bad part-way.
+   */
+  async replaceBans(entries: Iterable<BanEntry>): Promise<void> {
+    const singles = new AddressSlots();
+    const lines = restoreLines(entries, singles);
+    const head: string[] = [];
+    let length = 0;
+    let next = lines.next();
+    for (; !next.done && length <= SESSION_MAX_BYTES; next = lines.next()) {
+      head.push(next.value);
+      length += next.value.length + 1;
+    }
+    if (next.done) await this.nft(head);
+    else await runCommand(['nft', '-f', '-'], this.target, withNewlines(head, next.value, lines));
     this.count.adopt(singles);
   }
 
@@ -235,6 +245,13 @@ export class NftablesBackend implements FirewallBackend {
     // The script goes line by line to nft's stdin: a restore of a million is never one string.
     else await runCommand(['nft', '-f', '-'], this.target, lines.flatMap((line) => [line, '\n']));
   }
+}
+
+/** The script's lines, each ended, as pieces for a command's stdin: those read already, then the rest as made. */
+function* withNewlines(head: string[], current: string, rest: Iterator<string>): Generator<string> {
+  for (const line of head) yield `${line}\n`;
+  yield `${current}\n`;
+  for (let next = rest.next(); !next.done; next = rest.next()) yield `${next.value}\n`;
 }
 
 function isOverlap(err: unknown): boolean {
