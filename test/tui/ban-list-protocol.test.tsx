@@ -35,11 +35,11 @@ describe('what the console asks the engine for its ban list', () => {
     for (const ip of ['198.51.100.9', '198.51.100.10']) await control.request({ command: 'ban', ip });
     const asked: string[] = [];
     const oldDaemon: ControlChannel = {
-      request: async (command) => {
+      request: async (command: Parameters<ControlChannel['request']>[0]) => {
         asked.push(`${command.command}${'bannedIps' in command ? ' bannedIps' : ''}`);
         if (command.command === 'ban-columns') throw new Error('unknown command "ban-columns" (known: status, bans)');
         if ('bannedIps' in command) throw new Error('status: unknown field "bannedIps"');
-        return control.request(command);
+        return control.request(command as never);
       },
       subscribe: (onEvent, events) => control.subscribe(onEvent, events),
       unsubscribe: () => control.unsubscribe(),
