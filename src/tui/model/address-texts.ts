@@ -39,6 +39,23 @@ export class AddressTexts {
     return this.length.length;
   }
 
+  /** Makes room for `rows` addresses of `bytes` characters in all, so a load grows nothing. */
+  reserve(rows: number, bytes: number): void {
+    if (rows > this.length.length) {
+      const start = new Uint32Array(rows);
+      start.set(this.start);
+      this.start = start;
+      const length = new Uint8Array(rows);
+      length.set(this.length);
+      this.length = length;
+    }
+    if (bytes > this.bytes.length) {
+      const grown = new Uint8Array(bytes);
+      grown.set(this.bytes.subarray(0, this.used));
+      this.bytes = grown;
+    }
+  }
+
   holds(row: number): boolean {
     return row >= 0 && row < this.rows && this.length[row] !== 0;
   }
@@ -187,7 +204,7 @@ export class AddressTexts {
 
   private rebuildIndex(): void {
     let size = this.index.length;
-    while (this.live * 4 > size) size *= 2;
+    while (this.live * 2 > size) size *= 2;
     this.index = new Int32Array(size);
     this.deletedCells = 0;
     for (let row = 0; row < this.rows; row++) {

@@ -70,6 +70,10 @@ export class BanIndex {
     const names = columns.names.map((name) => this.nameOf(name));
     const reasons = new Map(columns.reasons.map((r) => [r.at, r.reason]));
     const ban = { jail: '', bannedAt: 0, expiresAt: null as number | null, count: 0, reason: undefined as string[] | undefined, origin: undefined as string | undefined };
+    // Room for what is sent and a little more, not the half more that growing one by one leaves.
+    const rows = Math.ceil(columns.jail.length * 1.02) + 1024;
+    this.texts.reserve(rows, Math.ceil(columns.ips.length * 1.02) + 65536);
+    this.grow(rows);
     let bannedAt = 0;
     let start = 0;
     for (let i = 0; i < columns.jail.length; i++) {
@@ -148,6 +152,7 @@ export class BanIndex {
 
   private clear(): void {
     this.texts.clear();
+    this.grow(0);
     this.reasons.clear();
     this.byIp = new RowOrder();
     this.byKey = null;
@@ -194,10 +199,11 @@ export class BanIndex {
     return at;
   }
 
+  /** Resizes the columns to `capacity` rows (0: empties them). */
   private grow(capacity: number): void {
     const grown = <T extends Float64Array | Uint32Array | Uint16Array>(old: T, make: (n: number) => T): T => {
       const column = make(capacity);
-      column.set(old as never);
+      if (capacity) column.set(old as never);
       return column;
     };
     this.bannedAt = grown(this.bannedAt, (n) => new Float64Array(n));
