@@ -1,5 +1,5 @@
 import { writeOverlay } from '../config/index.js';
-import type { CommandHandlers } from '../control/index.js';
+import { packBanColumns, type CommandHandlers } from '../control/index.js';
 import { checkAddress, ownSessionConflict } from '../net/index.js';
 import { blocklistHandlers } from './blocklist-handlers.js';
 import { applyOverlayChange, configHandlers } from './config-handlers.js';
@@ -14,12 +14,13 @@ export type { DaemonParts } from './daemon-parts.js';
 export function daemonHandlers(parts: DaemonParts): CommandHandlers {
   const { engine, log, configPath } = parts;
   return {
-    status: async () => ({
-      ...engine.status(),
+    status: async (req) => ({
+      ...engine.status({ bannedIps: req.bannedIps ?? true }),
       mail: parts.mail?.status() ?? null,
       ...(parts.blocklists?.configured ? { blocklists: parts.blocklists.summary() } : {}),
     }),
     bans: async () => engine.list(),
+    'ban-columns': async () => packBanColumns(engine.list()),
     ban: async (req) => {
       const own = ownSessionConflict(req.ip, req.session ?? parts.operatorSession ?? null);
       if (own) throw new Error(own);

@@ -5,6 +5,7 @@ import type { EngineStatus } from '../engine/engine.js';
 import type { LogEntry } from '../engine/engine-log.js';
 import type { TrustedRange } from '../engine/trusted.js';
 import type { BanListing, BanRecord, HistoryEntry } from '../engine/types.js';
+import type { BanColumns } from './ban-columns.js';
 import type { RuleSet } from '../domain/index.js';
 import type { PendingApply } from '../firewall/rule-applier.js';
 import type { LiveRuleset } from '../firewall/types.js';
@@ -186,6 +187,7 @@ export interface CommandResults {
   status: StatusResult;
   /** Oldest first; a subnet ban with its reason, any other without its lines (`why` reads them). */
   bans: BanListing[];
+  'ban-columns': BanColumns;
   ban: BanRecord;
   /** How many bans were lifted (0 or 1 for one address). */
   unban: { unbanned: number };

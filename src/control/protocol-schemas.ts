@@ -127,9 +127,15 @@ function head<N extends string>(name: N) {
 /** One strict schema per command. */
 export const REQUEST_SCHEMAS = {
   /** Jails with failure and ban counts, the firewall backend, uptime. */
-  status: z.strictObject(head('status')),
+  status: z.strictObject({
+    ...head('status'),
+    /** false: every jail's `bannedIps` comes back empty (the console polls status, and a million addresses every 2 s cost both sides). */
+    bannedIps: z.boolean(must('true or false')).optional(),
+  }),
   /** The bans in force. */
   bans: z.strictObject(head('bans')),
+  /** The bans in force as `bans` lists them, packed in columns (see BanColumns). */
+  'ban-columns': z.strictObject(head('ban-columns')),
   /** Bans an address or range by hand; `seconds` -1 is permanent, none is the configured bantime. */
   ban: z.strictObject({
     ...head('ban'),

@@ -8,6 +8,7 @@ import type { HandledCommandName, Request, RequestOf } from './protocol.js';
 const CHANGES_STATE: { [C in HandledCommandName]: boolean | ((request: RequestOf<C>) => boolean) } = {
   status: false,
   bans: false,
+  'ban-columns': false,
   ban: true,
   unban: true,
   trust: (request) => request.action !== 'list',

@@ -174,9 +174,9 @@ export class Engine {
     }, position);
   }
 
-  /** The jails and their counts. */
-  status(): EngineStatus {
-    const banned = this.bans.addressesByJail();
+  /** The jails and their counts; with each jail's banned addresses unless `bannedIps` is false. */
+  status({ bannedIps = true }: { bannedIps?: boolean } = {}): EngineStatus {
+    const banned = bannedIps ? this.bans.addressesByJail() : new Map<string, string[]>();
     const jails = Object.entries(this.options.config.jails).map(([name, jail]): JailStatus => {
       const running = this.jails.get(name);
       return {

@@ -39,6 +39,6 @@ export interface JailStatus {
   /** Where the jail reads: log files, or the journal with `journalmatch`. */
   backend: 'file' | 'journal';
   journalmatch: string[];
-  /** Addresses this jail bans now. */
+  /** Addresses this jail bans now (empty when `status` was asked with `bannedIps: false`). */
   bannedIps: string[];
 }

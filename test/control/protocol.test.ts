@@ -14,6 +14,8 @@ describe('parseRequest', () => {
     const good = [
       { id: 1, command: 'status' },
       { id: 2, command: 'bans' },
+      { id: 2, command: 'ban-columns' },
+      { id: 2, command: 'status', bannedIps: false },
       { id: 3, command: 'ban', ip: '192.0.2.7', seconds: 600, jail: 'sshd' },
       { id: 4, command: 'ban', ip: '2001:db8::/48', seconds: -1 },
       { id: 5, command: 'unban', ip: '192.0.2.7' },

@@ -72,7 +72,7 @@ describe('read-only connections', () => {
   });
 
   it('classifies every command', () => {
-    const reads = ['status', 'bans', 'jails', 'logs', 'activity', 'config', 'filter-test', 'filter-show', 'filter-list', 'why', 'blocklists', 'subscribe', 'unsubscribe', 'read-only'];
+    const reads = ['status', 'bans', 'ban-columns', 'jails', 'logs', 'activity', 'config', 'filter-test', 'filter-show', 'filter-list', 'why', 'blocklists', 'subscribe', 'unsubscribe', 'read-only'];
     const samples: Record<string, object> = {
       ban: { ip: '192.0.2.1' }, unban: { all: true }, jail: { name: 'a', enabled: true }, settings: { patch: { enabled: false } },
       'jail-add': { name: 'a', filter: 'sshd', logpath: ['/x'] }, 'jail-remove': { name: 'a' }, 'filter-save': { name: 'a', text: 'x' },

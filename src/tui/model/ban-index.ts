@@ -1,62 +1,113 @@
+import type { BanColumns } from '../../control/index.js';
 import type { BanListing } from '../../engine/types.js';
+import { AddressTexts } from './address-texts.js';
+import { addressKey, ADDRESS_KEY_WORDS, compareKeys, RowOrder, sortRows, type RowCompare } from './row-order.js';
 
 /** Columns the bans list sorts by. */
 export type BanSortKey = 'ip' | 'jail' | 'bannedAt' | 'expiresAt' | 'count';
 
 export const BAN_SORT_KEYS: readonly BanSortKey[] = ['bannedAt', 'expiresAt', 'ip', 'jail', 'count'];
 
-interface Entry {
-  record: BanListing;
-  /** Sorts addresses by value: 9.x before 10.x, IPv4 before IPv6. */
-  ipKey: string;
-}
+const TWO_32 = 2 ** 32;
 
 /**
- * The bans in force as the console sees them, kept sorted as they change: a ban or an unban is
- * one binary search and one splice, so 20 updates a second over 100,000 bans cost next to
- * nothing, and a sorted, filtered view is only rebuilt when something changed.
+ * The bans in force as the console sees them, held once and compactly: the addresses' text in
+ * one buffer ({@link AddressTexts}), every other field in a typed column under the address's
+ * row, about 60 bytes a ban with the orders below, and no object per ban. The rows are kept in
+ * address order and in the order of the sort key shown, each a typed array of row numbers
+ * that a ban or an unban changes with one binary search; another sort key is a radix sort of the
+ * address order (stable, so equal keys stay in address order); a filter is one scan of the
+ * shown order, narrowed rather than redone while it is typed.
  */
 export class BanIndex {
-  private readonly byIp = new Map<string, Entry>();
-  private sorted: Entry[] = [];
+  private readonly texts = new AddressTexts();
+  private bannedAt = new Float64Array(0);
+  /** Infinity for a permanent ban. */
+  private expiresAt = new Float64Array(0);
+  private count = new Uint32Array(0);
+  private jail = new Uint16Array(0);
+  /** Index in `names` + 1 of the fleet node a ban came from; 0 for a ban made here. */
+  private origin = new Uint16Array(0);
+  /** A subnet ban's reason (what it holds), the only lines the list carries. */
+  private readonly reasons = new Map<number, string[]>();
+  private readonly names: string[] = [];
+  private readonly nameAt = new Map<string, number>();
+  private longestOriginName = 0;
+  private byIp = new RowOrder();
+  /** The rows by `sortKey` (null for `ip`, or until asked for). */
+  private byKey: RowOrder | null = null;
   private sortKey: BanSortKey = 'bannedAt';
-  private sortedValid = true;
+  private filtered: { needle: string; rows: RowOrder } | null = null;
   private version = 0;
-  private cache: { version: number; key: BanSortKey; filter: string; rows: readonly Entry[]; id: number } | null = null;
-  private views = 0;
+  private shown: { version: number; key: BanSortKey; needle: string; id: number } | null = null;
+  private readonly keyA = new Uint32Array(ADDRESS_KEY_WORDS);
+  private readonly keyB = new Uint32Array(ADDRESS_KEY_WORDS);
 
   get size(): number {
-    return this.byIp.size;
+    return this.texts.size;
+  }
+
+  /** The longest fleet node name a ban came from (0 when none did), for the jail column's width. */
+  get longestOrigin(): number {
+    return this.longestOriginName;
   }
 
   get(ip: string): BanListing | undefined {
-    return this.byIp.get(ip)?.record;
+    const row = this.texts.rowOf(ip);
+    return row < 0 ? undefined : this.listing(row);
   }
 
-  /** Replaces everything (the first load, or after events were dropped). */
+  /** Replaces everything with a list as `bans` gives it. */
   reset(records: readonly BanListing[]): void {
-    this.byIp.clear();
-    for (const record of records) this.byIp.set(record.ip, { record, ipKey: ipSortKey(record.ip) });
-    this.sortedValid = false;
-    this.version++;
+    this.clear();
+    for (const record of records) this.write(record.ip, record);
+    this.rebuild();
+  }
+
+  /** Replaces everything with the packed columns `ban-columns` gives (no object per ban made). */
+  load(columns: BanColumns): void {
+    this.clear();
+    const names = columns.names.map((name) => this.nameOf(name));
+    const reasons = new Map(columns.reasons.map((r) => [r.at, r.reason]));
+    const ban = { jail: '', bannedAt: 0, expiresAt: null as number | null, count: 0, reason: undefined as string[] | undefined, origin: undefined as string | undefined };
+    // Room for what is sent and a little more, not the half more that growing one by one leaves.
+    const rows = Math.ceil(columns.jail.length * 1.02) + 1024;
+    this.texts.reserve(rows, Math.ceil(columns.ips.length * 1.02) + 65536);
+    this.grow(rows);
+    let bannedAt = 0;
+    let start = 0;
+    for (let i = 0; i < columns.jail.length; i++) {
+      const end = columns.ips.indexOf('\n', start);
+      bannedAt += columns.bannedAt[i]!;
+      const duration = columns.duration[i];
+      const origin = columns.origin[i]!;
+      ban.jail = this.names[names[columns.jail[i]!]!]!;
+      ban.bannedAt = bannedAt;
+      ban.expiresAt = duration === null || duration === undefined ? null : bannedAt + duration;
+      ban.count = columns.count[i]!;
+      ban.origin = origin ? this.names[names[origin - 1]!]! : undefined;
+      ban.reason = reasons.get(i);
+      this.write(columns.ips.slice(start, end), ban);
+      start = end + 1;
+    }
+    this.rebuild();
   }
 
   /** Adds a ban or replaces the address's current one. */
   put(record: BanListing): void {
-    const old = this.byIp.get(record.ip);
-    if (old) this.removeSorted(old);
-    const entry = { record, ipKey: old?.ipKey ?? ipSortKey(record.ip) };
-    this.byIp.set(record.ip, entry);
-    if (this.sortedValid) this.sorted.splice(this.position(entry), 0, entry);
+    const known = this.texts.rowOf(record.ip);
+    if (known >= 0) this.unlink(known);
+    this.link(this.write(record.ip, record));
     this.version++;
   }
 
   /** Removes a ban; returns whether there was one. */
   remove(ip: string): boolean {
-    const entry = this.byIp.get(ip);
-    if (!entry) return false;
-    this.byIp.delete(ip);
-    this.removeSorted(entry);
+    const row = this.texts.rowOf(ip);
+    if (row < 0) return false;
+    this.unlink(row);
+    this.texts.delete(ip);
+    this.reasons.delete(row);
     this.version++;
     return true;
   }
@@ -68,50 +119,206 @@ export class BanIndex {
   view(key: BanSortKey, filter = ''): BanRows {
     if (key !== this.sortKey) {
       this.sortKey = key;
-      this.sortedValid = false;
+      this.byKey = null;
+      this.filtered = null;
     }
-    if (!this.sortedValid) {
-      this.sorted = [...this.byIp.values()].sort(comparator(key));
-      this.sortedValid = true;
-    }
+    const order = this.ordered();
     const needle = filter.trim().toLowerCase();
-    const cached = this.cache;
-    if (!cached || cached.version !== this.version || cached.key !== key || cached.filter !== needle) {
-      const rows = needle ? this.sorted.filter((e) => e.record.ip.includes(needle) || e.record.jail.toLowerCase().includes(needle)) : this.sorted;
-      this.cache = { version: this.version, key, filter: needle, rows, id: ++this.views };
+    if (!needle) this.filtered = null;
+    else if (this.filtered?.needle !== needle) {
+      // Typing one more character narrows the rows already matched.
+      const from = this.filtered && needle.includes(this.filtered.needle) ? this.filtered.rows : order;
+      this.filtered = { needle, rows: this.filter(from, needle) };
     }
-    const { rows, id } = this.cache!;
-    const compare = comparator(key);
+    const rows = this.filtered?.rows ?? order;
+    const shown = this.shown;
+    if (!shown || shown.version !== this.version || shown.key !== key || shown.needle !== needle) {
+      this.shown = { version: this.version, key, needle, id: (shown?.id ?? 0) + 1 };
+    }
+    const compare = this.comparator(key);
     return {
       length: rows.length,
-      version: id,
-      at: (index) => rows[index]?.record,
+      version: this.shown!.id,
+      at: (index) => {
+        const row = rows.at(index);
+        return row === undefined ? undefined : this.listing(row);
+      },
       indexOf: (ip) => {
-        const entry = this.byIp.get(ip);
-        if (!entry) return -1;
-        const at = lowerBound(rows, entry, compare);
-        return rows[at] === entry ? at : -1;
+        const row = this.texts.rowOf(ip);
+        return row < 0 ? -1 : rows.indexOf(row, compare);
       },
     };
   }
 
-  private removeSorted(entry: Entry): void {
-    if (!this.sortedValid) return;
-    const at = this.position(entry);
-    if (this.sorted[at] === entry) this.sorted.splice(at, 1);
-    else {
-      const found = this.sorted.indexOf(entry);
-      if (found >= 0) this.sorted.splice(found, 1);
-    }
+  private clear(): void {
+    this.texts.clear();
+    this.grow(0);
+    this.reasons.clear();
+    this.byIp = new RowOrder();
+    this.byKey = null;
+    this.filtered = null;
+    this.version++;
   }
 
-  /** Where `entry` belongs in the sorted array (the first index not before it). */
-  private position(entry: Entry): number {
-    return lowerBound(this.sorted, entry, comparator(this.sortKey));
+  /** Writes a ban's columns under its address's row (added if new); returns the row. */
+  private write(ip: string, ban: Omit<BanListing, 'ip'>): number {
+    const row = this.texts.add(ip);
+    if (this.texts.capacity > this.bannedAt.length) this.grow(this.texts.capacity);
+    this.bannedAt[row] = ban.bannedAt;
+    this.expiresAt[row] = ban.expiresAt ?? Infinity;
+    this.count[row] = ban.count;
+    this.jail[row] = this.nameOf(ban.jail);
+    this.origin[row] = ban.origin === undefined ? 0 : this.nameOf(ban.origin) + 1;
+    if (ban.origin !== undefined) this.longestOriginName = Math.max(this.longestOriginName, ban.origin.length);
+    if (ban.reason) this.reasons.set(row, ban.reason);
+    else this.reasons.delete(row);
+    return row;
+  }
+
+  private listing(row: number): BanListing {
+    const expiresAt = this.expiresAt[row]!;
+    const origin = this.origin[row]!;
+    const reason = this.reasons.get(row);
+    return {
+      ip: this.texts.textOf(row),
+      jail: this.names[this.jail[row]!]!,
+      bannedAt: this.bannedAt[row]!,
+      expiresAt: expiresAt === Infinity ? null : expiresAt,
+      count: this.count[row]!,
+      ...(origin ? { origin: this.names[origin - 1]! } : {}),
+      ...(reason ? { reason } : {}),
+    };
+  }
+
+  private nameOf(name: string): number {
+    let at = this.nameAt.get(name);
+    if (at === undefined) {
+      at = this.names.push(name) - 1;
+      this.nameAt.set(name, at);
+    }
+    return at;
+  }
+
+  /** Resizes the columns to `capacity` rows (0: empties them). */
+  private grow(capacity: number): void {
+    const grown = <T extends Float64Array | Uint32Array | Uint16Array>(old: T, make: (n: number) => T): T => {
+      const column = make(capacity);
+      if (capacity) column.set(old as never);
+      return column;
+    };
+    this.bannedAt = grown(this.bannedAt, (n) => new Float64Array(n));
+    this.expiresAt = grown(this.expiresAt, (n) => new Float64Array(n));
+    this.count = grown(this.count, (n) => new Uint32Array(n));
+    this.jail = grown(this.jail, (n) => new Uint16Array(n));
+    this.origin = grown(this.origin, (n) => new Uint16Array(n));
+  }
+
+  /** Puts every row in address order again (after a load): a radix sort of their keys. */
+  private rebuild(): void {
+    const limit = this.texts.rowLimit;
+    const words = Array.from({ length: ADDRESS_KEY_WORDS }, () => new Uint32Array(limit));
+    const rows: number[] = [];
+    for (let row = 0; row < limit; row++) {
+      if (!this.texts.holds(row)) continue;
+      rows.push(row);
+      const { bytes, start, end } = this.texts.bytesOf(row);
+      addressKey(bytes, start, end, this.keyA, 0);
+      for (let w = 0; w < ADDRESS_KEY_WORDS; w++) words[w]![row] = this.keyA[w]!;
+    }
+    const sorted = sortRows(Uint32Array.from(rows), words);
+    this.byIp = new RowOrder(sorted, sorted.length);
+  }
+
+  /** The rows in the order of the sort key, made from the address order when first asked for. */
+  private ordered(): RowOrder {
+    if (this.sortKey === 'ip') return this.byIp;
+    if (this.byKey) return this.byKey;
+    const rows = this.byIp.view();
+    const limit = this.texts.rowLimit;
+    let words: Uint32Array[];
+    switch (this.sortKey) {
+      case 'bannedAt':
+        words = timeWords(this.bannedAt, rows, limit);
+        break;
+      case 'expiresAt':
+        words = timeWords(this.expiresAt, rows, limit);
+        break;
+      case 'count':
+        words = [this.count];
+        break;
+      case 'jail': {
+        const rank = new Uint32Array(this.names.length);
+        [...this.names.keys()].sort((a, b) => (this.names[a]! < this.names[b]! ? -1 : this.names[a]! > this.names[b]! ? 1 : 0)).forEach((name, i) => (rank[name] = i));
+        const jailRank = new Uint32Array(limit);
+        for (const row of rows) jailRank[row] = rank[this.jail[row]!]!;
+        words = [jailRank];
+        break;
+      }
+    }
+    const sorted = sortRows(rows, words);
+    this.byKey = new RowOrder(sorted, sorted.length);
+    return this.byKey;
+  }
+
+  private filter(from: RowOrder, needle: string): RowOrder {
+    const bytes = Uint8Array.from(needle, (c) => c.charCodeAt(0));
+    const ipCanMatch = [...needle].every((c) => c.charCodeAt(0) < 128);
+    const jailMatches = this.names.map((name) => name.toLowerCase().includes(needle));
+    const rows = new Uint32Array(from.length);
+    let n = 0;
+    for (const row of from.view()) {
+      if (jailMatches[this.jail[row]!] || (ipCanMatch && this.texts.contains(row, bytes))) rows[n++] = row;
+    }
+    return new RowOrder(n * 2 < rows.length ? rows.slice(0, n) : rows, n);
+  }
+
+  private link(row: number): void {
+    this.byIp.insert(row, this.compareIp);
+    const compare = this.comparator(this.sortKey);
+    this.byKey?.insert(row, compare);
+    if (this.filtered && this.filter(new RowOrder(Uint32Array.of(row), 1), this.filtered.needle).length) this.filtered.rows.insert(row, compare);
+  }
+
+  private unlink(row: number): void {
+    this.byIp.remove(row, this.compareIp);
+    const compare = this.comparator(this.sortKey);
+    this.byKey?.remove(row, compare);
+    this.filtered?.rows.remove(row, compare);
+  }
+
+  private readonly compareIp: RowCompare = (a, b) => {
+    const one = this.texts.bytesOf(a);
+    addressKey(one.bytes, one.start, one.end, this.keyA, 0);
+    const two = this.texts.bytesOf(b);
+    addressKey(two.bytes, two.start, two.end, this.keyB, 0);
+    return compareKeys(this.keyA, 0, this.keyB, 0);
+  };
+
+  private comparator(key: BanSortKey): RowCompare {
+    switch (key) {
+      case 'ip':
+        return this.compareIp;
+      case 'jail':
+        return (a, b) => {
+          const x = this.names[this.jail[a]!]!;
+          const y = this.names[this.jail[b]!]!;
+          return x < y ? -1 : x > y ? 1 : this.compareIp(a, b);
+        };
+      case 'bannedAt':
+        return (a, b) => this.bannedAt[a]! - this.bannedAt[b]! || this.compareIp(a, b);
+      case 'expiresAt':
+        return (a, b) => {
+          const x = this.expiresAt[a]!;
+          const y = this.expiresAt[b]!;
+          return x === y ? this.compareIp(a, b) : x < y ? -1 : 1;
+        };
+      case 'count':
+        return (a, b) => this.count[a]! - this.count[b]! || this.compareIp(a, b);
+    }
   }
 }
 
-/** Rows of a sorted, filtered view, read by index: only the visible ones are ever touched. */
+/** Rows of a sorted, filtered view, read by index: only the visible ones are ever made objects. */
 export interface BanRows {
   readonly length: number;
   /** Changes whenever the rows do (a ban, an unban, another sort or filter). */
@@ -121,43 +328,23 @@ export interface BanRows {
   indexOf(ip: string): number;
 }
 
-/** The first index in sorted `rows` whose entry is not before `entry`. */
-function lowerBound(rows: readonly Entry[], entry: Entry, compare: (a: Entry, b: Entry) => number): number {
-  let low = 0;
-  let high = rows.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (compare(rows[mid]!, entry) < 0) low = mid + 1;
-    else high = mid;
+/** Epoch-ms times of `rows` as two key words (high, low) of their distance from the earliest; Infinity last. */
+function timeWords(column: Float64Array, rows: Uint32Array, limit: number): Uint32Array[] {
+  let min = Infinity;
+  let max = -Infinity;
+  for (const row of rows) {
+    const v = column[row]!;
+    if (v === Infinity) continue;
+    if (v < min) min = v;
+    if (v > max) max = v;
   }
-  return low;
-}
-
-function comparator(key: BanSortKey): (a: Entry, b: Entry) => number {
-  const byIp = (a: Entry, b: Entry): number => (a.ipKey < b.ipKey ? -1 : a.ipKey > b.ipKey ? 1 : 0);
-  switch (key) {
-    case 'ip':
-      return byIp;
-    case 'jail':
-      return (a, b) => (a.record.jail < b.record.jail ? -1 : a.record.jail > b.record.jail ? 1 : byIp(a, b));
-    case 'bannedAt':
-      return (a, b) => a.record.bannedAt - b.record.bannedAt || byIp(a, b);
-    case 'expiresAt':
-      return (a, b) => (a.record.expiresAt ?? Infinity) - (b.record.expiresAt ?? Infinity) || byIp(a, b);
-    case 'count':
-      return (a, b) => a.record.count - b.record.count || byIp(a, b);
+  const high = new Uint32Array(limit);
+  const low = new Uint32Array(limit);
+  for (const row of rows) {
+    const v = column[row]!;
+    const d = Math.floor(v === Infinity ? max - min + 1 : v - min);
+    high[row] = Math.floor(d / TWO_32);
+    low[row] = d >>> 0;
   }
-}
-
-/** `4.010.000.000.001` for 10.0.0.1, `6` and 32 hex digits for IPv6; a range keeps its prefix after it. */
-export function ipSortKey(ip: string): string {
-  const [address = '', prefix = ''] = ip.split('/');
-  if (address.includes(':')) {
-    const [head = '', tail = ''] = address.split('::');
-    const left = head ? head.split(':') : [];
-    const right = address.includes('::') ? (tail ? tail.split(':') : []) : [];
-    const groups = address.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
-    return `6${groups.map((g) => g.padStart(4, '0')).join('')}/${prefix.padStart(3, '0')}`;
-  }
-  return `4${address.split('.').map((o) => o.padStart(3, '0')).join('.')}/${prefix.padStart(3, '0')}`;
+  return [high, low];
 }

@@ -24,6 +24,11 @@ const FLUSH_MS = 50;
 
 type Listener = () => void;
 
+/** Whether a daemon refused a request for not knowing its command or field (it predates them). */
+function isUnknownRequest(err: Error, name: string): boolean {
+  return err.message.includes(`unknown command "${name}"`) || err.message.includes(`unknown field "${name}"`);
+}
+
 /**
  * What the console shows, kept up to date from the engine's events: the bans, the trusted
  * ranges, the engine log and the status counts. Panes read it and call `request` to change
@@ -190,8 +195,15 @@ export class ConsoleModel {
     }, FLUSH_MS);
   }
 
+  /** Reads the whole list again, packed (`ban-columns`); from a daemon that predates it, as `bans`. */
   async refreshBans(): Promise<void> {
-    this.bans.reset(await this.channel.request({ command: 'bans' }));
+    const channel = this.channel;
+    const columns = await channel.request({ command: 'ban-columns' }).catch((err: Error) => {
+      if (!isUnknownRequest(err, 'ban-columns')) throw err;
+      return null;
+    });
+    if (columns) this.bans.load(columns);
+    else this.bans.reset(await channel.request({ command: 'bans' }));
   }
 
   async refreshTrusted(): Promise<void> {
@@ -225,8 +237,13 @@ export class ConsoleModel {
     return this.configLoad;
   }
 
+  /** Reads the counts, without every jail's list of banned addresses (a daemon that predates that option sends them). */
   async refreshStatus(): Promise<void> {
-    this.status = await this.channel.request({ command: 'status' });
+    const channel = this.channel;
+    this.status = await channel.request({ command: 'status', bannedIps: false }).catch((err: Error) => {
+      if (!isUnknownRequest(err, 'bannedIps')) throw err;
+      return channel.request({ command: 'status' });
+    });
   }
 
   /** Reads whether a firewall apply waits for confirmation (then kept up to date by `firewall` events). */

@@ -110,8 +110,7 @@ export function BansPane({ height, width }: PaneProps) {
 
   // A ban from another fleet node shows as jail@node.
   const jailOf = (ban: { jail: string; origin?: string }): string => (ban.origin ? `${ban.jail}@${ban.origin}` : ban.jail);
-  let longestOrigin = 0;
-  for (let i = 0; i < Math.min(rows.length, 500); i++) longestOrigin = Math.max(longestOrigin, (rows.at(i)?.origin?.length ?? -1) + 1);
+  const longestOrigin = model.bans.longestOrigin ? model.bans.longestOrigin + 1 : 0;
   const longestJail = longestOrigin + Math.max(0, ...(model.status?.jails ?? []).map((j) => j.name.length), ...(model.config?.jails ?? []).map((j) => j.name.length));
   const { ipWidth, jailWidth, timeWidth, leftWidth, countWidth } = banColumns(width, longestJail);
   const detectionOff = model.status?.detection === false;

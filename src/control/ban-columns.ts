@@ -1,0 +1,91 @@
+import type { BanListing } from '../engine/types.js';
+
+/**
+ * `ban-columns`: the bans in force as `bans` lists them (oldest first), packed in columns, so a
+ * console holding a million bans reads one string of addresses and arrays of small numbers (about
+ * 40 bytes a ban as JSON) instead of a million objects (about 110 bytes each as JSON, and an
+ * object each once parsed). Position `i` of every array is the `i`th ban.
+ */
+export interface BanColumns {
+  /** Every ban's address, each followed by "\n". */
+  ips: string;
+  /** The jail and fleet node names that `jail` and `origin` point into. */
+  names: string[];
+  /** Index in `names` of each ban's jail. */
+  jail: number[];
+  /** Index in `names` of the fleet node a ban came from, plus one; 0 for a ban made here. */
+  origin: number[];
+  /** Each ban's `bannedAt` (epoch ms) minus the one before it (the first: minus 0). */
+  bannedAt: number[];
+  /** `expiresAt - bannedAt` in ms, or null for a permanent ban. */
+  duration: Array<number | null>;
+  count: number[];
+  /** The reason lines `bans` carries (a subnet ban's: what it holds), by position. */
+  reasons: Array<{ at: number; reason: string[] }>;
+}
+
+/** Packs a ban listing into columns; {@link unpackBanColumns} gives it back. */
+export function packBanColumns(bans: readonly BanListing[]): BanColumns {
+  const names: string[] = [];
+  const nameAt = new Map<string, number>();
+  const name = (text: string): number => {
+    let at = nameAt.get(text);
+    if (at === undefined) {
+      at = names.push(text) - 1;
+      nameAt.set(text, at);
+    }
+    return at;
+  };
+  const n = bans.length;
+  const columns: BanColumns = {
+    ips: '',
+    names,
+    jail: new Array<number>(n),
+    origin: new Array<number>(n),
+    bannedAt: new Array<number>(n),
+    duration: new Array<number | null>(n),
+    count: new Array<number>(n),
+    reasons: [],
+  };
+  const ips: string[] = new Array<string>(n);
+  let previous = 0;
+  for (let i = 0; i < n; i++) {
+    const ban = bans[i]!;
+    ips[i] = ban.ip;
+    columns.jail[i] = name(ban.jail);
+    columns.origin[i] = ban.origin === undefined ? 0 : name(ban.origin) + 1;
+    columns.bannedAt[i] = ban.bannedAt - previous;
+    previous = ban.bannedAt;
+    columns.duration[i] = ban.expiresAt === null ? null : ban.expiresAt - ban.bannedAt;
+    columns.count[i] = ban.count;
+    if (ban.reason) columns.reasons.push({ at: i, reason: ban.reason });
+  }
+  columns.ips = n ? `${ips.join('\n')}\n` : '';
+  return columns;
+}
+
+/** The bans of packed columns as `bans` lists them (an old daemon's answer, tests). */
+export function unpackBanColumns(columns: BanColumns): BanListing[] {
+  const bans: BanListing[] = [];
+  const reasons = new Map(columns.reasons.map((r) => [r.at, r.reason]));
+  let bannedAt = 0;
+  let start = 0;
+  for (let i = 0; i < columns.jail.length; i++) {
+    const end = columns.ips.indexOf('\n', start);
+    bannedAt += columns.bannedAt[i]!;
+    const duration = columns.duration[i];
+    const origin = columns.origin[i]!;
+    const reason = reasons.get(i);
+    bans.push({
+      ip: columns.ips.slice(start, end),
+      jail: columns.names[columns.jail[i]!]!,
+      bannedAt,
+      expiresAt: duration === null || duration === undefined ? null : bannedAt + duration,
+      count: columns.count[i]!,
+      ...(origin ? { origin: columns.names[origin - 1]! } : {}),
+      ...(reason ? { reason } : {}),
+    });
+    start = end + 1;
+  }
+  return bans;
+}

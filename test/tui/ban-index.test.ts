@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import { packBanColumns, unpackBanColumns } from '../../src/control/index.js';
+import type { BanListing } from '../../src/engine/types.js';
+import { BAN_SORT_KEYS, BanIndex, type BanSortKey } from '../../src/tui/model/ban-index.js';
+
+/** A small deterministic random source, so a failure can be run again. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/** Addresses of every shape the list holds: IPv4, IPv6 (with `::` anywhere), ranges of both. */
+function address(next: () => number): string {
+  const n = (max: number): number => Math.floor(next() * max);
+  switch (n(6)) {
+    case 0:
+    case 1:
+      return `198.${18 + n(2)}.${n(256)}.${n(256)}`;
+    case 2:
+      return `2001:db8:${n(3).toString(16)}::${n(0x10000).toString(16)}`;
+    case 3:
+      return `2001:db8:${n(0x10000).toString(16)}:${n(0x10000).toString(16)}:1:2:3:${n(9).toString(16)}`;
+    case 4:
+      return `198.18.${n(256)}.0/${[16, 24, 28][n(3)]}`;
+    default:
+      return n(2) ? `2001:db8:${n(4)}::/48` : '::1';
+  }
+}
+
+function ban(next: () => number, ip: string): BanListing {
+  const n = (max: number): number => Math.floor(next() * max);
+  const bannedAt = 1_700_000_000_000 + n(5) * 1000 + n(3);
+  const jail = ['sshd', 'postfix', 'manual', 'nginx-auth', 'subnet'][n(5)]!;
+  return {
+    ip,
+    jail,
+    bannedAt,
+    expiresAt: n(5) === 0 ? null : bannedAt + n(4) * 60_000,
+    count: 1 + n(3),
+    ...(n(4) === 0 ? { origin: ['web2', 'mail-node'][n(2)]! } : {}),
+    ...(jail === 'subnet' ? { reason: [`${ip} holds 3 bans`] } : {}),
+  };
+}
+
+/** The order the list promises, written the slow, obvious way: by the key, then by address value. */
+function expected(bans: BanListing[], key: BanSortKey, filter: string): string[] {
+  const value = (ip: string): bigint[] => {
+    const [address = '', prefix] = ip.split('/');
+    const tail = prefix === undefined ? 0n : BigInt(prefix) + 1n;
+    if (!address.includes(':')) return [0n, BigInt(address.split('.').reduce((v, o) => v * 256 + Number(o), 0)), tail];
+    const [head = '', rest = ''] = address.split('::');
+    const left = head ? head.split(':') : [];
+    const right = address.includes('::') && rest ? rest.split(':') : [];
+    const groups = address.includes('::') ? [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right] : left;
+    return [1n, groups.reduce((v, g) => v * 65536n + BigInt(parseInt(g, 16)), 0n), tail];
+  };
+  const byIp = (a: BanListing, b: BanListing): number => {
+    const [x, y] = [value(a.ip), value(b.ip)];
+    for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i]! < y[i]! ? -1 : 1;
+    return 0;
+  };
+  const primary = (a: BanListing, b: BanListing): number => {
+    switch (key) {
+      case 'ip':
+        return 0;
+      case 'jail':
+        return a.jail < b.jail ? -1 : a.jail > b.jail ? 1 : 0;
+      case 'bannedAt':
+        return a.bannedAt - b.bannedAt;
+      case 'expiresAt':
+        return (a.expiresAt ?? Infinity) === (b.expiresAt ?? Infinity) ? 0 : (a.expiresAt ?? Infinity) < (b.expiresAt ?? Infinity) ? -1 : 1;
+      case 'count':
+        return a.count - b.count;
+    }
+  };
+  const needle = filter.trim().toLowerCase();
+  return bans
+    .filter((b) => !needle || b.ip.includes(needle) || b.jail.toLowerCase().includes(needle))
+    .sort((a, b) => primary(a, b) || byIp(a, b))
+    .map((b) => b.ip);
+}
+
+function shown(index: BanIndex, key: BanSortKey, filter: string): string[] {
+  const rows = index.view(key, filter);
+  return Array.from({ length: rows.length }, (_, i) => rows.at(i)!.ip);
+}
+
+describe('BanIndex (the console\'s compact ban list)', () => {
+  it('sorts by every key and filters exactly as the obvious sort of the records does, through loads, bans, re-bans and unbans', () => {
+    const next = random(16);
+    const live = new Map<string, BanListing>();
+    for (let i = 0; i < 1500; i++) {
+      const ip = address(next);
+      live.set(ip, ban(next, ip));
+    }
+    const index = new BanIndex();
+    index.load(packBanColumns([...live.values()]));
+    const filters = ['', '198.18.1', 'DB8:1', 'ssh', '::', '/24', '.0/'];
+    for (let round = 0; round < 6; round++) {
+      for (const key of BAN_SORT_KEYS) {
+        for (const filter of filters) expect(shown(index, key, filter), `${key} "${filter}" round ${round}`).toEqual(expected([...live.values()], key, filter));
+      }
+      // The list changes while a view is shown (its sort and filter kept up to date, not rebuilt).
+      const key = BAN_SORT_KEYS[round % BAN_SORT_KEYS.length]!;
+      index.view(key, round % 2 ? '198.1' : '');
+      for (let i = 0; i < 300; i++) {
+        const known = [...live.keys()];
+        if (next() < 0.4 && known.length) {
+          const ip = known[Math.floor(next() * known.length)]!;
+          expect(index.remove(ip)).toBe(true);
+          live.delete(ip);
+        } else {
+          const ip = next() < 0.3 && known.length ? known[Math.floor(next() * known.length)]! : address(next);
+          const record = ban(next, ip);
+          index.put(record);
+          live.set(ip, record);
+        }
+      }
+      expect(shown(index, key, round % 2 ? '198.1' : '')).toEqual(expected([...live.values()], key, round % 2 ? '198.1' : ''));
+      expect(index.size).toBe(live.size);
+    }
+    for (const [ip, record] of live) expect(index.get(ip)).toEqual(record);
+    expect(index.remove('203.0.113.1')).toBe(false);
+    expect(index.get('203.0.113.1')).toBeUndefined();
+  });
+
+  it('finds an address in a view by binary search, and the view\'s version changes with the rows', () => {
+    const index = new BanIndex();
+    const records = ['198.51.100.10', '198.51.100.9', '2001:db8::1'].map((ip, i) => ({ ip, jail: 'sshd', bannedAt: 1000 * i, expiresAt: null, count: 1 }));
+    index.reset(records);
+    const before = index.view('ip');
+    expect(before.indexOf('198.51.100.9')).toBe(0);
+    expect(before.indexOf('2001:db8::1')).toBe(2);
+    expect(before.indexOf('203.0.113.1')).toBe(-1);
+    expect(index.view('ip').version).toBe(before.version);
+    index.put({ ip: '198.51.100.1', jail: 'sshd', bannedAt: 5000, expiresAt: 9000, count: 2 });
+    const after = index.view('ip');
+    expect(after.version).not.toBe(before.version);
+    expect(after.indexOf('198.51.100.9')).toBe(1);
+    expect(index.view('bannedAt', 'db8').at(0)).toEqual({ ip: '2001:db8::1', jail: 'sshd', bannedAt: 2000, expiresAt: null, count: 1 });
+  });
+
+  it('packs a listing in columns and gives it back unchanged', () => {
+    const next = random(7);
+    const bans = Array.from({ length: 200 }, () => ban(next, address(next)));
+    const packed = packBanColumns(bans);
+    expect(JSON.parse(JSON.stringify(packed))).toEqual(packed);
+    expect(unpackBanColumns(packed)).toEqual(bans);
+    expect(unpackBanColumns(packBanColumns([]))).toEqual([]);
+  });
+});
