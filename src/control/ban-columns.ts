@@ -64,28 +64,52 @@ export function packBanColumns(bans: readonly BanListing[]): BanColumns {
   return columns;
 }
 
-/** The bans of packed columns as `bans` lists them (an old daemon's answer, tests). */
-export function unpackBanColumns(columns: BanColumns): BanListing[] {
-  const bans: BanListing[] = [];
+/** One ban of packed columns as `eachPackedBan` gives it: the fields, indexes into `names` kept. */
+export interface PackedBan {
+  jail: number;
+  bannedAt: number;
+  expiresAt: number | null;
+  count: number;
+  /** 0: made here; else 1 + the index of the node's name. */
+  origin: number;
+  reason: string[] | undefined;
+}
+
+/**
+ * Calls `visit` with each ban of packed columns in order. One `PackedBan` object is reused for
+ * every call (a million bans make no object each): copy what is kept.
+ */
+export function eachPackedBan(columns: BanColumns, visit: (ip: string, ban: PackedBan) => void): void {
   const reasons = new Map(columns.reasons.map((r) => [r.at, r.reason]));
-  let bannedAt = 0;
+  const ban: PackedBan = { jail: 0, bannedAt: 0, expiresAt: null, count: 0, origin: 0, reason: undefined };
   let start = 0;
   for (let i = 0; i < columns.jail.length; i++) {
     const end = columns.ips.indexOf('\n', start);
-    bannedAt += columns.bannedAt[i]!;
+    ban.bannedAt += columns.bannedAt[i]!;
     const duration = columns.duration[i];
-    const origin = columns.origin[i]!;
-    const reason = reasons.get(i);
-    bans.push({
-      ip: columns.ips.slice(start, end),
-      jail: columns.names[columns.jail[i]!]!,
-      bannedAt,
-      expiresAt: duration === null || duration === undefined ? null : bannedAt + duration,
-      count: columns.count[i]!,
-      ...(origin ? { origin: columns.names[origin - 1]! } : {}),
-      ...(reason ? { reason } : {}),
-    });
+    ban.expiresAt = duration === null || duration === undefined ? null : ban.bannedAt + duration;
+    ban.jail = columns.jail[i]!;
+    ban.count = columns.count[i]!;
+    ban.origin = columns.origin[i]!;
+    ban.reason = reasons.get(i);
+    visit(columns.ips.slice(start, end), ban);
     start = end + 1;
   }
+}
+
+/** The bans of packed columns as `bans` lists them (an old daemon's answer, tests). */
+export function unpackBanColumns(columns: BanColumns): BanListing[] {
+  const bans: BanListing[] = [];
+  eachPackedBan(columns, (ip, ban) => {
+    bans.push({
+      ip,
+      jail: columns.names[ban.jail]!,
+      bannedAt: ban.bannedAt,
+      expiresAt: ban.expiresAt,
+      count: ban.count,
+      ...(ban.origin ? { origin: columns.names[ban.origin - 1]! } : {}),
+      ...(ban.reason ? { reason: ban.reason } : {}),
+    });
+  });
   return bans;
 }

@@ -1,4 +1,4 @@
-import type { BanColumns } from '../../control/index.js';
+import { eachPackedBan, type BanColumns } from '../../control/index.js';
 import type { BanListing } from '../../engine/types.js';
 import { AddressTexts } from './address-texts.js';
 import { addressKey, ADDRESS_KEY_WORDS, compareKeys, RowOrder, sortRows, type RowCompare } from './row-order.js';
@@ -68,28 +68,20 @@ export class BanIndex {
   load(columns: BanColumns): void {
     this.clear();
     const names = columns.names.map((name) => this.nameOf(name));
-    const reasons = new Map(columns.reasons.map((r) => [r.at, r.reason]));
     const ban = { jail: '', bannedAt: 0, expiresAt: null as number | null, count: 0, reason: undefined as string[] | undefined, origin: undefined as string | undefined };
     // Room for what is sent and a little more, not the half more that growing one by one leaves.
     const rows = Math.ceil(columns.jail.length * 1.02) + 1024;
     this.texts.reserve(rows, Math.ceil(columns.ips.length * 1.02) + 65536);
     this.grow(rows);
-    let bannedAt = 0;
-    let start = 0;
-    for (let i = 0; i < columns.jail.length; i++) {
-      const end = columns.ips.indexOf('\n', start);
-      bannedAt += columns.bannedAt[i]!;
-      const duration = columns.duration[i];
-      const origin = columns.origin[i]!;
-      ban.jail = this.names[names[columns.jail[i]!]!]!;
-      ban.bannedAt = bannedAt;
-      ban.expiresAt = duration === null || duration === undefined ? null : bannedAt + duration;
-      ban.count = columns.count[i]!;
-      ban.origin = origin ? this.names[names[origin - 1]!]! : undefined;
-      ban.reason = reasons.get(i);
-      this.write(columns.ips.slice(start, end), ban);
-      start = end + 1;
-    }
+    eachPackedBan(columns, (ip, packed) => {
+      ban.jail = this.names[names[packed.jail]!]!;
+      ban.bannedAt = packed.bannedAt;
+      ban.expiresAt = packed.expiresAt;
+      ban.count = packed.count;
+      ban.origin = packed.origin ? this.names[names[packed.origin - 1]!]! : undefined;
+      ban.reason = packed.reason;
+      this.write(ip, ban);
+    });
     this.rebuild();
   }
 
