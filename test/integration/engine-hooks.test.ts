@@ -67,14 +67,16 @@ describe('engine stack with exec and webhook actions', () => {
     const control = new InProcessControl(stack.handlers);
     await stack.start();
     appendFileSync(authLog, failure('198.18.91.1', 1) + failure('198.18.91.1', 2));
-    await waitFor(() => existsSync(out) && bodies.length === 1, 'the hook run and the webhook', 10_000);
+    // The recorder opens the file before it writes its line: wait for the whole line, not the file.
+    const runs = () => (existsSync(out) ? readFileSync(out, 'utf8') : '');
+    await waitFor(() => runs().endsWith('\n') && bodies.length === 1, 'the hook run and the webhook', 10_000);
     await waitFor(() => stack!.engine.list().length === 2, 'both bans', 10_000);
     expect(readFileSync(out, 'utf8')).toBe(`${JSON.stringify(['ban', '198.18.91.1', 'sshd', '3600', '2'])}\n`);
     expect(bodies[0]).toMatchObject({ event: 'ban', ip: '198.18.91.1', jail: 'sshd', bantime: 3600, failures: 2, node: os.hostname(), authorization: 'Bearer abc' });
     expect(typeof bodies[0]!.expiry).toBe('string');
 
     await control.request({ command: 'unban', ip: '198.18.91.1' });
-    await waitFor(() => readFileSync(out, 'utf8').split('\n').length === 3 && bodies.length === 2, 'the unban hooks', 10_000);
+    await waitFor(() => runs().split('\n').length === 3 && runs().endsWith('\n') && bodies.length === 2, 'the unban hooks', 10_000);
     expect(readFileSync(out, 'utf8').trim().split('\n')[1]).toBe(JSON.stringify(['unban', '198.18.91.1', 'sshd']));
     expect(bodies[1]).toMatchObject({ event: 'unban', ip: '198.18.91.1', bantime: 3600, failures: 2 });
     // The jail without the hooks banned too, and ran none of them.
