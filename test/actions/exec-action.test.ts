@@ -25,7 +25,9 @@ fs.appendFileSync(out, JSON.stringify(rest) + '\\n');
 
 /** Never ends on its own; writes its pid so the test can see it was killed. */
 const HANG = `#!${process.execPath}
-require('node:fs').writeFileSync(process.argv[2], String(process.pid));
+// Written whole, then renamed: the test never reads the pid half written (an empty pid would be 0).
+require('node:fs').writeFileSync(process.argv[2] + '.part', String(process.pid));
+require('node:fs').renameSync(process.argv[2] + '.part', process.argv[2]);
 setInterval(() => {}, 1000);
 `;
 
