@@ -86,6 +86,7 @@ async function child(backendName: KernelBackend, ns: string, dir: string): Promi
     const t = performance.now();
     await replaceBans(entries);
     replaceMs += performance.now() - t;
+    if (firewall instanceof NftablesBackend) process.stderr.write(`  (restore in ${firewall.restoreTransactions} nft transactions)\n`);
   };
   let restored = 0;
   const errors: string[] = [];

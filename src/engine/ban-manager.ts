@@ -11,6 +11,7 @@ import type { BanListing, BanRecord, BanStore, BanSummary } from './types.js';
 import { BanTable } from './ban-table.js';
 import { errorMessage } from './error-message.js';
 import { FirewallQueue } from './firewall-queue.js';
+import { RestoreStream } from './restore-stream.js';
 import { SubnetWatch } from './subnet-watch.js';
 import { SUBNET_JAIL } from '../domain/index.js';
 
@@ -112,9 +113,10 @@ export class BanManager {
 
   /**
    * Puts the stored bans back: expired ones (and ones now trusted) are dropped, the rest go to
-   * the firewall in ONE replaceBans call with their remaining time, read from the table as the
-   * firewall command takes them (no list of a million entries). No `ban` events: those bans
-   * were announced when they were made, and a restart must not send the e-mails again.
+   * the firewall in ONE replaceBans call with their remaining time, read from the store page by
+   * page as the firewall command takes them (no list of a million entries, and the kernel loads
+   * the first while the rest are read). No `ban` events: those bans were announced when they
+   * were made, and a restart must not send the e-mails again.
    */
   async start(): Promise<void> {
     const { store, clock, firewall } = this.deps;
@@ -128,7 +130,7 @@ export class BanManager {
     this.bans.clear();
     this.queue.clear();
     this.unsaved.clear();
-    store.eachBanSummary((ban) => {
+    const keep = (ban: BanSummary): boolean => {
       // Only a ban wholly trusted goes: a network ban holding trusted addresses stays, and the
       // kernel's trusted accept (before every drop) still lets those through.
       const trustedBy = ban.expiresAt === null || ban.expiresAt > now ? this.deps.trusted.covering(ban.ip) : undefined;
@@ -136,16 +138,28 @@ export class BanManager {
         dropped.push(ban.ip);
         if (trustedBy) this.emit({ type: 'unban', ip: ban.ip, jail: ban.jail, reason: 'trusted' });
         else if (held.has(ban.ip)) this.emit({ type: 'unban', ip: ban.ip, jail: ban.jail, reason: 'expired' });
-      } else {
-        this.bans.set(ban);
+        return false;
       }
-    });
-    store.removeBans(dropped);
+      this.bans.set(ban);
+      return true;
+    };
+    // The subnet bans first (few): the single bans they cover stay out of the kernel.
+    const subnetBans: BanEntry[] = [];
+    store.eachBanSummaryOf(SUBNET_JAIL, (ban) => keep(ban) && subnetBans.push(entryOf(ban, now)));
+    this.subnets.load(now);
     // Ranges the firewall was not started with are trusted there too, before any ban goes in.
     if (newlyTrusted) await this.runFirewall('set trusted ranges', () => firewall.setTrusted(this.deps.trusted.ranges()));
+    const entries = new RestoreStream(store, SUBNET_JAIL, subnetBans, keep, (ban) =>
+      this.subnets.covering(ban.ip) === undefined ? entryOf(ban, now) : null,
+    );
+    try {
+      await this.runFirewall(() => `restore ${entries.count} bans`, () => firewall.replaceBans(entries));
+    } finally {
+      entries.finish();
+    }
+    store.removeBans(dropped);
+    // Now with every ban in memory: the member counts of subnet escalation.
     this.subnets.load(now);
-    const entries = this.kernelEntries(now);
-    await this.runFirewall(() => `restore ${entries.count} bans`, () => firewall.replaceBans(entries));
     this.queue.rebuild();
     this.emit({ type: 'restored', count: this.bans.size, dropped: dropped.length });
   }

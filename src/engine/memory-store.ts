@@ -34,6 +34,16 @@ export class MemoryStore implements BanStore {
     for (const { reason: _, ...ban } of [...this.bans.values()]) visit(ban);
   }
 
+  eachBanSummaryOf(jail: string, visit: (ban: BanSummary) => void): void {
+    this.eachBanSummary((ban) => ban.jail === jail && visit(ban));
+  }
+
+  banSummaryPage(from: number, limit: number, visit: (ban: BanSummary) => void): number | null {
+    const page = [...this.bans.values()].slice(from, from + limit);
+    for (const { reason: _, ...ban } of page) visit(ban);
+    return page.length < limit ? null : from + limit;
+  }
+
   reasonOf(ip: string): string[] | undefined {
     const ban = this.bans.get(ip);
     return ban && [...ban.reason];

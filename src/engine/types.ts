@@ -137,6 +137,15 @@ export interface BanStore extends MailQueueStore {
    * must not use the store.
    */
   eachBanSummary(visit: (ban: BanSummary) => void): void;
+  /** The bans in force of one jail, as `eachBanSummary` gives them (the subnet bans, read first at a restore). */
+  eachBanSummaryOf(jail: string, visit: (ban: BanSummary) => void): void;
+  /**
+   * Up to `limit` of the bans `eachBanSummary` gives, from position `from` (0 for the first):
+   * returns where the next page starts, or null after the last. A restore reads the store this way
+   * as the firewall takes the entries, so the kernel gets the first while the rest are read; bans
+   * stored meanwhile come in a later page, and one stored again may come twice.
+   */
+  banSummaryPage(from: number, limit: number, visit: (ban: BanSummary) => void): number | null;
   /** The reason lines of the ban in force of `ip` (one indexed read); undefined when not banned. */
   reasonOf(ip: string): string[] | undefined;
   /** Records a ban (replacing the address's current one) and appends it to the history. */

@@ -34,12 +34,25 @@ class RecordingBackend extends DryRunBackend {
   /** Whether each replaceBans was given an array (rather than entries to read one at a time). */
   arrays: boolean[] = [];
   failures = 0;
+  /** When set, the next replaceBans fails like a command once it has read this many entries. */
+  failAfterReading = -1;
+  /** Runs when the next replaceBans reads its first entry. */
+  onFirstRead: (() => void) | null = null;
 
   override async replaceBans(entries: Iterable<BanEntry>): Promise<void> {
     const read: BanEntry[] = [];
     this.replaced.push(read);
     this.arrays.push(Array.isArray(entries));
     this.failIfAsked();
+    const failAfter = this.failAfterReading;
+    this.failAfterReading = -1;
+    if (failAfter >= 0) {
+      for (const entry of entries) {
+        read.push(entry);
+        if (read.length === 1) this.onFirstRead?.();
+        if (read.length === failAfter) throw new CommandError(['nft', '-f', '-'], 1, 'Error: Could not process rule: No buffer space available');
+      }
+    }
     return super.replaceBans(recorded(entries, read));
   }
 
@@ -214,6 +227,37 @@ describe('BanManager and a failing firewall', () => {
     expect(t.events.filter((e) => e.type === 'resynced')).toEqual([{ type: 'resynced', count: 2, attempts: 4 }]);
     expect((await t.firewall.listBans()).sort()).toEqual(['198.51.100.1', '198.51.100.2']);
     expect(store.activeBans().map((b) => b.ip)).toEqual(['198.51.100.1', '198.51.100.2']);
+  });
+});
+
+describe.each(flavours)('BanManager restore read page by page ($name)', ({ open, reopen }) => {
+  it('reads every stored ban while the firewall takes them, and all of them though it fails part-way', async () => {
+    // More bans than one page of the store's read: the firewall takes the first before the rest are read.
+    const n = 45_000;
+    const ip = (i: number) => `198.${18 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}`;
+    let store = open();
+    (store as MemoryStore | SqliteStore).putBans(Array.from({ length: n }, (_, i) => ({ ip: ip(i), jail: 'sshd', bannedAt: T0, expiresAt: T0 + 3600 * S + i, count: 1, reason: ['x'] })));
+    store = reopen(store);
+    const clock = new ManualClock(T0 + S);
+    const t = run(store, clock);
+    t.firewall.failAfterReading = 25_000;
+    let heldAtFirstRead = -1;
+    t.firewall.onFirstRead = () => (heldAtFirstRead = t.manager.size);
+    await t.manager.start();
+    expect(heldAtFirstRead).toBeGreaterThan(0);
+    expect(heldAtFirstRead).toBeLessThan(n);
+    expect(t.firewall.replaced[0]).toHaveLength(25_000);
+    expect(t.manager.size).toBe(n);
+    expect(t.events.find((e) => e.type === 'restored')).toEqual({ type: 'restored', count: n, dropped: 0 });
+    expect(t.events.filter((e) => e.type === 'error')).toEqual([
+      { type: 'error', message: expect.stringMatching(/restore 25000 bans failed: .*No buffer space/) },
+    ]);
+    await t.manager.idle();
+    expect(t.manager.firewallOutOfStep).toBe(false);
+    expect(await t.firewall.listBans()).toHaveLength(n);
+    // A ban stored again while the restore reads comes once in memory.
+    expect(t.manager.get(ip(44_999))?.expiresAt).toBe(T0 + 3600 * S + 44_999);
+    store.close();
   });
 });
 

@@ -22,6 +22,7 @@ import {
   trustedLines,
   type SetElement,
 } from './nft-script.js';
+import { runInTransactions } from './fill-transactions.js';
 import { deleteListLines } from './list-objects.js';
 import { restoreLines } from './restore-script.js';
 import { ruleLines } from './rule-lines.js';
@@ -29,6 +30,9 @@ import { isOwnTable, listedElement, parseBanElements, ownTableLines, splitTables
 
 /** Scripts up to this size go to the long-lived session (about 1,000 addresses). */
 const SESSION_MAX_BYTES = 64 * 1024;
+
+/** Statements (1,000 elements each) per transaction when a restore fills empty sets. */
+const FILL_STATEMENTS = 100;
 
 /** What nft says when an element would overlap one already in an interval set. */
 const OVERLAP = /interval overlaps|conflicting intervals/;
@@ -44,8 +48,15 @@ export class NftablesBackend implements FirewallBackend {
   /** How many addresses the hash sets hold, from what this process put in and took out (never listed). */
   private readonly count = new BanCount();
   private readonly session: NftSession;
+  /** True while the ban sets are known to be empty: made by this start, or emptied by a restore. */
+  private emptyBans = false;
+  /** How many transactions the last restore ran (one unless it filled empty sets). */
+  restoreTransactions = 0;
 
-  constructor(private readonly target: CommandTarget = {}) {
+  constructor(
+    private readonly target: CommandTarget = {},
+    private readonly options: { fillStatements?: number } = {},
+  ) {
     this.session = new NftSession(target);
   }
 
@@ -53,6 +64,10 @@ export class NftablesBackend implements FirewallBackend {
     // Checked before anything runs, so a bad range leaves the kernel as it was.
     const trustedScript = trustedLines(trusted);
     const own = await this.ownTable();
+    // No table: the sets this start makes are empty (after a reboot), and a restore may fill them
+    // in several transactions. A table left by an earlier run keeps its bans in force until the
+    // restore replaces them in one.
+    if (!own) this.emptyBans = true;
     const migration = own ? migrationLines(own.text) : [];
     if (migration.length > 0) {
       await this.nft(migration);
@@ -80,6 +95,7 @@ export class NftablesBackend implements FirewallBackend {
   async ban(entries: BanEntry[]): Promise<void> {
     const { singles, networks } = banKinds(entries);
     if (singles.length === 0 && networks.length === 0) return;
+    this.emptyBans = false;
     // An address this process knows is not in the sets is simply added (most of a flood); only
     // the others may be there with another timeout, and are removed first.
     const present = this.count.known ? singles.filter((e) => this.count.has(e.checked.text)) : singles;
@@ -144,21 +160,38 @@ export class NftablesBackend implements FirewallBackend {
   /**
    * One transaction, its statements made as nft reads them (see `restoreLines`): a small one in
    * the session, a large one streamed to an `nft -f -` of its own, which is killed, so commits
-   * nothing, should an entry turn out bad part-way.
+   * nothing, should an entry turn out bad part-way. Sets known to be empty (after a reboot) are
+   * filled in transactions of 100,000 elements instead, each made while nft works on the one
+   * before, so a million bans are back in seconds and the first ones at once; nothing was in
+   * force to keep, and an entry bad part-way leaves what was put in before it.
    */
   async replaceBans(entries: Iterable<BanEntry>): Promise<void> {
     const singles = new AddressSlots();
-    const lines = restoreLines(entries, singles);
-    const head: string[] = [];
-    let length = 0;
-    let next = lines.next();
-    for (; !next.done && length <= SESSION_MAX_BYTES; next = lines.next()) {
-      head.push(next.value);
-      length += next.value.length + 1;
+    const added = { networks: false };
+    const lines = noting(restoreLines(entries, singles), added);
+    const fill = this.emptyBans;
+    this.emptyBans = false;
+    if (fill) {
+      try {
+        this.restoreTransactions = await runInTransactions(lines, this.options.fillStatements ?? FILL_STATEMENTS, (script) => this.nft(script));
+      } catch (err) {
+        this.count.forget();
+        throw err;
+      }
+    } else {
+      const head: string[] = [];
+      let length = 0;
+      let next = lines.next();
+      for (; !next.done && length <= SESSION_MAX_BYTES; next = lines.next()) {
+        head.push(next.value);
+        length += next.value.length + 1;
+      }
+      if (next.done) await this.nft(head);
+      else await runCommand(['nft', '-f', '-'], this.target, withNewlines(head, next.value, lines));
+      this.restoreTransactions = 1;
     }
-    if (next.done) await this.nft(head);
-    else await runCommand(['nft', '-f', '-'], this.target, withNewlines(head, next.value, lines));
     this.count.adopt(singles);
+    this.emptyBans = singles.size === 0 && !added.networks;
   }
 
   /** Every element of the ban sets: a full listing, for callers that need the addresses. */
@@ -244,6 +277,15 @@ export class NftablesBackend implements FirewallBackend {
     if (length <= SESSION_MAX_BYTES) await this.session.run(lines);
     // The script goes line by line to nft's stdin: a restore of a million is never one string.
     else await runCommand(['nft', '-f', '-'], this.target, lines.flatMap((line) => [line, '\n']));
+  }
+}
+
+/** The lines as they pass, noting whether any network was added. */
+function* noting(lines: Iterable<string>, added: { networks: boolean }): Generator<string> {
+  for (const line of lines) {
+    if (!added.networks && line.startsWith(`add element ${TABLE_FAMILY} ${TABLE_NAME} ${NET_SETS[4]} `)) added.networks = true;
+    if (!added.networks && line.startsWith(`add element ${TABLE_FAMILY} ${TABLE_NAME} ${NET_SETS[6]} `)) added.networks = true;
+    yield line;
   }
 }
 
