@@ -130,6 +130,25 @@ describe.each(flavours)('$name', ({ open }) => {
     expect(store.history('192.0.2.1', 0).map((h) => h.jail)).toEqual(['b', 'a', 'c']);
   });
 
+  it('reads the bans page by page, each once, those stored meanwhile in a later page; and the bans of one jail', () => {
+    store.putBans(Array.from({ length: 25 }, (_, i) => ban(`198.51.100.${i}`, { jail: i % 5 === 0 ? 'subnet' : 'sshd' })));
+    const seen: string[] = [];
+    const pages: number[] = [];
+    let from: number | null = 0;
+    while (from !== null) {
+      const before = seen.length;
+      from = store.banSummaryPage(from, 10, (b) => seen.push(b.ip));
+      pages.push(seen.length - before);
+      // Stored while the pages are read: comes in a later one.
+      if (pages.length === 1) store.putBan(ban('203.0.113.9'));
+    }
+    expect(pages).toEqual([10, 10, 6]);
+    expect(seen.sort()).toEqual([...Array.from({ length: 25 }, (_, i) => `198.51.100.${i}`), '203.0.113.9'].sort());
+    const subnet: string[] = [];
+    store.eachBanSummaryOf('subnet', (b) => subnet.push(b.ip));
+    expect(subnet.sort()).toEqual(['198.51.100.0', '198.51.100.10', '198.51.100.15', '198.51.100.20', '198.51.100.5']);
+  });
+
   it('prunes history before a time', () => {
     for (const minutes of [0, 10, 20]) store.putBan(ban('192.0.2.1', { bannedAt: T0 + minutes * MINUTE }));
     store.putBan(ban('192.0.2.2', { bannedAt: T0 + 5 * MINUTE }));
