@@ -17,11 +17,12 @@
  * Exits 0 whether or not the targets are met.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, createWriteStream, existsSync, fstatSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, createWriteStream, existsSync, openSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CLI, ROOT } from '../test/helpers/cli.js';
 import { daemonSections, sshdJail } from '../test/helpers/safe-config.js';
 import { makeTempDir } from '../test/helpers/temp-dir.js';
+import { waitFor } from '../test/helpers/wait.js';
 import { banList, mixFor } from './firewall-addresses.js';
 import { createNetns, deleteNetns, inNetns } from './firewall-netns.js';
 import { netnsUnavailable } from './latency-netns.js';
@@ -102,20 +103,9 @@ function startDaemon(ns: string, config: string): ChildProcess {
 
 /** performance.now() when the daemon's stderr file, past `offset`, says its stored bans are restored. */
 async function restoredLine(file: string, offset: number, timeoutMs: number): Promise<number> {
-  const until = performance.now() + timeoutMs;
-  while (performance.now() < until) {
-    const fd = openSync(file, 'r');
-    try {
-      const size = fstatSync(fd).size;
-      const text = Buffer.alloc(Math.max(0, size - offset));
-      readSync(fd, text, 0, text.length, offset);
-      if (/ Restored [1-9]\d* bans /.test(text.toString('utf8'))) return performance.now();
-    } finally {
-      closeSync(fd);
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`no "Restored" line from the daemon after ${timeoutMs / 1000} s`);
+  const restored = () => / Restored [1-9]\d* bans /.test(readFileSync(file).subarray(offset).toString('utf8'));
+  await waitFor(restored, 'the "Restored" line from the daemon', timeoutMs);
+  return performance.now();
 }
 
 async function stopDaemon(child: ChildProcess): Promise<void> {

@@ -146,12 +146,11 @@ export class BanManager {
     // The subnet bans first (few): the single bans they cover stay out of the kernel.
     const subnetBans: BanEntry[] = [];
     store.eachBanSummaryOf(SUBNET_JAIL, (ban) => keep(ban) && subnetBans.push(entryOf(ban, now)));
+    // Holds them (memory has nothing else yet, so this is quick), so `covering` answers as the rest is read.
     this.subnets.load(now);
     // Ranges the firewall was not started with are trusted there too, before any ban goes in.
     if (newlyTrusted) await this.runFirewall('set trusted ranges', () => firewall.setTrusted(this.deps.trusted.ranges()));
-    const entries = new RestoreStream(store, SUBNET_JAIL, subnetBans, keep, (ban) =>
-      this.subnets.covering(ban.ip) === undefined ? entryOf(ban, now) : null,
-    );
+    const entries = new RestoreStream(store, SUBNET_JAIL, subnetBans, keep, (ban) => this.kernelEntryOf(ban, now));
     try {
       await this.runFirewall(() => `restore ${entries.count} bans`, () => firewall.replaceBans(entries));
     } finally {
@@ -540,18 +539,24 @@ export class BanManager {
    */
   private kernelEntries(now: number): KernelEntries {
     const bans = this.bans;
-    const subnets = this.subnets;
+    const entryOf = (ban: KernelBan) => this.kernelEntryOf(ban, now);
     const entries = {
       count: 0,
       *[Symbol.iterator](): Generator<BanEntry> {
         for (const ban of bans.ends()) {
-          if (subnets.covering(ban.ip) !== undefined) continue;
+          const entry = entryOf(ban);
+          if (!entry) continue;
           entries.count++;
-          yield entryOf(ban, now);
+          yield entry;
         }
       },
     };
     return entries;
+  }
+
+  /** A ban's kernel entry; null when a subnet ban in force holds its place there. */
+  private kernelEntryOf(ban: KernelBan, now: number): BanEntry | null {
+    return this.subnets.covering(ban.ip) === undefined ? entryOf(ban, now) : null;
   }
 
   private forget(ips: string[]): void {
@@ -635,7 +640,10 @@ function ownSession(): SshSession[] {
 }
 
 /** The firewall entry of a ban, with the kernel timeout as a safety net should the engine die. */
-function entryOf(ban: { ip: string; expiresAt: number | null }, now: number): BanEntry {
+/** What a ban's kernel entry is made of. */
+type KernelBan = { ip: string; expiresAt: number | null };
+
+function entryOf(ban: KernelBan, now: number): BanEntry {
   if (ban.expiresAt === null) return { address: ban.ip };
   return { address: ban.ip, timeout: Math.max(1, Math.ceil((ban.expiresAt - now) / 1000)) };
 }

@@ -31,13 +31,7 @@ export class RestoreStream implements Iterable<BanEntry> {
       yield entry;
     }
     while (this.from !== null) {
-      const page: BanEntry[] = [];
-      this.from = this.store.banSummaryPage(this.from, PAGE, (ban) => {
-        if (ban.jail === this.skipJail || !this.keep(ban)) return;
-        const entry = this.entry(ban);
-        if (entry) page.push(entry);
-      });
-      for (const entry of page) {
+      for (const entry of this.readPage(true)) {
         this.count++;
         yield entry;
       }
@@ -46,10 +40,17 @@ export class RestoreStream implements Iterable<BanEntry> {
 
   /** Reads the pages the firewall did not take into memory. */
   finish(): void {
-    while (this.from !== null) {
-      this.from = this.store.banSummaryPage(this.from, PAGE, (ban) => {
-        if (ban.jail !== this.skipJail) this.keep(ban);
-      });
-    }
+    while (this.from !== null) this.readPage(false);
+  }
+
+  /** Takes the next page into memory; with `entries`, returns the kernel entries of its bans kept. */
+  private readPage(entries: boolean): BanEntry[] {
+    const page: BanEntry[] = [];
+    this.from = this.store.banSummaryPage(this.from!, PAGE, (ban) => {
+      if (ban.jail === this.skipJail || !this.keep(ban) || !entries) return;
+      const entry = this.entry(ban);
+      if (entry) page.push(entry);
+    });
+    return page;
   }
 }

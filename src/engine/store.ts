@@ -92,7 +92,7 @@ function shared(name: string): string {
 type SummaryRow = [string, string, number, number | null, number, string | null];
 type PagedSummaryRow = [...SummaryRow, number];
 
-function summaryOf(row: SummaryRow): BanSummary {
+function summaryOf(row: SummaryRow | PagedSummaryRow): BanSummary {
   const origin = row[5];
   const ban: BanSummary = { ip: row[0], jail: shared(row[1]), bannedAt: row[2], expiresAt: row[3], count: row[4] };
   if (origin !== null) ban.origin = shared(origin);
@@ -298,7 +298,7 @@ export class SqliteStore implements BanStore {
       for (const row of this.statements.summaryPage.iterate(from, limit)) {
         last = row[6];
         read++;
-        visit(summaryOf(row as unknown as SummaryRow));
+        visit(summaryOf(row));
       }
       return read < limit ? null : last;
     });

@@ -16,7 +16,7 @@ export async function runInTransactions(
   statementsEach: number,
   run: (script: string[]) => Promise<void>,
 ): Promise<number> {
-  let running: Promise<void> | null = null;
+  let running: Promise<void> = Promise.resolve();
   let transactions = 0;
   let script: string[] = [];
   const start = async (): Promise<void> => {
@@ -31,12 +31,13 @@ export async function runInTransactions(
     for (let next = lines.next(); !next.done; next = lines.next()) {
       script.push(next.value);
       if (script.length === statementsEach) await start();
-      else if (running && script.length % STATEMENTS_PER_TURN === 0) await nextTurn();
+      else if (script.length % STATEMENTS_PER_TURN === 0) await nextTurn();
     }
     if (script.length > 0) await start();
-  } finally {
+  } catch (err) {
     // A bad entry part-way still waits for the transaction already running.
-    await (running as Promise<void> | null)?.catch(() => undefined);
+    await running.catch(() => undefined);
+    throw err;
   }
   await running;
   return transactions;

@@ -41,7 +41,8 @@ const OVERLAP = /interval overlaps|conflicting intervals/;
  * The nftables backend: one table of our own, `inet portcullis`, holding the ban sets (addresses
  * in plain hash sets, networks in interval sets), the trusted sets, one ban chain at prerouting
  * before connection tracking and one chain for the managed rules. Every change is one
- * `nft -f -` script, so one atomic transaction; nothing outside the table is touched.
+ * `nft -f -` script, so one atomic transaction (but the restore that fills empty sets after a
+ * reboot: see `replaceBans`); nothing outside the table is touched.
  */
 export class NftablesBackend implements FirewallBackend {
   readonly name = 'nftables' as const;
@@ -167,7 +168,7 @@ export class NftablesBackend implements FirewallBackend {
    */
   async replaceBans(entries: Iterable<BanEntry>): Promise<void> {
     const singles = new AddressSlots();
-    const added = { networks: false };
+    const added = { any: false };
     const lines = noting(restoreLines(entries, singles), added);
     const fill = this.emptyBans;
     this.emptyBans = false;
@@ -191,7 +192,7 @@ export class NftablesBackend implements FirewallBackend {
       this.restoreTransactions = 1;
     }
     this.count.adopt(singles);
-    this.emptyBans = singles.size === 0 && !added.networks;
+    this.emptyBans = !added.any;
   }
 
   /** Every element of the ban sets: a full listing, for callers that need the addresses. */
@@ -280,11 +281,10 @@ export class NftablesBackend implements FirewallBackend {
   }
 }
 
-/** The lines as they pass, noting whether any network was added. */
-function* noting(lines: Iterable<string>, added: { networks: boolean }): Generator<string> {
+/** The lines as they pass, noting whether any element was added. */
+function* noting(lines: Iterable<string>, added: { any: boolean }): Generator<string> {
   for (const line of lines) {
-    if (!added.networks && line.startsWith(`add element ${TABLE_FAMILY} ${TABLE_NAME} ${NET_SETS[4]} `)) added.networks = true;
-    if (!added.networks && line.startsWith(`add element ${TABLE_FAMILY} ${TABLE_NAME} ${NET_SETS[6]} `)) added.networks = true;
+    if (!added.any && line.startsWith('add element ')) added.any = true;
     yield line;
   }
 }
