@@ -2,7 +2,7 @@ import { copyFile, open, rename, stat, truncate, unlink, writeFile, type FileHan
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileFollower, type FileFollowerOptions, type FollowEvent } from '../../src/engine/source/file-follower.js';
+import { batchBytesFor, FileFollower, type FileFollowerOptions, type FollowEvent } from '../../src/engine/source/file-follower.js';
 import { LineSplitter, MAX_HELD_BYTES } from '../../src/engine/source/follow-line-splitter.js';
 import type { SourcePosition } from '../../src/engine/types.js';
 import { makeTempDir, type TempDir } from './helpers.js';
@@ -96,6 +96,34 @@ class Writer {
 }
 
 describe('FileFollower', () => {
+  it('delivers a large backlog in batches that grow with it (fewer store transactions), never over 1 MiB', async () => {
+    // About 16 MiB of lines already in the file: 256 KiB batches made 64 transactions (each with a
+    // disk sync and index pages written again); a sixteenth of the backlog, up to 1 MiB, about 16.
+    const lines = Array.from({ length: 520_000 }, (_, i) => line(i + 1));
+    await writeFile(file, lines.join('\n') + '\n');
+    const size = (await stat(file)).size;
+    const sizes: number[] = [];
+    let last = 0;
+    const got = await follow();
+    await waitFor(() => got.lines.length >= lines.length, 'lines');
+    for (const position of got.positions) {
+      sizes.push(position.offset - last);
+      last = position.offset;
+    }
+    expectExactly(got.lines, lines.length);
+    expect(last).toBe(size);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(1024 * 1024 + 64 * 1024);
+    expect(sizes.length).toBeLessThanOrEqual(Math.ceil(size / (768 * 1024)));
+    expect(sizes.slice(0, -1).every((bytes) => bytes >= 256 * 1024)).toBe(true);
+  });
+
+  it('sizes a batch by the backlog: 256 KiB at least, a sixteenth of the backlog, 1 MiB at most', () => {
+    expect(batchBytesFor(0)).toBe(256 * 1024);
+    expect(batchBytesFor(1024 * 1024)).toBe(256 * 1024);
+    expect(batchBytesFor(8 * 1024 * 1024)).toBe(512 * 1024);
+    expect(batchBytesFor(200 * 1024 * 1024)).toBe(1024 * 1024);
+  });
+
   it('delivers plain appends exactly once, in order, with the position after each batch', async () => {
     await writeFile(file, '');
     const got = await follow();

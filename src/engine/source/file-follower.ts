@@ -45,10 +45,17 @@ export interface FollowStats {
 
 const READ_SIZE = 64 * 1024;
 /**
- * A backlog (a log read from its beginning, a flood) is delivered in batches of about this many
- * bytes: each batch is one store transaction, with its disk sync, and one firewall command.
+ * A backlog (a log read from its beginning, a flood) is delivered in batches: each batch is one
+ * store transaction, with its disk sync, and one firewall command. A batch holds at least
+ * MIN_BATCH_BYTES of lines, and a sixteenth of the backlog up to MAX_BATCH_BYTES.
  */
-const BATCH_BYTES = 256 * 1024;
+const MIN_BATCH_BYTES = 256 * 1024;
+const MAX_BATCH_BYTES = 1024 * 1024;
+
+/** The bytes of lines a batch gathers with `backlog` bytes still to read. */
+export function batchBytesFor(backlog: number): number {
+  return Math.min(MAX_BATCH_BYTES, Math.max(MIN_BATCH_BYTES, Math.floor(backlog / 16)));
+}
 
 /**
  * Follows one log file like `tail -F`, losing no line and reading none twice across rename and
@@ -203,7 +210,8 @@ export class FileFollower {
     if (fd === null) return;
     const { size } = await fd.stat();
     if (size < this.readOffset || (await this.firstLineChanged(fd))) this.restartTruncated();
-    // Lines of full reads are gathered up to BATCH_BYTES; a short read (the end of the file) delivers at once.
+    // Lines of full reads are gathered up to the batch size; a short read (the end of the file) delivers at once.
+    const batchBytes = batchBytesFor(size - this.readOffset);
     const batch = { lines: [] as string[], truncated: 0, bytes: 0 };
     const deliverBatch = (): void => {
       const { lines, truncated } = batch;
@@ -228,7 +236,7 @@ export class FileFollower {
         for (const line of part.lines) batch.lines.push(line);
         batch.truncated += part.truncated;
         batch.bytes += bytesRead;
-        if (bytesRead < READ_SIZE || batch.bytes >= BATCH_BYTES) deliverBatch();
+        if (bytesRead < READ_SIZE || batch.bytes >= batchBytes) deliverBatch();
       }
     } finally {
       // What was read before a stop or an error is delivered, as its position is already counted.
