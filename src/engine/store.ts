@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import type { BanListing, BanRecord, BanStore, BanSummary, HistoryEntry, SourcePosition, StoredFailure, StoredMail, StoredNotice, StoredTrusted } from './types.js';
 import { prepareQueueStatements } from './store-tables.js';
 import { WriteBehind } from './store-write-behind.js';
+import { HistoryIndex } from './store-history-index.js';
 import { errorMessage } from './error-message.js';
 import { StoreError } from './store-error.js';
 import { migrate } from './store-schema.js';
@@ -201,8 +202,12 @@ export class SqliteStore implements BanStore {
   private readonly rewriteBans: (bans: readonly BanListing[]) => void;
   /** Bans and failures written inside a batch, held until it ends or they are read. */
   private readonly held: WriteBehind;
+  /** The history row of a ban, noted in the history index. */
+  private readonly historyEntryOf: (ban: BanSummary) => HistoryEntry;
   /** Batches open (a nested one is a savepoint). */
   private depth = 0;
+  /** Which addresses have history rows: most bans in a flood are of addresses with none. */
+  private readonly historyIndex: HistoryIndex;
 
   private constructor(
     private readonly db: Database.Database,
@@ -212,11 +217,19 @@ export class SqliteStore implements BanStore {
     const s = prepareStatements(db);
     this.statements = s;
     this.queues = prepareQueueStatements(db);
-    this.held = new WriteBehind(db, historyEntryOf);
+    const index = new HistoryIndex(db);
+    this.historyIndex = index;
+    // Every history row this store writes is made here, so the index hears of each.
+    const entryOf = (ban: BanSummary): HistoryEntry => {
+      index.add(ban.ip);
+      return historyEntryOf(ban);
+    };
+    this.historyEntryOf = entryOf;
+    this.held = new WriteBehind(db, entryOf);
     // A ban sent by another fleet node is no history here: it must not escalate local bans.
     const putOne = (ban: BanRecord): void => {
       s.upsertBan.run({ ...ban, reason: JSON.stringify(ban.reason), origin: ban.origin ?? null });
-      if (ban.origin === undefined) s.appendHistory.run(historyEntryOf(ban));
+      if (ban.origin === undefined) s.appendHistory.run(entryOf(ban));
     };
     this.writeBan = db.transaction(putOne);
     this.writeBans = db.transaction((bans: readonly BanRecord[]) => bans.forEach(putOne));
@@ -230,7 +243,7 @@ export class SqliteStore implements BanStore {
       for (const ban of bans) {
         const reason = ban.reason === undefined ? null : JSON.stringify(ban.reason);
         s.rewriteBan.run({ ip: ban.ip, jail: ban.jail, bannedAt: ban.bannedAt, expiresAt: ban.expiresAt, count: ban.count, reason, origin: ban.origin ?? null });
-        if (ban.origin === undefined) s.appendMissingHistory.run(historyEntryOf(ban));
+        if (ban.origin === undefined) s.appendMissingHistory.run(entryOf(ban));
       }
     });
   }
@@ -318,7 +331,7 @@ export class SqliteStore implements BanStore {
   }
 
   addHistory(ban: BanRecord): void {
-    this.guard(`record the history of ${ban.ip}`, () => this.statements.appendHistory.run(historyEntryOf(ban)));
+    this.guard(`record the history of ${ban.ip}`, () => this.statements.appendHistory.run(this.historyEntryOf(ban)));
   }
 
   /** Records many bans (each as `putBan` would) in one transaction: one sync for the lot. */
@@ -376,11 +389,10 @@ export class SqliteStore implements BanStore {
 
   history(ip: string, since: number, jail?: string): HistoryEntry[] {
     if (this.held.holdsBan(ip)) this.writeHeld();
-    return this.guard(`read the history of ${ip}`, () =>
-      jail === undefined
-        ? this.statements.history.all(ip, since)
-        : this.statements.historyOfJail.all(ip, since, jail),
-    );
+    return this.guard(`read the history of ${ip}`, () => {
+      if (!this.historyIndex.mayHave(ip)) return [];
+      return jail === undefined ? this.statements.history.all(ip, since) : this.statements.historyOfJail.all(ip, since, jail);
+    });
   }
 
   /** Forgets history entries of bans made before `before` (epoch ms); returns how many. */
