@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { IptablesBackend } from '../../src/firewall/iptables/iptables-backend.js';
 import { CommandError } from '../../src/firewall/run-command.js';
@@ -211,6 +213,31 @@ describe.skipIf(skip !== null)('IptablesBackend in a network namespace', () => {
     expect(await backend.listBans()).toEqual(['198.18.200.1']);
     expect(pair.tcp(pair.serverV4, PORT, 1500)).toBe(true);
     expect(ourSets()).toEqual(['portcullis-bans4', 'portcullis-bans6', 'portcullis-trusted4', 'portcullis-trusted6']);
+  });
+
+  it('puts a large ban batch in the kernel while this process is busy (the engine working through a backlog)', async () => {
+    // 20,000 bans in one call. Through the session, ipset took its script from a pipe and wrote a
+    // prompt per line to another, one pipe's worth each turn of this process's event loop: with
+    // the loop busy it stopped after about a thousand. A batch this size is read from a file.
+    const entries = Array.from({ length: 20_000 }, (_, i) => ({ address: `2001:db8:7:${(i >> 8).toString(16)}::${(i & 255).toString(16)}`, timeout: 600 }));
+    await backend.replaceBans([]);
+    commands.length = 0;
+    const banned = backend.ban(entries);
+    // One turn, so the command is under way; then the loop stays busy until the kernel holds them all.
+    await new Promise((resolve) => setImmediate(resolve));
+    const count = () => Number(/Number of entries: (\d+)/.exec(inServer(['ipset', 'list', 'portcullis-bans6', '-terse']))?.[1] ?? 0);
+    const deadline = performance.now() + 60_000;
+    let held = count();
+    while (held < entries.length && performance.now() < deadline) {
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+      held = count();
+    }
+    expect(held).toBe(entries.length);
+    await banned;
+    expect(commands).toEqual([['ipset', '-exist', '-file', expect.stringMatching(/portcullis-ipset-/), 'restore']]);
+    // The script's private folder is gone.
+    expect(existsSync(path.dirname(commands[0]![3]!))).toBe(false);
+    await backend.replaceBans([]);
   });
 
   it('rejects bad addresses before running anything, and reports a failing command with its stderr', async () => {

@@ -20,6 +20,7 @@ import { listChainStopLines } from './list-chain.js';
 import { allSetNames, FAMILIES, familyTools, LIST_SET_PREFIX, setName, type Family, type SetKind } from './names.js';
 import { rulesRestoreScripts } from './rules-script.js';
 import { filterTable, OWN_TABLES, parseSave, splitSave } from './save-parser.js';
+import { withScriptFile } from './script-file.js';
 
 
 /**
@@ -27,6 +28,9 @@ import { filterTable, OWN_TABLES, parseSave, splitSave } from './save-parser.js'
  * ipset writes to a pipe through a full stdio buffer, so coreutils' `stdbuf -oL` makes each
  * answer arrive when it is written.
  */
+/** Set changes of up to this many lines go through the session; more through a file (see ipsetChange). */
+const SESSION_LINES = 1000;
+
 const IPSET_SESSION: SessionProtocol = {
   argv: ['stdbuf', '-oL', 'ipset', '-exist', '-'],
   join: (lines) => lines.join('\n'),
@@ -85,12 +89,12 @@ export class IptablesBackend implements FirewallBackend {
 
   async ban(entries: BanEntry[]): Promise<void> {
     const members = entries.map(checkBan);
-    return this.exclusive(() => this.ipsetChange(banScript(members)));
+    return this.exclusive(() => this.ipsetChange(banScript(members), members.length));
   }
 
   async unban(addresses: string[]): Promise<void> {
     const members = addresses.map((a) => checkAddress(a));
-    return this.exclusive(() => this.ipsetChange(unbanScript(members)));
+    return this.exclusive(() => this.ipsetChange(unbanScript(members), members.length));
   }
 
   async replaceBans(entries: Iterable<BanEntry>): Promise<void> {
@@ -153,16 +157,22 @@ export class IptablesBackend implements FirewallBackend {
   }
 
   /**
-   * Adds or removes set entries in the long-lived `ipset -`, whatever their number: no process
-   * start before the next ban, and none from the daemon in a flood (a process the size of a
-   * daemon holding 100,000 bans pays for every start: 6 s of its CPU for 100,000 bans in
-   * batches, against none). Only for scripts whose lines stand alone: the session goes on after
-   * a failing line, where restore stops; either way the error puts the firewall out of step and
-   * the whole state is written again.
+   * Adds or removes set entries: up to SESSION_LINES in the long-lived `ipset -` (no process
+   * start before the next ban: a process the size of a daemon holding 100,000 bans pays for
+   * every start, 6 s of its CPU for 100,000 bans in small batches), more from a file ipset reads
+   * itself. The session needs this process to feed its stdin and read its prompts, one pipe's
+   * worth per turn of the event loop; in a flood, while the engine works through a backlog, the
+   * session fell behind (5,000 lines took 0.9 s and a million bans piled up 172,000 deep). Only
+   * for scripts whose lines stand alone: the session goes on after a failing line, where restore
+   * stops; either way the error puts the firewall out of step and the whole state is written again.
    */
-  private async ipsetChange(script: string): Promise<void> {
+  private async ipsetChange(script: string, lines: number): Promise<void> {
     if (script === '') return;
-    await this.session.run(script.trimEnd().split('\n'));
+    if (lines <= SESSION_LINES) {
+      await this.session.run(script.trimEnd().split('\n'));
+      return;
+    }
+    await withScriptFile(script, (file) => this.run(['ipset', '-exist', '-file', file, 'restore']));
   }
 
   /** One `ipset restore` for the whole script; nothing runs for an empty one. */
