@@ -234,7 +234,7 @@ describe.skipIf(skip !== null)('IptablesBackend in a network namespace', () => {
     }
     expect(held).toBe(entries.length);
     await banned;
-    expect(commands).toEqual([['ipset', '-exist', '-file', expect.stringMatching(/portcullis-ipset-/), 'restore']]);
+    expect(commands).toEqual([['ipset', '-exist', '-file', expect.stringMatching(/portcullis-script-/), 'restore']]);
     // The script's private folder is gone.
     expect(existsSync(path.dirname(commands[0]![3]!))).toBe(false);
     await backend.replaceBans([]);

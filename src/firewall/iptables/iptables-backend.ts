@@ -20,7 +20,7 @@ import { listChainStopLines } from './list-chain.js';
 import { allSetNames, FAMILIES, familyTools, LIST_SET_PREFIX, setName, type Family, type SetKind } from './names.js';
 import { rulesRestoreScripts } from './rules-script.js';
 import { filterTable, OWN_TABLES, parseSave, splitSave } from './save-parser.js';
-import { withScriptFile } from './script-file.js';
+import { withScriptFile } from '../script-file.js';
 
 
 /**

@@ -22,6 +22,7 @@ import {
   trustedLines,
   type SetElement,
 } from './nft-script.js';
+import { withScriptFile } from '../script-file.js';
 import { runInTransactions } from './fill-transactions.js';
 import { deleteListLines } from './list-objects.js';
 import { restoreLines } from './restore-script.js';
@@ -276,8 +277,8 @@ export class NftablesBackend implements FirewallBackend {
     let length = 0;
     for (const line of lines) length += line.length + 1;
     if (length <= SESSION_MAX_BYTES) await this.session.run(lines);
-    // The script goes line by line to nft's stdin: a restore of a million is never one string.
-    else await runCommand(['nft', '-f', '-'], this.target, lines.flatMap((line) => [line, '\n']));
+    // From a file nft reads itself: a pipe would wait for this process, busy with a flood's batch.
+    else await withScriptFile(`${lines.join('\n')}\n`, (file) => runCommand(['nft', '-f', file], this.target));
   }
 }
 
