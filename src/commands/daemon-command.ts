@@ -32,7 +32,12 @@ export async function runDaemon(configPath: string, options: DaemonOptions = {})
   let features: DaemonFeatures | null = null;
   const toStderr = stderrFormatter();
   // One write per burst of entries (a read of a log can log thousands), not one per entry.
-  const writeStderr = gatheredWriter((text) => process.stderr.write(text));
+  // stderr is synchronous for files, pipes and the journal's socket on Linux; should a write
+  // still be queued, the stream holds the bytes and the writer takes a new buffer.
+  const writeStderr = gatheredWriter((bytes) => {
+    process.stderr.write(bytes);
+    return process.stderr.writableLength > 0;
+  });
   const stack: EngineStack = await openEngineStack(loaded, {
     logEcho: (line, entry) => writeStderr(toStderr(line, entry)),
     onEvent: ({ event, data }) => {

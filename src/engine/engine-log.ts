@@ -81,12 +81,15 @@ export class EngineLog {
   /** Appends the entries not yet in the file (done on its own right after they are written). */
   flush(): void {
     if (!this.options.file || this.unwritten.empty) return;
-    const text = this.unwritten.take();
-    try {
-      appendFileSync(this.options.file, text, { mode: 0o640 });
-    } catch {
-      this.writeErrors++;
-    }
+    const file = this.options.file;
+    // appendFileSync is done with the bytes when it returns.
+    this.unwritten.drain((text) => {
+      try {
+        appendFileSync(file, text, { mode: 0o640 });
+      } catch {
+        this.writeErrors++;
+      }
+    });
   }
 
   info(jail: string | null, message: string, ip?: string): LogEntry {
@@ -157,12 +160,13 @@ export function stderrFormatter(toJournal = isJournalStream()): (line: string, e
 /**
  * A writer that gathers what it is given and writes it in one call once the code running now is
  * done (and at exit): a burst of entries from one read of a log costs one write to stderr, not
- * one per line, with the same bytes in the same order.
+ * one per line, with the same bytes in the same order. `write` returns true when it keeps the
+ * bytes after it returns (see HeldBytes.drain).
  */
-export function gatheredWriter(write: (bytes: Buffer) => void): (text: string) => void {
+export function gatheredWriter(write: (bytes: Buffer) => boolean): (text: string) => void {
   const held = new HeldBytes();
   const flush = (): void => {
-    if (!held.empty) write(held.take());
+    if (!held.empty) held.drain(write);
   };
   process.on('exit', flush);
   return (text) => {
