@@ -14,62 +14,52 @@ describe('HeldBytes', () => {
   it('reuses its buffer for the next burst: the bytes handed over are the same memory', () => {
     const held = new HeldBytes(16);
     held.add('a'.repeat(100));
-    let first: Buffer | null = null;
-    held.drain((bytes) => {
-      first = bytes;
-    });
+    const first = handedOver(held);
     held.add('second');
-    let second: Buffer | null = null;
-    held.drain((bytes) => {
-      second = bytes;
-    });
-    expect(second!.toString()).toBe('second');
+    const second = handedOver(held);
+    expect(second.toString()).toBe('second');
     // Same memory: no new buffer (and its page faults) for each burst.
-    expect(second!.buffer).toBe(first!.buffer);
-    expect(second!.byteOffset).toBe(first!.byteOffset);
+    expect(sameMemory(first, second)).toBe(true);
   });
 
   it('never overwrites bytes a write kept', () => {
     const held = new HeldBytes(16);
     held.add('first line\n');
-    let first: Buffer | null = null;
-    held.drain((bytes) => {
-      first = bytes;
-      return true;
-    });
+    const first = handedOver(held, true);
     held.add('second line\n');
-    expect(first!.toString()).toBe('first line\n');
+    expect(first.toString()).toBe('first line\n');
     expect(drained(held)).toBe('second line\n');
   });
 
   it('goes back to its first size once a burst that grew it is over', () => {
     const held = new HeldBytes(16);
     held.add('x'.repeat(1000));
-    let big: Buffer | null = null;
-    held.drain((bytes) => {
-      big = bytes;
-    });
+    const big = handedOver(held);
     held.add('small');
-    let small: Buffer | null = null;
-    held.drain((bytes) => {
-      small = bytes;
-    });
-    expect(small!.toString()).toBe('small');
-    expect(small!.buffer === big!.buffer && small!.byteOffset === big!.byteOffset).toBe(true);
+    const small = handedOver(held);
+    expect(small.toString()).toBe('small');
+    expect(sameMemory(small, big)).toBe(true);
     held.add('small again');
-    let after: Buffer | null = null;
-    held.drain((bytes) => {
-      after = bytes;
-    });
-    expect(after!.toString()).toBe('small again');
-    expect(after!.buffer === big!.buffer && after!.byteOffset === big!.byteOffset).toBe(false);
+    const after = handedOver(held);
+    expect(after.toString()).toBe('small again');
+    expect(sameMemory(after, big)).toBe(false);
   });
 });
 
-function drained(held: HeldBytes): string {
-  let text = '';
+/** The bytes `drain` hands over (a view of the holder's buffer); `kept` as the write's answer. */
+function handedOver(held: HeldBytes, kept = false): Buffer {
+  let out = Buffer.alloc(0);
   held.drain((bytes) => {
-    text = bytes.toString('utf8');
+    out = bytes;
+    return kept;
   });
-  return text;
+  return out;
+}
+
+function drained(held: HeldBytes): string {
+  return Buffer.from(handedOver(held)).toString('utf8');
+}
+
+function sameMemory(a: Buffer, b: Buffer): boolean {
+  return a.buffer === b.buffer && a.byteOffset === b.byteOffset;
 }
