@@ -202,8 +202,8 @@ export class SqliteStore implements BanStore {
   private readonly rewriteBans: (bans: readonly BanListing[]) => void;
   /** Bans and failures written inside a batch, held until it ends or they are read. */
   private readonly held: WriteBehind;
-  /** The history row of a ban, noted in the history index. */
-  private readonly historyEntryOf: (ban: BanSummary) => HistoryEntry;
+  /** The history row of a ban (historyEntryOf), noted in the history index. */
+  private readonly historyRowOf: (ban: BanSummary) => HistoryEntry;
   /** Batches open (a nested one is a savepoint). */
   private depth = 0;
   /** Which addresses have history rows: most bans in a flood are of addresses with none. */
@@ -224,7 +224,7 @@ export class SqliteStore implements BanStore {
       index.add(ban.ip);
       return historyEntryOf(ban);
     };
-    this.historyEntryOf = entryOf;
+    this.historyRowOf = entryOf;
     this.held = new WriteBehind(db, entryOf);
     // A ban sent by another fleet node is no history here: it must not escalate local bans.
     const putOne = (ban: BanRecord): void => {
@@ -331,7 +331,7 @@ export class SqliteStore implements BanStore {
   }
 
   addHistory(ban: BanRecord): void {
-    this.guard(`record the history of ${ban.ip}`, () => this.statements.appendHistory.run(this.historyEntryOf(ban)));
+    this.guard(`record the history of ${ban.ip}`, () => this.statements.appendHistory.run(this.historyRowOf(ban)));
   }
 
   /** Records many bans (each as `putBan` would) in one transaction: one sync for the lot. */

@@ -48,7 +48,7 @@ describe('HeldBytes', () => {
 
 /** The bytes `drain` hands over (a view of the holder's buffer); `kept` as the write's answer. */
 function handedOver(held: HeldBytes, kept = false): Buffer {
-  let out = Buffer.alloc(0);
+  let out: Buffer = Buffer.alloc(0);
   held.drain((bytes) => {
     out = bytes;
     return kept;

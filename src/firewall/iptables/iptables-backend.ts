@@ -1,6 +1,7 @@
 import { ExclusiveQueue } from '../../domain/exclusive-queue.js';
 import { checkAddress } from '../../net/index.js';
 import { CommandSession, runCommand, type SessionProtocol } from '../run-command.js';
+import { withScriptFile } from '../script-file.js';
 import type { BanEntry, CommandTarget, FirewallBackend, LiveRuleset, RuleSet } from '../types.js';
 import { rawStartLines, startLines, stopLines } from './chain-script.js';
 import {
@@ -20,7 +21,6 @@ import { listChainStopLines } from './list-chain.js';
 import { allSetNames, FAMILIES, familyTools, LIST_SET_PREFIX, setName, type Family, type SetKind } from './names.js';
 import { rulesRestoreScripts } from './rules-script.js';
 import { filterTable, OWN_TABLES, parseSave, splitSave } from './save-parser.js';
-import { withScriptFile } from '../script-file.js';
 
 
 /**
