@@ -539,12 +539,12 @@ export class BanManager {
    */
   private kernelEntries(now: number): KernelEntries {
     const bans = this.bans;
-    const entryOf = (ban: KernelBan) => this.kernelEntryOf(ban, now);
+    const kernelEntry = (ban: KernelBan) => this.kernelEntryOf(ban, now);
     const entries = {
       count: 0,
       *[Symbol.iterator](): Generator<BanEntry> {
         for (const ban of bans.ends()) {
-          const entry = entryOf(ban);
+          const entry = kernelEntry(ban);
           if (!entry) continue;
           entries.count++;
           yield entry;
@@ -639,10 +639,10 @@ function ownSession(): SshSession[] {
   return session ? [session] : [];
 }
 
-/** The firewall entry of a ban, with the kernel timeout as a safety net should the engine die. */
 /** What a ban's kernel entry is made of. */
 type KernelBan = { ip: string; expiresAt: number | null };
 
+/** The firewall entry of a ban, with the kernel timeout as a safety net should the engine die. */
 function entryOf(ban: KernelBan, now: number): BanEntry {
   if (ban.expiresAt === null) return { address: ban.ip };
   return { address: ban.ip, timeout: Math.max(1, Math.ceil((ban.expiresAt - now) / 1000)) };

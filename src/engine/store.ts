@@ -202,8 +202,6 @@ export class SqliteStore implements BanStore {
   private readonly rewriteBans: (bans: readonly BanListing[]) => void;
   /** Bans and failures written inside a batch, held until it ends or they are read. */
   private readonly held: WriteBehind;
-  /** The history row of a ban (historyEntryOf), noted in the history index. */
-  private readonly historyRowOf: (ban: BanSummary) => HistoryEntry;
   /** Batches open (a nested one is a savepoint). */
   private depth = 0;
   /** Which addresses have history rows: most bans in a flood are of addresses with none. */
@@ -217,14 +215,8 @@ export class SqliteStore implements BanStore {
     const s = prepareStatements(db);
     this.statements = s;
     this.queues = prepareQueueStatements(db);
-    const index = new HistoryIndex(db);
-    this.historyIndex = index;
-    // Every history row this store writes is made here, so the index hears of each.
-    const entryOf = (ban: BanSummary): HistoryEntry => {
-      index.add(ban.ip);
-      return historyEntryOf(ban);
-    };
-    this.historyRowOf = entryOf;
+    this.historyIndex = new HistoryIndex(db);
+    const entryOf = (ban: BanSummary): HistoryEntry => this.historyRow(ban);
     this.held = new WriteBehind(db, entryOf);
     // A ban sent by another fleet node is no history here: it must not escalate local bans.
     const putOne = (ban: BanRecord): void => {
@@ -331,7 +323,7 @@ export class SqliteStore implements BanStore {
   }
 
   addHistory(ban: BanRecord): void {
-    this.guard(`record the history of ${ban.ip}`, () => this.statements.appendHistory.run(this.historyRowOf(ban)));
+    this.guard(`record the history of ${ban.ip}`, () => this.statements.appendHistory.run(this.historyRow(ban)));
   }
 
   /** Records many bans (each as `putBan` would) in one transaction: one sync for the lot. */
@@ -488,6 +480,12 @@ export class SqliteStore implements BanStore {
   close(): void {
     if (!this.db.open) return;
     this.guard('close', () => this.db.close());
+  }
+
+  /** A ban's history row. Every row this store writes is made here, so the history index hears of each. */
+  private historyRow(ban: BanSummary): HistoryEntry {
+    this.historyIndex.add(ban.ip);
+    return historyEntryOf(ban);
   }
 
   /** Writes the bans and failures held in this batch (before anything reads or rewrites them). */

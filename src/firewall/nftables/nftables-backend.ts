@@ -1,5 +1,6 @@
 import { AddressSlots } from '../../net/index.js';
 import { CommandError, runCommand } from '../run-command.js';
+import { withScriptFile } from '../script-file.js';
 import type { BanEntry, CommandTarget, FirewallBackend, LiveRuleset, RuleSet } from '../types.js';
 import { covers, rangeOf, sameRange, type AddressRange } from './address-ranges.js';
 import { BanCount } from './ban-count.js';
@@ -22,7 +23,6 @@ import {
   trustedLines,
   type SetElement,
 } from './nft-script.js';
-import { withScriptFile } from '../script-file.js';
 import { runInTransactions } from './fill-transactions.js';
 import { deleteListLines } from './list-objects.js';
 import { restoreLines } from './restore-script.js';
@@ -41,9 +41,9 @@ const OVERLAP = /interval overlaps|conflicting intervals/;
 /**
  * The nftables backend: one table of our own, `inet portcullis`, holding the ban sets (addresses
  * in plain hash sets, networks in interval sets), the trusted sets, one ban chain at prerouting
- * before connection tracking and one chain for the managed rules. Every change is one
- * `nft -f -` script, so one atomic transaction (but the restore that fills empty sets after a
- * reboot: see `replaceBans`); nothing outside the table is touched.
+ * before connection tracking and one chain for the managed rules. Every change is one nft
+ * script, so one atomic transaction (but the restore that fills empty sets after a reboot: see
+ * `replaceBans`); nothing outside the table is touched.
  */
 export class NftablesBackend implements FirewallBackend {
   readonly name = 'nftables' as const;
