@@ -11,8 +11,12 @@ export type KernelBackend = 'iptables' | 'nftables';
 
 /** Tells when addresses appear in our ban sets; `stop()` ends the helper process by its pid. */
 export interface BanWatcher {
-  /** Resolves with performance.now() when `address` is in a ban set (at once if it already is). */
-  whenPresent(address: string, timeoutMs: number): Promise<number>;
+  /**
+   * Resolves with performance.now() when `address` is in a ban set (at once if it already is).
+   * Where the kernel is asked again and again (ipset), `everyMs` apart: 1 ms for a latency, more
+   * for a load of many seconds, so the asking takes no CPU from the daemon being timed.
+   */
+  whenPresent(address: string, timeoutMs: number, everyMs?: number): Promise<number>;
   stop(): void;
 }
 
@@ -58,7 +62,7 @@ function nftWatcher(ns: string): BanWatcher {
   };
 }
 
-/** Asks an interactive `ipset -` about the address every millisecond until it is in a ban set. */
+/** Asks an interactive `ipset -` about the address (every millisecond unless told) until it is in a ban set. */
 function ipsetWatcher(ns: string): BanWatcher {
   const child = spawnIn(ns, ['ipset', '-']);
   let answer: ((present: boolean) => void) | null = null;
@@ -77,13 +81,13 @@ function ipsetWatcher(ns: string): BanWatcher {
       child.stdin!.write(`test ${set} ${address}\n`);
     });
   return {
-    async whenPresent(address, timeoutMs) {
+    async whenPresent(address, timeoutMs, everyMs = 1) {
       const set = address.includes(':') ? 'portcullis-bans6' : 'portcullis-bans4';
       const until = performance.now() + timeoutMs;
       for (;;) {
         if (await ask(set, address)) return performance.now();
         if (performance.now() > until) throw new Error(`${address} not in the kernel after ${timeoutMs / 1000} s`);
-        await new Promise((r) => setTimeout(r, 1));
+        await new Promise((r) => setTimeout(r, everyMs));
       }
     },
     stop: () => child.kill('SIGKILL'),
