@@ -12,7 +12,8 @@ export type KernelBackend = 'iptables' | 'nftables';
 /** Tells when addresses appear in our ban sets; `stop()` ends the helper process by its pid. */
 export interface BanWatcher {
   /**
-   * Resolves with performance.now() when `address` is in a ban set (at once if it already is).
+   * Resolves with performance.now() when `address` is in a ban set (ipset: at once if it already
+   * is; nft monitor: call it before the address can appear).
    * Where the kernel is asked again and again (ipset), `everyMs` apart: 1 ms for a latency, more
    * for a load of many seconds, so the asking takes no CPU from the daemon being timed.
    */
@@ -36,26 +37,24 @@ function onLines(stream: NodeJS.ReadableStream, fn: (line: string) => void): voi
   });
 }
 
-/** nft prints one `add element inet portcullis <set> { <addr> ... }` line per element added. */
+/**
+ * nft prints one `add element inet portcullis <set> { <addr> ... }` line per element added. Only
+ * the addresses waited for are looked for (a load prints a million lines), so `whenPresent` must
+ * be called before the address can appear: right after the daemon starts or the line is written.
+ */
 function nftWatcher(ns: string): BanWatcher {
-  const seen = new Map<string, number>();
   const waiting = new Map<string, (t: number) => void>();
   const child = spawnIn(ns, ['nft', 'monitor', 'new', 'elements']);
   onLines(child.stdout!, (line) => {
+    if (waiting.size === 0) return;
     const m = /^add element inet portcullis \S+ \{ ([0-9a-f:./]+)/.exec(line);
-    if (!m) return;
-    const t = performance.now();
-    seen.set(m[1]!, t);
-    const resolve = waiting.get(m[1]!);
-    if (resolve) {
-      waiting.delete(m[1]!);
-      resolve(t);
-    }
+    const resolve = m ? waiting.get(m[1]!) : undefined;
+    if (!resolve) return;
+    waiting.delete(m![1]!);
+    resolve(performance.now());
   });
   return {
     whenPresent(address, timeoutMs) {
-      const t = seen.get(address);
-      if (t !== undefined) return Promise.resolve(t);
       return withTimeout(new Promise<number>((resolve) => waiting.set(address, resolve)), timeoutMs, address);
     },
     stop: () => child.kill('SIGKILL'),
