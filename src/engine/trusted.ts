@@ -1,6 +1,6 @@
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import ipaddr from 'ipaddr.js';
-import { canonicalIPv6Parts, isMapped, keyOf, parseDottedQuad, parseRange, word, type ParsedRange as Parsed } from '../net/index.js';
+import { isMapped, readCanonicalIPv6, keyOf, parseDottedQuad, parseRange, word, type ParsedRange as Parsed } from '../net/index.js';
 
 /** Where a trusted range came from: the config file, a command at run time, or portcullis itself. */
 export type TrustedOrigin = 'config' | 'runtime' | 'builtin';
@@ -24,6 +24,8 @@ export interface TrustedSetOptions {
 /** Loopback is trusted whatever the config says: banning it breaks the machine's own services. */
 const LOOPBACK = ['127.0.0.0/8', '::1'];
 const ORIGINS: readonly TrustedOrigin[] = ['builtin', 'config', 'runtime'];
+/** The groups of a canonical IPv6 address being looked up. */
+const groups = new Uint16Array(8);
 
 
 interface Entry {
@@ -151,9 +153,9 @@ export class TrustedSet {
     // canonical text here too, else by ipaddr.
     if (v4 >= 0) return this.index[4].find(32, v4, null);
     if (!ip.includes('/') && ip.includes(':')) {
-      let parts = canonicalIPv6Parts(ip);
+      let parts: number[] | Uint16Array = groups;
       try {
-        parts ??= ipaddr.IPv6.parse(ip).parts;
+        if (!readCanonicalIPv6(ip, groups)) parts = ipaddr.IPv6.parse(ip).parts;
       } catch {
         throw new Error(`not an IP address or CIDR: ${JSON.stringify(ip)}`);
       }
@@ -208,7 +210,7 @@ class FamilyIndex {
    * The longest range of at most `maxPrefix` bits holding the address whose first 32 bits are
    * `head` (and whose 16-bit parts are `parts`, needed only past 32 bits).
    */
-  find(maxPrefix: number, head: number, parts: number[] | null): string | undefined {
+  find(maxPrefix: number, head: number, parts: number[] | Uint16Array | null): string | undefined {
     for (const prefix of this.prefixes) {
       if (prefix > maxPrefix) continue;
       const level = this.levels[prefix]!;

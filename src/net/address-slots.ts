@@ -1,4 +1,4 @@
-import { canonicalIPv6Parts, isMapped } from './ipv6-text.js';
+import { isMapped, readCanonicalIPv6 } from './ipv6-text.js';
 import { parseDottedQuad } from './ranges.js';
 
 /** Kinds of slot. */
@@ -211,6 +211,9 @@ export class AddressSlots {
   }
 }
 
+/** The groups of the IPv6 address `keyOf` reads. */
+const parts = new Uint16Array(8);
+
 /** Puts `text`'s number(s) in `key` and returns its kind; TEXT for anything not kept as numbers. */
 function keyOf(text: string): number {
   const v4 = parseDottedQuad(text);
@@ -219,8 +222,7 @@ function keyOf(text: string): number {
     return V4;
   }
   // Only text in the one canonical form (RFC 5952) is parsed: `formatIPv6` writes it back as it was.
-  const parts = canonicalIPv6Parts(text);
-  if (!parts || isMapped(parts)) return TEXT;
+  if (!readCanonicalIPv6(text, parts) || isMapped(parts)) return TEXT;
   for (let i = 0; i < 4; i++) key[i] = (parts[2 * i]! << 16) | parts[2 * i + 1]!;
   return V6;
 }

@@ -1,5 +1,5 @@
 import ipaddr from 'ipaddr.js';
-import { canonicalIPv6Parts, isMapped } from './ipv6-text.js';
+import { isMapped, readCanonicalIPv6 } from './ipv6-text.js';
 
 /** An address or network checked by ipaddr.js, in canonical text, with its family. */
 export interface CheckedAddress {
@@ -8,6 +8,9 @@ export interface CheckedAddress {
   /** Prefix length; 32 or 128 for a single address. */
   prefix: number;
 }
+
+/** The groups of a canonical IPv6 address being recognised. */
+const groups = new Uint16Array(8);
 
 /**
  * Parses an IP or CIDR with ipaddr.js; the only way text reaches a firewall command. IPv4 must be
@@ -18,8 +21,7 @@ export interface CheckedAddress {
 export function checkAddress(text: string): CheckedAddress {
   // Most text here is already canonical (every ban of a flood passes by again): that needs no parse.
   if (isCanonicalIPv4(text)) return { text, family: 4, prefix: 32 };
-  const v6 = canonicalIPv6Parts(text);
-  if (v6 && !isMapped(v6)) return { text, family: 6, prefix: 128 };
+  if (readCanonicalIPv6(text, groups) && !isMapped(groups)) return { text, family: 6, prefix: 128 };
   const value = text.trim();
   try {
     if (value.includes('%')) throw new Error('zone id');

@@ -4,5 +4,5 @@ export { checkAddress, isCanonicalIPv4, isIpOrCidr, type CheckedAddress } from '
 export { isMapped, keyOf, parseDottedQuad, parseRange, rangeContains, rangesOverlap, word, type ParsedRange } from './ranges.js';
 export { ownSessionConflict, sshSession, type SshSession } from './session.js';
 export { prefixOf, SINGLE_ADDRESS, type PrefixLengths } from './prefix.js';
-export { canonicalIPv6Parts } from './ipv6-text.js';
+export { readCanonicalIPv6 } from './ipv6-text.js';
 export { AddressSlots } from './address-slots.js';

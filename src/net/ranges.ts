@@ -13,7 +13,7 @@ export interface ParsedRange {
 }
 
 /** The 32-bit word made of 16-bit parts i and i+1, unsigned. */
-export function word(parts: number[], i: number): number {
+export function word(parts: ArrayLike<number>, i: number): number {
   return parts[i]! * 65536 + parts[i + 1]!;
 }
 
@@ -21,7 +21,7 @@ export function word(parts: number[], i: number): number {
  * The network bits of an address (16-bit parts) under a prefix: a number up to 32 bits (`>>> 32`
  * would be a no-op in JS, hence the 0), else a short string with one character per 16-bit part.
  */
-export function keyOf(parts: number[], prefix: number): number | string {
+export function keyOf(parts: number[] | Uint16Array, prefix: number): number | string {
   if (prefix <= 32) return prefix === 0 ? 0 : word(parts, 0) >>> (32 - prefix);
   const count = Math.ceil(prefix / 16);
   const units = parts.slice(0, count);

@@ -1,7 +1,14 @@
 import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import { checkAddress } from '../../src/net/index.js';
-import { canonicalIPv6Parts } from '../../src/net/ipv6-text.js';
+import { readCanonicalIPv6 } from '../../src/net/ipv6-text.js';
+
+/** One array for every read, as the callers keep one: nothing of an earlier address may stay in it. */
+const out = new Uint16Array(8);
+
+function canonicalIPv6Parts(text: string): number[] | null {
+  return readCanonicalIPv6(text, out) ? Array.from(out) : null;
+}
 
 /** A small repeatable random source. */
 function random(seed: number): (n: number) => number {

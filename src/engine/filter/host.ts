@@ -1,9 +1,11 @@
 import ipaddr from 'ipaddr.js';
-import { canonicalIPv6Parts, isCanonicalIPv4, isMapped } from '../../net/index.js';
+import { isCanonicalIPv4, isMapped, readCanonicalIPv6 } from '../../net/index.js';
 import { detach } from '../detach.js';
 
 const CACHE_LIMIT = 50_000;
 const cache = new Map<string, string | null>();
+/** The groups of a canonical IPv6 address being recognised. */
+const groups = new Uint16Array(8);
 
 /**
  * The canonical form of an IP written in a log line, or null when the text is not an IP
@@ -13,8 +15,7 @@ const cache = new Map<string, string | null>();
 export function normalizeIp(text: string): string | null {
   if (isCanonicalIPv4(text)) return text;
   // Canonical IPv6 (not IPv4-mapped, which counts as its IPv4) is its own normal form too.
-  const v6 = canonicalIPv6Parts(text);
-  if (v6 && !isMapped(v6)) return text;
+  if (readCanonicalIPv6(text, groups) && !isMapped(groups)) return text;
   const hit = cache.get(text);
   if (hit !== undefined) return hit;
   const value = parse(text);
