@@ -189,6 +189,8 @@ async function runBackend(backend: KernelBackend, addresses: string[]): Promise<
     }
     // Not watching the restart: nft monitor would print its million elements meanwhile.
     watcher.stop();
+    // In the order they came, so a slow first one (or one slow every so often) shows.
+    console.log(`${backend}: next ban ms, in order: ${latencies.map((ms) => ms.toFixed(1)).join(' ')}`);
     latencies.sort((a, b) => a - b);
     row.p50 = percentile(latencies, 50)!;
     row.p99 = percentile(latencies, 99)!;

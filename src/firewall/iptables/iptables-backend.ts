@@ -66,6 +66,7 @@ export class IptablesBackend implements FirewallBackend {
         const lines = [...rawStartLines(filterTable(tables, 'raw'), family), ...startLines(filterTable(tables))];
         if (lines.length > 0) await this.restore(family, lines);
       }
+      this.session.warm();
     });
   }
 

@@ -76,6 +76,7 @@ export class NftablesBackend implements FirewallBackend {
       this.count.forget();
     }
     await this.nft([...createLines(), ...banChainLines(), ...trustedScript]);
+    this.session.warm();
   }
 
   async stop(options: { removeBans?: boolean } = {}): Promise<void> {
