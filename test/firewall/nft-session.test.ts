@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NftSession } from '../../src/firewall/nftables/nft-session.js';
 import { CommandError } from '../../src/firewall/run-command.js';
 import { netnsSkipReason } from '../helpers/netns.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 
 const skip = netnsSkipReason(['nft']);
 if (skip) console.log(`nft session test skipped: ${skip}`);
@@ -41,6 +42,24 @@ describe.skipIf(skip !== null)('one long-lived nft for small changes', () => {
     expect(listed).not.toContain('198.18.0.2');
     expect(listed).toMatch(/198\.18\.0\.1 timeout 1m/);
     expect(listed).toMatch(/198\.18\.0\.3 timeout 30s/);
+  });
+
+  it('runs a file it includes as one transaction, as nft -f does (how a large batch is given)', async () => {
+    const tmp = makeTempDir('nft-include-');
+    try {
+      const file = tmp.write('script', 'add element inet t s { 198.18.1.1 }\nadd element inet t s { 198.18.1.2 }\nadd element inet t s { 198.18.1.300 }\n');
+      const error = await session.run([`include "${file}"`]).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(CommandError);
+      expect((error as CommandError).stderr).toMatch(/198\.18\.1\.300/);
+      expect(nft('list', 'set', 'inet', 't', 's')).not.toContain('198.18.1.1');
+      const good = tmp.write('good', 'add element inet t s { 198.18.1.1 }\nadd element inet t s { 198.18.1.2 }\n');
+      await session.run([`include "${good}"`]);
+      const listed = nft('list', 'set', 'inet', 't', 's');
+      expect(listed).toContain('198.18.1.1');
+      expect(listed).toContain('198.18.1.2');
+    } finally {
+      tmp.remove();
+    }
   });
 
   it('starts nft again when it died', async () => {

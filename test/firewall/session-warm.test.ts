@@ -1,12 +1,25 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { IptablesBackend } from '../../src/firewall/iptables/index.js';
 import { NftablesBackend } from '../../src/firewall/nftables/index.js';
 import type { FirewallBackend } from '../../src/firewall/types.js';
 import { netnsSkipReason } from '../helpers/netns.js';
 import { waitFor } from '../helpers/wait.js';
+
+/** Every command run as a process of its own (the sessions are not among them). */
+const commands = vi.hoisted(() => [] as string[][]);
+vi.mock('../../src/firewall/run-command.js', async (importOriginal) => {
+  const original = await importOriginal<typeof import('../../src/firewall/run-command.js')>();
+  return {
+    ...original,
+    runCommand: (...args: Parameters<typeof original.runCommand>) => {
+      commands.push(args[0]);
+      return original.runCommand(...args);
+    },
+  };
+});
 
 const skip = netnsSkipReason(['nft', 'iptables', 'ipset']);
 if (skip) console.log(`session warm-up tests skipped: ${skip}`);
@@ -27,6 +40,41 @@ const cases: Array<{ name: string; argv: string[]; make: (netns: string) => Fire
   { name: 'nftables', argv: ['nft', '-i'], make: (netns) => new NftablesBackend({ netns }) },
   { name: 'iptables', argv: ['ipset', '-exist', '-'], make: (netns) => new IptablesBackend({ netns }) },
 ];
+
+/** A fresh namespace for `use`, removed after it with whatever runs in it. */
+async function inNamespace(use: (ns: string) => Promise<void>): Promise<void> {
+  const ns = `pc-h16-${randomBytes(3).toString('hex')}`;
+  execFileSync('ip', ['netns', 'add', ns]);
+  try {
+    await use(ns);
+  } finally {
+    for (const pid of execFileSync('ip', ['netns', 'pids', ns]).toString().split('\n').filter(Boolean)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    execFileSync('ip', ['netns', 'del', ns]);
+  }
+}
+
+describe.skipIf(skip !== null)('nftables: a large batch through the session', () => {
+  it('puts 20,000 bans (a script of several hundred KiB) in the kernel with no nft process of its own', async () => {
+    await inNamespace(async (ns) => {
+      const backend = new NftablesBackend({ netns: ns });
+      await backend.start([]);
+      commands.length = 0;
+      const entries = Array.from({ length: 20_000 }, (_, i) => ({ address: `2001:db8:8:${(i >> 8).toString(16)}::${(i & 255).toString(16)}`, timeout: 600 }));
+      await backend.ban(entries);
+      // Each process started forked the daemon, whose every page written after was copied again.
+      expect(commands).toEqual([]);
+      const listed = execFileSync('ip', ['netns', 'exec', ns, 'nft', 'list', 'set', 'inet', 'portcullis', 'bans6'], { maxBuffer: 1 << 26 }).toString();
+      expect(listed.match(/2001:db8:8:/g)?.length).toBe(20_000);
+      await backend.stop({ removeBans: true });
+    });
+  });
+});
 
 describe.skipIf(skip !== null)('the session for small changes runs from the start', () => {
   for (const { name, argv, make } of cases) {

@@ -270,17 +270,26 @@ export class NftablesBackend implements FirewallBackend {
   }
 
   /**
-   * Runs one script as one transaction: a small one (a ban, an unban) in the long-lived nft
-   * session, a large one (a restore, a flood's batch) in an nft process of its own, where a
-   * process start is small beside the work.
+   * Runs one script as one transaction in the long-lived nft session: a small one (a ban, an
+   * unban) as one line, a large one (a flood's batch) from a file the session includes, which nft
+   * reads itself (a pipe would wait for this process, busy with the flood's next batch) and runs
+   * as one transaction as `nft -f` would. No process is started per batch: each start forked
+   * this process, about 24 ms with 300 MiB held, and left every page it then wrote to be copied
+   * once more (a scratch loop adding a million addresses took 9.6 s instead of 1.9 with a
+   * command started every 4,096).
    */
   private async nft(lines: string[]): Promise<void> {
     let length = 0;
     for (const line of lines) length += line.length + 1;
     if (length <= SESSION_MAX_BYTES) await this.session.run(lines);
-    // From a file nft reads itself: a pipe would wait for this process, busy with a flood's batch.
-    else await withScriptFile(`${lines.join('\n')}\n`, (file) => runCommand(['nft', '-f', file], this.target));
+    else await withScriptFile(`${lines.join('\n')}\n`, (file) => this.session.run([includeLine(file)]));
   }
+}
+
+/** `include "FILE"`: the file's path is ours (a private temporary folder), checked all the same. */
+function includeLine(file: string): string {
+  if (/["\\\n]/.test(file)) throw new Error(`cannot include ${JSON.stringify(file)} in an nft script`);
+  return `include "${file}"`;
 }
 
 /** The lines as they pass, noting whether any element was added. */
