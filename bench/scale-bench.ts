@@ -17,7 +17,7 @@
  * Exits 0 whether or not the targets are met.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, closeSync, createWriteStream, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, closeSync, createWriteStream, existsSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { CLI, ROOT } from '../test/helpers/cli.js';
 import { daemonSections, sshdJail } from '../test/helpers/safe-config.js';
@@ -50,7 +50,7 @@ interface Row {
   restartMs: number;
   rssMiB: number;
   hwmMiB: number;
-  /** CPU seconds of the restarted daemon (and its firewall commands that ended) when its bans are back. */
+  /** CPU seconds of the restarted daemon (and its firewall commands, ended or still running) when its bans are back. */
   restartCpu: number;
   restartToolsCpu: number;
   /** The restarted daemon's VmRSS and VmHWM, 5 s after its bans are back. */
@@ -136,15 +136,52 @@ async function stopDaemon(child: ChildProcess): Promise<void> {
 }
 
 /**
- * CPU seconds of a process and of its children that have ended (`/proc/<pid>/stat`): on a
- * machine shared with other work, the figure that does not depend on what else runs.
+ * CPU seconds of a process, and of its children: those that have ended and those still running
+ * (the long-lived ipset and nft sessions, which do a flood's batches), from `/proc/<pid>/stat`:
+ * on a machine shared with other work, the figure that does not depend on what else runs.
  */
 function cpuSeconds(pid: number): { own: number; children: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const own = statTimes(pid);
+  let children = own.ended;
+  for (const child of liveDescendants(pid)) {
+    const times = statTimes(child);
+    children += times.own + times.ended;
+  }
+  return { own: own.own, children };
+}
+
+/** utime + stime, and cutime + cstime (fields 14-17 of stat(5), in ticks of 1/100 s here); zeros for a process gone. */
+function statTimes(pid: number): { own: number; ended: number } {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return { own: 0, ended: 0 };
+  }
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // utime, stime, cutime, cstime are fields 14-17 of stat(5), in clock ticks (100 a second here).
   const tick = (i: number) => Number(fields[i - 3]) / 100;
-  return { own: tick(14) + tick(15), children: tick(16) + tick(17) };
+  return { own: tick(14) + tick(15), ended: tick(16) + tick(17) };
+}
+
+/** The processes running under `pid`, children and theirs. */
+function liveDescendants(pid: number): number[] {
+  const found: number[] = [];
+  let tasks: string[] = [];
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return found;
+  }
+  for (const task of tasks) {
+    let listed = '';
+    try {
+      listed = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const child of listed.split(' ').filter(Boolean).map(Number)) found.push(child, ...liveDescendants(child));
+  }
+  return found;
 }
 
 function memoryMiB(pid: number): { rss: number; hwm: number } {
