@@ -29,7 +29,7 @@ import { restoreLines } from './restore-script.js';
 import { ruleLines } from './rule-lines.js';
 import { isOwnTable, listedElement, parseBanElements, ownTableLines, splitTables, type ListedElement, type TableBlock } from './ruleset-parser.js';
 
-/** Scripts up to this size go to the long-lived session (about 1,000 addresses). */
+/** Scripts up to this size go to the session as one line (about 1,000 addresses); larger ones as a file it includes. */
 const SESSION_MAX_BYTES = 64 * 1024;
 
 /** Statements (1,000 elements each) per transaction when a restore fills empty sets. */
