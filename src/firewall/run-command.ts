@@ -101,6 +101,13 @@ export interface SessionProtocol {
   /** Sent after every script: always succeeds and prints `answer` without touching the kernel. */
   sentinel: string;
   answer: string;
+  /** Set in the command's environment (over this process's). */
+  env?: Record<string, string>;
+  /**
+   * After this many scripts the process is ended and the next script starts a new one: for a
+   * command that keeps every line it was given (nft's line history), so a long run stays small.
+   */
+  maxScripts?: number;
 }
 
 /**
@@ -117,6 +124,8 @@ export class CommandSession {
   private current: Pending | null = null;
   private stdout = '';
   private stderr = '';
+  /** Scripts given to the running process. */
+  private scripts = 0;
 
   constructor(
     private readonly protocol: SessionProtocol,
@@ -166,7 +175,9 @@ export class CommandSession {
       this.hold(false);
       return;
     }
+    if (this.child && this.protocol.maxScripts !== undefined && this.scripts >= this.protocol.maxScripts) this.close();
     const child = this.child ?? this.startChild();
+    this.scripts++;
     this.hold(true);
     this.stdout = '';
     this.stderr = '';
@@ -175,8 +186,10 @@ export class CommandSession {
 
   private startChild(): ChildProcess {
     const argv = this.argv();
-    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
+    const env = this.protocol.env ? { ...process.env, ...this.protocol.env } : process.env;
+    const child = spawn(argv[0]!, argv.slice(1), { stdio: ['pipe', 'pipe', 'pipe'], env });
     this.child = child;
+    this.scripts = 0;
     child.stdin!.on('error', () => {
       // The process died; its exit fails the script in flight.
     });
@@ -189,7 +202,9 @@ export class CommandSession {
       setImmediate(() => this.finish());
     });
     const died = (why: string): void => {
-      if (this.child === child) this.child = null;
+      // One ended by close() had no script left: the script in flight is a later process's.
+      if (this.child !== child) return;
+      this.child = null;
       const pending = this.current;
       if (!pending) return;
       this.current = null;

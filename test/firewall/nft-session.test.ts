@@ -1,8 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { NftSession } from '../../src/firewall/nftables/nft-session.js';
-import { CommandError } from '../../src/firewall/run-command.js';
+import { NFT_SESSION, NftSession } from '../../src/firewall/nftables/nft-session.js';
+import { CommandError, CommandSession } from '../../src/firewall/run-command.js';
 import { netnsSkipReason } from '../helpers/netns.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
@@ -59,6 +61,35 @@ describe.skipIf(skip !== null)('one long-lived nft for small changes', () => {
       expect(listed).toContain('198.18.1.2');
     } finally {
       tmp.remove();
+    }
+  });
+
+  it('keeps no line history: nothing in $HOME/.nft.history, and a new nft after maxScripts scripts', async () => {
+    const home = makeTempDir('nft-home-');
+    const saved = process.env.HOME;
+    process.env.HOME = home.dir;
+    const bounded = new CommandSession({ ...NFT_SESSION, maxScripts: 2 }, { netns: ns });
+    try {
+      const nftPids = () => execFileSync('ip', ['netns', 'pids', ns]).toString().split('\n').filter(Boolean)
+        .filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('nft\0-i'));
+      const before = new Set(nftPids());
+      await bounded.run(['add element inet t s { 198.18.2.1 }']);
+      await bounded.run(['add element inet t s { 198.18.2.2 }']);
+      const first = nftPids().filter((pid) => !before.has(pid));
+      expect(first).toHaveLength(1);
+      await bounded.run(['add element inet t s { 198.18.2.3 }']);
+      // The first one was ended (its input closed) and a new one runs the third script.
+      await expect.poll(() => nftPids().filter((pid) => !before.has(pid)), { timeout: 10_000 }).not.toContain(first[0]);
+      expect(nftPids().filter((pid) => !before.has(pid))).toHaveLength(1);
+      bounded.close();
+      await expect.poll(() => nftPids().filter((pid) => !before.has(pid)), { timeout: 10_000 }).toEqual([]);
+      // nft writes its history when its input ends: the daemon's lines are no one's history.
+      expect(existsSync(path.join(home.dir, '.nft.history'))).toBe(false);
+      expect(nft('list', 'set', 'inet', 't', 's')).toContain('198.18.2.3');
+    } finally {
+      bounded.close();
+      process.env.HOME = saved;
+      home.remove();
     }
   });
 

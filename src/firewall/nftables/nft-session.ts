@@ -15,6 +15,12 @@ export const NFT_SESSION: SessionProtocol = {
   },
   sentinel: 'describe meta length',
   answer: 'meta expression',
+  // nft -i keeps every line it read for a person at a terminal (100,000 lines: 16 MB of its
+  // memory) and writes them to $HOME/.nft.history when it ends, or to /.nft.history without a
+  // HOME, as under systemd. The daemon's lines are not a person's history: a home that does not
+  // exist takes none, and a new nft every 10,000 scripts keeps the memory small.
+  env: { HOME: '/nonexistent' },
+  maxScripts: 10_000,
 };
 
 /** One long-lived `nft -i` for small changes (see CommandSession). */
