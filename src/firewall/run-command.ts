@@ -27,9 +27,9 @@ const QUEUED_BYTES = 1 << 20;
  * bulk scripts reach `ipset restore`, `iptables-restore` and `nft -f -`), as one text or in
  * pieces taken one at a time as the command reads them: a restore of a million bans is never one
  * string, nor all of its bytes at once: pieces made by a generator are made at most QUEUED_BYTES
- * ahead of what the command has taken. Should taking the next piece throw (a bad address found part-way), the
- * command is killed before its input ends, so `nft -f` commits nothing, and the promise rejects
- * with that error. Inside a network namespace when the target names one.
+ * ahead of what the command has taken. Should taking the next piece throw (a bad address found
+ * part-way), the command is killed before its input ends, so `nft -f` commits nothing, and the
+ * promise rejects with that error. Inside a network namespace when the target names one.
  */
 export function runCommand(argv: string[], target: CommandTarget = {}, input?: string | Iterable<string>): Promise<CommandResult> {
   const full = target.netns ? ['ip', 'netns', 'exec', target.netns, ...argv] : argv;
@@ -193,8 +193,12 @@ export class CommandSession {
     child.stdin!.on('error', () => {
       // The process died; its exit fails the script in flight.
     });
-    child.stderr!.on('data', (d: Buffer) => (this.stderr += d.toString('utf8')));
+    // What a process ended by close() still writes is not the current script's.
+    child.stderr!.on('data', (d: Buffer) => {
+      if (this.child === child) this.stderr += d.toString('utf8');
+    });
     child.stdout!.on('data', (d: Buffer) => {
+      if (this.child !== child) return;
       this.stdout += d.toString('utf8');
       if (!this.answered()) return;
       // The answer ends the script. stderr was written before it; what the same poll
