@@ -79,9 +79,7 @@ describe.skipIf(skip !== null)('nftables: a large batch through the session', ()
 describe.skipIf(skip !== null)('the session for small changes runs from the start', () => {
   for (const { name, argv, make } of cases) {
     it(`${name}: started with the backend, and the first ban goes through it`, async () => {
-      const ns = `pc-h16-${randomBytes(3).toString('hex')}`;
-      execFileSync('ip', ['netns', 'add', ns]);
-      try {
+      await inNamespace(async (ns) => {
         const backend = make(ns);
         await backend.start([]);
         // Before the first ban: a ban after a quiet spell no longer waits for the tool to start.
@@ -90,16 +88,7 @@ describe.skipIf(skip !== null)('the session for small changes runs from the star
         await backend.ban([{ address: '198.18.0.1' }]);
         expect(sessionPids(ns, argv)).toEqual([pid]);
         await backend.stop({ removeBans: true });
-      } finally {
-        for (const pid of execFileSync('ip', ['netns', 'pids', ns]).toString().split('\n').filter(Boolean)) {
-          try {
-            process.kill(Number(pid), 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        }
-        execFileSync('ip', ['netns', 'del', ns]);
-      }
+      });
     });
   }
 });
