@@ -29,6 +29,12 @@ export class HeldBytes {
     this.used += this.buffer.write(text, this.used, 'utf8');
   }
 
+  /** Adds `line` and a newline, as bytes (no joined string to copy once more). */
+  addLine(line: string): void {
+    this.add(line);
+    this.add('\n');
+  }
+
   /**
    * Hands what is held to `write` and empties the holder. The bytes are overwritten by later
    * additions unless `write` returns true (it keeps them: a write that finishes later), in which

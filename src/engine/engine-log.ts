@@ -71,8 +71,7 @@ export class EngineLog {
       // Entries written in one go (a burst of failures from one read of a log) reach the file in
       // one append, after the code that wrote them (and its store transaction) is done.
       if (this.unwritten.empty) queueMicrotask(() => this.flush());
-      this.unwritten.add(line);
-      this.unwritten.add('\n');
+      this.unwritten.addLine(line);
     }
     this.options.echo?.(line, entry);
     return entry;
@@ -176,7 +175,6 @@ export function gatheredWriter(write: (bytes: Buffer) => boolean): (line: string
   process.on('exit', flush);
   return (line) => {
     if (held.empty) queueMicrotask(flush);
-    held.add(line);
-    held.add('\n');
+    held.addLine(line);
   };
 }

@@ -154,8 +154,9 @@ export class CommandSession {
    */
   warm(): void {
     if (this.child) return;
+    // No script is in flight without a process, so the new one holds nothing yet.
     this.startChild();
-    this.hold(this.current !== null);
+    this.hold(false);
   }
 
   /** Ends the process (its stdin closed); a later `run` starts a new one. */

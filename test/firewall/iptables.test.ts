@@ -8,16 +8,8 @@ import { rule } from '../helpers/rules.js';
 
 /** Every command the backend runs, to count processes per operation. */
 const commands = vi.hoisted(() => [] as string[][]);
-vi.mock('../../src/firewall/run-command.js', async (importOriginal) => {
-  const original = await importOriginal<typeof import('../../src/firewall/run-command.js')>();
-  return {
-    ...original,
-    runCommand: (...args: Parameters<typeof original.runCommand>) => {
-      commands.push(args[0]);
-      return original.runCommand(...args);
-    },
-  };
-});
+vi.mock('../../src/firewall/run-command.js', async (importOriginal) =>
+  (await import('../helpers/command-spy.js')).recordingRunCommand(await importOriginal(), commands));
 
 const skip = netnsSkipReason(['iptables', 'ip6tables', 'ipset', 'iptables-save', 'ip6tables-save']);
 if (skip) console.log(`iptables backend test skipped: ${skip}`);

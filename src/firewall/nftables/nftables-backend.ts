@@ -75,8 +75,8 @@ export class NftablesBackend implements FirewallBackend {
       await this.nft(migration);
       this.count.forget();
     }
+    // Through the session (as one line or an included file), which is then running.
     await this.nft([...createLines(), ...banChainLines(), ...trustedScript]);
-    this.session.warm();
   }
 
   async stop(options: { removeBans?: boolean } = {}): Promise<void> {
