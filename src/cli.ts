@@ -2,8 +2,8 @@
 // A small young generation: log lines are short-lived garbage, and a long run (a million-line
 // `regex`, a daemon following busy logs) then keeps a resident size well under 100 MB. The old
 // generation grows by 30% between full collections, not by V8's own factor, which let it reach
-// several times the live heap in a flood (a million bans from a backlog: peak RSS 407 MiB, 287
-// with this, for about the same CPU).
+// several times the live heap in a flood (the engine alone loading a million bans from a
+// backlog: peak RSS 407 MiB, 287 with this, for about the same CPU).
 import { Command, InvalidArgumentError } from 'commander';
 // Only what parsing the command line needs is loaded up front; each command loads its own
 // modules, so `regex` on a big log does not carry the config schema's weight in memory.

@@ -46,7 +46,7 @@ export async function runDaemon(configPath: string, options: DaemonOptions = {})
     },
   });
   let wrotePidFile = false;
-  const readiness = new ServiceReadiness(() => stack.engine.status({ bannedIps: false }), { onFailure: (m) => stack.log.warning(null, `Could not notify systemd: ${m}`) });
+  const readiness = new ServiceReadiness(() => stack.engine.status(), { onFailure: (m) => stack.log.warning(null, `Could not notify systemd: ${m}`) });
   try {
     // The socket first: its folder (often the pid file's too) is made private by the server,
     // and a daemon that cannot listen leaves no pid file of its own.

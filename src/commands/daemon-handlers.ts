@@ -41,7 +41,7 @@ export function daemonHandlers(parts: DaemonParts): CommandHandlers {
       if (req.action === 'add') return { action: 'add', range, unbanned: await engine.bans.trust(range, req.note ?? '') };
       return { action: 'rm', range, removed: await engine.bans.untrust(range) };
     },
-    jails: async () => engine.status().jails,
+    jails: async () => engine.status({ bannedIps: true }).jails,
     jail: async (req) => {
       if (!engine.config.jails[req.name]) throw new Error(`no jail named "${req.name}"`);
       // Run-time edits go to the overlay file, never to the administrator's own config.

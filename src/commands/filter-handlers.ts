@@ -103,7 +103,7 @@ function verdict(filter: CompiledFilter, line: string, readTime: number): Filter
 async function jailLogTail(engine: Engine, configPath: string, name: string, count: number): Promise<string[]> {
   const jail = engine.config.jails[name]!;
   if (jail.backend === 'journal') throw new Error(`jail ${name} reads the systemd journal, not a file: give "lines" to test`);
-  let file = engine.status({ bannedIps: false }).jails.find((j) => j.name === name)?.sources[0];
+  let file = engine.status().jails.find((j) => j.name === name)?.sources[0];
   if (file === undefined) {
     const pattern = resolveConfigPath(configPath, jail.logpath[0]!);
     file = hasGlob(pattern) ? (await expandGlob(pattern)).sort()[0] : pattern;

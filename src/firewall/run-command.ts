@@ -58,7 +58,7 @@ export function runCommand(argv: string[], target: CommandTarget = {}, input?: s
     });
     // Pieces are made ahead of the command, up to QUEUED_BYTES, so it never waits for the next
     // one to be made while its pipe is empty. (Waiting for 'drain' after each piece let the two
-    // take turns: a restore of a million spent 40% of its time with neither at work.) A command
+    // take turns: the daemon sat idle 40% of a restore of a million.) A command
     // that exits early never reads all its stdin: its exit settles the promise.
     let waiting = false;
     const flushed = (): void => {

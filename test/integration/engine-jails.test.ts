@@ -158,6 +158,10 @@ ${jail('sshd-aggr', 2, '1m', '10m')}
     expect(byName.sshd).toMatchObject({ enabled: true, bans: 1, sources: [logFile] });
     expect(byName['sshd-aggr']).toMatchObject({ enabled: true, bans: 1, sources: [logFile] });
     expect(status.banned).toBe(2);
+    // The addresses only when asked: a caller wanting counts (the systemd status line every 10 s)
+    // must not list a million of them.
+    expect(status.jails.every((j) => j.bannedIps.length === 0)).toBe(true);
+    expect(engine.status({ bannedIps: true }).jails.flatMap((j) => j.bannedIps)).toHaveLength(2);
   });
 
   it('reads no log while [settings] enabled = false', async () => {
