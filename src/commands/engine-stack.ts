@@ -13,6 +13,7 @@ import { DATABASE_FILE, SqliteStore } from '../engine/store.js';
 import type { BanStore } from '../engine/types.js';
 import { DryRunBackend } from '../firewall/dry-run-backend.js';
 import { RuleApplier } from '../firewall/rule-applier.js';
+import { holdLauncher, releaseLauncher } from '../firewall/run-command.js';
 import { selectBackend } from '../firewall/select-backend.js';
 import type { FirewallBackend } from '../firewall/types.js';
 import type { SshSession } from '../net/index.js';
@@ -103,6 +104,7 @@ export async function openEngineStack(loaded: LoadedConfig | string, options: En
   // A second engine on the same state would fight this one over the store and the firewall.
   const lock: StateLock | null = mode === 'view' ? null : acquireLock(config.daemon.state_dir);
   let store: BanStore | null = null;
+  let launching = false;
   try {
     // A view of a state that was never written reads an empty one, and creates nothing.
     const fresh = mode === 'view' && !existsSync(path.join(config.daemon.state_dir, DATABASE_FILE));
@@ -110,6 +112,9 @@ export async function openEngineStack(loaded: LoadedConfig | string, options: En
     const choice = mode === 'view' && !options.readFirewall
       ? { backend: new DryRunBackend() as FirewallBackend }
       : await selectBackend(config.firewall.backend, config.daemon.state_dir);
+    // Before the bans are loaded: the engine's firewall commands start from a process still small.
+    launching = mode === 'engine' && choice.backend.name !== 'dry-run';
+    if (launching) holdLauncher();
     const notice = 'notice' in choice && choice.notice ? choice.notice : undefined;
     if (notice && mode === 'engine') log.warning(null, notice);
     const applier = new RuleApplier(choice.backend, config.daemon.state_dir);
@@ -167,6 +172,7 @@ export async function openEngineStack(loaded: LoadedConfig | string, options: En
       if (mode === 'service' && applier.pending()) startRollbackWatcher(configPath);
       opened.close();
       lock?.release();
+      if (launching) releaseLauncher();
     };
     const start = async (): Promise<void> => {
       if (mode === 'view') running.bans.view();
@@ -192,6 +198,7 @@ export async function openEngineStack(loaded: LoadedConfig | string, options: En
   } catch (err) {
     store?.close();
     lock?.release();
+    if (launching) releaseLauncher();
     throw err;
   }
 }

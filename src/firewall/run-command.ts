@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Launcher } from './launcher.js';
 import type { CommandTarget } from './types.js';
 
 /** A firewall command that failed: what ran, its exit code and what it said on stderr. */
@@ -19,6 +20,30 @@ export interface CommandResult {
   stderr: string;
 }
 
+/** The process that starts commands given their whole input, while one is held (see holdLauncher). */
+let launcher: Launcher | null = null;
+let holders = 0;
+
+/**
+ * Has `runCommand` start commands through a launcher (started now, while this process is small)
+ * until as many `releaseLauncher` calls are made. Only commands whose input is one text (or none):
+ * one fed by a generator (a restore of every ban, once per start) is started here, its input made
+ * as it reads.
+ */
+export function holdLauncher(): void {
+  if (holders++ === 0) {
+    launcher = new Launcher();
+    launcher.start();
+  }
+}
+
+/** Ends one `holdLauncher`; the last one ends the launcher and commands start here again. */
+export function releaseLauncher(): void {
+  if (holders === 0 || --holders > 0) return;
+  launcher?.close();
+  launcher = null;
+}
+
 /** Bytes of a command's input made and queued ahead of what its pipe has taken. */
 const QUEUED_BYTES = 1 << 20;
 
@@ -29,10 +54,12 @@ const QUEUED_BYTES = 1 << 20;
  * string, nor all of its bytes at once: pieces made by a generator are made at most QUEUED_BYTES
  * ahead of what the command has taken. Should taking the next piece throw (a bad address found
  * part-way), the command is killed before its input ends, so `nft -f` commits nothing, and the
- * promise rejects with that error. Inside a network namespace when the target names one.
+ * promise rejects with that error. Inside a network namespace when the target names one. Started
+ * by the launcher while one is held.
  */
 export function runCommand(argv: string[], target: CommandTarget = {}, input?: string | Iterable<string>): Promise<CommandResult> {
   const full = target.netns ? ['ip', 'netns', 'exec', target.netns, ...argv] : argv;
+  if (launcher && (typeof input === 'string' || input === undefined)) return launched(launcher, full, input ?? '');
   return new Promise((resolve, reject) => {
     const child = spawn(full[0]!, full.slice(1), { stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -84,6 +111,12 @@ export function runCommand(argv: string[], target: CommandTarget = {}, input?: s
     };
     write();
   });
+}
+
+async function launched(by: Launcher, argv: string[], input: string): Promise<CommandResult> {
+  const { code, error, stdout, stderr } = await by.run(argv, input);
+  if (code === 0) return { stdout, stderr };
+  throw new CommandError(argv, code, error ?? stderr);
 }
 
 interface Pending {
