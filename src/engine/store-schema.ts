@@ -91,6 +91,30 @@ const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    // Bans and history rows of a flood, written in batches without indexes and merged into the
+    // indexed tables in large sorted steps (see WriteBehind).
+    version: 4,
+    up(db) {
+      db.exec(`
+        CREATE TABLE bans_staged (
+          ip TEXT NOT NULL,
+          jail TEXT NOT NULL,
+          banned_at INTEGER NOT NULL,
+          expires_at INTEGER,
+          count INTEGER NOT NULL,
+          reason TEXT NOT NULL,
+          origin TEXT
+        );
+        CREATE TABLE history_staged (
+          ip TEXT NOT NULL,
+          jail TEXT NOT NULL,
+          banned_at INTEGER NOT NULL,
+          duration INTEGER NOT NULL
+        );
+      `);
+    },
+  },
 ];
 
 /** The schema version this code writes (SQLite's `user_version`). */

@@ -4,9 +4,25 @@ import type { BanRecord, HistoryEntry, StoredFailure } from './types.js';
 /** Rows per multi-row statement (SQLite takes up to 32,766 parameters). */
 const ROWS = 64;
 
-const BAN_COLUMNS = '(ip, jail, banned_at, expires_at, count, reason, origin)';
-const UPSERT_TAIL = `ON CONFLICT (ip) DO UPDATE SET jail = excluded.jail, banned_at = excluded.banned_at,
-  expires_at = excluded.expires_at, count = excluded.count, reason = excluded.reason, origin = excluded.origin`;
+const BAN_COLUMNS = 'ip, jail, banned_at, expires_at, count, reason, origin';
+const HISTORY_COLUMNS = 'ip, jail, banned_at, duration';
+
+/**
+ * Moves the staged rows into the indexed tables, in address order (the indexes walked once, page
+ * after page), each address's rows in the order they were written: a later ban of an address
+ * replaces its row as the upsert one by one would have.
+ */
+const MERGE = `
+  INSERT INTO bans (${BAN_COLUMNS}) SELECT ${BAN_COLUMNS} FROM bans_staged WHERE true ORDER BY ip, rowid
+    ON CONFLICT (ip) DO UPDATE SET jail = excluded.jail, banned_at = excluded.banned_at,
+      expires_at = excluded.expires_at, count = excluded.count, reason = excluded.reason, origin = excluded.origin;
+  INSERT INTO history (${HISTORY_COLUMNS}) SELECT ${HISTORY_COLUMNS} FROM history_staged ORDER BY ip, rowid;
+  DELETE FROM bans_staged;
+  DELETE FROM history_staged;
+`;
+
+/** Staged ban rows that make the next batch's end merge them. */
+export const MERGE_ROWS = 65_536;
 
 /** `?, ?, ?`: `n` parameters. */
 function marks(n: number): string {
@@ -16,15 +32,6 @@ function marks(n: number): string {
 /** `(?, ?), (?, ?)`: `rows` groups of `columns` parameters. */
 function placeholders(rows: number, columns: number): string {
   return Array.from({ length: rows }, () => `(${marks(columns)})`).join(', ');
-}
-
-/** `items` sorted by address text as SQLite compares it (byte order; addresses are ASCII), stably. */
-function byAddress<T>(items: T[], address: (item: T) => string): T[] {
-  return items.sort((a, b) => {
-    const x = address(a);
-    const y = address(b);
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
 }
 
 /** One statement per number of rows, each prepared when first needed. */
@@ -61,8 +68,15 @@ class SizedStatements {
  * failures of a banned address forgotten, a ban recorded), held until the transaction ends or
  * something reads what they touch, then written with multi-row statements: a few statements for
  * a read of a log instead of several per line. A failure counted and forgotten in the same
- * transaction is never written. The rows at commit are exactly those the writes one by one would
- * have left.
+ * transaction is never written.
+ *
+ * Bans and their history rows are written to two staging tables without indexes, so a commit
+ * writes the pages at their end and no more. Written straight into the indexed tables, a flood's
+ * addresses landed all over the indexes, and each commit rewrote most of their pages: with a
+ * million bans in place, nearly all of them at every batch. The staged rows are merged into the
+ * indexed tables in one sorted step (`merge`) when MERGE_ROWS of them wait, and before anything
+ * reads or rewrites what they touch. After a merge the rows are exactly those the writes one by
+ * one would have left.
  */
 export class WriteBehind {
   private failures: StoredFailure[] = [];
@@ -73,20 +87,30 @@ export class WriteBehind {
   private bans: unknown[][] = [];
   private history: HistoryEntry[] = [];
   private banIps = new Set<string>();
+  /**
+   * Addresses with staged rows, and how many rows. A rolled-back transaction's rows stay counted
+   * (an address then merges for nothing: the merge reads the tables, not these).
+   */
+  private stagedIps = new Set<string>();
+  private staged = 0;
+  private readonly db: Database.Database;
   private readonly insertFailures: SizedStatements;
   private readonly deleteFailures: SizedStatements;
-  private readonly upsertBans: SizedStatements;
-  private readonly appendHistory: SizedStatements;
+  private readonly stageBans: SizedStatements;
+  private readonly stageHistory: SizedStatements;
+  private readonly anyStaged: Database.Statement<[], number>;
 
   constructor(
     db: Database.Database,
     private readonly historyEntryOf: (ban: BanRecord) => HistoryEntry,
   ) {
+    this.db = db;
     this.insertFailures = new SizedStatements(db, (n) => `INSERT INTO failures (jail, ip, time, line) VALUES ${placeholders(n, 4)}`);
     // One jail per statement: the jail is the first parameter, then the addresses.
     this.deleteFailures = new SizedStatements(db, (n) => `DELETE FROM failures WHERE jail = ? AND ip IN (${marks(n)})`);
-    this.upsertBans = new SizedStatements(db, (n) => `INSERT INTO bans ${BAN_COLUMNS} VALUES ${placeholders(n, 7)} ${UPSERT_TAIL}`);
-    this.appendHistory = new SizedStatements(db, (n) => `INSERT INTO history (ip, jail, banned_at, duration) VALUES ${placeholders(n, 4)}`);
+    this.stageBans = new SizedStatements(db, (n) => `INSERT INTO bans_staged (${BAN_COLUMNS}) VALUES ${placeholders(n, 7)}`);
+    this.stageHistory = new SizedStatements(db, (n) => `INSERT INTO history_staged (${HISTORY_COLUMNS}) VALUES ${placeholders(n, 4)}`);
+    this.anyStaged = db.prepare<[], number>('SELECT EXISTS (SELECT 1 FROM bans_staged) OR EXISTS (SELECT 1 FROM history_staged)').pluck();
   }
 
   get empty(): boolean {
@@ -119,28 +143,44 @@ export class WriteBehind {
     return `record ${this.bans.length} bans and ${this.failures.length} failures${cleared}`;
   }
 
-  /** Whether a ban of `ip` waits to be written (its history must be written before it is read). */
+  /** Whether a ban of `ip` is held or staged (it must be merged before its rows are read or rewritten). */
   holdsBan(ip: string): boolean {
-    return this.banIps.has(ip);
+    return this.banIps.has(ip) || this.stagedIps.has(ip);
+  }
+
+  /** Staged ban rows not yet merged. */
+  get stagedRows(): number {
+    return this.staged;
+  }
+
+  /**
+   * Merges the staged rows, if any (another connection's too: a view reading the daemon's state
+   * merges them before it reads), and returns the addresses this one had staged.
+   */
+  merge(): Set<string> {
+    const ips = this.stagedIps;
+    this.stagedIps = new Set();
+    this.staged = 0;
+    if (this.anyStaged.get() === 1) this.db.transaction(() => this.db.exec(MERGE))();
+    return ips;
   }
 
   /**
    * Writes what is held, in an order that leaves the same rows: the forgotten failures are
-   * deleted before the failures counted after them are inserted; bans and their history in the
-   * order they were made.
+   * deleted before the failures counted after them are inserted; bans and their history staged in
+   * the order they were made.
    */
   flush(): void {
     if (this.empty) return;
-    const { failures, cleared, clearedByJail, bans, history } = this;
+    const { failures, cleared, clearedByJail, bans, history, banIps } = this;
     this.discard();
     for (const [jail, ips] of clearedByJail) this.deleteFailures.run([...ips], (ip, into) => into.push(ip), [jail]);
     const kept = cleared.size === 0 ? failures : failures.filter((f, i) => i >= (cleared.get(`${f.jail}\0${f.ip}`) ?? 0));
     this.insertFailures.run(kept, (f, into) => into.push(f.jail, f.ip, f.time, f.line));
-    // In address order (stable, so an address keeps the order of its own rows): a flood's
-    // addresses come in no order, and the indexes on them are then walked once, page after page,
-    // not jumped about in.
-    this.upsertBans.run(byAddress(bans, (row) => row[0] as string), (row, into) => into.push(...row));
-    this.appendHistory.run(byAddress(history, (h) => h.ip), (h, into) => into.push(h.ip, h.jail, h.bannedAt, h.duration));
+    this.stageBans.run(bans, (row, into) => into.push(...row));
+    this.stageHistory.run(history, (h, into) => into.push(h.ip, h.jail, h.bannedAt, h.duration));
+    for (const ip of banIps) this.stagedIps.add(ip);
+    this.staged += bans.length;
   }
 
   /** Forgets what is held (its transaction was rolled back). */

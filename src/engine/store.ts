@@ -3,7 +3,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { BanListing, BanRecord, BanStore, BanSummary, HistoryEntry, SourcePosition, StoredFailure, StoredMail, StoredNotice, StoredTrusted } from './types.js';
 import { prepareQueueStatements } from './store-tables.js';
-import { WriteBehind } from './store-write-behind.js';
+import { MERGE_ROWS, WriteBehind } from './store-write-behind.js';
 import { HistoryIndex } from './store-history-index.js';
 import { errorMessage } from './error-message.js';
 import { StoreError } from './store-error.js';
@@ -319,10 +319,13 @@ export class SqliteStore implements BanStore {
 
   putBan(ban: BanRecord): void {
     if (this.depth > 0) return this.held.putBan(ban);
+    // Written straight into the table: an older staged row must not be merged over it.
+    if (this.held.holdsBan(ban.ip)) this.writeHeld();
     this.guard(`record the ban of ${ban.ip}`, () => this.writeBan(ban));
   }
 
   addHistory(ban: BanRecord): void {
+    if (this.held.holdsBan(ban.ip)) this.writeHeld();
     this.guard(`record the history of ${ban.ip}`, () => this.statements.appendHistory.run(this.historyRow(ban)));
   }
 
@@ -345,12 +348,13 @@ export class SqliteStore implements BanStore {
   batch<T>(work: () => T): T {
     // Bans and failures written inside are held and go in together before the transaction ends;
     // a nested batch is a savepoint, so what the outer one held is written before it starts.
-    this.writeHeld();
+    this.flushHeld();
     this.depth++;
     try {
       return this.db.transaction(() => {
         const result = work();
-        this.writeHeld();
+        this.flushHeld();
+        if (this.held.stagedRows >= MERGE_ROWS) this.mergeStaged();
         return result;
       })();
     } catch (err) {
@@ -479,6 +483,11 @@ export class SqliteStore implements BanStore {
   /** Closes the database (checkpointing the WAL into it); calling it again does nothing. */
   close(): void {
     if (!this.db.open) return;
+    try {
+      this.mergeStaged();
+    } catch {
+      // The staged rows stay in their tables, merged before the next read.
+    }
     this.guard('close', () => this.db.close());
   }
 
@@ -488,10 +497,20 @@ export class SqliteStore implements BanStore {
     return historyEntryOf(ban);
   }
 
-  /** Writes the bans and failures held in this batch (before anything reads or rewrites them). */
+  /** Writes the bans and failures held in this batch and merges the staged bans (before anything reads or rewrites them). */
   private writeHeld(): void {
-    if (this.held.empty) return;
-    this.guard(this.held.describe(), () => this.held.flush());
+    this.flushHeld();
+    this.mergeStaged();
+  }
+
+  private flushHeld(): void {
+    if (!this.held.empty) this.guard(this.held.describe(), () => this.held.flush());
+  }
+
+  private mergeStaged(): void {
+    const ips = this.guard('merge the staged bans', () => this.held.merge());
+    // The history index may have been rebuilt from the table while these rows were staged.
+    for (const ip of ips) this.historyIndex.add(ip);
   }
 
   /** Runs one operation, turning a failure into a StoreError that names the file. */

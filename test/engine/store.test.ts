@@ -252,7 +252,7 @@ describe('SqliteStore on disk', () => {
       expect(raw.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
       expect(raw.pragma('page_size', { simple: true })).toBe(16384); // a new database's pages
       const tables = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-      expect(tables).toEqual(['bans', 'failures', 'fleet_outbox', 'fleet_state', 'history', 'mail_queue', 'positions', 'trusted']);
+      expect(tables).toEqual(['bans', 'bans_staged', 'failures', 'fleet_outbox', 'fleet_state', 'history', 'history_staged', 'mail_queue', 'positions', 'trusted']);
     } finally {
       raw.close();
     }
