@@ -10,10 +10,10 @@ const CHUNK_ROWS = 4096;
  * cache at every ban (10 of 93 CPU seconds loading a million bans).
  *
  * The filter is built from the rows as they are asked about, CHUNK_ROWS per question (a restart
- * pays nothing up front); until every row is in, every address "may" have history. Rows this
- * store writes are added as they are written. A commit by another connection (SQLite's
- * `data_version` changes) starts the filter again from the table, so it never says no for an
- * address with a row.
+ * pays only for the rows still staged); until every row is in, every address "may" have history.
+ * Rows this store writes are added as they are written. A commit by another connection (SQLite's
+ * `data_version` changes) starts the filter again from the tables, so it never says no for an
+ * address with a row, staged or merged.
  */
 export class HistoryIndex {
   private filter = new AddressFilter();
@@ -23,11 +23,14 @@ export class HistoryIndex {
   private version: number;
   private readonly rows: Database.Statement<[number, number], [number, string]>;
   private readonly dataVersion: Database.Statement<[], number>;
+  private readonly staged: Database.Statement<[], string>;
 
   constructor(db: Database.Database) {
     this.rows = db.prepare<[number, number], [number, string]>('SELECT rowid, ip FROM history WHERE rowid > ? ORDER BY rowid LIMIT ?').raw();
     this.dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck();
+    this.staged = db.prepare<[], string>('SELECT ip FROM history_staged').pluck();
     this.version = this.dataVersion.get()!;
+    this.restart();
   }
 
   /** A history row for `ip` is being written by this store. */
@@ -35,14 +38,24 @@ export class HistoryIndex {
     this.filter.add(ip);
   }
 
+  /**
+   * Forgets what was read: the filter is built again from the table, after the addresses of the
+   * staged rows (up to MERGE_ROWS, read at once: a merge moves them into the table at rowids the
+   * filter may already have passed).
+   */
+  private restart(): void {
+    this.filter = new AddressFilter();
+    this.cursor = 0;
+    this.complete = false;
+    for (const ip of this.staged.iterate()) this.filter.add(ip);
+  }
+
   /** False only when no history row holds `ip`. */
   mayHave(ip: string): boolean {
     const version = this.dataVersion.get()!;
     if (version !== this.version) {
       this.version = version;
-      this.filter = new AddressFilter();
-      this.cursor = 0;
-      this.complete = false;
+      this.restart();
     }
     if (!this.complete) this.readChunk();
     return !this.complete || this.filter.mayHave(ip);

@@ -8,18 +8,14 @@ const BAN_COLUMNS = 'ip, jail, banned_at, expires_at, count, reason, origin';
 const HISTORY_COLUMNS = 'ip, jail, banned_at, duration';
 
 /**
- * Moves the staged rows into the indexed tables, in address order (the indexes walked once, page
+ * Move the staged rows into the indexed tables, in address order (the indexes walked once, page
  * after page), each address's rows in the order they were written: a later ban of an address
  * replaces its row as the upsert one by one would have.
  */
-const MERGE = `
-  INSERT INTO bans (${BAN_COLUMNS}) SELECT ${BAN_COLUMNS} FROM bans_staged WHERE true ORDER BY ip, rowid
-    ON CONFLICT (ip) DO UPDATE SET jail = excluded.jail, banned_at = excluded.banned_at,
-      expires_at = excluded.expires_at, count = excluded.count, reason = excluded.reason, origin = excluded.origin;
-  INSERT INTO history (${HISTORY_COLUMNS}) SELECT ${HISTORY_COLUMNS} FROM history_staged ORDER BY ip, rowid;
-  DELETE FROM bans_staged;
-  DELETE FROM history_staged;
-`;
+const MERGE_BANS = `INSERT INTO bans (${BAN_COLUMNS}) SELECT ${BAN_COLUMNS} FROM bans_staged WHERE true ORDER BY ip, rowid
+  ON CONFLICT (ip) DO UPDATE SET jail = excluded.jail, banned_at = excluded.banned_at,
+    expires_at = excluded.expires_at, count = excluded.count, reason = excluded.reason, origin = excluded.origin`;
+const MERGE_HISTORY = `INSERT INTO history (${HISTORY_COLUMNS}) SELECT ${HISTORY_COLUMNS} FROM history_staged ORDER BY ip, rowid`;
 
 /** Staged ban rows that make the next batch's end merge them. */
 export const MERGE_ROWS = 65_536;
@@ -93,7 +89,7 @@ export class WriteBehind {
    */
   private stagedIps = new Set<string>();
   private staged = 0;
-  private readonly db: Database.Database;
+  private readonly mergeAll: () => void;
   private readonly insertFailures: SizedStatements;
   private readonly deleteFailures: SizedStatements;
   private readonly stageBans: SizedStatements;
@@ -104,7 +100,12 @@ export class WriteBehind {
     db: Database.Database,
     private readonly historyEntryOf: (ban: BanRecord) => HistoryEntry,
   ) {
-    this.db = db;
+    const mergeBans = db.prepare(MERGE_BANS);
+    const mergeHistory = db.prepare(MERGE_HISTORY);
+    const clear = [db.prepare('DELETE FROM bans_staged'), db.prepare('DELETE FROM history_staged')];
+    this.mergeAll = db.transaction(() => {
+      for (const statement of [mergeBans, mergeHistory, ...clear]) statement.run();
+    });
     this.insertFailures = new SizedStatements(db, (n) => `INSERT INTO failures (jail, ip, time, line) VALUES ${placeholders(n, 4)}`);
     // One jail per statement: the jail is the first parameter, then the addresses.
     this.deleteFailures = new SizedStatements(db, (n) => `DELETE FROM failures WHERE jail = ? AND ip IN (${marks(n)})`);
@@ -154,15 +155,13 @@ export class WriteBehind {
   }
 
   /**
-   * Merges the staged rows, if any (another connection's too: a view reading the daemon's state
-   * merges them before it reads), and returns the addresses this one had staged.
+   * Merges the staged rows, if any: another connection's too (a view reading the daemon's state
+   * merges them before it reads).
    */
-  merge(): Set<string> {
-    const ips = this.stagedIps;
+  merge(): void {
     this.stagedIps = new Set();
     this.staged = 0;
-    if (this.anyStaged.get() === 1) this.db.transaction(() => this.db.exec(MERGE))();
-    return ips;
+    if (this.anyStaged.get() === 1) this.mergeAll();
   }
 
   /**

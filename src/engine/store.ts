@@ -508,9 +508,7 @@ export class SqliteStore implements BanStore {
   }
 
   private mergeStaged(): void {
-    const ips = this.guard('merge the staged bans', () => this.held.merge());
-    // The history index may have been rebuilt from the table while these rows were staged.
-    for (const ip of ips) this.historyIndex.add(ip);
+    this.guard('merge the staged bans', () => this.held.merge());
   }
 
   /** Runs one operation, turning a failure into a StoreError that names the file. */
