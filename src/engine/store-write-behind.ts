@@ -84,8 +84,9 @@ export class WriteBehind {
   private history: HistoryEntry[] = [];
   private banIps = new Set<string>();
   /**
-   * Addresses with staged rows, and how many rows. A rolled-back transaction's rows stay counted
-   * (an address then merges for nothing: the merge reads the tables, not these).
+   * Addresses with staged rows (those a process that died left too), and how many rows. A
+   * rolled-back transaction's rows stay counted (an address then merges for nothing: the merge
+   * reads the tables, not these).
    */
   private stagedIps = new Set<string>();
   private staged = 0;
@@ -112,6 +113,9 @@ export class WriteBehind {
     this.stageBans = new SizedStatements(db, (n) => `INSERT INTO bans_staged (${BAN_COLUMNS}) VALUES ${placeholders(n, 7)}`);
     this.stageHistory = new SizedStatements(db, (n) => `INSERT INTO history_staged (${HISTORY_COLUMNS}) VALUES ${placeholders(n, 4)}`);
     this.anyStaged = db.prepare<[], number>('SELECT EXISTS (SELECT 1 FROM bans_staged) OR EXISTS (SELECT 1 FROM history_staged)').pluck();
+    // Rows a process that died left staged are this one's to merge before they are read or removed.
+    for (const ip of db.prepare<[], string>('SELECT ip FROM bans_staged').pluck().iterate()) this.stagedIps.add(ip);
+    this.staged = this.stagedIps.size;
   }
 
   get empty(): boolean {
@@ -159,9 +163,10 @@ export class WriteBehind {
    * merges them before it reads).
    */
   merge(): void {
+    if (this.anyStaged.get() === 1) this.mergeAll();
+    // Only once merged: should the merge fail, the addresses still make their reads merge first.
     this.stagedIps = new Set();
     this.staged = 0;
-    if (this.anyStaged.get() === 1) this.mergeAll();
   }
 
   /**

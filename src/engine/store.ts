@@ -204,6 +204,8 @@ export class SqliteStore implements BanStore {
   private readonly held: WriteBehind;
   /** Batches open (a nested one is a savepoint). */
   private depth = 0;
+  /** The merge set for the next turn of the event loop, if any (see mergeSoon). */
+  private merging: NodeJS.Immediate | null = null;
   /** Which addresses have history rows: most bans in a flood are of addresses with none. */
   private readonly historyIndex: HistoryIndex;
 
@@ -337,7 +339,7 @@ export class SqliteStore implements BanStore {
   }
 
   removeBan(ip: string): BanRecord | undefined {
-    this.writeHeld();
+    this.writeHeldOf([ip]);
     return this.guard(`remove the ban of ${ip}`, () => {
       // One statement, so reading the row and deleting it cannot be split by another writer.
       const row = this.statements.deleteBan.get(ip);
@@ -354,7 +356,6 @@ export class SqliteStore implements BanStore {
       return this.db.transaction(() => {
         const result = work();
         this.flushHeld();
-        if (this.held.stagedRows >= MERGE_ROWS) this.mergeStaged();
         return result;
       })();
     } catch (err) {
@@ -362,12 +363,13 @@ export class SqliteStore implements BanStore {
       throw err;
     } finally {
       this.depth--;
+      this.mergeSoon();
     }
   }
 
   removeBans(ips: readonly string[]): number {
     if (ips.length === 0) return 0;
-    this.writeHeld();
+    this.writeHeldOf(ips);
     return this.guard(`remove ${ips.length} bans`, () =>
       this.db.transaction(() => ips.reduce((n, ip) => n + (this.statements.deleteBan.get(ip) ? 1 : 0), 0))(),
     );
@@ -441,18 +443,19 @@ export class SqliteStore implements BanStore {
     this.guard(`forget the failures of ${ips.length === 1 ? ips[0] : `${ips.length} addresses`}`, () => this.queues.clearMany(jail, ips));
   }
 
+  // Failures are never staged: the held writes are enough (no merge in a jail's periodic prune).
   failures(jail: string, since: number): StoredFailure[] {
-    this.writeHeld();
+    this.flushHeld();
     return this.guard(`read the failures of ${jail}`, () => this.queues.failures.all(jail, since));
   }
 
   pruneFailures(jail: string, before: number): number {
-    this.writeHeld();
+    this.flushHeld();
     return this.guard(`prune the failures of ${jail}`, () => this.queues.pruneFailures.run(jail, before).changes);
   }
 
   replaceFailures(jail: string, failures: readonly StoredFailure[]): void {
-    this.writeHeld();
+    this.flushHeld();
     this.guard(`save the failures of ${jail}`, () => this.queues.replaceJail(jail, failures));
   }
 
@@ -483,6 +486,8 @@ export class SqliteStore implements BanStore {
   /** Closes the database (checkpointing the WAL into it); calling it again does nothing. */
   close(): void {
     if (!this.db.open) return;
+    if (this.merging !== null) clearImmediate(this.merging);
+    this.merging = null;
     try {
       this.mergeStaged();
     } catch {
@@ -503,8 +508,36 @@ export class SqliteStore implements BanStore {
     this.mergeStaged();
   }
 
+  /**
+   * Before rows of `ips` are removed: the held writes, and a merge only when one of them is
+   * staged (bans expiring during a flood do not merge the flood's staged bans each time).
+   */
+  private writeHeldOf(ips: readonly string[]): void {
+    if (ips.some((ip) => this.held.holdsBan(ip))) this.writeHeld();
+    else this.flushHeld();
+  }
+
   private flushHeld(): void {
     if (!this.held.empty) this.guard(this.held.describe(), () => this.held.flush());
+  }
+
+  /**
+   * Once MERGE_ROWS bans are staged, merges them on the next turn of the event loop, in a
+   * transaction of its own: after the batch's bans have gone to the firewall (its commands start
+   * on the microtasks that follow the batch), so a merge (400 ms with a million bans in place)
+   * does not hold up the ban that made the count.
+   */
+  private mergeSoon(): void {
+    if (this.depth > 0 || this.merging !== null || this.held.stagedRows < MERGE_ROWS) return;
+    this.merging = setImmediate(() => {
+      this.merging = null;
+      if (!this.db.open) return;
+      try {
+        this.mergeStaged();
+      } catch {
+        // Left staged, merged at the next read or batch (that read reports the error).
+      }
+    });
   }
 
   private mergeStaged(): void {

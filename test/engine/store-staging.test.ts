@@ -111,14 +111,25 @@ describe('bans staged between batches', () => {
     expect(contents(store)).toEqual(contents(memory));
   });
 
-  it('are merged once MERGE_ROWS wait, and when the store closes', () => {
+  it('are merged on the turn after a batch brings MERGE_ROWS, and when the store closes; failures alone never merge them', async () => {
     store.batch(() => {
       for (let i = 0; i < 10; i++) store.putBan(ban(spread(i), i));
     });
     expect([rowsIn('bans_staged'), rowsIn('history_staged'), rowsIn('bans')]).toEqual([10, 10, 0]);
+    // A jail's failures read, pruned and saved: no ban row is touched, nothing is merged.
+    store.batch(() => {
+      store.addFailure({ jail: 'sshd', ip: '198.18.9.9', time: T0, line: 'failed' });
+      store.pruneFailures('sshd', T0 - 1);
+      expect(store.failures('sshd', 0)).toHaveLength(1);
+      store.replaceFailures('sshd', []);
+    });
+    expect(rowsIn('bans_staged')).toBe(10);
     store.batch(() => {
       for (let i = 10; i < MERGE_ROWS; i++) store.putBan(ban(spread(i), i));
     });
+    // The batch returns first (its bans go to the firewall); the merge comes on the next turn.
+    expect(rowsIn('bans_staged')).toBe(MERGE_ROWS);
+    await new Promise((resolve) => setImmediate(resolve));
     expect([rowsIn('bans_staged'), rowsIn('history_staged'), rowsIn('bans'), rowsIn('history')]).toEqual([0, 0, MERGE_ROWS, MERGE_ROWS]);
     store.batch(() => store.putBan(ban('198.18.0.1', 1)));
     expect(rowsIn('bans_staged')).toBe(1);
@@ -160,9 +171,11 @@ describe('bans staged between batches', () => {
     expect(child.signal).toBe('SIGKILL');
     expect(rowsIn('bans_staged')).toBe(500);
     store = SqliteStore.open(dir);
+    // Removed before anything was read: the staged rows are merged first, not merged back after.
+    expect(store.removeBan('198.19.1.9')?.bannedAt).toBe(T0 + 259);
     const bans = store.activeBans();
     // 250 addresses each banned twice: the later ban of each is the one kept.
-    expect(bans).toHaveLength(250);
+    expect(bans).toHaveLength(249);
     expect(bans.every((b) => b.reason[0] === `line ${b.bannedAt - T0}` && b.bannedAt - T0 >= 250)).toBe(true);
     expect(store.history('198.19.1.7', 0).map((h) => h.bannedAt - T0)).toEqual([7, 257]);
   });
