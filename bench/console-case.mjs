@@ -8,6 +8,7 @@ import { EventEmitter, once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PerformanceObserver } from 'node:perf_hooks';
 import v8 from 'node:v8';
 import { render } from 'ink';
 import { createElement } from 'react';
@@ -70,6 +71,14 @@ function peakRssMiB() {
   return kb ? Number(kb) / 1024 : NaN;
 }
 
+/** CPU ms a process (another than this one) has used, from /proc. */
+function cpuOf(pid) {
+  if (pid === undefined) return 0;
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
 /** The engine: a daemon in its own process (the console attached over the socket), or this process. */
 async function openEngine() {
   if (mode === 'attached') {
@@ -80,6 +89,7 @@ async function openEngine() {
     const client = await ControlClient.connect(socket);
     return {
       channel: client,
+      pid: daemon.pid,
       close: async () => {
         await client.close();
         daemon.kill('SIGTERM');
@@ -131,15 +141,34 @@ async function runCase() {
   }, 1000 / UPDATES_PER_SECOND);
 
   const latency = {};
+  // This process's CPU from each key press to its frame: a slow key that used little waited for a core.
+  const keyCpu = {};
+  // Each key's place in the run (0 for the first pressed).
+  const keyAt = {};
+  let pressed = 0;
+  // The daemon's CPU meanwhile (attached; /proc counts in 10 ms ticks).
+  const daemonCpu = {};
+  // Garbage collections while the keys are pressed: a key that waits for one shows its pause.
+  const gcPauses = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcPauses.push(entry.duration);
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   // From the key press to the first frame whose summary line shows its effect (the cursor
   // position, the sort or the filter): frames drawn for the engine's updates meanwhile do not count.
   const measure = async (name, bytes, pause) => {
     const before = terminal.summary;
+    const cpuBefore = process.cpuUsage();
+    const daemonBefore = cpuOf(engine.pid);
     const pressedAt = performance.now();
     keyboard.press(bytes);
     const deadline = pressedAt + 5000;
     while (terminal.summary === before && performance.now() < deadline) await sleep(1);
     (latency[name] ??= []).push(terminal.lastFrameAt - pressedAt);
+    const cpu = process.cpuUsage(cpuBefore);
+    (keyCpu[name] ??= []).push((cpu.user + cpu.system) / 1000);
+    (keyAt[name] ??= []).push(pressed++);
+    (daemonCpu[name] ??= []).push(cpuOf(engine.pid) - daemonBefore);
     await sleep(pause);
   };
   const keys = [
@@ -158,6 +187,7 @@ async function runCase() {
   await sleep(100);
   for (const ch of ['1', '9', '8', '.', '1']) await measure('filter char', ch, 100);
   clearInterval(updates);
+  gcObserver.disconnect();
   const rss = process.memoryUsage().rss / 2 ** 20;
   const peakRss = peakRssMiB();
   const snapshot = process.env['CONSOLE_BENCH_SNAPSHOT'];
@@ -165,7 +195,7 @@ async function runCase() {
   app.unmount();
   await model.stop();
   await engine.close();
-  return { mode, latency, renderTimes, loadMs, firstFrameMs, banned, rss, peakRss, rssBefore };
+  return { mode, latency, renderTimes, loadMs, firstFrameMs, banned, rss, peakRss, rssBefore, gcPauses, keyCpu, keyAt, daemonCpu };
 }
 
 const result = await runCase();

@@ -56,6 +56,14 @@ interface CaseResult {
   peakRss: number;
   /** RSS with the console's modules loaded, before the engine or the list: node, React, Ink and the rest. */
   rssBefore: number;
+  /** Each garbage collection's pause while the keys were pressed, ms. */
+  gcPauses: number[];
+  /** The console process's CPU from each key press to its frame, ms, by key as `latency`. */
+  keyCpu: Record<string, number[]>;
+  /** Each key's place in the run (0 for the first), by key as `latency`. */
+  keyAt: Record<string, number[]>;
+  /** The attached daemon's CPU from each key press to its frame, ms (0 in-process). */
+  daemonCpu: Record<string, number[]>;
 }
 
 /** Runs this file again with `args` and returns what it printed. */
@@ -87,7 +95,9 @@ async function runCase(mode: Mode): Promise<CaseResult> {
   try {
     const configPath = prepare(dir);
     await runSelf(['--seed', path.join(dir, 'state')]);
-    const child = spawn(process.execPath, [...shebangNodeFlags(CLI), CASE, mode, dir, configPath], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // CONSOLE_BENCH_NODE_FLAGS adds node flags (e.g. --cpu-prof), split on spaces.
+    const flags = [...shebangNodeFlags(CLI), ...(process.env['CONSOLE_BENCH_NODE_FLAGS'] ?? '').split(' ').filter(Boolean)];
+    const child = spawn(process.execPath, [...flags, CASE, mode, dir, configPath], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => (out += text));
     const [code] = (await once(child, 'exit')) as [number | null];
@@ -108,6 +118,12 @@ async function main(): Promise<void> {
   console.log(`console frame bench: ${BANS.toLocaleString('en-US')} stored bans, ${UPDATES_PER_SECOND} engine bans/s while keys are pressed, 120x40 terminal, dry-run firewall`);
   for (const r of results) {
     console.log(`  ${r.mode.padEnd(10)} engine + console load ${r.loadMs.toFixed(0)} ms, first frame ${r.firstFrameMs.toFixed(0)} ms, ${r.banned} bans made during the run, console RSS ${r.rss.toFixed(0)} MiB (peak ${r.peakRss.toFixed(0)}, ${r.rssBefore.toFixed(0)} before loading), Ink render median ${median(r.renderTimes).toFixed(1)} ms over ${r.renderTimes.length} frames`);
+  }
+  for (const r of results) {
+    const gc = r.gcPauses;
+    const slowest = Object.entries(r.latency).flatMap(([name, ms]) => ms.map((m, i) => ({ name, m, cpu: r.keyCpu[name]![i]!, at: r.keyAt[name]![i]!, daemon: r.daemonCpu[name]![i]! }))).sort((a, b) => b.m - a.m).slice(0, 6);
+    console.log(`  ${r.mode.padEnd(10)} slowest keys (#place: ms (this process's CPU ms meanwhile, the daemon's)): ${slowest.map((k) => `#${k.at} ${k.name} ${k.m.toFixed(1)} (${k.cpu.toFixed(0)}, ${k.daemon.toFixed(0)})`).join(', ')}`);
+    console.log(`  ${r.mode.padEnd(10)} garbage collections while keys were pressed: ${gc.length}, ${gc.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, the longest ${Math.max(0, ...gc).toFixed(1)} ms, ${gc.filter((d) => d > 20).length} over 20 ms`);
   }
   console.log('');
   console.log(`key press to frame (ms)  ${results.map((r) => `${r.mode.padStart(10)} median     p95`).join('   ')}`);

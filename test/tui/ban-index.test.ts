@@ -127,6 +127,35 @@ describe('BanIndex (the console\'s compact ban list)', () => {
     expect(index.get('203.0.113.1')).toBeUndefined();
   });
 
+  it('makes every sort order ahead, one per call, and keeps them all right through bans and unbans', () => {
+    const next = random(5);
+    const live = new Map<string, BanListing>();
+    for (let i = 0; i < 800; i++) {
+      const ip = address(next);
+      live.set(ip, ban(next, ip));
+    }
+    const index = new BanIndex();
+    index.load(packBanColumns([...live.values()]));
+    // Four keys besides the address: three calls say more is left, the fourth makes the last.
+    expect([index.prepareOrder(), index.prepareOrder(), index.prepareOrder(), index.prepareOrder(), index.prepareOrder()]).toEqual([true, true, true, false, false]);
+    // Changed while the address order is shown: the orders made ahead follow.
+    index.view('ip');
+    for (let i = 0; i < 400; i++) {
+      const known = [...live.keys()];
+      if (i % 3 === 0) {
+        const ip = known[Math.floor(next() * known.length)]!;
+        index.remove(ip);
+        live.delete(ip);
+      } else {
+        const ip = i % 3 === 1 ? known[Math.floor(next() * known.length)]! : address(next);
+        const record = ban(next, ip);
+        index.put(record);
+        live.set(ip, record);
+      }
+    }
+    for (const key of BAN_SORT_KEYS) expect(shown(index, key, ''), key).toEqual(expected([...live.values()], key, ''));
+  });
+
   it('finds an address in a view by binary search, and the view\'s version changes with the rows', () => {
     const index = new BanIndex();
     const records = ['198.51.100.10', '198.51.100.9', '2001:db8::1'].map((ip, i) => ({ ip, jail: 'sshd', bannedAt: 1000 * i, expiresAt: null, count: 1 }));

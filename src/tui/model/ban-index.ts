@@ -8,16 +8,21 @@ export type BanSortKey = 'ip' | 'jail' | 'bannedAt' | 'expiresAt' | 'count';
 
 export const BAN_SORT_KEYS: readonly BanSortKey[] = ['bannedAt', 'expiresAt', 'ip', 'jail', 'count'];
 
+/** The keys with an order of their own (the address order is always kept). */
+type KeptSortKey = Exclude<BanSortKey, 'ip'>;
+const KEPT_SORT_KEYS = BAN_SORT_KEYS.filter((key): key is KeptSortKey => key !== 'ip');
+
 const TWO_32 = 2 ** 32;
 
 /**
  * The bans in force as the console sees them, held once and compactly: the addresses' text in
  * one buffer ({@link AddressTexts}), every other field in a typed column under the address's
- * row, about 60 bytes a ban with the orders below, and no object per ban. The rows are kept in
- * address order and in the order of the sort key shown, each a typed array of row numbers
- * that a ban or an unban changes with one binary search; another sort key is a radix sort of the
- * address order (stable, so equal keys stay in address order); a filter is one scan of the
- * shown order, narrowed rather than redone while it is typed.
+ * row, about 60 bytes a ban (and 4 for each sort order made) and no object per ban. The rows
+ * are kept in address order and in the order of each sort key asked for (or made ahead by
+ * `prepareOrder`), each a typed array of row numbers that a ban or an unban changes with one
+ * binary search; a sort key's first order is a radix sort of the address order (stable, so equal
+ * keys stay in address order); a filter is one scan of the shown order, narrowed rather than
+ * redone while it is typed.
  */
 export class BanIndex {
   private readonly texts = new AddressTexts();
@@ -34,8 +39,8 @@ export class BanIndex {
   private readonly nameAt = new Map<string, number>();
   private longestOriginName = 0;
   private byIp = new RowOrder();
-  /** The rows by `sortKey` (null for `ip`, or until asked for). */
-  private byKey: RowOrder | null = null;
+  /** The rows by each key other than `ip` asked for or made ahead, all kept up to date. */
+  private readonly orders = new Map<KeptSortKey, RowOrder>();
   private sortKey: BanSortKey = 'bannedAt';
   private filtered: { needle: string; rows: RowOrder } | null = null;
   private version = 0;
@@ -111,7 +116,6 @@ export class BanIndex {
   view(key: BanSortKey, filter = ''): BanRows {
     if (key !== this.sortKey) {
       this.sortKey = key;
-      this.byKey = null;
       this.filtered = null;
     }
     const order = this.ordered();
@@ -147,7 +151,7 @@ export class BanIndex {
     this.grow(0);
     this.reasons.clear();
     this.byIp = new RowOrder();
-    this.byKey = null;
+    this.orders.clear();
     this.filtered = null;
     this.version++;
   }
@@ -221,14 +225,30 @@ export class BanIndex {
     this.byIp = new RowOrder(sorted, sorted.length);
   }
 
-  /** The rows in the order of the sort key, made from the address order when first asked for. */
+  /**
+   * Makes the order of one more sort key (the radix sort of a million rows: 60-100 ms on a busy
+   * 2-core machine), so that choosing it later costs nothing; false once every key has one.
+   * The console makes them all with each load.
+   */
+  prepareOrder(): boolean {
+    const missing = KEPT_SORT_KEYS.filter((key) => !this.orders.has(key));
+    if (missing.length === 0) return false;
+    this.orderBy(missing[0]!);
+    return missing.length > 1;
+  }
+
+  /** The rows in the order of the sort key shown. */
   private ordered(): RowOrder {
-    if (this.sortKey === 'ip') return this.byIp;
-    if (this.byKey) return this.byKey;
+    const key = this.sortKey;
+    return key === 'ip' ? this.byIp : (this.orders.get(key) ?? this.orderBy(key));
+  }
+
+  /** Makes and keeps the order of `key`, from the address order. */
+  private orderBy(key: KeptSortKey): RowOrder {
     const rows = this.byIp.view();
     const limit = this.texts.rowLimit;
     let words: Uint32Array[];
-    switch (this.sortKey) {
+    switch (key) {
       case 'bannedAt':
         words = timeWords(this.bannedAt, rows, limit);
         break;
@@ -248,8 +268,9 @@ export class BanIndex {
       }
     }
     const sorted = sortRows(rows, words);
-    this.byKey = new RowOrder(sorted, sorted.length);
-    return this.byKey;
+    const order = new RowOrder(sorted, sorted.length);
+    this.orders.set(key, order);
+    return order;
   }
 
   private filter(from: RowOrder, needle: string): RowOrder {
@@ -266,16 +287,15 @@ export class BanIndex {
 
   private link(row: number): void {
     this.byIp.insert(row, this.compareIp);
+    for (const [key, order] of this.orders) order.insert(row, this.comparator(key));
     const compare = this.comparator(this.sortKey);
-    this.byKey?.insert(row, compare);
     if (this.filtered && this.filter(new RowOrder(Uint32Array.of(row), 1), this.filtered.needle).length) this.filtered.rows.insert(row, compare);
   }
 
   private unlink(row: number): void {
     this.byIp.remove(row, this.compareIp);
-    const compare = this.comparator(this.sortKey);
-    this.byKey?.remove(row, compare);
-    this.filtered?.rows.remove(row, compare);
+    for (const [key, order] of this.orders) order.remove(row, this.comparator(key));
+    this.filtered?.rows.remove(row, this.comparator(this.sortKey));
   }
 
   private readonly compareIp: RowCompare = (a, b) => {
