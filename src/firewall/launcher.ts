@@ -20,12 +20,12 @@ interface Reply extends LaunchResult {
 }
 
 /**
- * The launcher's own program, run with `node -e` so that it is found the same way from the built
+ * The launcher's own program, run with `node -e` (as a module) so that it is found the same way from the built
  * package and from the sources. It starts each command it is sent (an argument array, never a
  * shell), gives it its input and sends back its exit code and output; it ends with its parent.
  */
 const LAUNCHER_CODE = `
-const { spawn } = require('node:child_process');
+import { spawn } from 'node:child_process';
 process.on('message', (m) => {
   const out = [];
   const err = [];
@@ -91,7 +91,7 @@ export class Launcher {
   }
 
   private startChild(): ChildProcess {
-    const child = spawn(process.execPath, ['--max-semi-space-size=1', '-e', LAUNCHER_CODE], {
+    const child = spawn(process.execPath, ['--max-semi-space-size=1', '--input-type=module', '-e', LAUNCHER_CODE], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
       serialization: 'advanced',
     });
