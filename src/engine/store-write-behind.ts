@@ -8,7 +8,7 @@ const BAN_COLUMNS = 'ip, jail, banned_at, expires_at, count, reason, origin';
 const HISTORY_COLUMNS = 'ip, jail, banned_at, duration';
 
 /**
- * Move the staged rows into the indexed tables, in address order (the indexes walked once, page
+ * What moves the staged rows into the indexed tables: in address order (the indexes walked once, page
  * after page), each address's rows in the order they were written: a later ban of an address
  * replaces its row as the upsert one by one would have.
  */
@@ -17,7 +17,7 @@ const MERGE_BANS = `INSERT INTO bans (${BAN_COLUMNS}) SELECT ${BAN_COLUMNS} FROM
     expires_at = excluded.expires_at, count = excluded.count, reason = excluded.reason, origin = excluded.origin`;
 const MERGE_HISTORY = `INSERT INTO history (${HISTORY_COLUMNS}) SELECT ${HISTORY_COLUMNS} FROM history_staged ORDER BY ip, rowid`;
 
-/** Staged ban rows that make the next batch's end merge them. */
+/** Staged ban rows that make the store merge them, on the turn after the batch that brought them. */
 export const MERGE_ROWS = 65_536;
 
 /** `?, ?, ?`: `n` parameters. */
