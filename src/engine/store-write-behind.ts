@@ -8,9 +8,9 @@ const BAN_COLUMNS = 'ip, jail, banned_at, expires_at, count, reason, origin';
 const HISTORY_COLUMNS = 'ip, jail, banned_at, duration';
 
 /**
- * What moves the staged rows into the indexed tables: in address order (the indexes walked once, page
- * after page), each address's rows in the order they were written: a later ban of an address
- * replaces its row as the upsert one by one would have.
+ * What moves the staged rows into the indexed tables: in address order (the indexes walked once,
+ * page after page), each address's rows in the order they were written, so a later ban of an
+ * address replaces its row as the upsert one by one would have.
  */
 const MERGE_BANS = `INSERT INTO bans (${BAN_COLUMNS}) SELECT ${BAN_COLUMNS} FROM bans_staged WHERE true ORDER BY ip, rowid
   ON CONFLICT (ip) DO UPDATE SET jail = excluded.jail, banned_at = excluded.banned_at,
