@@ -121,9 +121,16 @@ async function main(): Promise<void> {
   }
   for (const r of results) {
     const gc = r.gcPauses;
-    const slowest = Object.entries(r.latency).flatMap(([name, ms]) => ms.map((m, i) => ({ name, m, cpu: r.keyCpu[name]![i]!, at: r.keyAt[name]![i]!, daemon: r.daemonCpu[name]![i]! }))).sort((a, b) => b.m - a.m).slice(0, 6);
-    console.log(`  ${r.mode.padEnd(10)} slowest keys (#place: ms (this process's CPU ms meanwhile, the daemon's)): ${slowest.map((k) => `#${k.at} ${k.name} ${k.m.toFixed(1)} (${k.cpu.toFixed(0)}, ${k.daemon.toFixed(0)})`).join(', ')}`);
-    console.log(`  ${r.mode.padEnd(10)} garbage collections while keys were pressed: ${gc.length}, ${gc.reduce((a, b) => a + b, 0).toFixed(0)} ms in all, the longest ${Math.max(0, ...gc).toFixed(1)} ms, ${gc.filter((d) => d > 20).length} over 20 ms`);
+    const keys = Object.entries(r.latency).flatMap(([name, ms]) =>
+      ms.map((m, i) => ({ name, m, cpu: r.keyCpu[name]![i]!, at: r.keyAt[name]![i]!, daemon: r.daemonCpu[name]![i]! })),
+    );
+    const slowest = keys.sort((a, b) => b.m - a.m).slice(0, 6).map((k) => `#${k.at} ${k.name} ${k.m.toFixed(1)} (${k.cpu.toFixed(0)}, ${k.daemon.toFixed(0)})`);
+    console.log(`  ${r.mode.padEnd(10)} slowest keys (#place: ms (this process's CPU ms meanwhile, the daemon's)): ${slowest.join(', ')}`);
+    const gcAll = gc.reduce((a, b) => a + b, 0);
+    console.log(
+      `  ${r.mode.padEnd(10)} garbage collections while keys were pressed: ${gc.length}, ${gcAll.toFixed(0)} ms in all, ` +
+        `the longest ${Math.max(0, ...gc).toFixed(1)} ms, ${gc.filter((d) => d > 20).length} over 20 ms`,
+    );
   }
   console.log('');
   console.log(`key press to frame (ms)  ${results.map((r) => `${r.mode.padStart(10)} median     p95`).join('   ')}`);
