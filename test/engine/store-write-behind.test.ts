@@ -4,19 +4,12 @@ import { MemoryStore } from '../../src/engine/memory-store.js';
 import { SqliteStore, StoreError } from '../../src/engine/store.js';
 import type { BanRecord, BanStore } from '../../src/engine/types.js';
 import { makeTempDir, type TempDir } from './helpers.js';
+import { random } from '../helpers/random.js';
 
 const T0 = Date.UTC(2025, 0, 1);
 const JAILS = ['sshd', 'postfix'];
 const IPS = ['198.18.0.1', '198.18.0.2', '198.18.0.3', '2001:db8::1', '2001:db8::2', '198.18.0.0/24'];
 
-/** A small repeatable random source, so a failing sequence can be run again. */
-function random(seed: number): (n: number) => number {
-  let x = seed;
-  return (n) => {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    return (x >>> 8) % n;
-  };
-}
 
 function ban(ip: string, i: number, extra: Partial<BanRecord> = {}): BanRecord {
   return { ip, jail: JAILS[i % 2]!, bannedAt: T0 + i, expiresAt: i % 5 === 0 ? null : T0 + 60_000 + i, count: 1 + (i % 3), reason: [`line ${i}`, `line ${i + 1}`], ...extra };

@@ -2,6 +2,7 @@ import ipaddr from 'ipaddr.js';
 import { describe, expect, it } from 'vitest';
 import { checkAddress } from '../../src/net/index.js';
 import { readCanonicalIPv6 } from '../../src/net/ipv6-text.js';
+import { random } from '../helpers/random.js';
 
 /** One array for every read, as the callers keep one: nothing of an earlier address may stay in it. */
 const out = new Uint16Array(8);
@@ -10,14 +11,6 @@ function canonicalIPv6Parts(text: string): number[] | null {
   return readCanonicalIPv6(text, out) ? Array.from(out) : null;
 }
 
-/** A small repeatable random source. */
-function random(seed: number): (n: number) => number {
-  let x = seed;
-  return (n) => {
-    x = (Math.imul(x, 1103515245) + 12345) >>> 0;
-    return (x >>> 8) % n;
-  };
-}
 
 /** ipaddr.js's canonical text of `text`, or null when it does not parse. */
 function ipaddrText(text: string): string | null {
