@@ -88,14 +88,37 @@ function shown(index: BanIndex, key: BanSortKey, filter: string): string[] {
   return Array.from({ length: rows.length }, (_, i) => rows.at(i)!.ip);
 }
 
+/** `n` random bans, one per address, as the list would be loaded with them. */
+function someBans(next: () => number, n: number): Map<string, BanListing> {
+  const live = new Map<string, BanListing>();
+  for (let i = 0; i < n; i++) {
+    const ip = address(next);
+    live.set(ip, ban(next, ip));
+  }
+  return live;
+}
+
+/** `n` random changes to both the index and `live`: unbans, re-bans of known addresses, new bans. */
+function churn(index: BanIndex, live: Map<string, BanListing>, next: () => number, n: number): void {
+  for (let i = 0; i < n; i++) {
+    const known = [...live.keys()];
+    if (next() < 0.4 && known.length) {
+      const ip = known[Math.floor(next() * known.length)]!;
+      expect(index.remove(ip)).toBe(true);
+      live.delete(ip);
+    } else {
+      const ip = next() < 0.3 && known.length ? known[Math.floor(next() * known.length)]! : address(next);
+      const record = ban(next, ip);
+      index.put(record);
+      live.set(ip, record);
+    }
+  }
+}
+
 describe('BanIndex (the console\'s compact ban list)', () => {
   it('sorts by every key and filters exactly as the obvious sort of the records does, through loads, bans, re-bans and unbans', () => {
     const next = random(16);
-    const live = new Map<string, BanListing>();
-    for (let i = 0; i < 1500; i++) {
-      const ip = address(next);
-      live.set(ip, ban(next, ip));
-    }
+    const live = someBans(next, 1500);
     const index = new BanIndex();
     index.load(packBanColumns([...live.values()]));
     const filters = ['', '198.18.1', 'DB8:1', 'ssh', '::', '/24', '.0/'];
@@ -106,19 +129,7 @@ describe('BanIndex (the console\'s compact ban list)', () => {
       // The list changes while a view is shown (its sort and filter kept up to date, not rebuilt).
       const key = BAN_SORT_KEYS[round % BAN_SORT_KEYS.length]!;
       index.view(key, round % 2 ? '198.1' : '');
-      for (let i = 0; i < 300; i++) {
-        const known = [...live.keys()];
-        if (next() < 0.4 && known.length) {
-          const ip = known[Math.floor(next() * known.length)]!;
-          expect(index.remove(ip)).toBe(true);
-          live.delete(ip);
-        } else {
-          const ip = next() < 0.3 && known.length ? known[Math.floor(next() * known.length)]! : address(next);
-          const record = ban(next, ip);
-          index.put(record);
-          live.set(ip, record);
-        }
-      }
+      churn(index, live, next, 300);
       expect(shown(index, key, round % 2 ? '198.1' : '')).toEqual(expected([...live.values()], key, round % 2 ? '198.1' : ''));
       expect(index.size).toBe(live.size);
     }
@@ -129,30 +140,14 @@ describe('BanIndex (the console\'s compact ban list)', () => {
 
   it('makes every sort order ahead, one per call, and keeps them all right through bans and unbans', () => {
     const next = random(5);
-    const live = new Map<string, BanListing>();
-    for (let i = 0; i < 800; i++) {
-      const ip = address(next);
-      live.set(ip, ban(next, ip));
-    }
+    const live = someBans(next, 800);
     const index = new BanIndex();
     index.load(packBanColumns([...live.values()]));
     // Four keys besides the address: three calls say more is left, the fourth makes the last.
     expect([index.prepareOrder(), index.prepareOrder(), index.prepareOrder(), index.prepareOrder(), index.prepareOrder()]).toEqual([true, true, true, false, false]);
     // Changed while the address order is shown: the orders made ahead follow.
     index.view('ip');
-    for (let i = 0; i < 400; i++) {
-      const known = [...live.keys()];
-      if (i % 3 === 0) {
-        const ip = known[Math.floor(next() * known.length)]!;
-        index.remove(ip);
-        live.delete(ip);
-      } else {
-        const ip = i % 3 === 1 ? known[Math.floor(next() * known.length)]! : address(next);
-        const record = ban(next, ip);
-        index.put(record);
-        live.set(ip, record);
-      }
-    }
+    churn(index, live, next, 400);
     for (const key of BAN_SORT_KEYS) expect(shown(index, key, ''), key).toEqual(expected([...live.values()], key, ''));
   });
 
