@@ -20,9 +20,10 @@ interface Reply extends LaunchResult {
 }
 
 /**
- * The launcher's own program, run with `node -e` (as a module) so that it is found the same way from the built
- * package and from the sources. It starts each command it is sent (an argument array, never a
- * shell), gives it its input and sends back its exit code and output; it ends with its parent.
+ * The launcher's own program, run with `node -e` (as a module) so that it is found the same way
+ * from the built package and from the sources. It starts each command it is sent (an argument
+ * array, never a shell), gives it its input and sends back its exit code and output; it ends
+ * with its parent.
  */
 const LAUNCHER_CODE = `
 import { spawn } from 'node:child_process';
