@@ -84,8 +84,9 @@ export class WriteBehind {
   private history: HistoryEntry[] = [];
   private banIps = new Set<string>();
   /**
-   * Addresses with staged rows (those a process that died left too), and how many rows. A
-   * rolled-back transaction's rows stay counted (an address then merges for nothing: the merge
+   * Addresses with staged rows (those a process that died left too), and how many rows: more
+   * than addresses when bans in force are extended (no history read, so no merge, comes between).
+   * A rolled-back transaction's rows stay counted (an address then merges for nothing: the merge
    * reads the tables, not these).
    */
   private stagedIps = new Set<string>();
@@ -114,8 +115,10 @@ export class WriteBehind {
     this.stageHistory = new SizedStatements(db, (n) => `INSERT INTO history_staged (${HISTORY_COLUMNS}) VALUES ${placeholders(n, 4)}`);
     this.anyStaged = db.prepare<[], number>('SELECT EXISTS (SELECT 1 FROM bans_staged) OR EXISTS (SELECT 1 FROM history_staged)').pluck();
     // Rows a process that died left staged are this one's to merge before they are read or removed.
-    for (const ip of db.prepare<[], string>('SELECT ip FROM bans_staged').pluck().iterate()) this.stagedIps.add(ip);
-    this.staged = this.stagedIps.size;
+    for (const ip of db.prepare<[], string>('SELECT ip FROM bans_staged').pluck().iterate()) {
+      this.stagedIps.add(ip);
+      this.staged++;
+    }
   }
 
   get empty(): boolean {
