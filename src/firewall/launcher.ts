@@ -86,11 +86,6 @@ export class Launcher {
     if (child?.connected) child.disconnect();
   }
 
-  /** The launcher's process id, while one runs. */
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
-
   private startChild(): ChildProcess {
     const child = spawn(process.execPath, ['--max-semi-space-size=1', '--input-type=module', '-e', LAUNCHER_CODE], {
       stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
