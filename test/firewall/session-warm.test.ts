@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { IptablesBackend } from '../../src/firewall/iptables/index.js';
 import { NftablesBackend } from '../../src/firewall/nftables/index.js';
-import { netnsSkipReason } from '../helpers/netns.js';
+import { inNamespace, netnsSkipReason } from '../helpers/netns.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** Every command run as a process of its own (the sessions are not among them). */
@@ -25,25 +24,6 @@ function sessionPids(ns: string, argv: string[]): number[] {
       return false; // gone meanwhile
     }
   });
-}
-
-
-/** A fresh namespace for `use`, removed after it with whatever runs in it. */
-async function inNamespace(use: (ns: string) => Promise<void>): Promise<void> {
-  const ns = `pc-h16-${randomBytes(3).toString('hex')}`;
-  execFileSync('ip', ['netns', 'add', ns]);
-  try {
-    await use(ns);
-  } finally {
-    for (const pid of execFileSync('ip', ['netns', 'pids', ns]).toString().split('\n').filter(Boolean)) {
-      try {
-        process.kill(Number(pid), 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    execFileSync('ip', ['netns', 'del', ns]);
-  }
 }
 
 describe.skipIf(skip !== null)('nftables: a large batch through the session', () => {

@@ -129,3 +129,21 @@ export function createNetnsPair(index: number, prefix = 'pc-'): NetnsPair {
 export function netnsExists(name: string): boolean {
   return existsSync(`/run/netns/${name}`);
 }
+
+/** Runs `use` in a fresh namespace, removed after it with whatever still runs in it. */
+export async function inNamespace(use: (ns: string) => Promise<void>, prefix = 'pc-h16-'): Promise<void> {
+  const ns = `${prefix}${randomBytes(3).toString('hex')}`;
+  execFileSync('ip', ['netns', 'add', ns]);
+  try {
+    await use(ns);
+  } finally {
+    for (const pid of execFileSync('ip', ['netns', 'pids', ns]).toString().split('\n').filter(Boolean)) {
+      try {
+        process.kill(Number(pid), 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    execFileSync('ip', ['netns', 'del', ns]);
+  }
+}
