@@ -4,7 +4,9 @@
  * namespace (the host's firewall is never touched):
  *   - load: an sshd log already holding 2 failures for each of N addresses (IPv4 and IPv6 mixed),
  *     `start_at = "beginning"`, maxretry 2; the built daemon is started inside the namespace and
- *     timed from its spawn until every address is in the kernel's ban sets;
+ *     timed from its spawn until it logs the ban of the last address (logged once the kernel
+ *     command holding it has returned; the kernel's own count is checked after), or with
+ *     `--load-watch kernel` until a watcher asking the kernel meanwhile sees it;
  *   - next ban with N in place: new attackers, one at a time; t0 = the second line appended,
  *     t1 = the address seen in the kernel set (nft monitor / an interactive ipset);
  *   - daemon RSS (VmRSS and VmHWM);
@@ -39,6 +41,9 @@ const N = Number(option('n', '100000'));
 const BACKENDS = option('backends', 'iptables,nftables').split(',') as KernelBackend[];
 const ATTACKERS = Number(option('attackers', '30'));
 const LOAD_BUDGET_MS = Number(option('budget-s', '900')) * 1000;
+/** How the load's end is seen: `log` (the daemon's line for the last ban) or `kernel` (a watcher asking the kernel meanwhile). */
+const LOAD_WATCH = option('load-watch', 'log');
+if (LOAD_WATCH !== 'log' && LOAD_WATCH !== 'kernel') throw new Error(`--load-watch: log or kernel, not ${LOAD_WATCH}`);
 
 interface Row {
   backend: KernelBackend;
@@ -101,30 +106,34 @@ function startDaemon(ns: string, config: string): ChildProcess {
   return child;
 }
 
-/** performance.now() when the daemon's stderr file, past `offset`, says its stored bans are restored. */
-async function restoredLine(file: string, offset: number, timeoutMs: number): Promise<number> {
-  // Only what was added since the last look is read (and the end of the line before it): the file
-  // holds the load's log, hundreds of megabytes at a million, and reading it whole every few
-  // milliseconds took a core from the daemon being timed.
+/**
+ * performance.now() when the daemon's stderr file, past `offset`, holds text matching `pattern`
+ * (within a line). Only what was added since the last look is read (and the end of the line before
+ * it): the file holds the load's log, hundreds of megabytes at a million, and reading it whole
+ * every few milliseconds took a core from the daemon being timed.
+ */
+async function lineInLog(file: string, offset: number, pattern: RegExp, what: string, timeoutMs: number): Promise<number> {
   const fd = openSync(file, 'r');
   const chunk = Buffer.allocUnsafe(1 << 20);
   let position = offset;
   let tail = '';
-  const restored = (): boolean => {
+  const found = (): boolean => {
     for (let n; (n = readSync(fd, chunk, 0, chunk.length, position)) > 0; position += n) {
       const text = tail + chunk.subarray(0, n).toString('utf8');
-      if (/ Restored [1-9]\d* bans /.test(text)) return true;
-      tail = text.slice(-200);
+      if (pattern.test(text)) return true;
+      tail = text.slice(-300);
     }
     return false;
   };
   try {
-    await waitFor(restored, 'the "Restored" line from the daemon', timeoutMs);
+    await waitFor(found, what, timeoutMs, 20);
   } finally {
     closeSync(fd);
   }
   return performance.now();
 }
+
+const escaped = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 async function stopDaemon(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
@@ -197,8 +206,12 @@ async function runBackend(backend: KernelBackend, addresses: string[]): Promise<
   const tmp = makeTempDir('portcullis-scale-');
   const ns = createNetns('pc-h16-scale');
   let daemon: ChildProcess | null = null;
+  // Started before the load either way: an nft monitor started with 100,000 bans in place was
+  // still busy reading them after 30 s.
   const watcher = banWatcher(backend, ns);
   try {
+    await watcher.ready();
+    if (LOAD_WATCH === 'log') watcher.pause();
     const logFile = path.join(tmp.dir, 'auth.log');
     await writeLog(logFile, addresses);
     const config = path.join(tmp.dir, 'config.toml');
@@ -207,13 +220,21 @@ async function runBackend(backend: KernelBackend, addresses: string[]): Promise<
 
     const t0 = performance.now();
     daemon = startDaemon(ns, config);
-    row.loadMs = (await watcher.whenPresent(last, LOAD_BUDGET_MS, 20)) - t0;
+    // The daemon logs a ban once the kernel command holding it has returned (nft's transaction
+    // or ipset's is committed), so its `Ban <last>` line comes after the kernel has the bans;
+    // the count below checks the kernel itself. `--load-watch kernel` asks the kernel during the
+    // load instead: nft monitor then prints every element, a third of a core taken from the
+    // daemon on a 2-core machine.
+    row.loadMs = (LOAD_WATCH === 'kernel'
+      ? await watcher.whenPresent(last, LOAD_BUDGET_MS, 20)
+      : await lineInLog(`${config}.stderr`, 0, new RegExp(`\\] Ban ${escaped(last)} `), `the ban of ${last} in the daemon's log`, LOAD_BUDGET_MS)) - t0;
     const cpu = cpuSeconds(daemon.pid!);
     row.loadCpu = cpu.own;
     row.toolsCpu = cpu.children;
     row.counted = await kernelCount(backend, ns);
     console.log(`${backend}: ${row.counted.toLocaleString('en-US')} bans in the kernel after ${(row.loadMs / 1000).toFixed(2)} s (daemon CPU ${row.loadCpu.toFixed(2)} s, its firewall commands ${row.toolsCpu.toFixed(2)} s)`);
 
+    await watcher.ready();
     const latencies: number[] = [];
     for (let i = 0; i < ATTACKERS; i++) {
       const ip = newAttacker(i);
@@ -241,7 +262,7 @@ async function runBackend(backend: KernelBackend, addresses: string[]): Promise<
     const t1 = performance.now();
     const logged = statSync(`${config}.stderr`).size;
     daemon = startDaemon(ns, config);
-    row.restartMs = (await restoredLine(`${config}.stderr`, logged, LOAD_BUDGET_MS)) - t1;
+    row.restartMs = (await lineInLog(`${config}.stderr`, logged, / Restored [1-9]\d* bans /, 'the "Restored" line from the daemon', LOAD_BUDGET_MS)) - t1;
     const restartCpu = cpuSeconds(daemon.pid!);
     row.restartCpu = restartCpu.own;
     row.restartToolsCpu = restartCpu.children;
@@ -299,4 +320,4 @@ console.log(`${N.toLocaleString('en-US')} attackers (${mix.v4.toLocaleString('en
 const rows: Row[] = [];
 for (const backend of BACKENDS) rows.push(await runBackend(backend, addresses));
 printTable(rows);
-console.log(`\ncommand: npm run bench:scale -- --n ${N} --backends ${BACKENDS.join(',')} --attackers ${ATTACKERS}`);
+console.log(`\ncommand: npm run bench:scale -- --n ${N} --backends ${BACKENDS.join(',')} --attackers ${ATTACKERS} --load-watch ${LOAD_WATCH}`);

@@ -5,6 +5,7 @@
  * with. Every command runs inside the bench's namespace, from an argument array.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { waitFor } from '../test/helpers/wait.js';
 import { execFileText, inNetns } from './firewall-netns.js';
 
 export type KernelBackend = 'iptables' | 'nftables';
@@ -18,6 +19,17 @@ export interface BanWatcher {
    * for a load of many seconds, so the asking takes no CPU from the daemon being timed.
    */
   whenPresent(address: string, timeoutMs: number, everyMs?: number): Promise<number>;
+  /**
+   * Resolves once the watcher sees what is added from now on: nft monitor has subscribed, or
+   * after `pause`, has printed what it held and runs again.
+   */
+  ready(): Promise<void>;
+  /**
+   * Stops watching for a while (a load): nft monitor prints every element added, about 25,000 a
+   * second at a core's full use, so it is stopped (SIGSTOP) and what the kernel queued for it
+   * meanwhile is dropped once its socket is full (it says it lost events); `ready` resumes it.
+   */
+  pause(): void;
   stop(): void;
 }
 
@@ -45,7 +57,9 @@ function onLines(stream: NodeJS.ReadableStream, fn: (line: string) => void): voi
 function nftWatcher(ns: string): BanWatcher {
   const waiting = new Map<string, (t: number) => void>();
   const child = spawnIn(ns, ['nft', 'monitor', 'new', 'elements']);
+  let probed: (() => void) | null = null;
   onLines(child.stdout!, (line) => {
+    if (probed && line.startsWith('add element inet scale_probe ')) probed();
     if (waiting.size === 0) return;
     const m = /^add element inet portcullis \S+ \{ ([0-9a-f:./]+)/.exec(line);
     const resolve = m ? waiting.get(m[1]!) : undefined;
@@ -57,6 +71,23 @@ function nftWatcher(ns: string): BanWatcher {
     whenPresent(address, timeoutMs) {
       return withTimeout(new Promise<number>((resolve) => waiting.set(address, resolve)), timeoutMs, address);
     },
+    // An element added to a table of the bench's own, again until the monitor prints it.
+    async ready() {
+      child.kill('SIGCONT');
+      let seen = false;
+      probed = () => (seen = true);
+      await runWithInput(ns, ['nft', '-f', '-'], 'add table inet scale_probe\nadd set inet scale_probe s { type ipv4_addr; }\n');
+      try {
+        await waitFor(async () => {
+          await runWithInput(ns, ['nft', '-f', '-'], 'flush set inet scale_probe s\nadd element inet scale_probe s { 198.18.255.254 }\n');
+          return seen;
+        }, 'nft monitor to print an element', 120_000, 100);
+      } finally {
+        probed = null;
+        await runWithInput(ns, ['nft', '-f', '-'], 'delete table inet scale_probe\n');
+      }
+    },
+    pause: () => child.kill('SIGSTOP'),
     stop: () => child.kill('SIGKILL'),
   };
 }
@@ -89,6 +120,9 @@ function ipsetWatcher(ns: string): BanWatcher {
         await new Promise((r) => setTimeout(r, everyMs));
       }
     },
+    // Asks on demand: nothing to wait for.
+    ready: async () => {},
+    pause: () => {},
     stop: () => child.kill('SIGKILL'),
   };
 }
