@@ -58,6 +58,7 @@ function nftWatcher(ns: string): BanWatcher {
   const waiting = new Map<string, (t: number) => void>();
   const child = spawnIn(ns, ['nft', 'monitor', 'new', 'elements']);
   let probed: (() => void) | null = null;
+  let probeSet: Promise<number> | null = null;
   onLines(child.stdout!, (line) => {
     if (probed && line.startsWith('add element inet scale_probe ')) probed();
     if (waiting.size === 0) return;
@@ -71,12 +72,15 @@ function nftWatcher(ns: string): BanWatcher {
     whenPresent(address, timeoutMs) {
       return withTimeout(new Promise<number>((resolve) => waiting.set(address, resolve)), timeoutMs, address);
     },
-    // An element added to a table of the bench's own, again until the monitor prints it.
+    // An element added to a set of the bench's own, again until the monitor prints it. The set
+    // is made once and kept: one made after the monitor lost events (while paused) is unknown
+    // to it, and its elements are never printed.
     async ready() {
       child.kill('SIGCONT');
       let seen = false;
       probed = () => (seen = true);
-      await runWithInput(ns, ['nft', '-f', '-'], 'add table inet scale_probe\nadd set inet scale_probe s { type ipv4_addr; }\n');
+      probeSet ??= runWithInput(ns, ['nft', '-f', '-'], 'add table inet scale_probe\nadd set inet scale_probe s { type ipv4_addr; }\n');
+      await probeSet;
       try {
         await waitFor(async () => {
           await runWithInput(ns, ['nft', '-f', '-'], 'flush set inet scale_probe s\nadd element inet scale_probe s { 198.18.255.254 }\n');
@@ -84,7 +88,6 @@ function nftWatcher(ns: string): BanWatcher {
         }, 'nft monitor to print an element', 120_000, 100);
       } finally {
         probed = null;
-        await runWithInput(ns, ['nft', '-f', '-'], 'delete table inet scale_probe\n');
       }
     },
     pause: () => child.kill('SIGSTOP'),
