@@ -21,6 +21,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, closeSync, createWriteStream, existsSync, openSync, readdirSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { CLI, ROOT } from '../test/helpers/cli.js';
 import { daemonSections, sshdJail } from '../test/helpers/safe-config.js';
 import { makeTempDir } from '../test/helpers/temp-dir.js';
@@ -235,6 +236,12 @@ async function runBackend(backend: KernelBackend, addresses: string[]): Promise<
     console.log(`${backend}: ${row.counted.toLocaleString('en-US')} bans in the kernel after ${(row.loadMs / 1000).toFixed(2)} s (daemon CPU ${row.loadCpu.toFixed(2)} s, its firewall commands ${row.toolsCpu.toFixed(2)} s)`);
 
     await watcher.ready();
+    // This process read the daemon's log of the load (hundreds of megabytes at a million): its
+    // garbage is collected now, not during a latency it times; its collections meanwhile are printed.
+    globalThis.gc?.();
+    const pauses: number[] = [];
+    const collections = new PerformanceObserver((list) => pauses.push(...list.getEntries().map((e) => e.duration)));
+    collections.observe({ entryTypes: ['gc'] });
     const latencies: number[] = [];
     for (let i = 0; i < ATTACKERS; i++) {
       const ip = newAttacker(i);
@@ -245,10 +252,11 @@ async function runBackend(backend: KernelBackend, addresses: string[]): Promise<
       const sent = performance.now();
       latencies.push((await watcher.whenPresent(ip, 120_000)) - sent);
     }
+    collections.disconnect();
     // Not watching the restart: nft monitor would print its million elements meanwhile.
     watcher.stop();
     // In the order they came, so a slow first one (or one slow every so often) shows.
-    console.log(`${backend}: next ban ms, in order: ${latencies.map((ms) => ms.toFixed(1)).join(' ')}`);
+    console.log(`${backend}: next ban ms, in order: ${latencies.map((ms) => ms.toFixed(1)).join(' ')} (this process's collections meanwhile: ${pauses.length}, the longest ${Math.max(0, ...pauses).toFixed(1)} ms)`);
     latencies.sort((a, b) => a - b);
     row.p50 = percentile(latencies, 50)!;
     row.p99 = percentile(latencies, 99)!;
