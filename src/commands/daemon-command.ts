@@ -56,7 +56,7 @@ export async function runDaemon(configPath: string, options: DaemonOptions = {})
     writeFileSync(pidFile, `${process.pid}\n`);
     wrotePidFile = true;
     // [metrics] and [fleet]: attached before the engine starts, so they see all its events.
-    features = attachDaemonFeatures(stack);
+    features = await attachDaemonFeatures(stack);
     await stack.start();
     await features.start();
     // SIGTERM is handled from before the daemon says it listens: whoever acts on that line may stop it at once.
