@@ -7,3 +7,13 @@ export function shebangNodeFlags(script: string): string[] {
   const m = /^#!.*\bnode((?:\s+--?[\w-]+(?:=\S+)?)*)\s*$/.exec(first);
   return m ? m[1]!.trim().split(/\s+/).filter(Boolean) : [];
 }
+
+/**
+ * The node options of the systemd unit's ExecStart (`/usr/bin/node FLAGS .../cli.js --daemon`): how
+ * the service starts the daemon.
+ */
+export function serviceNodeFlags(unit: string): string[] {
+  const m = /^ExecStart=\S*\bnode((?:\s+--?[\w-]+(?:=\S+)?)*)\s+\S+\.js\b/m.exec(readFileSync(unit, 'utf8'));
+  if (!m) throw new Error(`${unit}: no ExecStart running node with a script`);
+  return m[1]!.trim().split(/\s+/).filter(Boolean);
+}

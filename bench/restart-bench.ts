@@ -6,7 +6,7 @@
  * the rest IPv6 from 2001:db8::/32; expiries spread from 1 hour to 7 days ahead) are put in a
  * `SqliteStore` in a temp folder. Then, per backend, in a throw-away namespace `pcb-<random>`
  * (deleted in `finally`; the host's firewall is never touched), with empty sets as after a reboot:
- *   - restart: a fresh node process (the daemon's #! flags) opens the store, starts the backend
+ *   - restart: a fresh node process (the node flags of the service's ExecStart) opens the store, starts the backend
  *     and times `BanManager.start()` (store read, trusted check, one `replaceBans`, expiry queue);
  *     its RSS right after, its peak RSS (VmHWM) over its whole life, its CPU seconds and those of
  *     the commands it ran; the bans in the kernel are then counted with the kernel's own tools;
@@ -35,7 +35,7 @@ import { NftablesBackend } from '../src/firewall/nftables/index.js';
 import type { FirewallBackend } from '../src/firewall/types.js';
 import { banList, mixFor } from './firewall-addresses.js';
 import { withNetns } from './firewall-netns.js';
-import { shebangNodeFlags } from './node-flags.js';
+import { serviceNodeFlags } from './node-flags.js';
 import { kernelCount, rawBulk, wipeKernel, type KernelBackend } from './scale-kernel.js';
 
 const HOUR = 3600_000;
@@ -114,7 +114,7 @@ async function child(backendName: KernelBackend, ns: string, dir: string): Promi
 }
 
 function runChild(backend: KernelBackend, ns: string, dir: string): Promise<Restart> {
-  const flags = shebangNodeFlags(path.join(process.cwd(), 'src/cli.ts'));
+  const flags = serviceNodeFlags(path.join(process.cwd(), 'portcullis.service'));
   const profile = option('profile', '');
   if (profile) flags.push('--cpu-prof', `--cpu-prof-dir=${profile}`);
   const argv = [...flags, '--import', 'tsx', process.argv[1]!, '--child', backend, '--ns', ns, '--dir', dir];

@@ -29,9 +29,12 @@ import { waitFor } from '../test/helpers/wait.js';
 import { banList, mixFor } from './firewall-addresses.js';
 import { createNetns, deleteNetns, inNetns } from './firewall-netns.js';
 import { netnsUnavailable } from './latency-netns.js';
-import { shebangNodeFlags } from './node-flags.js';
+import { serviceNodeFlags } from './node-flags.js';
 import { percentile } from './peak-rss.js';
 import { banWatcher, kernelCount, rawBulk, wipeKernel, type KernelBackend } from './scale-kernel.js';
+
+/** The systemd unit: the daemon is started with its ExecStart's node flags. */
+const UNIT = path.join(ROOT, 'portcullis.service');
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -93,9 +96,9 @@ async function writeLog(file: string, addresses: string[]): Promise<void> {
  * it would to a log file: a pipe this process reads would cost the daemon more than the file.
  */
 function startDaemon(ns: string, config: string): ChildProcess {
-  // As the installed command starts: with the node flags of its #! line; SCALE_DAEMON_NODE_FLAGS
+  // As the service starts it: with the node flags of the unit's ExecStart; SCALE_DAEMON_NODE_FLAGS
   // adds some (e.g. --cpu-prof), split on spaces.
-  const flags = [...shebangNodeFlags(CLI), ...(process.env.SCALE_DAEMON_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
+  const flags = [...serviceNodeFlags(UNIT), ...(process.env.SCALE_DAEMON_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
   const argv = inNetns(ns, [process.execPath, ...flags, CLI, '--daemon', '--config', config]);
   const errFile = `${config}.stderr`;
   const fd = openSync(errFile, 'a');

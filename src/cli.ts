@@ -1,12 +1,13 @@
 #!/usr/bin/env -S node --max-semi-space-size=4 --heap-growing-percent=30 --no-memory-reducer
 // A small young generation: log lines are short-lived garbage, and a long run (a million-line
-// `regex`, a daemon following busy logs) then keeps a resident size well under 100 MB. The old
-// generation grows by 30% between full collections, not by V8's own factor, which let it reach
-// several times the live heap in a flood (the engine alone loading a million bans from a
-// backlog: peak RSS 407 MiB, 287 with this, for about the same CPU). No memory reducer: when a
-// flood ends it ran full collections that compact the whole heap, 20-25 ms each with a million
-// bans in place, right as the next attackers' lines came (the next ban's p99 28 ms instead of
-// under 10); the heap then shrinks at the next ordinary collection instead.
+// `regex`, the console holding a million bans) then keeps a small resident size. The service
+// starts the daemon with these flags but a larger young generation (portcullis.service says
+// why). The old generation grows by 30% between full collections, not by V8's own factor,
+// which let it reach several times the live heap in a flood (the engine alone loading a million
+// bans from a backlog: peak RSS 407 MiB, 287 with this, for about the same CPU). No memory
+// reducer: when a flood ends it ran full collections that compact the whole heap, 20-25 ms each
+// with a million bans in place, right as the next attackers' lines came (the next ban's p99 28 ms
+// instead of under 10); the heap then shrinks at the next ordinary collection instead.
 import { Command, InvalidArgumentError } from 'commander';
 // Only what parsing the command line needs is loaded up front; each command loads its own
 // modules, so `regex` on a big log does not carry the config schema's weight in memory.

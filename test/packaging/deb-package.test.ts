@@ -112,7 +112,13 @@ describe.skipIf(!canBuild)('the Debian package', () => {
     expect(directive('Type')).toEqual(['notify']);
     expect(directive('NotifyAccess')).toEqual(['all']);
     expect(directive('RestartPreventExitStatus')).toEqual(['78']);
-    expect(directive('ExecStart')).toEqual(['/usr/bin/portcullis --daemon --config /etc/portcullis/config.toml']);
+    const [node, ...start] = directive('ExecStart')[0]!.split(' ');
+    // Debian's nodejs package puts node there; the script is the one /usr/bin/portcullis runs.
+    expect(node).toBe('/usr/bin/node');
+    const script = start.findIndex((word) => !word.startsWith('--'));
+    expect(start.slice(script)).toEqual(['/usr/lib/portcullis/dist/cli.js', '--daemon', '--config', '/etc/portcullis/config.toml']);
+    expect(path.resolve(path.dirname(installed('usr/bin/portcullis')), readlinkSync(installed('usr/bin/portcullis')))).toBe(installed(start[script]!.slice(1)));
+    expect(start.slice(0, script)).toContain('--max-semi-space-size=16');
     expect(config.daemon.state_dir).toBe(`/var/lib/${directive('StateDirectory')[0]}`);
     expect(path.dirname(config.daemon.socket)).toBe(`/run/${directive('RuntimeDirectory')[0]}`);
     expect(path.dirname(config.daemon.pid_file)).toBe(`/run/${directive('RuntimeDirectory')[0]}`);
@@ -124,6 +130,10 @@ describe.skipIf(!canBuild)('the Debian package', () => {
     const program = installed('usr/bin/portcullis');
     const version = await run(program, ['--version']);
     expect(version).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
+    // The unit's node flags are ones this node takes.
+    const unit = readFileSync(installed('lib/systemd/system/portcullis.service'), 'utf8');
+    const flags = /^ExecStart=\S+((?: --[\w-]+=\S+)*) /m.exec(unit)![1]!.trim().split(' ');
+    expect(await run(process.execPath, [...flags, installed('usr/lib/portcullis/dist/cli.js'), '--version'])).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
     const help = async (env: NodeJS.ProcessEnv = {}): Promise<string> => (await run(program, ['--help'], 30_000, env)).stdout.replace(/\s+/g, ' ');
     expect(await help()).toContain('configuration file (default: "/etc/portcullis/config.toml")');
     expect(await help({ PORTCULLIS_CONFIG: '/srv/pc.toml' })).toContain('configuration file (default: "/srv/pc.toml")');
@@ -197,10 +207,11 @@ describe.skipIf(!canBuild)('the Debian package', () => {
   });
 
   it('passes systemd-analyze verify with the extracted root', async () => {
-    // verify looks for every command of the unit under --root: the package's, and the two
-    // system tools its ExecStartPre/ExecReload run, copied in.
+    // verify looks for every command of the unit under --root: the package's, and the system
+    // tools it runs (node, which ExecStart gives the daemon's script to, touch and kill), copied in.
     mkdirSync(installed('bin'), { recursive: true });
     for (const tool of ['touch', 'kill']) copyFileSync(`/bin/${tool}`, installed('bin', tool));
+    copyFileSync(process.execPath, installed('usr/bin/node'));
     const verified = await run('systemd-analyze', ['verify', `--root=${root}`, 'portcullis.service'], 60_000, { MANPATH: installed('usr/share/man') });
     expect(verified.code, verified.stderr).toBe(0);
     // verify exits 0 on some errors it only warns about (an unknown Type=): none may be printed.
