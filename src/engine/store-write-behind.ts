@@ -62,9 +62,9 @@ class SizedStatements {
 /**
  * The writes of one transaction that come by the thousand in a flood (a failure counted, the
  * failures of a banned address forgotten, a ban recorded), held until the transaction ends or
- * something reads what they touch, then written with multi-row statements: a few statements for
- * a read of a log instead of several per line. A failure counted and forgotten in the same
- * transaction is never written.
+ * something reads what they touch (ban rows: until a statement's worth is held), then written
+ * with multi-row statements: a few statements for a read of a log instead of several per line.
+ * A failure counted and forgotten in the same transaction is never written.
  *
  * Bans and their history rows are written to two staging tables without indexes, so a commit
  * writes the pages at their end and no more. Written straight into the indexed tables, a flood's
@@ -145,6 +145,28 @@ export class WriteBehind {
     this.banIps.add(ban.ip);
   }
 
+  /**
+   * Whether a statement's worth of ban rows is held: the store then stages them at once, in its
+   * transaction. Held to the end of a flood's batch (a few thousand bans, each row with its
+   * reason as JSON), they outlived several young-generation collections and were copied to the
+   * old generation, to die there.
+   */
+  get bansFull(): boolean {
+    return this.bans.length >= ROWS;
+  }
+
+  /** Stages the held bans and their history rows (in the caller's transaction), in the order they were made. */
+  stageHeldBans(): void {
+    const { bans, history, banIps } = this;
+    this.bans = [];
+    this.history = [];
+    this.banIps = new Set();
+    this.stageBans.run(bans, (row, into) => into.push(...row));
+    this.stageHistory.run(history, (h, into) => into.push(h.ip, h.jail, h.bannedAt, h.duration));
+    for (const ip of banIps) this.stagedIps.add(ip);
+    this.staged += bans.length;
+  }
+
   /** What is held, for an error: "record 3 bans and 700 failures". */
   describe(): string {
     const cleared = this.cleared.size > 0 ? `, forget the failures of ${this.cleared.size} addresses` : '';
@@ -179,15 +201,12 @@ export class WriteBehind {
    */
   flush(): void {
     if (this.empty) return;
-    const { failures, cleared, clearedByJail, bans, history, banIps } = this;
+    const { failures, cleared, clearedByJail } = this;
+    this.stageHeldBans();
     this.discard();
     for (const [jail, ips] of clearedByJail) this.deleteFailures.run([...ips], (ip, into) => into.push(ip), [jail]);
     const kept = cleared.size === 0 ? failures : failures.filter((f, i) => i >= (cleared.get(`${f.jail}\0${f.ip}`) ?? 0));
     this.insertFailures.run(kept, (f, into) => into.push(f.jail, f.ip, f.time, f.line));
-    this.stageBans.run(bans, (row, into) => into.push(...row));
-    this.stageHistory.run(history, (h, into) => into.push(h.ip, h.jail, h.bannedAt, h.duration));
-    for (const ip of banIps) this.stagedIps.add(ip);
-    this.staged += bans.length;
   }
 
   /** Forgets what is held (its transaction was rolled back). */

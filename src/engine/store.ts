@@ -320,7 +320,11 @@ export class SqliteStore implements BanStore {
   }
 
   putBan(ban: BanRecord): void {
-    if (this.depth > 0) return this.held.putBan(ban);
+    if (this.depth > 0) {
+      this.held.putBan(ban);
+      if (this.held.bansFull) this.guard(this.held.describe(), () => this.held.stageHeldBans());
+      return;
+    }
     // Written straight into the table: an older staged row must not be merged over it.
     if (this.held.holdsBan(ban.ip)) this.writeHeld();
     this.guard(`record the ban of ${ban.ip}`, () => this.writeBan(ban));

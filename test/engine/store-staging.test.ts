@@ -139,6 +139,27 @@ describe('bans staged between batches', () => {
     expect([rowsIn('bans_staged'), rowsIn('bans')]).toEqual([0, MERGE_ROWS + 2]);
   });
 
+  it('go to the staging table a statement at a time while a batch runs, not all at its end', () => {
+    // The store's own connection sees its transaction's rows; held to the end, a flood's ban
+    // rows outlived their young generation.
+    const db = (store as unknown as { db: Database.Database }).db;
+    const staged = db.prepare('SELECT (SELECT count(*) FROM bans_staged), (SELECT count(*) FROM history_staged)').raw();
+    const seen: unknown[][] = [];
+    store.batch(() => {
+      for (let i = 0; i < 1000; i++) {
+        store.putBan(ban(spread(i), i));
+        if (i % 100 === 99) seen.push(staged.get() as unknown[]);
+      }
+    });
+    // Never more than a statement's worth (64 rows) held; the rest goes in as the batch ends.
+    for (const [k, [bans, history]] of seen.entries()) {
+      expect(bans).toBeGreaterThan((k + 1) * 100 - 64);
+      expect(history).toBe(bans);
+    }
+    expect([rowsIn('bans_staged'), rowsIn('history_staged')]).toEqual([1000, 1000]);
+    expect(store.activeBans().map((b) => b.ip).sort()).toEqual(Array.from({ length: 1000 }, (_, i) => spread(i)).sort());
+  });
+
   it('are read by another connection, and by this one when that one has written meanwhile', () => {
     store.batch(() => store.putBan(ban('198.18.0.1', 1)));
     const other = SqliteStore.open(dir);
