@@ -132,7 +132,8 @@ describe.skipIf(!canBuild)('the Debian package', () => {
     expect(version).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
     // The unit's node flags are ones this node takes.
     const unit = readFileSync(installed('lib/systemd/system/portcullis.service'), 'utf8');
-    const flags = /^ExecStart=\S+((?: --[\w-]+=\S+)*) /m.exec(unit)![1]!.trim().split(' ');
+    const flags = /^ExecStart=\S+((?: --[\w-]+(?:=\S+)?)*) /m.exec(unit)![1]!.trim().split(' ');
+    expect(flags).toContain('--no-memory-reducer');
     expect(await run(process.execPath, [...flags, installed('usr/lib/portcullis/dist/cli.js'), '--version'])).toMatchObject({ code: 0, stdout: `${pkg.version}\n` });
     const help = async (env: NodeJS.ProcessEnv = {}): Promise<string> => (await run(program, ['--help'], 30_000, env)).stdout.replace(/\s+/g, ' ');
     expect(await help()).toContain('configuration file (default: "/etc/portcullis/config.toml")');
