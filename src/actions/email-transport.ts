@@ -6,7 +6,7 @@ import type { MailTransport } from './mail-outbox.js';
  * nodemailer's SMTP transport for `[notify.email]`. "starttls" requires the upgrade (no silent
  * fall-back to plain text), "none" never attempts it. One connection per message: at most
  * `max_per_hour` messages go out, so a pool would only hold idle connections. nodemailer is
- * loaded with the first message, not with the daemon (it takes about 110 ms to load, measured alone).
+ * loaded with the first message, not with the daemon (about 110 ms to load, measured alone).
  */
 export function createSmtpTransport(settings: EmailSettings): MailTransport {
   let transporter: Promise<Transporter> | null = null;
