@@ -1,8 +1,9 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { CLI, cli, ensureCliBuilt, run } from '../helpers/cli.js';
 import { safeSections } from '../helpers/safe-config.js';
-import { sleep } from '../helpers/wait.js';
+import { sleep, waitFor } from '../helpers/wait.js';
 
 let tmp: TempDir;
 let config: string;
@@ -20,7 +21,26 @@ beforeAll(async () => {
   patient = tmp.write('patient/config.toml', withTimeout(`${tmp.dir}/patient`, '10m'));
   await ensureCliBuilt();
 }, 200_000);
-afterAll(() => tmp?.remove());
+/** Detached rollback watchers (`firewall rollback --when-due`) still running on a config in `dir`. */
+function watchersIn(dir: string): string[] {
+  return readdirSync('/proc').filter((pid) => {
+    if (!/^\d+$/.test(pid)) return false;
+    try {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      return argv.includes('--when-due') && argv.some((arg) => arg.startsWith(`${dir}/`));
+    } catch {
+      return false;
+    }
+  });
+}
+
+afterAll(async () => {
+  if (!tmp) return;
+  // A watcher sees a rolled-back or confirmed apply within a second and exits; removed under
+  // it, the folder came back with the state it read.
+  await waitFor(() => watchersIn(tmp.dir).length === 0, 'rollback watchers to exit', 30_000, 100);
+  tmp.remove();
+}, 40_000);
 
 const show = async (file = config): Promise<{ pending: unknown; current: { rules: unknown[] }; live: { managed: string[] } }> => {
   const result = await cli('firewall', 'show', '--json', '--config', file);
