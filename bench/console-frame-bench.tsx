@@ -15,7 +15,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SqliteStore } from '../src/engine/store.js';
 import type { BanRecord } from '../src/engine/types.js';
-import { shebangNodeFlags } from './node-flags.js';
+import { shebangNodeFlags } from '../test/helpers/node-flags.js';
 import { median, percentile } from './peak-rss.js';
 
 const BANS = Number(process.env['CONSOLE_BENCH_BANS'] ?? 100_000);

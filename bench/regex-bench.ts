@@ -9,7 +9,7 @@
  * BENCH_KEEP=1 (keep the temp dir).
  */
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { shebangNodeFlags } from './node-flags.js';
+import { shebangNodeFlags } from '../test/helpers/node-flags.js';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

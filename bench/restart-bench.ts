@@ -35,7 +35,7 @@ import { NftablesBackend } from '../src/firewall/nftables/index.js';
 import type { FirewallBackend } from '../src/firewall/types.js';
 import { banList, mixFor } from './firewall-addresses.js';
 import { withNetns } from './firewall-netns.js';
-import { serviceNodeFlags } from './node-flags.js';
+import { serviceNodeFlags } from '../test/helpers/node-flags.js';
 import { kernelCount, rawBulk, wipeKernel, type KernelBackend } from './scale-kernel.js';
 
 const HOUR = 3600_000;

@@ -29,7 +29,7 @@ import { waitFor } from '../test/helpers/wait.js';
 import { banList, mixFor } from './firewall-addresses.js';
 import { createNetns, deleteNetns, inNetns } from './firewall-netns.js';
 import { netnsUnavailable } from './latency-netns.js';
-import { serviceNodeFlags } from './node-flags.js';
+import { serviceNodeFlags } from '../test/helpers/node-flags.js';
 import { percentile } from './peak-rss.js';
 import { banWatcher, kernelCount, rawBulk, wipeKernel, type KernelBackend } from './scale-kernel.js';
 
