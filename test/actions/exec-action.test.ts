@@ -1,8 +1,9 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ExecAction } from '../../src/actions/exec-action.js';
 import type { HookEvent } from '../../src/actions/hook-event.js';
 import type { ExecActionSettings } from '../../src/config/schema.js';
+import { runningProcesses } from '../helpers/processes.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { waitFor } from '../helpers/wait.js';
 
@@ -112,13 +113,7 @@ describe('exec action', () => {
   it('kills a run that outlives its timeout', async () => {
     // A unique sleep time marks the process, so the test can see it is gone.
     const seconds = `${600 + (process.pid % 1000)}.${Date.now() % 1000}`;
-    const running = () => readdirSync('/proc').filter((pid) => /^\d+$/.test(pid)).some((pid) => {
-      try {
-        return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === `${SLEEP}\0${seconds}\0`;
-      } catch {
-        return false;
-      }
-    });
+    const running = () => runningProcesses().some(({ argv }) => argv.join('\0') === `${SLEEP}\0${seconds}`);
     const action = make({ ban: [SLEEP, seconds], timeout: 1, retries: 0 });
     action.handle(BAN);
     await waitFor(running, 'the run to start', 10000);

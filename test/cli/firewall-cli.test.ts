@@ -1,7 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 import { CLI, cli, ensureCliBuilt, run } from '../helpers/cli.js';
+import { runningProcesses } from '../helpers/processes.js';
 import { safeSections } from '../helpers/safe-config.js';
 import { sleep, waitFor } from '../helpers/wait.js';
 
@@ -22,16 +22,8 @@ beforeAll(async () => {
   await ensureCliBuilt();
 }, 200_000);
 /** Detached rollback watchers (`firewall rollback --when-due`) still running on a config in `dir`. */
-function watchersIn(dir: string): string[] {
-  return readdirSync('/proc').filter((pid) => {
-    if (!/^\d+$/.test(pid)) return false;
-    try {
-      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-      return argv.includes('--when-due') && argv.some((arg) => arg.startsWith(`${dir}/`));
-    } catch {
-      return false;
-    }
-  });
+function watchersIn(dir: string): number[] {
+  return runningProcesses().filter(({ argv }) => argv.includes('--when-due') && argv.some((arg) => arg.startsWith(`${dir}/`))).map((p) => p.pid);
 }
 
 afterAll(async () => {

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NFT_SESSION, NftSession } from '../../src/firewall/nftables/nft-session.js';
 import { CommandError, CommandSession } from '../../src/firewall/run-command.js';
 import { netnsSkipReason } from '../helpers/netns.js';
+import { netnsPids, runningProcesses } from '../helpers/processes.js';
 import { makeTempDir } from '../helpers/temp-dir.js';
 
 const skip = netnsSkipReason(['nft']);
@@ -70,8 +71,7 @@ describe.skipIf(skip !== null)('one long-lived nft for small changes', () => {
     process.env.HOME = home.dir;
     const bounded = new CommandSession({ ...NFT_SESSION, maxScripts: 2 }, { netns: ns });
     try {
-      const nftPids = () => execFileSync('ip', ['netns', 'pids', ns]).toString().split('\n').filter(Boolean)
-        .filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('nft\0-i'));
+      const nftPids = () => runningProcesses(netnsPids(ns)).filter(({ argv }) => argv[0] === 'nft' && argv[1] === '-i').map((p) => p.pid);
       const before = new Set(nftPids());
       await bounded.run(['add element inet t s { 198.18.2.1 }']);
       await bounded.run(['add element inet t s { 198.18.2.2 }']);
@@ -94,10 +94,10 @@ describe.skipIf(skip !== null)('one long-lived nft for small changes', () => {
   });
 
   it('starts nft again when it died', async () => {
-    const pids = execFileSync('ip', ['netns', 'pids', ns]).toString().split('\n').filter(Boolean);
+    const pids = netnsPids(ns);
     expect(pids.length).toBeGreaterThan(0);
-    for (const pid of pids) process.kill(Number(pid), 'SIGKILL');
-    await expect.poll(() => execFileSync('ip', ['netns', 'pids', ns]).toString().trim(), { timeout: 10_000 }).toBe('');
+    for (const pid of pids) process.kill(pid, 'SIGKILL');
+    await expect.poll(() => netnsPids(ns), { timeout: 10_000 }).toEqual([]);
     // A script sent before the session saw the death fails (the caller resyncs); the next runs.
     await session.run(['add element inet t s { 198.18.0.5 }']).catch((err: unknown) => expect(err).toBeInstanceOf(CommandError));
     await session.run(['add element inet t s { 198.18.0.4 }']);

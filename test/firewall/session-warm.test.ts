@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { IptablesBackend } from '../../src/firewall/iptables/index.js';
 import { NftablesBackend } from '../../src/firewall/nftables/index.js';
 import { inNamespace, netnsSkipReason } from '../helpers/netns.js';
+import { netnsPids, runningProcesses } from '../helpers/processes.js';
 import { waitFor } from '../helpers/wait.js';
 
 /** Every command run as a process of its own (the sessions are not among them). */
@@ -16,14 +16,7 @@ if (skip) console.log(`session warm-up tests skipped: ${skip}`);
 
 /** The pids in namespace `ns` whose command line is `argv` exactly. */
 function sessionPids(ns: string, argv: string[]): number[] {
-  const pids = execFileSync('ip', ['netns', 'pids', ns]).toString().split('\n').filter(Boolean).map(Number);
-  return pids.filter((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ') === argv.join(' ');
-    } catch {
-      return false; // gone meanwhile
-    }
-  });
+  return runningProcesses(netnsPids(ns)).filter((p) => p.argv.join(' ') === argv.join(' ')).map((p) => p.pid);
 }
 
 describe.skipIf(skip !== null)('nftables: a large batch through the session', () => {

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
 import { SUBNET_JAIL } from '../../src/domain/index.js';
@@ -10,6 +9,7 @@ import type { BanRecord } from '../../src/engine/types.js';
 import type { BanEntry, FirewallBackend } from '../../src/firewall/types.js';
 import { kernelBackends } from '../helpers/kernel-backends.js';
 import { createNetnsPair, netnsSkipReason, type NetnsPair } from '../helpers/netns.js';
+import { netnsPids, runningProcesses } from '../helpers/processes.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
 
 const T0 = Date.UTC(2025, 0, 1);
@@ -38,16 +38,7 @@ for (const { name, tools, index, make } of kernelBackends(81)) {
     let backend: FirewallBackend;
     let tmp: TempDir;
     /** The command lines of the processes running in the server namespace now. */
-    const commandsRunning = (): string[] => {
-      const pids = execFileSync('ip', ['netns', 'pids', pair.server]).toString().split('\n').filter(Boolean);
-      return pids.map((pid) => {
-        try {
-          return execFileSync('cat', [`/proc/${pid}/cmdline`]).toString().split('\0').filter(Boolean).join(' ');
-        } catch {
-          return '';
-        }
-      });
-    };
+    const commandsRunning = (): string[] => runningProcesses(netnsPids(pair.server)).map((p) => p.argv.join(' '));
     // The bulk command, not the long-lived `nft -i` or `ipset -` session beside it.
     const tool = name === 'nftables' ? 'nft -f -' : 'ipset restore';
 
