@@ -8,8 +8,9 @@
  * (deleted in `finally`; the host's firewall is never touched), with empty sets as after a reboot:
  *   - restart: a fresh node process (the node flags of the service's ExecStart) opens the store,
  *     starts the backend and times `BanManager.start()` (store read, trusted check, one
- *     `replaceBans`, expiry queue); its RSS right after, its peak RSS (VmHWM) over its whole life, its CPU seconds and those of
- *     the commands it ran; the bans in the kernel are then counted with the kernel's own tools;
+ *     `replaceBans`, expiry queue); its RSS right after, its peak RSS (VmHWM) over its whole
+ *     life, its CPU seconds and those of the commands it ran; the bans in the kernel are then
+ *     counted with the kernel's own tools;
  *   - raw: the same addresses with one bulk command into sets of their own (`bench:scale`'s raw
  *     bulk: `nft -f` with 1,000 elements per statement into plain hash sets with timeout, or
  *     `ipset restore` into hash:ip with timeout);
