@@ -253,7 +253,10 @@ async function runBackend(backend: KernelBackend, addresses: string[]): Promise<
       await new Promise((r) => setTimeout(r, 100));
       appendFileSync(logFile, failureLine(ip, 2, date));
       const sent = performance.now();
-      latencies.push((await watcher.whenPresent(ip, 120_000)) - sent);
+      const seen = await watcher.whenPresent(ip, 120_000);
+      latencies.push(seen - sent);
+      // Kept runs say when (epoch ms) each ban was asked for and seen, to set beside the daemon's log.
+      if (process.env.SCALE_BENCH_KEEP === '1') appendFileSync(path.join(tmp.dir, 'next-bans.tsv'), `${ip}\t${(performance.timeOrigin + sent).toFixed(1)}\t${(performance.timeOrigin + seen).toFixed(1)}\n`);
     }
     collections.disconnect();
     // Not watching the restart: nft monitor would print its million elements meanwhile.

@@ -108,7 +108,8 @@ export async function openEngineStack(loaded: LoadedConfig | string, options: En
   try {
     // A view of a state that was never written reads an empty one, and creates nothing.
     const fresh = mode === 'view' && !existsSync(path.join(config.daemon.state_dir, DATABASE_FILE));
-    store = fresh ? new MemoryStore() : SqliteStore.open(config.daemon.state_dir);
+    // The engine's commits leave the write-ahead log's checkpoints to a thread of its own.
+    store = fresh ? new MemoryStore() : SqliteStore.open(config.daemon.state_dir, { checkpointThread: mode === 'engine' });
     const choice = mode === 'view' && !options.readFirewall
       ? { backend: new DryRunBackend() as FirewallBackend }
       : await selectBackend(config.firewall.backend, config.daemon.state_dir);

@@ -7,6 +7,7 @@ import { MERGE_ROWS, WriteBehind } from './store-write-behind.js';
 import { HistoryIndex } from './store-history-index.js';
 import { errorMessage } from './error-message.js';
 import { StoreError } from './store-error.js';
+import { BACKSTOP_PAGES, Checkpointer } from './checkpointer.js';
 import { migrate } from './store-schema.js';
 
 export { StoreError } from './store-error.js';
@@ -25,7 +26,12 @@ export interface StoreOptions {
   synchronous?: 'FULL' | 'NORMAL';
   /** How long a write waits for another connection's lock, in ms. */
   busyTimeoutMs?: number;
+  /** Checkpoints on a thread of its own (the daemon's engine): see Checkpointer. */
+  checkpointThread?: boolean;
 }
+
+/** How long after a commit the checkpointer thread checkpoints (ms). */
+const CHECKPOINT_DELAY_MS = 50;
 
 /**
  * Refuses a damaged database rather than start with part of the bans missing: SQLite opens a file
@@ -213,6 +219,7 @@ export class SqliteStore implements BanStore {
     private readonly db: Database.Database,
     /** The database file's path. */
     readonly file: string,
+    private readonly checkpointer: Checkpointer | null,
   ) {
     const s = prepareStatements(db);
     this.statements = s;
@@ -265,7 +272,13 @@ export class SqliteStore implements BanStore {
       // not at the first ban.
       db.exec('BEGIN IMMEDIATE; COMMIT');
       migrate(db, file);
-      return new SqliteStore(db, file);
+      let checkpointer: Checkpointer | null = null;
+      if (options.checkpointThread) {
+        db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
+        const synchronous = options.synchronous ?? 'FULL';
+        checkpointer = new Checkpointer({ file, busyTimeoutMs, synchronous, delayMs: CHECKPOINT_DELAY_MS });
+      }
+      return new SqliteStore(db, file, checkpointer);
     } catch (err) {
       db?.close();
       if (err instanceof StoreError) throw err;
@@ -367,6 +380,7 @@ export class SqliteStore implements BanStore {
       throw err;
     } finally {
       this.depth--;
+      if (this.depth === 0) this.checkpointer?.committed();
       this.mergeSoon();
     }
   }
@@ -492,6 +506,7 @@ export class SqliteStore implements BanStore {
     if (!this.db.open) return;
     if (this.merging !== null) clearImmediate(this.merging);
     this.merging = null;
+    this.checkpointer?.close();
     try {
       this.mergeStaged();
     } catch {
@@ -551,7 +566,10 @@ export class SqliteStore implements BanStore {
   /** Runs one operation, turning a failure into a StoreError that names the file. */
   private guard<T>(what: string, operation: () => T): T {
     try {
-      return operation();
+      const result = operation();
+      // Outside a batch a statement commits on its own (a read commits nothing: its checkpoint finds nothing to copy).
+      if (this.depth === 0) this.checkpointer?.committed();
+      return result;
     } catch (err) {
       throw new StoreError(this.file, `cannot ${what}: ${errorMessage(err)}`, { cause: err });
     }

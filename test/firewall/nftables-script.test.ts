@@ -73,8 +73,8 @@ describe('nftables set elements (no kernel)', () => {
 
   it('declares plain hash sets for addresses, interval sets for networks, one chain before conntrack', () => {
     const create = createLines();
-    expect(create).toContain('add set inet portcullis bans4 { type ipv4_addr; flags timeout; }');
-    expect(create).toContain('add set inet portcullis nets6 { type ipv6_addr; flags interval, timeout; }');
+    expect(create).toContain('add set inet portcullis bans4 { type ipv4_addr; flags timeout; gc-interval 1h; }');
+    expect(create).toContain('add set inet portcullis nets6 { type ipv6_addr; flags interval, timeout; gc-interval 1h; }');
     expect(create).toContain('add chain inet portcullis bans_prerouting { type filter hook prerouting priority raw; policy accept; }');
     expect(banChainLines().slice(1, 3)).toEqual([
       'add rule inet portcullis bans_prerouting ip saddr @trusted4 return',

@@ -276,6 +276,25 @@ describe.skipIf(skip !== null)('nftables backend in a network namespace', () => 
     expect(tcp4(1500)).toBe(true);
   });
 
+  it('sweeps the ban sets for lapsed elements hourly, not every second, sets of the last version too', async () => {
+    await backend.stop({ removeBans: true });
+    // The last version's sets: plain hash sets the kernel swept every second (its default).
+    for (const line of [
+      'add table inet portcullis',
+      'add set inet portcullis bans4 { type ipv4_addr; flags timeout; }',
+      'add set inet portcullis nets6 { type ipv6_addr; flags interval, timeout; }',
+      `add element inet portcullis bans4 { ${pair.clientV4} }`,
+    ]) nft(...line.split(' '));
+    expect(nft('list', 'set', 'inet', 'portcullis', 'bans4')).not.toContain('gc-interval');
+    const fresh = new NftablesBackend({ netns: pair.server });
+    await fresh.start([]);
+    for (const set of ['bans4', 'bans6', 'nets4', 'nets6']) expect(nft('list', 'set', 'inet', 'portcullis', set)).toContain('gc-interval 1h');
+    expect(await fresh.listBans()).toEqual([pair.clientV4]);
+    expect(tcp4()).toBe(false);
+    await fresh.replaceBans([]);
+    expect(tcp4(1500)).toBe(true);
+  });
+
   it('stop without removeBans deletes the chains and keeps the sets; start brings the bans back', async () => {
     await backend.ban([{ address: pair.clientV4 }]);
     await backend.stop({ removeBans: false });

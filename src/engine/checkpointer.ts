@@ -1,0 +1,80 @@
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+
+/** What the checkpointer thread is started with. */
+export interface CheckpointerSetup {
+  file: string;
+  busyTimeoutMs: number;
+  synchronous: 'FULL' | 'NORMAL';
+  /** How long after a commit the thread checkpoints (ms): the commits of a flood share one. */
+  delayMs: number;
+  /** An Int32Array's memory: set to 1 once the thread closed its connection. */
+  closed: SharedArrayBuffer;
+}
+
+/**
+ * Write-ahead log pages the engine's own connection lets pile up before it checkpoints them
+ * itself: a backstop, reached only when the checkpointer thread does not keep up or is gone
+ * (SQLite's default, 1,000, is where the engine's commits checkpointed before).
+ */
+export const BACKSTOP_PAGES = 16_000;
+
+/** How long `close` waits for the thread to close its connection (ms). */
+const CLOSE_WAIT_MS = 10_000;
+
+/**
+ * The worker: the compiled script, or (tests run the TypeScript source) a few lines that load the
+ * source under the TypeScript loader, which a worker does not inherit.
+ */
+function workerScript(): { script: string | URL; eval: boolean } {
+  if (!import.meta.url.endsWith('.ts')) return { script: new URL('./checkpoint-worker.js', import.meta.url), eval: false };
+  const source = new URL('./checkpoint-worker.ts', import.meta.url).href;
+  return { script: `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`, eval: true };
+}
+
+/**
+ * A thread of its own that copies the write-ahead log into the database file (a checkpoint) a
+ * moment after the engine commits. SQLite otherwise runs the checkpoint inside the commit that
+ * takes the log past 1,000 pages: 16 MiB of pages copied and the file synced while a ban waits
+ * for its commit (tens of ms with a million bans in place). A passive checkpoint on another
+ * connection never blocks the engine's writes, and runs on the other core.
+ */
+export class Checkpointer {
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  private readonly closed: Int32Array;
+  private gone = false;
+
+  constructor(setup: Omit<CheckpointerSetup, 'closed'>) {
+    const closed = new SharedArrayBuffer(4);
+    this.closed = new Int32Array(closed);
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    const { script, eval: isCode } = workerScript();
+    this.worker = new Worker(script, {
+      eval: isCode,
+      workerData: { ...setup, closed, port: port2 },
+      transferList: [port2],
+      // It holds no data: a small heap.
+      resourceLimits: { maxYoungGenerationSizeMb: 1, maxOldGenerationSizeMb: 16 },
+    });
+    this.worker.unref();
+    this.port.unref();
+    // Should it fail, the engine's connection checkpoints on its own at BACKSTOP_PAGES.
+    this.worker.on('error', () => (this.gone = true));
+    this.worker.on('exit', () => (this.gone = true));
+  }
+
+  /** The engine committed: a checkpoint follows shortly. */
+  committed(): void {
+    if (!this.gone) this.port.postMessage('commit');
+  }
+
+  /** Closes the thread's connection (waiting for it, so the engine's close can remove the log). */
+  close(): void {
+    if (this.gone) return;
+    this.gone = true;
+    this.port.postMessage('close');
+    Atomics.wait(this.closed, 0, 0, CLOSE_WAIT_MS);
+    this.port.close();
+  }
+}
