@@ -28,6 +28,8 @@ export interface StoreOptions {
   busyTimeoutMs?: number;
   /** Checkpoints on a thread of its own (the daemon's engine): see Checkpointer. */
   checkpointThread?: boolean;
+  /** How long after a commit the thread checkpoints (ms; tests hold it back). */
+  checkpointDelayMs?: number;
 }
 
 /** How long after a commit the checkpointer thread checkpoints (ms). */
@@ -276,7 +278,7 @@ export class SqliteStore implements BanStore {
       if (options.checkpointThread) {
         db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
         const synchronous = options.synchronous ?? 'FULL';
-        checkpointer = new Checkpointer({ file, busyTimeoutMs, synchronous, delayMs: CHECKPOINT_DELAY_MS });
+        checkpointer = new Checkpointer({ file, busyTimeoutMs, synchronous, delayMs: options.checkpointDelayMs ?? CHECKPOINT_DELAY_MS });
       }
       return new SqliteStore(db, file, checkpointer);
     } catch (err) {
