@@ -4,12 +4,11 @@
  */
 import { workerData, type MessagePort } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import type { CheckpointerSetup } from './checkpointer.js';
+import { CLOSED_SLOT, PENDING_SLOT, type CheckpointerSetup } from './checkpointer.js';
 
 const setup = workerData as CheckpointerSetup & { port: MessagePort };
-const closed = new Int32Array(setup.closed);
+const control = new Int32Array(setup.control);
 const db = new Database(setup.file, { timeout: setup.busyTimeoutMs });
-db.pragma(`busy_timeout = ${setup.busyTimeoutMs}`);
 db.pragma(`synchronous = ${setup.synchronous}`);
 // This connection writes nothing: it must not checkpoint on a commit of its own either.
 db.pragma('wal_autocheckpoint = 0');
@@ -17,6 +16,8 @@ let timer: NodeJS.Timeout | null = null;
 
 function checkpoint(): void {
   timer = null;
+  // Commits from here on are not in this checkpoint for sure: the next one sends word again.
+  Atomics.store(control, PENDING_SLOT, 0);
   try {
     // PASSIVE: copies what no reader still needs, never waits for a writer or blocks one.
     db.pragma('wal_checkpoint(PASSIVE)');
@@ -34,6 +35,6 @@ setup.port.on('message', (message: 'commit' | 'close') => {
   if (timer) clearTimeout(timer);
   db.close();
   setup.port.close();
-  Atomics.store(closed, 0, 1);
-  Atomics.notify(closed, 0);
+  Atomics.store(control, CLOSED_SLOT, 1);
+  Atomics.notify(control, CLOSED_SLOT);
 });

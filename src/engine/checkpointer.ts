@@ -7,9 +7,17 @@ export interface CheckpointerSetup {
   synchronous: 'FULL' | 'NORMAL';
   /** How long after a commit the thread checkpoints (ms): the commits of a flood share one. */
   delayMs: number;
-  /** An Int32Array's memory: set to 1 once the thread closed its connection. */
-  closed: SharedArrayBuffer;
+  /** An Int32Array's memory: CLOSED_SLOT and PENDING_SLOT. */
+  control: SharedArrayBuffer;
 }
+
+/** Set to 1 by the thread once it closed its connection. */
+export const CLOSED_SLOT = 0;
+/**
+ * 1 from the engine's first commit after a checkpoint began until the next one begins: later
+ * commits then send the thread nothing (a flood commits every few ms, reads call too).
+ */
+export const PENDING_SLOT = 1;
 
 /**
  * Write-ahead log pages the engine's own connection lets pile up before it checkpoints them
@@ -38,25 +46,25 @@ function workerScript(): { script: string | URL; eval: boolean } {
  * A thread of its own that copies the write-ahead log into the database file (a checkpoint) a
  * moment after the engine commits. SQLite otherwise runs the checkpoint inside the commit that
  * takes the log past 1,000 pages: 16 MiB of pages copied and the file synced while a ban waits
- * for its commit (6-7 ms after a flood of 300,000 or 1,000,000 bans, against 2-4 ms for the
- * slowest commit with the thread: `npm run bench:commit`). A passive checkpoint on another
- * connection never blocks the engine's writes, and runs on the other core.
+ * for its commit (5.5-7.2 ms, the slowest of 400 small commits after a flood, in every run of
+ * `npm run bench:commit`; with the thread, none over 5 ms in four runs of seven). A passive
+ * checkpoint on another connection never blocks the engine's writes, and runs on the other core.
  */
 export class Checkpointer {
   private readonly worker: Worker;
   private readonly port: MessagePort;
-  private readonly closed: Int32Array;
+  private readonly control: Int32Array;
   private gone = false;
 
-  constructor(setup: Omit<CheckpointerSetup, 'closed'>) {
-    const closed = new SharedArrayBuffer(4);
-    this.closed = new Int32Array(closed);
+  constructor(setup: Omit<CheckpointerSetup, 'control'>) {
+    const control = new SharedArrayBuffer(8);
+    this.control = new Int32Array(control);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const { script, eval: isCode } = workerScript();
     this.worker = new Worker(script, {
       eval: isCode,
-      workerData: { ...setup, closed, port: port2 },
+      workerData: { ...setup, control, port: port2 },
       transferList: [port2],
       // It holds no data: a small young generation.
       resourceLimits: { maxYoungGenerationSizeMb: 1 },
@@ -70,7 +78,7 @@ export class Checkpointer {
 
   /** The engine committed: a checkpoint follows shortly. */
   committed(): void {
-    if (!this.gone) this.port.postMessage('commit');
+    if (!this.gone && Atomics.compareExchange(this.control, PENDING_SLOT, 0, 1) === 0) this.port.postMessage('commit');
   }
 
   /** Closes the thread's connection (waiting for it, so the engine's close can remove the log). */
@@ -78,7 +86,7 @@ export class Checkpointer {
     if (this.gone) return;
     this.gone = true;
     this.port.postMessage('close');
-    Atomics.wait(this.closed, 0, 0, CLOSE_WAIT_MS);
+    Atomics.wait(this.control, CLOSED_SLOT, 0, CLOSE_WAIT_MS);
     this.port.close();
     void this.worker.terminate();
   }

@@ -255,6 +255,7 @@ export class SqliteStore implements BanStore {
   static open(stateDir: string, options: StoreOptions = {}): SqliteStore {
     const file = path.resolve(stateDir, DATABASE_FILE);
     const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    const synchronous = options.synchronous ?? 'FULL';
     let db: Database.Database | undefined;
     try {
       mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
@@ -268,7 +269,7 @@ export class SqliteStore implements BanStore {
       db.pragma('page_size = 16384');
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (mode !== 'wal') throw new Error(`cannot switch to WAL mode (the journal mode stays ${String(mode)})`);
-      db.pragma(`synchronous = ${options.synchronous ?? 'FULL'}`);
+      db.pragma(`synchronous = ${synchronous}`);
       refuseDamaged(db, file);
       // Another process holding the write lock makes this wait busy_timeout and fail: refused now,
       // not at the first ban.
@@ -277,7 +278,6 @@ export class SqliteStore implements BanStore {
       let checkpointer: Checkpointer | null = null;
       if (options.checkpointThread) {
         db.pragma(`wal_autocheckpoint = ${BACKSTOP_PAGES}`);
-        const synchronous = options.synchronous ?? 'FULL';
         checkpointer = new Checkpointer({ file, busyTimeoutMs, synchronous, delayMs: options.checkpointDelayMs ?? CHECKPOINT_DELAY_MS });
       }
       return new SqliteStore(db, file, checkpointer);
@@ -569,7 +569,7 @@ export class SqliteStore implements BanStore {
   private guard<T>(what: string, operation: () => T): T {
     try {
       const result = operation();
-      // Outside a batch a statement commits on its own (a read commits nothing: its checkpoint finds nothing to copy).
+      // Outside a batch a statement commits on its own (a read commits nothing: a checkpoint then finds nothing to copy).
       if (this.depth === 0) this.checkpointer?.committed();
       return result;
     } catch (err) {

@@ -19,9 +19,9 @@ beforeEach(() => {
 });
 afterEach(() => tmp.remove());
 
-/** Writes `batches` batches of 1,000 failures (each with its read position), as the engine's reads do. */
-function writeBatches(store: SqliteStore, batches: number): void {
-  for (let b = 0; b < batches; b++) {
+/** Writes `batches` batches of 1,000 failures (each with its read position), as the engine's reads do; `first` numbers them on. */
+function writeBatches(store: SqliteStore, batches: number, first = 0): void {
+  for (let b = first; b < first + batches; b++) {
     store.batch(() => {
       for (let i = 0; i < 1000; i++) store.addFailure({ jail: 'sshd', ip: `198.18.${b}.${i % 250}`, time: T0 + b * 1000 + i, line: LINE });
       store.savePosition({ source: '/var/log/auth.log', inode: 1, offset: (b + 1) * 1_000_000, firstLineHash: 'h' });
@@ -46,12 +46,16 @@ describe('the checkpointer thread', () => {
     }
   });
 
-  it('copies the log into the database a moment after the commits', async () => {
+  it('copies the log into the database a moment after the commits, each time they come', async () => {
     const store = SqliteStore.open(dir, { checkpointThread: true });
     try {
       const before = statSync(file).size;
       writeBatches(store, 20);
       await waitFor(() => statSync(file).size > before + 1000 * 16384, 'the checkpointer thread to copy the log into the file', 20_000);
+      // The engine tells the thread once per checkpoint: commits after one must bring the next.
+      const after = statSync(file).size;
+      writeBatches(store, 20, 20);
+      await waitFor(() => statSync(file).size > after + 1000 * 16384, 'a second checkpoint after more commits', 20_000);
     } finally {
       store.close();
     }
