@@ -24,11 +24,7 @@ import { restoreLines } from '../src/firewall/nftables/restore-script.js';
 import { AddressSlots } from '../src/net/index.js';
 import { makeTempDir } from '../test/helpers/temp-dir.js';
 import { banList, mixFor } from './firewall-addresses.js';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { option } from './options.js';
 
 const N = Number(option('n', '100000'));
 const SNAPSHOT = option('snapshot', '');

@@ -10,12 +10,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SqliteStore } from '../src/engine/store.js';
+import type { SourcePosition } from '../src/engine/types.js';
 import { percentile } from './peak-rss.js';
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+import { option } from './options.js';
 
 const N = Number(option('n', '300000'));
 const RUNS = Number(option('runs', '2'));
@@ -29,7 +26,7 @@ async function run(thread: boolean): Promise<number[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'portcullis-commit-'));
   const store = SqliteStore.open(dir, { checkpointThread: thread });
   let offset = 0;
-  const position = (): { source: string; inode: number; offset: number; firstLineHash: string } => ({ source: '/var/log/auth.log', inode: 1, offset: (offset += 100), firstLineHash: 'h' });
+  const position = (): SourcePosition => ({ source: '/var/log/auth.log', inode: 1, offset: (offset += 100), firstLineHash: 'h' });
   try {
     for (let from = 0; from < N; from += 5000) {
       store.batch(() => {

@@ -5,13 +5,10 @@
  * hundred MB (100,000 bans).
  */
 import { readFileSync } from 'node:fs';
+import { option } from './options.js';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: heap-summary.ts FILE [--per N] [--top 30]');
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
 const per = Number(option('per', '0'));
 const topN = Number(option('top', '30'));
 

@@ -38,16 +38,12 @@ import { banList, mixFor } from './firewall-addresses.js';
 import { withNetns } from './firewall-netns.js';
 import { serviceNodeFlags } from '../test/helpers/node-flags.js';
 import { kernelCount, rawBulk, wipeKernel, type KernelBackend } from './scale-kernel.js';
+import { option } from './options.js';
 
 const HOUR = 3600_000;
 const BATCH = 10_000;
 const TARGET_MS = 10_000;
 const TARGET_RSS_MIB = 400;
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
 
 const secs = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 const fmt = (n: number) => n.toLocaleString('en-US');

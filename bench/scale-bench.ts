@@ -32,14 +32,10 @@ import { netnsUnavailable } from './latency-netns.js';
 import { serviceNodeFlags } from '../test/helpers/node-flags.js';
 import { percentile } from './peak-rss.js';
 import { banWatcher, kernelCount, rawBulk, wipeKernel, type KernelBackend } from './scale-kernel.js';
+import { option } from './options.js';
 
 /** The systemd unit: the daemon is started with its ExecStart's node flags. */
 const UNIT = path.join(ROOT, 'portcullis.service');
-
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
 
 const N = Number(option('n', '100000'));
 const BACKENDS = option('backends', 'iptables,nftables').split(',') as KernelBackend[];

@@ -113,10 +113,10 @@ export function removeLines(sets: { 4: string; 6: string }, elements: SetElement
 /**
  * How often the kernel sweeps a ban set for elements whose timeout passed. Its default is every
  * second, and a sweep walks the whole set: with a million bans, about one `nft add element` in 50
- * waited 25-45 ms for it (bench/README.md, tenth round). The
- * engine removes its bans when they end; the kernel's timeout is a safety net should it die, and
- * an element past its timeout matches nothing whether swept or not. So the ban sets are swept
- * hourly: what lapsed meanwhile only takes its memory until then.
+ * waited 25-45 ms for it (bench/README.md, tenth round). The engine removes its bans when they
+ * end; the kernel's timeout is a safety net should it die, and an element past its timeout
+ * matches nothing whether swept or not. So the ban sets are swept hourly: what lapsed meanwhile
+ * only takes its memory until then.
  */
 const BAN_SET_SWEEP = 'gc-interval 1h';
 
