@@ -163,6 +163,28 @@ describe('Banned pane', () => {
     expect(h.stack.engine.list().map((b) => b.ip).sort()).toEqual(['198.51.100.1', '198.51.100.3', '203.0.113.4', '203.0.113.5']);
   });
 
+  it('moves the cursor where the key says when a ban came in since the last frame', async () => {
+    h = await renderWithProviders({ size: { columns: 100, rows: 9 } });
+    const now = Date.now();
+    const ban = (ip: string, ago: number) => ({ ip, jail: 'sshd', bannedAt: now - ago, expiresAt: now + 600_000, count: 1, reason: [] });
+    h.model.bans.reset([ban('198.51.100.1', 3000), ban('198.51.100.2', 2000), ban('198.51.100.3', 1000)]);
+    h.model.changed(true);
+    await h.waitForFrame('3 banned');
+    await h.press('end');
+    await h.waitForFrame('3/3');
+    // A ban the model holds but no frame has shown yet (events are drawn up to 250 ms later):
+    // Home must still go to the first row, not back to the address the cursor was on.
+    h.model.bans.put(ban('198.51.100.4', 0));
+    await h.press('home');
+    await h.waitForFrame('1/4');
+    await h.press('end');
+    await h.waitForFrame('4/4');
+    h.model.bans.put(ban('198.51.100.5', 0));
+    await h.press('up');
+    // Up from the last row (.1), now the fifth: the fourth row.
+    await h.waitForFrame('4/5');
+  });
+
   it('scrolls 100,000 bans drawing only the visible rows', async () => {
     h = await renderWithProviders({ size: { columns: 80, rows: 24 } });
     const now = Date.now();

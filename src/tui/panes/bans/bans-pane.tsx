@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import { useLayoutEffect, useReducer, useRef, type ReactElement } from 'react';
+import type { BanRows } from '../../model/ban-index.js';
 import { banByHand, trustRange, unban, unbanAllQuestion } from '../../model/engine-actions.js';
 import { fit, formatLeft, formatTime } from '../../components/format.js';
 import { navigationDelta } from '../../components/navigation-keys.js';
@@ -18,6 +19,20 @@ import { banColumns } from './ban-columns.js';
 
 /** Rows above the list: the summary line and the column titles. */
 const CHROME_ROWS = 2;
+
+/** The address under a cursor moved off the first row, and the list's version when it was drawn. */
+interface Pin {
+  ip: string;
+  version: number;
+}
+
+/** Where a pinned address is in `rows` now (as a cursor), or null if the rows have not changed since or lost it. */
+function pinnedCursor(pin: Pin, rows: BanRows, descending: boolean): number | null {
+  if (pin.version === rows.version) return null;
+  const at = rows.indexOf(pin.ip);
+  if (at < 0) return null;
+  return descending ? rows.length - 1 - at : at;
+}
 
 /**
  * Banned IPs: the live list, sorted and filtered, drawing only the rows on screen so 100,000
@@ -41,11 +56,13 @@ export function BansPane({ height, width }: PaneProps) {
   // stays on its address, so u, t and Enter act on what the operator chose, not on whatever slid
   // under the cursor. On the first row it stays on the first row, following the newest. The
   // cursor is moved during the render (React redoes it before drawing), so a ban costs one frame.
-  const pinned = useRef<{ ip: string; version: number } | null>(null);
+  // A key that moves the cursor lets go of the pin (a key pressed after a ban reached the model
+  // but before its frame moves from the address on screen); the next frame pins anew.
+  const pinned = useRef<Pin | null>(null);
   const pin = pinned.current;
-  if (pin && pin.version !== rows.version && selected?.ip !== pin.ip) {
-    const at = rows.indexOf(pin.ip);
-    if (at >= 0) dispatch({ type: 'pin', cursor: indexOf(at), length: rows.length, height: listHeight });
+  if (pin) {
+    const cursor = pinnedCursor(pin, rows, state.descending);
+    if (cursor !== null && cursor !== state.cursor) dispatch({ type: 'pin', cursor, length: rows.length, height: listHeight });
   }
   useLayoutEffect(() => {
     pinned.current = selected && state.cursor > 0 ? { ip: selected.ip, version: rows.version } : null;
@@ -55,11 +72,20 @@ export function BansPane({ height, width }: PaneProps) {
     if (command === 'submit') return submitBan(state.form?.text ?? '');
     if (command === 'cancel') return dispatch({ type: 'close-form' });
     const step = navigationDelta(command, listHeight, rows.length);
-    if (step !== null) return dispatch({ type: 'move', step, length: rows.length, height: listHeight });
+    if (step !== null) {
+      // From the address on screen, wherever bans not drawn yet have moved it.
+      const now = model.bans.view(state.sortKey, filter);
+      const cursor = pinned.current ? pinnedCursor(pinned.current, now, state.descending) : null;
+      if (cursor !== null && cursor !== state.cursor) dispatch({ type: 'pin', cursor, length: now.length, height: listHeight });
+      pinned.current = null;
+      return dispatch({ type: 'move', step, length: now.length, height: listHeight });
+    }
     switch (command) {
       case 'sort':
+        pinned.current = null;
         return dispatch({ type: 'sort' });
       case 'reverse':
+        pinned.current = null;
         return dispatch({ type: 'reverse' });
       case 'details':
         if (selected) dispatch({ type: 'detail', ip: selected.ip });
