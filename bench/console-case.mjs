@@ -71,13 +71,21 @@ function peakRssMiB() {
   return kb ? Number(kb) / 1024 : NaN;
 }
 
+/** The fields of /proc/PID/stat after the command's name (the first is the state, field 3). */
+function statOf(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
 /** CPU ms a process (another than this one) has used, from /proc. */
 function cpuOf(pid) {
   if (pid === undefined) return 0;
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const fields = statOf(pid);
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
+
+/** Major page faults of a process so far: pages it waited for the disk to read back (code or files the kernel had dropped). */
+const majorFaultsOf = (pid) => (pid === undefined ? 0 : Number(statOf(pid)[9]));
 
 /** The engine: a daemon in its own process (the console attached over the socket), or this process. */
 async function openEngine() {
@@ -148,6 +156,9 @@ async function runCase() {
   let pressed = 0;
   // The daemon's CPU meanwhile (attached; /proc counts in 10 ms ticks).
   const daemonCpu = {};
+  // Major page faults from each key press to its frame, this process's and the daemon's.
+  const keyFaults = {};
+  const daemonFaults = {};
   // Garbage collections while the keys are pressed: a key that waits for one shows its pause.
   const gcPauses = [];
   const gcObserver = new PerformanceObserver((list) => {
@@ -160,6 +171,8 @@ async function runCase() {
     const before = terminal.summary;
     const cpuBefore = process.cpuUsage();
     const daemonBefore = cpuOf(engine.pid);
+    const faultsBefore = majorFaultsOf(process.pid);
+    const daemonFaultsBefore = majorFaultsOf(engine.pid);
     const pressedAt = performance.now();
     keyboard.press(bytes);
     const deadline = pressedAt + 5000;
@@ -169,6 +182,8 @@ async function runCase() {
     (keyCpu[name] ??= []).push((cpu.user + cpu.system) / 1000);
     (keyAt[name] ??= []).push(pressed++);
     (daemonCpu[name] ??= []).push(cpuOf(engine.pid) - daemonBefore);
+    (keyFaults[name] ??= []).push(majorFaultsOf(process.pid) - faultsBefore);
+    (daemonFaults[name] ??= []).push(majorFaultsOf(engine.pid) - daemonFaultsBefore);
     await sleep(pause);
   };
   const keys = [
@@ -195,7 +210,7 @@ async function runCase() {
   app.unmount();
   await model.stop();
   await engine.close();
-  return { mode, latency, renderTimes, loadMs, firstFrameMs, banned, rss, peakRss, rssBefore, gcPauses, keyCpu, keyAt, daemonCpu };
+  return { mode, latency, renderTimes, loadMs, firstFrameMs, banned, rss, peakRss, rssBefore, gcPauses, keyCpu, keyAt, daemonCpu, keyFaults, daemonFaults };
 }
 
 const result = await runCase();

@@ -30,12 +30,20 @@ function seedBans(stateDir: string, count: number): void {
   const store = SqliteStore.open(stateDir);
   const now = Date.now();
   const bans: BanRecord[] = [];
+  // Three in five IPv4 while 198.18.0.0/15 lasts (131,072 addresses), the rest IPv6: each address once.
+  let v4 = 0;
   for (let i = 0; i < count; i++) {
-    const ip = i % 5 < 3 ? `198.${18 + ((i >> 16) & 1)}.${(i >> 8) & 255}.${i & 255}` : `2001:db8:${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}::1`;
+    const ip =
+      i % 5 < 3 && v4 < 2 ** 17
+        ? `198.${18 + ((v4 >> 16) & 1)}.${(v4 >> 8) & 255}.${v4++ & 255}`
+        : `2001:db8:${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}::1`;
     bans.push({ ip, jail: i % 3 ? 'sshd' : 'postfix', bannedAt: now - i * 1000, expiresAt: now + 3_600_000 + i * 1000, count: 1 + (i % 4), reason: [] });
   }
   for (let i = 0; i < bans.length; i += 10_000) store.putBans(bans.slice(i, i + 10_000));
+  let stored = 0;
+  store.eachBanSummary(() => stored++);
   store.close();
+  if (stored !== count) throw new Error(`seeded ${stored} bans, not ${count}`);
 }
 
 /** The `p`th percentile (0-100) of unsorted values. */
@@ -64,6 +72,9 @@ interface CaseResult {
   keyAt: Record<string, number[]>;
   /** The attached daemon's CPU from each key press to its frame, ms (0 in-process). */
   daemonCpu: Record<string, number[]>;
+  /** Major page faults (a page read back from the disk) of the console's process and of the daemon, from each key press to its frame. */
+  keyFaults: Record<string, number[]>;
+  daemonFaults: Record<string, number[]>;
 }
 
 /** Runs this file again with `args` and returns what it printed. */
@@ -122,10 +133,28 @@ async function main(): Promise<void> {
   for (const r of results) {
     const gc = r.gcPauses;
     const keys = Object.entries(r.latency).flatMap(([name, ms]) =>
-      ms.map((m, i) => ({ name, m, cpu: r.keyCpu[name]![i]!, at: r.keyAt[name]![i]!, daemon: r.daemonCpu[name]![i]! })),
+      ms.map((m, i) => ({
+        name,
+        m,
+        cpu: r.keyCpu[name]![i]!,
+        at: r.keyAt[name]![i]!,
+        daemon: r.daemonCpu[name]![i]!,
+        faults: r.keyFaults[name]![i]!,
+        daemonFaults: r.daemonFaults[name]![i]!,
+      })),
     );
-    const slowest = keys.sort((a, b) => b.m - a.m).slice(0, 6).map((k) => `#${k.at} ${k.name} ${k.m.toFixed(1)} (${k.cpu.toFixed(0)}, ${k.daemon.toFixed(0)})`);
-    console.log(`  ${r.mode.padEnd(10)} slowest keys (#place: ms (this process's CPU ms meanwhile, the daemon's)): ${slowest.join(', ')}`);
+    const slowest = keys
+      .sort((a, b) => b.m - a.m)
+      .slice(0, 6)
+      .map((k) => `#${k.at} ${k.name} ${k.m.toFixed(1)} (${k.cpu.toFixed(0)}, ${k.daemon.toFixed(0)}; ${k.faults}, ${k.daemonFaults})`);
+    console.log(
+      `  ${r.mode.padEnd(10)} slowest keys (#place: ms (this process's CPU ms meanwhile, the daemon's; their major page faults)): ${slowest.join(', ')}`,
+    );
+    const faulted = keys.filter((k) => k.faults + k.daemonFaults > 0);
+    console.log(
+      `  ${r.mode.padEnd(10)} keys with major page faults (pages read back from the disk) meanwhile: ${faulted.length} of ${keys.length}, ` +
+        `their median ${faulted.length ? median(faulted.map((k) => k.m)).toFixed(1) : '-'} ms`,
+    );
     const gcAll = gc.reduce((a, b) => a + b, 0);
     console.log(
       `  ${r.mode.padEnd(10)} garbage collections while keys were pressed: ${gc.length}, ${gcAll.toFixed(0)} ms in all, ` +
