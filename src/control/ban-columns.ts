@@ -22,6 +22,8 @@ export interface BanColumns {
   count: number[];
   /** The reason lines `bans` carries (a subnet ban's: what it holds), by position. */
   reasons: Array<{ at: number; reason: string[] }>;
+  /** Sent in parts (`part`): the bans of all the parts together, in each. */
+  total?: number;
 }
 
 /** Packs a ban listing into columns; {@link unpackBanColumns} gives it back. */
@@ -62,6 +64,43 @@ export function packBanColumns(bans: readonly BanListing[]): BanColumns {
   }
   columns.ips = n ? `${ips.join('\n')}\n` : '';
   return columns;
+}
+
+/**
+ * Cuts packed columns into parts of `size` bans, each packed columns of its own (its first
+ * `bannedAt` absolute, its reasons' positions its own, every name kept), with `total` set. At
+ * least one part, empty for no bans.
+ */
+export function* banColumnParts(columns: BanColumns, size: number): Generator<BanColumns> {
+  const n = columns.jail.length;
+  let start = 0;
+  let bannedAt = 0;
+  let reason = 0;
+  for (let from = 0; from < n || from === 0; from += size) {
+    const to = Math.min(n, from + size);
+    let end = start;
+    for (let i = from; i < to; i++) end = columns.ips.indexOf('\n', end) + 1;
+    const deltas = columns.bannedAt.slice(from, to);
+    if (deltas.length) deltas[0]! += bannedAt;
+    for (let i = from; i < to; i++) bannedAt += columns.bannedAt[i]!;
+    const reasons: BanColumns['reasons'] = [];
+    for (; reason < columns.reasons.length && columns.reasons[reason]!.at < to; reason++) {
+      reasons.push({ at: columns.reasons[reason]!.at - from, reason: columns.reasons[reason]!.reason });
+    }
+    yield {
+      ips: columns.ips.slice(start, end),
+      names: columns.names,
+      jail: columns.jail.slice(from, to),
+      origin: columns.origin.slice(from, to),
+      bannedAt: deltas,
+      duration: columns.duration.slice(from, to),
+      count: columns.count.slice(from, to),
+      reasons,
+      total: n,
+    };
+    start = end;
+    if (n === 0) return;
+  }
 }
 
 /** One ban of packed columns as `eachPackedBan` gives it: the fields, indexes into `names` kept. */

@@ -16,13 +16,22 @@ export type CommandHandlers = {
  */
 export type EventListener = (...args: { [E in EventName]: [event: E, data: EventMap[E]] }[EventName]) => void;
 
+/** How a request is answered. */
+export interface RequestOptions<C extends HandledCommandName> {
+  /**
+   * Called with each part of an answer the daemon sends in parts (`ban-columns` with `part`),
+   * before the promise resolves with the last. In process the whole answer is the result.
+   */
+  onPart?: (part: CommandResults[C]) => void;
+}
+
 /**
  * The one typed command/event interface the console and the command line use, whether the
  * engine runs in the same process ({@link InProcessControl}) or in a daemon ({@link ControlClient}).
  */
 export interface ControlChannel {
   /** Runs a command; rejects with the daemon's error message when it answers with an error. */
-  request<C extends HandledCommandName>(command: { command: C } & CommandInput<C>): Promise<CommandResults[C]>;
+  request<C extends HandledCommandName>(command: { command: C } & CommandInput<C>, options?: RequestOptions<C>): Promise<CommandResults[C]>;
   /** Starts delivering events (only the named ones if `events` is given); resolves once they flow. */
   subscribe(onEvent: EventListener, events?: string[]): Promise<void>;
   /** Stops delivering events. */

@@ -50,6 +50,36 @@ export class ClientConnection {
     this.write(line);
   }
 
+  /**
+   * Sends an answer in parts: each but the last as a part, the last as the result. The next part
+   * is encoded only once the socket has taken the one before (the client reads them as it goes),
+   * so a million bans are never one line of text in memory on either side.
+   */
+  async respondInParts(id: number, parts: Iterable<unknown>): Promise<void> {
+    let previous: { value: unknown } | null = null;
+    for (const part of parts) {
+      if (previous) {
+        this.write(encodeMessage({ id, ok: true, part: previous.value }));
+        if (this.socket.writableNeedDrain) await this.drainedOrClosed();
+        if (!this.socket.writable) return;
+      }
+      previous = { value: part };
+    }
+    this.respond({ id, ok: true, result: previous ? previous.value : null });
+  }
+
+  private drainedOrClosed(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        this.socket.off('drain', done);
+        this.socket.off('close', done);
+        resolve();
+      };
+      this.socket.on('drain', done);
+      this.socket.on('close', done);
+    });
+  }
+
   /** Starts pushing events (all, or the named ones); the caller has already sent the answer. */
   subscribe(events: string[] | undefined): void {
     this.subscribed = true;

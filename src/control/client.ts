@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import type { ControlChannel, EventListener } from './channel.js';
+import type { ControlChannel, EventListener, RequestOptions } from './channel.js';
 import { LineSplitter } from './line-splitter.js';
 import { MAX_REQUEST_BYTES, MAX_RESPONSE_BYTES, parseServerMessage, type CommandInput, type CommandResults, type HandledCommandName } from './protocol.js';
 import { isNotListening, openSocket, probeSocket } from './socket-errors.js';
@@ -21,6 +21,8 @@ interface PendingRequest {
   command: string;
   resolve: (result: unknown) => void;
   reject: (error: Error) => void;
+  /** Each part of an answer sent in parts, before the result (the last). */
+  onPart?: ((part: unknown) => void) | undefined;
 }
 
 /**
@@ -96,8 +98,8 @@ export class ControlClient implements ControlChannel {
   }
 
   /** Runs a command on the daemon: `request({ command: 'ban', ip: '192.0.2.7', seconds: 600 })`. */
-  request<C extends HandledCommandName>(command: { command: C } & CommandInput<C>): Promise<CommandResults[C]> {
-    return this.send(command) as Promise<CommandResults[C]>;
+  request<C extends HandledCommandName>(command: { command: C } & CommandInput<C>, options: RequestOptions<C> = {}): Promise<CommandResults[C]> {
+    return this.send(command, options.onPart as ((part: unknown) => void) | undefined) as Promise<CommandResults[C]>;
   }
 
   /** Delivers the daemon's events to `onEvent` from now on (only the named ones if `events` is given). */
@@ -140,7 +142,7 @@ export class ControlClient implements ControlChannel {
     });
   }
 
-  private send(body: { command: string }): Promise<unknown> {
+  private send(body: { command: string }, onPart?: (part: unknown) => void): Promise<unknown> {
     if (this.ended) return Promise.reject(this.ended);
     const id = this.nextId++;
     const line = JSON.stringify({ ...body, id });
@@ -149,7 +151,7 @@ export class ControlClient implements ControlChannel {
       return Promise.reject(new ControlRequestError(`${body.command}: request longer than ${MAX_REQUEST_BYTES} bytes, not sent`, body.command));
     }
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { command: body.command, resolve, reject });
+      this.pending.set(id, { command: body.command, resolve, reject, onPart });
       this.socket.write(`${line}\n`);
     });
   }
@@ -185,6 +187,10 @@ export class ControlClient implements ControlChannel {
     }
     const waiting = this.pending.get(message.id);
     if (!waiting) return;
+    if ('part' in message) {
+      waiting.onPart?.(message.part);
+      return;
+    }
     this.pending.delete(message.id);
     if (message.ok) waiting.resolve(message.result);
     else waiting.reject(new ControlRequestError(message.error, waiting.command));

@@ -135,7 +135,17 @@ export const REQUEST_SCHEMAS = {
   /** The bans in force. */
   bans: z.strictObject(head('bans')),
   /** The bans in force as `bans` lists them, packed in columns (see BanColumns). */
-  'ban-columns': z.strictObject(head('ban-columns')),
+  'ban-columns': z.strictObject({
+    ...head('ban-columns'),
+    /**
+     * Over the socket: answer in parts of this many bans (each a BanColumns line of its own, the
+     * last as the result), so neither side holds the whole list as one line of text. In process: no effect.
+     */
+    part: z
+      .number(must('a whole number of bans from 1000 to 1048576'))
+      .refine((n) => Number.isSafeInteger(n) && n >= 1000 && n <= 1_048_576, must('a whole number of bans from 1000 to 1048576'))
+      .optional(),
+  }),
   /** Bans an address or range by hand; `seconds` -1 is permanent, none is the configured bantime. */
   ban: z.strictObject({
     ...head('ban'),

@@ -45,6 +45,13 @@ export const COMMAND_NAMES = Object.keys(REQUEST_SCHEMAS) as CommandName[];
 /** The answer to one request; `id` is null only when the request's own id could not be read. */
 export type Response = { id: number | null; ok: true; result: unknown } | { id: number | null; ok: false; error: string };
 
+/** One part of an answer sent in parts (`ban-columns` with `part`): the parts, then the Response with the last. */
+export interface ResponsePart {
+  id: number;
+  ok: true;
+  part: unknown;
+}
+
 /** Something the daemon pushes to subscribers: a ban, an unban, a failure, a log line, ... */
 export interface EventMessage {
   event: string;
@@ -52,7 +59,7 @@ export interface EventMessage {
 }
 
 /** Any line the daemon writes. */
-export type ServerMessage = Response | EventMessage;
+export type ServerMessage = Response | ResponsePart | EventMessage;
 
 /** A request that could not be used: why, and its id when one could be read (so the answer finds its caller). */
 export interface RequestError {
@@ -122,6 +129,7 @@ export function parseServerMessage(line: string): ServerMessage | { error: strin
   if (typeof message['event'] === 'string' && !('id' in message)) return { event: message['event'], data: message['data'] };
   const id = message['id'];
   if (id !== null && !(typeof id === 'number' && Number.isSafeInteger(id))) return { error: `unexpected line from the daemon: ${shown(value)}` };
+  if (message['ok'] === true && 'part' in message && id !== null) return { id, ok: true, part: message['part'] };
   if (message['ok'] === true) return { id, ok: true, result: message['result'] };
   if (message['ok'] === false && typeof message['error'] === 'string') return { id, ok: false, error: message['error'] };
   return { error: `unexpected line from the daemon: ${shown(value)}` };

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { InProcessControl, unpackBanColumns, type ControlChannel } from '../../src/control/index.js';
+import { banColumnParts, InProcessControl, unpackBanColumns, type ControlChannel, type EventListener } from '../../src/control/index.js';
 import { ConsoleModel } from '../../src/tui/index.js';
 import { fakeHandlers } from '../control/helpers.js';
 import { renderWithProviders, sshFailure, type ConsoleHarness } from './helpers/render-with-providers.js';
@@ -52,6 +52,69 @@ describe('what the console asks the engine for its ban list', () => {
       expect([0, 1].map((i) => model.bans.view('ip').at(i)?.ip)).toEqual(['198.51.100.9', '198.51.100.10']);
       expect(model.status?.banned).toBe(2);
       expect(asked).toEqual(expect.arrayContaining(['ban-columns', 'bans', 'status bannedIps', 'status']));
+    } finally {
+      await model.stop();
+    }
+  });
+
+  it('reads the list in parts, keeping the bans and unbans that come between them', async () => {
+    const control = new InProcessControl(fakeHandlers());
+    for (const ip of ['198.51.100.1', '198.51.100.2', '198.51.100.3']) await control.request({ command: 'ban', ip });
+    let listener: EventListener | null = null;
+    const asked: unknown[] = [];
+    // A daemon that sends one ban a part, and whose engine unbans .3 (still to come in a later
+    // part) and bans .4 while the parts are on their way.
+    const daemon: ControlChannel = {
+      request: async (command: Parameters<ControlChannel['request']>[0], options?: { onPart?: (part: never) => void }) => {
+        if (command.command !== 'ban-columns') return control.request(command as never);
+        asked.push(command);
+        const parts = [...banColumnParts(await control.request({ command: 'ban-columns' }), 1)];
+        options?.onPart?.(parts[0] as never);
+        await control.request({ command: 'unban', ip: '198.51.100.3' });
+        listener?.('unban', { ip: '198.51.100.3', jail: 'manual', reason: 'manual' } as never);
+        const record = await control.request({ command: 'ban', ip: '198.51.100.4' });
+        listener?.('ban', { record } as never);
+        options?.onPart?.(parts[1] as never);
+        return parts[2] as never;
+      },
+      subscribe: async (onEvent) => {
+        listener = onEvent;
+      },
+      unsubscribe: async () => {
+        listener = null;
+      },
+      close: () => control.close(),
+    };
+    const model = new ConsoleModel(daemon, { attached: true, demo: false, readOnly: false, where: 'test' });
+    await model.start();
+    try {
+      expect(asked).toEqual([{ command: 'ban-columns', part: 65_536 }]);
+      expect([0, 1, 2, 3].map((i) => model.bans.view('ip').at(i)?.ip)).toEqual(['198.51.100.1', '198.51.100.2', '198.51.100.4', undefined]);
+    } finally {
+      await model.stop();
+    }
+  });
+
+  it('reads the list in one answer from a daemon that does not send it in parts', async () => {
+    const control = new InProcessControl(fakeHandlers());
+    for (const ip of ['198.51.100.9', '198.51.100.10']) await control.request({ command: 'ban', ip });
+    const asked: string[] = [];
+    const olderDaemon: ControlChannel = {
+      request: async (command: Parameters<ControlChannel['request']>[0]) => {
+        asked.push(`${command.command}${'part' in command ? ' part' : ''}`);
+        if ('part' in command) throw new Error('ban-columns: unknown field "part"');
+        return control.request(command as never);
+      },
+      subscribe: (onEvent, events) => control.subscribe(onEvent, events),
+      unsubscribe: () => control.unsubscribe(),
+      close: () => control.close(),
+    };
+    const model = new ConsoleModel(olderDaemon, { attached: true, demo: false, readOnly: false, where: 'test' });
+    await model.start();
+    try {
+      expect(model.bans.size).toBe(2);
+      expect(asked).toEqual(expect.arrayContaining(['ban-columns part', 'ban-columns']));
+      expect(asked).not.toContain('bans');
     } finally {
       await model.stop();
     }

@@ -24,6 +24,9 @@ const TWO_32 = 2 ** 32;
  * keys stay in address order); a filter is one scan of the shown order, narrowed rather than
  * redone while it is typed.
  */
+/** The next `BanRows.version`: unique across indexes, as the console swaps in a new one at each load. */
+let nextViewId = 1;
+
 export class BanIndex {
   private readonly texts = new AddressTexts();
   private bannedAt = new Float64Array(0);
@@ -72,12 +75,25 @@ export class BanIndex {
   /** Replaces everything with the packed columns `ban-columns` gives (no object per ban made). */
   load(columns: BanColumns): void {
     this.clear();
+    this.loadPart(columns);
+    this.endLoad();
+  }
+
+  /**
+   * Adds one part of a list sent in parts to an index not yet shown (the first makes room for
+   * the `total` it gives); {@link endLoad} after the last.
+   */
+  loadPart(columns: BanColumns): void {
+    if (this.texts.rowLimit === 0) {
+      // Room for what is sent and a little more, not the half more that growing one by one leaves.
+      const total = columns.total ?? columns.jail.length;
+      const rows = Math.ceil(total * 1.02) + 1024;
+      const perBan = columns.jail.length ? columns.ips.length / columns.jail.length : 0;
+      this.texts.reserve(rows, Math.ceil(total * perBan * 1.02) + 65536);
+      this.grow(rows);
+    }
     const names = columns.names.map((name) => this.nameOf(name));
     const ban = { jail: '', bannedAt: 0, expiresAt: null as number | null, count: 0, reason: undefined as string[] | undefined, origin: undefined as string | undefined };
-    // Room for what is sent and a little more, not the half more that growing one by one leaves.
-    const rows = Math.ceil(columns.jail.length * 1.02) + 1024;
-    this.texts.reserve(rows, Math.ceil(columns.ips.length * 1.02) + 65536);
-    this.grow(rows);
     eachPackedBan(columns, (ip, packed) => {
       ban.jail = this.names[names[packed.jail]!]!;
       ban.bannedAt = packed.bannedAt;
@@ -87,6 +103,10 @@ export class BanIndex {
       ban.reason = packed.reason;
       this.write(ip, ban);
     });
+  }
+
+  /** Ends a load in parts: the rows put in order. */
+  endLoad(): void {
     this.rebuild();
   }
 
@@ -129,7 +149,7 @@ export class BanIndex {
     const rows = this.filtered?.rows ?? order;
     const shown = this.shown;
     if (!shown || shown.version !== this.version || shown.key !== key || shown.needle !== needle) {
-      this.shown = { version: this.version, key, needle, id: (shown?.id ?? 0) + 1 };
+      this.shown = { version: this.version, key, needle, id: nextViewId++ };
     }
     const compare = this.comparator(key);
     return {

@@ -1,4 +1,5 @@
 import type { ControlChannel, EventListener } from '../../control/channel.js';
+import type { EventMap } from '../../control/events.js';
 import type { CommandInput, CommandResults, ConfigResult, HandledCommandName, StatusResult } from '../../control/protocol.js';
 import type { LogEntry } from '../../engine/engine-log.js';
 import type { TrustedRange } from '../../engine/trusted.js';
@@ -26,6 +27,27 @@ const POLL_MS = 2000;
  */
 const FLUSH_MS = 250;
 
+/**
+ * Bans in each part of the list read from a daemon (about 2.5 MB of text): a million bans sent
+ * as one line held the line's bytes, its text and its parsed arrays at once, 60-80 MiB more at the
+ * console's peak than the bans themselves.
+ */
+const BAN_PART = 65_536;
+
+/** A `ban` or `unban` event as the console applies it. */
+type BanEvent = { event: 'ban'; data: EventMap['ban'] } | { event: 'unban'; data: EventMap['unban'] };
+
+/** Applies a ban or unban event to an index. */
+function applyBanEvent(bans: BanIndex, { event, data }: BanEvent): void {
+  if (event === 'unban') {
+    bans.remove(data.ip);
+    return;
+  }
+  // Held as `bans` lists it: the reason lines of a ban are asked for when shown (`why`).
+  const { reason, ...ban } = data.record;
+  bans.put(ban.jail === SUBNET_JAIL ? { ...ban, reason } : ban);
+}
+
 type Listener = () => void;
 
 /** Whether a daemon refused a request for not knowing its command or field (it predates them). */
@@ -40,7 +62,12 @@ function isUnknownRequest(err: Error, name: string): boolean {
  * redraw every {@link FLUSH_MS} ms.
  */
 export class ConsoleModel {
-  readonly bans = new BanIndex();
+  /** The bans, replaced by a new index once a fresh read of the whole list is in. */
+  bans = new BanIndex();
+  /** Ban and unban events that came while the list was being read: applied to the new index too. */
+  private heldBanEvents: BanEvent[] | null = null;
+  private bansLoad: Promise<void> | null = null;
+  private bansStale = false;
   status: StatusResult | null = null;
   trusted: TrustedRange[] = [];
   logs: LogEntry[] = [];
@@ -199,19 +226,57 @@ export class ConsoleModel {
     }, FLUSH_MS);
   }
 
-  /** Reads the whole list again, packed (`ban-columns`); from a daemon that predates it, as `bans`. */
-  async refreshBans(): Promise<void> {
+  /**
+   * Reads the whole list again, packed (`ban-columns`) in parts; from a daemon that predates
+   * parts, in one answer; from one that predates `ban-columns`, as `bans`. The list shown stays
+   * until the new one is in. A call while a read is under way waits for it and one more after it.
+   */
+  refreshBans(): Promise<void> {
+    if (this.bansLoad) {
+      this.bansStale = true;
+      return this.bansLoad;
+    }
+    const load = async (): Promise<void> => {
+      try {
+        do {
+          this.bansStale = false;
+          await this.readBans();
+        } while (this.bansStale);
+      } finally {
+        this.bansLoad = null;
+      }
+    };
+    this.bansLoad = load();
+    return this.bansLoad;
+  }
+
+  private async readBans(): Promise<void> {
     const channel = this.channel;
-    const columns = await channel.request({ command: 'ban-columns' }).catch((err: Error) => {
-      if (!isUnknownRequest(err, 'ban-columns')) throw err;
-      return null;
-    });
-    if (columns) this.bans.load(columns);
-    else this.bans.reset(await channel.request({ command: 'bans' }));
-    // Every sort order is made with the load (0.24-0.55 s more with a million bans), so that `s`
-    // only switches to one: sorting when the key was pressed put its p95 at 79-99 ms, and making
-    // them in idle turns after the first frame held up the keys pressed then by 200-370 ms.
-    while (this.bans.prepareOrder());
+    const held: BanEvent[] = [];
+    this.heldBanEvents = held;
+    try {
+      const index = new BanIndex();
+      const last = await channel.request({ command: 'ban-columns', part: BAN_PART }, { onPart: (part) => index.loadPart(part) }).catch((err: Error) => {
+        if (isUnknownRequest(err, 'part')) return channel.request({ command: 'ban-columns' });
+        if (isUnknownRequest(err, 'ban-columns')) return null;
+        throw err;
+      });
+      if (last) {
+        index.loadPart(last);
+        index.endLoad();
+      } else {
+        index.reset(await channel.request({ command: 'bans' }));
+      }
+      // Events after the list was read are in order after it; those before it change nothing.
+      for (const event of held) applyBanEvent(index, event);
+      // Every sort order is made with the load (0.24-0.55 s more with a million bans), so that `s`
+      // only switches to one: sorting when the key was pressed put its p95 at 79-99 ms, and making
+      // them in idle turns after the first frame held up the keys pressed then by 200-370 ms.
+      while (index.prepareOrder());
+      this.bans = index;
+    } finally {
+      if (this.heldBanEvents === held) this.heldBanEvents = null;
+    }
   }
 
   async refreshTrusted(): Promise<void> {
@@ -285,15 +350,13 @@ export class ConsoleModel {
   onEvent(...[event, data]: Parameters<EventListener>): void {
     this.seen[event] = (this.seen[event] ?? 0) + 1;
     switch (event) {
-      case 'ban': {
-        // Held as `bans` lists it: the reason lines of a ban are asked for when shown (`why`).
-        const { reason, ...ban } = data.record;
-        this.bans.put(ban.jail === SUBNET_JAIL ? { ...ban, reason } : ban);
+      case 'ban':
+      case 'unban': {
+        const change = { event, data } as BanEvent;
+        applyBanEvent(this.bans, change);
+        this.heldBanEvents?.push(change);
         break;
       }
-      case 'unban':
-        this.bans.remove(data.ip);
-        break;
       case 'log':
         this.logs.push(data);
         if (this.logs.length > LOG_KEEP + 500) this.logs.splice(0, this.logs.length - LOG_KEEP);
