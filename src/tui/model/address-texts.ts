@@ -130,6 +130,25 @@ export class AddressTexts {
     return false;
   }
 
+  /** Sets `hit[row]` to 1 for every row whose text contains `needle` (as {@link contains}), in row order. */
+  markContaining(needle: Uint8Array, hit: Uint8Array): void {
+    const bytes = this.bytes;
+    const first = needle[0]!;
+    const n = needle.length;
+    for (let row = 0; row < this.rows; row++) {
+      const length = this.length[row]!;
+      if (length < n) continue;
+      const start = this.start[row]!;
+      const last = start + length - n;
+      outer: for (let i = start; i <= last; i++) {
+        if (bytes[i] !== first) continue;
+        for (let j = 1; j < n; j++) if (bytes[i + j] !== needle[j]) continue outer;
+        hit[row] = 1;
+        break;
+      }
+    }
+  }
+
   private newRow(): number {
     const reused = this.free.pop();
     if (reused !== undefined) {
