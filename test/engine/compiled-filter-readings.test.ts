@@ -40,3 +40,32 @@ describe('every failregex that matches a line must read the same address from it
     expect(f.matchLine('from ::ffff:198.18.0.9 port 22', NOW)).toMatchObject({ kind: 'failure', ip: '198.18.0.9' });
   });
 });
+
+describe('the pass that finds which failregexes match', () => {
+  const lines = [
+    'Failed password for root from 198.18.0.5 port 22 ssh2',
+    'Failed password for x from 198.51.100.7 port 1 ssh2: y from 203.0.113.5 port 22 ssh2',
+    'Failed password for root from 198.18.0.6 port 22 ssh2: extra',
+    'Login from 2001:db8::7',
+    'Login from nobody',
+    'nothing here',
+  ];
+
+  it('gives the same verdicts when a line is too much for the set of patterns and each is tried in turn', () => {
+    const expected = lines.map((line) => filter().matchLine(line, NOW));
+    expect(expected.map((r) => r.kind)).toEqual(['failure', 'ignored', 'failure', 'failure', 'failure', 'missed']);
+    const f = filter();
+    // As RE2's set does when its DFA runs out of memory on a line.
+    const set = (f as unknown as { fail: { matcher: { match: (bytes: Buffer) => number[] } } }).fail;
+    let thrown = 0;
+    set.matcher = {
+      match: () => {
+        thrown++;
+        throw new Error('DFA out of memory');
+      },
+    };
+    expect(lines.map((line) => f.matchLine(line, NOW))).toEqual(expected);
+    // Every line but the last, which holds none of the patterns' literals and is never matched.
+    expect(thrown).toBe(lines.length - 1);
+  });
+});

@@ -20,12 +20,15 @@ import type { FilterDefinition, LineResult, PatternSource } from './types.js';
 const HOST_GROUPS = ['ip4', 'ip6', 'dns', 'host', 'id', 'fid'];
 
 /**
- * Several patterns in one RE2 alternation, which answers "does any match?" in one DFA pass, plus
- * each pattern on its own so the first one in file order wins, as in fail2ban's loop. `after[i]`
- * (built when first needed) is the alternation of the patterns after pattern i, which answers
- * "does another one match too?" in one more pass; only when it does are they tried one by one.
+ * Several patterns in one RE2 set, which answers "which of them match?" in one DFA pass, plus
+ * each pattern on its own so the first one in file order wins, as in fail2ban's loop, and takes
+ * the captures. Should the set's DFA run out of memory on a line, the line goes the older way:
+ * `any`, one RE2 alternation ("does any match?"), then the patterns one by one, and `after[i]`
+ * (built when first needed), the alternation of the patterns after pattern i ("does another one
+ * match too?").
  */
 interface PatternSet {
+  matcher: InstanceType<typeof RE2.Set>;
   any: RE2;
   after: (RE2 | null)[];
   /**
@@ -324,7 +327,13 @@ function combine(entries: Scanned[]): PatternSet {
     };
   });
   const wrapped = scans.map((s) => `(?:${s.source})`);
-  return { any: new RE2(wrapped.join('|')), after: wrapped.map(() => null), afterLiterals: wrapped.map(() => undefined), alternatives };
+  return {
+    matcher: new RE2.Set(scans.map((s) => s.source)),
+    any: new RE2(wrapped.join('|')),
+    after: wrapped.map(() => null),
+    afterLiterals: wrapped.map(() => undefined),
+    alternatives,
+  };
 }
 
 /** The first pattern that matched, its captures, and whether a later pattern matches too. */
@@ -339,10 +348,33 @@ interface Found {
 /** The first pattern (in order) that matches, with its named captures. */
 function run(set: PatternSet, text: string): Found | null {
   const bytes = utf8(text);
-  // Indexes of every pattern that matches, from one pass; almost always just one.
-  if (!set.any.test(bytes)) return null;
+  let matching: number[];
+  try {
+    // Indexes of every pattern that matches, from one pass; almost always one or none.
+    matching = set.matcher.match(bytes);
+  } catch {
+    return runEach(set, text, bytes);
+  }
+  if (matching.length === 0) return null;
+  if (matching.length > 1) matching.sort((a, b) => a - b);
   const alts = set.alternatives;
   // As many bytes as characters: all ASCII, so only two characters can still set the engines apart.
+  const plain = bytes.length === text.length ? !text.includes('\r') && !text.includes('\v') : isPlainText(text);
+  // V8 is quicker at captures; a pattern's own checks may still turn down what RE2 matched.
+  for (const engines of plain ? [true, false] : [false]) {
+    for (let k = 0; k < matching.length; k++) {
+      const index = matching[k]!;
+      const m = execAlt(alts[index]!, text, engines);
+      if (m) return { index, captures: capturesOf(alts[index]!, m), more: k < matching.length - 1, plain: engines };
+    }
+  }
+  return null;
+}
+
+/** {@link run} without the set: a line its DFA could not take. */
+function runEach(set: PatternSet, text: string, bytes: Buffer): Found | null {
+  if (!set.any.test(bytes)) return null;
+  const alts = set.alternatives;
   const plain = bytes.length === text.length ? !text.includes('\r') && !text.includes('\v') : isPlainText(text);
   for (let index = 0; index < alts.length; index++) {
     const alt = alts[index]!;
