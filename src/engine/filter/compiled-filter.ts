@@ -28,7 +28,8 @@ const HOST_GROUPS = ['ip4', 'ip6', 'dns', 'host', 'id', 'fid'];
  * match too?").
  */
 interface PatternSet {
-  matcher: InstanceType<typeof RE2.Set>;
+  /** Null for one pattern, which `any` alone answers. */
+  matcher: InstanceType<typeof RE2.Set> | null;
   any: RE2;
   after: (RE2 | null)[];
   /**
@@ -227,9 +228,10 @@ function readings(set: PatternSet, text: string, found: Found): string[] {
   const hosts = [first];
   const seen = new Set([normalizeIp(first) ?? first]);
   const alts = set.alternatives;
-  for (let i = found.index + 1; i < alts.length; i++) {
+  const later = found.later ?? alts.map((_, i) => i).slice(found.index + 1);
+  for (const i of later) {
     const alt = alts[i]!;
-    if (found.plain && alt.literal !== null && !text.includes(alt.literal)) continue;
+    if (found.later === null && found.plain && alt.literal !== null && !text.includes(alt.literal)) continue;
     // As in run(): V8 takes the captures on plain text, where the two engines agree.
     const m = execAlt(alt, text, found.plain);
     const host = m ? hostOf(capturesOf(alt, m)) : undefined;
@@ -328,7 +330,7 @@ function combine(entries: Scanned[]): PatternSet {
   });
   const wrapped = scans.map((s) => `(?:${s.source})`);
   return {
-    matcher: new RE2.Set(scans.map((s) => s.source)),
+    matcher: scans.length > 1 ? new RE2.Set(scans.map((s) => s.source)) : null,
     any: new RE2(wrapped.join('|')),
     after: wrapped.map(() => null),
     afterLiterals: wrapped.map(() => undefined),
@@ -341,6 +343,8 @@ interface Found {
   index: number;
   captures: Record<string, string>;
   more: boolean;
+  /** The patterns after `index` that RE2 matched too, in order (null when not known: each later one is tried). */
+  later: number[] | null;
   /** The line is plain ASCII (V8 and RE2 agree on it). */
   plain: boolean;
 }
@@ -348,6 +352,7 @@ interface Found {
 /** The first pattern (in order) that matches, with its named captures. */
 function run(set: PatternSet, text: string): Found | null {
   const bytes = utf8(text);
+  if (set.matcher === null) return runEach(set, text, bytes);
   let matching: number[];
   try {
     // Indexes of every pattern that matches, from one pass; almost always one or none.
@@ -365,7 +370,7 @@ function run(set: PatternSet, text: string): Found | null {
     for (let k = 0; k < matching.length; k++) {
       const index = matching[k]!;
       const m = execAlt(alts[index]!, text, engines);
-      if (m) return { index, captures: capturesOf(alts[index]!, m), more: k < matching.length - 1, plain: engines };
+      if (m) return { index, captures: capturesOf(alts[index]!, m), more: k < matching.length - 1, later: matching.slice(k + 1), plain: engines };
     }
   }
   return null;
@@ -381,12 +386,12 @@ function runEach(set: PatternSet, text: string, bytes: Buffer): Found | null {
     if (plain && alt.literal !== null && !text.includes(alt.literal)) continue;
     // V8 is quicker at captures; should it ever disagree with RE2, RE2 has the last word.
     const m = execAlt(alt, text, plain);
-    if (m) return { index, captures: capturesOf(alt, m), more: matchesAfter(set, index, bytes, plain ? text : null), plain };
+    if (m) return { index, captures: capturesOf(alt, m), more: matchesAfter(set, index, bytes, plain ? text : null), later: null, plain };
   }
   // (Should never happen) V8 found nothing RE2 did: RE2 has the last word.
   for (let index = 0; index < alts.length; index++) {
     const m = execAlt(alts[index]!, text, false);
-    if (m) return { index, captures: capturesOf(alts[index]!, m), more: matchesAfter(set, index, bytes, null), plain: false };
+    if (m) return { index, captures: capturesOf(alts[index]!, m), more: matchesAfter(set, index, bytes, null), later: null, plain: false };
   }
   return null;
 }
