@@ -138,6 +138,8 @@ export async function openEngineStack(loaded: LoadedConfig | string, options: En
       ...(options.stockFilterDir ? { stockFilterDir: options.stockFilterDir } : {}),
       onEvent: (event) => emit(engineEvent(event)),
       subscribers: [...(mail ? [mail] : []), ...(hooks ? [hooks] : [])],
+      // The daemon matches on a thread of its own: a backlog's load then uses both cores.
+      matchThread: mode === 'engine',
     });
     const running = engine;
     // Blocklists beside the bans, in the backend's own kind of sets; a view reads the saved ones.

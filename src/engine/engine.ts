@@ -6,8 +6,10 @@ import { systemClock, type Clock } from './clock.js';
 import type { EngineLog } from './engine-log.js';
 import { logBanEvent, logSourceEvent } from './event-lines.js';
 import { compileFilter, type CompiledFilter } from './filter/index.js';
+import type { PatternSource } from './filter/types.js';
 import { filterPlace, filterSearchDirs, loadJailFilter, type JailFilterPlace } from './jail-filter.js';
 import { Jail, type JailEvent } from './jail.js';
+import { JailMatchQueue, MatchThread, type MatchedLines } from './match-thread.js';
 import { GlobFollower, type GlobFollowEvent } from './source/glob-follower.js';
 import { JournalSource, journalSourceKey } from './source/journal-source.js';
 import type { EngineStatus, JailStatus } from './status-types.js';
@@ -36,6 +38,11 @@ export interface EngineOptions {
   onEvent?: (event: EngineEvent) => void;
   /** Actions fed every event (e-mail, ...): the engine runs them, it does not build them. */
   subscribers?: EngineSubscriber[];
+  /**
+   * Run the filters on a thread of their own (the daemon): lines from the followers and journal
+   * sources are then processed a moment after they are read, not during the call.
+   */
+  matchThread?: boolean;
 }
 
 /** Something that acts on the engine's events, started once the bans are back and stopped with the engine. */
@@ -62,6 +69,8 @@ interface RunningJail extends KeptJail {
   journal: JournalSource | null;
   failures: number;
   bans: number;
+  /** Its batches on their way through the matching thread, when the engine has one. */
+  matching: JailMatchQueue | null;
 }
 
 /** A jail compiled from the config, ready to start. */
@@ -70,6 +79,8 @@ interface PreparedJail {
   filter: CompiledFilter;
   jail: Jail;
   fingerprint: string;
+  /** The jail's own `ignoreregex`, which its filter was compiled with. */
+  extraIgnoreregex: PatternSource[];
 }
 
 export type { EngineStatus, JailStatus } from './status-types.js';
@@ -89,6 +100,8 @@ export class Engine {
   /** Failures and bans per minute over the last hour, and who caused them. */
   readonly activity: ActivityCounter;
   private readonly keeper: StateKeeper;
+  /** The filters' own thread (EngineOptions.matchThread). */
+  private readonly matcher: MatchThread | null;
   /** Set by a fleet link (which the engine does not build): its state, for `status`. */
   fleetStatus: (() => FleetLinkStatus) | null = null;
   /** Lines read per jail and source since the start (never reset, so metrics can count them). */
@@ -96,6 +109,9 @@ export class Engine {
 
   constructor(private readonly options: EngineOptions) {
     this.clock = options.clock ?? systemClock;
+    this.matcher = options.matchThread
+      ? new MatchThread((err) => options.log.error(null, `the filters' thread failed (${err.message}): lines are matched on the engine's thread from now on`))
+      : null;
     this.startedAt = this.clock.now();
     this.activity = new ActivityCounter(this.clock);
     const { config } = options;
@@ -143,6 +159,7 @@ export class Engine {
   /** Stops reading logs and the expiry timer; the bans stay in the firewall and the store. */
   async stop(): Promise<void> {
     await this.stopJails();
+    await this.matcher?.close();
     this.bans.stop();
     await this.bans.idle();
     this.keeper.stop();
@@ -163,13 +180,36 @@ export class Engine {
     const counted = this.linesRead.get(`${jailName}\0${source}`);
     if (counted) counted.lines += lines.length;
     else this.linesRead.set(`${jailName}\0${source}`, { jail: jailName, source, lines: lines.length });
+    if (!running.matching) {
+      this.processBatch(running, lines, null, now, position);
+      return;
+    }
+    // Dropped when the jail stopped meanwhile: its saved position is before these lines.
+    running.matching.push(lines, now, (matched) => {
+      if (this.jails.get(jailName) === running) this.processBatch(running, lines, matched, now, position);
+    });
+  }
+
+  /** Lines of the running jails whose verdicts came from the matching thread. */
+  get linesMatchedOnThread(): number {
+    return [...this.jails.values()].reduce((n, running) => n + (running.matching?.matched ?? 0), 0);
+  }
+
+  /** Resolves once the lines handed to the jails so far are processed (at once without a matching thread). */
+  async linesProcessed(): Promise<void> {
+    for (const running of this.jails.values()) await running.matching?.settled();
+  }
+
+  /** One batch of a jail's lines, with the filter's verdicts when the matching thread gave them. */
+  private processBatch(running: RunningJail, lines: string[], matched: MatchedLines | null, now: number, position: SourcePosition | undefined): void {
+    // Each jail counts on its own: only its own ban silences an address there. Another jail's
+    // ban must not, or two jails on one log would race and recidive would never count.
+    const skip = (ip: string): boolean => this.bans.jailOf(ip) === running.name;
     this.keeper.batch(running, () => {
-      for (const line of lines) {
-        // Each jail counts on its own: only its own ban silences an address there. Another jail's
-        // ban must not, or two jails on one log would race and recidive would never count.
-        for (const event of running.jail.processLine(line, now, (ip) => this.bans.jailOf(ip) === jailName)) {
-          this.onJailEvent(running, event);
-        }
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i]!;
+        const events = matched ? running.jail.processResult(matched.at(i), line, now, skip) : running.jail.processLine(line, now, skip);
+        for (const event of events) this.onJailEvent(running, event);
       }
     }, position);
   }
@@ -298,6 +338,7 @@ export class Engine {
       await running.follower?.stop();
       await running.journal?.stop();
       this.jails.delete(name);
+      this.matcher?.dropJail(name);
     }
   }
 
@@ -313,7 +354,7 @@ export class Engine {
         prefixes: { ipv4: settings.ipv4_prefix ?? config.settings.ipv4_prefix ?? 32, ipv6: settings.ipv6_prefix ?? config.settings.ipv6_prefix ?? 128 },
       };
       const jail = new Jail(name, filter, limits);
-      return { name, filter, jail, fingerprint: JSON.stringify({ settings, limits, filter: filter.definition }) };
+      return { name, filter, jail, fingerprint: JSON.stringify({ settings, limits, filter: filter.definition }), extraIgnoreregex };
     });
   }
 
@@ -325,7 +366,11 @@ export class Engine {
     const old = this.jails.get(name);
     await old?.follower?.stop();
     await old?.journal?.stop();
-    const running: RunningJail = { name, jail, fingerprint, follower: null, journal: null, failures: 0, bans: 0, positions: new Map(), prunedAt: 0 };
+    const running: RunningJail = { name, jail, fingerprint, follower: null, journal: null, failures: 0, bans: 0, positions: new Map(), prunedAt: 0, matching: null };
+    if (this.matcher) {
+      this.matcher.setFilter(name, filter.definition, prepared.extraIgnoreregex);
+      running.matching = new JailMatchQueue(this.matcher, name, (err) => log.error(name, `lines not processed: ${err.message}`));
+    }
     this.jails.set(name, running);
     // Failures counted before a restart or reload count on, before any new line is read.
     const { restored, requests } = this.keeper.restore(running);
@@ -341,6 +386,7 @@ export class Engine {
         ...(follow.rescanMs !== undefined ? { rescanMs: follow.rescanMs } : {}),
         onLines: (_source, lines, position) => this.processLines(name, lines, position),
         onEvent: (source, event) => this.onSourceEvent(name, source, event),
+        room: () => running.matching?.room(),
       });
       await running.follower.start();
     } else {

@@ -1,4 +1,5 @@
 import type { CompiledFilter } from './filter/index.js';
+import type { LineResult } from './filter/types.js';
 import { FailCounter, type BanRequest } from './fail-counter.js';
 import { prefixOf, SINGLE_ADDRESS, type PrefixLengths } from '../net/index.js';
 
@@ -40,8 +41,12 @@ export class Jail {
    * `skip` tells addresses whose failures must not count (banned or trusted, say).
    */
   processLine(line: string, readTime: number, skip?: (ip: string, time: number) => boolean): JailEvent[] {
-    const result = this.filter.matchLine(line, readTime);
-    if (result.kind !== 'failure') return NONE;
+    return this.processResult(this.filter.matchLine(line, readTime), line, readTime, skip);
+  }
+
+  /** {@link processLine} with the filter's verdict already known (matched on another thread); null: no failure. */
+  processResult(result: LineResult | null, line: string, readTime: number, skip?: (ip: string, time: number) => boolean): JailEvent[] {
+    if (result?.kind !== 'failure') return NONE;
     if (result.ip === null) return [{ type: 'hostname', jail: this.name, host: result.host, time: result.time, line }];
     const ip = this.keyOf(result.ip);
     if (skip?.(ip, result.time)) return NONE;

@@ -123,7 +123,7 @@ describe.skipIf(!canBuild)('the Debian package', () => {
     // places that name them do not drift apart.
     const young = (f: string): boolean => f.startsWith('--max-semi-space-size=');
     expect(flags.filter((f) => !young(f))).toEqual(shebangNodeFlags(installed('usr/lib/portcullis/dist/cli.js')).filter((f) => !young(f)));
-    expect(flags.filter(young)).toEqual(['--max-semi-space-size=16']);
+    expect(flags.filter(young)).toEqual(['--max-semi-space-size=8']);
     expect(config.daemon.state_dir).toBe(`/var/lib/${directive('StateDirectory')[0]}`);
     expect(path.dirname(config.daemon.socket)).toBe(`/run/${directive('RuntimeDirectory')[0]}`);
     expect(path.dirname(config.daemon.pid_file)).toBe(`/run/${directive('RuntimeDirectory')[0]}`);

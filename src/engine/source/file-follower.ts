@@ -33,6 +33,8 @@ export interface FileFollowerOptions {
   /** Complete lines, in order, with the position just after the last of them. */
   onLines: (lines: string[], position: SourcePosition) => void;
   onEvent?: (event: FollowEvent) => void;
+  /** After each batch of a backlog: a promise to wait for before reading on, while the reader of the lines catches up. */
+  room?: () => Promise<void> | undefined;
 }
 
 export interface FollowStats {
@@ -236,7 +238,11 @@ export class FileFollower {
         for (const line of part.lines) batch.lines.push(line);
         batch.truncated += part.truncated;
         batch.bytes += bytesRead;
-        if (bytesRead < READ_SIZE || batch.bytes >= batchBytes) deliverBatch();
+        if (bytesRead < READ_SIZE || batch.bytes >= batchBytes) {
+          deliverBatch();
+          const wait = this.options.room?.();
+          if (wait) await wait;
+        }
       }
     } finally {
       // What was read before a stop or an error is delivered, as its position is already counted.

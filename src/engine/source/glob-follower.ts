@@ -25,6 +25,8 @@ export interface GlobFollowerOptions {
   rescanMs?: number;
   onLines: (source: string, lines: string[], position: SourcePosition) => void;
   onEvent?: (source: string, event: GlobFollowEvent) => void;
+  /** See FileFollowerOptions.room. */
+  room?: () => Promise<void> | undefined;
 }
 
 /** How many inodes (and positions of files no longer followed) are remembered. */
@@ -146,6 +148,7 @@ export class GlobFollower {
       ...(saved ? { position: saved } : {}),
       ...(this.options.pollMs !== undefined ? { pollMs: this.options.pollMs } : {}),
       ...(this.options.watch !== undefined ? { watch: this.options.watch } : {}),
+      ...(this.options.room ? { room: this.options.room } : {}),
       onLines: (lines, position) => {
         this.remember(position);
         this.options.onLines(source, lines, position);
