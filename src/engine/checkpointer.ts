@@ -1,4 +1,5 @@
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { workerScript } from './worker-script.js';
 
 /** What the checkpointer thread is started with. */
 export interface CheckpointerSetup {
@@ -33,16 +34,6 @@ export const BACKSTOP_PAGES = 16_000;
 const CLOSE_WAIT_MS = 2000;
 
 /**
- * The worker: the compiled script, or (tests run the TypeScript source) a few lines that load the
- * source under the TypeScript loader, which a worker does not inherit.
- */
-function workerScript(): { script: string | URL; eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { script: new URL('./checkpoint-worker.js', import.meta.url), eval: false };
-  const source = new URL('./checkpoint-worker.ts', import.meta.url).href;
-  return { script: `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`, eval: true };
-}
-
-/**
  * A thread of its own that copies the write-ahead log into the database file (a checkpoint) a
  * moment after the engine commits. SQLite otherwise runs the checkpoint inside the commit that
  * takes the log past 1,000 pages: 16 MiB of pages copied and the file synced while a ban waits
@@ -61,7 +52,7 @@ export class Checkpointer {
     this.control = new Int32Array(control);
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const { script, eval: isCode } = workerScript();
+    const { script, eval: isCode } = workerScript(import.meta.url, 'checkpoint-worker');
     this.worker = new Worker(script, {
       eval: isCode,
       workerData: { ...setup, control, port: port2 },

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { workerScript } from './worker-script.js';
 import type { FilterDefinition, LineResult, PatternSource } from './filter/types.js';
 
 /** What the engine sends its matching thread. */
@@ -42,16 +43,6 @@ export class MatchedLines {
 }
 
 /**
- * The worker: the compiled script, or (tests run the TypeScript source) a few lines that load the
- * source under the TypeScript loader, which a worker does not inherit.
- */
-function workerScript(): { script: string | URL; eval: boolean } {
-  if (!import.meta.url.endsWith('.ts')) return { script: new URL('./filter/match-worker.js', import.meta.url), eval: false };
-  const source = new URL('./filter/match-worker.ts', import.meta.url).href;
-  return { script: `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(source)}); });`, eval: true };
-}
-
-/**
  * A thread of its own that runs the jails' filters (the engine's costliest step per line: the
  * date, one RE2 pass, the captures) while the engine's thread counts, bans and writes the store
  * for the batch before: on a 2-core machine the load of a backlog uses both. Batches are matched
@@ -66,8 +57,9 @@ export class MatchThread {
 
   /** `onFailure`: the thread failed (not called for `close`); the engine matches on its own from then on. */
   constructor(onFailure: (error: Error) => void = () => {}) {
-    const { script, eval: isCode } = workerScript();
-    // Its data lives one batch: a small young generation, and a bound on the rest.
+    const { script, eval: isCode } = workerScript(import.meta.url, 'filter/match-worker');
+    // Its data lives one batch: a small young generation (the process's --max-semi-space-size, when
+    // given, sets it instead: the service's 8 MiB), and a bound on the rest.
     this.worker = new Worker(script, { eval: isCode, resourceLimits: { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 64 } });
     this.worker.unref();
     this.worker.on('message', (packed: PackedMatches) => {

@@ -37,10 +37,14 @@ async function fullDisk(addresses: number): Promise<TortureResult> {
     // First failures of every address while there is room.
     appendFileSync(authLog, Array.from({ length: addresses }, (_, i) => failure(ip(i), line++)).join(''));
     await waitUntil(() => engineLogOf(logFile, daemon.pid).filter((l) => l.includes('] Found ')).length >= addresses, 'the first failures');
-    // Fill the disk, then the second failures arrive.
+    // Fill the disk, then the second failures arrive, with first failures of ten times as many
+    // other addresses: more than the write-ahead log's room, which SQLite reuses once its pages
+    // are checkpointed (a few hundred KB here), so the store must ask for space it cannot get.
     const filler = path.join(mount, 'filler');
     spawnSync('dd', ['if=/dev/zero', `of=${filler}`, 'bs=64k'], { stdio: 'ignore' });
-    appendFileSync(authLog, Array.from({ length: addresses }, (_, i) => failure(ip(i), line++)).join(''));
+    const other = (i: number) => `198.18.${100 + (i >> 8)}.${i & 255}`;
+    const wave = Array.from({ length: addresses }, (_, i) => failure(ip(i), line++) + Array.from({ length: 10 }, (_, k) => failure(other(i * 10 + k), line++)).join(''));
+    appendFileSync(authLog, wave.join(''));
     const faultSeen = await waitUntil(() => engineLogOf(logFile, daemon.pid).find((l) => l.includes('State database not written')), 'the fault in the engine log');
     const status = JSON.parse((await cli('status', '--json', '--config', configPath)).stdout || '{}') as { state?: { ok: boolean; error: string } };
     const errorsLogged = engineLogOf(logFile, daemon.pid).filter((l) => l.startsWith('ERROR') && l.includes('State database')).length;

@@ -50,6 +50,33 @@ function applyBanEvent(bans: BanIndex, { event, data }: BanEvent): void {
 
 type Listener = () => void;
 
+/**
+ * `read` as a refresh: a call while one is under way waits for it and for one more read after
+ * it, so a change made meanwhile is never missed; `done` after the last.
+ */
+function coalesced(read: () => Promise<void>, done: () => void = () => {}): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  let stale = false;
+  return () => {
+    if (running) {
+      stale = true;
+      return running;
+    }
+    running = (async () => {
+      try {
+        do {
+          stale = false;
+          await read();
+        } while (stale);
+      } finally {
+        running = null;
+        done();
+      }
+    })();
+    return running;
+  };
+}
+
 /** Whether a daemon refused a request for not knowing its command or field (it predates them). */
 function isUnknownRequest(err: Error, name: string): boolean {
   return err.message.includes(`unknown command "${name}"`) || err.message.includes(`unknown field "${name}"`);
@@ -66,8 +93,6 @@ export class ConsoleModel {
   bans = new BanIndex();
   /** Ban and unban events that came while the list was being read: applied to the new index too. */
   private heldBanEvents: BanEvent[] | null = null;
-  private bansLoad: Promise<void> | null = null;
-  private bansStale = false;
   status: StatusResult | null = null;
   trusted: TrustedRange[] = [];
   logs: LogEntry[] = [];
@@ -80,8 +105,6 @@ export class ConsoleModel {
   config: ConfigResult | null = null;
   /** Why the configuration could not be read, if it could not. */
   configError: string | null = null;
-  private configLoad: Promise<void> | null = null;
-  private configStale = false;
   /** Set when the engine cannot be reached or an event stream broke. */
   connectionError: string | null = null;
   /** `retrying` from the moment the daemon's connection drops until a new one is up and read. */
@@ -231,24 +254,7 @@ export class ConsoleModel {
    * parts, in one answer; from one that predates `ban-columns`, as `bans`. The list shown stays
    * until the new one is in. A call while a read is under way waits for it and one more after it.
    */
-  refreshBans(): Promise<void> {
-    if (this.bansLoad) {
-      this.bansStale = true;
-      return this.bansLoad;
-    }
-    const load = async (): Promise<void> => {
-      try {
-        do {
-          this.bansStale = false;
-          await this.readBans();
-        } while (this.bansStale);
-      } finally {
-        this.bansLoad = null;
-      }
-    };
-    this.bansLoad = load();
-    return this.bansLoad;
-  }
+  readonly refreshBans = coalesced(() => this.readBans());
 
   private async readBans(): Promise<void> {
     const channel = this.channel;
@@ -288,27 +294,14 @@ export class ConsoleModel {
    * Reads the configuration again. Every pane shares the one copy; a call while a read is under
    * way waits for it and for one more read after it, so a change made meanwhile is never missed.
    */
-  refreshConfig(): Promise<void> {
-    if (this.configLoad) {
-      this.configStale = true;
-      return this.configLoad;
+  readonly refreshConfig = coalesced(async () => {
+    try {
+      this.config = await this.channel.request({ command: 'config' });
+      this.configError = null;
+    } catch (err) {
+      this.configError = (err as Error).message;
     }
-    const load = async (): Promise<void> => {
-      do {
-        this.configStale = false;
-        try {
-          this.config = await this.channel.request({ command: 'config' });
-          this.configError = null;
-        } catch (err) {
-          this.configError = (err as Error).message;
-        }
-      } while (this.configStale);
-      this.configLoad = null;
-      this.changed();
-    };
-    this.configLoad = load();
-    return this.configLoad;
-  }
+  }, () => this.changed());
 
   /** Reads the counts, without every jail's list of banned addresses (a daemon that predates that option sends them). */
   async refreshStatus(): Promise<void> {
