@@ -183,6 +183,12 @@ describe('Banned pane', () => {
     await h.press('up');
     // Up from the last row (.1), now the fifth: the fourth row.
     await h.waitForFrame('4/5');
+    await h.press('home');
+    await h.waitForFrame('1/5');
+    // End goes to the end of the list with the bans not drawn yet.
+    for (const ip of ['198.51.100.6', '198.51.100.7', '198.51.100.8']) h.model.bans.put(ban(ip, 0));
+    await h.press('end');
+    await h.waitForFrame('8/8');
   });
 
   it('scrolls 100,000 bans drawing only the visible rows', async () => {

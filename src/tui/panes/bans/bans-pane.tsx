@@ -71,10 +71,11 @@ export function BansPane({ height, width }: PaneProps) {
   const onCommand = (command: BansCommand | 'submit' | 'cancel' | 'back'): void => {
     if (command === 'submit') return submitBan(state.form?.text ?? '');
     if (command === 'cancel') return dispatch({ type: 'close-form' });
-    const step = navigationDelta(command, listHeight, rows.length);
+    // The list now, with the bans not drawn yet: End goes to its end.
+    const now = model.bans.view(state.sortKey, filter);
+    const step = navigationDelta(command, listHeight, now.length);
     if (step !== null) {
-      // From the address on screen, wherever bans not drawn yet have moved it.
-      const now = model.bans.view(state.sortKey, filter);
+      // From the address on screen, wherever those bans have moved it.
       const cursor = pinned.current ? pinnedCursor(pinned.current, now, state.descending) : null;
       if (cursor !== null && cursor !== state.cursor) dispatch({ type: 'pin', cursor, length: now.length, height: listHeight });
       pinned.current = null;
