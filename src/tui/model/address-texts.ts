@@ -117,36 +117,12 @@ export class AddressTexts {
 
   /** Whether `row`'s text contains `needle` (character codes, each below 256). */
   contains(row: number, needle: Uint8Array): boolean {
-    const bytes = this.bytes;
-    const first = needle[0]!;
-    const n = needle.length;
-    const start = this.start[row]!;
-    const last = start + this.length[row]! - n;
-    outer: for (let i = start; i <= last; i++) {
-      if (bytes[i] !== first) continue;
-      for (let j = 1; j < n; j++) if (bytes[i + j] !== needle[j]) continue outer;
-      return true;
-    }
-    return false;
+    return holds(this.bytes, this.start[row]!, this.length[row]!, needle);
   }
 
-  /** Sets `hit[row]` to 1 for every row whose text contains `needle` (as {@link contains}), in row order. */
+  /** Sets `hit[row]` to 1 for every row whose text contains `needle`, in row order (as the texts lie in memory). */
   markContaining(needle: Uint8Array, hit: Uint8Array): void {
-    const bytes = this.bytes;
-    const first = needle[0]!;
-    const n = needle.length;
-    for (let row = 0; row < this.rows; row++) {
-      const length = this.length[row]!;
-      if (length < n) continue;
-      const start = this.start[row]!;
-      const last = start + length - n;
-      outer: for (let i = start; i <= last; i++) {
-        if (bytes[i] !== first) continue;
-        for (let j = 1; j < n; j++) if (bytes[i + j] !== needle[j]) continue outer;
-        hit[row] = 1;
-        break;
-      }
-    }
+    for (let row = 0; row < this.rows; row++) if (holds(this.bytes, this.start[row]!, this.length[row]!, needle)) hit[row] = 1;
   }
 
   private newRow(): number {
@@ -245,4 +221,17 @@ function hashOfBytes(bytes: Uint8Array, start: number, length: number): number {
   let h = 0x811c9dc5;
   for (let i = start; i < start + length; i++) h = Math.imul(h ^ bytes[i]!, 0x01000193);
   return (h ^ (h >>> 16)) >>> 0;
+}
+
+/** Whether `bytes[start, start + length)` holds `needle` (an empty or freed row holds nothing). */
+function holds(bytes: Uint8Array, start: number, length: number, needle: Uint8Array): boolean {
+  const first = needle[0]!;
+  const n = needle.length;
+  const last = start + length - n;
+  outer: for (let i = start; i <= last; i++) {
+    if (bytes[i] !== first) continue;
+    for (let j = 1; j < n; j++) if (bytes[i + j] !== needle[j]) continue outer;
+    return true;
+  }
+  return false;
 }
