@@ -76,7 +76,8 @@ export function* banColumnParts(columns: BanColumns, size: number): Generator<Ba
   let start = 0;
   let bannedAt = 0;
   let reason = 0;
-  for (let from = 0; from < n || from === 0; from += size) {
+  let from = 0;
+  do {
     const to = Math.min(n, from + size);
     let end = start;
     for (let i = from; i < to; i++) end = columns.ips.indexOf('\n', end) + 1;
@@ -99,8 +100,8 @@ export function* banColumnParts(columns: BanColumns, size: number): Generator<Ba
       total: n,
     };
     start = end;
-    if (n === 0) return;
-  }
+    from = to;
+  } while (from < n);
 }
 
 /** One ban of packed columns as `eachPackedBan` gives it: the fields, indexes into `names` kept. */

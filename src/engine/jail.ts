@@ -12,6 +12,9 @@ export type JailEvent =
   /** A failure whose host is a name, not an IP: reported, never counted or banned. */
   | { type: 'hostname'; jail: string; host: string; time: number; line: string };
 
+/** What the jail reads of a line the filter found a failure in. */
+export type FailureVerdict = Pick<Extract<LineResult, { kind: 'failure' }>, 'host' | 'ip' | 'time' | 'user'>;
+
 /** Thresholds of a jail, durations in ms. */
 export interface JailLimits {
   maxretry: number;
@@ -41,12 +44,13 @@ export class Jail {
    * `skip` tells addresses whose failures must not count (banned or trusted, say).
    */
   processLine(line: string, readTime: number, skip?: (ip: string, time: number) => boolean): JailEvent[] {
-    return this.processResult(this.filter.matchLine(line, readTime), line, readTime, skip);
+    const result = this.filter.matchLine(line, readTime);
+    return this.processResult(result.kind === 'failure' ? result : null, line, readTime, skip);
   }
 
   /** {@link processLine} with the filter's verdict already known (matched on another thread); null: no failure. */
-  processResult(result: LineResult | null, line: string, readTime: number, skip?: (ip: string, time: number) => boolean): JailEvent[] {
-    if (result?.kind !== 'failure') return NONE;
+  processResult(result: FailureVerdict | null, line: string, readTime: number, skip?: (ip: string, time: number) => boolean): JailEvent[] {
+    if (!result) return NONE;
     if (result.ip === null) return [{ type: 'hostname', jail: this.name, host: result.host, time: result.time, line }];
     const ip = this.keyOf(result.ip);
     if (skip?.(ip, result.time)) return NONE;

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { workerScript } from './worker-script.js';
-import type { FilterDefinition, LineResult, PatternSource } from './filter/types.js';
+import type { FilterDefinition, PatternSource } from './filter/types.js';
+import type { FailureVerdict } from './jail.js';
 
 /** What the engine sends its matching thread. */
 export type MatchRequest =
@@ -30,15 +31,14 @@ export class MatchedLines {
   constructor(private readonly packed: PackedMatches) {}
 
   /** The verdict for line `i` (called with each line in order). */
-  at(i: number): LineResult | null {
+  at(i: number): FailureVerdict | null {
     const kind = this.packed.kinds[i];
     if (!kind) return null;
     const host = this.packed.hosts[this.next]!;
     const user = this.packed.users[this.next++];
-    const time = this.packed.times[i]!;
-    const result: LineResult = { kind: 'failure', host, ip: kind === 1 ? host : null, captures: {}, time, dateFormat: '', regexIndex: 0 };
-    if (user !== null && user !== undefined) result.user = user;
-    return result;
+    const verdict: FailureVerdict = { host, ip: kind === 1 ? host : null, time: this.packed.times[i]! };
+    if (user !== null && user !== undefined) verdict.user = user;
+    return verdict;
   }
 }
 
