@@ -10,6 +10,35 @@ afterEach(async () => {
   h = null;
 });
 
+/**
+ * A daemon of an older version over `control`: each request is noted in `asked` (its command, and
+ * its field `field` if given) and refused with `refusal(command)` when that gives a message.
+ */
+function olderDaemon(control: InProcessControl, asked: string[], field: string, refusal: (command: Record<string, unknown>) => string | null): ControlChannel {
+  return {
+    request: async (command: Parameters<ControlChannel['request']>[0]) => {
+      asked.push(`${command.command}${field in command ? ` ${field}` : ''}`);
+      const refused = refusal(command);
+      if (refused) throw new Error(refused);
+      return control.request(command as never);
+    },
+    subscribe: (onEvent, events) => control.subscribe(onEvent, events),
+    unsubscribe: () => control.unsubscribe(),
+    close: () => control.close(),
+  };
+}
+
+/** A console model started on `channel`, given to `check`, then stopped. */
+async function withModel(channel: ControlChannel, check: (model: ConsoleModel) => void): Promise<void> {
+  const model = new ConsoleModel(channel, { attached: true, demo: false, readOnly: false, where: 'test' });
+  await model.start();
+  try {
+    check(model);
+  } finally {
+    await model.stop();
+  }
+}
+
 describe('what the console asks the engine for its ban list', () => {
   it('reads the list packed (ban-columns, the same bans as `bans`) and the counts without every banned address', async () => {
     h = await renderWithProviders();
@@ -34,27 +63,15 @@ describe('what the console asks the engine for its ban list', () => {
     const control = new InProcessControl(fakeHandlers());
     for (const ip of ['198.51.100.9', '198.51.100.10']) await control.request({ command: 'ban', ip });
     const asked: string[] = [];
-    const oldDaemon: ControlChannel = {
-      request: async (command: Parameters<ControlChannel['request']>[0]) => {
-        asked.push(`${command.command}${'bannedIps' in command ? ' bannedIps' : ''}`);
-        if (command.command === 'ban-columns') throw new Error('unknown command "ban-columns" (known: status, bans)');
-        if ('bannedIps' in command) throw new Error('status: unknown field "bannedIps"');
-        return control.request(command as never);
-      },
-      subscribe: (onEvent, events) => control.subscribe(onEvent, events),
-      unsubscribe: () => control.unsubscribe(),
-      close: () => control.close(),
-    };
-    const model = new ConsoleModel(oldDaemon, { attached: true, demo: false, readOnly: false, where: 'test' });
-    await model.start();
-    try {
+    const oldDaemon = olderDaemon(control, asked, 'bannedIps', (command) =>
+      command['command'] === 'ban-columns' ? 'unknown command "ban-columns" (known: status, bans)' : 'bannedIps' in command ? 'status: unknown field "bannedIps"' : null,
+    );
+    await withModel(oldDaemon, (model) => {
       expect(model.bans.size).toBe(2);
       expect([0, 1].map((i) => model.bans.view('ip').at(i)?.ip)).toEqual(['198.51.100.9', '198.51.100.10']);
       expect(model.status?.banned).toBe(2);
       expect(asked).toEqual(expect.arrayContaining(['ban-columns', 'bans', 'status bannedIps', 'status']));
-    } finally {
-      await model.stop();
-    }
+    });
   });
 
   it('reads the list in parts, keeping the bans and unbans that come between them', async () => {
@@ -85,38 +102,21 @@ describe('what the console asks the engine for its ban list', () => {
       },
       close: () => control.close(),
     };
-    const model = new ConsoleModel(daemon, { attached: true, demo: false, readOnly: false, where: 'test' });
-    await model.start();
-    try {
+    await withModel(daemon, (model) => {
       expect(asked).toEqual([{ command: 'ban-columns', part: 65_536 }]);
       expect([0, 1, 2, 3].map((i) => model.bans.view('ip').at(i)?.ip)).toEqual(['198.51.100.1', '198.51.100.2', '198.51.100.4', undefined]);
-    } finally {
-      await model.stop();
-    }
+    });
   });
 
   it('reads the list in one answer from a daemon that does not send it in parts', async () => {
     const control = new InProcessControl(fakeHandlers());
     for (const ip of ['198.51.100.9', '198.51.100.10']) await control.request({ command: 'ban', ip });
     const asked: string[] = [];
-    const olderDaemon: ControlChannel = {
-      request: async (command: Parameters<ControlChannel['request']>[0]) => {
-        asked.push(`${command.command}${'part' in command ? ' part' : ''}`);
-        if ('part' in command) throw new Error('ban-columns: unknown field "part"');
-        return control.request(command as never);
-      },
-      subscribe: (onEvent, events) => control.subscribe(onEvent, events),
-      unsubscribe: () => control.unsubscribe(),
-      close: () => control.close(),
-    };
-    const model = new ConsoleModel(olderDaemon, { attached: true, demo: false, readOnly: false, where: 'test' });
-    await model.start();
-    try {
+    const daemon = olderDaemon(control, asked, 'part', (command) => ('part' in command ? 'ban-columns: unknown field "part"' : null));
+    await withModel(daemon, (model) => {
       expect(model.bans.size).toBe(2);
       expect(asked).toEqual(expect.arrayContaining(['ban-columns part', 'ban-columns']));
       expect(asked).not.toContain('bans');
-    } finally {
-      await model.stop();
-    }
+    });
   });
 });
