@@ -47,7 +47,8 @@ export class MatchedLines {
  * of the 4.0 s a profile of the daemon loading 100,000 attackers spent busy) while the engine's
  * thread counts, bans and writes the store for the batch before: on a 2-core machine the load of
  * a backlog uses both. Batches are matched in the order sent; each filter keeps its state
- * (multi-line buffers, connections) in the thread. Should the thread fail, `match` rejects and `failed` is set: the engine then matches on its own.
+ * (multi-line buffers, connections) in the thread. Should the thread fail, `match` rejects and
+ * `failed` is set: the engine then matches on its own.
  */
 export class MatchThread {
   private readonly worker: Worker;
