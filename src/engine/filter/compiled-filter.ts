@@ -351,26 +351,51 @@ interface Found {
 
 /** The first pattern (in order) that matches, with its named captures. */
 function run(set: PatternSet, text: string): Found | null {
+  const matching = matchingOf(set, text);
+  if (matching === null) return runEach(set, text, utf8(text));
+  return matching.length === 0 ? null : runMatching(set, text, matching);
+}
+
+const NONE: number[] = [];
+const FIRST = [0];
+
+/**
+ * The indexes of the patterns RE2 matches on the text, in order: one DFA pass of the set (a
+ * test for a set of one). Null when the set's DFA ran out of memory on the line.
+ */
+function matchingOf(set: PatternSet, text: string): number[] | null {
   const bytes = utf8(text);
-  if (set.matcher === null) return runEach(set, text, bytes);
+  if (set.matcher === null) return set.any.test(bytes) ? FIRST : NONE;
   let matching: number[];
   try {
-    // Indexes of every pattern that matches, from one pass; almost always one or none.
+    // Almost always one or none.
     matching = set.matcher.match(bytes);
   } catch {
-    return runEach(set, text, bytes);
+    return null;
   }
-  if (matching.length === 0) return null;
-  if (matching.length > 1) matching.sort((a, b) => a - b);
+  // (The binding sorts them; checked, as the order decides which pattern reads the line.)
+  if (matching.length > 1 && !ascending(matching)) matching.sort((x, y) => x - y);
+  return matching;
+}
+
+function ascending(values: number[]): boolean {
+  for (let i = 1; i < values.length; i++) if (values[i - 1]! > values[i]!) return false;
+  return true;
+}
+
+/** {@link run} given the patterns RE2 matched: the first whose captures V8 (or RE2) confirms. */
+function runMatching(set: PatternSet, text: string, matching: number[]): Found | null {
   const alts = set.alternatives;
-  // As many bytes as characters: all ASCII, so only two characters can still set the engines apart.
-  const plain = bytes.length === text.length ? !text.includes('\r') && !text.includes('\v') : isPlainText(text);
+  const plain = plainOf(text);
   // V8 is quicker at captures; a pattern's own checks may still turn down what RE2 matched.
-  for (const engines of plain ? [true, false] : [false]) {
+  for (let pass = plain ? 0 : 1; pass < 2; pass++) {
+    const engines = pass === 0;
     for (let k = 0; k < matching.length; k++) {
       const index = matching[k]!;
       const m = execAlt(alts[index]!, text, engines);
-      if (m) return { index, captures: capturesOf(alts[index]!, m), more: k < matching.length - 1, later: matching.slice(k + 1), plain: engines };
+      if (!m) continue;
+      const more = k < matching.length - 1;
+      return { index, captures: capturesOf(alts[index]!, m), more, later: more ? matching.slice(k + 1) : NONE, plain: engines };
     }
   }
   return null;
@@ -380,7 +405,7 @@ function run(set: PatternSet, text: string): Found | null {
 function runEach(set: PatternSet, text: string, bytes: Buffer): Found | null {
   if (!set.any.test(bytes)) return null;
   const alts = set.alternatives;
-  const plain = bytes.length === text.length ? !text.includes('\r') && !text.includes('\v') : isPlainText(text);
+  const plain = plainOf(text);
   for (let index = 0; index < alts.length; index++) {
     const alt = alts[index]!;
     if (plain && alt.literal !== null && !text.includes(alt.literal)) continue;
@@ -432,17 +457,29 @@ function literalAlternation(literals: (string | null)[]): RegExp | null {
  * `Buffer.from` does the same in a sixth of that. The last conversion is reused for the ignore test.
  */
 let lastText = '';
-let lastBuffer = Buffer.alloc(0);
-let scratch = Buffer.allocUnsafe(64 * 1024);
+let lastBuffer: Buffer = Buffer.alloc(0);
+let scratch: Buffer = Buffer.allocUnsafe(64 * 1024);
+/** Views of `scratch` by length: making a view costs as much as the conversion. */
+let views: Buffer[] = [];
 function utf8(text: string): Buffer {
   if (text !== lastText) {
     // One reused buffer: a fresh one per line would make the GC sweep a million ArrayBuffers.
-    if (text.length * 3 > scratch.length) scratch = Buffer.allocUnsafe(text.length * 3);
+    if (text.length * 3 > scratch.length) {
+      scratch = Buffer.allocUnsafe(text.length * 3);
+      views = [];
+    }
     const bytes = scratch.write(text, 0, 'utf8');
     lastText = text;
-    lastBuffer = scratch.subarray(0, bytes);
+    lastBuffer = views[bytes] ??= scratch.subarray(0, bytes);
   }
   return lastBuffer;
+}
+
+/** {@link isPlainText}, quicker for the text last converted. */
+function plainOf(text: string): boolean {
+  // As many bytes as characters: all ASCII, so only two characters can still set the engines apart.
+  if (text === lastText && lastBuffer.length === text.length) return !text.includes('\r') && !text.includes('\v');
+  return isPlainText(text);
 }
 
 function capturesOf(alt: Alternative, m: RegExpExecArray): Record<string, string> {
