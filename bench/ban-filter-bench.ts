@@ -2,7 +2,8 @@
  * `node --import tsx bench/ban-filter-bench.ts [--n 1000000] [--runs 5]`: the console's filter
  * over N bans (`BanIndex.view` with a needle typed from scratch), median ms per needle, with the
  * shown order (newest first) as the rows lie in memory and scrambled, as bans made over time
- * and rows reused after unbans leave it.
+ * and rows reused after unbans leave it; then the same needles typed a character at a time, as
+ * in the console (each character narrows the rows the one before matched), ms per character.
  */
 import { BanIndex } from '../src/tui/model/ban-index.js';
 import type { BanListing } from '../src/engine/types.js';
@@ -12,6 +13,8 @@ import { median } from './peak-rss.js';
 const N = Number(option('n', '1000000'));
 const RUNS = Number(option('runs', '5'));
 const NEEDLES = ['1', '19', '198.', '198.1', 'db8:f', 'post'];
+/** What the console bench types. */
+const TYPED = '198.1';
 
 function index(scrambled: boolean): BanIndex {
   const now = Date.now();
@@ -42,4 +45,19 @@ for (const scrambled of [false, true]) {
     return `"${needle}" ${median(times).toFixed(1)} ms (${shown.toLocaleString('en-US')})`;
   });
   console.log(`${N.toLocaleString('en-US')} bans, shown order ${scrambled ? 'scrambled' : 'as in memory'}: ${cells.join(', ')}`);
+}
+
+for (const scrambled of [false, true]) {
+  const built = index(scrambled);
+  const steps: number[][] = [...TYPED].map(() => []);
+  for (let run = 0; run < RUNS; run++) {
+    built.view('bannedAt', '');
+    for (let k = 1; k <= TYPED.length; k++) {
+      const started = performance.now();
+      built.view('bannedAt', TYPED.slice(0, k));
+      steps[k - 1]!.push(performance.now() - started);
+    }
+  }
+  const cells = steps.map((times, k) => `"${TYPED.slice(0, k + 1)}" ${median(times).toFixed(1)} ms`);
+  console.log(`typed, shown order ${scrambled ? 'scrambled' : 'as in memory'}: ${cells.join(', ')}`);
 }

@@ -121,8 +121,9 @@ describe('BanIndex (the console\'s compact ban list)', () => {
     const live = someBans(next, 1500);
     const index = new BanIndex();
     index.load(packBanColumns([...live.values()]));
-    // '198.18.10' narrows the rows '198.18.1' matched (a few, tested one by one); the others scan every row.
-    const filters = ['', '198.18.1', '198.18.10', 'DB8:1', 'ssh', '::', '/24', '.0/'];
+    // '198.18.10' narrows the rows '198.18.1' matched (a few, tested one by one); the others scan
+    // every row, '1' and '19' finding most, 'x' (a character no address holds) none, 'e' only IPv6.
+    const filters = ['', '198.18.1', '198.18.10', 'DB8:1', 'ssh', '::', '/24', '.0/', '1', '19', 'x', 'e', 'post'];
     for (let round = 0; round < 6; round++) {
       for (const key of BAN_SORT_KEYS) {
         for (const filter of filters) expect(shown(index, key, filter), `${key} "${filter}" round ${round}`).toEqual(expected([...live.values()], key, filter));
@@ -166,6 +167,33 @@ describe('BanIndex (the console\'s compact ban list)', () => {
     expect(after.version).not.toBe(before.version);
     expect(after.indexOf('198.51.100.9')).toBe(1);
     expect(index.view('bannedAt', 'db8').at(0)).toEqual({ ip: '2001:db8::1', jail: 'sshd', bannedAt: 2000, expiresAt: null, count: 1 });
+  });
+
+  it('gives every ban in the shown order for a needle each one matches, by its address or by its jail', () => {
+    const next = random(9);
+    const live = new Map<string, BanListing>();
+    for (let i = 0; i < 600; i++) {
+      const ip = i % 2 ? `198.18.${i >> 8}.${i & 255}` : `2001:db8::${i.toString(16)}`;
+      // IPv6 addresses hold no '.'; all of their bans are in a jail whose name has one.
+      live.set(ip, { ...ban(next, ip), jail: i % 2 ? 'sshd' : 'web.auth' });
+    }
+    const index = new BanIndex();
+    index.load(packBanColumns([...live.values()]));
+    for (const key of BAN_SORT_KEYS) {
+      expect(shown(index, key, '.'), key).toEqual(shown(index, key, ''));
+      expect(shown(index, key, '.').length).toBe(600);
+    }
+    // An unbanned row keeps its old jail until reused: two unbans, one ban that does not match
+    // (it takes one of their rows); the other row must not count as a ban that matches.
+    for (let i = 0; i < 4; i += 2) {
+      index.remove(`2001:db8::${i.toString(16)}`);
+      live.delete(`2001:db8::${i.toString(16)}`);
+    }
+    const odd = { ...ban(next, '2001:db8::ffff'), jail: 'sshd' };
+    index.put(odd);
+    live.set(odd.ip, odd);
+    for (const key of BAN_SORT_KEYS) expect(shown(index, key, '.'), key).toEqual(expected([...live.values()], key, '.'));
+    expect(shown(index, 'ip', '.')).not.toContain('2001:db8::ffff');
   });
 
   it('packs a listing in columns and gives it back unchanged', () => {
