@@ -39,20 +39,22 @@ export async function readLines(
     return onLine(line, stats.lines);
   };
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 16 })) {
-    const text = rest + decoder.write(chunk as Buffer);
+    const text = decoder.write(chunk as Buffer);
     let start = 0;
     let nl = text.indexOf('\n');
     while (nl !== -1) {
       if (skipping) {
         skipping = false;
       } else {
-        const pending = emit(text.slice(start, nl));
+        // The line the chunk before began is joined alone: the whole chunk joined to it would be
+        // copied once more when searched (a third more bytes made per byte read).
+        const pending = emit(start === 0 && rest ? rest + text.slice(0, nl) : text.slice(start, nl));
         if (pending) await pending;
       }
       start = nl + 1;
       nl = text.indexOf('\n', start);
     }
-    rest = text.slice(start);
+    rest = start === 0 ? rest + text : text.slice(start);
     if (rest.length > MAX_LINE_LENGTH + 1 && !skipping) {
       // (+ 1: the last character may be the `\r` of a `\r\n` whose `\n` is still to come.)
       // Count the overlong line now and drop the rest of it up to its newline.
