@@ -262,8 +262,8 @@ function holds(bytes: Uint8Array, start: number, length: number, needle: Uint8Ar
 }
 
 /**
- * The characters in `bytes[start, start + length)`, a bit each: the 22 an address is written
- * with (digits, a-f, A-F as a-f, ".", ":", "/"), the rest sharing the other ten.
+ * The characters in `bytes[start, start + length)`, a bit each: the 19 an address is written
+ * with (digits, a-f with A-F, ".", ":", "/"), the others sharing the remaining 13 bits.
  */
 function charsOf(bytes: Uint8Array, start: number, length: number): number {
   let bits = 0;
