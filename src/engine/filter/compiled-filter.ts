@@ -459,8 +459,12 @@ function literalAlternation(literals: (string | null)[]): RegExp | null {
 let lastText = '';
 let lastBuffer: Buffer = Buffer.alloc(0);
 let scratch: Buffer = Buffer.allocUnsafe(64 * 1024);
-/** Views of `scratch` by length: making a view costs as much as the conversion. */
+/**
+ * Views of `scratch` by length, for lines of up to VIEWED bytes: making a view costs as much as
+ * the conversion. (Bounded: lines of every length would otherwise keep a view each.)
+ */
 let views: Buffer[] = [];
+const VIEWED = 4096;
 function utf8(text: string): Buffer {
   if (text !== lastText) {
     // One reused buffer: a fresh one per line would make the GC sweep a million ArrayBuffers.
@@ -470,7 +474,7 @@ function utf8(text: string): Buffer {
     }
     const bytes = scratch.write(text, 0, 'utf8');
     lastText = text;
-    lastBuffer = views[bytes] ??= scratch.subarray(0, bytes);
+    lastBuffer = bytes < VIEWED ? (views[bytes] ??= scratch.subarray(0, bytes)) : scratch.subarray(0, bytes);
   }
   return lastBuffer;
 }
