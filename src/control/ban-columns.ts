@@ -1,4 +1,5 @@
 import type { BanListing } from '../engine/types.js';
+import { AnswerInParts } from './answer-in-parts.js';
 
 /**
  * `ban-columns`: the bans in force as `bans` lists them (oldest first), packed in columns, so a
@@ -102,6 +103,11 @@ export function* banColumnParts(columns: BanColumns, size: number): Generator<Ba
     start = end;
     from = to;
   } while (from < n);
+}
+
+/** `ban-columns`'s answer: the columns, or with `part` the columns in parts of that many bans. */
+export function banColumnsAnswer(columns: BanColumns, part: number | undefined): BanColumns | AnswerInParts<BanColumns> {
+  return part === undefined ? columns : new AnswerInParts(banColumnParts(columns, part));
 }
 
 /** One ban of packed columns as `eachPackedBan` gives it: the fields, indexes into `names` kept. */

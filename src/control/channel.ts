@@ -1,3 +1,4 @@
+import type { AnswerInParts } from './answer-in-parts.js';
 import type { EventMap, EventName } from './events.js';
 import type { CommandInput, CommandResults, HandledCommandName, RequestOf } from './protocol.js';
 
@@ -7,7 +8,7 @@ import type { CommandInput, CommandResults, HandledCommandName, RequestOf } from
  * operator reads. `subscribe` and `unsubscribe` are not here: the server keeps them per connection.
  */
 export type CommandHandlers = {
-  [C in HandledCommandName]: (request: RequestOf<C>) => Promise<CommandResults[C]>;
+  [C in HandledCommandName]: (request: RequestOf<C>) => Promise<CommandResults[C] | AnswerInParts<CommandResults[C]>>;
 };
 
 /**
@@ -19,8 +20,8 @@ export type EventListener = (...args: { [E in EventName]: [event: E, data: Event
 /** How a request is answered. */
 export interface RequestOptions<C extends HandledCommandName> {
   /**
-   * Called with each part of an answer the daemon sends in parts (`ban-columns` with `part`),
-   * before the promise resolves with the last. In process the whole answer is the result.
+   * Called with each part of an answer sent in parts (`ban-columns` with `part`), before the
+   * promise resolves with the last.
    */
   onPart?: (part: CommandResults[C]) => void;
 }

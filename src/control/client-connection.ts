@@ -51,21 +51,13 @@ export class ClientConnection {
   }
 
   /**
-   * Sends an answer in parts: each but the last as a part, the last as the result. The next part
-   * is encoded only once the socket has taken the one before (the client reads them as it goes),
-   * so a million bans are never one line of text in memory on either side.
+   * Sends one part of an answer in parts (see AnswerInParts) and waits until the socket has taken
+   * it; false once the client is gone.
    */
-  async respondInParts(id: number, parts: Iterable<unknown>): Promise<void> {
-    let previous: { value: unknown } | null = null;
-    for (const part of parts) {
-      if (previous) {
-        this.write(encodeMessage({ id, ok: true, part: previous.value }));
-        if (this.socket.writableNeedDrain) await this.drainedOrClosed();
-        if (!this.socket.writable) return;
-      }
-      previous = { value: part };
-    }
-    this.respond({ id, ok: true, result: previous ? previous.value : null });
+  async respondPart(id: number, part: unknown): Promise<boolean> {
+    this.write(encodeMessage({ id, ok: true, part }));
+    if (this.socket.writableNeedDrain) await this.drainedOrClosed();
+    return this.socket.writable;
   }
 
   private drainedOrClosed(): Promise<void> {

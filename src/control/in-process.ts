@@ -1,4 +1,5 @@
-import type { CommandHandlers, ControlChannel, EventListener } from './channel.js';
+import { AnswerInParts } from './answer-in-parts.js';
+import type { CommandHandlers, ControlChannel, EventListener, RequestOptions } from './channel.js';
 import { validateRequest, type CommandInput, type CommandResults, type HandledCommandName, type Request } from './protocol.js';
 import { changesState, readOnlyRefusal } from './read-only.js';
 
@@ -28,7 +29,7 @@ export class InProcessControl implements ControlChannel {
     this.readOnly = options.readOnly ?? false;
   }
 
-  async request<C extends HandledCommandName>(command: { command: C } & CommandInput<C>): Promise<CommandResults[C]> {
+  async request<C extends HandledCommandName>(command: { command: C } & CommandInput<C>, options: RequestOptions<C> = {}): Promise<CommandResults[C]> {
     if (this.closed) throw new Error('the control channel is closed');
     const checked = validateRequest({ ...command, id: this.nextId++ });
     if ('error' in checked) throw new Error(checked.error);
@@ -37,7 +38,9 @@ export class InProcessControl implements ControlChannel {
     }
     if (this.readOnly && changesState(checked)) throw new Error(readOnlyRefusal(checked));
     const handler = this.handlers[checked.command] as (request: Request) => Promise<unknown>;
-    return (await handler.call(this.handlers, checked)) as CommandResults[C];
+    const result = await handler.call(this.handlers, checked);
+    if (!(result instanceof AnswerInParts)) return result as CommandResults[C];
+    return (await result.deliver((part) => options.onPart?.(part as CommandResults[C]))) as CommandResults[C];
   }
 
   async subscribe(onEvent: EventListener, events?: string[]): Promise<void> {

@@ -138,8 +138,9 @@ export const REQUEST_SCHEMAS = {
   'ban-columns': z.strictObject({
     ...head('ban-columns'),
     /**
-     * Over the socket: answer in parts of this many bans (each a BanColumns line of its own, the
-     * last as the result), so neither side holds the whole list as one line of text. In process: no effect.
+     * Answer in parts of this many bans (over the socket each a BanColumns line of its own; in
+     * process each handed to the caller's `onPart`), the last as the result, so neither side holds
+     * the whole list as one answer.
      */
     part: z
       .number(must('a whole number of bans from 1000 to 1048576'))

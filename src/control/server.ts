@@ -1,7 +1,7 @@
 import { chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdirSync, renameSync, unlinkSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname, join } from 'node:path';
-import { banColumnParts, type BanColumns } from './ban-columns.js';
+import { AnswerInParts } from './answer-in-parts.js';
 import type { CommandHandlers } from './channel.js';
 import { ClientConnection, type ConnectionLimits } from './client-connection.js';
 import { PeerVerifier, defaultPeerPolicy, type PeerPolicy, type SocketTableReader } from './peer-credentials.js';
@@ -271,8 +271,12 @@ export class ControlServer {
     }
     try {
       const result = await handler.call(this.handlers, request);
-      if (request.command === 'ban-columns' && request.part !== undefined) await connection.respondInParts(id, banColumnParts(result as BanColumns, request.part));
-      else connection.respond({ id, ok: true, result: result ?? null });
+      if (!(result instanceof AnswerInParts)) {
+        connection.respond({ id, ok: true, result: result ?? null });
+        return;
+      }
+      const last = await result.deliver((part) => connection.respondPart(id, part));
+      if (last !== undefined) connection.respond({ id, ok: true, result: last });
     } catch (err) {
       connection.respond({ id, ok: false, error: err instanceof Error ? err.message || err.name : String(err) });
     }

@@ -1,5 +1,5 @@
 import { createConnection, type Socket } from 'node:net';
-import { packBanColumns, type CommandHandlers, type FirewallResult } from '../../src/control/index.js';
+import { banColumnsAnswer, packBanColumns, type CommandHandlers, type FirewallResult } from '../../src/control/index.js';
 import type { BanRecord } from '../../src/engine/types.js';
 
 /** A ban as the fake handlers make it. */
@@ -17,7 +17,7 @@ export function fakeHandlers(overrides: Partial<CommandHandlers> = {}): CommandH
       state: { ok: true, error: null, since: null }, firewallInStep: true,
     }),
     bans: async () => [...bans.values()],
-    'ban-columns': async () => packBanColumns([...bans.values()]),
+    'ban-columns': async (req) => banColumnsAnswer(packBanColumns([...bans.values()]), req.part),
     ban: async (request) => {
       if (request.ip === '192.0.2.99') throw new Error(`${request.ip} is trusted (range 192.0.2.0/24), not banned`);
       const record = fakeBan(request.ip, request.seconds);
