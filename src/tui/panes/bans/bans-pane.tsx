@@ -59,11 +59,12 @@ export function BansPane({ height, width }: PaneProps) {
   // A key that moves the cursor lets go of the pin (a key pressed after a ban reached the model
   // but before its frame moves from the address on screen); the next frame pins anew.
   const pinned = useRef<Pin | null>(null);
-  const pin = pinned.current;
-  if (pin) {
-    const cursor = pinnedCursor(pin, rows, state.descending);
-    if (cursor !== null && cursor !== state.cursor) dispatch({ type: 'pin', cursor, length: rows.length, height: listHeight });
-  }
+  /** Moves the cursor to the pinned address in `list`, where it now is. */
+  const followPin = (list: BanRows): void => {
+    const cursor = pinned.current ? pinnedCursor(pinned.current, list, state.descending) : null;
+    if (cursor !== null && cursor !== state.cursor) dispatch({ type: 'pin', cursor, length: list.length, height: listHeight });
+  };
+  followPin(rows);
   useLayoutEffect(() => {
     pinned.current = selected && state.cursor > 0 ? { ip: selected.ip, version: rows.version } : null;
   });
@@ -71,15 +72,14 @@ export function BansPane({ height, width }: PaneProps) {
   const onCommand = (command: BansCommand | 'submit' | 'cancel' | 'back'): void => {
     if (command === 'submit') return submitBan(state.form?.text ?? '');
     if (command === 'cancel') return dispatch({ type: 'close-form' });
-    // The list now, with the bans not drawn yet: End goes to its end.
-    const now = model.bans.view(state.sortKey, filter);
-    const step = navigationDelta(command, listHeight, now.length);
+    // The list as it is, with the bans not drawn yet: End goes to its end.
+    const latest = model.bans.view(state.sortKey, filter);
+    const step = navigationDelta(command, listHeight, latest.length);
     if (step !== null) {
       // From the address on screen, wherever those bans have moved it.
-      const cursor = pinned.current ? pinnedCursor(pinned.current, now, state.descending) : null;
-      if (cursor !== null && cursor !== state.cursor) dispatch({ type: 'pin', cursor, length: now.length, height: listHeight });
+      followPin(latest);
       pinned.current = null;
-      return dispatch({ type: 'move', step, length: now.length, height: listHeight });
+      return dispatch({ type: 'move', step, length: latest.length, height: listHeight });
     }
     switch (command) {
       case 'sort':
