@@ -47,14 +47,14 @@ export class MatchedLines {
  * of the 4.0 s a profile of the daemon loading 100,000 attackers spent busy) while the engine's
  * thread counts, bans and writes the store for the batch before: on a 2-core machine the load of
  * a backlog uses both. Batches are matched in the order sent; each filter keeps its state
- * (multi-line buffers, connections) in the thread. Should the thread fail, `match` rejects and
- * `failed` is set: the engine then matches on its own.
+ * (multi-line buffers, connections) in the thread. Should the thread fail, `match` rejects from
+ * then on: the engine then matches on its own.
  */
 export class MatchThread {
   private readonly worker: Worker;
   private seq = 0;
   private readonly waiting = new Map<number, { resolve: (m: PackedMatches) => void; reject: (e: Error) => void }>();
-  failed: Error | null = null;
+  private failed: Error | null = null;
 
   /** `onFailure`: the thread failed (not called for `close`); the engine matches on its own from then on. */
   constructor(onFailure: (error: Error) => void = () => {}) {
