@@ -58,6 +58,39 @@ describe('connections tied by <F-MLFID>', () => {
     expect(memory.get('sshd[99999]').host).toBe('198.18.0.1');
     expect(memory.get('sshd[5]').host).toBeUndefined();
   });
+
+  it('after a flood, each of the newest connections still finds its own state', () => {
+    const memory = new ConnectionMemory(1000);
+    const host = (i: number) => `198.18.${(i >> 8) & 255}.${i & 255}`;
+    for (let i = 0; i < 50_000; i++) memory.get(`srv sshd[${i}]:`).host = host(i);
+    // The newest 2,000 are kept, each with its own address; the ones before are forgotten.
+    for (let i = 48_000; i < 50_000; i++) expect(memory.get(`srv sshd[${i}]:`).host).toBe(host(i));
+    expect(memory.get('srv sshd[47999]:').host).toBeUndefined();
+    expect(memory.size).toBe(2000);
+  });
+
+  it('keeps a connection that goes on logging while newer ones come and go', () => {
+    const memory = new ConnectionMemory(100);
+    memory.get('sshd[1]').host = '198.18.0.1';
+    for (let i = 2; i < 10_000; i++) {
+      memory.get(`sshd[${i}]`);
+      if (i % 150 === 0) expect(memory.get('sshd[1]').host).toBe('198.18.0.1');
+    }
+    expect(memory.size).toBeLessThanOrEqual(200);
+  });
+
+  it('tells apart long ids that differ only at their end', () => {
+    const memory = new ConnectionMemory(1000);
+    const long = 'a-host-name-of-some-length.example.org sshd-session[';
+    memory.get(`${long}1]`).user = 'one';
+    memory.get(`${long}2]`).user = 'two';
+    memory.get('short[1]').user = 'three';
+    expect(memory.get(`${long}1]`).user).toBe('one');
+    expect(memory.get(`${long}2]`).user).toBe('two');
+    expect(memory.get(`${long}3]`).user).toBeUndefined();
+    expect(memory.get('short[1]').user).toBe('three');
+    expect(memory.get('short[2]').user).toBeUndefined();
+  });
 });
 
 describe('users tried on one connection (<F-NOFAIL> with a user, <F-MLFGAINED>)', () => {
