@@ -453,7 +453,10 @@ function matchesAfter(set: PatternSet, index: number, bytes: Buffer, plainText: 
  */
 function literalAlternation(literals: (string | null)[]): RegExp | null {
   if (!literals.every((l): l is string => l !== null)) return null;
-  return new RegExp([...new Set(literals)].map((l) => l.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'));
+  const distinct = [...new Set(literals)];
+  // A literal holding another is found whenever it is: only the shorter one is searched for.
+  const needed = distinct.filter((l) => !distinct.some((other) => other !== l && l.includes(other)));
+  return new RegExp(needed.map((l) => l.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'));
 }
 
 /**
