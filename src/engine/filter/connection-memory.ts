@@ -49,13 +49,13 @@ export class ConnectionMemory {
   /** Per slot: the id's hash, its length (FREE when none), when it was taken, its state. */
   private hashes = new Int32Array(0);
   private lengths = new Int32Array(0);
-  private ages = new Float64Array(0);
+  private takenAt = new Float64Array(0);
   private states: ConnectionState[] = [];
   private chars = new Uint16Array(0);
   private longIds: (string | undefined)[] = [];
   /** Open addressing with linear probing: slot + 1 per entry, 0 for none; at most a quarter full. */
   private index = new Int32Array(0);
-  /** A seed per memory, so no one can choose ids that all land in one place of the index. */
+  /** A seed per memory: which ids share a place in the index differs from one run to the next. */
   private readonly seed = (Math.random() * 0x100000000) | 0;
 
   /**
@@ -75,7 +75,7 @@ export class ConnectionMemory {
       const added = this.add(id, hash);
       return this.states[added]!;
     }
-    if (this.taken - this.ages[slot]! <= this.limit) return this.states[slot]!;
+    if (this.taken - this.takenAt[slot]! <= this.limit) return this.states[slot]!;
     // Among the older half: moved to the front with what is known about it (rare: a connection
     // that still logs after `limit` newer ones).
     const state = this.states[slot]!;
@@ -143,7 +143,7 @@ export class ConnectionMemory {
     if (this.lengths[slot] !== FREE) this.forget(slot);
     this.hashes[slot] = hash;
     this.lengths[slot] = id.length;
-    this.ages[slot] = ++this.taken;
+    this.takenAt[slot] = ++this.taken;
     if (id.length > KEY_CHARS) {
       // The id is a slice of a read chunk; keeping the slice would keep the whole chunk.
       this.longIds[slot] = detach(id);
@@ -191,7 +191,7 @@ export class ConnectionMemory {
     const slots = old === 0 ? Math.min(FIRST_SLOTS, this.most) : Math.min(old * 2, this.most);
     const hashes = new Int32Array(slots);
     const lengths = new Int32Array(slots).fill(FREE);
-    const ages = new Float64Array(slots);
+    const takenAt = new Float64Array(slots);
     const chars = new Uint16Array(slots * KEY_CHARS);
     const states: ConnectionState[] = new Array<ConnectionState>(slots);
     const longIds: (string | undefined)[] = new Array<string | undefined>(slots);
@@ -199,7 +199,7 @@ export class ConnectionMemory {
       const from = (this.next + k) % old;
       hashes[k] = this.hashes[from]!;
       lengths[k] = this.lengths[from]!;
-      ages[k] = this.ages[from]!;
+      takenAt[k] = this.takenAt[from]!;
       states[k] = this.states[from]!;
       longIds[k] = this.longIds[from];
       chars.set(this.chars.subarray(from * KEY_CHARS, (from + 1) * KEY_CHARS), k * KEY_CHARS);
@@ -208,7 +208,7 @@ export class ConnectionMemory {
     this.next = old;
     this.hashes = hashes;
     this.lengths = lengths;
-    this.ages = ages;
+    this.takenAt = takenAt;
     this.chars = chars;
     this.states = states;
     this.longIds = longIds;
