@@ -1,5 +1,5 @@
 import { writeOverlay } from '../config/index.js';
-import { banColumnsAnswer, packBanColumns, type CommandHandlers } from '../control/index.js';
+import { banColumnsAnswer, packEachBan, type CommandHandlers } from '../control/index.js';
 import { checkAddress, ownSessionConflict } from '../net/index.js';
 import { blocklistHandlers } from './blocklist-handlers.js';
 import { applyOverlayChange, configHandlers } from './config-handlers.js';
@@ -20,7 +20,7 @@ export function daemonHandlers(parts: DaemonParts): CommandHandlers {
       ...(parts.blocklists?.configured ? { blocklists: parts.blocklists.summary() } : {}),
     }),
     bans: async () => engine.list(),
-    'ban-columns': async (req) => banColumnsAnswer(packBanColumns(engine.list()), req.part),
+    'ban-columns': async (req) => banColumnsAnswer(packEachBan((visit) => engine.eachListed(visit)), req.part),
     ban: async (req) => {
       const own = ownSessionConflict(req.ip, req.session ?? parts.operatorSession ?? null);
       if (own) throw new Error(own);

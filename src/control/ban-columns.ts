@@ -29,6 +29,14 @@ export interface BanColumns {
 
 /** Packs a ban listing into columns; {@link unpackBanColumns} gives it back. */
 export function packBanColumns(bans: readonly BanListing[]): BanColumns {
+  return packEachBan((visit) => bans.forEach((ban) => visit(ban)));
+}
+
+/**
+ * Packs the bans `each` hands over one at a time (an object it may reuse: only its values are
+ * read), so a million bans are packed without a million objects held first.
+ */
+export function packEachBan(each: (visit: (ban: BanListing) => void) => void): BanColumns {
   const names: string[] = [];
   const nameAt = new Map<string, number>();
   const name = (text: string): number => {
@@ -39,31 +47,20 @@ export function packBanColumns(bans: readonly BanListing[]): BanColumns {
     }
     return at;
   };
-  const n = bans.length;
-  const columns: BanColumns = {
-    ips: '',
-    names,
-    jail: new Array<number>(n),
-    origin: new Array<number>(n),
-    bannedAt: new Array<number>(n),
-    duration: new Array<number | null>(n),
-    count: new Array<number>(n),
-    reasons: [],
-  };
-  const ips: string[] = new Array<string>(n);
+  const columns: BanColumns = { ips: '', names, jail: [], origin: [], bannedAt: [], duration: [], count: [], reasons: [] };
+  const ips: string[] = [];
   let previous = 0;
-  for (let i = 0; i < n; i++) {
-    const ban = bans[i]!;
-    ips[i] = ban.ip;
-    columns.jail[i] = name(ban.jail);
-    columns.origin[i] = ban.origin === undefined ? 0 : name(ban.origin) + 1;
-    columns.bannedAt[i] = ban.bannedAt - previous;
+  each((ban) => {
+    const i = ips.push(ban.ip) - 1;
+    columns.jail.push(name(ban.jail));
+    columns.origin.push(ban.origin === undefined ? 0 : name(ban.origin) + 1);
+    columns.bannedAt.push(ban.bannedAt - previous);
     previous = ban.bannedAt;
-    columns.duration[i] = ban.expiresAt === null ? null : ban.expiresAt - ban.bannedAt;
-    columns.count[i] = ban.count;
+    columns.duration.push(ban.expiresAt === null ? null : ban.expiresAt - ban.bannedAt);
+    columns.count.push(ban.count);
     if (ban.reason) columns.reasons.push({ at: i, reason: ban.reason });
-  }
-  columns.ips = n ? `${ips.join('\n')}\n` : '';
+  });
+  columns.ips = ips.length ? `${ips.join('\n')}\n` : '';
   return columns;
 }
 

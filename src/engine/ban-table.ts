@@ -1,5 +1,5 @@
 import { AddressSlots } from '../net/index.js';
-import type { BanSummary } from './types.js';
+import type { BanListing, BanSummary } from './types.js';
 
 /** No slot (the ends of the order). */
 const NONE = -1;
@@ -158,17 +158,41 @@ export class BanTable {
 
   /** The addresses each jail bans, oldest ban first (as a listing sorted by ban time has them). */
   addressesByJail(): Map<string, string[]> {
-    const order: number[] = [];
-    for (let slot = this.first; slot !== NONE; slot = this.next[slot]!) order.push(slot);
-    order.sort((a, b) => this.bannedAt[a]! - this.bannedAt[b]!);
     const out = new Map<string, string[]>();
-    for (const slot of order) {
+    for (const slot of this.slotsByBanTime()) {
       const jail = this.names[this.jails[slot]!]!;
       let ips = out.get(jail);
       if (!ips) out.set(jail, (ips = []));
       ips.push(this.addresses.textOf(slot));
     }
     return out;
+  }
+
+  /**
+   * Every ban, oldest ban first (equal times in the table's order), handed to `visit` one at a
+   * time in one object reused for all (copy what is kept): a listing of a million bans without a
+   * million objects.
+   */
+  eachByBanTime(visit: (ban: BanListing) => void): void {
+    const ban: BanListing = { ip: '', jail: '', bannedAt: 0, expiresAt: null, count: 0, origin: undefined, reason: undefined };
+    for (const slot of this.slotsByBanTime()) {
+      const at = this.expiresAt[slot]!;
+      const origin = this.origins[slot]!;
+      ban.ip = this.addresses.textOf(slot);
+      ban.jail = this.names[this.jails[slot]!]!;
+      ban.bannedAt = this.bannedAt[slot]!;
+      ban.expiresAt = Number.isNaN(at) ? null : at;
+      ban.count = this.counts[slot]!;
+      ban.origin = origin !== 0 ? this.names[origin - 1]! : undefined;
+      visit(ban);
+    }
+  }
+
+  /** The rows in ban time order; equal times keep the table's order (the sort is stable). */
+  private slotsByBanTime(): number[] {
+    const order: number[] = [];
+    for (let slot = this.first; slot !== NONE; slot = this.next[slot]!) order.push(slot);
+    return order.sort((a, b) => this.bannedAt[a]! - this.bannedAt[b]!);
   }
 
   private summaryAt(ip: string, slot: number): BanSummary {

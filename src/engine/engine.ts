@@ -312,6 +312,11 @@ export class Engine {
     return this.bans.list();
   }
 
+  /** {@link list}'s bans one at a time, in one object reused for all (see BanManager.eachListed). */
+  eachListed(visit: (ban: BanListing) => void): void {
+    this.bans.eachListed(visit);
+  }
+
   /** Past bans of an address (canonical form) over the window escalation looks at, oldest first. */
   history(ip: string): HistoryEntry[] {
     return this.options.store.history(ip, this.clock.now() - HISTORY_WINDOW);

@@ -72,6 +72,29 @@ describe('BanTable', () => {
     expect(table.get('198.18.0.1')).toEqual(ban('198.18.0.1'));
   });
 
+  it('hands over every ban oldest first, equal times in table order, as a sort of its copies would', () => {
+    const table = new BanTable();
+    const times = [5, 1, 3, 1, 5, 0, 3, 3];
+    times.forEach((t, i) => table.set(ban(`198.18.1.${i}`, {
+      bannedAt: T0 + t, expiresAt: i % 3 ? T0 + 99 : null, count: i + 1, jail: i % 2 ? 'a' : 'b', ...(i === 4 ? { origin: 'web02' } : {}),
+    })));
+    // A ban set again keeps its place in the table's order.
+    table.set(ban('198.18.1.1', { bannedAt: T0 + 3, count: 9 }));
+    const seen: BanSummary[] = [];
+    let reused = true;
+    let last: BanSummary | null = null;
+    table.eachByBanTime((b) => {
+      if (last && last !== b) reused = false;
+      last = b;
+      seen.push({ ...b });
+    });
+    const expected = [...table.values()].sort((x, y) => x.bannedAt - y.bannedAt);
+    expect(seen).toEqual(expected);
+    expect(seen.map((b) => b.ip)).toEqual(['198.18.1.5', '198.18.1.3', '198.18.1.1', '198.18.1.2', '198.18.1.6', '198.18.1.7', '198.18.1.0', '198.18.1.4']);
+    expect(seen[7]).toEqual(expect.objectContaining({ origin: 'web02', count: 5 }));
+    expect(reused).toBe(true);
+  });
+
   it('walks every ban once while bans are deleted and set during the walk', () => {
     const table = new BanTable();
     for (let i = 0; i < 100; i++) table.set(ban(`198.18.0.${i}`, { expiresAt: i % 2 ? T0 + i : null }));
