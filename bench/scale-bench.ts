@@ -10,6 +10,8 @@
  *   - next ban with N in place: new attackers, one at a time; t0 = the second line appended,
  *     t1 = the address seen in the kernel set (nft monitor / an interactive ipset);
  *   - daemon RSS (VmRSS and VmHWM);
+ *   - with the bans in place: the daemon's CPU over 5 s left idle, then `portcullis bans --json`
+ *     and `portcullis status` (which prints the count) timed through the CLI, as installed;
  *   - restart: the daemon stopped, its sets and chains removed (what a reboot does), started
  *     again and timed until its restore has returned (its `Restored N bans` line: the kernel
  *     commands it ran had all exited, so committed), then the kernel's own count is checked; not
@@ -29,7 +31,7 @@ import { waitFor } from '../test/helpers/wait.js';
 import { banList, mixFor } from './firewall-addresses.js';
 import { createNetns, deleteNetns, inNetns } from './firewall-netns.js';
 import { netnsUnavailable } from './latency-netns.js';
-import { serviceNodeFlags } from '../test/helpers/node-flags.js';
+import { serviceNodeFlags, shebangNodeFlags } from '../test/helpers/node-flags.js';
 import { percentile } from './peak-rss.js';
 import { banWatcher, kernelCount, rawBulk, wipeKernel, type KernelBackend } from './scale-kernel.js';
 import { option } from './options.js';
@@ -65,6 +67,11 @@ interface Row {
   /** CPU seconds the daemon used for the load (its own, and its firewall commands'), read as it ends. */
   loadCpu: number;
   toolsCpu: number;
+  /** With the bans in place: the daemon's CPU while idle (ms a second), `bans --json` and `status` through the CLI (ms), the bans `bans --json` printed. */
+  idleCpuMs: number;
+  listMs: number;
+  listed: number;
+  countMs: number;
   error?: string;
 }
 
@@ -199,10 +206,33 @@ function memoryMiB(pid: number): { rss: number; hwm: number } {
   return { rss: field('VmRSS'), hwm: field('VmHWM') };
 }
 
+/** How long the daemon is left idle with the bans in place, its CPU read before and after. */
+const IDLE_MS = 5000;
+
+/** Wall time (ms) of the built CLI run in `ns` with `args` (as installed: the #! line's node flags), its output to `outFile`. */
+async function timedCli(ns: string, args: string[], outFile: string): Promise<number> {
+  const fd = openSync(outFile, 'w');
+  // In the daemon's namespace: it asks the kernel who a client is, which it only sees from there.
+  const argv = inNetns(ns, [process.execPath, ...shebangNodeFlags(CLI), CLI, ...args]);
+  const started = performance.now();
+  const child = spawn(argv[0]!, argv.slice(1), { cwd: ROOT, stdio: ['ignore', fd, 'inherit'] });
+  closeSync(fd);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const took = performance.now() - started;
+  if (code !== 0) throw new Error(`portcullis ${args.join(' ')} exited ${code}`);
+  return took;
+}
+
+function occurrences(text: string, part: string): number {
+  let n = 0;
+  for (let at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length)) n++;
+  return n;
+}
+
 const newAttacker = (i: number): string => (i % 2 === 0 ? `203.0.113.${1 + (i % 250)}` : `2001:db8:ffff:ffff::${(i + 2).toString(16)}`);
 
 async function runBackend(backend: KernelBackend, addresses: string[]): Promise<Row> {
-  const row: Row = { backend, n: addresses.length, loadMs: NaN, rawMs: NaN, p50: NaN, p99: NaN, restartMs: NaN, rssMiB: NaN, hwmMiB: NaN, restartRssMiB: NaN, restartHwmMiB: NaN, restartCpu: NaN, restartToolsCpu: NaN, counted: NaN, loadCpu: NaN, toolsCpu: NaN };
+  const row: Row = { backend, n: addresses.length, loadMs: NaN, rawMs: NaN, p50: NaN, p99: NaN, restartMs: NaN, rssMiB: NaN, hwmMiB: NaN, restartRssMiB: NaN, restartHwmMiB: NaN, restartCpu: NaN, restartToolsCpu: NaN, counted: NaN, loadCpu: NaN, toolsCpu: NaN, idleCpuMs: NaN, listMs: NaN, listed: NaN, countMs: NaN };
   const tmp = makeTempDir('portcullis-scale-');
   const ns = createNetns('pc-h16-scale');
   let daemon: ChildProcess | null = null;
@@ -267,6 +297,17 @@ async function runBackend(backend: KernelBackend, addresses: string[]): Promise<
     row.hwmMiB = memory.hwm;
     console.log(`${backend}: next ban p50 ${row.p50.toFixed(1)} ms, p99 ${row.p99.toFixed(1)} ms; RSS ${row.rssMiB.toFixed(0)} MiB`);
 
+    // With the bans in place: the daemon left idle, then the list and the count asked through the CLI.
+    const idleFrom = cpuSeconds(daemon.pid!).own;
+    await new Promise((r) => setTimeout(r, IDLE_MS));
+    row.idleCpuMs = ((cpuSeconds(daemon.pid!).own - idleFrom) * 1000) / (IDLE_MS / 1000);
+    const listFile = path.join(tmp.dir, 'bans.json');
+    row.listMs = await timedCli(ns, ['bans', '--json', '--config', config], listFile);
+    row.listed = occurrences(readFileSync(listFile, 'utf8'), '"ip":');
+    row.countMs = await timedCli(ns, ['status', '--config', config], path.join(tmp.dir, 'status.txt'));
+    const banned = /(\d+) banned/.exec(readFileSync(path.join(tmp.dir, 'status.txt'), 'utf8'))?.[1];
+    console.log(`${backend}: idle CPU ${row.idleCpuMs.toFixed(1)} ms a second over ${IDLE_MS / 1000} s; \`bans --json\` ${row.listMs.toFixed(0)} ms (${row.listed.toLocaleString('en-US')} bans printed), \`status\` ${row.countMs.toFixed(0)} ms (${banned ?? '?'} banned)`);
+
     await stopDaemon(daemon);
     await wipeKernel(backend, ns);
     const t1 = performance.now();
@@ -304,17 +345,21 @@ const s = (ms: number): string => (Number.isFinite(ms) ? (ms / 1000).toFixed(2) 
 const msText = (ms: number): string => (Number.isFinite(ms) ? ms.toFixed(1) : '-');
 
 function printTable(rows: Row[]): void {
-  console.log('\n| backend | N | load s | load CPU s (daemon + commands) | bans/s | raw bulk s | load / raw | next ban p50 ms | p99 ms | restart s | restart CPU s | restart / raw | RSS MiB | peak RSS MiB | after restart: RSS / peak MiB |');
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('\n| backend | N | load s | load CPU s (daemon + commands) | bans/s | raw bulk s | load / raw | next ban p50 ms | p99 ms | idle CPU ms/s | bans --json s | status s | restart s | restart CPU s | restart / raw | RSS MiB | peak RSS MiB | after restart: RSS / peak MiB |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const rate = Number.isFinite(r.loadMs) ? Math.round(r.n / (r.loadMs / 1000)).toLocaleString('en-US') : '-';
-    console.log(`| ${r.backend} | ${r.n.toLocaleString('en-US')} | ${s(r.loadMs)} | ${r.loadCpu.toFixed(2)} + ${r.toolsCpu.toFixed(2)} | ${rate} | ${s(r.rawMs)} | ${(r.loadMs / r.rawMs).toFixed(1)}x | ${msText(r.p50)} | ${msText(r.p99)} | ${s(r.restartMs)} | ${r.restartCpu.toFixed(2)} + ${r.restartToolsCpu.toFixed(2)} | ${(r.restartMs / r.rawMs).toFixed(1)}x | ${r.rssMiB.toFixed(0)} | ${r.hwmMiB.toFixed(0)} | ${r.restartRssMiB.toFixed(0)} / ${r.restartHwmMiB.toFixed(0)} |`);
+    console.log(`| ${r.backend} | ${r.n.toLocaleString('en-US')} | ${s(r.loadMs)} | ${r.loadCpu.toFixed(2)} + ${r.toolsCpu.toFixed(2)} | ${rate} | ${s(r.rawMs)} | ${(r.loadMs / r.rawMs).toFixed(1)}x | ${msText(r.p50)} | ${msText(r.p99)} | ${msText(r.idleCpuMs)} | ${s(r.listMs)} | ${s(r.countMs)} | ${s(r.restartMs)} | ${r.restartCpu.toFixed(2)} + ${r.restartToolsCpu.toFixed(2)} | ${(r.restartMs / r.rawMs).toFixed(1)}x | ${r.rssMiB.toFixed(0)} | ${r.hwmMiB.toFixed(0)} | ${r.restartRssMiB.toFixed(0)} / ${r.restartHwmMiB.toFixed(0)} |`);
   }
   for (const r of rows) {
     if (r.error) console.log(`${r.backend}: did not finish: ${r.error}`);
     if (Number.isFinite(r.counted) && r.counted !== r.n) console.log(`${r.backend}: the kernel held ${r.counted} bans after the load, expected ${r.n}`);
     const loadTarget = r.n <= 100_000 ? 5000 : 60_000;
-    console.log(`${r.backend}: target load <= ${loadTarget / 1000} s: ${r.loadMs <= loadTarget ? 'met' : 'missed'}; next ban p99 < 20 ms: ${r.p99 < 20 ? 'met' : 'missed'}; restart < 10 s: ${r.restartMs < 10_000 ? 'met' : 'missed'}; RSS < 400 MiB: ${r.hwmMiB < 400 ? 'met' : 'missed'}`);
+    if (Number.isFinite(r.listed) && r.listed < r.n) console.log(`${r.backend}: \`bans --json\` printed ${r.listed} bans, expected at least ${r.n}`);
+    const met = (ok: boolean) => (ok ? 'met' : 'missed');
+    console.log(`${r.backend}: target load <= ${loadTarget / 1000} s: ${met(r.loadMs <= loadTarget)}; next ban p99 < 20 ms: ${met(r.p99 < 20)}; `
+      + `\`bans --json\` and \`status\` < 1 s: ${met(r.listMs < 1000 && r.countMs < 1000)}; idle CPU < 10 ms a second: ${met(r.idleCpuMs < 10)}; `
+      + `restart < 10 s: ${met(r.restartMs < 10_000)}; RSS < 400 MiB: ${met(r.hwmMiB < 400)}`);
   }
 }
 

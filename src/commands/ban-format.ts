@@ -1,6 +1,7 @@
 import { formatDuration, padEndWidth, printable, SUBNET_JAIL, TRUSTED_ORIGIN_LABELS } from '../domain/index.js';
 import type { TrustedRange } from '../engine/trusted.js';
 import type { BanListing } from '../engine/types.js';
+import { eachPackedBan, type BanColumns } from '../control/index.js';
 
 /**
  * ISO-8601 text of an epoch-ms time, or the number itself when it is outside what a Date can
@@ -34,6 +35,70 @@ export function banJson(b: BanListing): { ip: string; jail: string; bannedAt: st
  */
 export function column(text: string, width: number): string {
   return padEndWidth(printable(text), width);
+}
+
+/**
+ * `bans --json` written a part of the packed list (`ban-columns`) at a time: the text `formatBans`
+ * writes, built as text a thousand bans at a time and handed to `write`, so a million bans are
+ * printed without an object each and nothing of one batch outlives it.
+ */
+export class BansJsonText {
+  private started = false;
+
+  constructor(private readonly write: (text: string) => void) {}
+
+  /** One part: '[' before the first ban, ',' between bans. */
+  part(columns: BanColumns): void {
+    let batch: string[] = [];
+    const bannedAt = new IsoCache();
+    const expiresAt = new IsoCache();
+    eachPackedBan(columns, (ip, ban) => {
+      if (batch.length === BATCH) {
+        this.flush(batch);
+        batch = [];
+      }
+      const jail = columns.names[ban.jail]!;
+      const origin = ban.origin ? `,"origin":${jsonText(columns.names[ban.origin - 1]!)}` : '';
+      const reason = jail === SUBNET_JAIL && ban.reason ? `,"reason":${JSON.stringify(ban.reason)}` : '';
+      const ends = ban.expiresAt === null ? 'null' : `"${expiresAt.of(ban.expiresAt)}"`;
+      batch.push(`{"ip":${jsonText(ip)},"jail":${jsonText(jail)},"bannedAt":"${bannedAt.of(ban.bannedAt)}","expiresAt":${ends},"count":${ban.count}${origin}${reason}}`);
+    });
+    this.flush(batch);
+  }
+
+  /** The end of the array (all of it, for no bans). */
+  end(): void {
+    this.write(this.started ? ']\n' : '[]\n');
+  }
+
+  private flush(batch: string[]): void {
+    if (batch.length === 0) return;
+    this.write(`${this.started ? ',' : '['}${batch.join(',')}`);
+    this.started = true;
+  }
+}
+
+/** Bans written at a time. */
+const BATCH = 1024;
+
+/** {@link isoOrNumber} of the last time asked again: the bans of one batch share their times. */
+class IsoCache {
+  private ms = Number.NaN;
+  private text = '';
+
+  of(ms: number): string {
+    if (ms !== this.ms) {
+      this.ms = ms;
+      this.text = isoOrNumber(ms);
+    }
+    return this.text;
+  }
+}
+
+const PLAIN = /^[\w.:@+ /-]*$/;
+/** A JSON string: addresses and jail names need no escaping, so the general path is skipped for them. */
+function jsonText(text: string): string {
+  return PLAIN.test(text) ? `"${text}"` : JSON.stringify(text);
 }
 
 /** `bans` output, the same whether the daemon or the store answered. */

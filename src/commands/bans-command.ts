@@ -1,12 +1,36 @@
 import { banLengthAfterVerb } from '../domain/index.js';
 import { sshSession } from '../net/index.js';
-import { formatBans, formatTrusted } from './ban-format.js';
+import { isUnknownRequest, type BanColumns } from '../control/index.js';
+import { BansJsonText, formatBans, formatTrusted } from './ban-format.js';
 import { withChannel, type VerbContext } from './with-channel.js';
 
-/** `portcullis bans [--json]`: the bans in force. */
+/** Bans a part of the packed list holds: about 7 MB of output each. */
+const JSON_PART = 65_536;
+
+/**
+ * `portcullis bans [--json]`: the bans in force. The JSON is read packed, in parts, and printed a
+ * part at a time: a million bans in about a second, where reading them as a million objects
+ * and printing them again took several.
+ */
 export function listBans(ctx: VerbContext, json: boolean): Promise<number> {
   return withChannel(ctx, { without: 'read' }, async (channel) => {
-    ctx.out.write(formatBans(await channel.request({ command: 'bans' }), json));
+    if (!json) {
+      ctx.out.write(formatBans(await channel.request({ command: 'bans' }), false));
+      return;
+    }
+    const text = new BansJsonText((chunk) => ctx.out.write(chunk));
+    const print = (part: BanColumns): void => text.part(part);
+    const last = await channel.request({ command: 'ban-columns', part: JSON_PART }, { onPart: print }).catch((err: Error) => {
+      // A daemon older than the packed list.
+      if (isUnknownRequest(err, 'part') || isUnknownRequest(err, 'ban-columns')) return null;
+      throw err;
+    });
+    if (!last) {
+      ctx.out.write(formatBans(await channel.request({ command: 'bans' }), true));
+      return;
+    }
+    print(last);
+    text.end();
   });
 }
 

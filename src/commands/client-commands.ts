@@ -1,3 +1,4 @@
+import { isUnknownRequest } from '../control/index.js';
 import { formatDuration, padStartWidth, printable } from '../domain/index.js';
 import { formatEntry, type LogEntry } from '../engine/engine-log.js';
 import type { JailStatus } from '../engine/engine.js';
@@ -14,7 +15,11 @@ const daemon = { without: 'none' } as const;
 export function statusCommand(ctx: VerbContext, json: boolean): Promise<number> {
   const { out } = ctx;
   return withChannel(ctx, daemon, async (channel) => {
-    const status = await channel.request({ command: 'status' });
+    // The table shows counts: the banned addresses (a million strings with a million bans) only for --json.
+    const status = json ? await channel.request({ command: 'status' }) : await channel.request({ command: 'status', bannedIps: false }).catch((err: Error) => {
+      if (!isUnknownRequest(err, 'bannedIps')) throw err;
+      return channel.request({ command: 'status' });
+    });
     if (json) {
       out.write(`${JSON.stringify(status)}\n`);
       return;

@@ -48,10 +48,18 @@ export function packEachBan(each: (visit: (ban: BanListing) => void) => void): B
     return at;
   };
   const columns: BanColumns = { ips: '', names, jail: [], origin: [], bannedAt: [], duration: [], count: [], reasons: [] };
-  const ips: string[] = [];
+  // The addresses joined a few thousand at a time: a million strings held to the end would be
+  // copied by the young collections and collected again in the old generation.
+  const joined: string[] = [];
+  let ips: string[] = [];
+  let i = 0;
   let previous = 0;
   each((ban) => {
-    const i = ips.push(ban.ip) - 1;
+    if (ips.length === JOINED) {
+      joined.push(ips.join('\n'));
+      ips = [];
+    }
+    ips.push(ban.ip);
     columns.jail.push(name(ban.jail));
     columns.origin.push(ban.origin === undefined ? 0 : name(ban.origin) + 1);
     columns.bannedAt.push(ban.bannedAt - previous);
@@ -59,10 +67,15 @@ export function packEachBan(each: (visit: (ban: BanListing) => void) => void): B
     columns.duration.push(ban.expiresAt === null ? null : ban.expiresAt - ban.bannedAt);
     columns.count.push(ban.count);
     if (ban.reason) columns.reasons.push({ at: i, reason: ban.reason });
+    i++;
   });
-  columns.ips = ips.length ? `${ips.join('\n')}\n` : '';
+  if (ips.length) joined.push(ips.join('\n'));
+  columns.ips = joined.length ? `${joined.join('\n')}\n` : '';
   return columns;
 }
+
+/** Addresses joined into one string at a time while packing. */
+const JOINED = 4096;
 
 /**
  * Cuts packed columns into parts of `size` bans, each packed columns of its own (its first

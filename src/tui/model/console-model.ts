@@ -1,6 +1,7 @@
 import type { ControlChannel, EventListener } from '../../control/channel.js';
 import type { EventMap } from '../../control/events.js';
 import type { CommandInput, CommandResults, ConfigResult, HandledCommandName, StatusResult } from '../../control/protocol.js';
+import { isUnknownRequest } from '../../control/unknown-request.js';
 import type { LogEntry } from '../../engine/engine-log.js';
 import type { TrustedRange } from '../../engine/trusted.js';
 import { SUBNET_JAIL } from '../../domain/index.js';
@@ -75,11 +76,6 @@ function coalesced(read: () => Promise<void>, done: () => void = () => {}): () =
     })();
     return running;
   };
-}
-
-/** Whether a daemon refused a request for not knowing its command or field (it predates them). */
-function isUnknownRequest(err: Error, name: string): boolean {
-  return err.message.includes(`unknown command "${name}"`) || err.message.includes(`unknown field "${name}"`);
 }
 
 /**
