@@ -306,7 +306,9 @@ async function runBackend(backend: KernelBackend, addresses: string[]): Promise<
     row.listed = occurrences(readFileSync(listFile, 'utf8'), '"ip":');
     row.countMs = await timedCli(ns, ['status', '--config', config], path.join(tmp.dir, 'status.txt'));
     const banned = /(\d+) banned/.exec(readFileSync(path.join(tmp.dir, 'status.txt'), 'utf8'))?.[1];
-    console.log(`${backend}: idle CPU ${row.idleCpuMs.toFixed(1)} ms a second over ${IDLE_MS / 1000} s; \`bans --json\` ${row.listMs.toFixed(0)} ms (${row.listed.toLocaleString('en-US')} bans printed), \`status\` ${row.countMs.toFixed(0)} ms (${banned ?? '?'} banned)`);
+    // The peak again: packing the list for `bans --json` is the most the daemon holds at once.
+    row.hwmMiB = Math.max(row.hwmMiB, memoryMiB(daemon.pid!).hwm);
+    console.log(`${backend}: idle CPU ${row.idleCpuMs.toFixed(1)} ms a second over ${IDLE_MS / 1000} s; \`bans --json\` ${row.listMs.toFixed(0)} ms (${row.listed.toLocaleString('en-US')} bans printed), \`status\` ${row.countMs.toFixed(0)} ms (${banned ?? '?'} banned); the daemon's peak RSS then ${row.hwmMiB.toFixed(0)} MiB`);
 
     await stopDaemon(daemon);
     await wipeKernel(backend, ns);

@@ -115,6 +115,20 @@ export function* banColumnParts(columns: BanColumns, size: number): Generator<Ba
   } while (from < n);
 }
 
+/**
+ * A listing of `total` bans in parts of `size`, each packed by `pack(from, to)` only when it is
+ * to be sent ({@link AnswerInParts} asks for the next once the one before has gone), with `total`
+ * set: the whole listing is never packed at once. At least one part, empty for no bans.
+ */
+export function* packedParts(total: number, size: number, pack: (from: number, to: number) => BanColumns): Generator<BanColumns> {
+  let from = 0;
+  do {
+    const to = Math.min(total, from + size);
+    yield { ...pack(from, to), total };
+    from = to;
+  } while (from < total);
+}
+
 /** `ban-columns`'s answer: the columns, or with `part` the columns in parts of that many bans. */
 export function banColumnsAnswer(columns: BanColumns, part: number | undefined): BanColumns | AnswerInParts<BanColumns> {
   return part === undefined ? columns : new AnswerInParts(banColumnParts(columns, part));

@@ -8,7 +8,7 @@ import type { BanRequest } from './fail-counter.js';
 import { rangesOverlap } from '../net/index.js';
 import type { TrustedSet } from './trusted.js';
 import type { BanListing, BanRecord, BanStore, BanSummary } from './types.js';
-import { BanTable } from './ban-table.js';
+import { BanTable, type BanOrder } from './ban-table.js';
 import { errorMessage } from './error-message.js';
 import { FirewallQueue } from './firewall-queue.js';
 import { RestoreStream } from './restore-stream.js';
@@ -413,12 +413,18 @@ export class BanManager {
     return bans;
   }
 
+  /** The bans `list` gives, in its order, as rows to read a part at a time ({@link eachListedIn}). */
+  listingOrder(): BanOrder {
+    return this.bans.orderByBanTime();
+  }
+
   /**
-   * The bans `list` gives, in its order, handed to `visit` in one object reused for all (copy
-   * what is kept): packing a million for the console makes no object per ban.
+   * The bans at positions `from` to `to` of a listing order, as `list` gives them (lifted ones
+   * left out), handed to `visit` in one object reused for all (copy what is kept): packing a
+   * million for the console makes no object per ban.
    */
-  eachListed(visit: (ban: BanListing) => void): void {
-    this.bans.eachByBanTime((ban) => {
+  eachListedIn(order: BanOrder, from: number, to: number, visit: (ban: BanListing) => void): void {
+    this.bans.eachInOrder(order, from, to, (ban) => {
       ban.reason = ban.jail === SUBNET_JAIL ? this.reasonOf(ban.ip) : undefined;
       visit(ban);
     });

@@ -4,6 +4,12 @@ import type { BanListing, BanSummary } from './types.js';
 /** No slot (the ends of the order). */
 const NONE = -1;
 
+/** The bans in force at one moment, in ban time order: their rows, and which ban each row held. */
+export interface BanOrder {
+  slots: Int32Array | number[];
+  stamps: Uint32Array;
+}
+
 /**
  * The bans in force, held compactly: each address as numbers in an `AddressSlots` (its slot is
  * the ban's row), its times, count, jail and origin in typed columns, and the order the bans
@@ -26,6 +32,9 @@ export class BanTable {
   private origins = new Uint32Array(0);
   private next = new Int32Array(0);
   private prev = new Int32Array(0);
+  /** Which ban a row holds: a new number each time the row is taken, 0 once deleted. */
+  private stamps = new Uint32Array(0);
+  private stamped = 0;
   private first = NONE;
   private last = NONE;
   /** Jail and node names, each once: a million bans name a few jails. */
@@ -87,6 +96,8 @@ export class BanTable {
     if (this.addresses.size !== held) {
       if (slot >= this.bannedAt.length) this.grow(slot + 1);
       this.link(slot);
+      this.stamped = this.stamped === 0xffffffff ? 1 : this.stamped + 1;
+      this.stamps[slot] = this.stamped;
     } else if (!Number.isNaN(this.expiresAt[slot]!)) {
       this.timed--;
     }
@@ -103,6 +114,7 @@ export class BanTable {
   delete(ip: string): boolean {
     const slot = this.addresses.delete(ip);
     if (slot < 0) return false;
+    this.stamps[slot] = 0;
     if (!Number.isNaN(this.expiresAt[slot]!)) this.timed--;
     const before = this.prev[slot]!;
     const after = this.next[slot]!;
@@ -174,8 +186,32 @@ export class BanTable {
    * million objects.
    */
   eachByBanTime(visit: (ban: BanListing) => void): void {
+    const order = this.orderByBanTime();
+    this.eachInOrder(order, 0, order.slots.length, visit);
+  }
+
+  /**
+   * The bans in force now, oldest ban first, as rows to read later with {@link eachInOrder}: a
+   * listing sent in parts reads each part from the table when it is sent (12 bytes a ban held
+   * meanwhile, not the whole listing packed at once).
+   */
+  orderByBanTime(): BanOrder {
+    const slots = this.slotsByBanTime();
+    const stamps = new Uint32Array(slots.length);
+    for (let k = 0; k < slots.length; k++) stamps[k] = this.stamps[slots[k]!]!;
+    return { slots, stamps };
+  }
+
+  /**
+   * The bans at positions `from` to `to` of an order, as {@link eachByBanTime} hands them, as
+   * they are now: a ban lifted since the order was taken is left out (its row may hold another
+   * ban by now), one set again is read with its new values.
+   */
+  eachInOrder(order: BanOrder, from: number, to: number, visit: (ban: BanListing) => void): void {
     const ban: BanListing = { ip: '', jail: '', bannedAt: 0, expiresAt: null, count: 0, origin: undefined, reason: undefined };
-    for (const slot of this.slotsByBanTime()) {
+    for (let k = from; k < to; k++) {
+      const slot = order.slots[k]!;
+      if (this.stamps[slot] !== order.stamps[k]) continue;
       const at = this.expiresAt[slot]!;
       const origin = this.origins[slot]!;
       ban.ip = this.addresses.textOf(slot);
@@ -246,6 +282,7 @@ export class BanTable {
     this.origins = resized(this.origins, new Uint32Array(capacity), keep);
     this.next = resized(this.next, new Int32Array(capacity), keep);
     this.prev = resized(this.prev, new Int32Array(capacity), keep);
+    this.stamps = resized(this.stamps, new Uint32Array(capacity), keep);
   }
 }
 

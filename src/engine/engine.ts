@@ -16,6 +16,7 @@ import type { EngineStatus, JailStatus } from './status-types.js';
 import { StateKeeper, type KeptJail } from './state-keeper.js';
 import { TrustedSet } from './trusted.js';
 import type { BanListing, BanStore, FleetLinkStatus, HistoryEntry, SourcePosition } from './types.js';
+import type { BanOrder } from './ban-table.js';
 
 /** Everything the engine reports, for the console, the control socket and e-mail. */
 export type EngineEvent = BanEvent | JailEvent | { type: 'source'; jail: string; source: string; event: GlobFollowEvent };
@@ -312,9 +313,14 @@ export class Engine {
     return this.bans.list();
   }
 
-  /** {@link list}'s bans one at a time, in one object reused for all (see BanManager.eachListed). */
-  eachListed(visit: (ban: BanListing) => void): void {
-    this.bans.eachListed(visit);
+  /** {@link list}'s bans as rows to read a part at a time (see BanManager.eachListedIn). */
+  listingOrder(): BanOrder {
+    return this.bans.listingOrder();
+  }
+
+  /** {@link list}'s bans at positions `from` to `to` of `order`, one at a time in one reused object. */
+  eachListedIn(order: BanOrder, from: number, to: number, visit: (ban: BanListing) => void): void {
+    this.bans.eachListedIn(order, from, to, visit);
   }
 
   /** Past bans of an address (canonical form) over the window escalation looks at, oldest first. */

@@ -95,6 +95,25 @@ describe('BanTable', () => {
     expect(reused).toBe(true);
   });
 
+  it('reads an order taken before as the bans are now: lifted ones left out, a row taken by another ban too', () => {
+    const table = new BanTable();
+    for (let i = 0; i < 6; i++) table.set(ban(`198.18.2.${i}`, { bannedAt: T0 + i }));
+    const order = table.orderByBanTime();
+    table.delete('198.18.2.1');
+    // Takes the row 198.18.2.1 had: not a ban of the order.
+    table.set(ban('198.18.2.99', { bannedAt: T0 + 10 }));
+    table.delete('198.18.2.3');
+    table.set(ban('198.18.2.4', { bannedAt: T0 + 4, count: 7 }));
+    const read = (from: number, to: number) => {
+      const seen: string[] = [];
+      table.eachInOrder(order, from, to, (b) => seen.push(`${b.ip}#${b.count}`));
+      return seen;
+    };
+    expect(read(0, 3)).toEqual(['198.18.2.0#1', '198.18.2.2#1']);
+    expect(read(3, 6)).toEqual(['198.18.2.4#7', '198.18.2.5#1']);
+    expect(order.slots).toHaveLength(6);
+  });
+
   it('walks every ban once while bans are deleted and set during the walk', () => {
     const table = new BanTable();
     for (let i = 0; i < 100; i++) table.set(ban(`198.18.0.${i}`, { expiresAt: i % 2 ? T0 + i : null }));
