@@ -181,19 +181,9 @@ export class BanTable {
   }
 
   /**
-   * Every ban, oldest ban first (equal times in the table's order), handed to `visit` one at a
-   * time in one object reused for all (copy what is kept): a listing of a million bans without a
-   * million objects.
-   */
-  eachByBanTime(visit: (ban: BanListing) => void): void {
-    const order = this.orderByBanTime();
-    this.eachInOrder(order, 0, order.slots.length, visit);
-  }
-
-  /**
-   * The bans in force now, oldest ban first, as rows to read later with {@link eachInOrder}: a
-   * listing sent in parts reads each part from the table when it is sent (12 bytes a ban held
-   * meanwhile, not the whole listing packed at once).
+   * The bans in force now, oldest ban first (equal times in the table's order), as rows to read
+   * later with {@link eachInOrder}: a listing sent in parts reads each part from the table when it
+   * is sent (12 bytes a ban held meanwhile, not the whole listing packed at once).
    */
   orderByBanTime(): BanOrder {
     const slots = this.slotsByBanTime();
@@ -203,8 +193,9 @@ export class BanTable {
   }
 
   /**
-   * The bans at positions `from` to `to` of an order, as {@link eachByBanTime} hands them, as
-   * they are now: a ban lifted since the order was taken is left out (its row may hold another
+   * The bans at positions `from` to `to` of an order, handed to `visit` one at a time in one
+   * object reused for all (copy what is kept: a million bans listed without a million objects),
+   * as they are now: a ban lifted since the order was taken is left out (its row may hold another
    * ban by now), one set again is read with its new values.
    */
   eachInOrder(order: BanOrder, from: number, to: number, visit: (ban: BanListing) => void): void {

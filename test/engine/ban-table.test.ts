@@ -83,7 +83,8 @@ describe('BanTable', () => {
     const seen: BanSummary[] = [];
     let reused = true;
     let last: BanSummary | null = null;
-    table.eachByBanTime((b) => {
+    const order = table.orderByBanTime();
+    table.eachInOrder(order, 0, order.slots.length, (b) => {
       if (last && last !== b) reused = false;
       last = b;
       seen.push({ ...b });
