@@ -1,5 +1,5 @@
 import { writeOverlay } from '../config/index.js';
-import { AnswerInParts, packedParts, packEachBan, type CommandHandlers } from '../control/index.js';
+import { banColumnsAnswer, packEachBan, type CommandHandlers } from '../control/index.js';
 import { checkAddress, ownSessionConflict } from '../net/index.js';
 import { blocklistHandlers } from './blocklist-handlers.js';
 import { applyOverlayChange, configHandlers } from './config-handlers.js';
@@ -23,9 +23,7 @@ export function daemonHandlers(parts: DaemonParts): CommandHandlers {
     'ban-columns': async (req) => {
       // The order of the bans now; each part read from the table as it is sent.
       const order = engine.listingOrder();
-      const total = order.slots.length;
-      const pack = (from: number, to: number) => packEachBan((visit) => engine.eachListedIn(order, from, to, visit));
-      return req.part === undefined ? pack(0, total) : new AnswerInParts(packedParts(total, req.part, pack));
+      return banColumnsAnswer(order.slots.length, req.part, (from, to) => packEachBan((visit) => engine.eachListedIn(order, from, to, visit)));
     },
     ban: async (req) => {
       const own = ownSessionConflict(req.ip, req.session ?? parts.operatorSession ?? null);

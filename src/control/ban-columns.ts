@@ -52,9 +52,9 @@ export function packEachBan(each: (visit: (ban: BanListing) => void) => void): B
   // copied by the young collections and collected again in the old generation.
   const joined: string[] = [];
   let ips: string[] = [];
-  let i = 0;
   let previous = 0;
   each((ban) => {
+    const i = columns.jail.length;
     if (ips.length === JOINED) {
       joined.push(ips.join('\n'));
       ips = [];
@@ -67,7 +67,6 @@ export function packEachBan(each: (visit: (ban: BanListing) => void) => void): B
     columns.duration.push(ban.expiresAt === null ? null : ban.expiresAt - ban.bannedAt);
     columns.count.push(ban.count);
     if (ban.reason) columns.reasons.push({ at: i, reason: ban.reason });
-    i++;
   });
   if (ips.length) joined.push(ips.join('\n'));
   columns.ips = joined.length ? `${joined.join('\n')}\n` : '';
@@ -76,44 +75,6 @@ export function packEachBan(each: (visit: (ban: BanListing) => void) => void): B
 
 /** Addresses joined into one string at a time while packing. */
 const JOINED = 4096;
-
-/**
- * Cuts packed columns into parts of `size` bans, each packed columns of its own (its first
- * `bannedAt` absolute, its reasons' positions its own, every name kept), with `total` set. At
- * least one part, empty for no bans.
- */
-export function* banColumnParts(columns: BanColumns, size: number): Generator<BanColumns> {
-  const n = columns.jail.length;
-  let start = 0;
-  let bannedAt = 0;
-  let reason = 0;
-  let from = 0;
-  do {
-    const to = Math.min(n, from + size);
-    let end = start;
-    for (let i = from; i < to; i++) end = columns.ips.indexOf('\n', end) + 1;
-    const deltas = columns.bannedAt.slice(from, to);
-    if (deltas.length) deltas[0]! += bannedAt;
-    for (let i = from; i < to; i++) bannedAt += columns.bannedAt[i]!;
-    const reasons: BanColumns['reasons'] = [];
-    for (; reason < columns.reasons.length && columns.reasons[reason]!.at < to; reason++) {
-      reasons.push({ at: columns.reasons[reason]!.at - from, reason: columns.reasons[reason]!.reason });
-    }
-    yield {
-      ips: columns.ips.slice(start, end),
-      names: columns.names,
-      jail: columns.jail.slice(from, to),
-      origin: columns.origin.slice(from, to),
-      bannedAt: deltas,
-      duration: columns.duration.slice(from, to),
-      count: columns.count.slice(from, to),
-      reasons,
-      total: n,
-    };
-    start = end;
-    from = to;
-  } while (from < n);
-}
 
 /**
  * A listing of `total` bans in parts of `size`, each packed by `pack(from, to)` only when it is
@@ -129,9 +90,12 @@ export function* packedParts(total: number, size: number, pack: (from: number, t
   } while (from < total);
 }
 
-/** `ban-columns`'s answer: the columns, or with `part` the columns in parts of that many bans. */
-export function banColumnsAnswer(columns: BanColumns, part: number | undefined): BanColumns | AnswerInParts<BanColumns> {
-  return part === undefined ? columns : new AnswerInParts(banColumnParts(columns, part));
+/**
+ * `ban-columns`'s answer for a listing of `total` bans that `pack(from, to)` packs: all of it, or
+ * with `part` in parts of that many bans, each packed as it is sent.
+ */
+export function banColumnsAnswer(total: number, part: number | undefined, pack: (from: number, to: number) => BanColumns): BanColumns | AnswerInParts<BanColumns> {
+  return part === undefined ? pack(0, total) : new AnswerInParts(packedParts(total, part, pack));
 }
 
 /** One ban of packed columns as `eachPackedBan` gives it: the fields, indexes into `names` kept. */

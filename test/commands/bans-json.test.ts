@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BansJsonText, formatBans } from '../../src/commands/ban-format.js';
-import { banColumnParts, packBanColumns } from '../../src/control/index.js';
+import { packBanColumns, packedParts } from '../../src/control/index.js';
 import { SUBNET_JAIL } from '../../src/domain/index.js';
 import type { BanListing } from '../../src/engine/types.js';
 
@@ -24,7 +24,7 @@ function printed(list: BanListing[], size: number): string {
   const text = new BansJsonText((chunk) => {
     out += chunk;
   });
-  for (const part of banColumnParts(packBanColumns(list), size)) text.part(part);
+  for (const part of packedParts(list.length, size, (from, to) => packBanColumns(list.slice(from, to)))) text.part(part);
   text.end();
   return out;
 }

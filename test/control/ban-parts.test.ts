@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { banColumnsAnswer, ControlClient, ControlServer, InProcessControl, packBanColumns, unpackBanColumns, type BanColumns } from '../../src/control/index.js';
+import { ControlClient, ControlServer, InProcessControl, unpackBanColumns, type BanColumns } from '../../src/control/index.js';
 import type { BanListing } from '../../src/engine/types.js';
 import { makeTempDir, type TempDir } from '../helpers/temp-dir.js';
-import { fakeHandlers, LineClient } from './helpers.js';
+import { fakeHandlers, LineClient, listingAnswer } from './helpers.js';
 
 let temp: TempDir;
 let socketPath: string;
@@ -34,7 +34,7 @@ function listing(n: number): BanListing[] {
 }
 
 async function serve(bans: BanListing[]): Promise<void> {
-  server = new ControlServer(socketPath, fakeHandlers({ 'ban-columns': async (req) => banColumnsAnswer(packBanColumns(bans), req.part) }));
+  server = new ControlServer(socketPath, fakeHandlers({ 'ban-columns': async (req) => listingAnswer(bans, req.part) }));
   await server.start();
 }
 
@@ -97,7 +97,7 @@ describe('ban-columns in parts', () => {
 
   it('hands the parts over in process too, as the console running the engine itself reads them', async () => {
     const bans = listing(2_345);
-    const control = new InProcessControl(fakeHandlers({ 'ban-columns': async (req) => banColumnsAnswer(packBanColumns(bans), req.part) }));
+    const control = new InProcessControl(fakeHandlers({ 'ban-columns': async (req) => listingAnswer(bans, req.part) }));
     const parts: BanColumns[] = [];
     const last = await control.request({ command: 'ban-columns', part: 1000 }, { onPart: (part) => parts.push(part) });
     expect(parts.map((p) => p.jail.length)).toEqual([1000, 1000]);

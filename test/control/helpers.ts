@@ -1,5 +1,6 @@
 import { createConnection, type Socket } from 'node:net';
 import { banColumnsAnswer, packBanColumns, type CommandHandlers, type FirewallResult } from '../../src/control/index.js';
+import type { BanListing } from '../../src/engine/types.js';
 import type { BanRecord } from '../../src/engine/types.js';
 
 /** A ban as the fake handlers make it. */
@@ -17,7 +18,7 @@ export function fakeHandlers(overrides: Partial<CommandHandlers> = {}): CommandH
       state: { ok: true, error: null, since: null }, firewallInStep: true,
     }),
     bans: async () => [...bans.values()],
-    'ban-columns': async (req) => banColumnsAnswer(packBanColumns([...bans.values()]), req.part),
+    'ban-columns': async (req) => listingAnswer([...bans.values()], req.part),
     ban: async (request) => {
       if (request.ip === '192.0.2.99') throw new Error(`${request.ip} is trusted (range 192.0.2.0/24), not banned`);
       const record = fakeBan(request.ip, request.seconds);
@@ -123,4 +124,9 @@ export class LineClient {
     if (waiter) waiter(line);
     else this.lines.push(line);
   }
+}
+
+/** `ban-columns`' answer for a listing, as the daemon gives it (in parts of `part` when asked). */
+export function listingAnswer(bans: readonly BanListing[], part: number | undefined): ReturnType<typeof banColumnsAnswer> {
+  return banColumnsAnswer(bans.length, part, (from, to) => packBanColumns(bans.slice(from, to)));
 }
