@@ -2,15 +2,7 @@ import { formatDuration, padEndWidth, printable, SUBNET_JAIL, TRUSTED_ORIGIN_LAB
 import type { TrustedRange } from '../engine/trusted.js';
 import type { BanListing } from '../engine/types.js';
 import { eachPackedBan, type BanColumns } from '../control/index.js';
-
-/**
- * ISO-8601 text of an epoch-ms time, or the number itself when it is outside what a Date can
- * hold (a ban time of billions of weeks): one odd record must not stop the whole listing.
- */
-export function isoOrNumber(ms: number): string {
-  const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? String(ms) : date.toISOString();
-}
+import { IsoCache, isoOrNumber, jsonString } from './json-text.js';
 
 /** The `--json` form of a ban. */
 export function banJson(b: BanListing): { ip: string; jail: string; bannedAt: string; expiresAt: string | null; count: number; origin?: string; reason?: string[] } {
@@ -58,10 +50,10 @@ export class BansJsonText {
         batch = [];
       }
       const jail = columns.names[ban.jail]!;
-      const origin = ban.origin ? `,"origin":${jsonText(columns.names[ban.origin - 1]!)}` : '';
+      const origin = ban.origin ? `,"origin":${jsonString(columns.names[ban.origin - 1]!)}` : '';
       const reason = jail === SUBNET_JAIL && ban.reason ? `,"reason":${JSON.stringify(ban.reason)}` : '';
       const ends = ban.expiresAt === null ? 'null' : `"${expiresAt.of(ban.expiresAt)}"`;
-      batch.push(`{"ip":${jsonText(ip)},"jail":${jsonText(jail)},"bannedAt":"${bannedAt.of(ban.bannedAt)}","expiresAt":${ends},"count":${ban.count}${origin}${reason}}`);
+      batch.push(`{"ip":${jsonString(ip)},"jail":${jsonString(jail)},"bannedAt":"${bannedAt.of(ban.bannedAt)}","expiresAt":${ends},"count":${ban.count}${origin}${reason}}`);
     });
     this.flush(batch);
   }
@@ -80,26 +72,6 @@ export class BansJsonText {
 
 /** Bans written at a time. */
 const BATCH = 1024;
-
-/** {@link isoOrNumber} of the last time asked again: the bans of one batch share their times. */
-class IsoCache {
-  private ms = Number.NaN;
-  private text = '';
-
-  of(ms: number): string {
-    if (ms !== this.ms) {
-      this.ms = ms;
-      this.text = isoOrNumber(ms);
-    }
-    return this.text;
-  }
-}
-
-const PLAIN = /^[\w.:@+ /-]*$/;
-/** A JSON string: addresses and jail names need no escaping, so the general path is skipped for them. */
-function jsonText(text: string): string {
-  return PLAIN.test(text) ? `"${text}"` : JSON.stringify(text);
-}
 
 /** `bans` output, the same whether the daemon or the store answered. */
 export function formatBans(bans: BanListing[], json: boolean, now = Date.now()): string {

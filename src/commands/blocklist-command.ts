@@ -1,6 +1,7 @@
 import type { BlocklistInfo, BlocklistSummary } from '../control/index.js';
 import { formatDuration, padStartWidth, printable } from '../domain/index.js';
-import { column, isoOrNumber } from './ban-format.js';
+import { column } from './ban-format.js';
+import { isoOrNumber } from './json-text.js';
 import { withChannel, type VerbContext } from './with-channel.js';
 
 /** "5m ago", "never": how long since a list was last refreshed. */

@@ -1,6 +1,7 @@
 import { printable } from '../domain/printable.js';
 import { compileFilter, type CompiledFilter } from '../engine/filter/index.js';
 import { readLines } from '../engine/source/line-reader.js';
+import { IsoCache, jsonString } from './json-text.js';
 import { OutputBuffer } from './output-buffer.js';
 import { regexFilter, regexLog } from './regex-arguments.js';
 
@@ -44,6 +45,8 @@ export async function runRegexCommand(
   const sink = new OutputBuffer(out);
   const summary = newSummary(filter);
   const readTime = (options.now ?? Date.now)();
+  // Log lines come in runs with the same time.
+  const isoTimes = new IsoCache();
   let first = true;
   if (options.json) sink.write('{"failures":[');
   const log = regexLog(logfile);
@@ -62,7 +65,7 @@ export async function runRegexCommand(
     summary.perRegex[result.regexIndex]!++;
     if (result.ip === null && summary.hostnames.length < 1000) summary.hostnames.push({ line: lineNo, host: result.host });
     if (!options.json && !options.verbose) return;
-    const time = isoTime(result.time);
+    const time = isoTimes.of(result.time);
     const host = result.ip ?? result.host;
     if (options.json) {
       const user = result.user === undefined ? '' : `,"user":${jsonString(result.user)}`;
@@ -84,23 +87,6 @@ export async function runRegexCommand(
   }
   await sink.flush();
   return summary;
-}
-
-let lastIsoMs = Number.NaN;
-let lastIso = '';
-/** ISO-8601 text of a time; log lines come in runs with the same second. */
-function isoTime(ms: number): string {
-  if (ms !== lastIsoMs) {
-    lastIsoMs = ms;
-    lastIso = new Date(ms).toISOString();
-  }
-  return lastIso;
-}
-
-const PLAIN = /^[\w.:@+ -]*$/;
-/** A JSON string literal; IPs and most user names need no escaping, so skip the general path. */
-function jsonString(text: string): string {
-  return PLAIN.test(text) ? `"${text}"` : JSON.stringify(text);
 }
 
 function commonPrefix(patterns: string[]): string {
