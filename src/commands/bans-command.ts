@@ -9,8 +9,8 @@ const JSON_PART = 65_536;
 
 /**
  * `portcullis bans [--json]`: the bans in force. The JSON is read packed, in parts, and printed a
- * part at a time: a million bans in under two seconds, where reading them as a million objects
- * and printing them again took four.
+ * part at a time: a million bans in about two seconds, where reading them as a million objects
+ * and printing them again took nine.
  */
 export function listBans(ctx: VerbContext, json: boolean): Promise<number> {
   return withChannel(ctx, { without: 'read' }, async (channel) => {
