@@ -408,8 +408,12 @@ export class BanManager {
    * whose reason says what they hold (read from the store, one row each).
    */
   list(): BanListing[] {
-    const bans: BanListing[] = [...this.bans.values()].sort((a, b) => a.bannedAt - b.bannedAt);
-    for (const ban of bans) if (ban.jail === SUBNET_JAIL) ban.reason = this.reasonOf(ban.ip);
+    const bans: BanListing[] = [];
+    const order = this.listingOrder();
+    // In the order and form `ban-columns` sends them: a copy of each, without the empty fields.
+    this.eachListedIn(order, 0, order.slots.length, ({ origin, reason, ...ban }) => {
+      bans.push({ ...ban, ...(origin !== undefined ? { origin } : {}), ...(reason ? { reason } : {}) });
+    });
     return bans;
   }
 
