@@ -7,7 +7,7 @@ import { ExpiryQueue, realTimers, type TimerFunctions } from './expiry-queue.js'
 import type { BanRequest } from './fail-counter.js';
 import { rangesOverlap } from '../net/index.js';
 import type { TrustedSet } from './trusted.js';
-import type { BanListing, BanRecord, BanStore, BanSummary } from './types.js';
+import type { BanListing, BanRecord, BanStore, BanSummary, ListedBan } from './types.js';
 import { BanTable, type BanOrder } from './ban-table.js';
 import { errorMessage } from './error-message.js';
 import { FirewallQueue } from './firewall-queue.js';
@@ -411,8 +411,8 @@ export class BanManager {
     const bans: BanListing[] = [];
     const order = this.listingOrder();
     // In the order and form `ban-columns` sends them: a copy of each, without the empty fields.
-    this.eachListedIn(order, 0, order.slots.length, ({ origin, reason, ...ban }) => {
-      bans.push({ ...ban, ...(origin !== undefined ? { origin } : {}), ...(reason ? { reason } : {}) });
+    this.eachListedIn(order, 0, order.slots.length, ({ ip, jail, bannedAt, expiresAt, count, origin, reason }) => {
+      bans.push({ ip, jail, bannedAt, expiresAt, count, ...(origin !== undefined ? { origin } : {}), ...(reason ? { reason } : {}) });
     });
     return bans;
   }
@@ -427,7 +427,7 @@ export class BanManager {
    * left out), handed to `visit` in one object reused for all (copy what is kept): packing a
    * million for the console makes no object per ban.
    */
-  eachListedIn(order: BanOrder, from: number, to: number, visit: (ban: BanListing) => void): void {
+  eachListedIn(order: BanOrder, from: number, to: number, visit: (ban: ListedBan) => void): void {
     this.bans.eachInOrder(order, from, to, (ban) => {
       ban.reason = ban.jail === SUBNET_JAIL ? this.reasonOf(ban.ip) : undefined;
       visit(ban);

@@ -1,12 +1,13 @@
 import { AddressSlots } from '../net/index.js';
-import type { BanListing, BanSummary } from './types.js';
+import { sortRowsByKey } from './sort-by-key.js';
+import type { BanSummary, ListedBan } from './types.js';
 
 /** No slot (the ends of the order). */
 const NONE = -1;
 
 /** The bans in force at one moment, in ban time order: their rows, and which ban each row held. */
 export interface BanOrder {
-  slots: Int32Array | number[];
+  slots: Int32Array;
   stamps: Uint32Array;
 }
 
@@ -198,14 +199,14 @@ export class BanTable {
    * as they are now: a ban lifted since the order was taken is left out (its row may hold another
    * ban by now), one set again is read with its new values.
    */
-  eachInOrder(order: BanOrder, from: number, to: number, visit: (ban: BanListing) => void): void {
-    const ban: BanListing = { ip: '', jail: '', bannedAt: 0, expiresAt: null, count: 0, origin: undefined, reason: undefined };
+  eachInOrder(order: BanOrder, from: number, to: number, visit: (ban: ListedBan) => void): void {
+    const ban = new RowBan(this.addresses);
     for (let k = from; k < to; k++) {
       const slot = order.slots[k]!;
       if (this.stamps[slot] !== order.stamps[k]) continue;
       const at = this.expiresAt[slot]!;
       const origin = this.origins[slot]!;
-      ban.ip = this.addresses.textOf(slot);
+      ban.moveTo(slot);
       ban.jail = this.names[this.jails[slot]!]!;
       ban.bannedAt = this.bannedAt[slot]!;
       ban.expiresAt = Number.isNaN(at) ? null : at;
@@ -219,7 +220,7 @@ export class BanTable {
    * The rows in ban time order; equal times keep the table's order (the sort is stable). Bans are
    * mostly set in time order, so the table's order is looked at first and only sorted when not.
    */
-  private slotsByBanTime(): Int32Array | number[] {
+  private slotsByBanTime(): Int32Array {
     const order = new Int32Array(this.size);
     let n = 0;
     let sorted = true;
@@ -227,7 +228,8 @@ export class BanTable {
       if (n > 0 && this.bannedAt[slot]! < this.bannedAt[order[n - 1]!]!) sorted = false;
       order[n++] = slot;
     }
-    return sorted ? order : Array.from(order).sort((a, b) => this.bannedAt[a]! - this.bannedAt[b]!);
+    if (sorted) return order;
+    return sortRowsByKey(order, this.bannedAt) ?? Int32Array.from(Array.from(order).sort((a, b) => this.bannedAt[a]! - this.bannedAt[b]!));
   }
 
   private summaryAt(ip: string, slot: number): BanSummary {
@@ -280,4 +282,35 @@ export class BanTable {
 function resized<T extends Float64Array | Uint32Array | Int32Array>(old: T, bigger: T, keep: boolean): T {
   if (keep) bigger.set(old);
   return bigger;
+}
+
+/**
+ * The ban a walk of the table is at: its address made into text only when `ip` is read, or
+ * written as bytes by `ipInto`. (`ip` is a getter: a copy made by spreading does not have it.)
+ */
+class RowBan implements ListedBan {
+  jail = '';
+  bannedAt = 0;
+  expiresAt: number | null = null;
+  count = 0;
+  origin: string | undefined = undefined;
+  reason: string[] | undefined = undefined;
+  readonly #addresses: AddressSlots;
+  #row = 0;
+
+  constructor(addresses: AddressSlots) {
+    this.#addresses = addresses;
+  }
+
+  get ip(): string {
+    return this.#addresses.textOf(this.#row);
+  }
+
+  moveTo(row: number): void {
+    this.#row = row;
+  }
+
+  ipInto(out: Buffer, at: number): number {
+    return this.#addresses.writeText(this.#row, out, at);
+  }
 }

@@ -15,7 +15,7 @@ import { JournalSource, journalSourceKey } from './source/journal-source.js';
 import type { EngineStatus, JailStatus } from './status-types.js';
 import { StateKeeper, type KeptJail } from './state-keeper.js';
 import { TrustedSet } from './trusted.js';
-import type { BanListing, BanStore, FleetLinkStatus, HistoryEntry, SourcePosition } from './types.js';
+import type { BanListing, BanStore, FleetLinkStatus, HistoryEntry, ListedBan, SourcePosition } from './types.js';
 import type { BanOrder } from './ban-table.js';
 
 /** Everything the engine reports, for the console, the control socket and e-mail. */
@@ -319,7 +319,7 @@ export class Engine {
   }
 
   /** {@link list}'s bans at positions `from` to `to` of `order`, one at a time in one reused object. */
-  eachListedIn(order: BanOrder, from: number, to: number, visit: (ban: BanListing) => void): void {
+  eachListedIn(order: BanOrder, from: number, to: number, visit: (ban: ListedBan) => void): void {
     this.bans.eachListedIn(order, from, to, visit);
   }
 

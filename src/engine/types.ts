@@ -28,6 +28,16 @@ export type BanSummary = Omit<BanRecord, 'reason'>;
  */
 export type BanListing = BanSummary & { reason?: string[] };
 
+/**
+ * A ban a walk of the bans hands over, in one object reused for every ban: `ipInto` writes its
+ * address as UTF-8 text into `out` at `at` without making a string of it (a listing of a million
+ * addresses made a million), and returns the position after it, or -1 when it does not fit.
+ * `ip` may be a getter: copy the fields by name, not by spreading.
+ */
+export interface ListedBan extends BanListing {
+  ipInto(out: Buffer, at: number): number;
+}
+
 /** A fleet link's state, for `status` and the console (see src/fleet). */
 export interface FleetLinkStatus {
   /** This server's name in the fleet. */

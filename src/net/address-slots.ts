@@ -9,6 +9,8 @@ const V6 = 6;
 
 /** Index cells: 0 empty, -1 deleted, else slot + 1. */
 const DELETED = -1;
+/** The longest text of an address kept as numbers (an IPv6 address written in full). */
+const MAX_NUMERIC_TEXT = 39;
 
 const FIRST_SLOTS = 1024;
 
@@ -124,9 +126,25 @@ export class AddressSlots {
       const n = this.words[at]!;
       return `${n >>> 24}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
     }
-    if (kind === V6) return formatIPv6(this.words, at);
+    if (kind === V6) return text.toString('latin1', 0, writeIPv6(this.words, at, text, 0));
     if (kind === TEXT) return this.texts.get(slot)!;
     throw new Error(`no address in slot ${slot}`);
+  }
+
+  /**
+   * The text of the address in `slot` written into `out` at `at` as UTF-8, without a string made
+   * for it: the position after it, or -1 (nothing written) when it does not fit.
+   */
+  writeText(slot: number, out: Buffer, at: number): number {
+    const kind = this.kinds[slot];
+    if (kind === V4 || kind === V6) {
+      if (at + MAX_NUMERIC_TEXT > out.length) return -1;
+      return kind === V4 ? writeIPv4(this.words[slot * 4]!, out, at) : writeIPv6(this.words, slot * 4, out, at);
+    }
+    if (kind !== TEXT) throw new Error(`no address in slot ${slot}`);
+    const address = this.texts.get(slot)!;
+    if (at + Buffer.byteLength(address) > out.length) return -1;
+    return at + out.write(address, at, 'utf8');
   }
 
   clear(): void {
@@ -221,7 +239,7 @@ function keyOf(text: string): number {
     key[0] = v4;
     return V4;
   }
-  // Only text in the one canonical form (RFC 5952) is parsed: `formatIPv6` writes it back as it was.
+  // Only text in the one canonical form (RFC 5952) is parsed: `writeIPv6` writes it back as it was.
   if (!readCanonicalIPv6(text, parts) || isMapped(parts)) return TEXT;
   for (let i = 0; i < 4; i++) key[i] = (parts[2 * i]! << 16) | parts[2 * i + 1]!;
   return V6;
@@ -240,8 +258,11 @@ function hashOf(kind: number): number {
 /** The eight groups of the address being written (one scratch array, so writing one makes no array). */
 const groups = new Uint16Array(8);
 
-/** RFC 5952 text of the eight groups in four words: lower-case hex, the longest zero run as `::`. */
-function formatIPv6(words: Uint32Array, at: number): string {
+/**
+ * RFC 5952 text of the eight groups in four words (lower-case hex, the longest zero run as `::`)
+ * written into `out` at `pos` (room for 39 bytes): the position after it.
+ */
+function writeIPv6(words: Uint32Array, at: number, out: Uint8Array, pos: number): number {
   for (let i = 0; i < 4; i++) {
     const w = words[at + i]!;
     groups[2 * i] = w >>> 16;
@@ -262,15 +283,38 @@ function formatIPv6(words: Uint32Array, at: number): string {
     }
     i = j;
   }
-  let text = '';
+  const start = pos;
   for (let i = 0; i < 8; i++) {
     if (i === best) {
-      text += '::';
+      out[pos++] = COLON;
+      out[pos++] = COLON;
       i += bestLength - 1;
       continue;
     }
-    if (text !== '' && !text.endsWith(':')) text += ':';
-    text += groups[i]!.toString(16);
+    if (pos > start && out[pos - 1] !== COLON) out[pos++] = COLON;
+    const group = groups[i]!;
+    if (group >= 0x1000) out[pos++] = HEX[group >>> 12]!;
+    if (group >= 0x100) out[pos++] = HEX[(group >>> 8) & 15]!;
+    if (group >= 0x10) out[pos++] = HEX[(group >>> 4) & 15]!;
+    out[pos++] = HEX[group & 15]!;
   }
-  return text;
+  return pos;
 }
+
+/** Dotted-quad text of an IPv4 address written into `out` at `pos` (room for 15 bytes): the position after it. */
+function writeIPv4(n: number, out: Uint8Array, pos: number): number {
+  for (let shift = 24; shift >= 0; shift -= 8) {
+    const byte = (n >>> shift) & 255;
+    if (byte >= 100) out[pos++] = 0x30 + ((byte / 100) | 0);
+    if (byte >= 10) out[pos++] = 0x30 + (((byte / 10) | 0) % 10);
+    out[pos++] = 0x30 + (byte % 10);
+    if (shift > 0) out[pos++] = DOT;
+  }
+  return pos;
+}
+
+/** The text of the address being made into a string (written as bytes and read back as one: by concatenation it took 3x as long). */
+const text = Buffer.alloc(40);
+const HEX = Buffer.from('0123456789abcdef');
+const COLON = 0x3a;
+const DOT = 0x2e;

@@ -16,17 +16,22 @@ const bans: BanListing[] = [
   { ip: '198.51.100.10', jail: '网站登录', bannedAt: T0 + 4, expiresAt: 8.64e15 + 1, count: 1, origin: 'node "x"' },
   // A reason on a ban that is no subnet's is not printed, as before.
   { ip: '198.51.100.11', jail: 'sshd', bannedAt: T0 + 5, expiresAt: T0 + 9, count: 4, reason: ['not shown'] },
+  // Times a Date holds at its ends (years before 1970, after 9999) and just past them.
+  { ip: '198.51.100.12', jail: 'sshd', bannedAt: -1, expiresAt: 8.64e15, count: 0, origin: 'web02' },
+  { ip: '198.51.100.13', jail: 'sshd', bannedAt: -8.64e15, expiresAt: -8.64e15 - 1, count: 2 ** 40 },
+  { ip: '198.51.100.14', jail: 'sshd', bannedAt: Date.UTC(2024, 1, 29, 23, 59, 59, 999), expiresAt: Date.UTC(2024, 2, 1), count: 7 },
+  // Text no daemon holds as an address, printed as JSON would all the same.
+  { ip: 'a"b\\c\u0001', jail: 'sshd', bannedAt: T0, expiresAt: null, count: 1 },
+  { ip: 'x'.repeat(300), jail: 'sshd', bannedAt: T0, expiresAt: null, count: 1 },
 ];
 
 /** `bans --json` as listBans writes it from the packed list cut in parts of `size`. */
 function printed(list: BanListing[], size: number): string {
-  let out = '';
-  const text = new BansJsonText((chunk) => {
-    out += chunk;
-  });
+  const chunks: Buffer[] = [];
+  const text = new BansJsonText((chunk) => chunks.push(chunk));
   for (const part of packedParts(list.length, size, (from, to) => packBanColumns(list.slice(from, to)))) text.part(part);
   text.end();
-  return out;
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 describe('bans --json from the packed list, a part at a time', () => {
@@ -41,6 +46,9 @@ describe('bans --json from the packed list, a part at a time', () => {
       ip: `198.18.${i >> 8}.${i & 255}`, jail: i % 7 ? 'sshd' : 'nginx', bannedAt: T0 + (i >> 4), expiresAt: i % 5 ? T0 + 3_600_000 + i : null, count: 1 + (i % 3),
     }));
     expect(printed(many, 2000)).toBe(formatBans(many, true));
+    // Past one buffer (256 KiB), with a name of several bytes a character across its ends.
+    const wide = Array.from({ length: 6000 }, (_, i) => ({ ...many[i % many.length]!, jail: i % 3 ? '网站登录' : 'sshd', bannedAt: T0 + i * 997 }));
+    expect(printed(wide, 4096)).toBe(formatBans(wide, true));
   });
 
   it('prints an empty array for no bans', () => {

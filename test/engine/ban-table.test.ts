@@ -87,7 +87,8 @@ describe('BanTable', () => {
     table.eachInOrder(order, 0, order.slots.length, (b) => {
       if (last && last !== b) reused = false;
       last = b;
-      seen.push({ ...b });
+      // Field by field: a ban of the walk makes its address when `ip` is read.
+      seen.push({ ip: b.ip, jail: b.jail, bannedAt: b.bannedAt, expiresAt: b.expiresAt, count: b.count, ...(b.origin !== undefined ? { origin: b.origin } : {}) });
     });
     const expected = [...table.values()].sort((x, y) => x.bannedAt - y.bannedAt);
     expect(seen).toEqual(expected);
