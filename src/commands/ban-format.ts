@@ -1,7 +1,7 @@
 import { formatDuration, padEndWidth, printable, SUBNET_JAIL, TRUSTED_ORIGIN_LABELS } from '../domain/index.js';
 import type { TrustedRange } from '../engine/trusted.js';
 import type { BanListing } from '../engine/types.js';
-import { eachPackedBan, type BanColumns } from '../control/index.js';
+import { PackedBanCursor, type BanColumns } from '../control/index.js';
 import { ByteOut, IsoBytes } from './json-bytes.js';
 import { isoOrNumber, jsonString } from './json-text.js';
 
@@ -50,26 +50,32 @@ export class BansJsonText {
   part(columns: BanColumns): void {
     const out = this.out;
     const jails = columns.names.map((name) => Buffer.from(`,"jail":${jsonString(name)},"bannedAt":`));
-    eachPackedBan(columns, (ip, ban) => {
+    // The addresses as bytes, copied from here when they are ASCII (they always are but for odd text).
+    const ips = columns.ips;
+    const ipBytes = Buffer.byteLength(ips) === ips.length ? Buffer.from(ips, 'latin1') : null;
+    const ban = new PackedBanCursor(columns);
+    while (ban.next()) {
       const jail = jails[ban.jail]!;
       out.need(ROOM + jail.length);
       out.byte(this.started ? COMMA : OPEN);
       this.started = true;
-      out.ascii('{"ip":');
-      if (ip.length > LONGEST_IP || !out.plainString(ip)) out.text(JSON.stringify(ip));
-      out.need(ROOM + jail.length);
+      out.bytes(IP);
+      if (ipBytes === null || ban.ipEnd - ban.ipStart > LONGEST_IP || !out.plainString(ipBytes, ban.ipStart, ban.ipEnd)) {
+        out.text(JSON.stringify(ips.slice(ban.ipStart, ban.ipEnd)));
+        out.need(ROOM + jail.length);
+      }
       out.bytes(jail);
       this.bannedAt.write(out, ban.bannedAt);
-      out.ascii(',"expiresAt":');
-      if (ban.expiresAt === null) out.ascii('null');
+      out.bytes(EXPIRES_AT);
+      if (ban.expiresAt === null) out.bytes(NULL);
       else this.expiresAt.write(out, ban.expiresAt);
-      out.ascii(',"count":');
+      out.bytes(COUNT);
       out.number(ban.count);
       if (ban.origin) out.text(`,"origin":${JSON.stringify(columns.names[ban.origin - 1]!)}`);
       if (ban.reason && columns.names[ban.jail] === SUBNET_JAIL) out.text(`,"reason":${JSON.stringify(ban.reason)}`);
       out.need(1);
       out.byte(CLOSE);
-    });
+    }
   }
 
   /** The end of the array (all of it, for no bans); everything written is handed on. */
@@ -82,6 +88,10 @@ export class BansJsonText {
 /** Room for a ban's fields but its jail and extras: two times, a count, an address up to `LONGEST_IP`. */
 const ROOM = 256;
 const LONGEST_IP = 64;
+const IP = Buffer.from('{"ip":');
+const EXPIRES_AT = Buffer.from(',"expiresAt":');
+const COUNT = Buffer.from(',"count":');
+const NULL = Buffer.from('null');
 const OPEN = 0x5b;
 const COMMA = 0x2c;
 const CLOSE = 0x7d;

@@ -61,15 +61,16 @@ export class ByteOut {
   }
 
   /**
-   * `text` as a JSON string when it holds only characters that need no escaping and are one byte
-   * (letters, digits, `_.:@+ /-`, as `jsonString` checks); false, with nothing written, when not.
+   * The ASCII text `bytes[start..end)` as a JSON string when it holds only characters that need
+   * no escaping (letters, digits, `_.:@+ /-`, as `jsonString` checks), room asked for; false,
+   * with nothing written, when not.
    */
-  plainString(text: string): boolean {
+  plainString(bytes: Uint8Array, start: number, end: number): boolean {
     const buf = this.buf;
     let pos = this.pos;
     buf[pos++] = QUOTE;
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
+    for (let i = start; i < end; i++) {
+      const c = bytes[i]!;
       if (c >= 128 || PLAIN[c] === 0) return false;
       buf[pos++] = c;
     }

@@ -120,25 +120,50 @@ export interface PackedBan {
 }
 
 /**
+ * Reads packed columns one ban at a time: `next()` moves to the next ban (false past the last),
+ * whose fields are then this object's, its address `ips` from `ipStart` to `ipEnd`. The one
+ * place the columns are decoded (`eachPackedBan` and `bans --json` read through it).
+ */
+export class PackedBanCursor implements PackedBan {
+  jail = 0;
+  bannedAt = 0;
+  expiresAt: number | null = null;
+  count = 0;
+  origin = 0;
+  reason: string[] | undefined = undefined;
+  ipStart = 0;
+  ipEnd = -1;
+  private at = -1;
+  private readonly reasons: Map<number, string[]>;
+
+  constructor(private readonly columns: BanColumns) {
+    this.reasons = new Map(columns.reasons.map((r) => [r.at, r.reason]));
+  }
+
+  next(): boolean {
+    const columns = this.columns;
+    const i = ++this.at;
+    if (i >= columns.jail.length) return false;
+    this.ipStart = this.ipEnd + 1;
+    this.ipEnd = columns.ips.indexOf('\n', this.ipStart);
+    this.bannedAt += columns.bannedAt[i]!;
+    const duration = columns.duration[i];
+    this.expiresAt = duration === null || duration === undefined ? null : this.bannedAt + duration;
+    this.jail = columns.jail[i]!;
+    this.count = columns.count[i]!;
+    this.origin = columns.origin[i]!;
+    this.reason = this.reasons.size ? this.reasons.get(i) : undefined;
+    return true;
+  }
+}
+
+/**
  * Calls `visit` with each ban of packed columns in order. One `PackedBan` object is reused for
  * every call (a million bans make no object each): copy what is kept.
  */
 export function eachPackedBan(columns: BanColumns, visit: (ip: string, ban: PackedBan) => void): void {
-  const reasons = new Map(columns.reasons.map((r) => [r.at, r.reason]));
-  const ban: PackedBan = { jail: 0, bannedAt: 0, expiresAt: null, count: 0, origin: 0, reason: undefined };
-  let start = 0;
-  for (let i = 0; i < columns.jail.length; i++) {
-    const end = columns.ips.indexOf('\n', start);
-    ban.bannedAt += columns.bannedAt[i]!;
-    const duration = columns.duration[i];
-    ban.expiresAt = duration === null || duration === undefined ? null : ban.bannedAt + duration;
-    ban.jail = columns.jail[i]!;
-    ban.count = columns.count[i]!;
-    ban.origin = columns.origin[i]!;
-    ban.reason = reasons.get(i);
-    visit(columns.ips.slice(start, end), ban);
-    start = end + 1;
-  }
+  const ban = new PackedBanCursor(columns);
+  while (ban.next()) visit(columns.ips.slice(ban.ipStart, ban.ipEnd), ban);
 }
 
 /** The bans of packed columns as `bans` lists them (an old daemon's answer, tests). */

@@ -59,6 +59,6 @@ export { ControlConnectError, connectError } from './socket-errors.js';
 export { InProcessControl } from './in-process.js';
 export { AnswerInParts } from './answer-in-parts.js';
 export { isUnknownRequest } from './unknown-request.js';
-export { banColumnsAnswer, eachPackedBan, packBanColumns, packedParts, packEachBan, unpackBanColumns, type BanColumns, type PackedBan } from './ban-columns.js';
+export { banColumnsAnswer, eachPackedBan, packBanColumns, packedParts, packEachBan, PackedBanCursor, unpackBanColumns, type BanColumns, type PackedBan } from './ban-columns.js';
 export type { InProcessOptions } from './in-process.js';
 export { engineEvent, type ConfigEventData, type EventMap, type EventName, type FirewallEventData, type ServiceEvent } from './events.js';
