@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 
 /**
@@ -7,6 +7,9 @@ import { StringDecoder } from 'node:string_decoder';
  * chose (see LineSplitter).
  */
 export const MAX_LINE_LENGTH = 64 * 1024;
+
+/** Bytes read at a time. */
+const CHUNK = 64 * 1024;
 
 /** Counts from reading a file to the end. */
 export interface ReadStats {
@@ -38,32 +41,41 @@ export async function readLines(
     }
     return onLine(line, stats.lines);
   };
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 16 })) {
-    const text = decoder.write(chunk as Buffer);
-    let start = 0;
-    let nl = text.indexOf('\n');
-    while (nl !== -1) {
-      if (skipping) {
-        skipping = false;
-      } else {
-        // The line the chunk before began is joined alone: the whole chunk joined to it would be
-        // copied once more when searched (a third more bytes made per byte read).
-        const pending = emit(start === 0 && rest ? rest + text.slice(0, nl) : text.slice(start, nl));
-        if (pending) await pending;
+  // Read in this thread, a chunk at a time: the command has nothing else to do meanwhile, and a
+  // read stream's round trip to the thread pool and back per chunk cost 7% of `portcullis regex`
+  // on a million lines (2.15 s against 1.99, medians of seven alternated runs).
+  const fd = openSync(path, 'r');
+  const buffer = Buffer.allocUnsafe(CHUNK);
+  try {
+    for (let n = readSync(fd, buffer, 0, CHUNK, null); n > 0; n = readSync(fd, buffer, 0, CHUNK, null)) {
+      const text = decoder.write(buffer.subarray(0, n));
+      let start = 0;
+      let nl = text.indexOf('\n');
+      while (nl !== -1) {
+        if (skipping) {
+          skipping = false;
+        } else {
+          // The line the chunk before began is joined alone: the whole chunk joined to it would be
+          // copied once more when searched (a third more bytes made per byte read).
+          const pending = emit(start === 0 && rest ? rest + text.slice(0, nl) : text.slice(start, nl));
+          if (pending) await pending;
+        }
+        start = nl + 1;
+        nl = text.indexOf('\n', start);
       }
-      start = nl + 1;
-      nl = text.indexOf('\n', start);
+      rest = start === 0 ? rest + text : text.slice(start);
+      if (rest.length > MAX_LINE_LENGTH + 1 && !skipping) {
+        // (+ 1: the last character may be the `\r` of a `\r\n` whose `\n` is still to come.)
+        // Count the overlong line now and drop the rest of it up to its newline.
+        emit(rest);
+        rest = '';
+        skipping = true;
+      } else if (skipping) {
+        rest = '';
+      }
     }
-    rest = start === 0 ? rest + text : text.slice(start);
-    if (rest.length > MAX_LINE_LENGTH + 1 && !skipping) {
-      // (+ 1: the last character may be the `\r` of a `\r\n` whose `\n` is still to come.)
-      // Count the overlong line now and drop the rest of it up to its newline.
-      emit(rest);
-      rest = '';
-      skipping = true;
-    } else if (skipping) {
-      rest = '';
-    }
+  } finally {
+    closeSync(fd);
   }
   rest += decoder.end();
   if (rest.length > 0 && !skipping) {
