@@ -65,7 +65,38 @@ describe('the pass that finds which failregexes match', () => {
       },
     };
     expect(lines.map((line) => f.matchLine(line, NOW))).toEqual(expected);
-    // Every line but the last, which holds none of the patterns' literals and is never matched.
-    expect(thrown).toBe(lines.length - 1);
+    // The "Failed" lines, which hold the literal of two patterns. "Login from" is only the third
+    // pattern's: V8 alone reads it; the last line holds no pattern's literal and is never matched.
+    expect(thrown).toBe(3);
+  });
+});
+
+describe('a line that holds the literal of only one pattern', () => {
+  it('is read by that pattern alone, as the set reads it, and by the set when it is not plain text', () => {
+    const lines = [
+      'Login from 198.18.0.8',
+      'Login from nobody',
+      // Not plain ASCII: not left to V8.
+      'Login from 198.18.0.9\u00a0x',
+      'Login from 2001:db8::9',
+    ];
+    type Inside = { literals: unknown; fail: { matcher: { match: (bytes: Buffer) => number[] } } };
+    const counted = () => {
+      const f = filter();
+      const inside = f as unknown as Inside;
+      const real = inside.fail.matcher;
+      const asked: string[] = [];
+      inside.fail.matcher = { match: (bytes) => (asked.push(bytes.toString()), real.match(bytes)) };
+      return { f, inside, asked };
+    };
+    const dispatched = counted();
+    // Without the literals, every line goes to the set.
+    const viaSet = counted();
+    viaSet.inside.literals = null;
+    const verdicts = lines.map((line) => dispatched.f.matchLine(line, NOW));
+    expect(verdicts.map((r) => r.kind)).toEqual(['failure', 'failure', 'missed', 'failure']);
+    expect(lines.map((line) => viaSet.f.matchLine(line, NOW))).toEqual(verdicts);
+    expect(viaSet.asked).toHaveLength(lines.length);
+    expect(dispatched.asked).toEqual(['Login from 198.18.0.9\u00a0x']);
   });
 });

@@ -9,6 +9,7 @@ import { FilterError } from './ini-reader.js';
 import { scanPattern, UnsupportedConstruct, type ScannedPattern } from './regex-scanner.js';
 import { execAlt, spanSource, type Alternative } from './alternative.js';
 import { LiteralPatterns } from './fixed-backreference.js';
+import { escapeLiteral, LiteralCandidates, neededLiterals, NO_CANDIDATE, SEVERAL } from './literal-candidates.js';
 import { expandConditionals } from './conditional.js';
 import { expandTags, UnsupportedTag } from './tags.js';
 import { rotateLoopLookaheads } from './lookahead-loop.js';
@@ -75,7 +76,7 @@ export class CompiledFilter {
   private readonly ignore: PatternSet | null;
   private readonly pref: PatternSet | null;
   /** Matches a line containing any failregex's required literal; null when one has none. */
-  private readonly literals: RegExp | null;
+  private readonly literals: LiteralCandidates | null;
   private readonly dates: DateDetector;
   private readonly connections = new ConnectionMemory();
   /** For `maxlines` > 1: the lines the failregexes run over together. */
@@ -96,7 +97,7 @@ export class CompiledFilter {
       failScans.forEach((s) => requireHost(s.scan, s.src, prefMlfid));
     }
     const literals = failScans.map((s) => s.scan.literal);
-    this.literals = literalAlternation(literals);
+    this.literals = LiteralCandidates.of(literals);
     // A failregex with `\[\]` reads an access log whose bracketed date is cut out of the line.
     const accessLog = definition.failregex.some((p) => p.pattern.includes('\\[\\]'));
     this.dates = new DateDetector({ datepattern: definition.datepattern, now: options.now, accessLog });
@@ -109,7 +110,10 @@ export class CompiledFilter {
     let text = date ? line.slice(0, date.start) + line.slice(date.end) : line;
     if (this.buffer) text = this.buffer.push(text);
     // After the cut: a pattern's literal may span it (`\[\]` where the date stood).
-    if (this.literals && !this.literals.test(text)) return MISSED;
+    // Which patterns the line holds the literal of: none, one (V8 alone then tells whether it
+    // matches), or several (the RE2 set does).
+    const single = this.literals ? this.literals.candidate(text) : SEVERAL;
+    if (single === NO_CANDIDATE) return MISSED;
     const time = date ? date.time : readTime;
     const dateFormat = date ? date.format : 'read-time';
     // The prefregex's captures, but its content (made only for a filter with a prefregex).
@@ -121,7 +125,7 @@ export class CompiledFilter {
       prefCaptures = rest;
       if (content !== undefined) text = content;
     }
-    const found = run(this.fail, text);
+    const found = run(this.fail, text, single);
     if (!found) return MISSED;
     const origin = this.fail.alternatives[found.index]!.origin;
     if (this.ignore && run(this.ignore, text)) return ignoredBy(origin, time, dateFormat);
@@ -354,7 +358,15 @@ interface Found {
 }
 
 /** The first pattern (in order) that matches, with its named captures. */
-function run(set: PatternSet, text: string): Found | null {
+function run(set: PatternSet, text: string, single = SEVERAL): Found | null {
+  if (single >= 0) {
+    // The only pattern whose literal the line holds: on plain text V8 reads it as RE2 would.
+    const alt = set.alternatives[single]!;
+    if (alt.js !== null && isPlainText(text)) {
+      const m = execAlt(alt, text, true);
+      return m ? { index: single, captures: capturesOf(alt, m), more: false, later: NONE, plain: true } : null;
+    }
+  }
   const matching = matchingOf(set, text);
   if (matching === null) return runEach(set, text, utf8(text));
   return matching.length === 0 ? null : runMatching(set, text, matching);
@@ -453,10 +465,7 @@ function matchesAfter(set: PatternSet, index: number, bytes: Buffer, plainText: 
  */
 function literalAlternation(literals: (string | null)[]): RegExp | null {
   if (!literals.every((l): l is string => l !== null)) return null;
-  const distinct = [...new Set(literals)];
-  // A literal holding another is found whenever it is: only the shorter one is searched for.
-  const needed = distinct.filter((l) => !distinct.some((other) => other !== l && l.includes(other)));
-  return new RegExp(needed.map((l) => l.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|'));
+  return new RegExp(neededLiterals(literals).map(escapeLiteral).join('|'));
 }
 
 /**
