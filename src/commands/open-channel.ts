@@ -67,7 +67,7 @@ export async function openChannel(loaded: LoadedConfig, options: ChannelOptions)
   if (options.without === 'none') throw new NoDaemon(`no portcullis daemon is listening on ${socket} (start it with: portcullis --daemon)`);
   const mode: StackMode = options.without === 'engine' ? 'engine' : options.without === 'change' ? 'service' : 'view';
   // Loaded only here: a client of the daemon (most verbs) starts without the engine's modules
-  // (`portcullis trust list` 0.32 s with them, most of it compiling them).
+  // (`portcullis trust list` against a daemon: 0.32 s with them, 0.27 without).
   const [{ openEngineStack }, { InProcessControl }] = await Promise.all([import('./engine-stack.js'), import('../control/in-process.js')]);
   let control: InProcessControl | null = null;
   const stack = await openEngineStack(loaded, {
