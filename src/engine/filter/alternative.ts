@@ -12,6 +12,8 @@ export interface Alternative {
   /** Capture group indexes and their names, for the named groups. */
   groupIndexes: number[];
   groupNames: string[];
+  /** No name is given to two groups: a capture is then set without looking for an earlier one. */
+  namesUnique: boolean;
   /** The RE2 source and every group's name, for the span of a multi-line match. */
   source: string;
   groups: (string | null)[];

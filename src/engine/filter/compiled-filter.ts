@@ -129,7 +129,7 @@ export class CompiledFilter {
     if (!found) return MISSED;
     const origin = this.fail.alternatives[found.index]!.origin;
     if (this.ignore && run(this.ignore, text)) return ignoredBy(origin, time, dateFormat);
-    if (found.more && readings(this.fail, text, found).length > 1) return ignoredBy(origin, time, dateFormat);
+    if (found.more && readsTwoAddresses(this.fail, text, found)) return ignoredBy(origin, time, dateFormat);
     const captures = prefCaptures ? { ...prefCaptures, ...found.captures } : found.captures;
     let host = hostOf(captures);
     // The address of the line, normalised once: the check below and the result share it.
@@ -232,9 +232,36 @@ function ignoredBy(regexIndex: number, time: number, dateFormat: string): LineRe
  */
 function readings(set: PatternSet, text: string, found: Found): string[] {
   const first = hostOf(found.captures);
-  if (!found.more || first === undefined) return first === undefined ? [] : [first];
+  if (first === undefined) return [];
   const hosts = [first];
   const seen = new Set([normalizeIp(first) ?? first]);
+  eachLaterHost(set, text, found, (host) => {
+    const key = normalizeIp(host) ?? host;
+    if (!seen.has(key)) {
+      seen.add(key);
+      hosts.push(host);
+    }
+    return false;
+  });
+  return hosts;
+}
+
+/** Whether {@link readings} would give more than one address: the first other one found says so. */
+function readsTwoAddresses(set: PatternSet, text: string, found: Found): boolean {
+  const first = hostOf(found.captures);
+  if (first === undefined) return false;
+  let firstKey: string | undefined;
+  return eachLaterHost(set, text, found, (host) => {
+    // The same text is the same address (most lines): nothing to normalise.
+    if (host === first) return false;
+    firstKey ??= normalizeIp(first) ?? first;
+    return (normalizeIp(host) ?? host) !== firstKey;
+  });
+}
+
+/** Calls `visit` with the host each later matching pattern reads, until it returns true (then true). */
+function eachLaterHost(set: PatternSet, text: string, found: Found, visit: (host: string) => boolean): boolean {
+  if (!found.more) return false;
   const alts = set.alternatives;
   const later = found.later ?? alts.map((_, i) => i).slice(found.index + 1);
   for (const i of later) {
@@ -243,14 +270,9 @@ function readings(set: PatternSet, text: string, found: Found): string[] {
     // As in run(): V8 takes the captures on plain text, where the two engines agree.
     const m = execAlt(alt, text, found.plain);
     const host = m ? hostOf(capturesOf(alt, m)) : undefined;
-    if (host === undefined) continue;
-    const key = normalizeIp(host) ?? host;
-    if (!seen.has(key)) {
-      seen.add(key);
-      hosts.push(host);
-    }
+    if (host !== undefined && visit(host)) return true;
   }
-  return hosts;
+  return false;
 }
 
 /** The host came from an address group (`<ADDR>`, `<IP4>`, `<IP6>`). */
@@ -332,6 +354,7 @@ function combine(entries: Scanned[]): PatternSet {
     const withIndices = s.checks.some((c) => c.avoid !== undefined) ? new RE2(s.source, 'd') : null;
     return {
       re2, js: s.checks.length || s.fixed.length ? null : captureRegExp(s.source), literal: s.literal, groupIndexes, groupNames,
+      namesUnique: new Set(groupNames).size === groupNames.length,
       checks: s.checks, source: s.source, groups: s.groups, withIndices, origin,
       fixed: s.fixed, literals: s.fixed.length ? new LiteralPatterns() : null,
     };
@@ -506,10 +529,13 @@ function plainOf(text: string): boolean {
 
 function capturesOf(alt: Alternative, m: RegExpExecArray): Record<string, string> {
   const captures: Record<string, string> = {};
+  const unique = alt.namesUnique;
   for (let i = 0; i < alt.groupIndexes.length; i++) {
     const value = m[alt.groupIndexes[i]!];
+    if (value === undefined) continue;
     const name = alt.groupNames[i]!;
-    if (value !== undefined && captures[name] === undefined) captures[name] = value;
+    // The first group of a name that took part in the match gives its value.
+    if (unique || captures[name] === undefined) captures[name] = value;
   }
   return captures;
 }

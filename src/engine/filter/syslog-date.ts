@@ -19,12 +19,6 @@ function digit(line: string, i: number): number {
   return c >= 0 && c <= 9 ? c : -1;
 }
 
-function twoDigits(line: string, i: number): number {
-  const a = digit(line, i);
-  const b = digit(line, i + 1);
-  return a < 0 || b < 0 ? -1 : a * 10 + b;
-}
-
 /**
  * Reads the common syslog date `Mmm dd HH:MM:SS` (day padded with a space or a zero) at `start`
  * without a regex, filling `out`. Returns the end offset, or -1 when the text is not exactly
@@ -34,23 +28,31 @@ export function readPlainSyslogDate(line: string, start: number, out: SyslogFiel
   if (line.length < start + 15) return -1;
   const code = (line.charCodeAt(start) << 16) | (line.charCodeAt(start + 1) << 8) | line.charCodeAt(start + 2);
   const month = MONTH_CODES.get(code);
-  if (month === undefined || line.charCodeAt(start + 3) !== 32) return -1;
-  const d1 = line.charCodeAt(start + 4) === 32 ? 0 : digit(line, start + 4);
-  const d2 = digit(line, start + 5);
-  if (d1 < 0 || d2 < 0 || line.charCodeAt(start + 6) !== 32) return -1;
-  const hour = twoDigits(line, start + 7);
-  const minute = twoDigits(line, start + 10);
-  const second = twoDigits(line, start + 13);
-  if (hour < 0 || minute < 0 || second < 0) return -1;
+  if (month === undefined || line.charCodeAt(start + 3) !== 32 || line.charCodeAt(start + 6) !== 32) return -1;
   if (line.charCodeAt(start + 9) !== 58 || line.charCodeAt(start + 12) !== 58) return -1;
+  // Digits read in line (a call per digit showed in profiles): each is 0-9, or the date is not plain.
+  const d1 = line.charCodeAt(start + 4) === 32 ? 0 : line.charCodeAt(start + 4) - 48;
+  const d2 = line.charCodeAt(start + 5) - 48;
+  const h1 = line.charCodeAt(start + 7) - 48;
+  const h2 = line.charCodeAt(start + 8) - 48;
+  const m1 = line.charCodeAt(start + 10) - 48;
+  const m2 = line.charCodeAt(start + 11) - 48;
+  const s1 = line.charCodeAt(start + 13) - 48;
+  const s2 = line.charCodeAt(start + 14) - 48;
+  if (!isDigit(d1) || !isDigit(d2) || !isDigit(h1) || !isDigit(h2) || !isDigit(m1) || !isDigit(m2) || !isDigit(s1) || !isDigit(s2)) return -1;
   const end = start + 15;
   const next = line.charCodeAt(end);
   // A fraction or a year after the time belongs to the date: let the full pattern take it.
   if (next === 46 || (next === 32 && digit(line, end + 1) >= 0)) return -1;
   out.month = month;
   out.day = d1 * 10 + d2;
-  out.hour = hour;
-  out.minute = minute;
-  out.second = second;
+  out.hour = h1 * 10 + h2;
+  out.minute = m1 * 10 + m2;
+  out.second = s1 * 10 + s2;
   return end;
+}
+
+/** A character's value less 48 is a digit's (NaN, for no character, is not). */
+function isDigit(value: number): boolean {
+  return value >= 0 && value <= 9;
 }
