@@ -33,6 +33,15 @@ describe('LiteralCandidates', () => {
     expect(candidates.candidate('x bcd x')).toBe(5);
   });
 
+  it('finds a literal that begins with a blank or a colon by the rest of it, and checks the whole', () => {
+    const blanks = LiteralCandidates.of([' not allowed because ', ': Change of user', 'Failed '])!;
+    expect(blanks.candidate('User x from 198.18.0.1 not allowed because none')).toBe(0);
+    expect(blanks.candidate('Usernot allowed because none')).toBe(NO_CANDIDATE);
+    expect(blanks.candidate('sshd[1]: Change of user x')).toBe(1);
+    expect(blanks.candidate('Change of user x')).toBe(NO_CANDIDATE);
+    expect(blanks.candidate('Failed x: Change of user y')).toBe(SEVERAL);
+  });
+
   it('is not made when a pattern requires no literal', () => {
     expect(LiteralCandidates.of(['Failed ', null])).toBeNull();
     expect(LiteralCandidates.of(['Failed ', ''])).toBeNull();

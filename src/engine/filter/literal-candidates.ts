@@ -19,7 +19,8 @@ interface Needed {
  * searched for in one pass of a V8 alternation: no pattern's literal in a line means no match
  * (most lines of a log, cheaply), and when exactly one pattern's is, only that pattern can match,
  * so V8 alone can say whether it does, without the RE2 set's pass over the line. The literals
- * that hold another are not searched for: they are checked where the shorter one is found.
+ * that hold another are not searched for: they are checked where the shorter one is found, as
+ * are those that begin with blanks or colons, found by the rest of them.
  */
 export class LiteralCandidates {
   private readonly search: RegExp;
@@ -31,7 +32,9 @@ export class LiteralCandidates {
   }
 
   private constructor(literals: string[]) {
-    const needed = neededLiterals(literals);
+    // Searched for without the blanks and colons they begin with: V8's search for the alternation
+    // skips ahead on the first characters, and a blank is everywhere (a third quicker without).
+    const needed = neededLiterals(literals.map(searchedPart));
     this.needed = needed.map((short) => ({ literal: short, tail: short.length > 1 ? tailOf(short, short.length) : -1, exact: [], longer: [] }));
     literals.forEach((literal, index) => {
       for (const entry of this.needed) {
@@ -89,6 +92,11 @@ export class LiteralCandidates {
 export function neededLiterals(literals: string[]): string[] {
   const distinct = [...new Set(literals)];
   return distinct.filter((l) => !distinct.some((other) => other !== l && l.includes(other)));
+}
+
+/** A literal without the blanks and colons it begins with (itself when it is nothing else). */
+function searchedPart(literal: string): string {
+  return literal.replace(/^[ :]+/, '') || literal;
 }
 
 export function escapeLiteral(literal: string): string {
