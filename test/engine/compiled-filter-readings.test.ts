@@ -55,6 +55,8 @@ describe('the pass that finds which failregexes match', () => {
     const expected = lines.map((line) => filter().matchLine(line, NOW));
     expect(expected.map((r) => r.kind)).toEqual(['failure', 'ignored', 'failure', 'failure', 'failure', 'missed']);
     const f = filter();
+    // Every line to the set (the literals would leave these lines to V8: one or two patterns each).
+    (f as unknown as { literals: unknown }).literals = null;
     // As RE2's set does when its DFA runs out of memory on a line.
     const set = (f as unknown as { fail: { matcher: { match: (bytes: Buffer) => number[] } } }).fail;
     let thrown = 0;
@@ -65,9 +67,7 @@ describe('the pass that finds which failregexes match', () => {
       },
     };
     expect(lines.map((line) => f.matchLine(line, NOW))).toEqual(expected);
-    // The "Failed" lines, which hold the literal of two patterns. "Login from" is only the third
-    // pattern's: V8 alone reads it; the last line holds no pattern's literal and is never matched.
-    expect(thrown).toBe(3);
+    expect(thrown).toBe(lines.length);
   });
 });
 

@@ -1,45 +1,54 @@
 import { describe, expect, it } from 'vitest';
 import { LiteralCandidates, NO_CANDIDATE, SEVERAL } from '../../src/engine/filter/literal-candidates.js';
 
-describe('LiteralCandidates', () => {
-  // As sshd's patterns require them: two share a literal, two hold a shorter one.
-  const candidates = LiteralCandidates.of(['Failed ', 'Failed ', 'for invalid user ', 'nvalid user ', 'Accepted ', 'bcd', 'abc', '#'])!;
+/** The patterns `candidate` gives for a line (none, one, or two in order), or 'several'. */
+function of(candidates: LiteralCandidates, text: string): number[] | 'several' {
+  const first = candidates.candidate(text);
+  if (first === SEVERAL) return 'several';
+  if (first === NO_CANDIDATE) return [];
+  return candidates.second === NO_CANDIDATE ? [first] : [first, candidates.second];
+}
 
-  it('names the one pattern whose literal the line holds', () => {
-    expect(candidates.candidate('sshd[1]: Accepted password for x from 198.18.0.1 port 22 ssh2')).toBe(4);
+// As sshd's patterns require them: three share a literal, two hold a shorter one.
+const sshd = LiteralCandidates.of(['Failed ', 'Failed ', 'for invalid user ', 'nvalid user ', 'Accepted ', 'bcd', 'abc', '#', 'Failed '])!;
+
+describe('LiteralCandidates', () => {
+  it('gives the one or two patterns whose literals the line holds, in order', () => {
+    expect(of(sshd, 'sshd[1]: Accepted password for x from 198.18.0.1 port 22 ssh2')).toEqual([4]);
     // "nvalid user " is found; the longer "for invalid user " is not in the line.
-    expect(candidates.candidate('sshd[1]: Invalid user x from 198.18.0.1')).toBe(3);
+    expect(of(sshd, 'sshd[1]: Invalid user x from 198.18.0.1')).toEqual([3]);
     // The same literal twice is still one pattern.
-    expect(candidates.candidate('Accepted Accepted')).toBe(4);
-    expect(candidates.candidate('a # b')).toBe(7);
+    expect(of(sshd, 'Accepted Accepted')).toEqual([4]);
+    expect(of(sshd, 'a # b')).toEqual([7]);
+    // A longer literal found where its shorter one is.
+    expect(of(sshd, 'for invalid user x')).toEqual([2, 3]);
+    // Found in the other order than the patterns'.
+    expect(of(sshd, '# Accepted x')).toEqual([4, 7]);
   });
 
-  it('says none for a line with no literal, several for a line with two patterns', () => {
-    expect(candidates.candidate('CRON[2]: pam_unix(cron:session) session opened')).toBe(NO_CANDIDATE);
-    expect(candidates.candidate('nothing here')).toBe(NO_CANDIDATE);
-    expect(candidates.candidate('')).toBe(NO_CANDIDATE);
-    // One literal of two patterns.
-    expect(candidates.candidate('Failed password')).toBe(SEVERAL);
-    // A longer literal found where its shorter one is.
-    expect(candidates.candidate('Failed none for invalid user x')).toBe(SEVERAL);
-    expect(candidates.candidate('for invalid user x')).toBe(SEVERAL);
-    // A literal late in the line, after another one.
-    expect(candidates.candidate('Accepted x; Invalid user y')).toBe(SEVERAL);
+  it('gives none for a line with no literal, and several past two', () => {
+    expect(of(sshd, 'CRON[2]: pam_unix(cron:session) session opened')).toEqual([]);
+    expect(of(sshd, '')).toEqual([]);
+    // One literal of three patterns.
+    expect(of(sshd, 'Failed password')).toBe('several');
+    expect(of(sshd, 'Accepted x; Invalid user y # z')).toBe('several');
+    // The second is not left over from the line before.
+    expect(of(sshd, 'Accepted x')).toEqual([4]);
   });
 
   it('finds literals that overlap (the search goes on from inside the one found)', () => {
-    expect(candidates.candidate('xabcdx')).toBe(SEVERAL);
-    expect(candidates.candidate('xabc x')).toBe(6);
-    expect(candidates.candidate('x bcd x')).toBe(5);
+    expect(of(sshd, 'xabcdx')).toEqual([5, 6]);
+    expect(of(sshd, 'xabcdx#')).toBe('several');
+    expect(of(sshd, 'xabc x')).toEqual([6]);
   });
 
   it('finds a literal that begins with a blank or a colon by the rest of it, and checks the whole', () => {
     const blanks = LiteralCandidates.of([' not allowed because ', ': Change of user', 'Failed '])!;
-    expect(blanks.candidate('User x from 198.18.0.1 not allowed because none')).toBe(0);
-    expect(blanks.candidate('Usernot allowed because none')).toBe(NO_CANDIDATE);
-    expect(blanks.candidate('sshd[1]: Change of user x')).toBe(1);
-    expect(blanks.candidate('Change of user x')).toBe(NO_CANDIDATE);
-    expect(blanks.candidate('Failed x: Change of user y')).toBe(SEVERAL);
+    expect(of(blanks, 'User x from 198.18.0.1 not allowed because none')).toEqual([0]);
+    expect(of(blanks, 'Usernot allowed because none')).toEqual([]);
+    expect(of(blanks, 'sshd[1]: Change of user x')).toEqual([1]);
+    expect(of(blanks, 'Change of user x')).toEqual([]);
+    expect(of(blanks, 'Failed x: Change of user y')).toEqual([1, 2]);
   });
 
   it('is not made when a pattern requires no literal', () => {

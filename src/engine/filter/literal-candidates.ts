@@ -52,14 +52,21 @@ export class LiteralCandidates {
   }
 
   /**
-   * The one pattern whose literal the line holds, else NO_CANDIDATE (none does) or SEVERAL.
-   * Every occurrence is looked for, overlapping ones too (the search goes on one character after
-   * the start of each found).
+   * The other pattern whose literal the line holds when `candidate` found two (the first then the
+   * lower index), else NO_CANDIDATE.
+   */
+  second = NO_CANDIDATE;
+
+  /**
+   * The one pattern whose literal the line holds (or the first of two, see `second`), else
+   * NO_CANDIDATE (none does) or SEVERAL (more than two). Every occurrence is looked for,
+   * overlapping ones too (the search goes on one character after the start of each found).
    */
   candidate(text: string): number {
     const search = this.search;
     search.lastIndex = 0;
     let one = NO_CANDIDATE;
+    let two = NO_CANDIDATE;
     // `test` (no match array made per line): which literal was found is read from where it ends
     // (the one that ends there: none of them holds another).
     while (search.test(text)) {
@@ -67,17 +74,24 @@ export class LiteralCandidates {
       const entry = this.endingAt(text, end);
       for (const index of entry.exact) {
         if (one === NO_CANDIDATE || one === index) one = index;
+        else if (two === NO_CANDIDATE || two === index) two = index;
         else return SEVERAL;
       }
       for (const { literal, indexes } of entry.longer) {
         if (!text.includes(literal)) continue;
         for (const index of indexes) {
           if (one === NO_CANDIDATE || one === index) one = index;
+          else if (two === NO_CANDIDATE || two === index) two = index;
           else return SEVERAL;
         }
       }
       search.lastIndex = end - entry.literal.length + 1;
     }
+    if (two !== NO_CANDIDATE && two < one) {
+      this.second = one;
+      return two;
+    }
+    this.second = two;
     return one;
   }
 
