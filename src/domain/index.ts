@@ -10,3 +10,4 @@ export { ACTION_NAMES, FIELD_MINIMUM, FILTER_FILE, FILTER_NAME, FILTER_OPTION_NA
 export { ADDRESS_BITS, isPrefixLength, prefixLimits, SUBNET_DEFAULTS, SUBNET_THRESHOLD_MINIMUM, subnetWidthProblem, type IpFamily } from './network-rules.js';
 export { banLength, banLengthAfterVerb, type BanTimes } from './ban-length.js';
 export { closestName, editDistance } from './edit-distance.js';
+export { sortRows } from './sort-rows.js';

@@ -1,7 +1,8 @@
 import { eachPackedBan, type BanColumns } from '../../control/index.js';
 import type { BanListing } from '../../engine/types.js';
 import { AddressTexts } from './address-texts.js';
-import { addressKey, ADDRESS_KEY_WORDS, compareKeys, RowOrder, sortRows, type RowCompare } from './row-order.js';
+import { sortRows } from '../../domain/index.js';
+import { addressKey, ADDRESS_KEY_WORDS, compareKeys, RowOrder, type RowCompare } from './row-order.js';
 
 /** Columns the bans list sorts by. */
 export type BanSortKey = 'ip' | 'jail' | 'bannedAt' | 'expiresAt' | 'count';

@@ -67,40 +67,6 @@ export class RowOrder {
   }
 }
 
-/**
- * `rows` sorted by unsigned 32-bit key words (indexed by row, the most significant first), equal
- * keys keeping their order in `rows`: an LSD radix sort, 16 bits a pass, a pass skipped when
- * every row has the same digit. A million rows by a 48-bit time take about 3 passes, tens of ms,
- * where a comparison sort takes a second.
- */
-export function sortRows(rows: Uint32Array, words: readonly Uint32Array[]): Uint32Array {
-  const n = rows.length;
-  let order = Uint32Array.from(rows);
-  if (n < 2) return order;
-  let next = new Uint32Array(n);
-  const counts = new Uint32Array(65536);
-  for (let w = words.length - 1; w >= 0; w--) {
-    const key = words[w]!;
-    for (let shift = 0; shift <= 16; shift += 16) {
-      counts.fill(0);
-      for (let i = 0; i < n; i++) counts[(key[order[i]!]! >>> shift) & 0xffff]!++;
-      if (counts[(key[order[0]!]! >>> shift) & 0xffff] === n) continue;
-      let sum = 0;
-      for (let d = 0; d < 65536; d++) {
-        const c = counts[d]!;
-        counts[d] = sum;
-        sum += c;
-      }
-      for (let i = 0; i < n; i++) {
-        const row = order[i]!;
-        next[counts[(key[row]! >>> shift) & 0xffff]!++] = row;
-      }
-      [order, next] = [next, order];
-    }
-  }
-  return order;
-}
-
 /** Words of an address's sort key: family (IPv4 0, IPv6 1, other text 2), 128 address bits, prefix (0 none, else length + 1). */
 export const ADDRESS_KEY_WORDS = 6;
 
