@@ -8,6 +8,7 @@ beforeEach(() => {
 });
 afterEach(() => tmp.remove());
 
+// A boundary of the reader's chunks (64 KiB each) and of the 1 MiB ones it read before.
 const CHUNK = 1 << 20;
 
 async function readAll(content: string | Buffer): Promise<{ lines: string[]; numbers: number[]; stats: ReadStats }> {
@@ -75,7 +76,7 @@ describe('readLines', () => {
     expect(stats.truncated).toBe(0);
   });
 
-  it('skips a long line that straddles the 1 MiB chunk boundary and reads the next line whole', async () => {
+  it('skips a long line that straddles a chunk boundary and reads the next line whole', async () => {
     const filler = `${'f'.repeat(99)}\n`.repeat(10_000); // 1,000,000 bytes
     const long = 'L'.repeat(200 * 1024); // runs from byte 1,000,000 across 1,048,576
     const { lines, stats } = await readAll(`${filler}${long}\nnext line\nlast\n`);
@@ -93,7 +94,7 @@ describe('readLines', () => {
     expect(stats).toEqual({ lines: 4, truncated: 2 });
   });
 
-  it('keeps a line split across the 1 MiB chunk boundary whole', async () => {
+  it('keeps a line split across a chunk boundary whole', async () => {
     const rows = Array.from({ length: 12_000 }, (_, i) => `line ${String(i).padStart(6, '0')} ${'x'.repeat(85)}`);
     const text = `${rows.join('\n')}\n`;
     expect(Buffer.byteLength(text)).toBeGreaterThan(CHUNK);

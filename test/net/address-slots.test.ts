@@ -57,6 +57,22 @@ describe('AddressSlots', () => {
     expect(slots.slotLimit).toBeLessThan(model.size * 2);
   });
 
+  it('writes an address as bytes just as its text, or nothing where it does not fit', () => {
+    const slots = new AddressSlots();
+    const out = Buffer.alloc(100, 0x2a);
+    for (const text of ['0.0.0.0', '9.10.100.255', '255.255.255.255', '::', '1::', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff', '2001:db8::a:0:0:1', '198.18.0.0/15', 'zoë']) {
+      const slot = slots.add(text);
+      const end = slots.writeText(slot, out, 3);
+      expect(out.toString('utf8', 3, end)).toBe(text);
+      // Where the longest text of its kind (an address kept as numbers: 39 bytes) would not fit:
+      // nothing written.
+      const room = /^[\d.:a-f]+$/.test(text) ? 39 : Buffer.byteLength(text);
+      const short = Buffer.alloc(3 + room - 1, 0x2a);
+      expect(slots.writeText(slot, short, 3)).toBe(-1);
+      expect(short.every((b) => b === 0x2a)).toBe(true);
+    }
+  });
+
   it('keeps IPv6 zero runs as RFC 5952 writes them, and text it cannot rebuild as text', () => {
     const slots = new AddressSlots();
     for (const text of ['::', '::1', '1::', '2001:db8::1', '2001:db8:0:1:1:1:1:1', '2001:0:0:1::1', '2001:db8::1:0:0:1', '0.0.0.0', '255.255.255.255', '::ffff:1.2.3.4', '198.18.0.0/15', 'not an address']) {

@@ -1,6 +1,6 @@
 /** No pattern can match the line: it holds none of their literals. */
 export const NO_CANDIDATE = -1;
-/** Several patterns can (their literals are in the line): the RE2 set says which match. */
+/** More than two patterns can (their literals are in the line): the RE2 set says which match. */
 export const SEVERAL = -2;
 
 /** A literal searched for, and the patterns that require it or a longer literal holding it. */
@@ -17,8 +17,8 @@ interface Needed {
 /**
  * The literals a filter's patterns each require (a match of pattern i always holds literal i),
  * searched for in one pass of a V8 alternation: no pattern's literal in a line means no match
- * (most lines of a log, cheaply), and when exactly one pattern's is, only that pattern can match,
- * so V8 alone can say whether it does, without the RE2 set's pass over the line. The literals
+ * (most lines of a log, cheaply), and when one or two patterns' are, only those can match, so V8
+ * alone can say which does, without the RE2 set's pass over the line. The literals
  * that hold another are not searched for: they are checked where the shorter one is found, as
  * are those that begin with blanks or colons, found by the rest of them.
  */
