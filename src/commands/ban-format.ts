@@ -33,8 +33,8 @@ export function column(text: string, width: number): string {
 /**
  * `bans --json` written a part of the packed list (`ban-columns`) at a time: the text `formatBans`
  * writes, as bytes straight into buffers handed to `write` as they fill, so a million bans are
- * printed without an object or a string each (as text, a string a ban and two a time, the
- * client spent a third of its time collecting them).
+ * printed without an object or a string each (as text, a string a ban and two a time, a quarter
+ * of the client's time went to collecting them).
  */
 export class BansJsonText {
   private readonly out: ByteOut;

@@ -1,4 +1,4 @@
-import { isoOrNumber } from './json-text.js';
+import { isoOrNumber, isPlainJson } from './json-text.js';
 
 /** Bytes handed on at a time. */
 const CHUNK = 256 * 1024;
@@ -62,8 +62,7 @@ export class ByteOut {
 
   /**
    * The ASCII text `bytes[start..end)` as a JSON string when it holds only characters that need
-   * no escaping (letters, digits, `_.:@+ /-`, as `jsonString` checks), room asked for; false,
-   * with nothing written, when not.
+   * no escaping (`isPlainJson`'s), room asked for; false, with nothing written, when not.
    */
   plainString(bytes: Uint8Array, start: number, end: number): boolean {
     const buf = this.buf;
@@ -95,9 +94,8 @@ export class ByteOut {
   }
 }
 
-/** The characters a JSON string may hold as they are: the set `jsonString` writes without escaping. */
-const PLAIN = new Uint8Array(128);
-for (const c of 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:@+ /-') PLAIN[c.charCodeAt(0)] = 1;
+/** The ASCII characters a JSON string holds as they are (`isPlainJson`'s), as a table. */
+const PLAIN = Uint8Array.from({ length: 128 }, (_, c) => (isPlainJson(String.fromCharCode(c)) ? 1 : 0));
 
 /**
  * A time as the quoted ISO-8601 text `isoOrNumber` gives ("2026-12-08T00:24:47.377Z"), written

@@ -22,7 +22,12 @@ export class IsoCache {
 }
 
 const PLAIN = /^[\w.:@+ /-]*$/;
+/** Whether text goes into a JSON string as it is: letters, digits and `_.:@+ /-` only (addresses, most names). */
+export function isPlainJson(text: string): boolean {
+  return PLAIN.test(text);
+}
+
 /** A JSON string literal: addresses, jail and most user names need no escaping, so the general path is skipped for them. */
 export function jsonString(text: string): string {
-  return PLAIN.test(text) ? `"${text}"` : JSON.stringify(text);
+  return isPlainJson(text) ? `"${text}"` : JSON.stringify(text);
 }

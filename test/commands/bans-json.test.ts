@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BansJsonText, formatBans } from '../../src/commands/ban-format.js';
-import { packBanColumns, packedParts } from '../../src/control/index.js';
+import { listingParts } from '../control/helpers.js';
 import { SUBNET_JAIL } from '../../src/domain/index.js';
 import type { BanListing } from '../../src/engine/types.js';
 
@@ -29,7 +29,7 @@ const bans: BanListing[] = [
 function printed(list: BanListing[], size: number): string {
   const chunks: Buffer[] = [];
   const text = new BansJsonText((chunk) => chunks.push(chunk));
-  for (const part of packedParts(list.length, size, (from, to) => packBanColumns(list.slice(from, to)))) text.part(part);
+  for (const part of listingParts(list, size)) text.part(part);
   text.end();
   return Buffer.concat(chunks).toString('utf8');
 }

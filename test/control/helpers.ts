@@ -1,7 +1,6 @@
 import { createConnection, type Socket } from 'node:net';
-import { banColumnsAnswer, packBanColumns, type CommandHandlers, type FirewallResult } from '../../src/control/index.js';
-import type { BanListing } from '../../src/engine/types.js';
-import type { BanRecord } from '../../src/engine/types.js';
+import { banColumnsAnswer, packBanColumns, packedParts, type BanColumns, type CommandHandlers, type FirewallResult } from '../../src/control/index.js';
+import type { BanListing, BanRecord } from '../../src/engine/types.js';
 
 /** A ban as the fake handlers make it. */
 export function fakeBan(ip: string, seconds = 600): BanRecord {
@@ -128,5 +127,14 @@ export class LineClient {
 
 /** `ban-columns`' answer for a listing, as the daemon gives it (in parts of `part` when asked). */
 export function listingAnswer(bans: readonly BanListing[], part: number | undefined): ReturnType<typeof banColumnsAnswer> {
-  return banColumnsAnswer(bans.length, part, (from, to) => packBanColumns(bans.slice(from, to)));
+  return banColumnsAnswer(bans.length, part, packSlices(bans));
+}
+
+/** A listing's packed parts of `size` bans, as `ban-columns` sends them. */
+export function listingParts(bans: readonly BanListing[], size: number): BanColumns[] {
+  return [...packedParts(bans.length, size, packSlices(bans))];
+}
+
+function packSlices(bans: readonly BanListing[]): (from: number, to: number) => BanColumns {
+  return (from, to) => packBanColumns(bans.slice(from, to));
 }

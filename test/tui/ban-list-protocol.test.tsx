@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { InProcessControl, packBanColumns, packedParts, unpackBanColumns, type ControlChannel, type EventListener } from '../../src/control/index.js';
+import { InProcessControl, unpackBanColumns, type ControlChannel, type EventListener } from '../../src/control/index.js';
 import { ConsoleModel } from '../../src/tui/index.js';
-import { fakeHandlers } from '../control/helpers.js';
+import { fakeHandlers, listingParts } from '../control/helpers.js';
 import { renderWithProviders, sshFailure, type ConsoleHarness } from './helpers/render-with-providers.js';
 
 let h: ConsoleHarness | null = null;
@@ -85,8 +85,7 @@ describe('what the console asks the engine for its ban list', () => {
       request: async (command: Parameters<ControlChannel['request']>[0], options?: { onPart?: (part: never) => void }) => {
         if (command.command !== 'ban-columns') return control.request(command as never);
         asked.push(command);
-        const bans = await control.request({ command: 'bans' });
-        const parts = [...packedParts(bans.length, 1, (from, to) => packBanColumns(bans.slice(from, to)))];
+        const parts = listingParts(await control.request({ command: 'bans' }), 1);
         options?.onPart?.(parts[0] as never);
         await control.request({ command: 'unban', ip: '198.51.100.3' });
         listener?.('unban', { ip: '198.51.100.3', jail: 'manual', reason: 'manual' } as never);

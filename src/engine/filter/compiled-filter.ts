@@ -75,7 +75,7 @@ export class CompiledFilter {
   private readonly fail: PatternSet;
   private readonly ignore: PatternSet | null;
   private readonly pref: PatternSet | null;
-  /** Matches a line containing any failregex's required literal; null when one has none. */
+  /** Which failregexes' required literals a line holds; null when one requires none. */
   private readonly literals: LiteralCandidates | null;
   private readonly dates: DateDetector;
   private readonly connections = new ConnectionMemory();
@@ -110,8 +110,8 @@ export class CompiledFilter {
     let text = date ? line.slice(0, date.start) + line.slice(date.end) : line;
     if (this.buffer) text = this.buffer.push(text);
     // After the cut: a pattern's literal may span it (`\[\]` where the date stood).
-    // Which patterns the line holds the literal of: none, one (V8 alone then tells whether it
-    // matches), or several (the RE2 set does).
+    // Which patterns the line holds the literal of: none, one or two (V8 alone then tells which
+    // match), or more (the RE2 set does).
     const single = this.literals ? this.literals.candidate(text) : SEVERAL;
     if (single === NO_CANDIDATE) return MISSED;
     const time = date ? date.time : readTime;
